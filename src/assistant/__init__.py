@@ -1,0 +1,1 @@
+"""Policy-quote assistant: documents → passages → index → search → reply → chat adapter."""

@@ -1,0 +1,121 @@
+"""Command line: `python -m assistant ingest|sources|export|search|eval …`; every command takes --db."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from assistant import storage
+
+
+def _add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", type=Path, default=storage.DEFAULT_DB, help="数据库路径（默认 data/assistant.db）")
+
+
+def _progress(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from assistant.ingest.pipeline import ingest
+
+    summary = ingest(args.corpus, args.db, progress=_progress)
+    print(
+        f"完成：{summary.sources} 个来源，{summary.sections} 个章节，{summary.passages} 条语句，"
+        f"{summary.dropped} 条作为版面杂质丢弃 → {args.db}"
+    )
+    for rule, chars in sorted(summary.removed_chars.items()):
+        print(f"  清理规则 {rule}: 删除 {chars} 字")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    corpus = storage.Corpus(args.db)
+    counts = corpus.passage_counts()
+    for s in corpus.sources():
+        print(f"{s.id}\t{s.short}\t{s.title}\t{s.date}\t{counts.get(s.id, 0)}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    corpus = storage.Corpus(args.db)
+    for p in corpus.passages():
+        source = corpus.source(p.source_id)
+        row = {
+            "id": p.id, "source_id": p.source_id, "source": source.title if source else "",
+            "section": p.section_path, "text": p.text, "is_heading": p.is_heading, "seq": p.seq, "para": p.para,
+        }
+        print(json.dumps(row, ensure_ascii=False))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from assistant.search.engine import Searcher
+
+    searcher = Searcher.open(args.db)
+    queries = _read_batch(args.batch) if args.batch else [" ".join(args.query)]
+    for query in queries:
+        results = searcher.search(query, k=args.k, source_id=args.source)
+        if args.json or args.batch:
+            rows = [
+                {"id": h.passage.id, "text": h.passage.text, "source": h.source.title, "source_id": h.source.id,
+                 "section": h.passage.section_path, "score": round(h.score, 4)}
+                for h in results.hits
+            ]
+            print(json.dumps({"query": query, "results": rows}, ensure_ascii=False), flush=True)
+        else:
+            if not results.hits:
+                print(f"没有找到与“{query}”相关的语句。")
+            for rank, h in enumerate(results.hits, 1):
+                print(f"{rank}. 「{h.passage.text}」——《{h.source.label}》 {h.passage.section_path}  [{h.score:.2f}]")
+    return 0
+
+
+def _read_batch(path: str) -> list[str]:
+    stream = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    with stream:
+        return [line.strip() for line in stream if line.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="浙江政策文件原文引用助手")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="把 corpus/ 中的文件整理为语句并建立索引")
+    p.add_argument("corpus", nargs="?", type=Path, default=Path("corpus"))
+    _add_db(p)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("sources", help="列出来源文件")
+    _add_db(p)
+    p.set_defaults(func=cmd_sources)
+
+    p = sub.add_parser("export", help="以 JSON Lines 导出全部语句")
+    _add_db(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("search", help="检索原文语句")
+    p.add_argument("query", nargs="*")
+    p.add_argument("-k", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--source", help="只在该来源（id）中检索")
+    p.add_argument("--batch", help="每行一个查询的文件（- 为标准输入），每个查询输出一行 JSON")
+    _add_db(p)
+    p.set_defaults(func=cmd_search)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "search" and not (args.query or args.batch):
+        parser.error("请提供查询词，或使用 --batch FILE")
+    try:
+        return args.func(args)
+    except (storage.DatabaseMissing, ValueError, OSError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,1 @@
+"""Ingestion: read → clean → structure → sentences → store (one module per step)."""

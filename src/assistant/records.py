@@ -1,0 +1,44 @@
+"""Records that travel between the stages: a Source (one citable document) and its Passages."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SECTION_SEPARATOR = " › "
+
+
+@dataclass(frozen=True)
+class Source:
+    """One citable document. A magazine article is its own Source; `publication` names the issue."""
+
+    id: str
+    title: str
+    short: str = ""  # 简称 for phone screens
+    issuer: str = ""
+    date: str = ""  # ISO date, or year-month, or empty when unknown
+    kind: str = ""  # 决定 / 实施方案 / 报告 / 讲话 / 期刊文章 …
+    url: str = ""
+    author: str = ""
+    publication: str = ""
+    file: str = ""  # corpus file it was read from
+    position: int = 0  # order within the corpus, for stable listings
+
+    @property
+    def label(self) -> str:
+        return self.short or self.title
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A verbatim sentence (or clause, or heading) of a Source, with its place in the document."""
+
+    id: str
+    source_id: str
+    seq: int  # order within the source
+    para: int  # paragraph number within the source
+    section: tuple[str, ...] = field(default_factory=tuple)  # heading path, outermost first
+    text: str = ""
+    is_heading: bool = False
+
+    @property
+    def section_path(self) -> str:
+        return SECTION_SEPARATOR.join(self.section)

@@ -1,0 +1,1 @@
+"""Search: tokenization, query parsing, index build/load, ranking."""

@@ -1,0 +1,25 @@
+import json
+import subprocess
+import sys
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_search_batch_prints_one_json_line_per_query(db_path, tmp_path):
+    queries = tmp_path / "q.txt"
+    queries.write_text("山海协作\n\n共同富裕 示范区\n", encoding="utf-8")
+    out = run("search", "--db", str(db_path), "--batch", str(queries), "-k", "3")
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [line["query"] for line in lines] == ["山海协作", "共同富裕 示范区"]
+    first = lines[0]["results"][0]
+    assert set(first) >= {"id", "text", "source", "source_id", "section", "score"}
+    assert "山海协作" in first["text"]
+
+
+def test_missing_database_is_a_clear_error_not_a_traceback(tmp_path):
+    out = run("sources", "--db", str(tmp_path / "nope.db"))
+    assert out.returncode == 2
+    assert "ingest" in out.stderr and "Traceback" not in out.stderr
