@@ -1,14 +1,161 @@
-"""Index build at ingest time. FIRST CUT: stores each passage's tokens; to be replaced by a stored sparse index."""
+"""The search index: built once at ingest time, stored in the corpus database, loaded in milliseconds.
+
+Tables written here (beside the corpus tables):
+  search_index(name, data)   numpy arrays as blobs and JSON documents, see SearchIndex
+Fields: `words` (jieba search-mode tokens of each passage), `bigrams` (character bigrams of each
+passage), `context` (tokens of each distinct source title + section path, so a heading lends its words
+to the sentences under it and a document's title lends its words to the document's sentences).
+"""
 from __future__ import annotations
 
-import jieba
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
 import sqlite_utils
 
+from assistant.search.bm25 import Field, build_field
+from assistant.search.lexicon import Lexicon, QueryWords, build_lexicon
+from assistant.search.normalize import normalize
+from assistant.storage import DatabaseMissing
+from assistant.search.tokenizer import Tokenizer, bigrams, new_jieba, user_word_entries
 
-def tokenize(text: str) -> list[str]:
-    return [t for t in jieba.lcut_for_search(text) if t.strip()]
+TABLE = "search_index"
+INDEX_VERSION = "2"
+FIELDS = ("words", "bigrams", "context")
+# Curated data ships in the repository's corpus/ folder.
+DEFAULT_CURATED_DIR = Path(__file__).resolve().parents[3] / "corpus"
 
 
-def build_index(db: sqlite_utils.Database) -> None:
-    rows = [{"id": r["id"], "tokens": " ".join(tokenize(r["text"]))} for r in db["passages"].rows]
-    db["passage_tokens"].insert_all(rows, pk="id")
+@dataclass
+class SearchIndex:
+    fields: dict[str, Field]
+    passage_ids: list[str]
+    source_ids: list[str]  # source number → id
+    passage_source: np.ndarray  # int32 source number per passage
+    passage_context: np.ndarray  # int32 context number per passage
+    is_heading: np.ndarray  # bool
+    dup_global: np.ndarray  # bool: an earlier passage has the same text
+    dup_in_source: np.ndarray  # bool: an earlier passage of the same source has the same text
+    user_words: dict[str, tuple[int, tuple[str, ...]]]
+    synonyms: dict[str, tuple[str, ...]]
+    query_words: QueryWords
+
+    @property
+    def size(self) -> int:
+        return len(self.passage_ids)
+
+    def tokenizer(self) -> Tokenizer:
+        return Tokenizer(self.user_words)
+
+    def to_blobs(self) -> dict[str, bytes]:
+        blobs: dict[str, bytes] = {"version": INDEX_VERSION.encode()}
+        for name, f in self.fields.items():
+            blobs.update(f.to_blobs(name))
+        blobs["passage.ids"] = "\n".join(self.passage_ids).encode()
+        blobs["sources"] = json.dumps(self.source_ids).encode()
+        blobs["passage.source"] = self.passage_source.astype(np.int32).tobytes()
+        blobs["passage.context"] = self.passage_context.astype(np.int32).tobytes()
+        for name in ("is_heading", "dup_global", "dup_in_source"):
+            blobs[f"passage.{name}"] = getattr(self, name).astype(np.bool_).tobytes()
+        blobs["lexicon"] = json.dumps(
+            {
+                "user_words": self.user_words,
+                "synonyms": self.synonyms,
+                "scaffolding": sorted(self.query_words.scaffolding),
+                "context": sorted(self.query_words.context),
+            },
+            ensure_ascii=False,
+        ).encode()
+        return blobs
+
+    @classmethod
+    def from_blobs(cls, blobs: dict[str, bytes]) -> "SearchIndex":
+        lexicon = json.loads(blobs["lexicon"])
+        ids = blobs["passage.ids"].decode()
+        return cls(
+            fields={name: Field.from_blobs(blobs, name) for name in FIELDS},
+            passage_ids=ids.split("\n") if ids else [],
+            source_ids=json.loads(blobs["sources"]),
+            passage_source=np.frombuffer(blobs["passage.source"], dtype=np.int32),
+            passage_context=np.frombuffer(blobs["passage.context"], dtype=np.int32),
+            is_heading=np.frombuffer(blobs["passage.is_heading"], dtype=np.bool_),
+            dup_global=np.frombuffer(blobs["passage.dup_global"], dtype=np.bool_),
+            dup_in_source=np.frombuffer(blobs["passage.dup_in_source"], dtype=np.bool_),
+            user_words={w: (f, tuple(p)) for w, (f, p) in lexicon["user_words"].items()},
+            synonyms={k: tuple(v) for k, v in lexicon["synonyms"].items()},
+            query_words=QueryWords(frozenset(lexicon["scaffolding"]), frozenset(lexicon["context"])),
+        )
+
+
+class IndexMissing(DatabaseMissing):
+    """The database holds no (current) search index; re-ingest."""
+
+
+def build_index(db: sqlite_utils.Database, curated_dir: Path | None = DEFAULT_CURATED_DIR) -> SearchIndex:
+    """Tokenize every passage once and store the index in `db` (called by ingest inside the atomic build)."""
+    sources = {r["id"]: r for r in db["sources"].rows}
+    rows = list(db.query("select id, source_id, section, text, is_heading from passages order by rowid"))
+    texts = [normalize(r["text"]) for r in rows]
+    lexicon = build_lexicon(texts, curated_dir if curated_dir and curated_dir.is_dir() else None)
+    index = index_passages(rows, texts, sources, lexicon)
+    db[TABLE].drop(ignore=True)
+    db[TABLE].insert_all(({"name": k, "data": v} for k, v in index.to_blobs().items()), pk="name")
+    return index
+
+
+def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict], lexicon: Lexicon) -> SearchIndex:
+    base = new_jieba()
+    user_words = user_word_entries(lexicon.user_words, base)
+    tokenizer = Tokenizer(user_words, base=base)
+    words = build_field(tokenizer.words(t) for t in texts)
+    grams = build_field(bigrams(t) for t in texts)
+
+    source_ids = list(sources)
+    source_no = {sid: i for i, sid in enumerate(source_ids)}
+    contexts: dict[tuple[str, str], int] = {}
+    context_texts: list[str] = []
+    passage_context = np.empty(len(rows), dtype=np.int32)
+    for i, r in enumerate(rows):
+        key = (r["source_id"], r["section"])
+        if key not in contexts:
+            contexts[key] = len(contexts)
+            src = sources[r["source_id"]]
+            section = " ".join(json.loads(r["section"]))
+            context_texts.append(normalize(" ".join(filter(None, (src["title"], src.get("publication"), section)))))
+        passage_context[i] = contexts[key]
+    context = build_field(tokenizer.words(t) for t in context_texts)
+
+    seen_global: set[str] = set()
+    seen_source: set[tuple[str, str]] = set()
+    dup_global = np.zeros(len(rows), dtype=np.bool_)
+    dup_in_source = np.zeros(len(rows), dtype=np.bool_)
+    for i, (r, t) in enumerate(zip(rows, texts)):
+        dup_global[i] = t in seen_global
+        dup_in_source[i] = (r["source_id"], t) in seen_source
+        seen_global.add(t)
+        seen_source.add((r["source_id"], t))
+
+    return SearchIndex(
+        fields={"words": words, "bigrams": grams, "context": context},
+        passage_ids=[r["id"] for r in rows],
+        source_ids=source_ids,
+        passage_source=np.array([source_no[r["source_id"]] for r in rows], dtype=np.int32),
+        passage_context=passage_context,
+        is_heading=np.array([bool(r["is_heading"]) for r in rows], dtype=np.bool_),
+        dup_global=dup_global,
+        dup_in_source=dup_in_source,
+        user_words=user_words,
+        synonyms=dict(lexicon.synonyms),
+        query_words=lexicon.query_words,
+    )
+
+
+def load_index(db: sqlite_utils.Database) -> SearchIndex:
+    if not db[TABLE].exists():
+        raise IndexMissing("数据库中没有检索索引，请重新运行 `python -m assistant ingest`")
+    blobs = {r["name"]: r["data"] for r in db.query(f"select name, data from {TABLE}")}
+    if blobs.get("version", b"").decode() != INDEX_VERSION:
+        raise IndexMissing("检索索引版本过旧，请重新运行 `python -m assistant ingest`")
+    return SearchIndex.from_blobs(blobs)

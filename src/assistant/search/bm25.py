@@ -1,0 +1,89 @@
+"""BM25 as a term-major sparse matrix with precomputed per-posting weights.
+
+The formula is rank-bm25's BM25Okapi (the reference, checked by a test): idf = ln((N-df+0.5)/(df+0.5)),
+negative idf replaced by epsilon × mean idf, term weight idf·tf·(k1+1)/(tf + k1·(1-b+b·dl/avgdl)).
+Scoring a query touches only the postings of its terms: cost follows the query, not the corpus.
+"""
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+K1, B, EPSILON = 1.5, 0.75, 0.25
+WEIGHT_DTYPE = np.float32
+
+
+@dataclass
+class Field:
+    """One indexed field: vocabulary and, per term, the sorted documents holding it with their weights."""
+
+    vocab: dict[str, int]
+    indptr: np.ndarray  # int64, len(vocab)+1
+    docs: np.ndarray  # int32 document numbers, grouped by term
+    weights: np.ndarray  # BM25 weight of the term in that document
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        t = self.vocab.get(term)
+        if t is None:
+            return None
+        lo, hi = self.indptr[t], self.indptr[t + 1]
+        return self.docs[lo:hi], self.weights[lo:hi]
+
+    def df(self, term: str) -> int:
+        t = self.vocab.get(term)
+        return 0 if t is None else int(self.indptr[t + 1] - self.indptr[t])
+
+    def to_blobs(self, prefix: str) -> dict[str, bytes]:
+        return {
+            f"{prefix}.vocab": "\n".join(self.vocab).encode("utf-8"),
+            f"{prefix}.indptr": self.indptr.astype(np.int64).tobytes(),
+            f"{prefix}.docs": self.docs.astype(np.int32).tobytes(),
+            f"{prefix}.weights": self.weights.astype(WEIGHT_DTYPE).tobytes(),
+        }
+
+    @classmethod
+    def from_blobs(cls, blobs: dict[str, bytes], prefix: str) -> "Field":
+        text = blobs[f"{prefix}.vocab"].decode("utf-8")
+        terms = text.split("\n") if text else []
+        return cls(
+            vocab={t: i for i, t in enumerate(terms)},
+            indptr=np.frombuffer(blobs[f"{prefix}.indptr"], dtype=np.int64),
+            docs=np.frombuffer(blobs[f"{prefix}.docs"], dtype=np.int32),
+            weights=np.frombuffer(blobs[f"{prefix}.weights"], dtype=WEIGHT_DTYPE),
+        )
+
+
+def okapi_idf(df: np.ndarray, n_docs: int, epsilon: float = EPSILON) -> np.ndarray:
+    idf = np.log(n_docs - df + 0.5) - np.log(df + 0.5)
+    if len(idf):
+        idf = np.where(idf < 0, epsilon * idf.mean(), idf)
+    return idf
+
+
+def build_field(token_lists: Iterable[list[str]], k1: float = K1, b: float = B) -> Field:
+    """Index documents given as token lists (document number = position in the iterable)."""
+    vocab: dict[str, int] = {}
+    term_ids, doc_ids, tfs, lengths = array("i"), array("i"), array("i"), array("i")
+    for d, tokens in enumerate(token_lists):
+        lengths.append(len(tokens))
+        for term, tf in Counter(tokens).items():
+            term_ids.append(vocab.setdefault(term, len(vocab)))
+            doc_ids.append(d)
+            tfs.append(tf)
+    n_docs = len(lengths)
+    t = np.frombuffer(term_ids, dtype=np.int32)
+    order = np.argsort(t, kind="stable")  # stable: documents stay sorted within a term
+    df = np.bincount(t, minlength=len(vocab))
+    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+    np.cumsum(df, out=indptr[1:])
+    dl = np.frombuffer(lengths, dtype=np.int32).astype(np.float64)
+    avgdl = dl.mean() if n_docs else 1.0
+    docs = np.frombuffer(doc_ids, dtype=np.int32)[order]
+    tf = np.frombuffer(tfs, dtype=np.int32)[order].astype(np.float64)
+    idf = okapi_idf(df.astype(np.float64), n_docs)
+    weights = idf[t[order]] * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl[docs] / max(avgdl, 1e-9)))
+    return Field(vocab, indptr, docs, weights.astype(WEIGHT_DTYPE))

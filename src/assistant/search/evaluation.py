@@ -1,0 +1,104 @@
+"""Retrieval evaluation with the hit rule of /work/shared/eval/FORMAT.md: Recall@1/3/5 and MRR@10."""
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+_WS = re.compile(r"\s+")
+MIN_CONTAINED = 8
+CUTOFFS = (1, 3, 5)
+MRR_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class EvalQuery:
+    id: str
+    query: str
+    style: str
+    gold: tuple[str, ...]
+    doc: str = ""
+
+
+@dataclass
+class Outcome:
+    query: EvalQuery
+    rank: int | None  # 1-based rank of the first hit, None when not in the list
+    top: list[str] = field(default_factory=list)  # the returned texts
+
+
+@dataclass
+class Metrics:
+    n: int
+    recall: dict[int, float]
+    mrr: float
+
+
+def load_queries(paths: Iterable[Path]) -> list[EvalQuery]:
+    out = []
+    for path in paths:
+        for no, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+                out.append(EvalQuery(d["id"], d["query"], d.get("style", ""), tuple(d["gold"]), d.get("doc", "")))
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path} 第 {no} 行格式错误：{exc}") from exc
+    return out
+
+
+def is_hit(text: str, gold: Iterable[str]) -> bool:
+    """The passage contains a gold span, or is itself (≥ 8 characters) contained in one."""
+    t = _WS.sub("", text)
+    return any(g in t or (len(t) >= MIN_CONTAINED and t in g) for g in gold)
+
+
+def first_hit(texts: list[str], gold: Iterable[str]) -> int | None:
+    gold = tuple(gold)
+    return next((r for r, t in enumerate(texts, 1) if is_hit(t, gold)), None)
+
+
+def evaluate(queries: list[EvalQuery], search: Callable[[str], list[str]]) -> list[Outcome]:
+    """Run each query through `search` (query → ranked passage texts)."""
+    outcomes = []
+    for q in queries:
+        texts = search(q.query)
+        outcomes.append(Outcome(q, first_hit(texts[:MRR_DEPTH], q.gold), texts))
+    return outcomes
+
+
+def metrics(outcomes: list[Outcome]) -> Metrics:
+    n = len(outcomes)
+    recall = {c: sum(o.rank is not None and o.rank <= c for o in outcomes) / n if n else 0.0 for c in CUTOFFS}
+    mrr = sum(1 / o.rank for o in outcomes if o.rank is not None and o.rank <= MRR_DEPTH) / n if n else 0.0
+    return Metrics(n, recall, mrr)
+
+
+def by_style(outcomes: list[Outcome]) -> dict[str, Metrics]:
+    groups: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        groups[o.query.style].append(o)
+    return {style: metrics(group) for style, group in sorted(groups.items())}
+
+
+def report(outcomes: list[Outcome]) -> str:
+    """A plain-text table (overall and per style) followed by the misses (not first)."""
+    header = f"{'style':<10}{'n':>4}" + "".join(f"{'R@' + str(c):>8}" for c in CUTOFFS) + f"{'MRR@10':>8}"
+    lines = [header]
+    for name, m in [("overall", metrics(outcomes)), *by_style(outcomes).items()]:
+        lines.append(f"{name:<10}{m.n:>4}" + "".join(f"{m.recall[c]:>8.2f}" for c in CUTOFFS) + f"{m.mrr:>8.2f}")
+    misses = [o for o in outcomes if o.rank != 1]
+    if misses:
+        lines.append("")
+        lines.append(f"未排第一的查询（{len(misses)}）：")
+    for o in misses:
+        where = f"第 {o.rank} 位" if o.rank else "前 10 未命中"
+        lines.append(f"  {o.query.id} [{o.query.style}] {o.query.query} → {where}")
+        lines.append(f"      期望：{o.query.gold[0]}")
+        if o.top:
+            lines.append(f"      首条：{o.top[0][:60]}")
+    return "\n".join(lines)

@@ -1,0 +1,110 @@
+"""Vocabulary the tokenizer and the query parser need: terms mined from the corpus plus curated data.
+
+Curated data lives in corpus/ as plain files maintainers edit (see the comments in each):
+  dictionary.txt     extra words jieba must keep whole (one per line)
+  synonyms.toml      abbreviation / colloquial term → corpus wording, expanded at query time
+  query_words.toml   question scaffolding to strip, and context words that describe a document
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from assistant.search.normalize import normalize
+
+DICTIONARY_FILE = "dictionary.txt"
+SYNONYMS_FILE = "synonyms.toml"
+QUERY_WORDS_FILE = "query_words.toml"
+
+_QUOTED = re.compile(r"[“\"]([^“”\"]{2,40})[”\"]")
+_TITLE = re.compile(r"《([^《》]{2,40})》")
+_LIST_SEP = re.compile(r"[、，,；;：:/·\s]+")
+_HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+
+MIN_TERM, MAX_TERM = 2, 16
+
+
+class LexiconError(ValueError):
+    """A curated data file is malformed; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class QueryWords:
+    scaffolding: frozenset[str] = frozenset()
+    context: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    user_words: tuple[str, ...] = ()
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    query_words: QueryWords = QueryWords()
+
+
+def mine_terms(texts: Iterable[str]) -> list[str]:
+    """Terms the corpus itself marks as units: “…” terms (numbered slogans such as 三服务 and
+    四下基层 are written this way), the items of a quoted 、-list, and 《…》 titles."""
+    quoted: set[str] = set()
+    titles: set[str] = set()
+    for text in texts:
+        for m in _QUOTED.finditer(text):
+            parts = [p for p in _LIST_SEP.split(m.group(1)) if p]
+            quoted.update(parts if len(parts) > 1 else [m.group(1)])
+        titles.update(m.group(1) for m in _TITLE.finditer(text))
+    keep = {t for t in quoted if MIN_TERM <= len(t) <= MAX_TERM} | titles
+    return sorted({normalize(t) for t in keep if _HAS_CJK.search(t)})
+
+
+def _lines(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            out.append(normalize(line))
+    return out
+
+
+def _toml(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise LexiconError(f"{path} 格式错误：{exc}") from exc
+
+
+def load_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
+    data = _toml(path).get("synonyms", {})
+    out: dict[str, tuple[str, ...]] = {}
+    for key, value in data.items():
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+            raise LexiconError(f"{path}：“{key}”的取值应为字符串或字符串列表")
+        out[normalize(key)] = tuple(normalize(v) for v in values)
+    return out
+
+
+def load_query_words(path: Path) -> QueryWords:
+    data = _toml(path)
+    return QueryWords(
+        scaffolding=frozenset(normalize(w) for w in data.get("scaffolding", {}).get("words", [])),
+        context=frozenset(normalize(w) for w in data.get("context", {}).get("words", [])),
+    )
+
+
+def build_lexicon(texts: Iterable[str], curated_dir: Path | None) -> Lexicon:
+    """Mined corpus terms + curated words + synonym keys and values, as one user dictionary."""
+    mined = mine_terms(texts)
+    if curated_dir is None:
+        return Lexicon(tuple(mined))
+    curated = _lines(curated_dir / DICTIONARY_FILE)
+    synonyms = load_synonyms(curated_dir / SYNONYMS_FILE)
+    query_words = load_query_words(curated_dir / QUERY_WORDS_FILE)
+    extra = [w for key, values in synonyms.items() for w in (key, *values) if len(w) <= MAX_TERM]
+    words = tuple(sorted({*mined, *curated, *extra}))
+    return Lexicon(words, synonyms, query_words)

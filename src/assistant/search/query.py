@@ -1,0 +1,116 @@
+"""Query understanding: from what a cadre types to weighted terms, filters and phrases.
+
+Syntax: “…” or "…" or 「…」 = exact phrase; -词 = exclude passages containing 词; @简称 or @id = only that
+source. Question scaffolding (什么/如何/多少/吗 …) is dropped, context words (今年/省里/政府工作报告 …)
+are matched against document titles and section headings instead of the sentence, and curated
+abbreviations (共富 → 共同富裕 …) add their expansions at a weight below the user's own words.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.search.lexicon import QueryWords
+from assistant.search.normalize import normalize
+from assistant.search.tokenizer import Tokenizer, bigrams
+
+EXPANSION_WEIGHT = 0.6
+YEAR_WEIGHT = 0.3
+
+_PHRASE = re.compile(r"[“\"「『]([^”\"」』]+)[”\"」』]")
+_SOURCE = re.compile(r"(?:^|\s)@(\S+)")
+_EXCLUDE = re.compile(r"(?:^|\s)-(\S+)")
+_YEAR = re.compile(r"(?:19|20)\d\d年?")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    raw: str
+    words: dict[str, float] = field(default_factory=dict)  # word-field terms → weight
+    bigrams: dict[str, float] = field(default_factory=dict)  # bigram-field terms → weight
+    context: dict[str, float] = field(default_factory=dict)  # title/section terms → weight
+    runs: tuple[tuple[str, ...], ...] = ()  # the user's content words, in order, split at dropped words
+    phrases: tuple[str, ...] = ()  # must appear verbatim (normalised)
+    excluded: tuple[str, ...] = ()
+    source: str | None = None
+    highlight: tuple[str, ...] = ()  # words to bold in a hit when present
+
+    @property
+    def empty(self) -> bool:
+        return not (self.words or self.bigrams or self.phrases)
+
+
+class QueryParser:
+    def __init__(self, tokenizer: Tokenizer, synonyms: dict[str, tuple[str, ...]], query_words: QueryWords) -> None:
+        self.tokenizer = tokenizer
+        self.synonyms = synonyms
+        self._keys = sorted(synonyms, key=len, reverse=True)
+        self.query_words = query_words
+
+    def parse(self, raw: str) -> ParsedQuery:
+        text = normalize(raw)
+        phrases = tuple(p.strip() for p in _PHRASE.findall(text) if p.strip())
+        text = _PHRASE.sub(" ", text)
+        sources = _SOURCE.findall(text)
+        text = _SOURCE.sub(" ", text)
+        excluded = tuple(_EXCLUDE.findall(text))
+        text = _EXCLUDE.sub(" ", text)
+
+        runs, context_words = self._content_runs(" ".join((*phrases, text)))
+        words: dict[str, float] = {}
+        grams: dict[str, float] = {}
+        context: dict[str, float] = {}
+        for run in runs:
+            joined = "".join(run)
+            weight = YEAR_WEIGHT if _YEAR.fullmatch(joined) else 1.0
+            _add(words, self.tokenizer.words(joined), weight)
+            _add(grams, bigrams(joined), weight)
+        for w in context_words:
+            _add(context, self.tokenizer.words(w), 1.0)
+        _add(context, words, 1.0)
+        content = "".join("".join(r) for r in runs)
+        expansions = self._expansions(content)
+        for phrase in expansions:
+            _add(words, self.tokenizer.words(phrase), EXPANSION_WEIGHT)
+            _add(grams, bigrams(phrase), EXPANSION_WEIGHT)
+        highlight = tuple(dict.fromkeys([*(w for r in runs for w in r), *phrases, *expansions]))
+        return ParsedQuery(
+            raw=raw, words=words, bigrams=grams, context=context, runs=tuple(tuple(r) for r in runs),
+            phrases=phrases, excluded=excluded, source=sources[-1] if sources else None, highlight=highlight,
+        )
+
+    def _content_runs(self, text: str) -> tuple[list[list[str]], list[str]]:
+        """Split the query into runs of content words; scaffolding and context words end a run."""
+        runs: list[list[str]] = [[]]
+        context: list[str] = []
+        qw = self.query_words
+        for chunk in text.split():
+            for w in self.tokenizer.segments(chunk):
+                if w in qw.scaffolding or w in qw.context or _YEAR.fullmatch(w):
+                    if w in qw.context or _YEAR.fullmatch(w):
+                        context.append(w)
+                    if _YEAR.fullmatch(w):
+                        runs.append([w])
+                    runs.append([])
+                else:
+                    runs[-1].append(w)
+            runs.append([])
+        runs = [r for r in runs if r]
+        if not runs and context:  # a query made only of context words still searches for them
+            runs = [[w] for w in context]
+        return runs, context
+
+    def _expansions(self, content: str) -> list[str]:
+        """Expansions of every synonym key found in the content (longest keys first, no overlaps)."""
+        out: list[str] = []
+        for key in self._keys:
+            if key in content:
+                out.extend(self.synonyms[key])
+                content = content.replace(key, " ")
+        return out
+
+
+def _add(target: dict[str, float], terms, weight: float) -> None:
+    for t in terms:
+        if target.get(t, 0.0) < weight:
+            target[t] = weight

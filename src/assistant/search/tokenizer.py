@@ -1,0 +1,108 @@
+"""Chinese tokenization: jieba with the corpus user dictionary, in search mode, plus character bigrams.
+
+Search mode means a word is indexed whole *and* by its parts (八八战略 → 八八战略, 八八, 战略), so a
+query for the slogan and a query for one of its parts both match. The parts of user-dictionary
+words are computed once at index time with the default dictionary and stored, so tokenizing at
+query time gives exactly the tokens the index was built with.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import jieba
+
+from assistant.search.normalize import normalize
+
+jieba.setLogLevel(logging.WARNING)
+
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+(?:\.[0-9]+)?%?")
+_CONTENT = re.compile(r"[\u3400-\u9fffa-z0-9]")
+CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "assistant"
+
+
+def new_jieba(cache_dir: Path = CACHE_DIR) -> jieba.Tokenizer:
+    """A jieba tokenizer whose prefix-dictionary cache lives in a known place (fast start-up)."""
+    tok = jieba.Tokenizer()
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tok.tmp_dir = str(cache_dir)
+    except OSError:
+        pass  # fall back to jieba's default temp dir
+    tok.initialize()
+    return tok
+
+
+class Tokenizer:
+    """Word tokens (search mode, user dictionary) and character bigrams of normalised text."""
+
+    def __init__(self, user_words: Mapping[str, tuple[int, tuple[str, ...]]] | None = None,
+                 base: jieba.Tokenizer | None = None) -> None:
+        self._jieba = base or new_jieba()
+        self._parts: dict[str, tuple[str, ...]] = {}
+        for word, (freq, parts) in (user_words or {}).items():
+            self._jieba.add_word(word, freq)
+            self._parts[word] = parts
+
+    @property
+    def jieba(self) -> jieba.Tokenizer:
+        return self._jieba
+
+    def words(self, text: str) -> list[str]:
+        """Word tokens of already-normalised text, each followed by its parts (search mode)."""
+        out: list[str] = []
+        freq = self._jieba.FREQ
+        for w in self._jieba.cut(text, HMM=False):
+            if not _CONTENT.search(w):
+                continue
+            out.append(w)
+            parts = self._parts.get(w)
+            if parts is not None:
+                out.extend(parts)
+            elif len(w) > 2:
+                out.extend(sub_words(w, freq))
+        return out
+
+    def segments(self, text: str) -> list[str]:
+        """Plain segmentation (no parts) of already-normalised text, punctuation dropped."""
+        return [w for w in self._jieba.cut(text, HMM=False) if _CONTENT.search(w)]
+
+    def tokenize(self, text: str) -> list[str]:
+        return self.words(normalize(text))
+
+
+def sub_words(word: str, freq: Mapping[str, int]) -> list[str]:
+    """jieba's search-mode parts: dictionary 2- and 3-grams inside a longer word."""
+    out = []
+    for n in (2, 3):
+        if len(word) > n:
+            out.extend(g for g in (word[i : i + n] for i in range(len(word) - n + 1)) if freq.get(g))
+    return out
+
+
+def bigrams(text: str) -> list[str]:
+    """Character bigrams of each CJK run (a lone character stands for itself); ASCII runs whole."""
+    out: list[str] = []
+    for run in _CJK_RUN.findall(text):
+        if run[0].isascii():
+            out.append(run)
+        elif len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def user_word_entries(words: Iterable[str], base: jieba.Tokenizer) -> dict[str, tuple[int, tuple[str, ...]]]:
+    """For each user word: the frequency that makes jieba keep it whole, and its parts.
+
+    Computed with the default dictionary before any user word is added, so parts are ordinary words.
+    """
+    entries = {}
+    for w in words:
+        parts = tuple(p for p in base.cut_for_search(w, HMM=False) if p != w and len(p) > 1 and _CONTENT.search(p))
+        entries[w] = (base.suggest_freq(w, tune=False), parts)
+    return entries
