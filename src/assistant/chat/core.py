@@ -1,0 +1,294 @@
+"""The IM-independent chat core: a Request (text + who/where) in, a Reply (plain data) out.
+
+Adapters (assistant.adapters.telegram, assistant.adapters.console) only translate: they build a
+Request from a messenger update, call one of ChatCore.handle_message / handle_action /
+handle_inline, and render the Reply. Nothing here knows about Telegram.
+
+Adding a command or feature (e.g. assistant.study) without touching the dispatcher::
+
+    def setup(core: ChatCore, settings: Settings) -> None:
+        reg = core.registry
+        reg.command("digest", "生成摘编", digest)              # /digest ARGS -> digest(req) with req.text == ARGS
+        reg.action("dg", on_digest_button)                      # button data "dg:ARG" -> on_digest_button(req, "ARG")
+        reg.quote_button(lambda quote, req: Button("⭐", core.callback_data("save", quote.passage_id)))
+        reg.answer_button(lambda session, req: Button("摘编", core.callback_data("dg", session.id)))
+        reg.on_start(lambda scheduler: ...)                     # re-schedule stored /daily subscriptions
+
+    - Handlers are plain functions returning a Reply (or None to stay silent). A Reply may carry
+      documents (.docx/.md) and a quiz Poll; the adapter sends them.
+    - Callback data is "action:arg" and must fit 64 bytes: build it with core.callback_data(),
+      which keeps a long arg server-side under a short key (read it back with core.arg(...)).
+    - A search answer's query lives in core.sessions under a short id (Session); answer buttons get it.
+    - Out of band (jobs, broadcasts): core.scheduler, set by the adapter before on_start hooks run,
+      offers daily(), once(), cancel() and send(chat_id, reply). See Scheduler.
+    - bot.py calls setup(core, settings) of every module in its FEATURES list that is installed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from typing import Callable, Protocol
+
+from assistant.chat.reply import MAX_CALLBACK_BYTES, Button, InlinePage, Quote, Reply, Text
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 200  # longer input is cut: nobody types more, and it keeps every search fast
+
+REFUSAL = "抱歉，本机器人目前仅向授权用户开放。如需使用，请联系管理员。"
+UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看用法。"
+ADMIN_ONLY = "这个命令只有管理员可以使用。"
+EXPIRED = "这条结果已过期，请重新提问。"
+
+
+@dataclass(frozen=True)
+class Request:
+    """Who says what, where. For commands and button presses `text` is the argument part."""
+
+    chat_id: int
+    user_id: int
+    text: str = ""
+    chat_kind: str = "private"  # private | group | channel
+    user_name: str = ""
+
+    @property
+    def in_group(self) -> bool:
+        return self.chat_kind == "group"
+
+
+@dataclass(frozen=True)
+class Session:
+    """A question kept server-side so buttons can carry a short id instead of the query."""
+
+    id: str
+    query: str
+    source_id: str | None
+    owner_id: int
+    chat_id: int
+
+
+Handler = Callable[[Request], "Reply | None"]
+ActionHandler = Callable[[Request, str], "Reply | None"]
+QuoteButton = Callable[[Quote, Request], "Button | None"]
+AnswerButton = Callable[[Session, Request], "Button | None"]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str  # shown in Telegram's command menu and /help
+    handler: Handler
+    admin: bool = False
+    menu: bool = True
+
+
+class Scheduler(Protocol):
+    """What an adapter offers for out-of-band messages (daily quotes, digests ready later …).
+
+    `make` is called when the job fires and returns the Reply to send (None: send nothing).
+    Names identify jobs: scheduling a name again replaces the old job.
+    """
+
+    def daily(self, name: str, at: dt.time, chat_id: int, make: Callable[[], Reply | None]) -> None: ...
+
+    def once(self, name: str, delay: float, chat_id: int, make: Callable[[], Reply | None]) -> None: ...
+
+    def cancel(self, name: str) -> bool: ...
+
+    def send(self, chat_id: int, reply: Reply) -> None: ...
+
+
+@dataclass
+class Registry:
+    """Commands, button actions and extension points, filled by setup() functions."""
+
+    commands: dict[str, Command] = field(default_factory=dict)
+    actions: dict[str, ActionHandler] = field(default_factory=dict)
+    quote_buttons: list[QuoteButton] = field(default_factory=list)
+    answer_buttons: list[AnswerButton] = field(default_factory=list)
+    startup: list[Callable[[Scheduler], None]] = field(default_factory=list)
+    question: Handler | None = None  # free text that is not a command
+    inline: Callable[[Request, str], InlinePage] | None = None  # (request, offset) -> page; req.text is the query
+
+    def command(self, name: str, description: str, handler: Handler, *, admin: bool = False, menu: bool = True) -> None:
+        if name in self.commands:
+            raise ValueError(f"command /{name} registered twice")
+        self.commands[name] = Command(name, description, handler, admin, menu)
+
+    def action(self, name: str, handler: ActionHandler) -> None:
+        if name in self.actions or ":" in name:
+            raise ValueError(f"bad or duplicate action {name!r}")
+        self.actions[name] = handler
+
+    def quote_button(self, make: QuoteButton) -> None:
+        self.quote_buttons.append(make)
+
+    def answer_button(self, make: AnswerButton) -> None:
+        self.answer_buttons.append(make)
+
+    def on_start(self, hook: Callable[[Scheduler], None]) -> None:
+        self.startup.append(hook)
+
+
+class Sessions:
+    """Short ids for queries and long callback arguments; bounded, oldest forgotten first."""
+
+    def __init__(self, capacity: int = 20_000) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[str, object] = OrderedDict()
+
+    def _store(self, make: Callable[[str], object]) -> object:
+        key = secrets.token_urlsafe(4)
+        while key in self._items:
+            key = secrets.token_urlsafe(4)
+        value = self._items[key] = make(key)
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+        return value
+
+    def new(self, query: str, source_id: str | None, owner_id: int, chat_id: int) -> Session:
+        return self._store(lambda key: Session(key, query, source_id, owner_id, chat_id))
+
+    def get(self, key: str) -> Session | None:
+        value = self._items.get(key)
+        return value if isinstance(value, Session) else None
+
+    def stash(self, value: str) -> str:
+        """Keep `value` under a short key (the key is returned)."""
+        return self._store(lambda key: (key, value))[0]
+
+    def unstash(self, key: str) -> str | None:
+        value = self._items.get(key)
+        return value[1] if isinstance(value, tuple) else None
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may use the bot: everyone when both lists are empty; admins always."""
+
+    users: frozenset[int] = frozenset()
+    chats: frozenset[int] = frozenset()
+    admins: frozenset[int] = frozenset()
+
+    def permits(self, req: Request) -> bool:
+        if not self.users and not self.chats:
+            return True
+        return req.user_id in self.users or req.chat_id in self.chats or req.user_id in self.admins
+
+    def is_admin(self, user_id: int) -> bool:
+        return user_id in self.admins
+
+
+class NullScheduler:
+    """Used until an adapter attaches its own; out-of-band messages are logged and dropped."""
+
+    def daily(self, name: str, at: dt.time, chat_id: int, make: Callable[[], Reply | None]) -> None:
+        log.warning("no scheduler attached; daily job %s ignored", name)
+
+    def once(self, name: str, delay: float, chat_id: int, make: Callable[[], Reply | None]) -> None:
+        log.warning("no scheduler attached; job %s ignored", name)
+
+    def cancel(self, name: str) -> bool:
+        return False
+
+    def send(self, chat_id: int, reply: Reply) -> None:
+        log.warning("no scheduler attached; message to %s dropped", chat_id)
+
+
+def clean_text(text: str) -> str:
+    """Drop control and format characters, collapse whitespace: what a user meant to type."""
+    kept = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if ch.isspace() or cat == "Cc":
+            kept.append(" ")
+        elif cat not in ("Cf", "Cs", "Co"):
+            kept.append(ch)
+    return " ".join("".join(kept).split())
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """"/s@bot 共同富裕" -> ("s", "共同富裕"); None when the text is not a command."""
+    if not text.startswith("/"):
+        return None
+    head, _, rest = text[1:].partition(" ")
+    name = head.split("@", 1)[0].lower()
+    return (name, rest.strip()) if name else None
+
+
+class ChatCore:
+    """Dispatches requests to registered handlers; holds the searcher, sessions and access policy."""
+
+    def __init__(self, searcher, *, access: Access | None = None, reopen: Callable[[], object] | None = None) -> None:
+        self.searcher = searcher
+        self.access = access or Access()
+        self.reopen = reopen  # builds a fresh searcher after a re-ingest (/reload)
+        self.registry = Registry()
+        self.sessions = Sessions()
+        self.scheduler: Scheduler = NullScheduler()
+        self.scopes: dict[tuple[int, int], str] = {}  # (chat, user) -> source id for their next search
+
+    # Helpers for handlers ---------------------------------------------------------------
+
+    def callback_data(self, action: str, arg: str = "") -> str:
+        """"action:arg", with `arg` replaced by a short stash key ("~key") when it would not fit 64 bytes."""
+        data = f"{action}:{arg}"
+        if len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES:
+            return data
+        return f"{action}:~{self.sessions.stash(arg)}"
+
+    def arg(self, raw: str) -> str | None:
+        """The argument a button carried (undoing callback_data's stash); None if it expired."""
+        return self.sessions.unstash(raw[1:]) if raw.startswith("~") else raw
+
+    # Entry points for adapters ------------------------------------------------------------
+
+    def start(self, scheduler: Scheduler) -> None:
+        """Called once by the adapter when it is ready to send: runs the features' on_start hooks."""
+        self.scheduler = scheduler
+        for hook in self.registry.startup:
+            hook(scheduler)
+
+    def handle_message(self, req: Request) -> Reply | None:
+        """A text message addressed to the bot: a /command or a question. None means stay silent."""
+        if not self.access.permits(req):
+            return Reply([Text(REFUSAL)])
+        text = clean_text(req.text)
+        parsed = parse_command(text)
+        if parsed is None:
+            return self.registry.question(replace(req, text=text)) if self.registry.question else None
+        name, args = parsed
+        command = self.registry.commands.get(name)
+        if command is None:
+            return None if req.in_group else Reply([Text(UNKNOWN_COMMAND)])
+        if command.admin and not self.access.is_admin(req.user_id):
+            return Reply([Text(ADMIN_ONLY)])
+        return command.handler(replace(req, text=args))
+
+    def handle_action(self, req: Request, data: str) -> Reply:
+        """A button press carrying callback `data` ("action:arg")."""
+        if not self.access.permits(req):
+            return Reply(notice=REFUSAL)
+        name, _, raw = data.partition(":")
+        handler = self.registry.actions.get(name)
+        arg = self.arg(raw)
+        if handler is None or arg is None:
+            return Reply(notice=EXPIRED)
+        return handler(req, arg) or Reply()
+
+    def handle_inline(self, req: Request, offset: str) -> InlinePage:
+        """An inline query (`req.text`), `offset` as Telegram passes it back for the next page."""
+        if not self.access.permits(req):
+            return InlinePage(help_text="无权使用：请联系管理员开通", cache_seconds=0, personal=True)
+        if self.registry.inline is None:
+            return InlinePage()
+        return self.registry.inline(replace(req, text=clean_text(req.text)), offset)
+
+    def reload(self) -> None:
+        """Re-open the corpus after a re-ingest replaced the database file."""
+        if self.reopen is not None:
+            self.searcher = self.reopen()

@@ -1,0 +1,173 @@
+"""Rendering a Reply: Telegram HTML (split into messages within Telegram's limits) and plain text.
+
+Corpus and user text is always escaped; the only markup added is <b> around matched words,
+<b> for bold Text and an expandable <blockquote> for Context. Quote text stays verbatim.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from assistant.chat.reply import Block, Button, Citation, Context, Quote, Reply, Text
+
+MAX_MESSAGE_UNITS = 4096  # Telegram counts UTF-16 code units
+MAX_ENTITIES = 100
+MAX_BOLD_PER_QUOTE = 20  # past this, highlighting stops helping and eats the entity budget
+BLOCK_SEPARATOR = "\n\n"
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def ordinal(n: int) -> str:
+    return CIRCLED[n - 1] if 1 <= n <= len(CIRCLED) else f"({n})"
+
+
+def highlight(text: str, terms: tuple[str, ...], limit: int = MAX_BOLD_PER_QUOTE) -> list[tuple[str, bool]]:
+    """Split `text` into (segment, matched) pieces; overlapping and adjacent matches merge."""
+    spans: list[tuple[int, int]] = []
+    for term in sorted({t for t in terms if t.strip()}, key=len, reverse=True):
+        start = text.find(term)
+        while start != -1:
+            spans.append((start, start + len(term)))
+            start = text.find(term, start + len(term))
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    pieces, pos = [], 0
+    for a, b in merged[:limit]:
+        if a > pos:
+            pieces.append((text[pos:a], False))
+        pieces.append((text[a:b], True))
+        pos = b
+    if pos < len(text):
+        pieces.append((text[pos:], False))
+    return pieces
+
+
+def citation_text(c: Citation) -> str:
+    """——《简称》 section（date）"""
+    tail = f" {c.section}" if c.section else ""
+    date = f"（{c.date}）" if c.date else ""
+    return f"——《{c.short or c.title}》{tail}{date}"
+
+
+# HTML ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Piece:
+    html: str
+    entities: int
+
+
+def quote_html(q: Quote, number: int | None = None) -> Piece:
+    pieces = highlight(q.text, q.terms)
+    body = "".join(f"<b>{html.escape(s)}</b>" if bold else html.escape(s) for s, bold in pieces)
+    entities = sum(1 for _, bold in pieces if bold)
+    head = ordinal(number) if number else ""
+    out = f"{head}「{body}」"
+    if q.citation:
+        out += "\n" + html.escape(citation_text(q.citation))
+    return Piece(out, entities)
+
+
+def context_html(c: Context) -> Piece:
+    lines = [f"<b>{html.escape(t)}</b>" if i == c.focus else html.escape(t) for i, t in enumerate(c.lines)]
+    out = "<blockquote expandable>" + "\n".join(lines) + "</blockquote>"
+    if c.citation:
+        out = html.escape(citation_text(c.citation)) + "\n" + out
+    return Piece(out, 1 + (1 if 0 <= c.focus < len(c.lines) else 0))
+
+
+def text_html(t: Text) -> list[Piece]:
+    """A Text block, cut at line breaks (or hard, as a last resort) so each piece fits a message."""
+    budget = MAX_MESSAGE_UNITS - 100
+    pieces, current = [], ""
+    for line in t.text.split("\n"):
+        while units(html.escape(line)) > budget:
+            cut = budget // 6  # escaped characters take at most 6 units (&quot;)
+            pieces.append(line[:cut])
+            line = line[cut:]
+        if current and units(html.escape(current + "\n" + line)) > budget:
+            pieces.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    pieces.append(current)
+    wrap = (lambda s: f"<b>{s}</b>") if t.bold else (lambda s: s)
+    return [Piece(wrap(html.escape(p)), int(t.bold)) for p in pieces]
+
+
+def block_html(block: Block, number: int | None) -> list[Piece]:
+    if isinstance(block, Quote):
+        return [quote_html(block, number)]
+    if isinstance(block, Context):
+        return [context_html(block)]
+    return text_html(block)
+
+
+def numbered(reply: Reply) -> list[tuple[Block, int | None]]:
+    """Blocks with the number shown before each quote that has its own buttons."""
+    out, n = [], 0
+    for block in reply.blocks:
+        if isinstance(block, Quote) and block.buttons:
+            n += 1
+            out.append((block, n))
+        else:
+            out.append((block, None))
+    return out
+
+
+def html_messages(reply: Reply) -> list[str]:
+    """The reply's text as Telegram HTML messages, split between blocks, never inside a quote."""
+    messages: list[str] = []
+    current, entities = "", 0
+    for block, number in numbered(reply):
+        for piece in block_html(block, number):
+            joined = f"{current}{BLOCK_SEPARATOR}{piece.html}" if current else piece.html
+            if current and (units(joined) > MAX_MESSAGE_UNITS or entities + piece.entities > MAX_ENTITIES):
+                messages.append(current)
+                current, entities = piece.html, piece.entities
+            else:
+                current, entities = joined, entities + piece.entities
+    if current:
+        messages.append(current)
+    return messages
+
+
+def keyboard(reply: Reply) -> list[list[Button]]:
+    """Button rows: one row per numbered quote (labels prefixed with its number), then the reply's rows."""
+    rows = []
+    for block, number in numbered(reply):
+        if number:
+            rows.append([Button(ordinal(number) + b.label, b.data, b.url, b.switch_inline) for b in block.buttons])
+    return rows + [list(r) for r in reply.buttons if r]
+
+
+# Plain text (console) ------------------------------------------------------------------------
+
+
+def block_plain(block: Block, number: int | None) -> str:
+    if isinstance(block, Quote):
+        head = ordinal(number) if number else ""
+        tail = "\n" + citation_text(block.citation) if block.citation else ""
+        return f"{head}「{block.text}」{tail}"
+    if isinstance(block, Context):
+        lines = [("▶ " if i == block.focus else "  ") + t for i, t in enumerate(block.lines)]
+        head = citation_text(block.citation) + "\n" if block.citation else ""
+        return head + "\n".join(lines)
+    return block.text
+
+
+def plain_text(reply: Reply) -> str:
+    """The reply as plain text: same blocks, no markup; button hints are the adapter's business."""
+    parts = [block_plain(b, n) for b, n in numbered(reply)]
+    if reply.notice:
+        parts.insert(0, reply.notice)
+    return BLOCK_SEPARATOR.join(parts)

@@ -1,0 +1,134 @@
+"""A Reply is plain data: what to say, never how a given messenger shows it.
+
+The core builds Replies; adapters render them (HTML for Telegram, plain text for the console).
+Blocks keep corpus text verbatim: highlighting is a list of terms, applied only when rendering.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback data
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button under a message. Exactly one of `data` (a callback "action:arg"), `url`,
+    `switch_inline` (open inline mode in the current chat with this query) is set."""
+
+    label: str
+    data: str = ""
+    url: str = ""
+    switch_inline: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+            raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {self.data!r}")
+
+
+@dataclass(frozen=True)
+class Citation:
+    short: str  # 简称, shown on phones
+    title: str  # full title, for the 来源 view and documents
+    section: str = ""  # heading path, " › " separated
+    date: str = ""
+
+
+@dataclass(frozen=True)
+class Text:
+    """A paragraph of plain text (escaped when rendered)."""
+
+    text: str
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A verbatim corpus sentence (or run of sentences) with the words to bold and where it is from.
+
+    `buttons` are the quote's own actions (上下文, 来源, a feature's ⭐); renderers number them
+    after the quote. `citation` None means the quote is part of a longer excerpt cited elsewhere.
+    """
+
+    text: str
+    passage_id: str = ""
+    source_id: str = ""
+    terms: tuple[str, ...] = ()
+    citation: Citation | None = None
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class Context:
+    """Sentences around a quote, in document order; `focus` indexes the quoted one.
+    Rendered folded (an expandable blockquote on Telegram)."""
+
+    lines: tuple[str, ...]
+    focus: int = -1
+    citation: Citation | None = None
+
+
+Block = Union[Text, Quote, Context]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file to send along with the reply (e.g. a 摘编 as .docx or .md)."""
+
+    filename: str
+    data: bytes
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A poll; a quiz when `correct` is the index of the right option."""
+
+    question: str
+    options: tuple[str, ...]
+    correct: int | None = None
+    explanation: str = ""
+    anonymous: bool = True
+
+
+@dataclass
+class Reply:
+    """What the bot says in answer to one message, button press or job.
+
+    `buttons` are rows shown under the last message (after the quotes' own buttons).
+    `edit` asks the adapter to replace the message whose button was pressed instead of sending
+    a new one. `notice` is a short toast for a button press (shown alone when there are no blocks).
+    """
+
+    blocks: list[Block] = field(default_factory=list)
+    buttons: list[list[Button]] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    poll: Poll | None = None
+    edit: bool = False
+    notice: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.blocks or self.documents or self.poll)
+
+    def quotes(self) -> list[Quote]:
+        return [b for b in self.blocks if isinstance(b, Quote)]
+
+
+@dataclass(frozen=True)
+class InlineItem:
+    """One inline-mode result: `quote` is what gets inserted into the chat."""
+
+    id: str
+    title: str
+    description: str
+    quote: Quote
+
+
+@dataclass(frozen=True)
+class InlinePage:
+    items: tuple[InlineItem, ...] = ()
+    next_offset: str = ""  # "" when there is no further page
+    help_text: str = ""  # a button above the results that opens a private chat with the bot
+    cache_seconds: int = 3600
+    personal: bool = False

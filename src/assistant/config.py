@@ -1,0 +1,94 @@
+"""Settings, read once at start-up from the environment (and a .env file via python-dotenv).
+
+Only bot.py calls load_settings(); everything else receives a Settings object. See .env.example.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from dotenv import dotenv_values
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message is for the operator (Chinese)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_token: str = ""
+    api_base_url: str = TELEGRAM_API  # PTB's base_url: method URLs are base_url + token + "/" + method
+    db_path: Path = Path("data/assistant.db")
+    state_db_path: Path = Path("data/state.db")  # writable user data (saved quotes, subscriptions)
+    allowed_users: frozenset[int] = field(default_factory=frozenset)
+    allowed_chats: frozenset[int] = field(default_factory=frozenset)
+    admin_ids: frozenset[int] = field(default_factory=frozenset)
+    log_level: str = "INFO"
+    webhook_url: str = ""  # public https URL; polling when empty
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    rate_limit: bool = True  # AIORateLimiter, below Telegram's flood limits
+    concurrency: int = 32  # updates handled at once (also sizes the HTTP connection pool)
+
+    @property
+    def file_base_url(self) -> str:
+        """PTB's base_file_url: Telegram serves files under /file/bot<token>/ next to /bot<token>/."""
+        base = self.api_base_url
+        return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
+
+
+def _ids(name: str, raw: str) -> frozenset[int]:
+    try:
+        return frozenset(int(x) for x in raw.replace(",", " ").split())
+    except ValueError:
+        raise SettingsError(f"{name} 应为以逗号或空格分隔的数字 ID，当前为：{raw!r}") from None
+
+
+def _int(name: str, raw: str, default: int) -> int:
+    try:
+        return int(raw) if raw.strip() else default
+    except ValueError:
+        raise SettingsError(f"{name} 应为整数，当前为：{raw!r}") from None
+
+
+def _bool(name: str, raw: str, default: bool) -> bool:
+    value = raw.strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} 应为 on 或 off，当前为：{raw!r}")
+
+
+def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | Path | None = ".env") -> Settings:
+    """Settings from `environ` (default os.environ) over the .env file; the environment wins."""
+    file_values = {k: v or "" for k, v in dotenv_values(dotenv_path).items()} if dotenv_path and Path(dotenv_path).exists() else {}
+    env = {**file_values, **(os.environ if environ is None else environ)}
+
+    def get(name: str, default: str = "") -> str:
+        return env.get(name, default).strip() or default
+
+    level = get("LOG_LEVEL", "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise SettingsError(f"LOG_LEVEL 应为 DEBUG/INFO/WARNING/ERROR 之一，当前为：{level!r}")
+    return Settings(
+        telegram_token=get("TELEGRAM_BOT_TOKEN"),
+        api_base_url=get("TELEGRAM_API_BASE_URL", TELEGRAM_API).rstrip("/"),
+        db_path=Path(get("ASSISTANT_DB", "data/assistant.db")),
+        state_db_path=Path(get("ASSISTANT_STATE_DB", "data/state.db")),
+        allowed_users=_ids("ALLOWED_USER_IDS", get("ALLOWED_USER_IDS")),
+        allowed_chats=_ids("ALLOWED_CHAT_IDS", get("ALLOWED_CHAT_IDS")),
+        admin_ids=_ids("ADMIN_USER_IDS", get("ADMIN_USER_IDS")),
+        log_level=level,
+        webhook_url=get("WEBHOOK_URL"),
+        webhook_listen=get("WEBHOOK_LISTEN", "0.0.0.0"),
+        webhook_port=_int("WEBHOOK_PORT", get("WEBHOOK_PORT"), 8443),
+        rate_limit=_bool("TELEGRAM_RATE_LIMIT", get("TELEGRAM_RATE_LIMIT"), True),
+        concurrency=max(1, _int("BOT_CONCURRENCY", get("BOT_CONCURRENCY"), 32)),
+    )
