@@ -1,21 +1,60 @@
-"""Entry point: runs the Telegram bot when TELEGRAM_BOT_TOKEN is set, else a console chat (first cut: search only)."""
+"""Entry point: the Telegram bot when TELEGRAM_BOT_TOKEN is set, otherwise a console chat on the same core.
+
+Settings come from the environment and .env (see .env.example), read once here.
+"""
 from __future__ import annotations
 
-import os
+import importlib
+import importlib.util
+import logging
 import sys
 
+from assistant.chat import Access, ChatCore, build_core
+from assistant.config import Settings, SettingsError, configure_logging, load_settings
 from assistant.search.engine import Searcher
+from assistant.storage import DatabaseMissing
+
+# Feature modules: each installed one has setup(core, settings) registering its commands.
+FEATURES = ("assistant.study",)
+
+log = logging.getLogger("bot")
+
+
+def load_features(core: ChatCore, settings: Settings) -> None:
+    for name in FEATURES:
+        if importlib.util.find_spec(name) is None:
+            log.info("feature %s not installed", name)
+            continue
+        setup = getattr(importlib.import_module(name), "setup", None)
+        if setup is None:
+            log.info("feature %s has no setup(); skipped", name)
+            continue
+        setup(core, settings)
 
 
 def main() -> int:
-    searcher = Searcher.open(os.environ.get("ASSISTANT_DB", "data/assistant.db"))
-    print("请输入问题或关键词（Ctrl-D 结束）：", flush=True)
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        for h in searcher.search(line.strip(), k=3).hits:
-            print(f"「{h.passage.text}」——《{h.source.label}》 {h.passage.section_path}", flush=True)
-    return 0
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"配置错误：{exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings)
+    try:
+        searcher = Searcher.open(settings.db_path)
+    except DatabaseMissing as exc:  # also a missing search index
+        print(f"无法打开语料库：{exc}", file=sys.stderr)
+        return 1
+    access = Access(settings.allowed_users, settings.allowed_chats, settings.admin_ids)
+    core = build_core(searcher, access=access, reopen=lambda: Searcher.open(settings.db_path))
+    load_features(core, settings)
+    if settings.telegram_token:
+        from assistant.adapters import telegram
+
+        telegram.run(settings, core)
+        return 0
+    from assistant.adapters import console
+
+    return console.run(core, sys.stdin, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ Only bot.py calls load_settings(); everything else receives a Settings object. S
 """
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,3 +93,29 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
         rate_limit=_bool("TELEGRAM_RATE_LIMIT", get("TELEGRAM_RATE_LIMIT"), True),
         concurrency=max(1, _int("BOT_CONCURRENCY", get("BOT_CONCURRENCY"), 32)),
     )
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then blanks secrets (the bot token sits in every Bot API URL and may
+    reach a message or a traceback)."""
+
+    def __init__(self, fmt: str, secrets: tuple[str, ...]) -> None:
+        super().__init__(fmt)
+        self.secrets = tuple(s for s in secrets if s)
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "[REDACTED]")
+        return text
+
+
+def configure_logging(settings: Settings, stream=None) -> None:
+    """Log to stderr at the configured level; httpx's per-request INFO lines (URL with token) are silenced."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", (settings.telegram_token,)))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -15,6 +15,7 @@ INLINE_PAGE = 50  # Telegram's maximum per inline answer
 CONTEXT_AROUND = 3
 CONTEXT_WIDE = 8
 SUGGESTIONS = 5
+SOURCES_PER_ROW = 2
 EXCERPT_CHARS = 1500  # an excerpt quote is cut into paragraphs no longer than this
 
 EXAMPLES = ("共同富裕示范区的主要目标是什么", "山海协作工程", "数字化改革")
@@ -99,7 +100,8 @@ class Answers:
         reference = results.kind == "reference"
         hits = results.hits if reference else results.hits[:PAGE]
         blocks = self.excerpt(hits) if reference else [self.quote(h.passage, h.source, h.terms, req) for h in hits]
-        header = f"“{shorten(session.query, 30)}”：第 {offset + 1}–{offset + len(hits)} 条，共 {results.total} 条"
+        unit = "句" if reference else "条"
+        header = f"“{shorten(session.query, 30)}”：第 {offset + 1}–{offset + len(hits)} {unit}，共 {results.total} {unit}"
         if session.source_id and self.corpus.source(session.source_id):
             header += f"（限《{self.corpus.source(session.source_id).label}》）"
         buttons = []
@@ -199,12 +201,13 @@ class Answers:
     def sources(self, req: Request) -> Reply:
         counts = self.corpus.passage_counts()
         lines = ["收录的文件（括号内为语句数）。点选一份，下一次搜索只在其中查找："]
-        buttons = []
+        choices = []
         for i, s in enumerate(self.corpus.sources(), 1):
             date = f"，{s.date}" if s.date else ""
             lines.append(f"{i}. 《{s.title}》（{s.label}{date}，{counts.get(s.id, 0)} 句）")
-            buttons.append([Button(f"{i}. {s.label}", self.core.callback_data("scope", s.id))])
-        return Reply([Text("\n".join(lines))], buttons)
+            choices.append(Button(f"{i}. {s.label}", self.core.callback_data("scope", s.id)))
+        rows = [choices[i : i + SOURCES_PER_ROW] for i in range(0, len(choices), SOURCES_PER_ROW)]
+        return Reply([Text("\n".join(lines))], rows)
 
     def scope(self, req: Request, source_id: str) -> Reply:
         source = self.corpus.source(source_id)

@@ -1,0 +1,1 @@
+"""Messenger adapters: translate between a messenger and the chat core (assistant.chat)."""

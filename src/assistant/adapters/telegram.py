@@ -1,0 +1,271 @@
+"""Telegram adapter (python-telegram-bot v22): updates in, core Replies rendered as HTML out.
+
+Translation only: which messages are addressed to the bot, how a Reply becomes messages,
+keyboards, documents, polls and inline results, retries, and the scheduler for out-of-band sends.
+
+Out-of-band sending for features: `core.scheduler` (a TelegramScheduler once the bot started)
+runs jobs on PTB's JobQueue and sends Replies with `deliver()`.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import importlib.util
+import logging
+from typing import Awaitable, Callable, TypeVar
+from urllib.parse import urlparse
+
+from telegram import (
+    BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InlineQueryResultsButton,
+    InputFile, InputTextMessageContent, LinkPreviewOptions, Message, MessageEntity, ReplyParameters, Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext, CallbackQueryHandler, \
+    ContextTypes, InlineQueryHandler, MessageHandler, filters
+
+from assistant.chat.core import ChatCore, Request
+from assistant.chat.render import html_messages, keyboard, quote_html
+from assistant.chat.reply import Button, Reply
+from assistant.config import Settings, SettingsError
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "抱歉，处理这条消息时出错了，请稍后再试。"
+SEND_ATTEMPTS = 4  # a send is tried this often on 429 / 5xx / network errors
+BACKOFF_SECONDS = 0.5  # first wait after a 5xx or network error, doubled each time
+OVERALL_PER_SECOND = 25  # our ceiling, below Telegram's ~30 messages/s so a burst never meets a 429
+GROUP_PER_MINUTE = 20  # Telegram's per-group limit
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+T = TypeVar("T")
+
+
+async def retrying(call: Callable[[], Awaitable[T]]) -> T:
+    """Run a Bot API call, waiting out 429s (retry_after) and retrying 5xx/network errors."""
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return await call()
+        except RetryAfter as exc:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            wait = exc.retry_after.total_seconds() if isinstance(exc.retry_after, dt.timedelta) else exc.retry_after
+            log.warning("Telegram asked to slow down; retrying in %.1fs", wait)
+            await asyncio.sleep(wait)
+        except BadRequest:
+            raise
+        except NetworkError as exc:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            log.warning("Bot API call failed (%s); retry %d", exc, attempt)
+            await asyncio.sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
+
+
+def markup(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    def one(b: Button) -> InlineKeyboardButton:
+        if b.url:
+            return InlineKeyboardButton(b.label, url=b.url)
+        if b.switch_inline is not None:
+            return InlineKeyboardButton(b.label, switch_inline_query_current_chat=b.switch_inline)
+        return InlineKeyboardButton(b.label, callback_data=b.data)
+
+    return InlineKeyboardMarkup([[one(b) for b in row] for row in rows]) if rows else None
+
+
+async def deliver(bot, chat_id: int, reply: Reply, reply_to: int | None = None) -> list[Message]:
+    """Send a Reply as new messages: text (buttons under the last part), then documents, then a poll."""
+    sent: list[Message] = []
+    parts = html_messages(reply)
+    keys = markup(keyboard(reply))
+    for i, text in enumerate(parts):
+        quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and i == 0 else None
+        sent.append(await retrying(lambda: bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+            reply_markup=keys if i == len(parts) - 1 else None, reply_parameters=quote)))
+    for doc in reply.documents:
+        sent.append(await retrying(lambda: bot.send_document(
+            chat_id, InputFile(doc.data, filename=doc.filename), caption=doc.caption or None)))
+    if reply.poll:
+        p = reply.poll
+        sent.append(await retrying(lambda: bot.send_poll(
+            chat_id, p.question, list(p.options), is_anonymous=p.anonymous,
+            type="quiz" if p.correct is not None else "regular", correct_option_id=p.correct,
+            explanation=p.explanation or None)))
+    return sent
+
+
+def chat_kind(chat_type: str) -> str:
+    if chat_type == ChatType.PRIVATE:
+        return "private"
+    return "group" if chat_type in (ChatType.GROUP, ChatType.SUPERGROUP) else "channel"
+
+
+def addressed_text(message: Message, bot_id: int, username: str) -> str | None:
+    """In a group: the text meant for the bot (a command to it, a mention, a reply to it), else None."""
+    text = message.text or ""
+    name = username.lower()
+    if text.startswith("/"):
+        head = text.split(maxsplit=1)[0]
+        target = head.partition("@")[2].lower()
+        return text if not target or target == name else None
+    for entity, value in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
+        if value.lower() == f"@{name}" or (entity.user and entity.user.id == bot_id):
+            return text.replace(value, " ", 1)
+    replied = message.reply_to_message
+    if replied and replied.from_user and replied.from_user.id == bot_id:
+        return text
+    return None
+
+
+class TelegramScheduler:
+    """core.scheduler on Telegram: jobs on PTB's JobQueue, sends as background tasks."""
+
+    def __init__(self, app: Application) -> None:
+        self.app = app
+
+    async def _run(self, context: CallbackContext) -> None:
+        reply = context.job.data()
+        if reply is not None:
+            await deliver(context.bot, context.job.chat_id, reply)
+
+    def daily(self, name: str, at: dt.time, chat_id: int, make: Callable[[], Reply | None]) -> None:
+        self.cancel(name)
+        self.app.job_queue.run_daily(self._run, time=at, name=name, chat_id=chat_id, data=make)
+
+    def once(self, name: str, delay: float, chat_id: int, make: Callable[[], Reply | None]) -> None:
+        self.cancel(name)
+        self.app.job_queue.run_once(self._run, when=delay, name=name, chat_id=chat_id, data=make)
+
+    def cancel(self, name: str) -> bool:
+        jobs = self.app.job_queue.get_jobs_by_name(name)
+        for job in jobs:
+            job.schedule_removal()
+        return bool(jobs)
+
+    def send(self, chat_id: int, reply: Reply) -> None:
+        self.app.create_task(deliver(self.app.bot, chat_id, reply), name=f"send-{chat_id}")
+
+
+def core_of(context: ContextTypes.DEFAULT_TYPE) -> ChatCore:
+    return context.application.bot_data["core"]
+
+
+async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, chat, user = update.message, update.effective_chat, update.effective_user
+    kind = chat_kind(chat.type)
+    if kind == "channel" or user is None:
+        return
+    text = message.text if kind == "private" else addressed_text(message, context.bot.id, context.bot.username)
+    if text is None:
+        return
+    req = Request(chat.id, user.id, text, kind, user.full_name)
+    reply = core_of(context).handle_message(req)
+    if reply is not None:
+        await deliver(context.bot, chat.id, reply, reply_to=message.message_id if kind == "group" else None)
+
+
+async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    message = query.message if isinstance(query.message, Message) else None
+    chat_id = message.chat.id if message else query.from_user.id
+    kind = chat_kind(message.chat.type) if message else "private"
+    reply = core_of(context).handle_action(Request(chat_id, query.from_user.id, "", kind, query.from_user.full_name),
+                                           query.data or "")
+    await retrying(lambda: query.answer(reply.notice[:200] or None))
+    if reply.empty:
+        return
+    if reply.edit and message:
+        parts = html_messages(reply)
+        try:
+            await retrying(lambda: query.edit_message_text(
+                parts[0], parse_mode=ParseMode.HTML, reply_markup=markup(keyboard(reply)), link_preview_options=NO_PREVIEW))
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():  # a double tap shows the same page again
+                raise
+        return
+    await deliver(context.bot, chat_id, reply, reply_to=message.message_id if message else None)
+
+
+async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.inline_query
+    user = query.from_user
+    page = core_of(context).handle_inline(Request(user.id, user.id, query.query, "private", user.full_name), query.offset)
+    results = [
+        InlineQueryResultArticle(
+            item.id, item.title, InputTextMessageContent(quote_html(item.quote).html, parse_mode=ParseMode.HTML,
+                                                         link_preview_options=NO_PREVIEW),
+            description=item.description)
+        for item in page.items
+    ]
+    button = InlineQueryResultsButton(text=page.help_text, start_parameter="help") if page.help_text else None
+    await retrying(lambda: query.answer(results, cache_time=page.cache_seconds, is_personal=page.personal,
+                                        next_offset=page.next_offset, button=button))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log every failure with its traceback; tell the user in one short sentence when there is one."""
+    if not isinstance(update, Update):
+        log.error("error outside a handler: %s", context.error, exc_info=context.error)
+        return
+    log.error("handler failed on update %s", update.update_id, exc_info=context.error)
+    try:
+        if update.callback_query:
+            await update.callback_query.answer(APOLOGY)
+        elif update.effective_message and update.effective_chat:
+            await context.bot.send_message(update.effective_chat.id, APOLOGY)
+    except TelegramError as exc:
+        log.warning("could not send the apology: %s", exc)
+
+
+async def post_init(app: Application) -> None:
+    core: ChatCore = app.bot_data["core"]
+    commands = [BotCommand(c.name, c.description) for c in core.registry.commands.values() if c.menu]
+    await retrying(lambda: app.bot.set_my_commands(commands))
+    core.start(TelegramScheduler(app))
+    log.info("bot @%s ready", app.bot.username)
+
+
+def build_application(settings: Settings, core: ChatCore) -> Application:
+    """A PTB Application wired to the core; pointed at settings.api_base_url (a fake server in tests)."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.file_base_url)
+        .concurrent_updates(settings.concurrency)
+        .connection_pool_size(settings.concurrency + 8)  # the default single connection serialises replies
+        .pool_timeout(10)
+        .post_init(post_init)
+    )
+    if settings.rate_limit:
+        builder.rate_limiter(AIORateLimiter(overall_max_rate=OVERALL_PER_SECOND, group_max_rate=GROUP_PER_MINUTE,
+                                            max_retries=SEND_ATTEMPTS))
+    app = builder.build()
+    app.bot_data["core"] = core
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, on_message))
+    app.add_handler(CallbackQueryHandler(on_callback))
+    app.add_handler(InlineQueryHandler(on_inline))
+    app.add_error_handler(on_error)
+    return app
+
+
+def webhook_secret(token: str) -> str:
+    """Telegram echoes this header on every webhook call, so forged posts can be refused."""
+    return hashlib.sha256(f"webhook:{token}".encode()).hexdigest()[:32]
+
+
+def run(settings: Settings, core: ChatCore) -> None:
+    """Serve until interrupted: a webhook when WEBHOOK_URL is set, long polling otherwise."""
+    app = build_application(settings, core)
+    if not settings.webhook_url:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+        return
+    if importlib.util.find_spec("tornado") is None:
+        raise SettingsError("WEBHOOK_URL 需要 python-telegram-bot[webhooks]（tornado），请先安装")
+    app.run_webhook(
+        listen=settings.webhook_listen, port=settings.webhook_port, url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+        webhook_url=settings.webhook_url, secret_token=webhook_secret(settings.telegram_token),
+        allowed_updates=Update.ALL_TYPES,
+    )
