@@ -20,10 +20,10 @@ from telegram import (
     BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InlineQueryResultsButton,
     InputFile, InputTextMessageContent, LinkPreviewOptions, Message, MessageEntity, ReplyParameters, Update,
 )
-from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext, CallbackQueryHandler, \
-    ContextTypes, InlineQueryHandler, MessageHandler, filters
+    ContextTypes, InlineQueryHandler, MessageHandler, PollAnswerHandler, filters
 
 from assistant.chat.core import ChatCore, Request
 from assistant.chat.render import html_messages, keyboard, quote_html
@@ -74,8 +74,9 @@ def markup(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[one(b) for b in row] for row in rows]) if rows else None
 
 
-async def deliver(bot, chat_id: int, reply: Reply, reply_to: int | None = None) -> list[Message]:
-    """Send a Reply as new messages: text (buttons under the last part), then documents, then a poll."""
+async def deliver(bot, chat_id: int, reply: Reply, reply_to: int | None = None, core: ChatCore | None = None) -> list[Message]:
+    """Send a Reply as new messages: text (buttons under the last part), then documents, then a poll
+    (with the buttons when there is no text). A sent poll with a key is reported to `core`."""
     sent: list[Message] = []
     parts = html_messages(reply)
     keys = markup(keyboard(reply))
@@ -89,10 +90,13 @@ async def deliver(bot, chat_id: int, reply: Reply, reply_to: int | None = None) 
             chat_id, InputFile(doc.data, filename=doc.filename), caption=doc.caption or None)))
     if reply.poll:
         p = reply.poll
-        sent.append(await retrying(lambda: bot.send_poll(
+        message = await retrying(lambda: bot.send_poll(
             chat_id, p.question, list(p.options), is_anonymous=p.anonymous,
             type="quiz" if p.correct is not None else "regular", correct_option_id=p.correct,
-            explanation=p.explanation or None)))
+            explanation=p.explanation or None, reply_markup=None if parts else keys))
+        sent.append(message)
+        if core is not None and p.key:
+            core.emit("poll_sent", p.key, message.poll.id)
     return sent
 
 
@@ -128,7 +132,20 @@ class TelegramScheduler:
     async def _run(self, context: CallbackContext) -> None:
         reply = context.job.data()
         if reply is not None:
-            await deliver(context.bot, context.job.chat_id, reply)
+            await self._deliver(context.job.chat_id, reply)
+
+    async def _deliver(self, chat_id: int, reply: Reply) -> None:
+        """Send out of band; a chat that is gone or moved is reported to the core instead of raising."""
+        core: ChatCore = self.app.bot_data["core"]
+        try:
+            await deliver(self.app.bot, chat_id, reply, core=core)
+        except ChatMigrated as exc:
+            core.emit("chat_moved", chat_id, exc.new_chat_id)
+            await deliver(self.app.bot, exc.new_chat_id, reply, core=core)
+        except (Forbidden, BadRequest) as exc:
+            if isinstance(exc, BadRequest) and "chat not found" not in str(exc).lower():
+                raise
+            core.emit("chat_gone", chat_id, f"{type(exc).__name__}: {exc}")
 
     def daily(self, name: str, at: dt.time, chat_id: int, make: Callable[[], Reply | None]) -> None:
         self.cancel(name)
@@ -145,7 +162,7 @@ class TelegramScheduler:
         return bool(jobs)
 
     def send(self, chat_id: int, reply: Reply) -> None:
-        self.app.create_task(deliver(self.app.bot, chat_id, reply), name=f"send-{chat_id}")
+        self.app.create_task(self._deliver(chat_id, reply), name=f"send-{chat_id}")
 
 
 def core_of(context: ContextTypes.DEFAULT_TYPE) -> ChatCore:
@@ -160,10 +177,27 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     text = message.text if kind == "private" else addressed_text(message, context.bot.id, context.bot.username)
     if text is None:
         return
-    req = Request(chat.id, user.id, text, kind, user.full_name)
-    reply = core_of(context).handle_message(req)
+    core = core_of(context)
+    admin = kind == "group" and core.needs_chat_admin(text) and await is_chat_admin(context.bot, message, user.id)
+    req = Request(chat.id, user.id, text, kind, user.full_name, chat_admin=admin)
+    reply = core.handle_message(req)
     if reply is not None:
-        await deliver(context.bot, chat.id, reply, reply_to=message.message_id if kind == "group" else None)
+        await deliver(context.bot, chat.id, reply, reply_to=message.message_id if kind == "group" else None, core=core)
+
+
+async def is_chat_admin(bot, message: Message, user_id: int) -> bool:
+    if message.sender_chat and message.sender_chat.id == message.chat.id:
+        return True  # an anonymous group admin, posting as the group
+    member = await retrying(lambda: bot.get_chat_member(message.chat.id, user_id))
+    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+
+async def on_poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    answer = update.poll_answer
+    if answer.user is None:  # a vote cast as a chat: there is no one to score
+        return
+    option = answer.option_ids[0] if answer.option_ids else None  # no options: the vote was retracted
+    core_of(context).emit("poll_answer", answer.poll_id, answer.user.id, answer.user.full_name, option)
 
 
 async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -185,7 +219,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             if "not modified" not in str(exc).lower():  # a double tap shows the same page again
                 raise
         return
-    await deliver(context.bot, chat_id, reply, reply_to=message.message_id if message else None)
+    await deliver(context.bot, chat_id, reply, reply_to=message.message_id if message else None, core=core_of(context))
 
 
 async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -247,6 +281,7 @@ def build_application(settings: Settings, core: ChatCore) -> Application:
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, on_message))
     app.add_handler(CallbackQueryHandler(on_callback))
     app.add_handler(InlineQueryHandler(on_inline))
+    app.add_handler(PollAnswerHandler(on_poll_answer))
     app.add_error_handler(on_error)
     return app
 

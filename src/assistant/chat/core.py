@@ -13,6 +13,7 @@ Adding a command or feature (e.g. assistant.study) without touching the dispatch
         reg.quote_button(lambda quote, req: Button("⭐", core.callback_data("save", quote.passage_id)))
         reg.answer_button(lambda session, req: Button("摘编", core.callback_data("dg", session.id)))
         reg.on_start(lambda scheduler: ...)                     # re-schedule stored /daily subscriptions
+        reg.on("poll_answer", on_poll_answer)                   # messenger events, see ChatCore.emit
 
     - Handlers are plain functions returning a Reply (or None to stay silent). A Reply may carry
       documents (.docx/.md) and a quiz Poll; the adapter sends them.
@@ -54,6 +55,7 @@ class Request:
     text: str = ""
     chat_kind: str = "private"  # private | group | channel
     user_name: str = ""
+    chat_admin: bool = False  # sender administers this group; looked up only for commands registered chat_admin=True
 
     @property
     def in_group(self) -> bool:
@@ -84,6 +86,7 @@ class Command:
     handler: Handler
     admin: bool = False
     menu: bool = True
+    chat_admin: bool = False  # the adapter fills Request.chat_admin (a messenger lookup) before calling it
 
 
 class Scheduler(Protocol):
@@ -111,13 +114,15 @@ class Registry:
     quote_buttons: list[QuoteButton] = field(default_factory=list)
     answer_buttons: list[AnswerButton] = field(default_factory=list)
     startup: list[Callable[[Scheduler], None]] = field(default_factory=list)
+    events: dict[str, list[Callable[..., None]]] = field(default_factory=dict)
     question: Handler | None = None  # free text that is not a command
     inline: Callable[[Request, str], InlinePage] | None = None  # (request, offset) -> page; req.text is the query
 
-    def command(self, name: str, description: str, handler: Handler, *, admin: bool = False, menu: bool = True) -> None:
+    def command(self, name: str, description: str, handler: Handler, *, admin: bool = False, menu: bool = True,
+                chat_admin: bool = False) -> None:
         if name in self.commands:
             raise ValueError(f"command /{name} registered twice")
-        self.commands[name] = Command(name, description, handler, admin, menu)
+        self.commands[name] = Command(name, description, handler, admin, menu, chat_admin)
 
     def action(self, name: str, handler: ActionHandler) -> None:
         if name in self.actions or ":" in name:
@@ -132,6 +137,10 @@ class Registry:
 
     def on_start(self, hook: Callable[[Scheduler], None]) -> None:
         self.startup.append(hook)
+
+    def on(self, event: str, hook: Callable[..., None]) -> None:
+        """Call `hook` when the adapter emits `event` (see ChatCore.emit)."""
+        self.events.setdefault(event, []).append(hook)
 
 
 class Sessions:
@@ -287,6 +296,20 @@ class ChatCore:
         if self.registry.inline is None:
             return InlinePage()
         return self.registry.inline(replace(req, text=clean_text(req.text)), offset)
+
+    def needs_chat_admin(self, text: str) -> bool:
+        """Whether answering `text` needs Request.chat_admin, a lookup only the adapter can make."""
+        parsed = parse_command(clean_text(text))
+        command = self.registry.commands.get(parsed[0]) if parsed else None
+        return bool(command and command.chat_admin)
+
+    def emit(self, event: str, *args) -> None:
+        """Messenger events an adapter reports to the features that registered for them:
+        ("poll_sent", key, poll_id), ("poll_answer", poll_id, user_id, user_name, option or None),
+        ("chat_gone", chat_id, reason) when a chat blocked or removed the bot or no longer exists,
+        ("chat_moved", old_chat_id, new_chat_id) when a group became a supergroup."""
+        for hook in self.registry.events.get(event, []):
+            hook(*args)
 
     def reload(self) -> None:
         """Re-open the corpus after a re-ingest replaced the database file."""

@@ -89,6 +89,7 @@ class Poll:
     correct: int | None = None
     explanation: str = ""
     anonymous: bool = True
+    key: str = ""  # the feature's id for it: the adapter emits ("poll_sent", key, messenger poll id) once sent
 
 
 @dataclass

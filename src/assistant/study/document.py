@@ -40,7 +40,7 @@ def from_digest(digest: Digest) -> Compilation:
     return Compilation(
         f"关于“{digest.topic}”的论述摘编",
         digest.date,
-        tuple(Section(_source_heading(g.title, g.publication, g.date), g.quotes) for g in digest.groups),
+        tuple(Section(source_heading(g.title, g.publication, g.date), g.quotes) for g in digest.groups),
     )
 
 
@@ -48,11 +48,12 @@ def from_quotes(title: str, date: str, quotes: Sequence[Quote]) -> Compilation:
     """A compilation of loose quotes (saved quotes), one section per source in first-seen order."""
     sections: dict[str, list[Quote]] = {}
     for q in quotes:
-        sections.setdefault(_source_heading(q.title, q.publication, q.date), []).append(q)
+        sections.setdefault(source_heading(q.title, q.publication, q.date), []).append(q)
     return Compilation(title, date, tuple(Section(h, tuple(qs)) for h, qs in sections.items()))
 
 
-def _source_heading(title: str, publication: str, date: str) -> str:
+def source_heading(title: str, publication: str, date: str) -> str:
+    """《title》（publication，2021年7月）"""
     heading = f"《{title}》"
     extra = "，".join(x for x in (publication, format_date(date)) if x)
     return f"{heading}（{extra}）" if extra else heading

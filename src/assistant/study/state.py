@@ -7,6 +7,7 @@ Schema changes go through sqlite-utils migrations, so an old state file upgrades
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import sqlite3
@@ -272,10 +273,14 @@ class StateStore:
     # -- short tokens for buttons ----------------------------------------------------------------
 
     def remember(self, kind: str, payload: dict) -> str:
-        """Store `payload` under a short token, for button data that must fit in 64 bytes."""
-        token = secrets.token_hex(4)
-        self.db["pending"].insert(
-            {"token": token, "kind": kind, "payload": json.dumps(payload, ensure_ascii=False), "created_at": self._stamp()}
+        """Store `payload` under a short token, for button data that must fit in 64 bytes.
+
+        The token is derived from the payload, so asking again for the same thing adds no row.
+        """
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        token = hashlib.blake2b(f"{kind}\0{text}".encode(), digest_size=5).hexdigest()
+        self.db["pending"].upsert(
+            {"token": token, "kind": kind, "payload": text, "created_at": self._stamp()}, pk="token"
         )
         return token
 
