@@ -57,7 +57,7 @@ def test_pool_is_key_body_sentences(searcher):
     assert len(quotes) > 50
     for q in quotes:
         p = corpus.passage(q.passage_id)
-        assert p.text == q.text and not p.is_heading and q.text[-1] in "。！？；”"
+        assert p.text == q.text and not p.is_heading and q.text[-1] in "。！？；…”"
     assert all("共同富裕" in q.text for q in daily.pool(searcher, "共同富裕"))
 
 

@@ -11,6 +11,7 @@ from assistant.search.engine import Searcher
 from assistant.study.quotes import Quote, body_sentences, today
 
 PER_SOURCE = 8
+LIMIT = 40  # quotes in all: a compilation to read in a session, not every mention
 MAX_TOPIC = 20
 _CANDIDATES = 400  # search hits examined; far more than any digest shows
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -65,8 +66,10 @@ def clean_topic(raw: str) -> str:
     return topic
 
 
-def build_digest(searcher: Searcher, topic: str, per_source: int = PER_SOURCE, now: datetime | None = None) -> Digest:
-    """Collect up to `per_source` on-topic body sentences from each source, most relevant first, deduplicated.
+def build_digest(
+    searcher: Searcher, topic: str, per_source: int = PER_SOURCE, limit: int = LIMIT, now: datetime | None = None
+) -> Digest:
+    """The `limit` most relevant on-topic body sentences, at most `per_source` from each source, deduplicated.
 
     A sentence is on the topic when it contains every word of the topic; within a source the chosen
     sentences are shown in document order, so the compilation reads like the original.
@@ -81,6 +84,8 @@ def build_digest(searcher: Searcher, topic: str, per_source: int = PER_SOURCE, n
     chosen: dict[str, list[Quote]] = {}
     seen: list[str] = []
     for hit in hits:
+        if len(seen) >= limit:
+            break
         p = hit.passage
         if p.id not in complete or not all(t in p.text for t in terms):
             continue

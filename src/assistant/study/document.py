@@ -55,7 +55,8 @@ def from_quotes(title: str, date: str, quotes: Sequence[Quote]) -> Compilation:
 def source_heading(title: str, publication: str, date: str) -> str:
     """《title》（publication，2021年7月）"""
     heading = f"《{title}》"
-    extra = "，".join(x for x in (publication, format_date(date)) if x)
+    when = format_date(date)
+    extra = "，".join(x for x in (publication, "" if when in publication else when) if x)
     return f"{heading}（{extra}）" if extra else heading
 
 

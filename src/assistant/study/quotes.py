@@ -94,6 +94,6 @@ def _is_sentence(text: str) -> bool:
     return (
         MIN_SENTENCE <= len(text) <= MAX_SENTENCE
         and _ends(text)
-        and text[0] not in "，、。；：！？”’）」』】…—"
+        and text[0] not in "，、。；：！？”’）」』】…"
         and all(text.count(a) == text.count(b) for a, b in _PAIRS)
     )
