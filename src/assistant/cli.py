@@ -73,6 +73,19 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_digest(args: argparse.Namespace) -> int:
+    from assistant.search.engine import Searcher
+    from assistant.study import document
+    from assistant.study.digest import build_digest
+
+    if args.out.suffix.lower() not in document.FORMATS:
+        raise ValueError(f"输出文件须以 .docx 或 .md 结尾：{args.out}")
+    digest = build_digest(Searcher.open(args.db), " ".join(args.topic), per_source=args.per_source, limit=args.limit)
+    document.write(document.from_digest(digest), args.out)
+    print(f"{digest.title}：{len(digest.groups)} 个来源，{len(digest.quotes)} 条 → {args.out}")
+    return 0
+
+
 def _read_batch(path: str) -> list[str]:
     stream = sys.stdin if path == "-" else open(path, encoding="utf-8")
     with stream:
@@ -104,6 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", help="每行一个查询的文件（- 为标准输入），每个查询输出一行 JSON")
     _add_db(p)
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("digest", help="生成某一主题的论述摘编（.docx 或 .md）")
+    p.add_argument("topic", nargs="+")
+    p.add_argument("--out", type=Path, required=True, help="输出文件，.docx 或 .md")
+    p.add_argument("--per-source", type=int, default=8, help="每个来源最多摘录几条（默认 8）")
+    p.add_argument("--limit", type=int, default=40, help="最多摘录几条（默认 40）")
+    _add_db(p)
+    p.set_defaults(func=cmd_digest)
     return parser
 
 
