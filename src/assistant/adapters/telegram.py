@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import importlib.util
 import logging
+import warnings
 from typing import Awaitable, Callable, TypeVar
 from urllib.parse import urlparse
 
@@ -42,6 +43,14 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 T = TypeVar("T")
 
 
+def retry_seconds(exc: RetryAfter) -> float:
+    """RetryAfter.retry_after in seconds (PTB 22 warns while it moves from int to timedelta)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
 async def retrying(call: Callable[[], Awaitable[T]]) -> T:
     """Run a Bot API call, waiting out 429s (retry_after) and retrying 5xx/network errors."""
     for attempt in range(1, SEND_ATTEMPTS + 1):
@@ -50,7 +59,7 @@ async def retrying(call: Callable[[], Awaitable[T]]) -> T:
         except RetryAfter as exc:
             if attempt == SEND_ATTEMPTS:
                 raise
-            wait = exc.retry_after.total_seconds() if isinstance(exc.retry_after, dt.timedelta) else exc.retry_after
+            wait = retry_seconds(exc)
             log.warning("Telegram asked to slow down; retrying in %.1fs", wait)
             await asyncio.sleep(wait)
         except BadRequest:
@@ -92,7 +101,8 @@ async def deliver(bot, chat_id: int, reply: Reply, reply_to: int | None = None, 
         p = reply.poll
         message = await retrying(lambda: bot.send_poll(
             chat_id, p.question, list(p.options), is_anonymous=p.anonymous,
-            type="quiz" if p.correct is not None else "regular", correct_option_id=p.correct,
+            type="quiz" if p.correct is not None else "regular",
+            correct_option_ids=[p.correct] if p.correct is not None else None,
             explanation=p.explanation or None, reply_markup=None if parts else keys))
         sent.append(message)
         if core is not None and p.key:
