@@ -55,6 +55,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     from assistant.search.engine import Searcher
 
     searcher = Searcher.open(args.db)
+    if args.source and searcher.corpus.source(args.source) is None:
+        raise ValueError(f"没有 id 为“{args.source}”的来源，可用 `python -m assistant sources` 查看")
     queries = _read_batch(args.batch) if args.batch else [" ".join(args.query)]
     for query in queries:
         results = searcher.search(query, k=args.k, source_id=args.source)
@@ -67,7 +69,9 @@ def cmd_search(args: argparse.Namespace) -> int:
             print(json.dumps({"query": query, "results": rows}, ensure_ascii=False), flush=True)
         else:
             if not results.hits:
-                print(f"没有找到与“{query}”相关的语句。")
+                related = searcher.suggest(query)
+                hint = f"可以试试：{'、'.join(related)}" if related else ""
+                print(f"没有找到与“{query}”相关的语句。{hint}")
             for rank, h in enumerate(results.hits, 1):
                 print(f"{rank}. 「{h.passage.text}」——《{h.source.label}》 {h.passage.section_path}  [{h.score:.2f}]")
     return 0
@@ -83,6 +87,17 @@ def cmd_digest(args: argparse.Namespace) -> int:
     digest = build_digest(Searcher.open(args.db), " ".join(args.topic), per_source=args.per_source, limit=args.limit)
     document.write(document.from_digest(digest), args.out)
     print(f"{digest.title}：{len(digest.groups)} 个来源，{len(digest.quotes)} 条 → {args.out}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from assistant.search.engine import Searcher
+    from assistant.search.evaluation import evaluate, load_queries, report
+
+    searcher = Searcher.open(args.db)
+    queries = load_queries(args.files)
+    outcomes = evaluate(queries, lambda q: [h.passage.text for h in searcher.search(q, k=10).hits])
+    print(report(outcomes))
     return 0
 
 
@@ -117,6 +132,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", help="每行一个查询的文件（- 为标准输入），每个查询输出一行 JSON")
     _add_db(p)
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("eval", help="用评测集（JSONL）计算 Recall@1/3/5 与 MRR@10")
+    p.add_argument("files", nargs="+", type=Path)
+    _add_db(p)
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("digest", help="生成某一主题的论述摘编（.docx 或 .md）")
     p.add_argument("topic", nargs="+")

@@ -12,12 +12,14 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import re
+
 import numpy as np
 
 from assistant.records import Passage, Source
 from assistant.search import reference
 from assistant.search.index import SearchIndex, load_index
-from assistant.search.normalize import normalize
+from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
 from assistant.search.tokenizer import bigrams
 from assistant.storage import Corpus
@@ -26,10 +28,12 @@ from assistant.storage import Corpus
 BIGRAM_WEIGHT = 0.5  # character-bigram field relative to the word field
 CONTEXT_WEIGHT = 0.3  # title/section words relative to the sentence's own words
 HEADING_FACTOR = 0.6  # a bare heading ranks below a body sentence that scores the same
-ADJACENT_BONUS = 0.3  # share of the user's consecutive words found adjacent in the passage
+ADJACENT_BONUS = 0.5  # share of the user's consecutive words found adjacent in the passage
 PHRASE_BONUS = 0.3  # a whole run of the user's words found verbatim
+NUMBER_BONUS = 0.3  # the question asks 多少/几/比例 and the passage holds a figure
 RERANK_DEPTH = 50  # candidates re-ranked on their text
 SUGGESTIONS = 5
+_DIGIT = re.compile(r"[0-9]")
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,8 @@ class Searcher:
             cand, scores = cand[top], scores[top]
         ranked = self._rerank(parsed, cand, scores)
         total = matched - (len(cand) - len(ranked))  # minus candidates the text check rejected
-        hits = [self._hit(p, s, terms) for p, s, terms in ranked[offset : offset + k]]
+        page = ranked[offset : offset + k]
+        hits = [self._hit(p, s, terms) for p, (_, s, terms) in zip(self._fetch([r[0] for r in page]), page)]
         return Results(query=query, hits=hits, total=total)
 
     def suggest(self, query: str) -> list[str]:
@@ -136,7 +141,7 @@ class Searcher:
         for phrase in q.phrases:
             cand = cand[self._has_all_bigrams(cand, phrase)]
         for word in q.excluded:
-            cand = cand[~self._has_all_bigrams(cand, normalize(word))]
+            cand = cand[~self._has_all_bigrams(cand, word)]
         scores = acc[cand]
         if q.context:
             ctx = np.zeros(self._n_contexts, dtype=np.float32)
@@ -159,29 +164,29 @@ class Searcher:
             mask &= np.isin(cand, post[0], assume_unique=True)
         return mask
 
-    def _rerank(self, q: ParsedQuery, cand: np.ndarray, scores: np.ndarray) -> list[tuple[Passage, float, tuple[str, ...]]]:
-        passages = self._fetch([self.index.passage_ids[i] for i in cand])
+    def _rerank(self, q: ParsedQuery, cand: np.ndarray, scores: np.ndarray) -> list[tuple[str, float, tuple[str, ...]]]:
+        """(passage id, score, matched words) of the candidates that pass the text checks, best first."""
+        ids = [self.index.passage_ids[i] for i in cand]
+        texts = dict(self.corpus.db.conn.execute(f"select id, text from passages where id in ({','.join('?' * len(ids))})", ids).fetchall())
         out = []
-        for p, base in zip(passages, scores.tolist()):
-            text = normalize(p.text)
-            if any(ph not in text for ph in q.phrases) or any(normalize(w) in text for w in q.excluded):
+        for pid, base in zip(ids, scores.tolist()):
+            text = fold(texts[pid])
+            if any(ph not in text for ph in q.phrases) or any(w in text for w in q.excluded):
                 continue
-            out.append((p, base * (1 + self._text_bonus(q, text)), tuple(w for w in q.highlight if w in text)))
+            out.append((pid, base * (1 + self._text_bonus(q, text)), tuple(w for w in q.highlight if w in text)))
         out.sort(key=lambda x: -x[1])
         return out
 
     @staticmethod
     def _text_bonus(q: ParsedQuery, text: str) -> float:
-        pairs = adjacent = 0
-        phrase = 0.0
-        for run in q.runs:
-            for a, b in zip(run, run[1:]):
-                pairs += 1
-                adjacent += (a + b) in text
-            joined = "".join(run)
-            if len(run) > 1 and joined in text:
-                phrase = 1.0
-        return ADJACENT_BONUS * (adjacent / pairs if pairs else 0.0) + PHRASE_BONUS * phrase
+        """Query words adjacent in the passage (in query order, across dropped scaffolding), a whole
+        run of the user's words verbatim, and a number when the question asks for a quantity."""
+        words = [w for run in q.runs for w in run]
+        pairs = list(zip(words, words[1:]))
+        adjacent = sum((a + b) in text for a, b in pairs) / len(pairs) if pairs else 0.0
+        phrase = any(len(run) > 1 and "".join(run) in text for run in q.runs)
+        number = q.wants_number and _DIGIT.search(text) is not None
+        return ADJACENT_BONUS * adjacent + PHRASE_BONUS * phrase + NUMBER_BONUS * number
 
     # -- reference lookup -------------------------------------------------------------------
 

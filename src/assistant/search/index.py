@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
-from assistant.search.bm25 import Field, build_field
+from assistant.search.bm25 import K1, Field, build_field
 from assistant.search.lexicon import Lexicon, QueryWords, build_lexicon
 from assistant.search.normalize import normalize
 from assistant.storage import DatabaseMissing
@@ -24,6 +24,9 @@ from assistant.search.tokenizer import Tokenizer, bigrams, new_jieba, user_word_
 TABLE = "search_index"
 INDEX_VERSION = "2"
 FIELDS = ("words", "bigrams", "context")
+# BM25 parameters per field. b below the usual 0.75 because a long sentence that answers the question
+# should not lose to a short heading that merely repeats its words (measured on the dev set).
+BM25_PARAMS = {"words": (K1, 0.3), "bigrams": (K1, 0.5), "context": (K1, 0.75)}
 # Curated data ships in the repository's corpus/ folder.
 DEFAULT_CURATED_DIR = Path(__file__).resolve().parents[3] / "corpus"
 
@@ -109,8 +112,8 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
     base = new_jieba()
     user_words = user_word_entries(lexicon.user_words, base)
     tokenizer = Tokenizer(user_words, base=base)
-    words = build_field(tokenizer.words(t) for t in texts)
-    grams = build_field(bigrams(t) for t in texts)
+    words = build_field((tokenizer.words(t) for t in texts), *BM25_PARAMS["words"])
+    grams = build_field((bigrams(t) for t in texts), *BM25_PARAMS["bigrams"])
 
     source_ids = list(sources)
     source_no = {sid: i for i, sid in enumerate(source_ids)}
@@ -125,7 +128,7 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
             section = " ".join(json.loads(r["section"]))
             context_texts.append(normalize(" ".join(filter(None, (src["title"], src.get("publication"), section)))))
         passage_context[i] = contexts[key]
-    context = build_field(tokenizer.words(t) for t in context_texts)
+    context = build_field((tokenizer.words(t) for t in context_texts), *BM25_PARAMS["context"])
 
     seen_global: set[str] = set()
     seen_source: set[tuple[str, str]] = set()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
 
 from opencc import OpenCC
 
@@ -14,6 +13,12 @@ def normalize(text: str) -> str:
     return _T2S.convert(unicodedata.normalize("NFKC", text)).lower()
 
 
-@lru_cache(maxsize=4096)
-def normalize_cached(text: str) -> str:
-    return normalize(text)
+_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_FOLD |= {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+_FOLD |= {c: c - 0xFEE0 + 32 for c in range(0xFF21, 0xFF3B)}  # full-width capitals → lower ASCII
+
+
+def fold(text: str) -> str:
+    """The cheap part of `normalize` (full-width → ASCII, lower case) for texts already in simplified
+    Chinese, e.g. the corpus passages being re-ranked: a table lookup, ~50× faster than NFKC."""
+    return text.translate(_FOLD)

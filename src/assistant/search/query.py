@@ -21,6 +21,8 @@ _PHRASE = re.compile(r"[“\"「『]([^”\"」』]+)[”\"」』]")
 _SOURCE = re.compile(r"(?:^|\s)@(\S+)")
 _EXCLUDE = re.compile(r"(?:^|\s)-(\S+)")
 _YEAR = re.compile(r"(?:19|20)\d\d年?")
+# A question asking for a quantity: its answer holds a figure.
+_QUANTITY = re.compile(r"多少|几[个年项家名倍成次天月]?|多大|多长|多高|多快|多久|比例|百分之|排第|第几")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class ParsedQuery:
     excluded: tuple[str, ...] = ()
     source: str | None = None
     highlight: tuple[str, ...] = ()  # words to bold in a hit when present
+    wants_number: bool = False  # the question asks 多少/几/比例 …
 
     @property
     def empty(self) -> bool:
@@ -70,13 +73,15 @@ class QueryParser:
         _add(context, words, 1.0)
         content = "".join("".join(r) for r in runs)
         expansions = self._expansions(content)
-        for phrase in expansions:
-            _add(words, self.tokenizer.words(phrase), EXPANSION_WEIGHT)
-            _add(grams, bigrams(phrase), EXPANSION_WEIGHT)
+        for phrase in expansions:  # an expansion as a whole weighs about what one word of the user weighs
+            tokens, phrase_grams = self.tokenizer.words(phrase), bigrams(phrase)
+            _add(words, tokens, EXPANSION_WEIGHT / max(len(tokens), 1) ** 0.5)
+            _add(grams, phrase_grams, EXPANSION_WEIGHT / max(len(phrase_grams), 1) ** 0.5)
         highlight = tuple(dict.fromkeys([*(w for r in runs for w in r), *phrases, *expansions]))
         return ParsedQuery(
             raw=raw, words=words, bigrams=grams, context=context, runs=tuple(tuple(r) for r in runs),
             phrases=phrases, excluded=excluded, source=sources[-1] if sources else None, highlight=highlight,
+            wants_number=_QUANTITY.search(text) is not None,
         )
 
     def _content_runs(self, text: str) -> tuple[list[list[str]], list[str]]:

@@ -99,10 +99,15 @@ def item_passages(headings: list[Passage], numbers: tuple[int, ...]) -> Passage 
 
 
 def heading_path(heading: Passage) -> tuple[str, ...]:
-    """The section path that the passages under `heading` start with."""
-    if heading.section and heading.section[-1] == heading.text:
+    """The section path that the passages under `heading` start with (the heading's own section, when
+    that already ends with the heading's title, which ingest may have tidied: 「31.打造…。」 → 「31. 打造…」)."""
+    if heading.section and _title_key(heading.section[-1]) == _title_key(heading.text):
         return heading.section
     return (*heading.section, heading.text)
+
+
+def _title_key(text: str) -> str:
+    return re.sub(r"[\s。．.、:：]", "", normalize(text))
 
 
 def under(heading: Passage, passages: list[Passage]) -> list[Passage]:

@@ -1,0 +1,172 @@
+"""Search speed and memory: our stored sparse index against rank-bm25's BM25Okapi, at 1×, 10×, 100×.
+
+Usage: python benchmarks/bench_search.py [--db data/assistant.db] [--scales 1 10 100] [--okapi-queries 20]
+
+The larger corpora are synthesised by re-combining real passages (first half of one, second half of
+another), so vocabulary and term statistics stay realistic. Each measurement runs in its own
+process, so peak memory (max RSS) is that step's alone. Our per-query time includes parsing and
+tokenizing the query, scoring, re-ranking and fetching the quote texts; BM25Okapi's includes
+tokenizing the query, scoring and picking the top 10.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL_DIR = ROOT.parent / "shared" / "eval"
+FALLBACK_QUERIES = ["山海协作工程怎么升级", "千万工程 新阶段", "共富", "八八战略", "数字化改革", "营商环境 优化"]
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def queries() -> list[str]:
+    found = [json.loads(line)["query"] for f in sorted(EVAL_DIR.glob("*.jsonl")) for line in f.open(encoding="utf-8") if line.strip()]
+    return found or FALLBACK_QUERIES
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    ms = sorted(t * 1000 for t in times)
+    return statistics.median(ms), ms[min(len(ms) - 1, int(round(0.99 * (len(ms) - 1))))]
+
+
+def synthesise(base_db: Path, scale: int, out: Path) -> dict:
+    """Write a corpus `scale` times the size of `base_db` to `out` and build its index (timed)."""
+    from assistant import storage
+    from assistant.search.index import build_index
+
+    corpus = storage.Corpus(base_db)
+    sources, passages = corpus.sources(), corpus.passages()
+    rng = random.Random(scale)
+    synthetic = list(passages)
+    for copy in range(1, scale):
+        partners = list(range(len(passages)))
+        rng.shuffle(partners)
+        for i, p in enumerate(passages):
+            q = passages[partners[i]]
+            text = p.text[: len(p.text) // 2] + q.text[len(q.text) // 2 :]
+            synthetic.append(replace(p, id=f"s{copy}-{p.id}", seq=copy * 1_000_000 + p.seq, text=text))
+    start = time.perf_counter()
+    with storage.atomic_database(out) as db:
+        storage.write_corpus(db, sources, synthetic)
+        build_index(db)
+    return {"passages": len(synthetic), "build_s": time.perf_counter() - start, "peak_mb": peak_mb()}
+
+
+def run_ours(db: Path, qs: list[str], repeat: int) -> dict:
+    start = time.perf_counter()
+    from assistant.search.engine import Searcher
+
+    searcher = Searcher.open(db)
+    searcher.search("预热")  # first query pays the lazy imports, like the bot's first user
+    startup = time.perf_counter() - start
+    times = []
+    for _ in range(repeat):
+        for q in qs:
+            t = time.perf_counter()
+            results = searcher.search(q, k=10)
+            _ = [h.passage.text for h in results.hits]
+            times.append(time.perf_counter() - t)
+    p50, p99 = percentiles(times)
+    return {"startup_s": startup, "p50_ms": p50, "p99_ms": p99, "peak_mb": peak_mb()}
+
+
+def run_okapi(db: Path, qs: list[str]) -> dict:
+    import numpy as np
+    from rank_bm25 import BM25Okapi
+
+    from assistant.search.engine import Searcher
+    from assistant.search.normalize import normalize
+
+    searcher = Searcher.open(db)
+    rows = searcher.corpus.db.execute("select text from passages").fetchall()
+    tok = searcher.tokenizer
+    start = time.perf_counter()
+    bm25 = BM25Okapi([tok.words(normalize(r[0])) for r in rows])
+    build = time.perf_counter() - start
+    times = []
+    for q in qs:
+        t = time.perf_counter()
+        scores = bm25.get_scores(tok.tokenize(q))
+        top = np.argsort(-scores)[:10]
+        _ = [rows[i][0] for i in top]
+        times.append(time.perf_counter() - t)
+    p50, p99 = percentiles(times)
+    return {"build_s": build, "p50_ms": p50, "p99_ms": p99, "peak_mb": peak_mb()}
+
+
+def worker(argv: list[str]) -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("step", choices=["synth", "ours", "okapi"])
+    p.add_argument("db", type=Path)
+    p.add_argument("--base", type=Path)
+    p.add_argument("--scale", type=int, default=1)
+    p.add_argument("--n", type=int, default=0)
+    p.add_argument("--repeat", type=int, default=3)
+    a = p.parse_args(argv)
+    qs = queries()
+    if a.step == "synth":
+        result = synthesise(a.base, a.scale, a.db)
+    elif a.step == "ours":
+        result = run_ours(a.db, qs, a.repeat)
+    else:
+        result = run_okapi(a.db, qs[: a.n] if a.n else qs)
+    print(json.dumps(result))
+
+
+def step(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--worker", *args], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--db", type=Path, help="a built corpus database (default: ingest corpus/ into a temp dir)")
+    p.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
+    p.add_argument("--okapi-queries", type=int, default=20, help="queries timed for BM25Okapi (it is slow)")
+    a = p.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        base = a.db
+        if base is None:
+            from assistant.ingest.pipeline import ingest
+
+            base = Path(tmp) / "base.db"
+            ingest(ROOT / "corpus", base)
+        header = (f"{'scale':>5} {'passages':>9} | {'ours p50':>8} {'p99':>7} {'build':>7} {'peak':>6} {'start':>6} | "
+                  f"{'okapi p50':>9} {'p99':>8} {'build':>7} {'peak':>6} | {'speed-up p50':>12} {'p99':>6}")
+        print(header)
+        print("-" * len(header))
+        for scale in a.scales:
+            db = Path(tmp) / f"x{scale}.db"
+            synth = step("synth", str(db), "--base", str(base), "--scale", str(scale))
+            ours = step("ours", str(db))
+            okapi = step("okapi", str(db), "--n", str(a.okapi_queries))
+            print(
+                f"{scale:>4}× {synth['passages']:>9} | {ours['p50_ms']:>6.2f}ms {ours['p99_ms']:>5.2f}ms "
+                f"{synth['build_s']:>6.1f}s {ours['peak_mb']:>4.0f}MB {ours['startup_s']:>5.2f}s | "
+                f"{okapi['p50_ms']:>7.1f}ms {okapi['p99_ms']:>6.1f}ms {okapi['build_s']:>6.1f}s {okapi['peak_mb']:>4.0f}MB | "
+                f"{okapi['p50_ms'] / ours['p50_ms']:>11.0f}× {okapi['p99_ms'] / ours['p99_ms']:>5.0f}×",
+                flush=True,
+            )
+            print(f"       index build peak memory {synth['peak_mb']:.0f}MB (tokenizing {synth['passages']} passages)")
+        print("ours = stored sparse index, query parsing + scoring + re-ranking + fetching quote texts; "
+              "peak = max RSS of the searching process (Python, jieba dictionary and index included); "
+              "start = open the database and index, load jieba, first query.")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        worker(sys.argv[2:])
+    else:
+        main()

@@ -1,0 +1,40 @@
+"""The evaluation hit rule and metrics, and the `eval` command end to end."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from assistant.search.evaluation import EvalQuery, Outcome, first_hit, is_hit, metrics
+
+
+def test_hit_rule_follows_format_md():
+    gold = ["市场主体总量达到1100万户"]
+    assert is_hit("到2025年，市场主体总量达到1100万户。", gold)
+    assert is_hit("市场主体 总量达到1100万户", gold)  # whitespace ignored
+    assert is_hit("主体总量达到1100万", gold)  # passage (≥ 8 chars) inside the span
+    assert not is_hit("1100万户", gold)  # too short to count
+    assert first_hit(["无关", "市场主体总量达到1100万户。"], gold) == 2
+
+
+def test_metrics_recall_and_mrr():
+    q = EvalQuery("d-1", "x", "inline", ("g",))
+    outcomes = [Outcome(q, 1), Outcome(q, 2), Outcome(q, None), Outcome(q, 5)]
+    m = metrics(outcomes)
+    assert m.recall == {1: 0.25, 3: 0.5, 5: 0.75}
+    assert abs(m.mrr - (1 + 0.5 + 0.2) / 4) < 1e-9
+
+
+def test_eval_command_prints_table_and_misses(db_path, tmp_path):
+    path = tmp_path / "mini.jsonl"
+    rows = [
+        {"id": "t-1", "query": "浙里督", "style": "inline", "doc": "", "gold": ["积极运用“浙里督”推动“三服务”落到实处"]},
+        {"id": "t-2", "query": "完全无关的火星殖民计划", "style": "question", "doc": "", "gold": ["火星殖民计划启动仪式"]},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "assistant", "eval", "--db", str(db_path), str(path)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    overall = next(line for line in out.stdout.splitlines() if line.startswith("overall"))
+    assert overall.split()[1:4] == ["2", "0.50", "0.50"]
+    assert "t-2" in out.stdout and "t-1" not in out.stdout

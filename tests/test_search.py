@@ -1,0 +1,128 @@
+"""Search core on the real corpus: the scorer against rank-bm25, query syntax, paging, references."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from assistant.search.engine import Searcher
+from assistant.search.index import BM25_PARAMS, load_index
+from assistant.search.normalize import normalize
+from assistant.search.reference import parse_number, parse_reference
+
+
+@pytest.fixture(scope="module")
+def searcher(db_path) -> Searcher:
+    return Searcher.open(db_path)
+
+
+def texts(results) -> list[str]:
+    return [h.passage.text for h in results.hits]
+
+
+def test_stored_word_field_scores_equal_rank_bm25_okapi(searcher):
+    idx = searcher.index
+    rows = dict(searcher.corpus.db.execute("select id, text from passages").fetchall())
+    docs = [searcher.tokenizer.words(normalize(rows[pid])) for pid in idx.passage_ids]
+    k1, b = BM25_PARAMS["words"]
+    reference = BM25Okapi(docs, k1=k1, b=b)
+    field = load_index(searcher.corpus.db).fields["words"]
+    for query in ["山海协作 升级版", "共同富裕 示范区 建设", "八八战略", "的 发展"]:
+        terms = list(dict.fromkeys(searcher.tokenizer.tokenize(query)))
+        ours = np.zeros(idx.size)
+        for t in terms:
+            post = field.postings(t)
+            if post is not None:
+                ours[post[0]] += post[1]
+        np.testing.assert_allclose(ours, reference.get_scores(terms), rtol=1e-4, atol=1e-4)
+
+
+def test_slogans_match_whole_and_by_parts(searcher):
+    assert "八八战略" in searcher.tokenizer.tokenize("忠实践行八八战略")
+    assert {"八八战略", "战略"} <= set(searcher.tokenizer.tokenize("八八战略"))
+    assert "两个先行" in texts(searcher.search("两个先行", k=1))[0]
+
+
+def test_normalisation_makes_traditional_and_full_width_queries_equal(searcher):
+    assert texts(searcher.search("共同富裕示範區 ２０２５")) == texts(searcher.search("共同富裕示范区 2025"))
+
+
+def test_question_scaffolding_is_dropped_but_content_words_kept(searcher):
+    parsed = searcher.parser.parse("最多跑一次改革是什么？")
+    words = [w for run in parsed.runs for w in run]
+    assert "什么" not in words and "最多跑一次" in words and "改革" in words
+
+
+def test_abbreviation_expands_below_the_users_own_words(searcher):
+    parsed = searcher.parser.parse("共富 工坊")
+    assert parsed.words["共同富裕"] < parsed.words["共富"]
+    assert any("共同富裕" in t or "共富" in t for t in texts(searcher.search("共富", k=3)))
+
+
+def test_context_words_go_to_titles_not_sentences(searcher):
+    parsed = searcher.parser.parse("今年 政府工作报告 技能人才")
+    assert "今年" not in parsed.words and "政府工作报告" in parsed.context
+    assert "技能人才" in parsed.words
+
+
+def test_paging_total_and_offset_are_consistent(searcher):
+    everything = searcher.search("共同富裕", k=30)
+    assert everything.total >= 30
+    page2 = searcher.search("共同富裕", k=10, offset=10)
+    assert page2.total == everything.total
+    assert [h.passage.id for h in page2.hits] == [h.passage.id for h in everything.hits[10:20]]
+    beyond = searcher.search("共同富裕", k=10, offset=everything.total)
+    assert beyond.hits == []
+
+
+def test_total_counts_every_match_once(searcher):
+    results = searcher.search("浙里督", k=100)
+    assert results.total == len(results.hits) > 0
+
+
+def test_no_sentence_appears_twice_in_one_answer(searcher):
+    for query in ["三医联动 六医统筹", "五馆一院一厅", "共同富裕", "八八战略"]:
+        shown = texts(searcher.search(query, k=20))
+        assert len(shown) == len(set(shown))
+
+
+def test_source_filter_by_argument_and_by_at_name(searcher):
+    hits = searcher.search("共同富裕", k=10, source_id="common-prosperity-plan").hits
+    assert hits and all(h.source.id == "common-prosperity-plan" for h in hits)
+    hits = searcher.search("共同富裕 @共同富裕实施方案", k=10).hits
+    assert hits and all(h.source.id == "common-prosperity-plan" for h in hits)
+    assert searcher.search("共同富裕 @没有这个文件", k=10).hits == []
+
+
+def test_exclusion_and_exact_phrase(searcher):
+    assert all("示范区" not in t for t in texts(searcher.search("共同富裕 -示范区", k=20)))
+    phrase = texts(searcher.search("“山海协作”", k=20))
+    assert phrase and all("山海协作" in t for t in phrase)
+
+
+def test_bare_heading_ranks_below_the_sentence_that_answers(searcher):
+    results = searcher.search("山海协作工程升级版", k=5)
+    assert not results.hits[0].passage.is_heading or any(not h.passage.is_heading for h in results.hits)
+    assert results.hits[0].terms
+
+
+def test_reference_lookup_returns_the_item_in_document_order(searcher):
+    for query in ["实施方案第31条", "共同富裕实施方案 31"]:
+        results = searcher.search(query, k=50)
+        assert results.kind == "reference"
+        assert "打造山海协作工程升级版" in results.hits[0].passage.text
+        seqs = [h.passage.seq for h in results.hits]
+        assert seqs == sorted(seqs) and len(seqs) > 1
+
+
+def test_reference_numbers_and_parsing():
+    assert parse_number("三十一") == 31 and parse_number("十") == 10 and parse_number("12") == 12
+    ref = parse_reference(normalize("省域治理决定 第五部分 1．"))
+    assert ref is not None and ref.numbers == (5, 1)
+    assert parse_reference("2023年全省一共给市场主体减了多少负担") is None
+
+
+def test_suggest_offers_corpus_terms_and_nothing_for_gibberish(searcher):
+    related = searcher.suggest("山海")
+    assert related and all(searcher.index.fields["words"].df(t) or t in searcher.index.user_words for t in related)
+    assert searcher.suggest("zzqx") == []
