@@ -1,0 +1,318 @@
+"""Cleaning rules: each removes one kind of layout artifact by a general rule, and records what it removed.
+
+Line rules take the lines of one document (or one magazine article) and return the lines to keep;
+text rules take a paragraph's text. Every rule is a small pure function named for the artifact, so
+the ingest summary can say how many characters each one removed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Callable, Iterable
+
+from assistant.ingest.lines import Line
+from assistant.ingest.removals import Removals
+
+LineRule = Callable[[list[Line], Removals], list[Line]]
+
+BULLET = "■"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_SENTENCE_PUNCT = re.compile(r"[，。；：！？、,;:!?]")
+_TOC_ENTRY = re.compile(r"^\d{1,3}[^\d.．%％,，。；、:：]")  # "26湖州市：…/张志炜" (page number, then a title)
+_ORG_NAME = re.compile(r"(?:委|政府|公司|集团|委员会|银行|中心|管委会)$")
+_NOTICE_TITLES = frozenset({"公示", "启事", "声明", "公告"})
+_PAGE_NUMBER = re.compile(r"^\d{1,3}$")
+_GLYPH_NOISE = re.compile(r"^[?？\ufffd□]+$")
+BYLINE_MAX = 12  # "■今哲李祖祥项炳池" — names only, no punctuation
+TOC_MIN_ENTRIES = 3
+TOC_MAX_GAP = 4  # non-entry lines (column names, subtitles, authors) allowed between two ToC entries
+NOTICE_MAX_LINES = 40
+
+
+def drop_vertical_text(lines: list[Line], removals: Removals) -> list[Line]:
+    """A title printed vertically, or a logo glyph, extracts as lines of a single character."""
+    return _drop_where(lines, removals, "vertical_text", lambda ln: len(ln.text) == 1 and bool(_CJK.match(ln.text)))
+
+
+def is_doubled(text: str, min_length: int = 6, min_cover: float = 0.8) -> bool:
+    """True when the line reads as runs each printed twice (`杭州市开展杭州市开展““…`), as captions extract."""
+    s = text.replace(" ", "")
+    if len(s) < min_length:
+        return False
+    covered, i = 0, 0
+    while i < len(s):
+        k = _longest_doubled_run(s, i)
+        if k:
+            covered += 2 * k
+            i += 2 * k
+        else:
+            i += 1
+    return covered >= min_cover * len(s)
+
+
+def _longest_doubled_run(s: str, i: int) -> int:
+    for k in range((len(s) - i) // 2, 0, -1):
+        if s[i : i + k] == s[i + k : i + 2 * k]:
+            return k
+    return 0
+
+
+def undouble(text: str) -> str:
+    """The text with every doubled run printed once (`让让文学之花绽放之江大地绽放之江大地` → `让文学之花绽放之江大地`)."""
+    out, i = [], 0
+    while i < len(text):
+        k = _longest_doubled_run(text, i)
+        out.append(text[i : i + (k or 1)])
+        i += 2 * k if k else 1
+    return "".join(out)
+
+
+def drop_doubled_tails(lines: list[Line], removals: Removals) -> list[Line]:
+    """A doubled caption can be glued to the end of a body line, after the sentence it interrupts ended."""
+    out = []
+    for ln in lines:
+        cut = next(
+            (p for p in range(1, len(ln.text) - 7) if ln.text[p - 1] in "。！？”" and is_doubled(ln.text[p:], min_length=8)),
+            None,
+        )
+        if cut is None:
+            out.append(ln)
+        else:
+            removals.drop("doubled_caption", ln.text[cut:])
+            out.append(replace(ln, text=ln.text[:cut]))
+    return out
+
+
+def drop_doubled_lines(lines: list[Line], removals: Removals) -> list[Line]:
+    """Photo captions and some titles extract with every run doubled; real text never does."""
+    return _drop_where(lines, removals, "doubled_caption", lambda ln: is_doubled(ln.text))
+
+
+def is_toc_entry(text: str) -> bool:
+    return bool(_TOC_ENTRY.match(text)) and not re.search(r"[，。；！？]", text)
+
+
+def toc_blocks(lines: list[Line]) -> list[list[int]]:
+    """Indices of ToC entries, grouped into blocks of at least TOC_MIN_ENTRIES close-together entries.
+
+    A lone line that happens to start with a number (`33名“身边榜样”…`) is body text, not a ToC.
+    """
+    blocks: list[list[int]] = []
+    for i, ln in enumerate(lines):
+        if not is_toc_entry(ln.text):
+            continue
+        if blocks and i - blocks[-1][-1] <= TOC_MAX_GAP + 1:
+            blocks[-1].append(i)
+        else:
+            blocks.append([i])
+    return [b for b in blocks if len(b) >= TOC_MIN_ENTRIES]
+
+
+def drop_table_of_contents(lines: list[Line], removals: Removals) -> list[Line]:
+    """A run of page-numbered title lines (with the column names and authors between them) is a ToC."""
+    doomed: set[int] = set()
+    for block in toc_blocks(lines):
+        end = block[-1]
+        while end + 1 < len(lines) and lines[end + 1].text.startswith("/"):  # author wrapped onto its own line
+            end += 1
+        doomed.update(range(block[0], end + 1))
+    return _drop_indices(lines, doomed, removals, "table_of_contents")
+
+
+def drop_sponsor_lists(lines: list[Line], removals: Removals, min_run: int = 3) -> list[Line]:
+    """A run of bare organisation names (中共XX县委 XX县人民政府, …公司) is a sponsor list."""
+    is_org = [bool(_ORG_NAME.search(ln.text)) and not _SENTENCE_PUNCT.search(ln.text) for ln in lines]
+    doomed: set[int] = set()
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and is_org[j]:
+            j += 1
+        if j - i >= min_run:
+            doomed.update(range(i, j))
+        i = max(j, i + 1)
+    return _drop_indices(lines, doomed, removals, "sponsor_list")
+
+
+def drop_notices(lines: list[Line], removals: Removals) -> list[Line]:
+    """A boxed notice (公示, 启事 …) printed into a column: from the box's first line to its title at the end.
+
+    The box starts at the nearest line that opens a new column; the text around it is one sentence.
+    """
+    doomed: set[int] = set()
+    for i, ln in enumerate(lines):
+        if ln.text not in _NOTICE_TITLES:
+            continue
+        start = next((j for j in range(i, max(-1, i - NOTICE_MAX_LINES), -1) if lines[j].column_start), i)
+        doomed.update(range(start, i + 1))
+    return _drop_indices(lines, doomed, removals, "notice")
+
+
+def is_byline(text: str) -> bool:
+    return text == "本刊记者" or (
+        text.startswith(BULLET) and len(text) <= BYLINE_MAX and not _SENTENCE_PUNCT.search(text)
+    )
+
+
+def drop_bylines(lines: list[Line], removals: Removals) -> list[Line]:
+    """`■ 张三 李四` and `本刊记者` lines name the authors (kept as metadata in the manifest)."""
+    return _drop_where(lines, removals, "byline", lambda ln: is_byline(ln.text))
+
+
+def drop_pull_quotes(lines: list[Line], removals: Removals) -> list[Line]:
+    """■-bulleted blocks set wider than the body repeat or summarise it (pull-quotes, decks).
+
+    A block runs from its ■ line over the wrapped lines of the same width; a shorter line is its last.
+    """
+    doomed: set[int] = set()
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        if not (ln.text.startswith(BULLET) and not is_byline(ln.text)):
+            i += 1
+            continue
+        width = ln.width
+        j = i
+        while (
+            j + 1 < len(lines)
+            and lines[j].width >= 0.8 * width
+            and not lines[j + 1].text.startswith(BULLET)
+            and not lines[j + 1].column_start
+        ):
+            j += 1
+        doomed.update(range(i, j + 1))
+        i = j + 1
+    return _drop_indices(lines, doomed, removals, "pull_quote")
+
+
+def column_label_rule(labels: Iterable[str]) -> LineRule:
+    """Page headers and column names (领导要论, 本期关注, 经济 …) printed as lines of their own."""
+    names = {re.sub(r"\s+", "", label) for label in labels}
+
+    def drop_column_labels(lines: list[Line], removals: Removals) -> list[Line]:
+        return _drop_where(lines, removals, "column_label", lambda ln: ln.text.lstrip(">") in names)
+
+    return drop_column_labels
+
+
+def title_pieces(title_block: Iterable[str]) -> frozenset[str]:
+    """The ways a printed title can appear as a line: each element of the title block, its parts split at
+    "：" and spaces (`衢州市` / `在主题教育中谱写…`), and runs of consecutive parts; whitespace removed."""
+    pieces: set[str] = set()
+    for element in title_block:
+        parts = [p for p in re.split(r"[：:\s]+", element) if p]
+        for i in range(len(parts)):
+            for j in range(i + 1, len(parts) + 1):
+                pieces.add("".join(parts[i:j]))
+        pieces.add(re.sub(r"\s+", "", element))
+    return frozenset(pieces)
+
+
+def title_repeat_rule(title_block: Iterable[str], head_lines: int = 12, min_length: int = 3) -> LineRule:
+    """Lines that print the document's own title block again: the title (also after the first page),
+    kicker, subtitle, author line, or the label beside it. A title broken over lines leaves a prefix
+    and a suffix of a piece; a body line that merely shares words with the title matches neither.
+    Pieces under `min_length` characters count only near the start, where the title is printed.
+    """
+    pieces = title_pieces(title_block)
+
+    def matches(text: str) -> bool:
+        return any(text == p or (len(text) >= min_length and (p.startswith(text) or p.endswith(text))) for p in pieces)
+
+    def is_title_piece(i: int, ln: Line) -> bool:
+        text = ln.text.replace(" ", "")
+        if not text or re.search(r"[。；！？]", text) or (len(text) < min_length and i >= head_lines):
+            return False
+        return matches(text) or matches(undouble(text))
+
+    def drop_title_repeats(lines: list[Line], removals: Removals) -> list[Line]:
+        doomed = {i for i, ln in enumerate(lines) if is_title_piece(i, ln)}
+        return _drop_indices(lines, doomed, removals, "title_repeat")
+
+    return drop_title_repeats
+
+
+def drop_page_numbers(lines: list[Line], removals: Removals) -> list[Line]:
+    """A line holding nothing but a number is a page number (`47` between two halves of a word)."""
+    return _drop_where(lines, removals, "page_number", lambda ln: bool(_PAGE_NUMBER.match(ln.text)))
+
+
+def drop_glyph_noise(lines: list[Line], removals: Removals) -> list[Line]:
+    """Lines of nothing but replacement marks (`？？`) are glyphs the extractor could not read."""
+    return _drop_where(lines, removals, "glyph_noise", lambda ln: bool(_GLYPH_NOISE.match(ln.text)))
+
+
+# --- text rules: artifacts inside a line ------------------------------------------------
+
+_CONTINUATION = re.compile(r"[（(](?:紧接|接|上接|下转|转)第?\d+版[）)]")
+_SCRAPED_NOTICE = re.compile(r"本文来自网络[^！!。]*[！!。]")
+_DATELINE = re.compile(r"^[\u4e00-\u9fff]{2,6}(?:日报|晚报|新闻网)讯")
+
+TextRule = Callable[[str, Removals], str]
+
+
+def _sub_counted(pattern: re.Pattern, rule: str) -> TextRule:
+    def apply(text: str, removals: Removals) -> str:
+        for m in pattern.finditer(text):
+            removals.drop(rule, m.group())
+        return pattern.sub("", text)
+
+    apply.__name__ = f"drop_{rule}"
+    return apply
+
+
+drop_continuation_markers = _sub_counted(_CONTINUATION, "continuation_marker")
+drop_scraped_notices = _sub_counted(_SCRAPED_NOTICE, "scraped_notice")
+drop_datelines = _sub_counted(_DATELINE, "dateline")
+
+TEXT_RULES: tuple[TextRule, ...] = (drop_continuation_markers, drop_scraped_notices, drop_datelines)
+
+
+def drop_inline_artifacts(lines: list[Line], removals: Removals) -> list[Line]:
+    """Apply the text rules inside each line; a line left empty goes."""
+    out = []
+    for ln in lines:
+        text = ln.text
+        for rule in TEXT_RULES:
+            text = rule(text, removals)
+        if text:
+            out.append(ln if text == ln.text else replace(ln, text=text))
+    return out
+
+
+LINE_RULES: tuple[LineRule, ...] = (
+    drop_inline_artifacts,
+    drop_vertical_text,
+    drop_page_numbers,
+    drop_glyph_noise,
+    drop_doubled_lines,
+    drop_doubled_tails,
+    drop_table_of_contents,
+    drop_sponsor_lists,
+    drop_notices,
+    drop_pull_quotes,
+    drop_bylines,
+)
+
+
+def clean_lines(lines: list[Line], removals: Removals, extra: Iterable[LineRule] = ()) -> list[Line]:
+    for rule in (*LINE_RULES, *extra):
+        lines = rule(lines, removals)
+    return lines
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+
+def _drop_where(lines: list[Line], removals: Removals, rule: str, doomed: Callable[[Line], bool]) -> list[Line]:
+    return _drop_indices(lines, {i for i, ln in enumerate(lines) if doomed(ln)}, removals, rule)
+
+
+def _drop_indices(lines: list[Line], doomed: set[int], removals: Removals, rule: str) -> list[Line]:
+    kept = []
+    for i, ln in enumerate(lines):
+        if i in doomed:
+            removals.drop(rule, ln.text)
+        else:
+            kept.append(ln)
+    return kept
