@@ -1,0 +1,220 @@
+"""The chat core and its rendering, without any messenger."""
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from assistant.chat import Access, Button, Citation, Context, Quote, Reply, Request, Text, build_core
+from assistant.chat.answers import REFERENCE_PAGE
+from assistant.chat.core import MAX_QUERY_CHARS, Sessions, clean_text, parse_command
+from assistant.chat.render import (
+    MAX_ENTITIES, MAX_MESSAGE_UNITS, highlight, html_messages, keyboard, plain_text, quote_html, short_section, units,
+)
+from fake_bot_api import searcher  # noqa: F401 (fixture)
+
+ME = Request(chat_id=7, user_id=7)
+
+
+def visible(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+@pytest.fixture
+def core(searcher):
+    return build_core(searcher)
+
+
+# Rendering ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, terms", [
+    ("打造山海协作工程升级版，优化山区政策体系", ("山海", "协作", "山海协作工程")),
+    ("<b>&amp;</b> 共同富裕 & 共同", ("共同", "共同富裕", "<b>")),
+    ("abcabc", ("bc", "ca")),
+    ("没有匹配", ("富裕",)),
+])
+def test_highlight_keeps_text_verbatim(text, terms):
+    pieces = highlight(text, terms)
+    assert "".join(p for p, _ in pieces) == text
+    marked = quote_html(Quote(text, terms=terms)).html
+    assert visible(marked) == f"「{text}」"
+    bold = [p for p, b in pieces if b]
+    assert all(any(t in p for t in terms) for p in bold)
+
+
+def test_highlight_merges_overlaps_and_caps_entities():
+    assert highlight("山海协作工程", ("山海协作", "协作工程")) == [("山海协作工程", True)]
+    many = highlight("的" * 200, ("的",))
+    assert sum(b for _, b in many) <= 20 and "".join(p for p, _ in many) == "的" * 200
+
+
+def test_messages_split_between_quotes_within_limits():
+    sentence = "浙江省推进共同富裕示范区建设，" * 20
+    quotes = [Quote(f"{i}{sentence}", terms=("共同富裕", "浙江"), citation=Citation("简称", "标题", "一、… › 2. 节", "2021"))
+              for i in range(60)]
+    messages = html_messages(Reply([Text("标题"), *quotes]))
+    assert len(messages) > 1
+    for m in messages:
+        assert units(m) <= MAX_MESSAGE_UNITS
+        assert m.count("<b>") <= MAX_ENTITIES
+        assert m.count("「") == m.count("」")  # no quote cut in two
+    assert visible("\n\n".join(messages)).count("「") == 60
+
+
+def test_long_text_block_is_cut_to_fit():
+    messages = html_messages(Reply([Text("<&>" * 3000)]))
+    assert all(units(m) <= MAX_MESSAGE_UNITS for m in messages)
+    assert "".join(visible(m) for m in messages) == "<&>" * 3000
+
+
+def test_keyboard_numbers_quote_buttons_then_reply_rows():
+    q = Quote("甲", buttons=(Button("上下文", "ctx:1"), Button("⭐", "save:1")))
+    rows = keyboard(Reply([Text("x"), q, q], [[Button("下一页", "pg:a:3")]]))
+    assert [[b.label for b in r] for r in rows] == [["①上下文", "①⭐"], ["②上下文", "②⭐"], ["下一页"]]
+
+
+def test_plain_text_has_no_markup_and_context_marks_focus():
+    reply = Reply([Quote("<b>原文</b>", terms=("原文",), citation=Citation("简称", "全称")),
+                   Context(("前一句。", "本句。", "后一句。"), 1)])
+    text = plain_text(reply)
+    assert "「<b>原文</b>」\n——《简称》" in text and "▶ 本句。" in text
+
+
+def test_short_section_keeps_numbers_and_innermost_heading():
+    path = "二、对标落实全面建设社会主义现代化国家系统部署，在奋力推进中开辟新境界 › 7. 高水平服务和融入新发展格局"
+    assert short_section(path) == "二、… › 7. 高水平服务和融入新发展格局"
+    assert short_section("") == ""
+
+
+def test_button_rejects_long_callback_data_and_core_stashes_it(core):
+    with pytest.raises(ValueError):
+        Button("x", "a" * 65)
+    data = core.callback_data("ask", "很长的问题" * 10)
+    assert len(data.encode()) <= 64 and core.arg(data.split(":", 1)[1]) == "很长的问题" * 10
+
+
+# Core ------------------------------------------------------------------------------------------
+
+
+def test_clean_text_and_commands():
+    assert clean_text(" 共同\x00富裕\u200b\t\n 示范区 ") == "共同 富裕 示范区"
+    assert parse_command("/s@policy_bot 共同 富裕") == ("s", "共同 富裕")
+    assert parse_command("/HELP") == ("help", "")
+    assert parse_command("共同富裕") is None and parse_command("/") is None
+
+
+def test_sessions_forget_oldest():
+    sessions = Sessions(capacity=3)
+    first = sessions.new("q0", None, 1, 1)
+    keys = [sessions.stash(f"v{i}") for i in range(3)]
+    assert sessions.get(first.id) is None and sessions.unstash(keys[-1]) == "v2"
+
+
+def test_question_answer_has_three_cited_quotes_and_buttons(core):
+    reply = core.handle_message(Request(7, 7, "山海协作"))
+    quotes = reply.quotes()
+    assert len(quotes) == 3
+    for q in quotes:
+        passage = core.searcher.corpus.passage(q.passage_id)
+        assert q.text == passage.text and q.citation.short
+        assert [b.label for b in q.buttons] == ["上下文", "来源"]
+    assert [b.label for b in reply.buttons[-1]] == ["下一页"]
+
+
+def test_paging_only_for_the_asker(core):
+    reply = core.handle_message(Request(-5, 7, "山海协作", "group"))
+    nxt = reply.buttons[-1][0].data
+    assert core.handle_action(Request(-5, 8, chat_kind="group"), nxt).notice.startswith("只有提问者")
+    page2 = core.handle_action(Request(-5, 7, chat_kind="group"), nxt)
+    assert page2.edit and not {q.passage_id for q in page2.quotes()} & {q.passage_id for q in reply.quotes()}
+    assert core.handle_action(ME, "pg:gone:3").notice
+
+
+def test_reference_is_quoted_in_order(core):
+    results = core.searcher.search("实施方案第31条", k=REFERENCE_PAGE)
+    assert results.kind == "reference"
+    reply = core.handle_message(Request(7, 7, "实施方案第31条"))
+    assert "".join(q.text for q in reply.quotes()) == "".join(h.passage.text for h in results.hits)
+    assert reply.blocks[-1].text.startswith("——《") and "共 " in reply.blocks[0].text
+
+
+def test_nothing_found_says_so_without_quotes(core):
+    reply = core.handle_message(Request(7, 7, "qwertyzxcv"))
+    assert not reply.quotes() and "没有找到" in reply.blocks[0].text
+    for row in reply.buttons:  # suggestions, if any, are words the corpus has
+        for b in row:
+            term = core.arg(b.data.split(":", 1)[1])
+            assert core.searcher.search(term, k=1).hits
+
+
+def test_odd_inputs_never_raise(core):
+    for text in ["", " ", "😀" * 10, "<b>&*_[", "\x00\x01", "a" * 5000, "共" * (MAX_QUERY_CHARS + 50), "/s", "/nope"]:
+        reply = core.handle_message(Request(7, 7, text))
+        assert reply is not None and (reply.blocks or reply.notice)
+    long = core.handle_message(Request(7, 7, "共同富裕" * 100))
+    assert "只按前" in long.blocks[0].text
+
+
+def test_group_ignores_unknown_commands(core):
+    assert core.handle_message(Request(-5, 7, "/nope", "group")) is None
+    assert core.handle_message(Request(7, 7, "/nope")).blocks
+
+
+def test_access_and_admin_commands(searcher):
+    core = build_core(searcher, access=Access(users=frozenset({1}), chats=frozenset({-9}), admins=frozenset({2})),
+                      reopen=lambda: searcher)
+    refusal = core.handle_message(Request(3, 3, "共同富裕"))
+    assert "授权" in refusal.blocks[0].text and not refusal.quotes()
+    assert core.handle_message(Request(-9, 3, "共同富裕", "group")).quotes()
+    assert core.handle_action(Request(3, 3), "src:x").notice
+    assert not core.handle_inline(Request(3, 3, "共同富裕"), "").items
+    assert "管理员" in core.handle_message(Request(1, 1, "/reload")).blocks[0].text
+    assert "已重新载入" in core.handle_message(Request(2, 2, "/reload")).blocks[0].text
+
+
+def test_context_and_source_views(core):
+    q = core.handle_message(Request(7, 7, "山海协作")).quotes()[0]
+    ctx = core.handle_action(ME, q.buttons[0].data).blocks[0]
+    assert isinstance(ctx, Context) and ctx.lines[ctx.focus] == q.text and len(ctx.lines) > 1
+    source = core.handle_action(ME, q.buttons[1].data).blocks[0].text
+    assert core.searcher.corpus.source(q.source_id).title in source
+
+
+def test_sources_scope_the_next_search_once(core):
+    listing = core.handle_message(Request(7, 7, "/sources"))
+    sources = core.searcher.corpus.sources()
+    assert len([b for row in listing.buttons for b in row]) == len(sources)
+    target = sources[1]
+    core.handle_action(ME, core.callback_data("scope", target.id))
+    scoped = core.handle_message(Request(7, 7, "发展"))
+    assert {q.source_id for q in scoped.quotes()} == {target.id}
+    unscoped = core.handle_message(Request(7, 7, "发展"))
+    assert "限《" not in unscoped.blocks[0].text
+
+
+def test_inline_pages_and_featured(core):
+    page = core.handle_inline(Request(7, 7, "共同富裕"), "")
+    assert len(page.items) == 50 and page.next_offset == "50"
+    nxt = core.handle_inline(Request(7, 7, "共同富裕"), page.next_offset)
+    assert not {i.id for i in page.items} & {i.id for i in nxt.items}
+    featured = core.handle_inline(Request(7, 7, "  "), "")
+    assert featured.items and featured.help_text
+    assert core.handle_inline(Request(7, 7, "共同富裕"), "junk").items[0].id == page.items[0].id
+
+
+def test_feature_registration_through_the_registry(core):
+    saved = []
+    core.registry.command("saved", "收藏", lambda req: Reply([Text(f"{len(saved)} 条")]))
+    core.registry.action("save", lambda req, pid: saved.append(pid) or Reply(notice="已收藏"))
+    core.registry.quote_button(lambda q, req: Button("⭐", core.callback_data("save", q.passage_id)))
+    core.registry.answer_button(lambda s, req: Button("摘编", core.callback_data("dg", s.id)))
+    reply = core.handle_message(Request(7, 7, "山海协作"))
+    star = reply.quotes()[0].buttons[-1]
+    assert star.label == "⭐" and reply.buttons[-1][0].label == "摘编"
+    assert core.handle_action(ME, star.data).notice == "已收藏" and saved == [reply.quotes()[0].passage_id]
+    assert core.handle_message(Request(7, 7, "/saved")).blocks[0].text == "1 条"
+    with pytest.raises(ValueError):
+        core.registry.command("saved", "again", lambda req: None)
+    assert "/saved" in plain_text(core.handle_message(Request(7, 7, "/help")))

@@ -1,0 +1,49 @@
+"""The console chat: same core, plain text, numbered buttons, clean end at EOF."""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from assistant.adapters.console import ConsoleChat
+from assistant.chat import build_core
+from fake_bot_api import searcher  # noqa: F401 (fixture)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_console(core, lines: list[str]) -> str:
+    out = io.StringIO()
+    assert ConsoleChat(core, io.StringIO("".join(f"{line}\n" for line in lines)), out).run() == 0
+    return out.getvalue()
+
+
+def test_question_buttons_and_odd_input(searcher):
+    out = run_console(build_core(searcher), ["山海协作", "#1", "#99", "", "<b>&*_[", "😀", "#", "/sources", "#2", "发展"])
+    answers = out.split("\n\n")
+    assert "①「" in out and "——《" in out and "<b>" not in out.replace("<b>&*_[", "")
+    assert "按钮：#1 ①上下文" in out and "▶ " in out  # pressing #1 showed the context
+    assert "没有按钮 #99" in out
+    assert "请发送想查找的问题或关键词" in out
+    assert "限《" in out  # #2 after /sources scoped the last search
+    assert len(answers) > 8
+
+
+def test_bot_py_without_token_is_a_console_chat(db_path, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    env.update(ASSISTANT_DB=str(db_path), PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.run([sys.executable, str(ROOT / "bot.py")], input="共同富裕\n\n\x00\nhello\n", text=True,
+                          capture_output=True, env=env, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "「" in proc.stdout and "没有找到与“hello”" in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+def test_bot_py_reports_a_missing_database(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    env.update(ASSISTANT_DB=str(tmp_path / "none.db"), PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.run([sys.executable, str(ROOT / "bot.py")], input="", text=True, capture_output=True,
+                          env=env, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 1 and "ingest" in proc.stderr and "Traceback" not in proc.stderr
