@@ -363,7 +363,8 @@ class FakeBotApi:
                         "persistent_id": str(i)} for i, o in enumerate(p.get("options", []))]
             poll = {"id": str(next(self._message_ids)), "question": p.get("question", ""), "options": options,
                     "total_voter_count": 0, "is_closed": False, "is_anonymous": p.get("is_anonymous", True),
-                    "type": p.get("type", "regular"), "allows_multiple_answers": False, "allows_revoting": False}
+                    "type": p.get("type", "regular"), "allows_multiple_answers": False, "allows_revoting": False,
+                    "members_only": False}
             if "correct_option_ids" in p:
                 poll["correct_option_ids"] = p["correct_option_ids"]
             return self._message(call, poll=poll)

@@ -155,7 +155,7 @@ class TelegramScheduler:
         except (Forbidden, BadRequest) as exc:
             if isinstance(exc, BadRequest) and "chat not found" not in str(exc).lower():
                 raise
-            core.emit("chat_gone", chat_id, f"{type(exc).__name__}: {exc}")
+            core.emit("chat_gone", chat_id, exc.message)
 
     def daily(self, name: str, at: dt.time, chat_id: int, make: Callable[[], Reply | None]) -> None:
         self.cancel(name)
