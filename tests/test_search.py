@@ -22,8 +22,8 @@ def texts(results) -> list[str]:
 
 def test_stored_word_field_scores_equal_rank_bm25_okapi(searcher):
     idx = searcher.index
-    rows = dict(searcher.corpus.db.execute("select id, text from passages").fetchall())
-    docs = [searcher.tokenizer.words(normalize(rows[pid])) for pid in idx.passage_ids]
+    rows = dict(searcher.corpus.db.execute("select rowid, text from passages").fetchall())
+    docs = [searcher.tokenizer.words(normalize(rows[r])) for r in idx.passage_rows.tolist()]
     k1, b = BM25_PARAMS["words"]
     reference = BM25Okapi(docs, k1=k1, b=b)
     field = load_index(searcher.corpus.db).fields["words"]

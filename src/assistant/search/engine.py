@@ -31,7 +31,8 @@ HEADING_FACTOR = 0.6  # a bare heading ranks below a body sentence that scores t
 ADJACENT_BONUS = 0.5  # share of the user's consecutive words found adjacent in the passage
 PHRASE_BONUS = 0.3  # a whole run of the user's words found verbatim
 NUMBER_BONUS = 0.3  # the question asks 多少/几/比例 and the passage holds a figure
-RERANK_DEPTH = 50  # candidates re-ranked on their text
+RERANK_DEPTH = 30
+COMMON_SHARE = 0.05  # a term in more than this share of passages only adds to scores (see _candidates)  # candidates re-ranked on their text
 SUGGESTIONS = 5
 _DIGIT = re.compile(r"[0-9]")
 
@@ -123,26 +124,44 @@ class Searcher:
     # -- scoring ----------------------------------------------------------------------------
 
     def _candidates(self, q: ParsedQuery, source_id: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """Matching passage numbers and their scores before re-ranking.
+
+        A passage matches when it holds a distinctive query term (found in at most COMMON_SHARE of all
+        passages; every term counts when none is distinctive). Common terms only add to the scores of
+        passages that match, looked up by binary search, so a query never walks their long postings.
+        """
         idx = self.index
-        acc = np.zeros(idx.size, dtype=np.float32)
+        postings = []
         for name, terms, scale in (("words", q.words, 1.0), ("bigrams", q.bigrams, BIGRAM_WEIGHT)):
             f = idx.fields[name]
             for term, weight in terms.items():
                 post = f.postings(term)
                 if post is not None:
-                    acc[post[0]] += (scale * weight) * post[1]
-        cand = np.flatnonzero(acc)
+                    postings.append((post[0], post[1], scale * weight))
+        limit = COMMON_SHARE * idx.size
+        rare = [p for p in postings if len(p[0]) <= limit] or postings
+        common = [p for p in postings if len(p[0]) > limit] if len(rare) < len(postings) else []
+        if not rare:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        acc = np.bincount(
+            np.concatenate([p[0] for p in rare]), np.concatenate([p[1] * p[2] for p in rare]), minlength=idx.size
+        )
+        mask = acc > 0
         if source_id is not None:
-            sno = self._source_no.get(source_id, -1)
-            cand = cand[idx.passage_source[cand] == sno]
-            cand = cand[~idx.dup_in_source[cand]]
+            mask &= idx.passage_source == self._source_no.get(source_id, -1)
+            mask &= ~idx.dup_in_source
         else:
-            cand = cand[~idx.dup_global[cand]]
+            mask &= ~idx.dup_global
         for phrase in q.phrases:
-            cand = cand[self._has_all_bigrams(cand, phrase)]
+            mask &= self._has_all_bigrams(phrase)
         for word in q.excluded:
-            cand = cand[~self._has_all_bigrams(cand, word)]
-        scores = acc[cand]
+            mask &= ~self._has_all_bigrams(word)
+        cand = np.nonzero(mask)[0]
+        scores = acc[cand].astype(np.float32)
+        for docs, weights, scale in common:
+            pos = np.minimum(np.searchsorted(docs, cand), len(docs) - 1)
+            found = docs[pos] == cand
+            scores[found] += scale * weights[pos[found]]
         if q.context:
             ctx = np.zeros(self._n_contexts, dtype=np.float32)
             cf = idx.fields["context"]
@@ -150,30 +169,30 @@ class Searcher:
                 post = cf.postings(term)
                 if post is not None:
                     ctx[post[0]] += weight * post[1]
-            scores = scores + CONTEXT_WEIGHT * ctx[idx.passage_context[cand]]
-        scores = np.where(idx.is_heading[cand], scores * HEADING_FACTOR, scores)
+            scores += CONTEXT_WEIGHT * ctx[idx.passage_context[cand]]
+        scores[idx.is_heading[cand]] *= HEADING_FACTOR
         return cand, scores
 
-    def _has_all_bigrams(self, cand: np.ndarray, text: str) -> np.ndarray:
-        mask = np.ones(len(cand), dtype=np.bool_)
+    def _has_all_bigrams(self, text: str) -> np.ndarray:
+        """Mask of the passages holding every bigram of `text` (the index-side test for “…” and -词)."""
+        grams = set(bigrams(text))
         f = self.index.fields["bigrams"]
-        for gram in set(bigrams(text)):
-            post = f.postings(gram)
-            if post is None:
-                return np.zeros(len(cand), dtype=np.bool_)
-            mask &= np.isin(cand, post[0], assume_unique=True)
-        return mask
+        lists = [f.postings(g) for g in grams]
+        if not grams or any(p is None for p in lists):
+            return np.zeros(self.index.size, dtype=np.bool_)
+        counts = np.bincount(np.concatenate([p[0] for p in lists]), minlength=self.index.size)
+        return counts == len(grams)
 
-    def _rerank(self, q: ParsedQuery, cand: np.ndarray, scores: np.ndarray) -> list[tuple[str, float, tuple[str, ...]]]:
-        """(passage id, score, matched words) of the candidates that pass the text checks, best first."""
-        ids = [self.index.passage_ids[i] for i in cand]
-        texts = dict(self.corpus.db.conn.execute(f"select id, text from passages where id in ({','.join('?' * len(ids))})", ids).fetchall())
+    def _rerank(self, q: ParsedQuery, cand: np.ndarray, scores: np.ndarray) -> list[tuple[int, float, tuple[str, ...]]]:
+        """(passage row, score, matched words) of the candidates that pass the text checks, best first."""
+        rows = self.index.passage_rows[cand].tolist()
+        texts = dict(self._execute(f"select rowid, text from passages where rowid in ({','.join('?' * len(rows))})", rows))
         out = []
-        for pid, base in zip(ids, scores.tolist()):
-            text = fold(texts[pid])
+        for row, base in zip(rows, scores.tolist()):
+            text = fold(texts[row])
             if any(ph not in text for ph in q.phrases) or any(w in text for w in q.excluded):
                 continue
-            out.append((pid, base * (1 + self._text_bonus(q, text)), tuple(w for w in q.highlight if w in text)))
+            out.append((row, base * (1 + self._text_bonus(q, text)), tuple(w for w in q.highlight if w in text)))
         out.sort(key=lambda x: -x[1])
         return out
 
@@ -202,7 +221,7 @@ class Searcher:
             candidates = [s for m, s in scored if m >= 0.6 and m == best]
         for source in candidates:
             headings = self._source_headings().get(source.id, [])
-            heading = reference.item_passages(headings, ref.numbers)
+            heading = reference.item_passages(headings, ref)
             if heading is not None:
                 return reference.under(heading, self.corpus.passages(source.id))
         return None
@@ -210,27 +229,30 @@ class Searcher:
     def _source_headings(self) -> dict[str, list[Passage]]:
         if self._headings is None:
             self._headings = {}
-            for p in self._query_passages("is_heading = 1 order by source_id, seq", []):
+            for _, p in self._query_passages("is_heading = 1 order by source_id, seq", []):
                 self._headings.setdefault(p.source_id, []).append(p)
         return self._headings
 
     # -- fetching ---------------------------------------------------------------------------
 
-    def _fetch(self, ids: list[str]) -> list[Passage]:
-        if not ids:
+    def _fetch(self, rows: list[int]) -> list[Passage]:
+        if not rows:
             return []
-        rows = {p.id: p for p in self._query_passages(f"id in ({','.join('?' * len(ids))})", ids)}
-        return [rows[i] for i in ids]
+        found = {p[0]: p[1] for p in self._query_passages(f"rowid in ({','.join('?' * len(rows))})", rows)}
+        return [found[r] for r in rows]
 
-    def _query_passages(self, where: str, args: list) -> list[Passage]:
-        cur = self.corpus.db.conn.execute(
-            f"select id, source_id, seq, para, section, text, is_heading from passages where {where}", args
+    def _query_passages(self, where: str, args: list) -> list[tuple[int, Passage]]:
+        cur = self._execute(
+            f"select rowid, id, source_id, seq, para, section, text, is_heading from passages where {where}", args
         )
         return [
-            Passage(id=r[0], source_id=r[1], seq=r[2], para=r[3], section=tuple(json.loads(r[4])), text=r[5],
-                    is_heading=bool(r[6]))
+            (r[0], Passage(id=r[1], source_id=r[2], seq=r[3], para=r[4], section=tuple(json.loads(r[5])), text=r[6],
+                           is_heading=bool(r[7])))
             for r in cur
         ]
+
+    def _execute(self, sql: str, args: list):
+        return self.corpus.db.conn.execute(sql, args).fetchall()
 
     def _hit(self, p: Passage, score: float, terms: tuple[str, ...]) -> Hit:
         return Hit(p, self.corpus.source(p.source_id), float(score), terms)

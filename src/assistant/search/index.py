@@ -22,7 +22,7 @@ from assistant.storage import DatabaseMissing
 from assistant.search.tokenizer import Tokenizer, bigrams, new_jieba, user_word_entries
 
 TABLE = "search_index"
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 FIELDS = ("words", "bigrams", "context")
 # BM25 parameters per field. b below the usual 0.75 because a long sentence that answers the question
 # should not lose to a short heading that merely repeats its words (measured on the dev set).
@@ -34,7 +34,7 @@ DEFAULT_CURATED_DIR = Path(__file__).resolve().parents[3] / "corpus"
 @dataclass
 class SearchIndex:
     fields: dict[str, Field]
-    passage_ids: list[str]
+    passage_rows: np.ndarray  # int64 rowid of each passage in the passages table
     source_ids: list[str]  # source number → id
     passage_source: np.ndarray  # int32 source number per passage
     passage_context: np.ndarray  # int32 context number per passage
@@ -47,7 +47,7 @@ class SearchIndex:
 
     @property
     def size(self) -> int:
-        return len(self.passage_ids)
+        return len(self.passage_rows)
 
     def tokenizer(self) -> Tokenizer:
         return Tokenizer(self.user_words)
@@ -56,7 +56,7 @@ class SearchIndex:
         blobs: dict[str, bytes] = {"version": INDEX_VERSION.encode()}
         for name, f in self.fields.items():
             blobs.update(f.to_blobs(name))
-        blobs["passage.ids"] = "\n".join(self.passage_ids).encode()
+        blobs["passage.rows"] = self.passage_rows.astype(np.int64).tobytes()
         blobs["sources"] = json.dumps(self.source_ids).encode()
         blobs["passage.source"] = self.passage_source.astype(np.int32).tobytes()
         blobs["passage.context"] = self.passage_context.astype(np.int32).tobytes()
@@ -76,10 +76,9 @@ class SearchIndex:
     @classmethod
     def from_blobs(cls, blobs: dict[str, bytes]) -> "SearchIndex":
         lexicon = json.loads(blobs["lexicon"])
-        ids = blobs["passage.ids"].decode()
         return cls(
             fields={name: Field.from_blobs(blobs, name) for name in FIELDS},
-            passage_ids=ids.split("\n") if ids else [],
+            passage_rows=np.frombuffer(blobs["passage.rows"], dtype=np.int64),
             source_ids=json.loads(blobs["sources"]),
             passage_source=np.frombuffer(blobs["passage.source"], dtype=np.int32),
             passage_context=np.frombuffer(blobs["passage.context"], dtype=np.int32),
@@ -99,7 +98,7 @@ class IndexMissing(DatabaseMissing):
 def build_index(db: sqlite_utils.Database, curated_dir: Path | None = DEFAULT_CURATED_DIR) -> SearchIndex:
     """Tokenize every passage once and store the index in `db` (called by ingest inside the atomic build)."""
     sources = {r["id"]: r for r in db["sources"].rows}
-    rows = list(db.query("select id, source_id, section, text, is_heading from passages order by rowid"))
+    rows = list(db.query("select rowid, source_id, section, text, is_heading from passages order by rowid"))
     texts = [normalize(r["text"]) for r in rows]
     lexicon = build_lexicon(texts, curated_dir if curated_dir and curated_dir.is_dir() else None)
     index = index_passages(rows, texts, sources, lexicon)
@@ -142,7 +141,7 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
 
     return SearchIndex(
         fields={"words": words, "bigrams": grams, "context": context},
-        passage_ids=[r["id"] for r in rows],
+        passage_rows=np.array([r["rowid"] for r in rows], dtype=np.int64),
         source_ids=source_ids,
         passage_source=np.array([source_no[r["source_id"]] for r in rows], dtype=np.int32),
         passage_context=passage_context,

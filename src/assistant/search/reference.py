@@ -46,28 +46,34 @@ def parse_number(text: str) -> int | None:
 class ReferenceQuery:
     source_text: str  # the words naming the source
     numbers: tuple[int, ...]  # outermost item first
+    arabic: tuple[bool, ...] = ()  # per number: written 31 (an item) rather than 五/第五部分 (a part)
 
 
 def parse_reference(query: str) -> ReferenceQuery | None:
     """Split 「共同富裕实施方案 31」 into the source words and the item numbers, or None."""
-    numbers = []
+    numbers, arabic = [], []
     for m in _ITEM.finditer(query):
         raw = next(g for g in (m.group(1), m.group(3), m.group(4), m.group(5)) if g)
         n = parse_number(raw)
         if n is None or n == 0:
             return None
         numbers.append(n)
+        arabic.append(raw.isdigit() and m.group(2) not in ("部分", "章"))
     if not numbers:
         return None
     source_text = re.sub(r"[\s,，:：]+", "", _ITEM.sub(" ", query))
     if len(source_text) < 2:
         return None
-    return ReferenceQuery(source_text, tuple(numbers))
+    return ReferenceQuery(source_text, tuple(numbers), tuple(arabic))
 
 
 def heading_number(text: str) -> int | None:
     m = _HEADING_NUM.match(normalize(text))
     return parse_number(next(g for g in m.groups() if g)) if m else None
+
+
+def _arabic_heading(text: str) -> bool:
+    return normalize(text)[:1].isdigit()
 
 
 def _bigrams(text: str) -> set[str]:
@@ -85,14 +91,16 @@ def source_match(words: str, source: Source) -> float:
     return max(len(grams & _bigrams(n)) / len(grams) for n in names)
 
 
-def item_passages(headings: list[Passage], numbers: tuple[int, ...]) -> Passage | None:
-    """The heading reached by following `numbers` down a source's numbered headings (document order)."""
+def item_passages(headings: list[Passage], ref: ReferenceQuery) -> Passage | None:
+    """The heading reached by following the numbers down a source's numbered headings: at each step a
+    heading numbered in the same style (31. for 31, 五、 for 第五部分) and, among those, the outermost."""
     scope = headings
     found: Passage | None = None
-    for n in numbers:
-        found = next((h for h in scope if heading_number(h.text) == n), None)
-        if found is None:
+    for n, arabic in zip(ref.numbers, ref.arabic):
+        matches = [h for h in scope if heading_number(h.text) == n]
+        if not matches:
             return None
+        found = min(matches, key=lambda h: (_arabic_heading(h.text) != arabic, len(heading_path(h)), h.seq))
         path = heading_path(found)
         scope = [h for h in scope if h.seq > found.seq and h.section[: len(path)] == path]
     return found
