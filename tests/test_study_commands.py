@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import io
+import os
 import random
+import shutil
 from datetime import time
 
 import docx
 import pytest
 from study_support import clock, open_searcher
 
-from assistant.chat import Document, Quote, Request, Text, build_core
+from assistant.chat import Document, Request, Text, build_core
+from assistant.search.engine import Searcher
 from assistant.study.commands import GROUP_ADMIN_ONLY, StudyFeature
 from assistant.study.quotes import SHANGHAI
 from assistant.study.state import StateStore
@@ -197,3 +200,27 @@ def test_saving_a_passage_that_no_longer_exists(bot):
     core, feature, _ = bot
     assert press(core, "save:000000000000").notice.startswith("原文已更新")
     assert feature.store.saved_quotes(USER) == []
+
+
+def test_a_reingest_loses_no_saved_quote_or_subscription(db_path, tmp_path):
+    """Re-ingest atomically replaces the corpus file; the state file is another file and is untouched."""
+    corpus = tmp_path / "assistant.db"
+    shutil.copy(db_path, corpus)
+    core = build_core(Searcher.open(corpus), reopen=lambda: Searcher.open(corpus))
+    feature = StudyFeature(core, StateStore(tmp_path / "state.db", now=clock), rng=random.Random(2), now=clock)
+    feature.setup()
+    core.start(RecordingScheduler())
+    answer = say(core, "数字化改革")
+    press(core, answer.quotes()[0].buttons[-1].data)
+    say(core, "/daily 08:30 数字化改革")
+    old_digest = say(core, "/digest 数字化改革")
+
+    rebuilt = tmp_path / ".assistant.db.building"
+    shutil.copy(db_path, rebuilt)
+    os.replace(rebuilt, corpus)  # what storage.atomic_database does at the end of an ingest
+    core.reload()
+
+    assert [q.text for q in say(core, "/saved").quotes()] == [answer.quotes()[0].text]
+    assert feature.store.subscription(USER).topic == "数字化改革"
+    assert say(core, "/digest 数字化改革").quotes() == old_digest.quotes()
+    assert texts(feature.daily_quote(USER))[0].startswith("每日一句")

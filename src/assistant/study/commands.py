@@ -51,8 +51,9 @@ class StudyFeature:
         self.store = store
         self.rng = rng or random.Random()
         self.now = now or (lambda: datetime.now(SHANGHAI))
-        self._digests: OrderedDict[tuple, Digest] = OrderedDict()
-        self._pools: dict[tuple, list[StudyQuote]] = {}
+        self._derived_from = None  # the searcher the caches below were computed from
+        self._digests: OrderedDict[tuple[str, str], Digest] = OrderedDict()
+        self._pools: dict[str, list[StudyQuote]] = {}
         self._maker: QuizMaker | None = None
 
     def setup(self) -> None:
@@ -77,14 +78,22 @@ class StudyFeature:
         reg.on("chat_gone", self.chat_gone)
         reg.on("chat_moved", self.chat_moved)
 
-    # Per-corpus caches: a /reload swaps the searcher, and everything derived from it follows ---------
+    # Per-corpus caches: a /reload swaps the searcher, and everything derived from it is dropped -------
 
     @property
     def searcher(self):
         return self.core.searcher
 
+    def _current(self) -> None:
+        if self._derived_from is not self.searcher:
+            self._derived_from = self.searcher
+            self._digests.clear()
+            self._pools.clear()
+            self._maker = QuizMaker(self.searcher)
+
     def _cached_digest(self, topic: str) -> Digest:
-        key = (id(self.searcher), topic, today(self.now()))
+        self._current()
+        key = (topic, today(self.now()))
         if key not in self._digests:
             self._digests[key] = build_digest(self.searcher, topic, now=self.now())
             while len(self._digests) > 32:
@@ -92,15 +101,13 @@ class StudyFeature:
         return self._digests[key]
 
     def _pool(self, topic: str) -> list[StudyQuote]:
-        key = (id(self.searcher), topic)
-        if key not in self._pools:
-            self._pools = {k: v for k, v in self._pools.items() if k[0] == id(self.searcher)}
-            self._pools[key] = daily.pool(self.searcher, topic)
-        return self._pools[key]
+        self._current()
+        if topic not in self._pools:
+            self._pools[topic] = daily.pool(self.searcher, topic)
+        return self._pools[topic]
 
     def _quiz_maker(self) -> QuizMaker:
-        if self._maker is None or self._maker.searcher is not self.searcher:
-            self._maker = QuizMaker(self.searcher)
+        self._current()
         return self._maker
 
     # 摘编 -----------------------------------------------------------------------------------------

@@ -112,8 +112,7 @@ def _complete_sentence_ids(corpus, source_ids: set[str]) -> set[str]:
 
 def _not_found(searcher: Searcher, topic: str) -> str:
     message = f"没有找到关于“{topic}”的论述。"
-    suggest = getattr(searcher, "suggest", None)
-    related = suggest(topic)[:5] if suggest else []
+    related = searcher.suggest(topic)[:5]
     if related:
         message += "可以试试：" + "、".join(related)
     else:

@@ -53,9 +53,14 @@ class TermStats:
     sentences: int  # how many body sentences hold the word
     sources: frozenset[str]
 
-    def likeness(self, other: "TermStats") -> tuple[bool, float]:
-        """Sort key, most alike first: a word from the same documents and about as common reads as plausible."""
-        return not (self.sources & other.sources), abs(math.log(other.sentences / self.sentences))
+    def likeness(self, word: str, other_word: str, other: "TermStats") -> tuple[bool, bool, float]:
+        """Sort key, most alike first: a word with the same head (改革 in 国企改革), from the same documents
+        and about as common reads as plausible."""
+        return (
+            word[-1] != other_word[-1],
+            not (self.sources & other.sources),
+            abs(math.log(other.sentences / self.sentences)),
+        )
 
 
 @dataclass(frozen=True)
@@ -180,7 +185,7 @@ class QuizMaker:
             return sorted(pool, key=lambda f: abs(float(_FIGURE.fullmatch(f)[1]) - value) / max(value, 1))
         stats = self._term_stats[answer]
         pool = [w for w in self._term_classes[(stats.flag, len(answer))] if w != answer]
-        return sorted(pool, key=lambda w: stats.likeness(self._term_stats[w]))
+        return sorted(pool, key=lambda w: stats.likeness(answer, w, self._term_stats[w]))
 
     def _quiz(self, quote: Quote, blank: Blank, rng: random.Random) -> Quiz:
         options = [blank.answer, *rng.sample(blank.distractors, OPTIONS - 1)]
