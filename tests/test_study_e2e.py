@@ -245,3 +245,10 @@ def test_setup_from_settings_uses_the_state_database(searcher, db_path, tmp_path
         api.wait_for("sendMessage", to(USER))
     feature.store.close()
     assert StateStore(settings.state_db_path).subscription(USER).time == "06:15"
+
+
+def test_quiz_limits_are_telegrams():
+    from telegram.constants import PollLimit
+
+    assert (QUESTION_MAX, OPTION_MAX, EXPLANATION_MAX) == (
+        PollLimit.MAX_QUESTION_LENGTH, PollLimit.MAX_OPTION_LENGTH, PollLimit.MAX_EXPLANATION_LENGTH)
