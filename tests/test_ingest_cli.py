@@ -1,0 +1,86 @@
+"""The ingest, sources and export commands, including bad input."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import CORPUS
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, timeout=300)
+
+
+def tiny_corpus(tmp_path: Path, manifest: str, files: dict[str, bytes]) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "manifest.toml").write_text(manifest, encoding="utf-8")
+    for name, data in files.items():
+        (corpus / name).write_bytes(data)
+    return corpus
+
+
+ONE = '[[source]]\nfile = "a.txt"\nid = "a"\ntitle = "甲文件"\n'
+
+
+def test_ingest_builds_the_database_with_progress_and_a_summary(tmp_path):
+    db = tmp_path / "out.db"
+    out = run("ingest", str(CORPUS), "--db", str(db))
+    assert out.returncode == 0, out.stderr
+    assert "[1/5]" in out.stderr and "[5/5]" in out.stderr
+    assert "30 个来源" in out.stdout and "清理规则 pull_quote" in out.stdout
+    assert db.exists() and not list(tmp_path.glob(".out.db.building-*"))
+
+
+def test_ingest_without_manifest_is_a_clear_error(tmp_path):
+    out = run("ingest", str(tmp_path), "--db", str(tmp_path / "x.db"))
+    assert out.returncode == 2
+    assert "找不到清单文件" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_ingest_with_a_file_that_is_not_utf8_is_a_clear_error(tmp_path):
+    corpus = tiny_corpus(tmp_path, ONE, {"a.txt": "正文。".encode("gb18030")})
+    out = run("ingest", str(corpus), "--db", str(tmp_path / "x.db"))
+    assert out.returncode == 2
+    assert "不是 UTF-8 文本" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_ingest_with_a_missing_corpus_file_is_a_clear_error(tmp_path):
+    corpus = tiny_corpus(tmp_path, ONE, {})
+    out = run("ingest", str(corpus), "--db", str(tmp_path / "x.db"))
+    assert out.returncode == 2 and "文件不存在：a.txt" in out.stderr
+
+
+def test_ingest_with_a_malformed_manifest_is_a_clear_error(tmp_path):
+    corpus = tiny_corpus(tmp_path, '[[source]]\nfile = "a.txt"\nid = \n', {"a.txt": b""})
+    out = run("ingest", str(corpus), "--db", str(tmp_path / "x.db"))
+    assert out.returncode == 2 and "格式错误" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_magazine_article_that_cannot_be_found_is_a_clear_error(tmp_path):
+    manifest = ONE.replace('"甲文件"', '"某刊"') + 'kind = "期刊"\n[[source.article]]\nkey = "x"\ntitle = "某文"\nstart = "不存在的开头"\n'
+    corpus = tiny_corpus(tmp_path, manifest, {"a.txt": "正文第一句。\n".encode()})
+    out = run("ingest", str(corpus), "--db", str(tmp_path / "x.db"))
+    assert out.returncode == 2 and "找不到文章《某文》的开头" in out.stderr
+
+
+def test_sources_lists_every_source_with_its_short_title_and_count(db_path):
+    out = run("sources", "--db", str(db_path))
+    assert out.returncode == 0, out.stderr
+    rows = [line.split("\t") for line in out.stdout.splitlines()]
+    assert len(rows) == 30
+    report = next(r for r in rows if r[0] == "magazine-2024-02-government-work-report")
+    assert report[1:4] == ["2024年省政府工作报告", "政府工作报告", "2024-01-23"] and int(report[4]) > 200
+
+
+def test_export_writes_every_passage_as_json_lines(db_path, corpus):
+    out = run("export", "--db", str(db_path))
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(rows) == sum(corpus.passage_counts().values())
+    assert set(rows[0]) >= {"id", "source_id", "source", "section", "text", "is_heading"}
+    item = next(r for r in rows if r["text"].startswith("31.打造山海协作工程升级版"))
+    assert item["is_heading"] and item["section"].endswith(" › 31. 打造山海协作工程升级版")
