@@ -111,6 +111,7 @@ class FakeBotApi:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else small responses wait ~40 ms for delayed ACKs
 
             def do_POST(self) -> None:  # noqa: N802 (http.server naming)
                 api._serve(self)
@@ -293,7 +294,10 @@ class FakeBotApi:
         req.send_header("Content-Type", "application/json")
         req.send_header("Content-Length", str(len(data)))
         req.end_headers()
-        req.wfile.write(data)
+        try:
+            req.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the bot went away mid-long-poll
+            pass
 
     def _answer(self, call: Call) -> tuple[int, dict]:
         with self._cond:
