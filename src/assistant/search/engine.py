@@ -19,7 +19,7 @@ import numpy as np
 from assistant.records import Passage, Source
 from assistant.search import reference
 from assistant.search.index import SearchIndex, load_index
-from assistant.search.normalize import fold, normalize
+from assistant.search.normalize import fold, fold_words, normalize
 from assistant.search.query import ParsedQuery, QueryParser
 from assistant.search.tokenizer import bigrams
 from assistant.storage import Corpus
@@ -31,7 +31,8 @@ HEADING_FACTOR = 0.6  # a bare heading ranks below a body sentence that scores t
 ADJACENT_BONUS = 0.5  # share of the user's consecutive words found adjacent in the passage
 PHRASE_BONUS = 0.3  # a whole run of the user's words found verbatim
 NUMBER_BONUS = 0.3  # the question asks 多少/几/比例 and the passage holds a figure
-RERANK_DEPTH = 30
+RERANK_DEPTH = 20
+SHORTLIST = 300  # passages whose scores common terms refine
 COMMON_SHARE = 0.05  # a term in more than this share of passages only adds to scores (see _candidates)  # candidates re-ranked on their text
 SUGGESTIONS = 5
 _DIGIT = re.compile(r"[0-9]")
@@ -62,6 +63,8 @@ class Searcher:
         self._source_no = {sid: i for i, sid in enumerate(index.source_ids)}
         self._headings: dict[str, list[Passage]] | None = None
         self._n_contexts = int(index.passage_context.max(initial=-1)) + 1
+        self._first_anywhere = ~index.dup_global  # exact repeats are shown once
+        self._first_in_source = ~index.dup_in_source
 
     @classmethod
     def open(cls, db_path: Path | str) -> "Searcher":
@@ -83,16 +86,15 @@ class Searcher:
             return Results(query=query, hits=[self._hit(p, 1.0, ()) for p in passages], total=len(ref), kind="reference")
         if parsed.empty:
             return Results(query=query)
-        cand, scores = self._candidates(parsed, source_id)
-        matched = len(cand)
+        cand, scores, matched = self._candidates(parsed, source_id)
         depth = max(RERANK_DEPTH, offset + k)
-        if matched > depth:
+        if len(cand) > depth:
             top = np.argpartition(-scores, depth - 1)[:depth]
             cand, scores = cand[top], scores[top]
         ranked = self._rerank(parsed, cand, scores)
         total = matched - (len(cand) - len(ranked))  # minus candidates the text check rejected
         page = ranked[offset : offset + k]
-        hits = [self._hit(p, s, terms) for p, (_, s, terms) in zip(self._fetch([r[0] for r in page]), page)]
+        hits = [self._hit(_passage(row), s, terms) for row, s, terms in page]
         return Results(query=query, hits=hits, total=total)
 
     def suggest(self, query: str) -> list[str]:
@@ -123,7 +125,7 @@ class Searcher:
 
     # -- scoring ----------------------------------------------------------------------------
 
-    def _candidates(self, q: ParsedQuery, source_id: str | None) -> tuple[np.ndarray, np.ndarray]:
+    def _candidates(self, q: ParsedQuery, source_id: str | None) -> tuple[np.ndarray, np.ndarray, int]:
         """Matching passage numbers and their scores before re-ranking.
 
         A passage matches when it holds a distinctive query term (found in at most COMMON_SHARE of all
@@ -142,26 +144,23 @@ class Searcher:
         rare = [p for p in postings if len(p[0]) <= limit] or postings
         common = [p for p in postings if len(p[0]) > limit] if len(rare) < len(postings) else []
         if not rare:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32), 0
         acc = np.bincount(
             np.concatenate([p[0] for p in rare]), np.concatenate([p[1] * p[2] for p in rare]), minlength=idx.size
         )
         mask = acc > 0
         if source_id is not None:
             mask &= idx.passage_source == self._source_no.get(source_id, -1)
-            mask &= ~idx.dup_in_source
+            mask &= self._first_in_source
         else:
-            mask &= ~idx.dup_global
+            mask &= self._first_anywhere
         for phrase in q.phrases:
             mask &= self._has_all_bigrams(phrase)
         for word in q.excluded:
             mask &= ~self._has_all_bigrams(word)
         cand = np.nonzero(mask)[0]
+        total = len(cand)
         scores = acc[cand].astype(np.float32)
-        for docs, weights, scale in common:
-            pos = np.minimum(np.searchsorted(docs, cand), len(docs) - 1)
-            found = docs[pos] == cand
-            scores[found] += scale * weights[pos[found]]
         if q.context:
             ctx = np.zeros(self._n_contexts, dtype=np.float32)
             cf = idx.fields["context"]
@@ -171,7 +170,14 @@ class Searcher:
                     ctx[post[0]] += weight * post[1]
             scores += CONTEXT_WEIGHT * ctx[idx.passage_context[cand]]
         scores[idx.is_heading[cand]] *= HEADING_FACTOR
-        return cand, scores
+        if common and len(cand) > SHORTLIST:  # common terms refine the order of the best, not of all
+            top = np.argpartition(-scores, SHORTLIST - 1)[:SHORTLIST]
+            cand, scores = cand[top], scores[top]
+        for docs, weights, scale in common:
+            pos = np.minimum(np.searchsorted(docs, cand), len(docs) - 1)
+            found = docs[pos] == cand
+            scores[found] += scale * weights[pos[found]] * np.where(idx.is_heading[cand[found]], HEADING_FACTOR, 1.0)
+        return cand, scores, total
 
     def _has_all_bigrams(self, text: str) -> np.ndarray:
         """Mask of the passages holding every bigram of `text` (the index-side test for “…” and -词)."""
@@ -183,29 +189,32 @@ class Searcher:
         counts = np.bincount(np.concatenate([p[0] for p in lists]), minlength=self.index.size)
         return counts == len(grams)
 
-    def _rerank(self, q: ParsedQuery, cand: np.ndarray, scores: np.ndarray) -> list[tuple[int, float, tuple[str, ...]]]:
-        """(passage row, score, matched words) of the candidates that pass the text checks, best first."""
+    def _rerank(self, q: ParsedQuery, cand: np.ndarray, scores: np.ndarray) -> list[tuple[tuple, float, tuple[str, ...]]]:
+        """(passage row, score, matched words) of the candidates that pass the text checks, best first.
+
+        Bonuses: the user's consecutive words adjacent in the passage (in query order, across dropped
+        scaffolding), a whole run of the user's words verbatim, a figure when the question asks for one.
+        """
         rows = self.index.passage_rows[cand].tolist()
-        texts = dict(self._execute(f"select rowid, text from passages where rowid in ({','.join('?' * len(rows))})", rows))
+        found = {r[0]: r for r in self._execute(f"{_SELECT} where rowid in ({','.join('?' * len(rows))})", rows)}
+        words = [w for run in q.runs for w in run]
+        pairs = [a + b for a, b in zip(words, words[1:])]
+        runs = [w for w in ("".join(run) for run in q.runs if len(run) > 1)]
+        strict = bool(q.phrases or q.excluded)  # these compare punctuation too
         out = []
         for row, base in zip(rows, scores.tolist()):
-            text = fold(texts[row])
-            if any(ph not in text for ph in q.phrases) or any(w in text for w in q.excluded):
+            raw = found[row][6]
+            text = fold(raw) if strict else fold_words(raw)
+            if strict and (any(ph not in text for ph in q.phrases) or any(w in text for w in q.excluded)):
                 continue
-            out.append((row, base * (1 + self._text_bonus(q, text)), tuple(w for w in q.highlight if w in text)))
+            bonus = ADJACENT_BONUS * sum(p in text for p in pairs) / len(pairs) if pairs else 0.0
+            if any(r in text for r in runs):
+                bonus += PHRASE_BONUS
+            if q.wants_number and _DIGIT.search(text):
+                bonus += NUMBER_BONUS
+            out.append((found[row], base * (1 + bonus), tuple(w for w in q.highlight if w in text)))
         out.sort(key=lambda x: -x[1])
         return out
-
-    @staticmethod
-    def _text_bonus(q: ParsedQuery, text: str) -> float:
-        """Query words adjacent in the passage (in query order, across dropped scaffolding), a whole
-        run of the user's words verbatim, and a number when the question asks for a quantity."""
-        words = [w for run in q.runs for w in run]
-        pairs = list(zip(words, words[1:]))
-        adjacent = sum((a + b) in text for a, b in pairs) / len(pairs) if pairs else 0.0
-        phrase = any(len(run) > 1 and "".join(run) in text for run in q.runs)
-        number = q.wants_number and _DIGIT.search(text) is not None
-        return ADJACENT_BONUS * adjacent + PHRASE_BONUS * phrase + NUMBER_BONUS * number
 
     # -- reference lookup -------------------------------------------------------------------
 
@@ -229,33 +238,29 @@ class Searcher:
     def _source_headings(self) -> dict[str, list[Passage]]:
         if self._headings is None:
             self._headings = {}
-            for _, p in self._query_passages("is_heading = 1 order by source_id, seq", []):
+            for p in self._query_passages("is_heading = 1 order by source_id, seq", []):
                 self._headings.setdefault(p.source_id, []).append(p)
         return self._headings
 
     # -- fetching ---------------------------------------------------------------------------
 
-    def _fetch(self, rows: list[int]) -> list[Passage]:
-        if not rows:
-            return []
-        found = {p[0]: p[1] for p in self._query_passages(f"rowid in ({','.join('?' * len(rows))})", rows)}
-        return [found[r] for r in rows]
-
-    def _query_passages(self, where: str, args: list) -> list[tuple[int, Passage]]:
-        cur = self._execute(
-            f"select rowid, id, source_id, seq, para, section, text, is_heading from passages where {where}", args
-        )
-        return [
-            (r[0], Passage(id=r[1], source_id=r[2], seq=r[3], para=r[4], section=tuple(json.loads(r[5])), text=r[6],
-                           is_heading=bool(r[7])))
-            for r in cur
-        ]
+    def _query_passages(self, where: str, args: list) -> list[Passage]:
+        return [_passage(r) for r in self._execute(f"{_SELECT} where {where}", args)]
 
     def _execute(self, sql: str, args: list):
         return self.corpus.db.conn.execute(sql, args).fetchall()
 
     def _hit(self, p: Passage, score: float, terms: tuple[str, ...]) -> Hit:
         return Hit(p, self.corpus.source(p.source_id), float(score), terms)
+
+
+_SELECT = "select rowid, id, source_id, seq, para, section, text, is_heading from passages"
+
+
+def _passage(r: tuple) -> Passage:
+    """A Passage from a row of _SELECT."""
+    return Passage(id=r[1], source_id=r[2], seq=r[3], para=r[4], section=tuple(json.loads(r[5])), text=r[6],
+                   is_heading=bool(r[7]))
 
 
 def _normalized(source: Source) -> Source:

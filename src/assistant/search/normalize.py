@@ -1,6 +1,7 @@
 """Text normalisation shared by indexing and querying, so both sides compare like with like."""
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from opencc import OpenCC
@@ -18,7 +19,16 @@ _FOLD |= {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 _FOLD |= {c: c - 0xFEE0 + 32 for c in range(0xFF21, 0xFF3B)}  # full-width capitals → lower ASCII
 
 
+_FOLDS_WORDS = re.compile(r"[Ａ-Ｚａ-ｚ０-９A-Z\u3000]")
+
+
 def fold(text: str) -> str:
     """The cheap part of `normalize` (full-width → ASCII, lower case) for texts already in simplified
-    Chinese, e.g. the corpus passages being re-ranked: a table lookup, ~50× faster than NFKC."""
+    Chinese, e.g. the corpus passages being re-ranked: a table lookup, far cheaper than NFKC."""
     return text.translate(_FOLD)
+
+
+def fold_words(text: str) -> str:
+    """`fold` limited to what changes words (letters, digits), leaving punctuation: cheaper still,
+    as most passages need no change at all. Enough wherever only words are compared."""
+    return text.translate(_FOLD) if _FOLDS_WORDS.search(text) else text
