@@ -244,6 +244,15 @@ def test_pull_quotes_and_title_repeats_are_not_passages(passages):
     assert sum("新质生产力本身就是绿色生产力" in t for t in texts) == 1
 
 
+LINE_ARTIFACT_RULES = {"byline", "column_label", "doubled_caption", "title_repeat", "vertical_text", "page_number"}
+
+
+def test_no_sentence_is_lost_with_a_dropped_line(summary):
+    """Captions, titles, labels and bylines never end a sentence: a dropped line that does held body text."""
+    lost = [(rule, t) for rule, t in summary.removals.texts if rule in LINE_ARTIFACT_RULES and re.search("[。！？]", t)]
+    assert lost == []
+
+
 def test_every_cleaning_rule_removed_something(summary):
     assert set(summary.removed_chars) >= {
         "byline", "column_label", "continuation_marker", "doubled_caption", "notice", "page_number", "pull_quote",

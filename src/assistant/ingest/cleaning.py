@@ -21,6 +21,7 @@ _SENTENCE_PUNCT = re.compile(r"[，。；：！？、,;:!?]")
 _TOC_ENTRY = re.compile(r"^\d{1,3}[^\d.．%％,，。；、:：]")  # "26湖州市：…/张志炜" (page number, then a title)
 _ORG_NAME = re.compile(r"(?:委|政府|公司|集团|委员会|银行|中心|管委会)$")
 _NOTICE_TITLES = frozenset({"公示", "启事", "声明", "公告"})
+_SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)】]*")
 _PAGE_NUMBER = re.compile(r"^\d{1,3}$")
 _GLYPH_NOISE = re.compile(r"^[?？\ufffd□]+$")
 BYLINE_MAX = 12  # "■今哲李祖祥项炳池" — names only, no punctuation
@@ -71,10 +72,8 @@ def drop_doubled_tails(lines: list[Line], removals: Removals) -> list[Line]:
     """A doubled caption can be glued to the end of a body line, after the sentence it interrupts ended."""
     out = []
     for ln in lines:
-        cut = next(
-            (p for p in range(1, len(ln.text) - 7) if ln.text[p - 1] in "。！？”" and is_doubled(ln.text[p:], min_length=8)),
-            None,
-        )
+        ends = (m.end() for m in _SENTENCE_END.finditer(ln.text))
+        cut = next((p for p in ends if is_doubled(ln.text[p:], min_length=8)), None)
         if cut is None:
             out.append(ln)
         else:
@@ -285,8 +284,8 @@ LINE_RULES: tuple[LineRule, ...] = (
     drop_vertical_text,
     drop_page_numbers,
     drop_glyph_noise,
-    drop_doubled_lines,
     drop_doubled_tails,
+    drop_doubled_lines,
     drop_table_of_contents,
     drop_sponsor_lists,
     drop_notices,
