@@ -98,14 +98,17 @@ class Searcher:
         return Results(query=query, hits=hits, total=total)
 
     def suggest(self, query: str) -> list[str]:
-        """Corpus terms related to the query (synonym expansions, dictionary words sharing its characters)."""
+        """Corpus terms related to the query, for a “nothing found” reply: expansions of abbreviations it
+        contains, then dictionary terms sharing its character pairs (most shared, most frequent first)."""
         parsed = self.parser.parse(query)
-        content = "".join("".join(r) for r in parsed.runs) or normalize(query)
-        words = self.index.fields["words"]
+        content = "".join(w for run in parsed.runs for w in run)
+        if not content:
+            return []
         out: dict[str, None] = {}
         for key, values in self.index.synonyms.items():
-            if key in content or content in key:
-                out.update((v, None) for v in values if words.df(v) or self._bigram_df(v))
+            if key in content or (len(content) > 1 and content in key):
+                out.update((v, None) for v in values if self._in_corpus(v))
+        words = self.index.fields["words"]
         grams = set(bigrams(content))
         scored = []
         for w in self.index.user_words:
@@ -115,6 +118,9 @@ class Searcher:
         out.update((w, None) for *_, w in sorted(scored))
         out.pop(content, None)
         return list(out)[:SUGGESTIONS]
+
+    def _in_corpus(self, text: str) -> bool:
+        return bool(self.index.fields["words"].df(text)) or bool(self._has_all_bigrams(text).any())
 
     def resolve_source(self, name: str) -> str | None:
         """A source id from its id, 简称 or title words (best match, None when nothing fits)."""
