@@ -126,3 +126,50 @@ def test_suggest_offers_corpus_terms_and_nothing_for_gibberish(searcher):
     related = searcher.suggest("山海")
     assert related and all(searcher.index.fields["words"].df(t) or t in searcher.index.user_words for t in related)
     assert searcher.suggest("zzqx") == []
+
+
+def test_corpus_terms_are_mined_from_quotes_and_titles():
+    from assistant.search.lexicon import mine_terms
+
+    terms = mine_terms(["忠实践行“八八战略”，深化“千村示范、万村整治”，落实《浙江省优化营商环境条例》。"])
+    assert {"八八战略", "千村示范", "万村整治", "浙江省优化营商环境条例"} <= set(terms)
+
+
+def test_malformed_curated_file_is_a_clear_error(tmp_path):
+    from assistant.search.lexicon import LexiconError, load_synonyms
+
+    bad = tmp_path / "synonyms.toml"
+    bad.write_text("[synonyms]\n共富 = 共同富裕\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="synonyms.toml"):
+        load_synonyms(bad)
+
+
+def test_regulation_articles_and_chapters_are_found_by_number():
+    from assistant.records import Passage
+    from assistant.search.reference import item_passages, under
+
+    ch = ("第二章 监督管理",)
+    doc = [
+        Passage("a", "reg", 0, 0, ("第一章 总则",), "第一章 总则", True),
+        Passage("b", "reg", 1, 1, ("第一章 总则", "第三条"), "第三条", True),
+        Passage("c", "reg", 2, 1, ("第一章 总则", "第三条"), "本条例适用于全省。", False),
+        Passage("d", "reg", 3, 2, ch, "第二章 监督管理", True),
+        Passage("e", "reg", 4, 3, (*ch, "第十二条"), "第十二条", True),
+        Passage("f", "reg", 5, 3, (*ch, "第十二条"), "监督检查应当公开。", False),
+        Passage("g", "reg", 6, 3, (*ch, "第十三条"), "第十三条", True),
+    ]
+    heads = [p for p in doc if p.is_heading]
+    article = item_passages(heads, parse_reference("条例第十二条"))
+    assert [p.id for p in under(article, doc)] == ["e", "f"]
+    chapter = item_passages(heads, parse_reference("条例第二章"))
+    assert [p.id for p in under(chapter, doc)] == ["d", "e", "f", "g"]
+
+
+def test_opening_the_searcher_does_not_tokenize_the_corpus(db_path, monkeypatch):
+    from assistant.search import tokenizer
+
+    calls = []
+    original = tokenizer.Tokenizer.words
+    monkeypatch.setattr(tokenizer.Tokenizer, "words", lambda self, text: calls.append(text) or original(self, text))
+    Searcher.open(db_path)
+    assert calls == []
