@@ -163,6 +163,13 @@ def test_magazine_subheads(passages):
     assert "关键词 共同富裕" in [p.section[-1] for p in headings(passages, f"{ISSUE}-two-sessions-2024")]
 
 
+def test_every_bulleted_subhead_in_the_issue_is_a_heading(passages):
+    printed = [ln for ln in (CORPUS / "002_a0cbd14df70c814b.txt").read_text(encoding="utf-8").splitlines() if ln.strip().startswith("●")]
+    bulleted = [p for p in passages if p.source_id.startswith(ISSUE) and p.is_heading and p.text.startswith("●")]
+    assert len(bulleted) == len(printed) == 53
+    assert [p.section[-1] for p in headings(passages, f"{ISSUE}-lishui")][0] == "紧扣主题主线推动学深悟透"
+
+
 def test_headings_are_marked_and_carry_their_own_section(passages):
     heads = [p for p in passages if p.is_heading]
     assert len(heads) > 240

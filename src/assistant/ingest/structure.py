@@ -185,11 +185,22 @@ def _breaks_before(lines: list[Line], columns: list[float], i: int, current: lis
     heading_so_far = bool(marker_of(current[0].text)) and not any(_HAS_SENTENCE_END.search(ln.text) for ln in current)
     if short and (ends_sentence(prev.text) or prev.text.endswith("——") or heading_so_far):
         return True
+    if len(current) == 1 and _is_bullet_heading(prev.text) and not _heading_tail(line, columns[i]):
+        return True  # a bulleted subhead fills its line as often as not
     if _is_note(prev.text):
         return True
     if line.indent or marker_of(line.text):
         return ends_sentence(prev.text) or short or heading_so_far
     return False
+
+
+def _is_bullet_heading(text: str) -> bool:
+    return text.startswith(BULLET) and not _INNER_PUNCT.search(text)
+
+
+def _heading_tail(line: Line, column: float) -> bool:
+    """The wrapped end of a heading: a short line without punctuation."""
+    return line.width < SHORT_LINE * column and not _INNER_PUNCT.search(line.text) and not ends_sentence(line.text)
 
 
 def _is_note(text: str) -> bool:
