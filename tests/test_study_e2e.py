@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import docx
 import pytest
+from fake_bot_api import SENDING, FakeBotApi, running_bot, searcher  # noqa: F401 (fixture)
 from study_support import clock
 
 import assistant.study
@@ -22,7 +23,6 @@ from assistant.study.commands import GROUP_ADMIN_ONLY, StudyFeature
 from assistant.study.quiz import EXPLANATION_MAX, OPTION_MAX, QUESTION_MAX
 from assistant.study.quotes import SHANGHAI
 from assistant.study.state import StateStore
-from fake_bot_api import SENDING, FakeBotApi, running_bot, searcher  # noqa: F401 (fixture)
 
 USER, OTHER, ADMIN, GROUP = 2001, 2002, 2003, -100700
 BLOCKED = "Forbidden: bot was blocked by the user"
@@ -138,10 +138,13 @@ def test_quiz_poll_votes_scores_and_full_quote(searcher, db_path, tmp_path, api)
         assert all(len(o if isinstance(o, str) else o["text"]) <= OPTION_MAX for o in p["options"])
         correct = (p.get("correct_option_ids") or [p.get("correct_option_id")])[0]
         poll_id = sent.result["poll"]["id"]
+        reader = StateStore(tmp_path / "state.db")
+        eventually(lambda: reader.quiz_by_poll(poll_id) is not None)  # stored once sendPoll's answer is back
         api.vote(poll_id, USER, [correct])
         api.vote(poll_id, OTHER, [(correct + 1) % 4])
         api.vote("not-our-poll", OTHER, [0])
-        clock_time.sleep(0.3)  # votes are handled before the next command in update order
+        eventually(lambda: len(reader.scores(GROUP)) == 2)
+        reader.close()
         api.message("/score", user_id=OTHER, chat_id=GROUP, chat_type="supergroup")
         board = api.wait_for("sendMessage", to(GROUP)).params["text"]
         assert board.index(f"用户{USER}：1/1") < board.index(f"用户{OTHER}：0/1")

@@ -30,11 +30,13 @@ GROUP_ADMIN_ONLY = "在群里只有群管理员可以设置或取消每日一句
 EXPIRED = "这条消息已过期，请重新发送命令。"
 GONE = "原文已更新，请重新检索后再收藏。"
 NOT_YOURS = "这是别人的收藏列表，请自己发送 /saved 查看。"
+DIGEST_USAGE = "用法：/digest 主题，例如 /digest 共同富裕。会按文件汇编相关原文，可下载 Word 或 Markdown 文件。"
 
 
 def chat_quote(q: StudyQuote, buttons: tuple[Button, ...] = ()) -> Quote:
     """A study quote as the core's Quote block (its citation rendered like every other answer's)."""
-    return Quote(q.text, q.passage_id, q.source_id, (), Citation(q.short or q.title, q.title, q.section, q.date), buttons)
+    citation = Citation(q.short or q.title, q.title, q.section, q.date)
+    return Quote(q.text, q.passage_id, q.source_id, (), citation, buttons)
 
 
 class StudyFeature:
@@ -114,7 +116,7 @@ class StudyFeature:
 
     def digest(self, req: Request) -> Reply:
         if not req.text:
-            return Reply([Text("用法：/digest 主题，例如 /digest 共同富裕。会按文件汇编相关原文，可下载 Word 或 Markdown 文件。")])
+            return Reply([Text(DIGEST_USAGE)])
         return self._digest_reply(req.text, 0)
 
     def digest_button(self, session, req: Request) -> Button | None:
@@ -142,7 +144,8 @@ class StudyFeature:
         paged = pages(digest, DIGEST_PAGE)
         page = min(page, len(paged) - 1)
         token = self.store.remember("digest", {"topic": digest.topic})
-        head = f"{digest.title}（{digest.date}）\n{len(digest.groups)} 份文件，{len(digest.quotes)} 条；第 {page + 1}/{len(paged)} 页"
+        head = (f"{digest.title}（{digest.date}）\n"
+                f"{len(digest.groups)} 份文件，{len(digest.quotes)} 条；第 {page + 1}/{len(paged)} 页")
         blocks: list = [Text(head, bold=True)]
         for group, quotes in paged[page]:
             blocks.append(Text(document.source_heading(group.title, group.publication, group.date)))
@@ -168,7 +171,8 @@ class StudyFeature:
 
     @staticmethod
     def _document(comp: document.Compilation, fmt: str, caption: str) -> Reply:
-        return Reply(documents=[Document(f"{comp.basename}.{fmt}", document.render(comp, fmt), caption)], notice="文件已发送")
+        doc = Document(f"{comp.basename}.{fmt}", document.render(comp, fmt), caption)
+        return Reply(documents=[doc], notice="文件已发送")
 
     # 每日一句 ------------------------------------------------------------------------------------
 
@@ -227,7 +231,8 @@ class StudyFeature:
         daily.mark_sent(self.store, chat_id, quote)
         self.store.log_send(chat_id, "daily", "sent", text=quote.text)
         log.info("daily: chat %s gets %s", chat_id, quote.passage_id)
-        return Reply([Text(f"每日一句 · {today(self.now())}", bold=True), chat_quote(quote, (save_button(quote.passage_id),))])
+        title = Text(f"每日一句 · {today(self.now())}", bold=True)
+        return Reply([title, chat_quote(quote, (save_button(quote.passage_id),))])
 
     def chat_gone(self, chat_id: int, reason: str) -> None:
         """The chat blocked the bot, removed it or was deleted: stop sending, say why in the log."""
