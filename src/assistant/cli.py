@@ -24,10 +24,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     summary = ingest(args.corpus, args.db, progress=_progress)
     print(
         f"完成：{summary.sources} 个来源，{summary.sections} 个章节，{summary.passages} 条语句，"
-        f"{summary.dropped} 条作为版面杂质丢弃 → {args.db}"
+        f"{summary.dropped} 处作为版面杂质丢弃 → {args.db}"
     )
+    median, p95, longest = summary.body_lengths
+    print(f"  正文语句长度：中位数 {median:.0f} 字，95% 不超过 {p95} 字，最长 {longest} 字")
     for rule, chars in sorted(summary.removed_chars.items()):
-        print(f"  清理规则 {rule}: 删除 {chars} 字")
+        print(f"  清理规则 {rule}: 删除 {chars} 字（{summary.removals.pieces.get(rule, 0)} 处）")
     return 0
 
 
@@ -45,6 +47,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         source = corpus.source(p.source_id)
         row = {
             "id": p.id, "source_id": p.source_id, "source": source.title if source else "",
+            "source_short": source.label if source else "",
             "section": p.section_path, "text": p.text, "is_heading": p.is_heading, "seq": p.seq, "para": p.para,
         }
         print(json.dumps(row, ensure_ascii=False))

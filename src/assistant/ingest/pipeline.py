@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -10,7 +11,7 @@ from assistant import storage
 from assistant.ingest import cleaning
 from assistant.ingest.lines import Line, read_lines
 from assistant.ingest.magazine import split_articles
-from assistant.ingest.manifest import Article, Entry, load_manifest
+from assistant.ingest.manifest import MANIFEST_NAME, Article, Entry, load_manifest
 from assistant.ingest.removals import Removals
 from assistant.ingest.sentences import split_clauses, split_sentences
 from assistant.ingest.structure import Block, blocks, paragraphs, section_paths
@@ -31,6 +32,7 @@ class Summary:
     dropped: int = 0  # pieces (lines, blocks, fragments) dropped as layout artifacts
     removed_chars: dict[str, int] = field(default_factory=dict)
     per_source: dict[str, int] = field(default_factory=dict)
+    body_lengths: tuple[float, int, int] = (0, 0, 0)  # median, p95, max characters of non-heading passages
     removals: Removals = field(default_factory=Removals)  # every dropped piece, for reports and tests
 
 
@@ -47,6 +49,15 @@ class Document:
 def passage_id(source_id: str, text: str, occurrence: int) -> str:
     """Content-derived id: unchanged input gives identical ids, and an edit elsewhere doesn't shift them."""
     return hashlib.blake2b(f"{source_id}\0{occurrence}\0{text}".encode(), digest_size=6).hexdigest()
+
+
+def corpus_digest(corpus_dir: Path) -> str:
+    """A digest of the manifest and every corpus file it names: equal digests, equal databases."""
+    corpus_dir = Path(corpus_dir)
+    h = hashlib.blake2b(digest_size=16)
+    for name in [MANIFEST_NAME, *sorted(e.file for e in load_manifest(corpus_dir))]:
+        h.update(name.encode() + b"\0" + (corpus_dir / name).read_bytes())
+    return h.hexdigest()
 
 
 def read_text(path: Path) -> str:
@@ -106,6 +117,13 @@ def passages_for(source: Source, items: list[Block]) -> list[Passage]:
     return passages
 
 
+def length_stats(lengths: list[int]) -> tuple[float, int, int]:
+    if not lengths:
+        return (0, 0, 0)
+    ordered = sorted(lengths)
+    return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))], ordered[-1]
+
+
 def build(corpus_dir: Path, progress: Progress = lambda _msg: None) -> tuple[list[Source], list[Passage], Summary]:
     """Everything ingest writes, computed in memory (no database involved)."""
     corpus_dir = Path(corpus_dir)
@@ -126,6 +144,7 @@ def build(corpus_dir: Path, progress: Progress = lambda _msg: None) -> tuple[lis
     summary.sources = len(sources)
     summary.passages = len(passages)
     summary.sections = len({(p.source_id, p.section) for p in passages if p.section})
+    summary.body_lengths = length_stats([len(p.text) for p in passages if not p.is_heading])
     summary.dropped = sum(removals.pieces.values())
     summary.removed_chars = dict(sorted(removals.chars.items()))
     return sources, passages, summary
@@ -136,6 +155,7 @@ def ingest(corpus_dir: Path, db_path: Path, progress: Progress = lambda _msg: No
     progress("写入数据库与检索索引 …")
     with storage.atomic_database(db_path) as db:
         storage.write_corpus(db, sources, passages)
+        storage.write_meta(db, corpus_digest=corpus_digest(corpus_dir), passages=str(len(passages)))
         from assistant.search.index import build_index
 
         build_index(db)
