@@ -123,7 +123,8 @@ class FakeBotApi:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bot-api", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), name="fake-bot-api",
+                                        daemon=True)  # a short poll interval makes stop() prompt
         self._thread.start()
         return self
 
@@ -411,11 +412,9 @@ def parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str
 
 
 @contextmanager
-def running_bot(app, timeout: float = 15.0) -> Iterator[Any]:
-    """Run a PTB Application's real polling loop (run_polling, post_init included) in a thread.
-
-    Yields the application once it has made its first getUpdates call; stops it on exit.
-    """
+def running_bot(app, timeout: float = 15.0, run: Callable[[Any], None] | None = None) -> Iterator[Any]:
+    """Run a PTB Application's real loop in a thread: `run(app)` (default run_polling; it must pass
+    stop_signals=None, close_loop=False). Yields once post_init ran; stops the loop on exit."""
     loop = asyncio.new_event_loop()
     errors: list[BaseException] = []
     polling = threading.Event()
@@ -423,7 +422,10 @@ def running_bot(app, timeout: float = 15.0) -> Iterator[Any]:
     def main() -> None:
         asyncio.set_event_loop(loop)
         try:
-            app.run_polling(stop_signals=None, poll_interval=0, timeout=5, close_loop=False)
+            if run is None:
+                app.run_polling(stop_signals=None, poll_interval=0, timeout=5, close_loop=False)
+            else:
+                run(app)
         except BaseException as exc:  # surfaced to the test below
             errors.append(exc)
         finally:

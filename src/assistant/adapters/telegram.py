@@ -301,16 +301,21 @@ def webhook_secret(token: str) -> str:
     return hashlib.sha256(f"webhook:{token}".encode()).hexdigest()[:32]
 
 
-def run(settings: Settings, core: ChatCore) -> None:
-    """Serve until interrupted: a webhook when WEBHOOK_URL is set, long polling otherwise."""
-    app = build_application(settings, core)
+def serve(app: Application, settings: Settings, **options) -> None:
+    """Run `app` until stopped: a webhook when WEBHOOK_URL is set, long polling otherwise.
+    `options` go to PTB's run_polling/run_webhook (tests pass stop_signals=None)."""
     if not settings.webhook_url:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+        app.run_polling(allowed_updates=Update.ALL_TYPES, **options)
         return
     if importlib.util.find_spec("tornado") is None:
         raise SettingsError("WEBHOOK_URL 需要 python-telegram-bot[webhooks]（tornado），请先安装")
     app.run_webhook(
         listen=settings.webhook_listen, port=settings.webhook_port, url_path=urlparse(settings.webhook_url).path.lstrip("/"),
         webhook_url=settings.webhook_url, secret_token=webhook_secret(settings.telegram_token),
-        allowed_updates=Update.ALL_TYPES,
+        allowed_updates=Update.ALL_TYPES, **options,
     )
+
+
+def run(settings: Settings, core: ChatCore) -> None:
+    """Serve the core on Telegram until interrupted."""
+    serve(build_application(settings, core), settings)
