@@ -112,7 +112,7 @@ def test_daily_in_private_subscribe_show_off(bot):
     assert feature.store.subscription(USER) is None and not scheduler.jobs
 
 
-@pytest.mark.parametrize("text", ["/daily 25:00", "/daily 明早八点", "/daily 08:30 量子引力波"])
+@pytest.mark.parametrize("text", ["/daily 25:00", "/daily 明早八点", "/daily 08:30 量子引力波", "/daily 08:30 的"])
 def test_daily_bad_input_changes_nothing(bot, text):
     core, feature, scheduler = bot
     reply = say(core, text)

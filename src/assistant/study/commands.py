@@ -1,8 +1,8 @@
 """The study features in the chat: /digest /daily /quiz /score /saved and the ⭐ and 摘编 buttons.
 
 Registered on the IM-independent core through its registry (see assistant.chat.core); knows nothing
-about Telegram. What needs the messenger (poll ids, poll answers, chats that blocked the bot) comes in
-through the StudyFeature methods the adapter glue calls: poll_sent, poll_answer, chat_gone, chat_moved.
+about Telegram. What only the messenger knows (poll ids, votes, chats that blocked the bot or moved)
+arrives as core events the adapter emits: poll_sent, poll_answer, chat_gone, chat_moved.
 """
 from __future__ import annotations
 

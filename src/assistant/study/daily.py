@@ -60,6 +60,8 @@ def pool(searcher: Searcher, topic: str = "") -> list[Quote]:
     """The quotes a subscription draws from: key body sentences, on the topic when there is one."""
     corpus = searcher.corpus
     terms = topic_terms(topic) if topic else []
+    if topic and not terms:
+        return []  # a topic of particles only ("的") matches nothing rather than everything
     quotes = []
     for p in body_sentences(corpus.passages()):
         if terms and not all(t in p.text for t in terms):
