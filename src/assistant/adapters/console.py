@@ -85,16 +85,23 @@ class ConsoleChat:
     def run(self) -> int:
         self.core.start(ConsoleScheduler(self))
         print(BANNER, file=self.stdout, flush=True)
-        for line in self.stdin:
-            try:
-                reply = self.handle(line)
-            except Exception:
-                log.exception("console input failed: %r", line[:100])
-                reply = Reply(notice=APOLOGY)
-            if reply is not None and not (reply.empty and not reply.notice):
-                self.show(reply)
+        try:
+            for line in self.stdin:
+                try:
+                    reply = self.handle(line)
+                except Exception:
+                    log.exception("console input failed: %r", line[:100])
+                    reply = Reply(notice=APOLOGY)
+                if reply is not None and not (reply.empty and not reply.notice):
+                    self.show(reply)
+        except KeyboardInterrupt:
+            print(file=self.stdout, flush=True)
         return 0
 
 
 def run(core: ChatCore, stdin: TextIO, stdout: TextIO) -> int:
+    """Chat over the given streams; undecodable input bytes become U+FFFD instead of an exception."""
+    for stream in (stdin, stdout):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     return ConsoleChat(core, stdin, stdout).run()

@@ -225,10 +225,11 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         try:
             await retrying(lambda: query.edit_message_text(
                 parts[0], parse_mode=ParseMode.HTML, reply_markup=markup(keyboard(reply)), link_preview_options=NO_PREVIEW))
+            return
         except BadRequest as exc:
-            if "not modified" not in str(exc).lower():  # a double tap shows the same page again
-                raise
-        return
+            if "not modified" in str(exc).lower():  # a double tap shows the same page again
+                return
+            log.info("could not edit message %s (%s); sending the page anew", message.message_id, exc)
     await deliver(context.bot, chat_id, reply, reply_to=message.message_id if message else None, core=core_of(context))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from assistant.chat.core import MAX_QUERY_CHARS, ChatCore, Request, Session
 from assistant.chat.reply import Button, Citation, Context, InlineItem, InlinePage, Quote, Reply, Text
-from assistant.chat.render import citation_text
+from assistant.chat.render import citation_text, short_section
 from assistant.records import Passage, Source
 
 PAGE = 3  # quotes per answer: readable on a phone
@@ -100,8 +100,11 @@ class Answers:
         reference = results.kind == "reference"
         hits = results.hits if reference else results.hits[:PAGE]
         blocks = self.excerpt(hits) if reference else [self.quote(h.passage, h.source, h.terms, req) for h in hits]
-        unit = "句" if reference else "条"
-        header = f"“{shorten(session.query, 30)}”：第 {offset + 1}–{offset + len(hits)} {unit}，共 {results.total} {unit}"
+        if reference and offset == 0 and len(hits) == results.total:
+            header = f"“{shorten(session.query, 30)}”原文（共 {results.total} 句）"
+        else:
+            unit = "句" if reference else "条"
+            header = f"“{shorten(session.query, 30)}”：第 {offset + 1}–{offset + len(hits)} {unit}，共 {results.total} {unit}"
         if session.source_id and self.corpus.source(session.source_id):
             header += f"（限《{self.corpus.source(session.source_id).label}》）"
         buttons = []
@@ -248,6 +251,6 @@ class Answers:
     @staticmethod
     def inline_item(hit) -> InlineItem:
         p, s = hit.passage, hit.source
-        description = f"{s.label} › {p.section_path}" if p.section_path else s.label
+        description = f"{s.label} › {short_section(p.section_path)}" if p.section_path else s.label
         quote = Quote(p.text, p.id, s.id, (), citation(s, p))
         return InlineItem(p.id, shorten(p.text, 40), shorten(description, 120), quote)

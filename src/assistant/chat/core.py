@@ -209,13 +209,13 @@ class NullScheduler:
 
 
 def clean_text(text: str) -> str:
-    """Drop control and format characters, collapse whitespace: what a user meant to type."""
+    """Drop control and format characters (and U+FFFD), collapse whitespace: what a user meant to type."""
     kept = []
     for ch in text:
         cat = unicodedata.category(ch)
         if ch.isspace() or cat == "Cc":
             kept.append(" ")
-        elif cat not in ("Cf", "Cs", "Co"):
+        elif cat not in ("Cf", "Cs", "Co") and ch != "\ufffd":  # U+FFFD: bytes that were not text
             kept.append(ch)
     return " ".join("".join(kept).split())
 
