@@ -59,16 +59,20 @@ class Entry:
         return self.kind == MAGAZINE_KIND
 
 
-def _strict(cls, raw: dict, where: str, required: set[str]):
+def _strict(cls: type, raw: dict, where: str, required: set[str]) -> dict:
     known = {f.name for f in fields(cls)}
     unknown = set(raw) - known
     missing = required - set(raw)
     if unknown or missing:
         raise ManifestError(f"{where} 缺少字段 {sorted(missing)} 或含未知字段 {sorted(unknown)}")
-    bad = [k for k, v in raw.items() if k != "article" and not isinstance(v, (str, list))]
+    bad = [k for k, v in raw.items() if not (_is_text_list(v) if k == "column_labels" else isinstance(v, str))]
     if bad:
-        raise ManifestError(f"{where} 的字段 {bad} 应为文本")
+        raise ManifestError(f"{where} 的字段 {bad} 应为文本（column_labels 为文本列表）")
     return raw
+
+
+def _is_text_list(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
 def _article(raw: dict, where: str) -> Article:
