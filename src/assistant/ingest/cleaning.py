@@ -1,8 +1,8 @@
 """Cleaning rules: each removes one kind of layout artifact by a general rule, and records what it removed.
 
 Line rules take the lines of one document (or one magazine article) and return the lines to keep;
-text rules take a paragraph's text. Every rule is a small pure function named for the artifact, so
-the ingest summary can say how many characters each one removed.
+text rules remove an artifact printed inside a line. Every rule is a small pure function named for
+the artifact, so the ingest summary can say how many characters each one removed.
 """
 from __future__ import annotations
 
