@@ -32,6 +32,25 @@ def load_features(core: ChatCore, settings: Settings) -> None:
         setup(core, settings)
 
 
+def run_telegram(settings: Settings, core: ChatCore) -> int:
+    from telegram.error import InvalidToken, NetworkError
+
+    from assistant.adapters import telegram
+
+    try:
+        telegram.run(settings, core)
+    except InvalidToken:
+        print("TELEGRAM_BOT_TOKEN 无效：请向 @BotFather 核对后写入 .env", file=sys.stderr)
+        return 2
+    except SettingsError as exc:
+        print(f"配置错误：{exc}", file=sys.stderr)
+        return 2
+    except NetworkError as exc:  # at start-up only: once running, the bot retries by itself
+        print(f"无法连接 Telegram（{settings.api_base_url}）：{exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main() -> int:
     try:
         settings = load_settings()
@@ -48,10 +67,7 @@ def main() -> int:
     core = build_core(searcher, access=access, reopen=lambda: Searcher.open(settings.db_path))
     load_features(core, settings)
     if settings.telegram_token:
-        from assistant.adapters import telegram
-
-        telegram.run(settings, core)
-        return 0
+        return run_telegram(settings, core)
     from assistant.adapters import console
 
     return console.run(core, sys.stdin, sys.stdout)

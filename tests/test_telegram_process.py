@@ -29,3 +29,13 @@ def test_bot_process_answers_and_stops_cleanly(db_path, tmp_path):
     assert proc.returncode == 0, err[-2000:]
     assert "sendMessage" in err  # debug logging was on
     assert TOKEN not in err and TOKEN not in out
+
+
+def test_bot_process_explains_a_rejected_token(db_path, tmp_path):
+    with FakeBotApi(token="999:other-token") as api:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+        env.update(api.env(ASSISTANT_DB=str(db_path), PYTHONPATH=str(ROOT / "src")), TELEGRAM_BOT_TOKEN=TOKEN)
+        proc = subprocess.run([sys.executable, str(ROOT / "bot.py")], env=env, cwd=tmp_path, text=True,
+                              capture_output=True, timeout=60)
+    assert proc.returncode == 2 and "TELEGRAM_BOT_TOKEN 无效" in proc.stderr.strip().splitlines()[-1]
+    assert TOKEN not in proc.stderr and TOKEN.split(":")[1] not in proc.stderr

@@ -4,7 +4,9 @@ Registered on a ChatCore through the same Registry as any other feature (see cha
 """
 from __future__ import annotations
 
-from assistant.chat.core import MAX_QUERY_CHARS, ChatCore, Request, Session
+from dataclasses import replace
+
+from assistant.chat.core import EXPIRED, MAX_QUERY_CHARS, ChatCore, Request, Session
 from assistant.chat.reply import Button, Citation, Context, InlineItem, InlinePage, Quote, Reply, Text
 from assistant.chat.render import citation_text, short_section
 from assistant.records import Passage, Source
@@ -100,28 +102,29 @@ class Answers:
         reference = results.kind == "reference"
         hits = results.hits if reference else results.hits[:PAGE]
         blocks = self.excerpt(hits) if reference else [self.quote(h.passage, h.source, h.terms, req) for h in hits]
-        if reference and offset == 0 and len(hits) == results.total:
-            header = f"“{shorten(session.query, 30)}”原文（共 {results.total} 句）"
+        rows = [[Button("来源", self.core.callback_data("src", hits[0].passage.id))]] if reference else []
+        rows.append(self.nav(session, offset, len(hits), results.total, REFERENCE_PAGE if reference else PAGE))
+        rows.append([b for make in self.core.registry.answer_buttons if (b := make(session, req))])
+        header = self.header(session, offset, len(hits), results.total, reference)
+        return Reply([Text(header), *blocks], [r for r in rows if r])
+
+    def header(self, session: Session, offset: int, shown: int, total: int, reference: bool) -> str:
+        query = shorten(session.query, 30)
+        if reference and offset == 0 and shown == total:
+            text = f"“{query}”原文（共 {total} 句）"
         else:
             unit = "句" if reference else "条"
-            header = f"“{shorten(session.query, 30)}”：第 {offset + 1}–{offset + len(hits)} {unit}，共 {results.total} {unit}"
-        if session.source_id and self.corpus.source(session.source_id):
-            header += f"（限《{self.corpus.source(session.source_id).label}》）"
-        buttons = []
-        if reference:
-            buttons.append([Button("来源", self.core.callback_data("src", hits[0].passage.id))])
-        nav = []
+            text = f"“{query}”：第 {offset + 1}–{offset + shown} {unit}，共 {total} {unit}"
+        scope = self.corpus.source(session.source_id) if session.source_id else None
+        return text + (f"（限《{scope.label}》）" if scope else "")
+
+    def nav(self, session: Session, offset: int, shown: int, total: int, step: int) -> list[Button]:
+        row = []
         if offset > 0:
-            step = REFERENCE_PAGE if reference else PAGE
-            nav.append(Button("上一页", self.core.callback_data("pg", f"{session.id}:{max(offset - step, 0)}")))
-        if offset + len(hits) < results.total:
-            nav.append(Button("下一页", self.core.callback_data("pg", f"{session.id}:{offset + len(hits)}")))
-        if nav:
-            buttons.append(nav)
-        extra = [b for make in self.core.registry.answer_buttons if (b := make(session, req))]
-        if extra:
-            buttons.append(extra)
-        return Reply([Text(header), *blocks], buttons)
+            row.append(Button("上一页", self.core.callback_data("pg", f"{session.id}:{max(offset - step, 0)}")))
+        if offset + shown < total:
+            row.append(Button("下一页", self.core.callback_data("pg", f"{session.id}:{offset + shown}")))
+        return row
 
     def quote(self, passage: Passage, source: Source, terms: tuple[str, ...], req: Request) -> Quote:
         q = Quote(passage.text, passage.id, source.id, terms, citation(source, passage))
@@ -130,7 +133,7 @@ class Answers:
             Button("来源", self.core.callback_data("src", passage.id)),
         ]
         own += [b for make in self.core.registry.quote_buttons if (b := make(q, req))]
-        return Quote(q.text, q.passage_id, q.source_id, q.terms, q.citation, tuple(own))
+        return replace(q, buttons=tuple(own))
 
     def excerpt(self, hits) -> list:
         """A numbered item quoted in full: its sentences joined by paragraph, cited once at the end."""
@@ -149,27 +152,28 @@ class Answers:
 
     def nothing_found(self, session: Session) -> Reply:
         suggest = getattr(self.core.searcher, "suggest", None)
-        terms = [t for t in (suggest(session.query) if callable(suggest) else []) if t and t != session.query]
+        found = suggest(session.query) if callable(suggest) else []
+        terms = [t for t in found if t and t != session.query][:SUGGESTIONS]
         text = f"没有找到与“{shorten(session.query, 30)}”相关的原文。"
         if session.source_id:
             text += "（本次只在一份文件中查找，可去掉范围再试。）"
         text += "\n可以试试更短的关键词，例如两到四个字的词，用空格分开。"
         if terms:
             text += "\n语料中出现过的相关词："
-        buttons = [[Button(t, self.core.callback_data("ask", t)) for t in terms[i : i + 3]] for i in range(0, min(len(terms), SUGGESTIONS), 3)]
+        buttons = [[Button(t, self.core.callback_data("ask", t)) for t in terms[i : i + 3]] for i in range(0, len(terms), 3)]
         return Reply([Text(text)], buttons)
 
     def search_command(self, req: Request) -> Reply:
         return self.question(req) if req.text else Reply([Text("用法：/s 关键词，例如 /s 共同富裕")])
 
     def ask(self, req: Request, query: str) -> Reply:
-        return self.question(Request(req.chat_id, req.user_id, query, req.chat_kind, req.user_name))
+        return self.question(replace(req, text=query))
 
     def page(self, req: Request, arg: str) -> Reply:
         sid, _, raw = arg.partition(":")
         session = self.core.sessions.get(sid)
         if session is None or not raw.isdigit():
-            return Reply(notice="这条结果已过期，请重新提问。")
+            return Reply(notice=EXPIRED)
         if session.owner_id != req.user_id:
             return Reply(notice=NOT_OWNER)
         reply = self.answer(session, int(raw), req)
