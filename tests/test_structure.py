@@ -93,3 +93,9 @@ def test_one_paragraph_per_line_when_lines_are_wider_than_any_column():
     items, paths = structure(f"一、落实和健全党的领导制度体系\n{para}\n{para}\n1.完善保障“两个维护”的制度机制。构建长效机制。")
     assert [b.para for b in items] == [0, 1, 2, 3, 3]
     assert paths[-1] == ("一、落实和健全党的领导制度体系", "1. 完善保障“两个维护”的制度机制")
+
+
+def test_a_dash_list_item_starts_a_paragraph_even_after_a_full_line():
+    text = "举全省之力筹办杭州亚运会，向世界奉献了一场精彩纷呈的体育文化盛会。\n——精心雕琢打磨开闭幕式、火炬传递等重大活动，彰显了\n“诗画江南、活力浙江”的独特韵味，留下了永恒经典。"
+    items, _ = structure(text)
+    assert [b.para for b in items] == [0, 1]

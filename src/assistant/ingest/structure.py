@@ -189,6 +189,8 @@ def _breaks_before(lines: list[Line], columns: list[float], i: int, current: lis
         return True  # a bulleted subhead fills its line as often as not
     if _is_note(prev.text):
         return True
+    if line.text.startswith("——") and ends_sentence(prev.text):
+        return True  # a dash list item (——率先基本建立…) starts its own paragraph
     if line.indent or marker_of(line.text):
         return ends_sentence(prev.text) or short or heading_so_far
     return False
