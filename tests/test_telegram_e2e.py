@@ -176,6 +176,9 @@ def test_access_refusal(searcher, db_path):
         assert inline.params["results"] == [] and inline.params["is_personal"] is True
         api.message("共同富裕", user_id=USER)
         assert "「" in api.wait_for("sendMessage", to(USER)).params["text"]
+        api.inline("共同富裕", user_id=USER)
+        allowed = api.wait_for("answerInlineQuery", count=2)
+        assert allowed.params["results"] and allowed.params["is_personal"] is True  # no cache shared with others
 
 
 BAD_INPUTS = [

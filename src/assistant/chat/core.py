@@ -183,8 +183,12 @@ class Access:
     chats: frozenset[int] = frozenset()
     admins: frozenset[int] = frozenset()
 
+    @property
+    def restricted(self) -> bool:
+        return bool(self.users or self.chats)
+
     def permits(self, req: Request) -> bool:
-        if not self.users and not self.chats:
+        if not self.restricted:
             return True
         return req.user_id in self.users or req.chat_id in self.chats or req.user_id in self.admins
 
@@ -295,7 +299,9 @@ class ChatCore:
             return InlinePage(help_text="无权使用：请联系管理员开通", cache_seconds=0, personal=True)
         if self.registry.inline is None:
             return InlinePage()
-        return self.registry.inline(replace(req, text=clean_text(req.text)), offset)
+        page = self.registry.inline(replace(req, text=clean_text(req.text)), offset)
+        # Telegram shares cached inline answers between users unless they are marked personal.
+        return replace(page, personal=True) if self.access.restricted else page
 
     def needs_chat_admin(self, text: str) -> bool:
         """Whether answering `text` needs Request.chat_admin, a lookup only the adapter can make."""
