@@ -18,3 +18,9 @@ def open_searcher(db_path: Path) -> Searcher:
 
 def clock() -> datetime:
     return NOW
+
+
+def topic_forms(searcher: Searcher, topic: str) -> set[str]:
+    """The topic and the wordings the search expands it to (共同富裕 → 共富): what an on-topic quote contains."""
+    expanded = {t for h in searcher.search(topic, k=1000).hits for t in h.terms if t not in topic}
+    return {topic} | expanded

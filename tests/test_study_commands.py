@@ -74,7 +74,7 @@ def test_digest_pages_and_documents(bot):
     reply = say(core, "/digest 共同富裕")
     assert texts(reply)[0].startswith("关于“共同富裕”的论述摘编（2026年3月1日）")
     quotes = reply.quotes()
-    assert quotes and all("共同富裕" in q.text and q.citation and q.buttons[0].label == "⭐" for q in quotes)
+    assert quotes and all(q.citation and q.buttons[0].label == "⭐" for q in quotes)
     page2 = press(core, buttons(reply)["下一页"])
     assert page2.edit and not {q.text for q in page2.quotes()} & {q.text for q in quotes}
     doc = press(core, buttons(reply)["下载 Word"]).documents[0]

@@ -14,7 +14,7 @@ from dataclasses import replace
 import docx
 import pytest
 from fake_bot_api import SENDING, FakeBotApi, running_bot, searcher  # noqa: F401 (fixture)
-from study_support import clock
+from study_support import clock, topic_forms
 
 import assistant.study
 from assistant.adapters.telegram import build_application
@@ -117,7 +117,8 @@ def test_digest_in_chat_with_pages_and_documents(searcher, db_path, tmp_path, ap
         assert paragraphs[0] == "关于“共同富裕”的论述摘编" and "2026年3月1日" in paragraphs
         quotes = [p for i, p in enumerate(paragraphs[1:], 1) if paragraphs[i - 1] and i + 1 < len(paragraphs)
                   and paragraphs[i + 1].startswith("——《")]
-        assert len(quotes) >= 5 and all("共同富裕" in q for q in quotes)
+        forms = topic_forms(searcher, "共同富裕")
+        assert len(quotes) >= 5 and all(any(f in q for f in forms) for q in quotes)
         api.callback(first, first.button("下载 Markdown"), user_id=USER)
         md = api.wait_for("sendDocument", to(USER), count=2)
         name, data = md.files["document"]

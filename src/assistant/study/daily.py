@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from assistant.search.engine import Searcher
-from assistant.study.digest import clean_topic, topic_terms
+from assistant.study.digest import TopicError, clean_topic, topic_hits
 from assistant.study.quotes import SHANGHAI, Quote, body_sentences
 from assistant.study.state import StateStore
 
@@ -57,19 +57,18 @@ def send_time(hhmm: str) -> time:
 
 
 def pool(searcher: Searcher, topic: str = "") -> list[Quote]:
-    """The quotes a subscription draws from: key body sentences, on the topic when there is one."""
+    """The quotes a subscription draws from: the sentences on the topic, or else the corpus's key sentences."""
+    if topic:
+        try:
+            return [Quote.of(h.passage, h.source) for h in topic_hits(searcher, topic)]
+        except TopicError:
+            return []  # a topic of particles only ("的") matches nothing rather than everything
     corpus = searcher.corpus
-    terms = topic_terms(topic) if topic else []
-    if topic and not terms:
-        return []  # a topic of particles only ("的") matches nothing rather than everything
-    quotes = []
-    for p in body_sentences(corpus.passages()):
-        if terms and not all(t in p.text for t in terms):
-            continue
-        if not terms and not _KEY_SENTENCE.search(p.text):
-            continue
-        quotes.append(Quote.of(p, corpus.source(p.source_id)))
-    return quotes
+    return [
+        Quote.of(p, corpus.source(p.source_id))
+        for p in body_sentences(corpus.passages())
+        if _KEY_SENTENCE.search(p.text)
+    ]
 
 
 def quote_key(quote: Quote) -> str:

@@ -7,13 +7,13 @@ from datetime import datetime
 
 import jieba.posseg
 
-from assistant.search.engine import Searcher
+from assistant.search.engine import Hit, Searcher
 from assistant.study.quotes import Quote, body_sentences, today
 
 PER_SOURCE = 8
 LIMIT = 40  # quotes in all: a compilation to read in a session, not every mention
 MAX_TOPIC = 20
-_CANDIDATES = 400  # search hits examined; far more than any digest shows
+CANDIDATES = 1000  # search hits examined: every on-topic sentence of the corpus, far more than a digest shows
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
@@ -49,12 +49,21 @@ _FUNCTION_WORDS = ("u", "p", "c", "r", "y", "e", "x")
 
 
 def topic_terms(topic: str) -> list[str]:
-    """The words a sentence must contain to be on the topic (punctuation and function words dropped)."""
-    words = [
-        pair.word for pair in jieba.posseg.lcut(topic)
-        if _NOT_WORD.sub("", pair.word) and not pair.flag.startswith(_FUNCTION_WORDS)
-    ]
-    return list(dict.fromkeys(words))
+    """The phrases a sentence must contain to be on the topic: runs of content words, as written.
+
+    Spaces and function words end a run, so "关于共同富裕的" needs 共同富裕, "两个先行" needs 两个先行
+    (not 两个 and 先行 anywhere), and "数字化 营商环境" needs both.
+    """
+    runs: list[str] = []
+    current = ""
+    for pair in jieba.posseg.lcut(topic):
+        if _NOT_WORD.sub("", pair.word) and not pair.flag.startswith(_FUNCTION_WORDS):
+            current += pair.word
+        else:
+            runs.append(current)
+            current = ""
+    runs.append(current)
+    return list(dict.fromkeys(r for r in runs if r))
 
 
 def clean_topic(raw: str) -> str:
@@ -66,29 +75,44 @@ def clean_topic(raw: str) -> str:
     return topic
 
 
-def build_digest(
-    searcher: Searcher, topic: str, per_source: int = PER_SOURCE, limit: int = LIMIT, now: datetime | None = None
-) -> Digest:
-    """The `limit` most relevant on-topic body sentences, at most `per_source` from each source, deduplicated.
+def topic_hits(searcher: Searcher, topic: str, k: int = CANDIDATES) -> list[Hit]:
+    """Search hits on the topic that are complete body sentences, most relevant first.
 
-    A sentence is on the topic when it contains every word of the topic; within a source the chosen
-    sentences are shown in document order, so the compilation reads like the original.
+    A sentence is on the topic when it contains every phrase of the topic (topic_terms). A one-phrase
+    topic also matches the wording the documents use for it, as the search expands it (共富 → 共同富裕,
+    千万工程 → 千村示范、万村整治): those are the matched terms that are not part of the topic itself.
     """
     topic = clean_topic(topic)
     terms = topic_terms(topic)
     if not terms:
         raise TopicError("请输入一个有实际意义的主题词，例如：/digest 共同富裕")
-    corpus = searcher.corpus
-    hits = searcher.search(topic, k=_CANDIDATES).hits
-    complete = _complete_sentence_ids(corpus, {h.passage.source_id for h in hits})
+    hits = searcher.search(topic, k=k).hits
+    complete = _complete_sentence_ids(searcher.corpus, {h.passage.source_id for h in hits})
+    one_phrase = len(terms) == 1
+
+    def on_topic(hit: Hit) -> bool:
+        text = hit.passage.text
+        if all(t in text for t in terms):
+            return True
+        return one_phrase and any(t not in topic and t in text for t in hit.terms)
+
+    return [h for h in hits if h.passage.id in complete and on_topic(h)]
+
+
+def build_digest(
+    searcher: Searcher, topic: str, per_source: int = PER_SOURCE, limit: int = LIMIT, now: datetime | None = None
+) -> Digest:
+    """The `limit` most relevant on-topic body sentences, at most `per_source` from each source, deduplicated.
+
+    Within a source the chosen sentences are shown in document order, so the compilation reads like the original.
+    """
+    topic = clean_topic(topic)
     chosen: dict[str, list[Quote]] = {}
     seen: list[str] = []
-    for hit in hits:
+    for hit in topic_hits(searcher, topic):
         if len(seen) >= limit:
             break
         p = hit.passage
-        if p.id not in complete or not all(t in p.text for t in terms):
-            continue
         bucket = chosen.setdefault(p.source_id, [])
         if len(bucket) >= per_source:
             continue
@@ -99,6 +123,7 @@ def build_digest(
         bucket.append(Quote.of(p, hit.source))
     if not chosen:
         raise TopicError(_not_found(searcher, topic))
+    corpus = searcher.corpus
     sources = sorted((corpus.source(sid) for sid in chosen), key=lambda s: (s.date, -s.position), reverse=True)
     groups = tuple(
         SourceGroup(s.title, s.date, s.publication, tuple(sorted(chosen[s.id], key=lambda q: q.seq))) for s in sources
