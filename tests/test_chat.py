@@ -63,10 +63,11 @@ def test_messages_split_between_quotes_within_limits():
     assert visible("\n\n".join(messages)).count("「") == 60
 
 
-def test_long_text_block_is_cut_to_fit():
-    messages = html_messages(Reply([Text("<&>" * 3000)]))
-    assert all(units(m) <= MAX_MESSAGE_UNITS for m in messages)
-    assert "".join(visible(m) for m in messages) == "<&>" * 3000
+@pytest.mark.parametrize("text", ["<&>" * 3000, "开头\n" + "😀" * 5000 + "\n结尾", "\n".join(["一行字"] * 3000)])
+def test_long_text_block_is_cut_to_fit_in_order(text):
+    messages = html_messages(Reply([Text(text)]))
+    assert len(messages) > 1 and all(units(m) <= MAX_MESSAGE_UNITS for m in messages)
+    assert "".join(visible(m) for m in messages).replace("\n", "") == text.replace("\n", "")
 
 
 def test_keyboard_numbers_quote_buttons_then_reply_rows():

@@ -110,20 +110,26 @@ def context_html(c: Context) -> Piece:
 def text_html(t: Text) -> list[Piece]:
     """A Text block, cut at line breaks (or hard, as a last resort) so each piece fits a message."""
     budget = MAX_MESSAGE_UNITS - 100
-    pieces, current = [], ""
+
+    def fits(text: str) -> bool:
+        return units(html.escape(text)) <= budget
+
+    chunks, current = [], ""
     for line in t.text.split("\n"):
-        while units(html.escape(line)) > budget:
-            cut = budget // 6  # escaped characters take at most 6 units (&quot;)
-            pieces.append(line[:cut])
+        joined = f"{current}\n{line}" if current else line
+        if fits(joined):
+            current = joined
+            continue
+        if current:
+            chunks.append(current)
+        while not fits(line):
+            cut = budget // 6  # an escaped character takes at most 6 units (&quot;)
+            chunks.append(line[:cut])
             line = line[cut:]
-        if current and units(html.escape(current + "\n" + line)) > budget:
-            pieces.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    pieces.append(current)
+        current = line
+    chunks.append(current)
     wrap = (lambda s: f"<b>{s}</b>") if t.bold else (lambda s: s)
-    return [Piece(wrap(html.escape(p)), int(t.bold)) for p in pieces]
+    return [Piece(wrap(html.escape(c)), int(t.bold)) for c in chunks]
 
 
 def block_html(block: Block, number: int | None) -> list[Piece]:
