@@ -119,9 +119,6 @@ class StateStore:
     def close(self) -> None:
         self.db.close()
 
-    def now(self) -> datetime:
-        return self._now()
-
     def _stamp(self) -> str:
         return self._now().isoformat(timespec="seconds")
 
