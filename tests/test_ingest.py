@@ -295,3 +295,13 @@ def test_ids_are_stable_across_runs(passages, corpus):
     """The session database was built by a separate run: same input, same ids, same order."""
     assert [p.id for p in corpus.passages()] == [p.id for p in sorted(passages, key=lambda p: (p.source_id, p.seq))]
     assert len({p.id for p in passages}) == len(passages)
+
+
+def test_paragraph_starts_are_found_in_narrow_columns(passages):
+    """In the report on the study session every paragraph opens with 习近平强调/指出: each starts a paragraph."""
+    ps = of(passages, f"{ISSUE}-xi-new-productive-forces")
+    openers = [p for p in ps if re.match("习近平(强调|指出|在主持)", p.text)]
+    assert len(openers) == 7
+    for p in openers:
+        before = ps[ps.index(p) - 1]
+        assert p.para == before.para + 1

@@ -35,6 +35,7 @@ NUMBERED_LEVELS = (1, 2, 3, 4)
 LEAD_MAX = 80  # a numbered item's lead sentence longer than this is body text, not a heading
 SHORT_LINE = 0.8  # a line narrower than this share of the column stops before the column's edge
 SUBHEAD_WIDTH = 0.9  # a subhead line is narrower than this share of the column
+INDENTED_LINE = 0.93  # a paragraph's indented first line is at most this share of the column
 SUBHEAD_MAX_CHARS = 10  # second line of a bulleted subhead: `“循迹溯源”学思践悟`
 PARAGRAPH_PER_LINE_WIDTH = 140  # lines wider than any printed column are whole paragraphs
 WIDTH_WINDOW = 6
@@ -189,6 +190,8 @@ def _breaks_before(lines: list[Line], columns: list[float], i: int, current: lis
         return True  # a bulleted subhead fills its line as often as not
     if _is_note(prev.text):
         return True
+    if ends_sentence(prev.text) and _indented_first_line(lines, columns, i):
+        return True
     if line.text.startswith("——") and ends_sentence(prev.text):
         return True  # a dash list item (——率先基本建立…) starts its own paragraph
     if line.indent or marker_of(line.text):
@@ -198,6 +201,16 @@ def _breaks_before(lines: list[Line], columns: list[float], i: int, current: lis
 
 def _is_bullet_heading(text: str) -> bool:
     return text.startswith(BULLET) and not _INNER_PUNCT.search(text)
+
+
+def _indented_first_line(lines: list[Line], columns: list[float], i: int) -> bool:
+    """Print indents a paragraph's first line: after a sentence that filled its line, a line that stops
+    short while the next one is full again starts a new paragraph."""
+    return (
+        i + 1 < len(lines)
+        and lines[i].width <= INDENTED_LINE * columns[i]
+        and lines[i + 1].width > INDENTED_LINE * columns[i + 1]
+    )
 
 
 def _heading_tail(line: Line, column: float) -> bool:
