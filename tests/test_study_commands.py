@@ -88,10 +88,11 @@ def test_digest_pages_and_documents(bot):
 def test_digest_button_under_search_answers(bot):
     core, _, _ = bot
     answer = say(core, "共同富裕")
-    digest = press(core, buttons(answer)["摘编"])
+    digest = press(core, buttons(answer)["摘编：共同富裕"])
     assert not digest.edit and texts(digest)[0].startswith("关于“共同富裕”的论述摘编")
-    long_question = say(core, "共同富裕示范区建设的主要目标和重点任务分别是什么")
-    assert "摘编" not in buttons(long_question)
+    question = say(core, "如何优化营商环境")
+    assert texts(press(core, buttons(question)["摘编：营商环境"]))[0].startswith("关于“营商环境”的论述摘编")
+    assert not [label for label in buttons(say(core, "量子引力波")) if label.startswith("摘编")]
 
 
 @pytest.mark.parametrize("text", ["/digest 量子引力波", "/digest", "/digest 的"])

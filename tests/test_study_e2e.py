@@ -128,6 +128,12 @@ def test_digest_in_chat_with_pages_and_documents(searcher, db_path, tmp_path, ap
         unknown = api.wait_for("sendMessage", to(USER), count=2)
         assert "没有找到关于“量子引力波”的论述" in unknown.params["text"] and not unknown.buttons()
 
+        api.message("如何优化营商环境", user_id=USER)
+        answer = api.wait_for("sendMessage", to(USER), count=3)
+        api.callback(answer, answer.button("摘编：营商环境"), user_id=USER)
+        compiled = api.wait_for("sendMessage", to(USER), count=4)
+        assert compiled.params["text"].startswith("<b>关于“营商环境”的论述摘编")
+
 
 def test_quiz_poll_votes_scores_and_full_quote(searcher, db_path, tmp_path, api):
     with bot(searcher, db_path, tmp_path / "state.db", api):

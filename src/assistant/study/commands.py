@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 
@@ -16,7 +16,7 @@ from assistant.chat.core import ChatCore, Request, Scheduler
 from assistant.chat.reply import Button, Citation, Document, Poll, Quote, Reply, Text
 from assistant.study import daily, document
 from assistant.study.daily import DailyError
-from assistant.study.digest import MAX_TOPIC, Digest, TopicError, build_digest, pages, topic_terms
+from assistant.study.digest import MAX_TOPIC, Digest, TopicError, build_digest, pages
 from assistant.study.quiz import QuizError, QuizMaker
 from assistant.study.quotes import SHANGHAI, today
 from assistant.study.quotes import Quote as StudyQuote
@@ -120,11 +120,20 @@ class StudyFeature:
         return self._digest_reply(req.text, 0)
 
     def digest_button(self, session, req: Request) -> Button | None:
-        """A 摘编 button under search answers whose query reads as a topic (short, few words)."""
-        query = session.query.strip()
-        if len(query) > MAX_TOPIC or not 0 < len(topic_terms(query)) <= 3:
+        """A 摘编 button under a search answer, on the topic its best hits share (a question names one)."""
+        topic = self.answer_topic(session.query)
+        if topic is None:
             return None
-        return Button("摘编", f"dg:{self.store.remember('digest', {'topic': query})}")
+        return Button(f"摘编：{topic}", f"dg:{self.store.remember('digest', {'topic': topic})}")
+
+    def answer_topic(self, query: str) -> str | None:
+        """The matched term most of the top hits contain, the longest on a tie: 共同富裕 for
+        "共同富裕示范区建设的主要目标是什么", 营商环境 for "如何优化营商环境"; None when nothing matched."""
+        counts = Counter(t for h in self.searcher.search(query, k=5).hits for t in set(h.terms) if len(t) >= 2)
+        if not counts:
+            return None
+        topic = max(counts, key=lambda t: (counts[t], len(t)))
+        return topic if len(topic) <= MAX_TOPIC else None
 
     def digest_page(self, req: Request, arg: str) -> Reply:
         """"dg:TOKEN" (from a search answer) sends the first page; "dg:TOKEN:N" turns the page in place."""
