@@ -9,10 +9,9 @@ context, a penalty when they are bare headings, and the best of them are re-rank
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import re
 
 import numpy as np
 
@@ -31,9 +30,10 @@ HEADING_FACTOR = 0.6  # a bare heading ranks below a body sentence that scores t
 ADJACENT_BONUS = 0.5  # share of the user's consecutive words found adjacent in the passage
 PHRASE_BONUS = 0.3  # a whole run of the user's words found verbatim
 NUMBER_BONUS = 0.3  # the question asks 多少/几/比例 and the passage holds a figure
-RERANK_DEPTH = 20
-SHORTLIST = 300  # passages whose scores common terms refine
-COMMON_SHARE = 0.05  # a term in more than this share of passages only adds to scores (see _candidates)  # candidates re-ranked on their text
+RERANK_DEPTH = 20  # candidates re-ranked on their text (more when a page reaches further)
+COMMON_SHARE = 0.05  # a term in more than this share of passages only adds to scores (see _candidates)
+SHORTLIST = 300  # passages whose scores the common terms refine
+REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
 SUGGESTIONS = 5
 _DIGIT = re.compile(r"[0-9]")
 
@@ -62,6 +62,7 @@ class Searcher:
         self.parser = QueryParser(self.tokenizer, index.synonyms, index.query_words)
         self._source_no = {sid: i for i, sid in enumerate(index.source_ids)}
         self._headings: dict[str, list[Passage]] | None = None
+        self._names = {s.id: _normalized(s) for s in corpus.sources()}  # for matching 简称/title words
         self._n_contexts = int(index.passage_context.max(initial=-1)) + 1
         self._first_anywhere = ~index.dup_global  # exact repeats are shown once
         self._first_in_source = ~index.dup_in_source
@@ -83,7 +84,8 @@ class Searcher:
         ref = self._reference(query, source_id)
         if ref is not None:
             passages = ref[offset : offset + k]
-            return Results(query=query, hits=[self._hit(p, 1.0, ()) for p in passages], total=len(ref), kind="reference")
+            hits = [self._hit(p, 1.0, ()) for p in passages]
+            return Results(query=query, hits=hits, total=len(ref), kind="reference")
         if parsed.empty:
             return Results(query=query)
         cand, scores, matched = self._candidates(parsed, source_id)
@@ -124,10 +126,10 @@ class Searcher:
 
     def resolve_source(self, name: str) -> str | None:
         """A source id from its id, 简称 or title words (best match, None when nothing fits)."""
-        best = max(self.corpus.sources(), key=lambda s: reference.source_match(normalize(name), _normalized(s)), default=None)
-        if best is None or reference.source_match(normalize(name), _normalized(best)) < 0.5:
-            return None
-        return best.id
+        name = normalize(name)
+        scored = [(reference.source_match(name, s), s.id) for s in self._names.values()]
+        score, best = max(scored, default=(0.0, None))
+        return best if score >= 0.5 else None
 
     # -- scoring ----------------------------------------------------------------------------
 
@@ -145,7 +147,7 @@ class Searcher:
             for term, weight in terms.items():
                 post = f.postings(term)
                 if post is not None:
-                    postings.append((post[0], post[1], scale * weight))
+                    postings.append((post[0], post[1], scale * weight * f.scale))
         limit = COMMON_SHARE * idx.size
         rare = [p for p in postings if len(p[0]) <= limit] or postings
         common = [p for p in postings if len(p[0]) > limit] if len(rare) < len(postings) else []
@@ -173,7 +175,7 @@ class Searcher:
             for term, weight in q.context.items():
                 post = cf.postings(term)
                 if post is not None:
-                    ctx[post[0]] += weight * post[1]
+                    ctx[post[0]] += (weight * cf.scale) * post[1]
             scores += CONTEXT_WEIGHT * ctx[idx.passage_context[cand]]
         scores[idx.is_heading[cand]] *= HEADING_FACTOR
         if common and len(cand) > SHORTLIST:  # common terms refine the order of the best, not of all
@@ -196,16 +198,17 @@ class Searcher:
         return counts == len(grams)
 
     def _rerank(self, q: ParsedQuery, cand: np.ndarray, scores: np.ndarray) -> list[tuple[tuple, float, tuple[str, ...]]]:
-        """(passage row, score, matched words) of the candidates that pass the text checks, best first.
+        """(database row, score, matched words) of the candidates that pass the text checks, best first.
 
         Bonuses: the user's consecutive words adjacent in the passage (in query order, across dropped
         scaffolding), a whole run of the user's words verbatim, a figure when the question asks for one.
         """
         rows = self.index.passage_rows[cand].tolist()
         found = {r[0]: r for r in self._execute(f"{_SELECT} where rowid in ({','.join('?' * len(rows))})", rows)}
+        # found[row][6] is the text; the full row becomes a Passage only if it is shown
         words = [w for run in q.runs for w in run]
         pairs = [a + b for a, b in zip(words, words[1:])]
-        runs = [w for w in ("".join(run) for run in q.runs if len(run) > 1)]
+        runs = ["".join(run) for run in q.runs if len(run) > 1]
         strict = bool(q.phrases or q.excluded)  # these compare punctuation too
         out = []
         for row, base in zip(rows, scores.tolist()):
@@ -229,16 +232,18 @@ class Searcher:
         if ref is None:
             return None
         if source_id is not None:
-            candidates = [s for s in self.corpus.sources() if s.id == source_id]
+            candidates = [source_id]
         else:
-            scored = [(reference.source_match(ref.source_text, _normalized(s)), s) for s in self.corpus.sources()]
+            scored = [(reference.source_match(ref.source_text, s), s.id) for s in self._names.values()]
             best = max((m for m, _ in scored), default=0.0)
-            candidates = [s for m, s in scored if m >= 0.6 and m == best]
-        for source in candidates:
-            headings = self._source_headings().get(source.id, [])
-            heading = reference.item_passages(headings, ref)
+            candidates = [sid for m, sid in scored if m >= 0.6 and m == best]
+        for sid in candidates:
+            heading = reference.item_passages(self._source_headings().get(sid, []), ref)
             if heading is not None:
-                return reference.under(heading, self.corpus.passages(source.id))
+                following = self._query_passages(
+                    f"source_id = ? and seq >= ? order by seq limit {REFERENCE_LIMIT}", [sid, heading.seq]
+                )
+                return reference.under(heading, following)
         return None
 
     def _source_headings(self) -> dict[str, list[Passage]]:
