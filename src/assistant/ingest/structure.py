@@ -1,8 +1,8 @@
 """Structure: hard-wrapped lines → paragraphs → headings and body, each body piece under a section path.
 
 Paragraph ends are not marked in these extractions, so they are inferred from layout: a line that
-ends a sentence and stops short of the column width ends a paragraph; an indent or a heading marker
-starts one. Headings are numbered (一、 （一） 1. 第一，), bulleted (● 关键词), or subheads without a
+ends a sentence and stops short of the column width ends a paragraph; an indent, a heading marker, a
+dash list item, or a first line that stops short (print indents it) after a full sentence starts one. Headings are numbered (一、 （一） 1. 第一，), bulleted (● 关键词), or subheads without a
 marker: a short unpunctuated line after a finished sentence (`顶层设计“立柱架梁”`, `全面系统“深学”——`),
 possibly followed by a second such line. A line is never cut from the next where a word runs across
 the line break (`…目标任务和重` / `点工作`): that is a wrapped line, not a short one.
