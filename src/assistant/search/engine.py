@@ -30,7 +30,7 @@ HEADING_FACTOR = 0.6  # a bare heading ranks below a body sentence that scores t
 ADJACENT_BONUS = 0.5  # share of the user's consecutive words found adjacent in the passage
 PHRASE_BONUS = 0.3  # a whole run of the user's words found verbatim
 NUMBER_BONUS = 0.3  # the question asks 多少/几/比例 and the passage holds a figure
-RERANK_DEPTH = 20  # candidates re-ranked on their text (more when a page reaches further)
+RERANK_DEPTH = 30  # candidates re-ranked on their text; later pages follow in score order
 COMMON_SHARE = 0.05  # a term in more than this share of passages only adds to scores (see _candidates)
 SHORTLIST = 300  # passages whose scores the common terms refine
 REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
@@ -89,12 +89,14 @@ class Searcher:
         if parsed.empty:
             return Results(query=query)
         cand, scores, matched = self._candidates(parsed, source_id)
-        depth = max(RERANK_DEPTH, offset + k)
-        if len(cand) > depth:
-            top = np.argpartition(-scores, depth - 1)[:depth]
-            cand, scores = cand[top], scores[top]
-        ranked = self._rerank(parsed, cand, scores)
-        total = matched - (len(cand) - len(ranked))  # minus candidates the text check rejected
+        # One global order for every page: the best RERANK_DEPTH re-ranked on their text, then the rest
+        # by score. (Re-ranking a page-dependent number would let page 2 disagree with page 1.)
+        head = min(len(cand), RERANK_DEPTH)
+        top = _best(scores, min(len(cand), max(head, offset + k)))
+        ranked = self._rerank(parsed, cand[top[:head]], scores[top[:head]])
+        if offset + k > len(ranked) and len(top) > head:
+            ranked += self._rerank(parsed, cand[top[head:]], scores[top[head:]], rescore=False)
+        total = matched - (len(top) - len(ranked))  # minus candidates the text check rejected
         page = ranked[offset : offset + k]
         hits = [self._hit(_passage(row), s, terms) for row, s, terms in page]
         return Results(query=query, hits=hits, total=total)
@@ -197,8 +199,11 @@ class Searcher:
         counts = np.bincount(np.concatenate([p[0] for p in lists]), minlength=self.index.size)
         return counts == len(grams)
 
-    def _rerank(self, q: ParsedQuery, cand: np.ndarray, scores: np.ndarray) -> list[tuple[tuple, float, tuple[str, ...]]]:
-        """(database row, score, matched words) of the candidates that pass the text checks, best first.
+    def _rerank(
+        self, q: ParsedQuery, cand: np.ndarray, scores: np.ndarray, rescore: bool = True
+    ) -> list[tuple[tuple, float, tuple[str, ...]]]:
+        """(database row, score, matched words) of the candidates that pass the text checks, best first
+        (in the given order, scores unchanged, when not `rescore`).
 
         Bonuses: the user's consecutive words adjacent in the passage (in query order, across dropped
         scaffolding), a whole run of the user's words verbatim, a figure when the question asks for one.
@@ -216,13 +221,18 @@ class Searcher:
             text = fold(raw) if strict else fold_words(raw)
             if strict and (any(ph not in text for ph in q.phrases) or any(w in text for w in q.excluded)):
                 continue
+            terms = tuple(w for w in q.highlight if w in text)
+            if not rescore:
+                out.append((found[row], base, terms))
+                continue
             bonus = ADJACENT_BONUS * sum(p in text for p in pairs) / len(pairs) if pairs else 0.0
             if any(r in text for r in runs):
                 bonus += PHRASE_BONUS
             if q.wants_number and _DIGIT.search(text):
                 bonus += NUMBER_BONUS
-            out.append((found[row], base * (1 + bonus), tuple(w for w in q.highlight if w in text)))
-        out.sort(key=lambda x: -x[1])
+            out.append((found[row], base * (1 + bonus), terms))
+        if rescore:
+            out.sort(key=lambda x: -x[1])
         return out
 
     # -- reference lookup -------------------------------------------------------------------
@@ -263,6 +273,14 @@ class Searcher:
 
     def _hit(self, p: Passage, score: float, terms: tuple[str, ...]) -> Hit:
         return Hit(p, self.corpus.source(p.source_id), float(score), terms)
+
+
+def _best(scores: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the `n` highest scores, highest first."""
+    if n <= 0:
+        return np.empty(0, dtype=np.int64)
+    top = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
+    return top[np.argsort(-scores[top], kind="stable")]
 
 
 _SELECT = "select rowid, id, source_id, seq, para, section, text, is_heading from passages"

@@ -66,7 +66,7 @@ class QueryParser:
         for run in runs:
             joined = "".join(run)
             weight = YEAR_WEIGHT if _YEAR.fullmatch(joined) else 1.0
-            _add(words, self.tokenizer.words(joined), weight)
+            _add(words, self.tokenizer.with_parts(run), weight)
             _add(grams, bigrams(joined), weight)
         for w in context_words:
             _add(context, self.tokenizer.words(w), 1.0)

@@ -53,11 +53,13 @@ class Tokenizer:
 
     def words(self, text: str) -> list[str]:
         """Word tokens of already-normalised text, each followed by its parts (search mode)."""
+        return self.with_parts(self.segments(text))
+
+    def with_parts(self, segments: list[str]) -> list[str]:
+        """Each segment followed by its parts: user words by their stored parts, others as jieba does."""
         out: list[str] = []
         freq = self._jieba.FREQ
-        for w in self._jieba.cut(text, HMM=False):
-            if not _CONTENT.search(w):
-                continue
+        for w in segments:
             out.append(w)
             parts = self._parts.get(w)
             if parts is not None:
