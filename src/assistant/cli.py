@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -33,6 +34,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quiet_broken_pipe(command):
+    """`python -m assistant export | head` is normal use: a reader that stops early is not an error."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+
+    return run
+
+
+@_quiet_broken_pipe
 def cmd_sources(args: argparse.Namespace) -> int:
     corpus = storage.Corpus(args.db)
     counts = corpus.passage_counts()
@@ -41,6 +56,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+@_quiet_broken_pipe
 def cmd_export(args: argparse.Namespace) -> int:
     corpus = storage.Corpus(args.db)
     for p in corpus.passages():
