@@ -18,11 +18,12 @@ Adding a command or feature (e.g. assistant.study) without touching the dispatch
     - Handlers are plain functions returning a Reply (or None to stay silent). A Reply may carry
       documents (.docx/.md) and a quiz Poll; the adapter sends them.
     - Callback data is "action:arg" and must fit 64 bytes: build it with core.callback_data(),
-      which keeps a long arg server-side under a short key (read it back with core.arg(...)).
+      which keeps a long arg server-side under a short key; the action handler gets the original arg.
     - A search answer's query lives in core.sessions under a short id (Session); answer buttons get it.
     - Out of band (jobs, broadcasts): core.scheduler, set by the adapter before on_start hooks run,
       offers daily(), once(), cancel() and send(chat_id, reply). See Scheduler.
     - bot.py calls setup(core, settings) of every module in its FEATURES list that is installed.
+    - End-to-end tests: tests/fake_bot_api.py (a fake Bot API server, `serving(core, db_path)`).
 """
 from __future__ import annotations
 
