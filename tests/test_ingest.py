@@ -305,3 +305,13 @@ def test_paragraph_starts_are_found_in_narrow_columns(passages):
     for p in openers:
         before = ps[ps.index(p) - 1]
         assert p.para == before.para + 1
+
+
+def test_sentences_interrupted_by_artifacts_are_rejoined(passages):
+    texts = {p.text for p in passages}
+    # the 公示 notice box sat between 一致 and 好评
+    assert any(t.endswith("“组团”办理环境影响评价行政许可事项，受到企业主的一致好评。") for t in texts)
+    # a title, a doubled caption and a city label sat between 277 and 个 (page break inside a sentence)
+    assert any("推动解决问题277个；" in t for t in texts)
+    # a page number sat between 领 and 先
+    assert any("居民人均可支配收入保持全国领先" in t for t in texts)
