@@ -30,6 +30,7 @@ HEADING_FACTOR = 0.6  # a bare heading ranks below a body sentence that scores t
 ADJACENT_BONUS = 0.5  # share of the user's consecutive words found adjacent in the passage
 PHRASE_BONUS = 0.3  # a whole run of the user's words found verbatim
 NUMBER_BONUS = 0.3  # the question asks 多少/几/比例 and the passage holds a figure
+IDF_SHARPEN = 0.5  # query terms weighted by idf**this on top of BM25: the rarest word is the topic
 RERANK_DEPTH = 30  # candidates re-ranked on their text; later pages follow in score order
 COMMON_SHARE = 0.05  # a term in more than this share of passages only adds to scores (see _candidates)
 SHORTLIST = 300  # passages whose scores the common terms refine
@@ -149,7 +150,8 @@ class Searcher:
             for term, weight in terms.items():
                 post = f.postings(term)
                 if post is not None:
-                    postings.append((post[0], post[1], scale * weight * f.scale))
+                    sharpen = np.log((idx.size + 1) / (len(post[0]) + 0.5)) ** IDF_SHARPEN
+                    postings.append((post[0], post[1], scale * weight * f.scale * sharpen))
         limit = COMMON_SHARE * idx.size
         rare = [p for p in postings if len(p[0]) <= limit] or postings
         common = [p for p in postings if len(p[0]) > limit] if len(rare) < len(postings) else []
