@@ -91,11 +91,12 @@ class QueryParser:
         qw = self.query_words
         for chunk in text.split():
             for w in self.tokenizer.segments(chunk):
-                if w in qw.scaffolding or w in qw.context or _YEAR.fullmatch(w):
-                    if w in qw.context or _YEAR.fullmatch(w):
-                        context.append(w)
-                    if _YEAR.fullmatch(w):
-                        runs.append([w])
+                year = _YEAR.fullmatch(w) is not None
+                if year or w in qw.context:
+                    context.append(w)
+                if year:
+                    runs.append([w])  # a year describes the document, yet may still be in the sentence
+                if year or w in qw.context or w in qw.scaffolding:
                     runs.append([])
                 else:
                     runs[-1].append(w)
