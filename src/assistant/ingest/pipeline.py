@@ -158,5 +158,5 @@ def ingest(corpus_dir: Path, db_path: Path, progress: Progress = lambda _msg: No
         storage.write_meta(db, corpus_digest=corpus_digest(corpus_dir), passages=str(len(passages)))
         from assistant.search.index import build_index
 
-        build_index(db)
+        build_index(db, Path(corpus_dir), progress)
     return summary

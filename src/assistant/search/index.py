@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import sqlite_utils
@@ -95,12 +96,19 @@ class IndexMissing(DatabaseMissing):
     """The database holds no (current) search index; re-ingest."""
 
 
-def build_index(db: sqlite_utils.Database, curated_dir: Path | None = DEFAULT_CURATED_DIR) -> SearchIndex:
-    """Tokenize every passage once and store the index in `db` (called by ingest inside the atomic build)."""
+def build_index(
+    db: sqlite_utils.Database,
+    curated_dir: Path | None = DEFAULT_CURATED_DIR,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> SearchIndex:
+    """Tokenize every passage once and store the index in `db` (called by ingest inside the atomic build).
+
+    `curated_dir` holds dictionary.txt / synonyms.toml / query_words.toml (the corpus folder)."""
     sources = {r["id"]: r for r in db["sources"].rows}
     rows = list(db.query("select rowid, source_id, section, text, is_heading from passages order by rowid"))
     texts = [normalize(r["text"]) for r in rows]
-    lexicon = build_lexicon(texts, curated_dir if curated_dir and curated_dir.is_dir() else None)
+    lexicon = build_lexicon(texts, Path(curated_dir) if curated_dir and Path(curated_dir).is_dir() else None)
+    progress(f"建立检索索引：{len(rows)} 条语句，词典 {len(lexicon.user_words)} 个词 …")
     index = index_passages(rows, texts, sources, lexicon)
     db[TABLE].drop(ignore=True)
     db[TABLE].insert_all(({"name": k, "data": v} for k, v in index.to_blobs().items()), pk="name")
