@@ -176,3 +176,8 @@ def test_opening_the_searcher_does_not_tokenize_the_corpus(db_path, monkeypatch)
     monkeypatch.setattr(tokenizer.Tokenizer, "words", lambda self, text: calls.append(text) or original(self, text))
     Searcher.open(db_path)
     assert calls == []
+
+
+def test_every_synonym_expansion_occurs_in_the_corpus(searcher):
+    missing = [(k, v) for k, values in searcher.index.synonyms.items() for v in values if not searcher._in_corpus(v)]
+    assert missing == []
