@@ -89,8 +89,9 @@ def throughput(db: Path, n: int = 1000) -> None:
         start = time.monotonic()
         for i in range(n):
             api.message(QUESTIONS[i % len(QUESTIONS)], user_id=200_000 + i)
-        api.wait_for("sendMessage", lambda c: c.params["chat_id"] >= 200_000, count=n, timeout=120)
-        got = [t for u, t in replies_by_chat(api).items() if u >= 200_000]
+        users = range(200_000, 200_000 + n)
+        api.wait_for("sendMessage", lambda c: c.params["chat_id"] in users, count=n, timeout=120)
+        got = [t for u, t in replies_by_chat(api).items() if u in users]
         elapsed = max(got) - start
         stop_bot(proc)
         print(f"throughput  {len(got)} questions answered in {elapsed:.2f} s = {len(got) / elapsed:.0f}/s "
@@ -103,9 +104,10 @@ def burst(db: Path, n: int = 300) -> None:
         start = time.monotonic()
         for i in range(n):
             api.message(QUESTIONS[i % len(QUESTIONS)], user_id=300_000 + i)
-        api.wait_for("sendMessage", lambda c: c.params["chat_id"] >= 300_000, count=n, timeout=120)
+        users = range(300_000, 300_000 + n)
+        api.wait_for("sendMessage", lambda c: c.params["chat_id"] in users, count=n, timeout=120)
         elapsed = time.monotonic() - start
-        answered = len([u for u in replies_by_chat(api) if u >= 300_000])
+        answered = len([u for u in replies_by_chat(api) if u in users])
         stop_bot(proc)
         print(f"burst  {answered}/{n} users answered in {elapsed:.1f} s ({answered / elapsed:.1f}/s) with the limiter on; "
               f"429s served by the server: {api.rejected}")

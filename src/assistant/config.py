@@ -33,7 +33,7 @@ class Settings:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     rate_limit: bool = True  # AIORateLimiter, below Telegram's flood limits
-    concurrency: int = 32  # updates handled at once (also sizes the HTTP connection pool)
+    concurrency: int = 16  # updates handled at once (also sizes the HTTP connection pool)
 
     @property
     def file_base_url(self) -> str:
@@ -91,7 +91,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
         webhook_listen=get("WEBHOOK_LISTEN", "0.0.0.0"),
         webhook_port=_int("WEBHOOK_PORT", get("WEBHOOK_PORT"), 8443),
         rate_limit=_bool("TELEGRAM_RATE_LIMIT", get("TELEGRAM_RATE_LIMIT"), True),
-        concurrency=max(1, _int("BOT_CONCURRENCY", get("BOT_CONCURRENCY"), 32)),
+        concurrency=max(1, _int("BOT_CONCURRENCY", get("BOT_CONCURRENCY"), 16)),
     )
 
 

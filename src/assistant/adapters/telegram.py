@@ -280,7 +280,7 @@ def build_application(settings: Settings, core: ChatCore) -> Application:
         .base_url(settings.api_base_url)
         .base_file_url(settings.file_base_url)
         .concurrent_updates(settings.concurrency)
-        .connection_pool_size(settings.concurrency + 8)  # the default single connection serialises replies
+        .connection_pool_size(settings.concurrency + 4)  # the default single connection serialises replies
         .pool_timeout(10)
         .post_init(post_init)
     )
