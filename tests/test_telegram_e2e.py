@@ -246,6 +246,7 @@ def test_token_never_logged(core, db_path):
                 api.wait_for("sendMessage", to(USER))
         finally:
             logging.getLogger().handlers[:] = []
+        logging.getLogger().setLevel(logging.WARNING)
     logged = stream.getvalue()
     assert "sendMessage" in logged or "getUpdates" in logged  # debug logging did happen
     assert TOKEN not in logged and TOKEN.split(":")[1] not in logged

@@ -75,12 +75,15 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
     def get(name: str, default: str = "") -> str:
         return env.get(name, default).strip() or default
 
+    base_url = get("TELEGRAM_API_BASE_URL", TELEGRAM_API).rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise SettingsError(f"TELEGRAM_API_BASE_URL 应以 http:// 或 https:// 开头，如 {TELEGRAM_API}，当前为：{base_url!r}")
     level = get("LOG_LEVEL", "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise SettingsError(f"LOG_LEVEL 应为 DEBUG/INFO/WARNING/ERROR 之一，当前为：{level!r}")
     return Settings(
         telegram_token=get("TELEGRAM_BOT_TOKEN"),
-        api_base_url=get("TELEGRAM_API_BASE_URL", TELEGRAM_API).rstrip("/"),
+        api_base_url=base_url,
         db_path=Path(get("ASSISTANT_DB", "data/assistant.db")),
         state_db_path=Path(get("ASSISTANT_STATE_DB", "data/state.db")),
         allowed_users=_ids("ALLOWED_USER_IDS", get("ALLOWED_USER_IDS")),
