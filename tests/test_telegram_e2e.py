@@ -198,6 +198,9 @@ def test_bad_inputs_get_sensible_answers(core, db_path):
             body = sent.params["text"]
             assert well_formed(body) and len(body) <= 4096, text[:20]
             assert "出错" not in body, text[:20]
+        api.push({"message": {"message_id": 1, "date": 0, "chat": api.chat(USER), "from": api.user(USER),
+                              "location": {"latitude": 30.27, "longitude": 120.15}}})
+        assert "请发送想查找的问题" in api.wait_for("sendMessage", to(USER)).params["text"]
         markup = api.wait_for("sendMessage", to(USER + 14)).params["text"]
         assert "&lt;b&gt;" in markup or "<b>共同富裕</b>" in markup
         assert "<script>" not in api.wait_for("sendMessage", to(USER + 17)).params["text"]

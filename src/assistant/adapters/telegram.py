@@ -184,7 +184,8 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     kind = chat_kind(chat.type)
     if kind == "channel" or user is None:
         return
-    text = message.text if kind == "private" else addressed_text(message, context.bot.id, context.bot.username)
+    # In private chat a sticker or photo gets the same hint as an empty question; groups need words to the bot.
+    text = (message.text or "") if kind == "private" else addressed_text(message, context.bot.id, context.bot.username)
     if text is None:
         return
     core = core_of(context)
@@ -289,7 +290,7 @@ def build_application(settings: Settings, core: ChatCore) -> Application:
                                             max_retries=SEND_ATTEMPTS))
     app = builder.build()
     app.bot_data["core"] = core
-    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, on_message))
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & (filters.TEXT | filters.ChatType.PRIVATE), on_message))
     app.add_handler(CallbackQueryHandler(on_callback))
     app.add_handler(InlineQueryHandler(on_inline))
     app.add_handler(PollAnswerHandler(on_poll_answer))
