@@ -7,7 +7,7 @@ import re
 import pytest
 
 from assistant.chat import Access, Button, Citation, Context, Quote, Reply, Request, Text, build_core
-from assistant.chat.answers import REFERENCE_PAGE
+from assistant.chat.answers import REFERENCE_PAGE, bold_terms
 from assistant.chat.core import MAX_QUERY_CHARS, Sessions, clean_text, parse_command
 from assistant.chat.render import (
     MAX_ENTITIES, MAX_MESSAGE_UNITS, highlight, html_messages, keyboard, plain_text, quote_html, short_section, units,
@@ -68,6 +68,11 @@ def test_long_text_block_is_cut_to_fit_in_order(text):
     messages = html_messages(Reply([Text(text)]))
     assert len(messages) > 1 and all(units(m) <= MAX_MESSAGE_UNITS for m in messages)
     assert "".join(visible(m) for m in messages).replace("\n", "") == text.replace("\n", "")
+
+
+def test_single_characters_are_bolded_only_alone():
+    assert bold_terms(("建", "共同富裕", "示范区")) == ("共同富裕", "示范区")
+    assert bold_terms(("建",)) == ("建",)
 
 
 def test_keyboard_numbers_quote_buttons_then_reply_rows():

@@ -49,6 +49,13 @@ def citation(source: Source, passage: Passage) -> Citation:
     return Citation(short=source.label, title=source.title, section=passage.section_path, date=source.date)
 
 
+def bold_terms(terms: tuple[str, ...]) -> tuple[str, ...]:
+    """The matched words worth bolding: single characters only when nothing longer matched
+    (a lone 建 lit up in every 建设 is noise next to 共同富裕示范区)."""
+    longer = tuple(t for t in terms if len(t) > 1)
+    return longer or terms
+
+
 def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -127,7 +134,7 @@ class Answers:
         return row
 
     def quote(self, passage: Passage, source: Source, terms: tuple[str, ...], req: Request) -> Quote:
-        q = Quote(passage.text, passage.id, source.id, terms, citation(source, passage))
+        q = Quote(passage.text, passage.id, source.id, bold_terms(terms), citation(source, passage))
         own = [
             Button("上下文", self.core.callback_data("ctx", passage.id)),
             Button("来源", self.core.callback_data("src", passage.id)),
