@@ -224,3 +224,8 @@ def test_feature_registration_through_the_registry(core):
     with pytest.raises(ValueError):
         core.registry.command("saved", "again", lambda req: None)
     assert "/saved" in plain_text(core.handle_message(Request(7, 7, "/help")))
+
+
+def test_start_deep_link_from_inline_mode_shows_help(core):
+    assert "查询写法" in plain_text(core.handle_message(Request(7, 7, "/start help")))
+    assert len(core.handle_message(Request(7, 7, "/start")).buttons) == 4  # three examples and inline search

@@ -233,6 +233,8 @@ class Answers:
     # Commands ---------------------------------------------------------------------------------
 
     def start(self, req: Request) -> Reply:
+        if req.text == "help":  # the deep link behind inline mode's 使用说明 button
+            return self.help(req)
         examples = [[Button(q, self.core.callback_data("ask", q))] for q in EXAMPLES]
         return Reply([Text(INTRO)], [*examples, [Button("在其他聊天中搜索", switch_inline="共同富裕")]])
 
