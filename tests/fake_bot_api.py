@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterator
 from urllib.parse import parse_qsl
@@ -41,6 +42,7 @@ STRING_PARAMS = {
     "text", "caption", "question", "explanation", "callback_query_id", "inline_query_id", "next_offset",
     "parse_mode", "type", "url", "description", "secret_token", "inline_message_id", "emoji", "action",
 }
+DROP = 0  # a "status" for fail(): hang up without answering
 SENDING = {"sendMessage", "editMessageText", "sendDocument", "sendPoll", "sendPhoto", "copyMessage", "forwardMessage"}
 
 
@@ -226,7 +228,8 @@ class FakeBotApi:
     # Failures ----------------------------------------------------------------------------------
 
     def fail(self, method: str, status: int = 502, retry_after: int | None = None, times: int = 1) -> None:
-        """The next `times` calls of `method` get `status` (429 carries retry_after)."""
+        """The next `times` calls of `method` get `status` (429 carries retry_after);
+        status DROP closes the connection without any answer, like a network failure."""
         with self._cond:
             self._failures.setdefault(method, []).extend([(status, retry_after)] * times)
 
@@ -286,6 +289,9 @@ class FakeBotApi:
         with self._cond:
             self.calls.append(call)
             self._cond.notify_all()
+        if status == DROP:
+            req.close_connection = True
+            return
         self._send(req, status, payload)
 
     @staticmethod
@@ -306,7 +312,7 @@ class FakeBotApi:
             failure = failures.pop(0) if failures else None
         if failure:
             status, retry_after = failure
-            payload = {"ok": False, "error_code": status, "description": "Too Many Requests" if status == 429 else "Bad Gateway"}
+            payload = {"ok": False, "error_code": status, "description": HTTPStatus(status).phrase if status else ""}
             if retry_after is not None:
                 payload["parameters"] = {"retry_after": retry_after}
             return status, payload

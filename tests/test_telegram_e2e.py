@@ -11,7 +11,7 @@ import pytest
 
 from assistant.chat import Access, Reply, Text, build_core
 from assistant.config import configure_logging, load_settings
-from fake_bot_api import BOT_USER, TOKEN, FakeBotApi, serving, searcher  # noqa: F401 (fixture)
+from fake_bot_api import BOT_USER, DROP, TOKEN, FakeBotApi, serving, searcher  # noqa: F401 (fixture)
 
 USER, OTHER, GROUP = 1001, 1002, -100500
 BOT = "@" + BOT_USER["username"]
@@ -217,6 +217,11 @@ def test_flood_and_server_errors_are_survived(core, db_path):
         api.message("数字化改革", user_id=OTHER)
         api.wait_for("sendMessage", to(OTHER))
         assert len(api.find("sendMessage", status=502)) == 2
+
+        api.fail("sendMessage", DROP)
+        api.message("山区26县", user_id=OTHER)
+        api.wait_for("sendMessage", to(OTHER), count=2)
+        assert api.find("sendMessage", status=DROP)
 
         api.fail("getUpdates", 502)
         api.message("营商环境", user_id=USER)
