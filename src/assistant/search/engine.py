@@ -9,6 +9,7 @@ context, a penalty when they are bare headings, and the best of them are re-rank
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +32,9 @@ ADJACENT_BONUS = 0.5  # share of the user's consecutive words found adjacent in 
 PHRASE_BONUS = 0.3  # a whole run of the user's words found verbatim
 NUMBER_BONUS = 0.3  # the question asks 多少/几/比例 and the passage holds a figure
 IDF_SHARPEN = 0.5  # query terms weighted by idf**this on top of BM25: the rarest word is the topic
-RERANK_DEPTH = 30  # candidates re-ranked on their text; later pages follow in score order
+RERANK_DEPTH = 20  # candidates re-ranked on their text; later pages follow in score order
 COMMON_SHARE = 0.05  # a term in more than this share of passages only adds to scores (see _candidates)
-SHORTLIST = 300  # passages whose scores the common terms refine
+SHORTLIST = 300  # best passages by distinctive terms that common terms, context and headings refine
 REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
 SUGGESTIONS = 5
 _DIGIT = re.compile(r"[0-9]")
@@ -141,7 +142,9 @@ class Searcher:
 
         A passage matches when it holds a distinctive query term (found in at most COMMON_SHARE of all
         passages; every term counts when none is distinctive). Common terms only add to the scores of
-        passages that match, looked up by binary search, so a query never walks their long postings.
+        the SHORTLIST best matches, looked up by binary search, so a query never walks their long
+        postings; title/section context and the heading penalty are applied to those too.
+        Returns (passage numbers, scores, how many passages match in all).
         """
         idx = self.index
         postings = []
@@ -150,7 +153,7 @@ class Searcher:
             for term, weight in terms.items():
                 post = f.postings(term)
                 if post is not None:
-                    sharpen = np.log((idx.size + 1) / (len(post[0]) + 0.5)) ** IDF_SHARPEN
+                    sharpen = math.log((idx.size + 1) / (len(post[0]) + 0.5)) ** IDF_SHARPEN
                     postings.append((post[0], post[1], scale * weight * f.scale * sharpen))
         limit = COMMON_SHARE * idx.size
         rare = [p for p in postings if len(p[0]) <= limit] or postings
@@ -172,9 +175,16 @@ class Searcher:
             mask &= ~self._has_all_bigrams(word)
         cand = np.nonzero(mask)[0]
         total = len(cand)
-        scores = acc[cand].astype(np.float32)
+        scores = acc[cand]
+        if len(cand) > SHORTLIST:  # the rest cannot climb into the first pages: context only adds a little
+            top = np.sort(np.argpartition(scores, len(cand) - SHORTLIST)[-SHORTLIST:])  # sorted: faster lookups
+            cand, scores = cand[top], scores[top]
+        for docs, weights, factor in common:
+            pos = np.minimum(np.searchsorted(docs, cand), len(docs) - 1)
+            found = docs[pos] == cand
+            scores[found] += factor * weights[pos[found]]
         if q.context:
-            ctx = np.zeros(self._n_contexts, dtype=np.float32)
+            ctx = np.zeros(self._n_contexts)
             cf = idx.fields["context"]
             for term, weight in q.context.items():
                 post = cf.postings(term)
@@ -182,13 +192,6 @@ class Searcher:
                     ctx[post[0]] += (weight * cf.scale) * post[1]
             scores += CONTEXT_WEIGHT * ctx[idx.passage_context[cand]]
         scores[idx.is_heading[cand]] *= HEADING_FACTOR
-        if common and len(cand) > SHORTLIST:  # common terms refine the order of the best, not of all
-            top = np.argpartition(-scores, SHORTLIST - 1)[:SHORTLIST]
-            cand, scores = cand[top], scores[top]
-        for docs, weights, scale in common:
-            pos = np.minimum(np.searchsorted(docs, cand), len(docs) - 1)
-            found = docs[pos] == cand
-            scores[found] += scale * weights[pos[found]] * np.where(idx.is_heading[cand[found]], HEADING_FACTOR, 1.0)
         return cand, scores, total
 
     def _has_all_bigrams(self, text: str) -> np.ndarray:

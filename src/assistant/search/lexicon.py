@@ -23,6 +23,8 @@ _QUOTED = re.compile(r"[“\"]([^“”\"]{2,40})[”\"]")
 _TITLE = re.compile(r"《([^《》]{2,40})》")
 _LIST_SEP = re.compile(r"[、，,；;：:/·\s]+")
 _HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+# jieba only ever yields words made of these characters; a term is kept as the runs of them it holds.
+_JIEBA_RUN = re.compile(r"[\u4e00-\u9fd5a-z0-9+#&._%\-]+")
 
 MIN_TERM, MAX_TERM = 2, 16
 
@@ -55,7 +57,8 @@ def mine_terms(texts: Iterable[str]) -> list[str]:
             quoted.update(parts if len(parts) > 1 else [m.group(1)])
         titles.update(m.group(1) for m in _TITLE.finditer(text))
     keep = {t for t in quoted if MIN_TERM <= len(t) <= MAX_TERM} | titles
-    return sorted({normalize(t) for t in keep if _HAS_CJK.search(t)})
+    runs = {run for t in keep for run in _JIEBA_RUN.findall(normalize(t))}
+    return sorted(r for r in runs if len(r) >= MIN_TERM and _HAS_CJK.search(r))
 
 
 def _lines(path: Path) -> list[str]:
