@@ -64,5 +64,5 @@ def test_small_corpus(tmp_path):
         "开展工作以来，甲市推进各项任务取得明显成效，群众满意度达到99%以上。",
         "全市上下凝心聚力。",
     ]
-    assert [t for t, _, _ in by_source["issue-b"]] == ["“完成！这个项目办好了。”", "负责人说。"]
+    assert [t for t, _, _ in by_source["issue-b"]] == ["“完成！这个项目办好了。”负责人说。"]
     assert {"title_repeat", "doubled_caption", "byline", "column_label"} <= set(summary.removed_chars)

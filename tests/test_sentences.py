@@ -13,7 +13,10 @@ from assistant.ingest.sentences import MAX_PASSAGE, split_clauses, split_sentenc
         ("学习《决定。说明》全文。再读。", ["学习《决定。说明》全文。", "再读。"]),  # never inside 《…》
         ("由“趴睡”变“躺睡”……今年起推广。", ["由“趴睡”变“躺睡”……", "今年起推广。"]),
         ("没有句末标点的标题", ["没有句末标点的标题"]),
-        ("“完成！这个项目办好了。”他说。", ["“完成！这个项目办好了。”", "他说。"]),  # not inside a short quotation
+        ("“完成！这个项目办好了。”他说。", ["“完成！这个项目办好了。”他说。"]),  # not inside a short quotation
+        ("“节约了时间。”杨海波说。下一句。", ["“节约了时间。”杨海波说。", "下一句。"]),  # a speaker tag closes the quote
+        ("“好。”接下来我们做了三件事。", ["“好。”", "接下来我们做了三件事。"]),  # a sentence after a quote is not a tag
+        ("各位代表！实干成就梦想。再见。", ["各位代表！实干成就梦想。", "再见。"]),  # a bare address joins its sentence
     ],
 )
 def test_split_sentences(text, expected):

@@ -99,3 +99,22 @@ def test_a_dash_list_item_starts_a_paragraph_even_after_a_full_line():
     text = "举全省之力筹办杭州亚运会，向世界奉献了一场精彩纷呈的体育文化盛会。\n——精心雕琢打磨开闭幕式、火炬传递等重大活动，彰显了\n“诗画江南、活力浙江”的独特韵味，留下了永恒经典。"
     items, _ = structure(text)
     assert [b.para for b in items] == [0, 1]
+
+
+SPEECH = """二、2024年目标任务和重点工作
+（九）聚焦聚力提升绿色发展水平。推进生态保护。
+（十）聚焦聚力建设平安浙江。全面加强安全生产。
+各位代表，民之所盼、政之所向。今年办好十方面民生实事。
+1.医疗卫生。免费接种流感疫苗。
+2.教育助学。建设示范食堂。
+各位代表！实现目标任务，关键是实干。
+"""
+
+
+def test_an_address_to_the_audience_closes_the_sub_sections():
+    items, paths = structure(SPEECH)
+    by_text = {b.text: path for b, path in zip(items, paths)}
+    assert by_text["1.医疗卫生。"] == ("二、2024年目标任务和重点工作", "1. 医疗卫生")
+    assert by_text["各位代表，民之所盼、政之所向。今年办好十方面民生实事。"] == ("二、2024年目标任务和重点工作",)
+    assert by_text["各位代表！实现目标任务，关键是实干。"] == ("二、2024年目标任务和重点工作",)
+    assert by_text["全面加强安全生产。"][-1] == "（十）聚焦聚力建设平安浙江"

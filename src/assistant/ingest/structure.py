@@ -17,6 +17,7 @@ from functools import lru_cache
 import jieba
 
 from assistant.ingest.lines import Line
+from assistant.ingest.sentences import ADDRESS
 
 _NUM = "一二三四五六七八九十"
 # (level, marker pattern, separator shown between marker and heading text in a section label)
@@ -194,6 +195,8 @@ def _breaks_before(lines: list[Line], columns: list[float], i: int, current: lis
         return True
     if line.text.startswith("——") and ends_sentence(prev.text):
         return True  # a dash list item (——率先基本建立…) starts its own paragraph
+    if ADDRESS.match(line.text) and ends_sentence(prev.text):
+        return True  # a speech turning to its audience (各位代表，…) starts a paragraph
     if line.indent or marker_of(line.text):
         return ends_sentence(prev.text) or short or heading_so_far
     return False
@@ -271,12 +274,19 @@ def _label(head: str, marker: str, sep: str, spaced_first_line: str) -> str:
 
 
 def section_paths(items: list[Block]) -> list[tuple[str, ...]]:
-    """Each block's section path: the labels of the headings above it (a heading includes itself)."""
+    """Each block's section path: the labels of the headings above it (a heading includes itself).
+
+    A speech turns back to its audience (`各位代表，…`) between parts: such a paragraph closes every
+    sub-section, so it and what follows (the 民生实事 list after （十）) sit under the current part.
+    """
     stack: dict[int, str] = {}
     out = []
     for b in items:
         if b.is_heading:
             stack = {lvl: lab for lvl, lab in stack.items() if lvl < b.level}
             stack[b.level] = b.label
+        elif stack and ADDRESS.match(b.text):
+            top = min(stack)
+            stack = {top: stack[top]}
         out.append(tuple(stack[lvl] for lvl in sorted(stack)))
     return out
