@@ -64,7 +64,8 @@ def main() -> int:
         print(f"无法打开语料库：{exc}", file=sys.stderr)
         return 1
     access = Access(settings.allowed_users, settings.allowed_chats, settings.admin_ids)
-    core = build_core(searcher, access=access, reopen=lambda: Searcher.open(settings.db_path))
+    core = build_core(searcher, access=access, reopen=lambda: Searcher.open(settings.db_path),
+                      state_db=settings.state_db_path)
     load_features(core, settings)
     if settings.telegram_token:
         return run_telegram(settings, core)

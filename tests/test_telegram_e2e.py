@@ -11,7 +11,9 @@ import pytest
 
 from assistant.chat import Access, Reply, Text, build_core
 from assistant.config import configure_logging, load_settings
-from fake_bot_api import BOT_USER, DROP, TOKEN, FakeBotApi, serving, searcher  # noqa: F401 (fixture)
+from fake_bot_api import BOT_USER, DROP, TOKEN, FakeBotApi, running_bot, serving, searcher  # noqa: F401 (fixture)
+
+from assistant.adapters.telegram import build_application
 
 USER, OTHER, GROUP = 1001, 1002, -100500
 BOT = "@" + BOT_USER["username"]
@@ -85,6 +87,32 @@ def test_private_question_pages_and_context(core, db_path):
         api.callback(first, first.button("①来源"), user_id=USER)
         src = api.wait_for("sendMessage", to(USER), count=3)
         assert "标题：《" in src.params["text"] and "日期：" in src.params["text"]
+
+
+def test_buttons_keep_working_after_a_restart(searcher, db_path, tmp_path):
+    state = tmp_path / "state.db"
+
+    def run_bot(api):
+        return running_bot(build_application(api.settings(db_path), build_core(searcher, state_db=state)))
+
+    with FakeBotApi() as api:
+        with run_bot(api):
+            api.message("山海协作", user_id=USER)
+            first = api.wait_for("sendMessage", to(USER))
+            api.message("/s 山海协作", user_id=OTHER, chat_id=GROUP, chat_type="supergroup")
+            group = api.wait_for("sendMessage", to(GROUP))
+        with run_bot(api):  # a fresh process: nothing in memory
+            api.callback(first, first.button("下一页"), user_id=USER)
+            page2 = api.wait_for("editMessageText", to(USER))
+            assert "第 4–6 条" in page2.params["text"]
+            api.callback(page2, page2.button("上一页"), user_id=USER)
+            back = api.wait_for("editMessageText", to(USER), count=2)
+            assert visible(back.params["text"]) == visible(first.params["text"])
+            api.callback(first, first.button("①来源"), user_id=USER)
+            assert "标题：《" in api.wait_for("sendMessage", to(USER), count=2).params["text"]
+            api.callback(group, group.button("下一页"), user_id=USER)  # still only the asker may page
+            assert api.wait_for("answerCallbackQuery", lambda c: "只有提问者" in c.params.get("text", ""))
+        assert not api.find("answerCallbackQuery", lambda c: "过期" in c.params.get("text", ""))
 
 
 def test_start_help_sources_and_scope(core, db_path):

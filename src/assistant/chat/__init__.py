@@ -1,23 +1,27 @@
 """The IM-independent chat core (see chat.core for how to add commands and features)."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 from assistant.chat.answers import Answers
-from assistant.chat.core import Access, ChatCore, Request, Scheduler, Session
+from assistant.chat.core import Access, ChatCore, Request, Scheduler
 from assistant.chat.reply import (
     Button, Citation, Context, Document, InlineItem, InlinePage, Poll, Quote, Reply, Text,
 )
+from assistant.chat.sessions import Session, Sessions
 
 
-def build_core(searcher, *, access: Access | None = None, reopen: Callable[[], object] | None = None) -> ChatCore:
-    """A ChatCore with the built-in search answers registered; features add theirs afterwards."""
-    core = ChatCore(searcher, access=access, reopen=reopen)
+def build_core(searcher, *, access: Access | None = None, reopen: Callable[[], object] | None = None,
+               state_db: Path | str | None = None) -> ChatCore:
+    """A ChatCore with the built-in search answers registered; features add theirs afterwards.
+    With `state_db` the queries behind buttons are kept there, so buttons keep working after a restart."""
+    core = ChatCore(searcher, access=access, reopen=reopen, sessions=Sessions(state_db))
     Answers(core).setup()
     return core
 
 
 __all__ = [
     "Access", "Answers", "Button", "ChatCore", "Citation", "Context", "Document", "InlineItem", "InlinePage",
-    "Poll", "Quote", "Reply", "Request", "Scheduler", "Session", "Text", "build_core",
+    "Poll", "Quote", "Reply", "Request", "Scheduler", "Session", "Sessions", "Text", "build_core",
 ]

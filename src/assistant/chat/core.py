@@ -20,6 +20,7 @@ Adding a command or feature (e.g. assistant.study) without touching the dispatch
     - Callback data is "action:arg" and must fit 64 bytes: build it with core.callback_data(),
       which keeps a long arg server-side under a short key; the action handler gets the original arg.
     - A search answer's query lives in core.sessions under a short id (Session); answer buttons get it.
+      With a state database (bot.py) sessions and stashed args survive a restart (chat.sessions).
     - Out of band (jobs, broadcasts): core.scheduler, set by the adapter before on_start hooks run,
       offers daily(), once(), cancel() and send(chat_id, reply). See Scheduler.
     - bot.py calls setup(core, settings) of every module in its FEATURES list that is installed.
@@ -29,13 +30,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Callable, Protocol
 
 from assistant.chat.reply import MAX_CALLBACK_BYTES, Button, InlinePage, Quote, Reply, Text
+from assistant.chat.sessions import Session, Sessions
 
 log = logging.getLogger(__name__)
 
@@ -61,17 +61,6 @@ class Request:
     @property
     def in_group(self) -> bool:
         return self.chat_kind == "group"
-
-
-@dataclass(frozen=True)
-class Session:
-    """A question kept server-side so buttons can carry a short id instead of the query."""
-
-    id: str
-    query: str
-    source_id: str | None
-    owner_id: int
-    chat_id: int
 
 
 Handler = Callable[[Request], "Reply | None"]
@@ -144,38 +133,6 @@ class Registry:
         self.events.setdefault(event, []).append(hook)
 
 
-class Sessions:
-    """Short ids for queries and long callback arguments; bounded, oldest forgotten first."""
-
-    def __init__(self, capacity: int = 20_000) -> None:
-        self.capacity = capacity
-        self._items: OrderedDict[str, object] = OrderedDict()
-
-    def _store(self, make: Callable[[str], object]) -> object:
-        key = secrets.token_urlsafe(4)
-        while key in self._items:
-            key = secrets.token_urlsafe(4)
-        value = self._items[key] = make(key)
-        while len(self._items) > self.capacity:
-            self._items.popitem(last=False)
-        return value
-
-    def new(self, query: str, source_id: str | None, owner_id: int, chat_id: int) -> Session:
-        return self._store(lambda key: Session(key, query, source_id, owner_id, chat_id))
-
-    def get(self, key: str) -> Session | None:
-        value = self._items.get(key)
-        return value if isinstance(value, Session) else None
-
-    def stash(self, value: str) -> str:
-        """Keep `value` under a short key (the key is returned)."""
-        return self._store(lambda key: (key, value))[0]
-
-    def unstash(self, key: str) -> str | None:
-        value = self._items.get(key)
-        return value[1] if isinstance(value, tuple) else None
-
-
 @dataclass(frozen=True)
 class Access:
     """Who may use the bot: everyone when both lists are empty; admins always."""
@@ -237,12 +194,13 @@ def parse_command(text: str) -> tuple[str, str] | None:
 class ChatCore:
     """Dispatches requests to registered handlers; holds the searcher, sessions and access policy."""
 
-    def __init__(self, searcher, *, access: Access | None = None, reopen: Callable[[], object] | None = None) -> None:
+    def __init__(self, searcher, *, access: Access | None = None, reopen: Callable[[], object] | None = None,
+                 sessions: Sessions | None = None) -> None:
         self.searcher = searcher
         self.access = access or Access()
         self.reopen = reopen  # builds a fresh searcher after a re-ingest (/reload)
         self.registry = Registry()
-        self.sessions = Sessions()
+        self.sessions = sessions or Sessions()  # bot.py passes one on the state database: buttons outlive restarts
         self.scheduler: Scheduler = NullScheduler()
         self.scopes: dict[tuple[int, int], str] = {}  # (chat, user) -> source id for their next search
 
