@@ -15,6 +15,8 @@ from assistant.ingest.sentences import MAX_PASSAGE, split_clauses, split_sentenc
         ("没有句末标点的标题", ["没有句末标点的标题"]),
         ("“完成！这个项目办好了。”他说。", ["“完成！这个项目办好了。”他说。"]),  # not inside a short quotation
         ("“节约了时间。”杨海波说。下一句。", ["“节约了时间。”杨海波说。", "下一句。"]),  # a speaker tag closes the quote
+        ("“省时又省力。”86岁的夏阿婆连连称赞。", ["“省时又省力。”86岁的夏阿婆连连称赞。"]),
+        ("“方便多了。”参与“打捆”环评的公司负责人说。", ["“方便多了。”参与“打捆”环评的公司负责人说。"]),
         ("“好。”接下来我们做了三件事。", ["“好。”", "接下来我们做了三件事。"]),  # a sentence after a quote is not a tag
         ("各位代表！实干成就梦想。再见。", ["各位代表！实干成就梦想。", "再见。"]),  # a bare address joins its sentence
     ],
@@ -55,3 +57,8 @@ def test_long_sentence_splits_at_semicolons_and_merges_short_clauses():
 def test_a_single_clause_longer_than_the_limit_stays_whole():
     sentence = "很长" * 120 + "。"
     assert split_clauses(sentence) == [sentence]
+
+
+def test_a_speaker_tag_stays_apart_when_joining_would_pass_the_limit():
+    quote = "“" + "很" * 20 + "。”"
+    assert split_sentences(quote + "他说。", limit=20) == [quote, "他说。"]

@@ -15,8 +15,8 @@ _ONLY_PUNCT = re.compile(r"^[\W_]+$")
 # An address to the audience opening a paragraph of a speech (`各位代表！`, `同志们，`).
 ADDRESS = re.compile(r"^(?:各位代表|各位委员|同志们|朋友们)[！!：:，,]")
 _BARE_ADDRESS = re.compile(r"^(?:各位代表|各位委员|同志们|朋友们)[！!]$")
-# A speaker tag after a quotation (`“……。”杨海波说。`): it finishes the quoted sentence.
-_SPEECH_TAG = re.compile(r"^[^，。！？；：“”‘’]{1,12}(?:说|表示|介绍|指出|强调|坦言|感慨)[。！]$")
+# A speaker tag after a quotation (`“……。”杨海波说。`, `86岁的夏阿婆连连称赞。`): it finishes the quoted sentence.
+_SPEECH_TAG = re.compile(r"^[^，。！？；：]{1,30}(?:说|表示|介绍|指出|强调|坦言|感慨|感叹|称赞|感言|而言)[。！]$")
 
 MAX_PASSAGE = 160  # a quote that fits a phone screen
 
@@ -35,7 +35,7 @@ def split_sentences(text: str, limit: int = MAX_PASSAGE) -> list[str]:
         inner = [end - start for end, quoted in cuts if quoted and start < end < start + len(piece)]
         out.extend(_cut(piece, inner) if len(piece) > limit and inner else [piece])
         start += len(piece)
-    return _attach_fragments(_attach_stray_punctuation(out))
+    return _attach_fragments(_attach_stray_punctuation(out), limit)
 
 
 def split_clauses(sentence: str, limit: int = MAX_PASSAGE) -> list[str]:
@@ -74,16 +74,20 @@ def _attach_stray_punctuation(pieces: list[str]) -> list[str]:
     return out
 
 
-def _attach_fragments(pieces: list[str]) -> list[str]:
+def _attach_fragments(pieces: list[str], limit: int) -> list[str]:
     """Pieces that are not sentences of their own: a bare address (`各位代表！`) joins the sentence it
     introduces, a speaker tag (`杨海波说。`) the quotation it closes."""
     out: list[str] = []
     for piece in pieces:
-        if out and (_BARE_ADDRESS.match(out[-1]) or (out[-1][-1] in _CLOSERS and _SPEECH_TAG.match(piece))):
+        if out and (_BARE_ADDRESS.match(out[-1]) or _is_speech_tag(out[-1], piece, limit)):
             out[-1] += piece
         else:
             out.append(piece)
     return out
+
+
+def _is_speech_tag(quote: str, piece: str, limit: int) -> bool:
+    return quote[-1] in _CLOSERS and len(quote) + len(piece) <= limit and bool(_SPEECH_TAG.match(piece))
 
 
 def _inside_title(text: str, pos: int) -> bool:
