@@ -181,3 +181,10 @@ def test_opening_the_searcher_does_not_tokenize_the_corpus(db_path, monkeypatch)
 def test_every_synonym_expansion_occurs_in_the_corpus(searcher):
     missing = [(k, v) for k, values in searcher.index.synonyms.items() for v in values if not searcher._in_corpus(v)]
     assert missing == []
+
+
+def test_a_named_term_outweighs_a_generic_word_when_no_passage_has_both(searcher):
+    # No passage holds both 千万工程 and 新阶段: covering the quoted programme beats covering the common phrase.
+    top = searcher.search("千万工程 新阶段", k=1).hits[0].passage.text
+    assert "千万工程" in top
+

@@ -5,7 +5,9 @@ against the stored index: BM25 on the word field plus weighted BM25 on the chara
 (query terms weighted by idf^IDF_SHARPEN, expansions below the user's words), touching only the
 postings of the query terms; candidates get a boost from their title/section context, a penalty
 when they are bare headings, and the best of them are re-ranked on their text (query words
-adjacent, whole runs of them verbatim, a figure when the question asks 多少). Exact repeats of a
+adjacent, whole runs of them verbatim, a figure when the question asks 多少) and scaled by how much of
+the idf mass of the user's words the sentence or its title/section covers (a named term counting
+double), so a sentence on the rare, specific word beats one on a generic word. Exact repeats of a
 sentence are shown once. Each constant below was kept because the dev evaluation measured a gain.
 """
 from __future__ import annotations
@@ -38,6 +40,8 @@ RERANK_DEPTH = 20  # candidates re-ranked on their text; later pages follow in s
 COMMON_SHARE = 0.05  # a term in more than this share of passages only adds to scores (see _candidates)
 SHORTLIST = 300  # best passages by distinctive terms that common terms, context and headings refine
 REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
+COVERAGE_FLOOR = 0.5  # a candidate covering none of the idf mass of the user's words keeps this share
+TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much more than a plain word of its idf
 SUGGESTIONS = 5
 _DIGIT = re.compile(r"[0-9]")
 
@@ -218,6 +222,8 @@ class Searcher:
         rows = self.index.passage_rows[cand].tolist()
         found = {r[0]: r for r in self._execute(f"{_SELECT} where rowid in ({','.join('?' * len(rows))})", rows)}
         # found[row][6] is the text; the full row becomes a Passage only if it is shown
+        concepts = self._concept_weights(q) if rescore else []
+        total_weight = sum(w for _, w in concepts)
         words = [w for run in q.runs for w in run]
         pairs = [a + b for a, b in zip(words, words[1:])]
         runs = ["".join(run) for run in q.runs if len(run) > 1]
@@ -237,10 +243,33 @@ class Searcher:
                 bonus += PHRASE_BONUS
             if q.wants_number and _DIGIT.search(text):
                 bonus += NUMBER_BONUS
-            out.append((found[row], base * (1 + bonus), terms))
+            score = base * (1 + bonus)
+            if total_weight:
+                where = text + self._context_text(found[row])
+                covered = sum(w for variants, w in concepts if any(v in where for v in variants)) / total_weight
+                score *= COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * covered
+            out.append((found[row], score, terms))
         if rescore:
             out.sort(key=lambda x: -x[1])
         return out
+
+    def _concept_weights(self, q: ParsedQuery) -> list[tuple[tuple[str, ...], float]]:
+        """The query's concepts with their idf: the word's own, or (not an indexed word) the idf of its
+        rarest character pair, since the phrase is at most as common as that pair."""
+        words, grams = self.index.fields["words"], self.index.fields["bigrams"]
+        n = self.index.size
+        out = []
+        for variants in q.concepts:
+            df = words.df(variants[0]) or min((grams.df(g) for g in bigrams(variants[0])), default=0)
+            weight = math.log((n + 1) / (df + 0.5))
+            if variants[0] in self.index.user_words:
+                weight *= TERM_WEIGHT
+            out.append((variants, weight))
+        return out
+
+    def _context_text(self, row: tuple) -> str:
+        """The title and section path of a database row: the words a sentence inherits from them."""
+        return self._names[row[2]].title + "".join(json.loads(row[5]))
 
     # -- reference lookup -------------------------------------------------------------------
 

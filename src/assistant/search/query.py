@@ -37,6 +37,9 @@ class ParsedQuery:
     source: str | None = None
     highlight: tuple[str, ...] = ()  # words to bold in a hit when present
     wants_number: bool = False  # the question asks 多少/几/比例 …
+    # The user's content words (2+ characters) each with the expansions that stand for it: a passage
+    # covers the word when it holds any of them (idf-weighted coverage, see engine._coverage).
+    concepts: tuple[tuple[str, ...], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -73,6 +76,7 @@ class QueryParser:
         _add(context, words, 1.0)
         content = "".join("".join(r) for r in runs)
         expansions = self._expansions(content)
+        concepts = self._concepts(runs, content)
         for phrase in expansions:  # an expansion as a whole weighs about what one word of the user weighs
             tokens, phrase_grams = self.tokenizer.words(phrase), bigrams(phrase)
             _add(words, tokens, EXPANSION_WEIGHT / max(len(tokens), 1) ** 0.5)
@@ -81,7 +85,7 @@ class QueryParser:
         return ParsedQuery(
             raw=raw, words=words, bigrams=grams, context=context, runs=tuple(tuple(r) for r in runs),
             phrases=phrases, excluded=excluded, source=sources[-1] if sources else None, highlight=highlight,
-            wants_number=_QUANTITY.search(text) is not None,
+            wants_number=_QUANTITY.search(text) is not None, concepts=concepts,
         )
 
     def _content_runs(self, text: str) -> tuple[list[list[str]], list[str]]:
@@ -105,6 +109,16 @@ class QueryParser:
         if not runs and context:  # a query made only of context words still searches for them
             runs = [[w] for w in context]
         return runs, context
+
+    def _concepts(self, runs: list[list[str]], content: str) -> tuple[tuple[str, ...], ...]:
+        """Each distinct content word of two or more characters (a lone character is too ambiguous to
+        say whether a passage is on topic), with the expansions of synonym keys overlapping it."""
+        keys = [k for k in self._keys if k in content]
+        out: dict[str, tuple[str, ...]] = {}
+        for w in (w for run in runs for w in run):
+            if len(w) > 1 and w not in out:
+                out[w] = (w, *(v for k in keys if k in w or w in k for v in self.synonyms[k]))
+        return tuple(out.values())
 
     def _expansions(self, content: str) -> list[str]:
         """Expansions of every synonym key found in the content (longest keys first, no overlaps)."""
