@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from assistant.ingest.cleaning import toc_blocks
 from assistant.ingest.lines import Line
 from assistant.ingest.manifest import Article, ManifestError
+from assistant.ingest.removals import Removals
 
 
 @dataclass(frozen=True)
@@ -21,12 +22,20 @@ class TocEntry:
     authors: str  # as printed after "/", whitespace removed
 
 
-def split_articles(lines: list[Line], articles: tuple[Article, ...], file: str) -> list[tuple[Article, list[Line]]]:
-    """Each article's lines, from the line holding its opening words to the next article's start."""
+def split_articles(
+    lines: list[Line], articles: tuple[Article, ...], file: str, removals: Removals
+) -> list[tuple[Article, list[Line]]]:
+    """Each article's lines, from the line holding its opening words to the next article's start.
+
+    Lines before the first article (a cover, a contents page) belong to no article: they are recorded
+    as dropped front matter, so the ingest summary shows them rather than losing them silently.
+    """
     starts = [_find_start(lines, a, file) for a in articles]
     order = sorted(range(len(articles)), key=lambda i: starts[i])
     if order != list(range(len(articles))):
         raise ManifestError(f"{file}：清单中文章的顺序与正文不一致")
+    for ln in lines[: starts[0] if starts else len(lines)]:
+        removals.drop("front_matter", ln.text)
     bounds = starts + [len(lines)]
     return [(a, lines[bounds[i] : bounds[i + 1]]) for i, a in enumerate(articles)]
 

@@ -69,7 +69,7 @@ def read_text(path: Path) -> str:
         raise CorpusError(f"无法读取语料文件 {path}：{exc.strerror or exc}") from exc
 
 
-def documents(entry: Entry, lines: list[Line], position: int) -> list[Document]:
+def documents(entry: Entry, lines: list[Line], position: int, removals: Removals) -> list[Document]:
     """The citable documents in one corpus file: the file itself, or each article of an issue."""
     if not entry.is_magazine:
         source = Source(
@@ -82,7 +82,7 @@ def documents(entry: Entry, lines: list[Line], position: int) -> list[Document]:
     titles = tuple(t for article in entry.articles for t in article.title_block)
     return [
         Document(_article_source(entry, article, position + n), part, titles, entry.column_labels)
-        for n, (article, part) in enumerate(split_articles(lines, entry.articles, entry.file))
+        for n, (article, part) in enumerate(split_articles(lines, entry.articles, entry.file, removals))
     ]
 
 
@@ -134,7 +134,7 @@ def build(corpus_dir: Path, progress: Progress = lambda _msg: None) -> tuple[lis
     passages: list[Passage] = []
     for n, entry in enumerate(entries, 1):
         lines = read_lines(read_text(corpus_dir / entry.file), removals)
-        docs = documents(entry, lines, len(sources))
+        docs = documents(entry, lines, len(sources), removals)
         for doc in docs:
             found = passages_for(doc.source, document_blocks(doc, removals))
             sources.append(doc.source)
