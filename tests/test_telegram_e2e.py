@@ -5,6 +5,9 @@ import html
 import io
 import logging
 import re
+import threading
+import warnings
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -13,7 +16,7 @@ from assistant.chat import Access, Reply, Text, build_core
 from assistant.config import configure_logging, load_settings
 from fake_bot_api import BOT_USER, DROP, TOKEN, FakeBotApi, running_bot, serving, searcher  # noqa: F401 (fixture)
 
-from assistant.adapters.telegram import build_application
+from assistant.adapters.telegram import build_application, retry_seconds
 
 USER, OTHER, GROUP = 1001, 1002, -100500
 BOT = "@" + BOT_USER["username"]
@@ -256,6 +259,34 @@ def test_flood_and_server_errors_are_survived(core, db_path):
         assert "营商环境" in api.wait_for("sendMessage", to(USER), count=2).params["text"]
 
 
+def test_slow_command_does_not_stall_other_chats(core, db_path):
+    started, release = threading.Event(), threading.Event()
+
+    def slow(req):  # stands in for a cold /digest: blocks until the other chat has its answer
+        started.set()
+        release.wait(15)
+        return Reply([Text("摘编已生成")])
+
+    core.registry.command("slow", "测试用", slow)
+    with serving(core, db_path) as api:
+        api.message("/slow", user_id=USER)
+        assert started.wait(10)
+        api.message("山海协作", user_id=OTHER)
+        answer = api.wait_for("sendMessage", to(OTHER))
+        release.set()
+        done = api.wait_for("sendMessage", to(USER))
+        assert "摘编已生成" in done.params["text"] and answer.at < done.at
+
+
+def test_retry_after_read_as_seconds_without_warnings():
+    from telegram.error import RetryAfter
+
+    waits = [RetryAfter(2), RetryAfter(timedelta(seconds=1.5))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert [retry_seconds(exc) for exc in waits] == [2.0, 1.5]
+
+
 def test_handler_exception_gives_apology_and_traceback(core, db_path, caplog):
     def broken(req):
         raise RuntimeError("feature bug")
@@ -311,7 +342,7 @@ def test_webhook_mode_registers_and_answers(core, db_path):
     import urllib.error
     import urllib.request
 
-    from assistant.adapters.telegram import build_application, serve, webhook_secret
+    from assistant.adapters.telegram import build_application, retry_seconds, serve, webhook_secret
     from fake_bot_api import running_bot
 
     with socket.socket() as s:

@@ -5,6 +5,11 @@ keyboards, documents, polls and inline results, retries, and the scheduler for o
 
 Out-of-band sending for features: `core.scheduler` (a TelegramScheduler once the bot started)
 runs jobs on PTB's JobQueue and sends Replies with `deliver()`.
+
+Core calls are blocking (search, SQLite, building a digest or a quiz takes up to a second when its
+caches are cold), so they run in worker threads (`off_loop`): a slow command in one chat must not
+stall every other chat's replies. The core's stores are thread-safe for this (see chat.sessions,
+study.state; the corpus reader is a read-only connection).
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext, CallbackQueryHandler, \
     ContextTypes, InlineQueryHandler, MessageHandler, PollAnswerHandler, filters
+from telegram.warnings import PTBDeprecationWarning
 
 from assistant.chat.core import ChatCore, Request
 from assistant.chat.render import html_messages, keyboard, quote_html
@@ -49,6 +55,11 @@ def retry_seconds(exc: RetryAfter) -> float:
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = exc.retry_after
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+async def off_loop(call: Callable[..., T], *args) -> T:
+    """Run a blocking core call in a worker thread, keeping the event loop free for other chats."""
+    return await asyncio.to_thread(call, *args)
 
 
 async def retrying(call: Callable[[], Awaitable[T]]) -> T:
@@ -140,7 +151,7 @@ class TelegramScheduler:
         self.app = app
 
     async def _run(self, context: CallbackContext) -> None:
-        reply = context.job.data()
+        reply = await off_loop(context.job.data)
         if reply is not None:
             await self._deliver(context.job.chat_id, reply)
 
@@ -191,7 +202,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     core = core_of(context)
     admin = kind == "group" and core.needs_chat_admin(text) and await is_chat_admin(context.bot, message, user.id)
     req = Request(chat.id, user.id, text, kind, user.full_name, chat_admin=admin)
-    reply = core.handle_message(req)
+    reply = await off_loop(core.handle_message, req)
     if reply is not None:
         await deliver(context.bot, chat.id, reply, reply_to=message.message_id if kind == "group" else None, core=core)
 
@@ -216,8 +227,8 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     message = query.message if isinstance(query.message, Message) else None
     chat_id = message.chat.id if message else query.from_user.id
     kind = chat_kind(message.chat.type) if message else "private"
-    reply = core_of(context).handle_action(Request(chat_id, query.from_user.id, "", kind, query.from_user.full_name),
-                                           query.data or "")
+    req = Request(chat_id, query.from_user.id, "", kind, query.from_user.full_name)
+    reply = await off_loop(core_of(context).handle_action, req, query.data or "")
     await retrying(lambda: query.answer(reply.notice[:200] or None))
     if reply.empty:
         return
@@ -237,7 +248,8 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.inline_query
     user = query.from_user
-    page = core_of(context).handle_inline(Request(user.id, user.id, query.query, "private", user.full_name), query.offset)
+    req = Request(user.id, user.id, query.query, "private", user.full_name)
+    page = await off_loop(core_of(context).handle_inline, req, query.offset)
     results = [
         InlineQueryResultArticle(
             item.id, item.title, InputTextMessageContent(quote_html(item.quote).html, parse_mode=ParseMode.HTML,

@@ -11,6 +11,7 @@ import hashlib
 import json
 import secrets
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
@@ -105,19 +106,41 @@ def _quote(row: dict) -> Quote:
 
 
 class StateStore:
-    """All per-chat and per-user state; every method is one small transaction, safe to call from handlers."""
+    """All per-chat and per-user state; every method is one small transaction, safe to call from handlers.
+
+    The adapter calls handlers from worker threads, so each thread gets its own connection (WAL lets
+    readers and one writer work side by side; a busy writer is waited for) instead of sharing one
+    connection whose transactions would interleave.
+    """
 
     def __init__(self, path: Path | str = DEFAULT_STATE_DB, now: Clock | None = None) -> None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
-        self.db.execute("PRAGMA journal_mode=WAL")
         self._now = now or (lambda: datetime.now(SHANGHAI))
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.db.execute("PRAGMA journal_mode=WAL")
         migrations.apply(self.db)
 
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """This thread's connection, opened on first use."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=10)  # closed by close() from any thread
+            with self._lock:
+                self._connections.append(conn)
+            db = self._local.db = sqlite_utils.Database(conn)
+        return db
+
     def close(self) -> None:
-        self.db.close()
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
 
     def _stamp(self) -> str:
         return self._now().isoformat(timespec="seconds")
