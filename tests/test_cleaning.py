@@ -139,3 +139,16 @@ def test_inline_artifacts():
     out, removals = kept(cleaning.drop_inline_artifacts, text)
     assert out == ["要争创试验区。", "用能权、排污权", "中国共产党浙江省"]
     assert set(removals.chars) == {"continuation_marker", "scraped_notice", "dateline"}
+
+
+def test_source_note_is_dropped_up_to_its_closing_bracket():
+    text = "前列，为全国大局作出新的更大贡献！\n（摘自省委十四届九次全会报告和\n结束时的讲话）\n"
+    lines, removals = kept(cleaning.drop_source_notes, text)
+    assert lines == ["前列，为全国大局作出新的更大贡献！"]
+    assert removals.pieces["source_note"] == 2
+
+
+def test_a_parenthetical_that_is_not_a_source_note_is_kept():
+    text = "（2022年12月19日中国共产党浙江省第十五届委员会第二次全体会议通过）\n（摘自某报告但括号一直没有\n闭合\n的情况\n"
+    lines, _ = kept(cleaning.drop_source_notes, text)
+    assert len(lines) == 4

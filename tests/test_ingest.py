@@ -153,6 +153,24 @@ def test_government_work_report_sections(passages):
     )
 
 
+def test_the_ten_livelihood_projects_sit_under_part_two_not_under_its_last_sub_section(passages):
+    """The speech turns to 各位代表 after （十）: the 民生实事 list and the closing belong to 二、 itself."""
+    source = f"{ISSUE}-government-work-report"
+    items = [p for p in headings(passages, source) if re.match(r"\d+\.", p.text)]
+    assert [p.text for p in items][:2] == ["1.医疗卫生。", "2.教育助学。"] and len(items) == 10
+    assert all(p.section == ("二、2024年目标任务和重点工作", p.section[-1]) for p in items)
+    assert section_of(passages, source, "民之所盼、政之所向") == ("二、2024年目标任务和重点工作",)
+    closing = next(p for p in of(passages, source) if "实现2024年各项目标任务" in p.text)
+    assert closing.text.startswith("各位代表！") and closing.section == ("二、2024年目标任务和重点工作",)
+    assert section_of(passages, source, "全面加强安全生产")[-1] == "（十）聚焦聚力建设更高水平平安浙江法治浙江"
+
+
+def test_no_passage_is_a_bare_speaker_tag_or_address(passages):
+    tag = re.compile(r"^[^，。！？；：]{1,30}(?:说|表示|介绍|称赞)。$|^各位代表！$")
+    assert [p.text for p in passages if tag.match(p.text)] == []
+    assert any(p.text.endswith("”杭州市人民检察院检察长叶伟忠说。") for p in passages)
+
+
 def test_magazine_subheads(passages):
     assert [p.section[-1] for p in headings(passages, f"{ISSUE}-ningbo")] == [
         "政治铸魂 “循迹溯源”学思践悟", "惠民利民 “联入走访”调研破题", "实干担当 “五创争先”赋能发展", "自我革命 “闭环机制”真抓实改",
@@ -231,6 +249,7 @@ ARTIFACTS = {
     "vertical text": re.compile(r"果本期关注|税汲取"),
     "page number": re.compile(r"领47先"),
     "glyph noise": re.compile(r"？？"),
+    "source note": re.compile(r"摘自"),
 }
 
 
@@ -263,7 +282,7 @@ def test_no_sentence_is_lost_with_a_dropped_line(summary):
 def test_every_cleaning_rule_removed_something(summary):
     assert set(summary.removed_chars) >= {
         "byline", "column_label", "continuation_marker", "doubled_caption", "notice", "page_number", "pull_quote",
-        "scraped_notice", "sponsor_list", "table_of_contents", "title_repeat", "vertical_text", "letter_spacing",
+        "scraped_notice", "source_note", "sponsor_list", "table_of_contents", "title_repeat", "vertical_text", "letter_spacing",
     }
     assert summary.dropped == sum(summary.removals.pieces.values()) > 200
 

@@ -231,6 +231,23 @@ def title_repeat_rule(title_block: Iterable[str], head_lines: int = 12, min_leng
     return drop_title_repeats
 
 
+_SOURCE_NOTE = re.compile(r"^[（(](?:摘自|选自|原载|来源[:：])")
+SOURCE_NOTE_MAX_LINES = 3
+
+
+def drop_source_notes(lines: list[Line], removals: Removals) -> list[Line]:
+    """`（摘自省委十四届九次全会报告和结束时的讲话）`: where the text was excerpted from is metadata (the
+    manifest's title), not a sentence to quote. The note runs to the line that closes its bracket."""
+    doomed: set[int] = set()
+    for i, ln in enumerate(lines):
+        if not _SOURCE_NOTE.match(ln.text):
+            continue
+        end = next((j for j in range(i, min(i + SOURCE_NOTE_MAX_LINES, len(lines))) if lines[j].text.endswith(("）", ")"))), None)
+        if end is not None:
+            doomed.update(range(i, end + 1))
+    return _drop_indices(lines, doomed, removals, "source_note")
+
+
 def drop_page_numbers(lines: list[Line], removals: Removals) -> list[Line]:
     """A line holding nothing but a number is a page number (`47` between two halves of a word)."""
     return _drop_where(lines, removals, "page_number", lambda ln: bool(_PAGE_NUMBER.match(ln.text)))
@@ -284,6 +301,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     drop_vertical_text,
     drop_page_numbers,
     drop_glyph_noise,
+    drop_source_notes,
     drop_doubled_tails,
     drop_doubled_lines,
     drop_table_of_contents,
