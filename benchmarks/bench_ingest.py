@@ -38,7 +38,8 @@ def main() -> None:
     p95 = lengths[int(0.95 * len(lengths))]
     print(
         f"\nbody passage length (characters): median {statistics.median(lengths):.0f}, p95 {p95}, max {lengths[-1]}, "
-        f"over 160: {sum(n > 160 for n in lengths)} of {len(lengths)}, over 400: {sum(n > 400 for n in lengths)}"
+        f"over 160: {sum(n > 160 for n in lengths)} of {len(lengths)} ({sum(n > 160 for n in lengths) / len(lengths):.1%}), "
+        f"over 400: {sum(n > 400 for n in lengths)}, under 8: {sum(n < 8 for n in lengths)}"
     )
 
     print(f"\nremoved by cleaning ({summary.dropped} pieces dropped):")
