@@ -23,3 +23,14 @@ def test_missing_database_is_a_clear_error_not_a_traceback(tmp_path):
     out = run("sources", "--db", str(tmp_path / "nope.db"))
     assert out.returncode == 2
     assert "ingest" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_reader_that_stops_early_is_not_an_error(db_path):
+    # `python -m assistant search … | head`: every command exits quietly when its reader has gone.
+    for args in (["search", "共同富裕"], ["export"]):
+        proc = subprocess.Popen([sys.executable, "-m", "assistant", *args, "--db", str(db_path)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=120) == 0
+        assert "错误" not in err and "Traceback" not in err

@@ -34,20 +34,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _quiet_broken_pipe(command):
-    """`python -m assistant export | head` is normal use: a reader that stops early is not an error."""
-
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return command(args)
-        except BrokenPipeError:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 0
-
-    return run
-
-
-@_quiet_broken_pipe
 def cmd_sources(args: argparse.Namespace) -> int:
     corpus = storage.Corpus(args.db)
     counts = corpus.passage_counts()
@@ -56,7 +42,6 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
-@_quiet_broken_pipe
 def cmd_export(args: argparse.Namespace) -> int:
     corpus = storage.Corpus(args.db)
     for p in corpus.passages():
@@ -174,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("请提供查询词，或使用 --batch FILE")
     try:
         return args.func(args)
+    except BrokenPipeError:  # `… | head` is normal use: a reader that stops early is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit-time flush must not fail
+        return 0
     except (storage.DatabaseMissing, ValueError, OSError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
