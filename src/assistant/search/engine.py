@@ -37,7 +37,7 @@ PHRASE_BONUS = 0.3  # a whole run of the user's words found verbatim
 NUMBER_BONUS = 0.3  # the question asks 多少/几/比例 and the passage holds a figure
 IDF_SHARPEN = 0.5  # query terms weighted by idf**this on top of BM25: the rarest word is the topic
 RERANK_DEPTH = 20  # candidates re-ranked on their text; later pages follow in score order
-COMMON_SHARE = 0.05  # a term in more than this share of passages only adds to scores (see _candidates)
+COMMON_SHARE = 0.01  # a term in more of the passages than this share (and than the rarest word typed) only adds to scores
 SHORTLIST = 300  # best passages by distinctive terms that common terms, context and headings refine
 REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
 COVERAGE_FLOOR = 0.5  # a candidate covering none of the idf mass of the user's words keeps this share
@@ -70,6 +70,7 @@ class Searcher:
         self.parser = QueryParser(self.tokenizer, index.synonyms, index.query_words)
         self._source_no = {sid: i for i, sid in enumerate(index.source_ids)}
         self._headings: dict[str, list[Passage]] | None = None
+        self._contexts: dict[tuple[str, str], str] = {}  # (source id, section JSON) → title + section text
         self._names = {s.id: _normalized(s) for s in corpus.sources()}  # for matching 简称/title words
         self._n_contexts = int(index.passage_context.max(initial=-1)) + 1
         self._first_anywhere = ~index.dup_global  # exact repeats are shown once
@@ -146,8 +147,9 @@ class Searcher:
     def _candidates(self, q: ParsedQuery, source_id: str | None) -> tuple[np.ndarray, np.ndarray, int]:
         """Matching passage numbers and their scores before re-ranking.
 
-        A passage matches when it holds a distinctive query term (found in at most COMMON_SHARE of all
-        passages; every term counts when none is distinctive). Common terms only add to the scores of
+        A passage matches when it holds a distinctive query term: one found in at most COMMON_SHARE of
+        all passages, or no more often than the rarest word the user typed (so a rare expansion never
+        narrows a query made of common words). Common terms only add to the scores of
         the SHORTLIST best matches, looked up by binary search, so a query never walks their long
         postings; title/section context and the heading penalty are applied to those too.
         Returns (passage numbers, scores, how many passages match in all).
@@ -160,9 +162,9 @@ class Searcher:
                 post = f.postings(term)
                 if post is not None:
                     sharpen = math.log((idx.size + 1) / (len(post[0]) + 0.5)) ** IDF_SHARPEN
-                    postings.append((post[0], post[1], scale * weight * f.scale * sharpen))
-        limit = COMMON_SHARE * idx.size
-        rare = [p for p in postings if len(p[0]) <= limit] or postings
+                    postings.append((post[0], post[1], scale * weight * f.scale * sharpen, term in q.own))
+        limit = max(COMMON_SHARE * idx.size, min((len(p[0]) for p in postings if p[3]), default=idx.size))
+        rare = [p for p in postings if len(p[0]) <= limit]
         common = [p for p in postings if len(p[0]) > limit] if len(rare) < len(postings) else []
         if not rare:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32), 0
@@ -185,9 +187,10 @@ class Searcher:
         if len(cand) > SHORTLIST:  # the rest cannot climb into the first pages: context only adds a little
             top = np.sort(np.argpartition(scores, len(cand) - SHORTLIST)[-SHORTLIST:])  # sorted: faster lookups
             cand, scores = cand[top], scores[top]
-        for docs, weights, factor in common:
-            pos = np.minimum(np.searchsorted(docs, cand), len(docs) - 1)
-            found = docs[pos] == cand
+        keys = cand.astype(np.int32)  # the postings' dtype: searchsorted would otherwise copy each posting list
+        for docs, weights, factor, _own in common:
+            pos = np.searchsorted(docs, keys)
+            found = docs.take(pos, mode="clip") == keys
             scores[found] += factor * weights[pos[found]]
         if q.context:
             ctx = np.zeros(self._n_contexts)
@@ -269,7 +272,11 @@ class Searcher:
 
     def _context_text(self, row: tuple) -> str:
         """The title and section path of a database row: the words a sentence inherits from them."""
-        return self._names[row[2]].title + "".join(json.loads(row[5]))
+        key = (row[2], row[5])
+        text = self._contexts.get(key)
+        if text is None:
+            text = self._contexts[key] = self._names[row[2]].title + "".join(json.loads(row[5]))
+        return text
 
     # -- reference lookup -------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ class ParsedQuery:
     # The user's content words (2+ characters) each with the expansions that stand for it: a passage
     # covers the word when it holds any of them (idf-weighted coverage, see engine._coverage).
     concepts: tuple[tuple[str, ...], ...] = ()
+    own: frozenset[str] = frozenset()  # word and bigram terms of the user's own words (not expansions)
 
     @property
     def empty(self) -> bool:
@@ -74,6 +75,7 @@ class QueryParser:
         for w in context_words:
             _add(context, self.tokenizer.words(w), 1.0)
         _add(context, words, 1.0)
+        own = frozenset(words) | frozenset(grams)
         content = "".join("".join(r) for r in runs)
         expansions = self._expansions(content)
         concepts = self._concepts(runs, content)
@@ -85,7 +87,7 @@ class QueryParser:
         return ParsedQuery(
             raw=raw, words=words, bigrams=grams, context=context, runs=tuple(tuple(r) for r in runs),
             phrases=phrases, excluded=excluded, source=sources[-1] if sources else None, highlight=highlight,
-            wants_number=_QUANTITY.search(text) is not None, concepts=concepts,
+            wants_number=_QUANTITY.search(text) is not None, concepts=concepts, own=own,
         )
 
     def _content_runs(self, text: str) -> tuple[list[list[str]], list[str]]:
