@@ -7,6 +7,7 @@
 2. throughput: rate limiter off, no server limits: 1000 questions at once, answers per second.
 3. burst: rate limiter on, server limits on (30/s overall, 1/s per chat): 300 questions from
    300 users at once; all must be answered with no 429 served.
+4. stall: the first /digest and /quiz after start-up while others ask at 20/s: the questions must not wait.
 """
 from __future__ import annotations
 
@@ -83,16 +84,21 @@ def latency(db: Path, n: int = 200, rate: float = 20.0) -> None:
               f"p99 {percentile(ms, 99):.1f} ms, max {max(ms):.1f} ms (target p99 <= 30 ms); 429s served: {api.rejected}")
 
 
+def ask_all(api: FakeBotApi, first_user: int, n: int) -> tuple[float, dict[int, float]]:
+    """Push n questions from n users at once; wait for every answer. Returns (start, user -> first reply time)."""
+    start = time.monotonic()
+    for i in range(n):
+        api.message(QUESTIONS[i % len(QUESTIONS)], user_id=first_user + i)
+    users = range(first_user, first_user + n)
+    api.wait_for("sendMessage", lambda c: c.params["chat_id"] in users, count=n, timeout=120)
+    return start, {u: t for u, t in replies_by_chat(api).items() if u in users}
+
+
 def throughput(db: Path, n: int = 1000) -> None:
     with FakeBotApi() as api:
         proc = start_bot(api, db, rate_limit=False)
-        start = time.monotonic()
-        for i in range(n):
-            api.message(QUESTIONS[i % len(QUESTIONS)], user_id=200_000 + i)
-        users = range(200_000, 200_000 + n)
-        api.wait_for("sendMessage", lambda c: c.params["chat_id"] in users, count=n, timeout=120)
-        got = [t for u, t in replies_by_chat(api).items() if u in users]
-        elapsed = max(got) - start
+        start, got = ask_all(api, 200_000, n)
+        elapsed = max(got.values()) - start
         stop_bot(proc)
         print(f"throughput  {len(got)} questions answered in {elapsed:.2f} s = {len(got) / elapsed:.0f}/s "
               f"(rate limiter off; target >= 150/s)")
@@ -101,26 +107,48 @@ def throughput(db: Path, n: int = 1000) -> None:
 def burst(db: Path, n: int = 300) -> None:
     with FakeBotApi(flood_limits=True) as api:
         proc = start_bot(api, db, rate_limit=True)
-        start = time.monotonic()
-        for i in range(n):
-            api.message(QUESTIONS[i % len(QUESTIONS)], user_id=300_000 + i)
-        users = range(300_000, 300_000 + n)
-        api.wait_for("sendMessage", lambda c: c.params["chat_id"] in users, count=n, timeout=120)
+        start, got = ask_all(api, 300_000, n)
         elapsed = time.monotonic() - start
-        answered = len([u for u in replies_by_chat(api) if u in users])
         stop_bot(proc)
-        print(f"burst  {answered}/{n} users answered in {elapsed:.1f} s ({answered / elapsed:.1f}/s) with the limiter on; "
+        print(f"burst  {len(got)}/{n} users answered in {elapsed:.1f} s ({len(got) / elapsed:.1f}/s) with the limiter on; "
               f"429s served by the server: {api.rejected}")
+
+
+def stall(db: Path, n: int = 20, rate: float = 20.0) -> None:
+    """The first /digest and /quiz after start-up while other users ask questions at `rate`/s."""
+    with FakeBotApi() as api:
+        proc = start_bot(api, db, rate_limit=True)
+        slow = {400_001: "/digest 共同富裕", 400_002: "/quiz 数字化改革"}
+        start = time.monotonic()
+        for user, command in slow.items():
+            api.message(command, user_id=user)
+        pushed = {}
+        for i in range(n):
+            time.sleep(max(0.0, start + i / rate - time.monotonic()))
+            update = api.message(QUESTIONS[i % len(QUESTIONS)], user_id=410_000 + i)
+            pushed[410_000 + i] = api.pushed_at(update["update_id"])
+        api.wait_for("sendMessage", lambda c: c.params["chat_id"] == 400_001, timeout=60)
+        api.wait_for("sendPoll", lambda c: c.params["chat_id"] == 400_002, timeout=60)
+        api.wait_for("sendMessage", lambda c: c.params["chat_id"] in pushed, count=n, timeout=60)
+        got = replies_by_chat(api)
+        digest_ms = (got[400_001] - start) * 1000
+        quiz_ms = (api.find("sendPoll")[0].at - start) * 1000
+        ms = [(got[u] - t) * 1000 for u, t in pushed.items()]
+        stop_bot(proc)
+        print(f"stall  first /digest answered in {digest_ms:.0f} ms, first /quiz in {quiz_ms:.0f} ms; meanwhile {n} "
+              f"questions at {rate:.0f}/s: p50 {percentile(ms, 50):.1f} ms, max {max(ms):.1f} ms")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=ROOT / "data" / "assistant.db")
-    parser.add_argument("--only", choices=["latency", "throughput", "burst"])
+    parser.add_argument("--only", choices=["latency", "throughput", "burst", "stall"])
     args = parser.parse_args()
-    for name, run in (("latency", latency), ("throughput", throughput), ("burst", burst)):
-        if args.only in (None, name):
-            run(args.db.resolve())
+    with tempfile.TemporaryDirectory() as state:  # the bots' user data (sessions behind buttons) stays out of data/
+        os.environ["ASSISTANT_STATE_DB"] = str(Path(state) / "state.db")
+        for name, run in (("latency", latency), ("throughput", throughput), ("burst", burst), ("stall", stall)):
+            if args.only in (None, name):
+                run(args.db.resolve())
     return 0
 
 

@@ -101,3 +101,24 @@ def test_send_log_and_tokens(path):
     assert len(token.encode()) <= 16
     assert store.recall("digest", token) == {"topic": "共同富裕"}
     assert store.recall("other", token) is None
+
+
+def test_threads_write_side_by_side(path):
+    """The Telegram adapter calls slow handlers from worker threads while the loop thread writes too."""
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+
+    store = StateStore(path, now=clock)
+
+    def work(user: int) -> None:
+        for i in range(20):
+            store.subscribe(-user, "08:30")
+            store.save_quote(user, replace(QUOTE, text=f"{QUOTE.text}{i}"))
+            assert store.unsubscribe(-user)
+            store.log_send(-user, "daily", "sent")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(work, range(1, 9)))
+    assert [len(store.saved_quotes(u)) for u in range(1, 9)] == [20] * 8
+    assert store.subscriptions() == [] and len(store.send_log()) == 160
+    store.close()

@@ -267,7 +267,8 @@ def test_slow_command_does_not_stall_other_chats(core, db_path):
         release.wait(15)
         return Reply([Text("摘编已生成")])
 
-    core.registry.command("slow", "测试用", slow)
+    core.registry.command("slow", "测试用", slow, slow=True)
+    assert core.is_slow("/slow@policy_bot x") and not core.is_slow("山海协作") and not core.is_slow("/help")
     with serving(core, db_path) as api:
         api.message("/slow", user_id=USER)
         assert started.wait(10)

@@ -8,8 +8,8 @@ Adding a command or feature (e.g. assistant.study) without touching the dispatch
 
     def setup(core: ChatCore, settings: Settings) -> None:
         reg = core.registry
-        reg.command("digest", "生成摘编", digest)              # /digest ARGS -> digest(req) with req.text == ARGS
-        reg.action("dg", on_digest_button)                      # button data "dg:ARG" -> on_digest_button(req, "ARG")
+        reg.command("digest", "生成摘编", digest, slow=True)   # /digest ARGS -> digest(req) with req.text == ARGS
+        reg.action("dg", on_digest_button, slow=True)           # button data "dg:ARG" -> on_digest_button(req, "ARG")
         reg.quote_button(lambda quote, req: Button("⭐", core.callback_data("save", quote.passage_id)))
         reg.answer_button(lambda session, req: Button("摘编", core.callback_data("dg", session.id)))
         reg.on_start(lambda scheduler: ...)                     # re-schedule stored /daily subscriptions
@@ -17,6 +17,9 @@ Adding a command or feature (e.g. assistant.study) without touching the dispatch
 
     - Handlers are plain functions returning a Reply (or None to stay silent). A Reply may carry
       documents (.docx/.md) and a quiz Poll; the adapter sends them.
+    - slow=True marks a handler that may take long (builds a digest, a quiz pool, a file): the adapter
+      runs it in a worker thread so other chats are not kept waiting, so it must be thread-safe.
+      Quick handlers (a search takes ~2 ms) run inline, sparing the thread hand-off.
     - Callback data is "action:arg" and must fit 64 bytes: build it with core.callback_data(),
       which keeps a long arg server-side under a short key; the action handler gets the original arg.
     - A search answer's query lives in core.sessions under a short id (Session); answer buttons get it.
@@ -77,6 +80,7 @@ class Command:
     admin: bool = False
     menu: bool = True
     chat_admin: bool = False  # the adapter fills Request.chat_admin (a messenger lookup) before calling it
+    slow: bool = False  # may take long: the adapter runs it off its event loop
 
 
 class Scheduler(Protocol):
@@ -101,6 +105,7 @@ class Registry:
 
     commands: dict[str, Command] = field(default_factory=dict)
     actions: dict[str, ActionHandler] = field(default_factory=dict)
+    slow_actions: set[str] = field(default_factory=set)
     quote_buttons: list[QuoteButton] = field(default_factory=list)
     answer_buttons: list[AnswerButton] = field(default_factory=list)
     startup: list[Callable[[Scheduler], None]] = field(default_factory=list)
@@ -109,15 +114,17 @@ class Registry:
     inline: Callable[[Request, str], InlinePage] | None = None  # (request, offset) -> page; req.text is the query
 
     def command(self, name: str, description: str, handler: Handler, *, admin: bool = False, menu: bool = True,
-                chat_admin: bool = False) -> None:
+                chat_admin: bool = False, slow: bool = False) -> None:
         if name in self.commands:
             raise ValueError(f"command /{name} registered twice")
-        self.commands[name] = Command(name, description, handler, admin, menu, chat_admin)
+        self.commands[name] = Command(name, description, handler, admin, menu, chat_admin, slow)
 
-    def action(self, name: str, handler: ActionHandler) -> None:
+    def action(self, name: str, handler: ActionHandler, *, slow: bool = False) -> None:
         if name in self.actions or ":" in name:
             raise ValueError(f"bad or duplicate action {name!r}")
         self.actions[name] = handler
+        if slow:
+            self.slow_actions.add(name)
 
     def quote_button(self, make: QuoteButton) -> None:
         self.quote_buttons.append(make)
@@ -262,11 +269,21 @@ class ChatCore:
         # Telegram shares cached inline answers between users unless they are marked personal.
         return replace(page, personal=True) if self.access.restricted else page
 
+    def _command(self, text: str) -> Command | None:
+        parsed = parse_command(clean_text(text))
+        return self.registry.commands.get(parsed[0]) if parsed else None
+
     def needs_chat_admin(self, text: str) -> bool:
         """Whether answering `text` needs Request.chat_admin, a lookup only the adapter can make."""
-        parsed = parse_command(clean_text(text))
-        command = self.registry.commands.get(parsed[0]) if parsed else None
+        command = self._command(text)
         return bool(command and command.chat_admin)
+
+    def is_slow(self, text: str = "", data: str | None = None) -> bool:
+        """Whether answering message `text` (or a button's callback `data`) may take long (see slow=True)."""
+        if data is not None:
+            return data.partition(":")[0] in self.registry.slow_actions
+        command = self._command(text)
+        return bool(command and command.slow)
 
     def emit(self, event: str, *args) -> None:
         """Messenger events an adapter reports to the features that registered for them:

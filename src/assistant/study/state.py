@@ -12,7 +12,8 @@ import json
 import secrets
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from pathlib import Path
@@ -135,6 +136,19 @@ class StateStore:
             db = self._local.db = sqlite_utils.Database(conn)
         return db
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite_utils.Database]:
+        """Several statements as one, holding the write lock from the start (BEGIN IMMEDIATE): a read
+        followed by a write must not fail with "database is locked" when another thread wrote in between."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.conn.rollback()
+            raise
+        db.conn.commit()
+
     def close(self) -> None:
         with self._lock:
             for conn in self._connections:
@@ -154,7 +168,7 @@ class StateStore:
 
     def unsubscribe(self, chat_id: int) -> bool:
         """Remove the chat's subscription; True if there was one."""
-        with self.db.atomic():
+        with self._transaction():
             existed = self.subscription(chat_id) is not None
             self.db["subscriptions"].delete_where("chat_id = ?", [chat_id])
         return existed
@@ -168,7 +182,7 @@ class StateStore:
 
     def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: its subscription and history follow it to the new id."""
-        with self.db.atomic():
+        with self._transaction():
             for table in ("subscriptions", "daily_sent"):
                 self.db.execute(f"update [{table}] set chat_id = ? where chat_id = ?", [new_chat_id, old_chat_id])
 
@@ -195,7 +209,7 @@ class StateStore:
 
     def save_quote(self, user_id: int, quote: Quote) -> tuple[SavedQuote, bool]:
         """Save `quote` for the user; returns the saved entry and whether it is new (saving twice is harmless)."""
-        with self.db.atomic():
+        with self._transaction():
             existing = self._find_saved(user_id, quote)
             if existing:
                 return existing, False
@@ -220,7 +234,7 @@ class StateStore:
 
     def remove_saved(self, user_id: int, saved_id: int) -> bool:
         """Remove one of the user's saved quotes; False if it is not theirs or already gone."""
-        with self.db.atomic():
+        with self._transaction():
             found = list(self.db["saved"].rows_where("id = ? and user_id = ?", [saved_id, user_id]))
             self.db["saved"].delete_where("id = ? and user_id = ?", [saved_id, user_id])
         return bool(found)
