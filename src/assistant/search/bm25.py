@@ -71,38 +71,54 @@ def okapi_idf(df: np.ndarray, n_docs: int, epsilon: float = EPSILON) -> np.ndarr
     return idf
 
 
+# A posting is packed into one int64 sort key: term (23 bits) | document (24 bits) | tf (16 bits), so
+# one in-place sort orders the postings by term, then document, with no separate permutation array.
+_TF_BITS, _DOC_BITS = 16, 24
+_CHUNK = 1 << 20  # postings unpacked at a time (bounds the temporaries)
+
+
 def build_field(token_lists: Iterable[list[str]], k1: float = K1, b: float = B) -> Field:
     """Index documents given as token lists (document number = position in the iterable).
 
-    Postings are collected in compact arrays and sorted by term once; the arithmetic runs in float32
-    in place, so a corpus of a few hundred thousand passages builds in well under a gigabyte."""
+    Postings are collected as packed int64 keys and sorted in place; the weights are computed in
+    float32 chunk by chunk, so the build needs about 14 bytes per posting beyond its result."""
     vocab: dict[str, int] = {}
-    term_ids, doc_ids, tfs, lengths = array("i"), array("i"), array("H"), array("i")
+    keys, lengths = array("q"), array("i")
     for d, tokens in enumerate(token_lists):
+        if d >> _DOC_BITS:
+            raise ValueError(f"too many documents for one index (at most {1 << _DOC_BITS})")
         lengths.append(len(tokens))
+        base = d << _TF_BITS
         for term, tf in Counter(tokens).items():
-            term_ids.append(vocab.setdefault(term, len(vocab)))
-            doc_ids.append(d)
-            tfs.append(min(tf, 65535))
-    n_docs = len(lengths)
-    t = np.frombuffer(term_ids, dtype=np.int32)
-    order = np.argsort(t, kind="stable")  # stable: documents stay sorted within a term
-    df = np.bincount(t, minlength=len(vocab))
+            keys.append((vocab.setdefault(term, len(vocab)) << (_DOC_BITS + _TF_BITS)) | base | min(tf, 0xFFFF))
+    if len(vocab) >> (63 - _DOC_BITS - _TF_BITS):
+        raise ValueError("vocabulary too large for one index")
+    n_docs, n_post = len(lengths), len(keys)
+    packed = np.frombuffer(keys, dtype=np.int64)
+    packed.sort()  # in place: by term, then document
+    docs = np.empty(n_post, dtype=np.int32)
+    terms = np.empty(n_post, dtype=np.int32)
+    tf = np.empty(n_post, dtype=np.float32)
+    for lo in range(0, n_post, _CHUNK):
+        part = packed[lo : lo + _CHUNK]
+        tf[lo : lo + len(part)] = part & 0xFFFF
+        docs[lo : lo + len(part)] = (part >> _TF_BITS) & ((1 << _DOC_BITS) - 1)
+        terms[lo : lo + len(part)] = part >> (_DOC_BITS + _TF_BITS)
+    del packed, keys
+    df = np.bincount(terms, minlength=len(vocab))
     indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
     np.cumsum(df, out=indptr[1:])
-    docs = np.frombuffer(doc_ids, dtype=np.int32)[order]
-    del doc_ids
     idf = okapi_idf(df.astype(np.float64), n_docs).astype(np.float32)
-    weights = idf[t[order]]  # idf of each posting's term
-    del term_ids, t
-    tf = np.frombuffer(tfs, dtype=np.uint16)[order].astype(np.float32)
-    del tfs, order
     dl = np.frombuffer(lengths, dtype=np.int32).astype(np.float32)
     avgdl = float(dl.mean()) if n_docs else 1.0
     norm = dl * (k1 * b / max(avgdl, 1e-9)) + k1 * (1 - b)  # k1·(1-b+b·dl/avgdl) per document
-    weights *= tf * (k1 + 1) / (tf + norm[docs])
-    del tf
-    top = float(weights.max()) if len(weights) else 0.0
+    weights = tf  # computed in place: idf·tf·(k1+1)/(tf + norm)
+    for lo in range(0, n_post, _CHUNK):
+        w, hi = weights[lo : lo + _CHUNK], min(lo + _CHUNK, n_post)
+        w *= (k1 + 1) / (w + norm[docs[lo:hi]])
+        w *= idf[terms[lo:hi]]
+    del terms
+    top = float(weights.max()) if n_post else 0.0
     scale = top / _LEVELS if top > 0 else 1.0
     weights /= scale
     return Field(vocab, indptr, docs, np.rint(weights).astype(WEIGHT_DTYPE), scale)

@@ -106,7 +106,7 @@ def build_index(
     `curated_dir` holds dictionary.txt / synonyms.toml / query_words.toml (the corpus folder)."""
     sources = {r["id"]: r for r in db["sources"].rows}
     rows = list(db.query("select rowid, source_id, section, text, is_heading from passages order by rowid"))
-    texts = [normalize(r["text"]) for r in rows]
+    texts = [normalize(r.pop("text")) for r in rows]  # the raw text is not needed again
     lexicon = build_lexicon(texts, Path(curated_dir) if curated_dir and Path(curated_dir).is_dir() else None)
     progress(f"建立检索索引：{len(rows)} 条语句，词典 {len(lexicon.user_words)} 个词 …")
     index = index_passages(rows, texts, sources, lexicon)
