@@ -96,7 +96,7 @@ class QueryParser:
         context: list[str] = []
         qw = self.query_words
         for chunk in text.split():
-            for w in self.tokenizer.segments(chunk):
+            for w in self._merge_scaffolding(self.tokenizer.segments(chunk)):
                 year = _YEAR.fullmatch(w) is not None
                 if year or w in qw.context:
                     context.append(w)
@@ -111,6 +111,22 @@ class QueryParser:
         if not runs and context:  # a query made only of context words still searches for them
             runs = [[w] for w in context]
         return runs, context
+
+    def _merge_scaffolding(self, segments: list[str]) -> list[str]:
+        """Rejoin scaffolding the segmenter split (是啥 → 是 + 啥, 怎么样 → 怎么 + 样), so it is dropped whole."""
+        out: list[str] = []
+        i = 0
+        while i < len(segments):
+            for n in (3, 2):
+                joined = "".join(segments[i : i + n])
+                if i + n <= len(segments) and joined in self.query_words.scaffolding:
+                    out.append(joined)
+                    i += n
+                    break
+            else:
+                out.append(segments[i])
+                i += 1
+        return out
 
     def _concepts(self, runs: list[list[str]], content: str) -> tuple[tuple[str, ...], ...]:
         """Each distinct content word of two or more characters (a lone character is too ambiguous to
