@@ -51,6 +51,7 @@ def test_question_scaffolding_is_dropped_but_content_words_kept(searcher):
     parsed = searcher.parser.parse("最多跑一次改革是什么？")
     words = [w for run in parsed.runs for w in run]
     assert "什么" not in words and "最多跑一次" in words and "改革" in words
+    assert searcher.parser.parse("八八战略是啥").runs == (("八八战略",),)  # jieba cuts 是啥 into 是 + 啥
 
 
 def test_abbreviation_expands_below_the_users_own_words(searcher):
