@@ -241,10 +241,10 @@ def test_feature_registration_through_the_registry(core):
     core.registry.command("saved", "收藏", lambda req: Reply([Text(f"{len(saved)} 条")]))
     core.registry.action("save", lambda req, pid: saved.append(pid) or Reply(notice="已收藏"))
     core.registry.quote_button(lambda q, req: Button("⭐", core.callback_data("save", q.passage_id)))
-    core.registry.answer_button(lambda s, req: Button("摘编", core.callback_data("dg", s.id)))
+    core.registry.answer_button(lambda s, hits, req: Button(f"摘编 {len(hits)}", core.callback_data("dg", s.id)))
     reply = core.handle_message(Request(7, 7, "山海协作"))
     star = reply.quotes()[0].buttons[-1]
-    assert star.label == "⭐" and reply.buttons[-1][0].label == "摘编"
+    assert star.label == "⭐" and reply.buttons[-1][0].label == "摘编 12"
     assert core.handle_action(ME, star.data).notice == "已收藏" and saved == [reply.quotes()[0].passage_id]
     assert core.handle_message(Request(7, 7, "/saved")).blocks[0].text == "1 条"
     with pytest.raises(ValueError):

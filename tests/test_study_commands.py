@@ -95,6 +95,20 @@ def test_digest_button_under_search_answers(bot):
     assert not [label for label in buttons(say(core, "量子引力波")) if label.startswith("摘编")]
 
 
+@pytest.mark.parametrize("query, topic", [
+    ("丽水去年经济增速在全省排第几", "摘编：经济增速"),  # not 全省: a context word
+    ("今年省里数字化改革有什么部署", "摘编：数字化改革"),
+    ("“两个先行”是什么", "摘编：两个先行"),  # a quoted slogan
+    ("共富示范区", "摘编：共富"),  # the user's own word; the digest finds 共同富裕 for it
+    ("实施方案第31条", None),  # a numbered item quoted in full: no topic
+    ("加快建设", None),  # words in a fifth of all sentences
+])
+def test_digest_button_offers_a_word_the_user_typed(bot, query, topic):
+    core, _, _ = bot
+    offered = [label for label in buttons(say(core, query)) if label.startswith("摘编")]
+    assert offered == ([topic] if topic else [])
+
+
 @pytest.mark.parametrize("text", ["/digest 量子引力波", "/digest", "/digest 的"])
 def test_digest_bad_topics(bot, text):
     core, _, _ = bot

@@ -133,6 +133,9 @@ def test_digest_in_chat_with_pages_and_documents(searcher, db_path, tmp_path, ap
         api.callback(answer, answer.button("摘编：营商环境"), user_id=USER)
         compiled = api.wait_for("sendMessage", to(USER), count=4)
         assert compiled.params["text"].startswith("<b>关于“营商环境”的论述摘编")
+        api.message("丽水去年经济增速在全省排第几", user_id=USER)
+        labels = [b["text"] for b in api.wait_for("sendMessage", to(USER), count=5).buttons()]
+        assert "摘编：经济增速" in labels and "摘编：全省" not in labels
 
 
 def test_quiz_poll_votes_scores_and_full_quote(searcher, db_path, tmp_path, api):

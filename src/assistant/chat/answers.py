@@ -111,7 +111,7 @@ class Answers:
         blocks = self.excerpt(hits) if reference else [self.quote(h.passage, h.source, h.terms, req) for h in hits]
         rows = [[Button("来源", self.core.callback_data("src", hits[0].passage.id))]] if reference else []
         rows.append(self.nav(session, offset, len(hits), results.total, REFERENCE_PAGE if reference else PAGE))
-        rows.append([b for make in self.core.registry.answer_buttons if (b := make(session, req))])
+        rows.append([b for make in self.core.registry.answer_buttons if (b := make(session, results.hits, req))])
         header = self.header(session, offset, len(hits), results.total, reference)
         return Reply([Text(header), *blocks], [r for r in rows if r])
 

@@ -11,7 +11,7 @@ Adding a command or feature (e.g. assistant.study) without touching the dispatch
         reg.command("digest", "生成摘编", digest, slow=True)   # /digest ARGS -> digest(req) with req.text == ARGS
         reg.action("dg", on_digest_button, slow=True)           # button data "dg:ARG" -> on_digest_button(req, "ARG")
         reg.quote_button(lambda quote, req: Button("⭐", core.callback_data("save", quote.passage_id)))
-        reg.answer_button(lambda session, req: Button("摘编", core.callback_data("dg", session.id)))
+        reg.answer_button(lambda session, hits, req: Button("摘编", core.callback_data("dg", session.id)))
         reg.on_start(lambda scheduler: ...)                     # re-schedule stored /daily subscriptions
         reg.on("poll_answer", on_poll_answer)                   # messenger events, see ChatCore.emit
 
@@ -22,7 +22,8 @@ Adding a command or feature (e.g. assistant.study) without touching the dispatch
       Quick handlers (a search takes ~2 ms) run inline, sparing the thread hand-off.
     - Callback data is "action:arg" and must fit 64 bytes: build it with core.callback_data(),
       which keeps a long arg server-side under a short key; the action handler gets the original arg.
-    - A search answer's query lives in core.sessions under a short id (Session); answer buttons get it.
+    - A search answer's query lives in core.sessions under a short id (Session); answer buttons get it
+      and the search hits behind the answer (best first).
       With a state database (bot.py) sessions and stashed args survive a restart (chat.sessions).
     - Out of band (jobs, broadcasts): core.scheduler, set by the adapter before on_start hooks run,
       offers daily(), once(), cancel() and send(chat_id, reply). See Scheduler.
@@ -35,7 +36,7 @@ import datetime as dt
 import logging
 import unicodedata
 from dataclasses import dataclass, field, replace
-from typing import Callable, Protocol
+from typing import Callable, Protocol, Sequence
 
 from assistant.chat.reply import MAX_CALLBACK_BYTES, Button, InlinePage, Quote, Reply, Text
 from assistant.chat.sessions import Session, Sessions
@@ -69,7 +70,7 @@ class Request:
 Handler = Callable[[Request], "Reply | None"]
 ActionHandler = Callable[[Request, str], "Reply | None"]
 QuoteButton = Callable[[Quote, Request], "Button | None"]
-AnswerButton = Callable[[Session, Request], "Button | None"]
+AnswerButton = Callable[[Session, Sequence, Request], "Button | None"]  # (session, the answer's hits best first, request)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 
@@ -17,16 +17,18 @@ from assistant.chat.core import ChatCore, Request, Scheduler
 from assistant.chat.reply import Button, Citation, Document, Poll, Quote, Reply, Text
 from assistant.study import daily, document
 from assistant.study.daily import DailyError
-from assistant.study.digest import MAX_TOPIC, Digest, TopicError, build_digest, pages, topic_terms
+from assistant.study.digest import Digest, TopicError, build_digest, pages, topic_terms
 from assistant.study.quiz import QuizError, QuizMaker
 from assistant.study.quotes import SHANGHAI, today
 from assistant.study.quotes import Quote as StudyQuote
 from assistant.study.state import SavedQuote, StateStore
+from assistant.study.topics import answer_topic
 
 log = logging.getLogger(__name__)
 
 DIGEST_PAGE = 5  # quotes per chat page
 SAVED_PAGE = 8
+TOPIC_HITS = 5  # the 摘编 topic must occur in the answer's best hits
 GROUP_ADMIN_ONLY = "在群里只有群管理员可以设置或取消每日一句。"
 EXPIRED = "这条消息已过期，请重新发送命令。"
 GONE = "原文已更新，请重新检索后再收藏。"
@@ -132,21 +134,12 @@ class StudyFeature:
             return Reply([Text(DIGEST_USAGE)])
         return self._digest_reply(req.text, 0)
 
-    def digest_button(self, session, req: Request) -> Button | None:
-        """A 摘编 button under a search answer, on the topic its best hits share (a question names one)."""
-        topic = self.answer_topic(session.query)
+    def digest_button(self, session, hits, req: Request) -> Button | None:
+        """A 摘编 button under a search answer, on a topic the user named (see answer_topic)."""
+        topic = answer_topic(self.searcher, session.query, hits[:TOPIC_HITS])
         if topic is None:
             return None
         return Button(f"摘编：{topic}", f"dg:{self.store.remember('digest', {'topic': topic})}")
-
-    def answer_topic(self, query: str) -> str | None:
-        """The matched term most of the top hits contain, the longest on a tie: 共同富裕 for
-        "共同富裕示范区建设的主要目标是什么", 营商环境 for "如何优化营商环境"; None when nothing matched."""
-        counts = Counter(t for h in self.searcher.search(query, k=5).hits for t in set(h.terms) if len(t) >= 2)
-        if not counts:
-            return None
-        topic = max(counts, key=lambda t: (counts[t], len(t)))
-        return topic if len(topic) <= MAX_TOPIC else None
 
     def digest_page(self, req: Request, arg: str) -> Reply:
         """"dg:TOKEN" (from a search answer) sends the first page; "dg:TOKEN:N" turns the page in place."""

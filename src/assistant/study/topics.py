@@ -1,0 +1,56 @@
+"""The topic a 摘编 button under a search answer offers: a distinctive word the user typed.
+
+"丽水去年经济增速在全省排第几" must not offer 「摘编：全省」: context words (全省, 今年, 省里, years),
+question words and words found in a large share of all sentences (建设, 发展) make poor topics. Among the
+user's remaining words (a quoted phrase first), the one most of the answer's best hits contain wins, the
+longer on a tie; a word counts as contained when the hit holds it or a wording the search expands it to
+(共富 → 共同富裕). No good word: no button.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.search.engine import Hit, Searcher
+from assistant.study.digest import MAX_TOPIC
+
+CONTEXT_WORDS = frozenset(
+    "全省 全市 全县 全国 全区 我省 本省 省里 省内 浙江 浙江省 今年 去年 明年 前年 当年 年份 目前 当前 现在 近年 近年来 "
+    "省委 省政府 政府 工作报告 文件 政策 规定 要求 内容 情况 问题 方面 主要".split()
+)
+_QUESTION = re.compile(r"多少|第几|几[个年项家名倍成次]|什么|哪些|哪个|如何|怎么|怎样|为何|为什么|是否")
+_YEAR = re.compile(r"(?:19|20)\d\d年?|\d+年")
+_HAN = re.compile(r"[\u4e00-\u9fff]{2}")  # a topic has words: not "31" from 第31条
+COMMON_SHARE = 0.05  # a word in more than this share of all sentences says little (建设 22%, 发展 19%, 全省 5%)
+
+
+def answer_topic(searcher: Searcher, query: str, hits: Sequence[Hit]) -> str | None:
+    """The topic for a 摘编 button under the answer to `query` whose best hits are `hits`; None: no button."""
+    parsed = searcher.parser.parse(query)
+    best: tuple[tuple[bool, int, int], str] | None = None
+    for forms in parsed.concepts:
+        word = forms[0]
+        if not _distinctive(searcher, word):
+            continue
+        covered = sum(1 for h in hits if any(f in h.passage.text for f in forms))
+        if not covered:
+            continue
+        rank = (word in parsed.phrases, covered, len(word))
+        if best is None or rank > best[0]:
+            best = (rank, word)
+    return best[1] if best else None
+
+
+def _distinctive(searcher: Searcher, word: str) -> bool:
+    words = searcher.index.query_words
+    if not 2 <= len(word) <= MAX_TOPIC or word in CONTEXT_WORDS or word in words.context or word in words.scaffolding:
+        return False
+    if _QUESTION.search(word) or _YEAR.fullmatch(word) or not _HAN.search(word):
+        return False
+    return _share(searcher, word) <= COMMON_SHARE
+
+
+def _share(searcher: Searcher, word: str) -> float:
+    """The share of all sentences holding `word` as an indexed word (0 for a word the index splits)."""
+    postings = searcher.index.fields["words"].postings(word)
+    return len(postings[0]) / max(searcher.index.size, 1) if postings else 0.0
