@@ -19,7 +19,7 @@ from study_support import clock, topic_forms
 import assistant.study
 from assistant.adapters.telegram import build_application
 from assistant.chat import build_core
-from assistant.study.commands import GROUP_ADMIN_ONLY, StudyFeature
+from assistant.study.commands import GROUP_ADMIN_ONLY, SAVED_IN_PRIVATE, StudyFeature
 from assistant.study.quiz import EXPLANATION_MAX, OPTION_MAX, QUESTION_MAX
 from assistant.study.quotes import SHANGHAI
 from assistant.study.state import StateStore
@@ -212,6 +212,26 @@ def run_job_now(app, name: str) -> None:
     """Fire a daily job's callback immediately, through the application's own JobQueue."""
     job = app.job_queue.get_jobs_by_name(name)[0]
     app.job_queue.run_once(job.callback, 0, data=job.data, chat_id=job.chat_id, name=f"{name}:now")
+
+
+def test_saved_asked_in_a_group_goes_to_the_private_chat(searcher, db_path, tmp_path, api):
+    with bot(searcher, db_path, tmp_path / "state.db", api):
+        api.message("/s 山海协作", user_id=USER, chat_id=GROUP, chat_type="supergroup")
+        answer = api.wait_for("sendMessage", to(GROUP))
+        api.callback(answer, answer.button("①⭐"), user_id=USER)
+        api.wait_for("answerCallbackQuery", lambda c: "已收藏" in c.params.get("text", ""))
+        saved_text = answer.params["text"].split("①「", 1)[1].split("」", 1)[0].replace("<b>", "").replace("</b>", "")
+
+        api.message("/saved", user_id=USER, chat_id=GROUP, chat_type="supergroup")
+        note = api.wait_for("sendMessage", to(GROUP), count=2).params["text"]
+        assert note == SAVED_IN_PRIVATE and saved_text not in note
+        listing = api.wait_for("sendMessage", to(USER)).params["text"]
+        assert "我的收藏：共 1 条" in listing and f"「{saved_text}」" in listing
+
+        api.gone(OTHER)  # never started the bot: the private send is refused, the group still gets the note
+        api.message("/saved", user_id=OTHER, chat_id=GROUP, chat_type="supergroup")
+        assert api.wait_for("sendMessage", to(GROUP), count=3).params["text"] == SAVED_IN_PRIVATE
+        api.wait_for("sendMessage", to(OTHER), status=403)
 
 
 def test_daily_job_sends_and_gone_chats_are_unsubscribed(searcher, db_path, tmp_path, api, caplog):

@@ -33,6 +33,7 @@ GROUP_ADMIN_ONLY = "在群里只有群管理员可以设置或取消每日一句
 EXPIRED = "这条消息已过期，请重新发送命令。"
 GONE = "原文已更新，请重新检索后再收藏。"
 NOT_YOURS = "这是别人的收藏列表，请自己发送 /saved 查看。"
+SAVED_IN_PRIVATE = "收藏只给本人看，已私信发给你。没收到的话，请先私聊我发送 /start，再发送 /saved。"
 DIGEST_USAGE = "用法：/digest 主题，例如 /digest 共同富裕。会按文件汇编相关原文，可下载 Word 或 Markdown 文件。"
 
 
@@ -315,6 +316,10 @@ class StudyFeature:
         return Reply(notice="已收藏，发送 /saved 查看。" if new else "已在收藏中。")
 
     def saved(self, req: Request) -> Reply:
+        """The user's saved quotes; asked in a group, they go to the user's private chat, not to everyone."""
+        if req.in_group:
+            self.core.scheduler.send(req.user_id, self._saved_reply(req.user_id, 0))
+            return Reply([Text(SAVED_IN_PRIVATE)])
         return self._saved_reply(req.user_id, 0)
 
     def saved_page(self, req: Request, arg: str) -> Reply:
