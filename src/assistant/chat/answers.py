@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from assistant.chat.core import EXPIRED, MAX_QUERY_CHARS, ChatCore, Request, Session
 from assistant.chat.reply import Button, Citation, Context, InlineItem, InlinePage, Quote, Reply, Text
-from assistant.chat.render import citation_text, short_section
+from assistant.chat.render import citation_text, short_section, shorten
 from assistant.records import Passage, Source
 
 PAGE = 3  # quotes per answer: readable on a phone
@@ -54,10 +54,6 @@ def bold_terms(terms: tuple[str, ...]) -> tuple[str, ...]:
     (a lone 建 lit up in every 建设 is noise next to 共同富裕示范区)."""
     longer = tuple(t for t in terms if len(t) > 1)
     return longer or terms
-
-
-def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Answers:

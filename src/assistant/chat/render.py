@@ -19,6 +19,11 @@ BLOCK_SEPARATOR = "\n\n"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 

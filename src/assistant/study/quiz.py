@@ -15,6 +15,7 @@ from functools import cached_property
 import jieba
 import jieba.posseg
 
+from assistant.chat.render import shorten
 from assistant.records import Passage
 from assistant.search.engine import Searcher
 from assistant.study import daily
@@ -75,10 +76,6 @@ class Quiz:
     @property
     def answer(self) -> str:
         return self.options[self.correct]
-
-
-def _fit(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class QuizMaker:
@@ -190,12 +187,12 @@ class QuizMaker:
     def _quiz(self, quote: Quote, blank: Blank, rng: random.Random) -> Quiz:
         options = [blank.answer, *rng.sample(blank.distractors, OPTIONS - 1)]
         rng.shuffle(options)
-        question = _fit("填空：" + quote.text.replace(blank.answer, BLANK, 1), QUESTION_MAX)
+        question = shorten("填空：" + quote.text.replace(blank.answer, BLANK, 1), QUESTION_MAX)
         return Quiz(
             question=question,
-            options=tuple(_fit(o, OPTION_MAX) for o in options),
+            options=tuple(shorten(o, OPTION_MAX) for o in options),
             correct=options.index(blank.answer),
-            explanation=_fit("出处" + quote.short_citation.removeprefix("——"), EXPLANATION_MAX),
+            explanation=shorten("出处" + quote.short_citation.removeprefix("——"), EXPLANATION_MAX),
             quote=quote,
             kind=blank.kind,
         )
