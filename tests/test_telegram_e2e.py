@@ -216,7 +216,7 @@ def test_access_refusal(searcher, db_path):
 
 BAD_INPUTS = [
     " ", "\u3000\t", "共" * 5000, "😀😂🎉", "<b>共同富裕</b> & *_[`", "\x00\x07共同\x1b富裕", "hello world",
-    "<script>alert(1)</script>", "&amp; &lt;", "/s", "数字化改革" + "\u200b" * 50,
+    "<script>alert(1)</script>", "&amp; &lt;", "/s", "数字化改革" + "\u200b" * 50, "@不存在的文件 共同富裕", '"两个先行"',
 ]
 
 
@@ -235,6 +235,8 @@ def test_bad_inputs_get_sensible_answers(core, db_path):
         markup = api.wait_for("sendMessage", to(USER + 14)).params["text"]
         assert "&lt;b&gt;" in markup or "<b>共同富裕</b>" in markup
         assert "<script>" not in api.wait_for("sendMessage", to(USER + 17)).params["text"]
+        assert "没有简称为“不存在的文件”的文件" in api.wait_for("sendMessage", to(USER + 21)).params["text"]
+        assert api.wait_for("sendMessage", to(USER + 22)).params["text"].startswith("“两个先行”：第 1–3 条")
 
 
 def test_flood_and_server_errors_are_survived(core, db_path):

@@ -4,6 +4,7 @@ Registered on a ChatCore through the same Registry as any other feature (see cha
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from assistant.chat.core import EXPIRED, MAX_QUERY_CHARS, ChatCore, Request, Session
@@ -17,6 +18,7 @@ INLINE_PAGE = 50  # Telegram's maximum per inline answer
 CONTEXT_AROUND = 3
 CONTEXT_WIDE = 8
 SUGGESTIONS = 5
+SUGGESTION_CHARS = 12  # a longer suggestion (a whole document title) makes a poor button
 SOURCES_PER_ROW = 2
 EXCERPT_CHARS = 1500  # an excerpt quote is cut into paragraphs no longer than this
 
@@ -43,10 +45,17 @@ EMPTY_QUERY = "请发送想查找的问题或关键词，例如：共同富裕�
 TOO_LONG = "问题较长，只按前 {n} 个字查找。"
 NO_MORE = "没有更多结果了。"
 NOT_OWNER = "只有提问者可以翻页，请自己提问一次。"
+UNKNOWN_SOURCE = "没有简称为“{name}”的文件。发送 /sources 查看收录的文件，点选一份即可只在其中查找。"
+_SCOPE = re.compile(r"(?:^|\s)@(\S+)")  # @文件简称, as the search reads it
 
 
 def citation(source: Source, passage: Passage) -> Citation:
     return Citation(short=source.label, title=source.title, section=passage.section_path, date=source.date)
+
+
+def display(query: str) -> str:
+    """The query as quoted back in a header: short, its own quote marks dropped (no “"两个先行"”)."""
+    return shorten(query.replace('"', "").replace("“", "").replace("”", ""), 30)
 
 
 def bold_terms(terms: tuple[str, ...]) -> tuple[str, ...]:
@@ -112,7 +121,7 @@ class Answers:
         return Reply([Text(header), *blocks], [r for r in rows if r])
 
     def header(self, session: Session, offset: int, shown: int, total: int, reference: bool) -> str:
-        query = shorten(session.query, 30)
+        query = display(session.query)
         if reference and offset == 0 and shown == total:
             text = f"“{query}”原文（共 {total} 句）"
         else:
@@ -154,10 +163,14 @@ class Answers:
         return [*blocks, Text(citation_text(citation(first.source, first.passage)))]
 
     def nothing_found(self, session: Session) -> Reply:
+        scope = _SCOPE.search(session.query)
+        resolve = getattr(self.core.searcher, "resolve_source", None)
+        if scope and callable(resolve) and resolve(scope[1]) is None:
+            return Reply([Text(UNKNOWN_SOURCE.format(name=shorten(scope[1], 20)))])
         suggest = getattr(self.core.searcher, "suggest", None)
         found = suggest(session.query) if callable(suggest) else []
-        terms = [t for t in found if t and t != session.query][:SUGGESTIONS]
-        text = f"没有找到与“{shorten(session.query, 30)}”相关的原文。"
+        terms = [t for t in found if t and t != session.query and len(t) <= SUGGESTION_CHARS][:SUGGESTIONS]
+        text = f"没有找到与“{display(session.query)}”相关的原文。"
         if session.source_id:
             text += "（本次只在一份文件中查找，可去掉范围再试。）"
         text += "\n可以试试更短的关键词，例如两到四个字的词，用空格分开。"
