@@ -100,6 +100,10 @@ def test_slogans_are_blanked_with_alike_slogans(maker):
     blanks = maker.blanks(text)
     assert blanks and all(b.kind == "slogan" and b.answer == "八八战略" for b in blanks)
     assert all(re.fullmatch(r"[^“”]{2,12}", d) and d != "八八战略" for d in blanks[0].distractors)
+    words = maker.blanks("这是浙江助力重大项目“加速键”的一个缩影。")[0]
+    figures = maker.blanks("“315”消费维权活动持续开展。")[0]
+    assert words.distractors and not any(re.search(r"[0-9A-Za-z]", d) for d in words.distractors)
+    assert figures.distractors and all(re.search(r"[0-9A-Za-z]", d) for d in figures.distractors)
 
 
 def test_unknown_quiz_topic(maker):

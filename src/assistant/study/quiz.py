@@ -30,6 +30,7 @@ OPTIONS = 4
 BLANK = "____"
 
 _SLOGAN = re.compile(r"“([^“”]{2,12})”")
+_ALNUM = re.compile(r"[0-9A-Za-z]")  # “315” or “5G” is no plausible option beside “加速键”
 _FIGURE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(%|％|万亿|亿|万|个|家|项|条|倍|年|名|人|所|座|元|公里|亩)")
 _TERM_FLAGS = {"n", "nz", "vn", "j", "ns", "nt"}  # nouns: idioms and set phrases make poor blanks
 _GENERIC_SHARE = 0.02  # a word in more than 2% of sentences (建设, 发展) is too generic to blank
@@ -173,7 +174,8 @@ class QuizMaker:
         if kind == "slogan":
             def likeness(s: str) -> tuple:
                 return (len(s) == len(answer)) * 2 + (s[0] == answer[0]) + (s[-1] == answer[-1]), self._slogans[s]
-            pool = [s for s in self._slogans if s != answer]
+            alnum = bool(_ALNUM.search(answer))
+            pool = [s for s in self._slogans if s != answer and bool(_ALNUM.search(s)) == alnum]
             return sorted(pool, key=likeness, reverse=True)
         if kind == "figure":
             m = _FIGURE.fullmatch(answer)
