@@ -79,6 +79,12 @@ def test_paging_total_and_offset_are_consistent(searcher):
     assert beyond.hits == []
 
 
+def test_a_large_page_returns_every_match(searcher):
+    # the digest asks for up to 1000 hits: the refined shortlist grows to the page asked for
+    results = searcher.search("发展", k=1000)
+    assert results.total > 300 and len(results.hits) == results.total
+
+
 def test_total_counts_every_match_once(searcher):
     results = searcher.search("浙里督", k=100)
     assert results.total == len(results.hits) > 0

@@ -38,7 +38,7 @@ NUMBER_BONUS = 0.3  # the question asks 多少/几/比例 and the passage holds 
 IDF_SHARPEN = 0.5  # query terms weighted by idf**this on top of BM25: the rarest word is the topic
 RERANK_DEPTH = 20  # candidates re-ranked on their text; later pages follow in score order
 COMMON_SHARE = 0.01  # a term in more of the passages than this share (and than the rarest word typed) only adds to scores
-SHORTLIST = 300  # best passages by distinctive terms that common terms, context and headings refine
+SHORTLIST = 100  # best passages by distinctive terms that common terms, context and headings refine
 REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
 COVERAGE_FLOOR = 0.5  # a candidate covering none of the idf mass of the user's words keeps this share
 TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much more than a plain word of its idf
@@ -97,7 +97,7 @@ class Searcher:
             return Results(query=query, hits=hits, total=len(ref), kind="reference")
         if parsed.empty:
             return Results(query=query)
-        cand, scores, matched = self._candidates(parsed, source_id)
+        cand, scores, matched = self._candidates(parsed, source_id, max(SHORTLIST, offset + k))
         # One global order for every page: the best RERANK_DEPTH re-ranked on their text, then the rest
         # by score. (Re-ranking a page-dependent number would let page 2 disagree with page 1.)
         head = min(len(cand), RERANK_DEPTH)
@@ -144,14 +144,14 @@ class Searcher:
 
     # -- scoring ----------------------------------------------------------------------------
 
-    def _candidates(self, q: ParsedQuery, source_id: str | None) -> tuple[np.ndarray, np.ndarray, int]:
+    def _candidates(self, q: ParsedQuery, source_id: str | None, shortlist: int) -> tuple[np.ndarray, np.ndarray, int]:
         """Matching passage numbers and their scores before re-ranking.
 
         A passage matches when it holds a distinctive query term: one found in at most COMMON_SHARE of
         all passages, or no more often than the rarest word the user typed (so a rare expansion never
         narrows a query made of common words). Common terms only add to the scores of
-        the SHORTLIST best matches, looked up by binary search, so a query never walks their long
-        postings; title/section context and the heading penalty are applied to those too.
+        the `shortlist` best matches (at least the page asked for), looked up by binary search, so a
+        query never walks their long postings; title/section context and the heading penalty are applied to those too.
         Returns (passage numbers, scores, how many passages match in all).
         """
         idx = self.index
@@ -184,8 +184,8 @@ class Searcher:
         cand = np.nonzero(mask)[0]
         total = len(cand)
         scores = acc[cand]
-        if len(cand) > SHORTLIST:  # the rest cannot climb into the first pages: context only adds a little
-            top = np.sort(np.argpartition(scores, len(cand) - SHORTLIST)[-SHORTLIST:])  # sorted: faster lookups
+        if len(cand) > shortlist:  # the rest cannot climb into the page: common terms and context add little
+            top = np.sort(np.argpartition(scores, len(cand) - shortlist)[-shortlist:])  # sorted: faster lookups
             cand, scores = cand[top], scores[top]
         keys = cand.astype(np.int32)  # the postings' dtype: searchsorted would otherwise copy each posting list
         for docs, weights, factor, _own in common:
