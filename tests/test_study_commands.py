@@ -100,6 +100,8 @@ def test_digest_button_under_search_answers(bot):
     ("今年省里数字化改革有什么部署", "摘编：数字化改革"),
     ("“两个先行”是什么", "摘编：两个先行"),  # a quoted slogan
     ("共富示范区", "摘编：共富"),  # the user's own word; the digest finds 共同富裕 for it
+    ("浙江要在中国式现代化里当什么样的省域角色", "摘编：中国式现代化"),  # not 中国式: the hits hold the longer name
+    ("如何优化营商环境", "摘编：营商环境"),  # 优化 widened to 优化营商环境 does not outrank 营商环境
     ("实施方案第31条", None),  # a numbered item quoted in full: no topic
     ("加快建设", None),  # words in a fifth of all sentences
 ])

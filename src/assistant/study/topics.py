@@ -4,7 +4,8 @@
 question words and words found in a large share of all sentences (建设, 发展) make poor topics. Among the
 user's remaining words (a quoted phrase first), the one most of the answer's best hits contain wins, the
 longer on a tie; a word counts as contained when the hit holds it or a wording the search expands it to
-(共富 → 共同富裕). No good word: no button.
+(共富 → 共同富裕). A short word the hits only hold as part of the user's longer wording takes that wording
+(数字 → 数字鸿沟). No good word: no button.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ CONTEXT_WORDS = frozenset(
 _QUESTION = re.compile(r"多少|第几|几[个年项家名倍成次]|什么|哪些|哪个|如何|怎么|怎样|为何|为什么|是否")
 _YEAR = re.compile(r"(?:19|20)\d\d年?|\d+年")
 _HAN = re.compile(r"[\u4e00-\u9fff]{2}")  # a topic has words: not "31" from 第31条
+WIDEN_CHARS = 3  # a word this short may be part of a longer name the user typed (中国式 of 中国式现代化)
 COMMON_SHARE = 0.05  # a word in more than this share of all sentences says little (建设 22%, 发展 19%, 全省 5%)
 
 
@@ -35,10 +37,35 @@ def answer_topic(searcher: Searcher, query: str, hits: Sequence[Hit]) -> str | N
         covered = sum(1 for h in hits if any(f in h.passage.text for f in forms))
         if not covered:
             continue
-        rank = (word in parsed.phrases, covered, len(word))
+        rank = (word in parsed.phrases, covered, len(word))  # widening does not outrank a longer word of its own
+        if len(word) <= WIDEN_CHARS:
+            word = _widened(searcher, word, parsed.runs, hits, covered)
         if best is None or rank > best[0]:
             best = (rank, word)
     return best[1] if best else None
+
+
+def _widened(searcher: Searcher, word: str, runs, hits: Sequence[Hit], covered: int) -> str:
+    """`word` joined with its neighbours in the query when the hits only ever hold it so: 中国式 → 中国式现代化,
+    数字 → 数字鸿沟, 单元 → 清廉单元; the longest such span wins, a word that stands alone stays as it is."""
+    for run in runs:
+        if word not in run:
+            continue
+        i = run.index(word)
+        spans = [(a, b) for a in range(i + 1) for b in range(i + 1, len(run) + 1) if b - a > 1]
+        for a, b in sorted(spans, key=lambda ab: ab[0] - ab[1]):
+            parts = run[a:b]
+            joined = "".join(parts)
+            if len(joined) > MAX_TOPIC or any(_filler(searcher, w) for w in parts):
+                continue
+            if sum(1 for h in hits if joined in h.passage.text) == covered:
+                return joined
+    return word
+
+
+def _filler(searcher: Searcher, word: str) -> bool:
+    words = searcher.index.query_words
+    return word in CONTEXT_WORDS or word in words.context or word in words.scaffolding or bool(_QUESTION.search(word))
 
 
 def _distinctive(searcher: Searcher, word: str) -> bool:
