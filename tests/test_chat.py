@@ -255,3 +255,21 @@ def test_feature_registration_through_the_registry(core):
 def test_start_deep_link_from_inline_mode_shows_help(core):
     assert "查询写法" in plain_text(core.handle_message(Request(7, 7, "/start help")))
     assert len(core.handle_message(Request(7, 7, "/start")).buttons) == 4  # three examples and inline search
+
+
+def test_core_answers_the_same_from_many_threads(searcher, tmp_path):
+    """The Telegram adapter runs slow handlers in worker threads beside the loop: the shared corpus
+    connection, the searcher and the sessions store must give every thread the answer it gets alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    core = build_core(searcher, state_db=tmp_path / "state.db")
+    questions = ["山海协作", "共同富裕", "数字化改革", "营商环境", "实施方案第31条", "八八战略"] * 4
+
+    def answer(q: str) -> list[str]:
+        reply = core.handle_message(Request(7, 7, q))
+        sid = reply.buttons[-1][-1].data.split(":")[1] if q != "实施方案第31条" else None
+        return [b.text for b in reply.blocks] + ([core.sessions.get(sid).query] if sid else [])
+
+    alone = [answer(q) for q in questions]
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(answer, questions)) == alone
