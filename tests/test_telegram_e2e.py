@@ -281,6 +281,18 @@ def test_slow_command_does_not_stall_other_chats(core, db_path):
         assert "摘编已生成" in done.params["text"] and answer.at < done.at
 
 
+def test_slow_handler_can_send_out_of_band(core, db_path):
+    def later(req):  # runs in a worker thread; the scheduler must hand the send to the event loop
+        core.scheduler.send(req.user_id, Reply([Text("另行发送")]))
+        return Reply([Text("已安排")])
+
+    core.registry.command("later", "测试用", later, slow=True)
+    with serving(core, db_path) as api:
+        api.message("/later", user_id=USER)
+        texts = {api.wait_for("sendMessage", to(USER), count=n).params["text"] for n in (1, 2)}
+        assert texts == {"另行发送", "已安排"}
+
+
 def test_retry_after_read_as_seconds_without_warnings():
     from telegram.error import RetryAfter
 

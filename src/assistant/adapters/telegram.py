@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import importlib.util
 import logging
+import threading
 import warnings
 from typing import Awaitable, Callable, TypeVar
 from urllib.parse import urlparse
@@ -146,10 +147,13 @@ def addressed_text(message: Message, bot_id: int, username: str) -> str | None:
 
 
 class TelegramScheduler:
-    """core.scheduler on Telegram: jobs on PTB's JobQueue, sends as background tasks."""
+    """core.scheduler on Telegram: jobs on PTB's JobQueue, sends as background tasks.
+    Made on the event loop; callable from slow handlers' worker threads too."""
 
     def __init__(self, app: Application) -> None:
         self.app = app
+        self.loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
 
     async def _run(self, context: CallbackContext) -> None:
         reply = await run_core(True, context.job.data)
@@ -184,7 +188,10 @@ class TelegramScheduler:
         return bool(jobs)
 
     def send(self, chat_id: int, reply: Reply) -> None:
-        self.app.create_task(self._deliver(chat_id, reply), name=f"send-{chat_id}")
+        if threading.get_ident() == self._loop_thread:
+            self.app.create_task(self._deliver(chat_id, reply), name=f"send-{chat_id}")
+        else:  # a slow handler in a worker thread
+            asyncio.run_coroutine_threadsafe(self._deliver(chat_id, reply), self.loop)
 
 
 def core_of(context: ContextTypes.DEFAULT_TYPE) -> ChatCore:
