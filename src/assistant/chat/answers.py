@@ -83,7 +83,7 @@ class Answers:
         reg.command("help", "查询写法", self.help)
         reg.command("s", "搜索：/s 关键词", self.search_command)
         reg.command("sources", "收录的文件（点选可限定搜索范围）", self.sources)
-        reg.command("reload", "重新载入语料库（管理员）", self.reload, admin=True, menu=False)
+        reg.command("reload", "重新载入语料库（管理员）", self.reload, admin=True, menu=False, slow=True)  # ~2 s
         reg.action("pg", self.page)
         reg.action("ctx", self.context)
         reg.action("src", self.source)
