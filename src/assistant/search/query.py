@@ -113,7 +113,7 @@ class QueryParser:
         return runs, context
 
     def _merge_scaffolding(self, segments: list[str]) -> list[str]:
-        """Rejoin scaffolding the segmenter split (是啥 → 是 + 啥, 怎么样 → 怎么 + 样), so it is dropped whole."""
+        """Rejoin scaffolding the segmenter split (是啥 → 是 + 啥), so it is dropped whole."""
         out: list[str] = []
         i = 0
         while i < len(segments):
