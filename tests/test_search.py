@@ -195,3 +195,14 @@ def test_a_named_term_outweighs_a_generic_word_when_no_passage_has_both(searcher
     top = searcher.search("千万工程 新阶段", k=1).hits[0].passage.text
     assert "千万工程" in top
 
+
+
+def test_characters_the_segmenter_split_are_one_concept(searcher):
+    assert searcher.parser.parse("亩均改革").concepts == (("亩均",), ("改革",))
+    assert ("老旧",) in searcher.parser.parse("老旧小区的电梯").concepts  # 的 stays grammar
+
+
+def test_definition_question_prefers_the_sentence_naming_the_term(searcher):
+    assert searcher.parser.parse("民呼我为是啥").wants_definition
+    assert not searcher.parser.parse("民呼我为").wants_definition
+    assert "“民呼我为”" in texts(searcher.search("民呼我为是啥", k=1))[0]

@@ -43,8 +43,10 @@ SHORTLIST = 100  # best passages by distinctive terms that common terms, context
 REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
 COVERAGE_FLOOR = 0.5  # a candidate covering none of the idf mass of the user's words keeps this share
 TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much more than a plain word
+QUOTE_BONUS = 0.3  # a definition question (是啥): share of its words the passage names in “…”, stating the term
 SUGGESTIONS = 5
 _DIGIT = re.compile(r"[0-9]")
+_QUOTED = re.compile(r"“([^“”]{1,30})”")
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,10 @@ class Searcher:
                 bonus += PHRASE_BONUS
             if q.wants_number and _DIGIT.search(text):
                 bonus += NUMBER_BONUS
+            if q.wants_definition and total_weight and "“" in text:
+                quoted = "".join(_QUOTED.findall(text))
+                named = sum(w for variants, w in concepts if any(v in quoted for v in variants))
+                bonus += QUOTE_BONUS * named / total_weight
             score = base * (1 + bonus)
             if total_weight:
                 context = self._context_text(found[row])

@@ -21,6 +21,8 @@ _PHRASE = re.compile(r"[“\"「『]([^”\"」』]+)[”\"」』]")
 _SOURCE = re.compile(r"(?:^|\s)@(\S+)")
 _EXCLUDE = re.compile(r"(?:^|\s)-(\S+)")
 _YEAR = re.compile(r"(?:19|20)\d\d年?")
+# A question asking what a term is: its answer names the term in “…” (the sentence that states it).
+_DEFINITION = re.compile(r"是啥|是什么|什么是|啥是|啥意思|什么意思|指什么|指的是|含义|内涵")
 # A question asking for a quantity: its answer holds a figure.
 _QUANTITY = re.compile(r"多少|几[个年项家名倍成次天月]?|多大|多长|多高|多快|多久|比例|百分之|排第|第几")
 
@@ -37,6 +39,7 @@ class ParsedQuery:
     source: str | None = None
     highlight: tuple[str, ...] = ()  # words to bold in a hit when present
     wants_number: bool = False  # the question asks 多少/几/比例 …
+    wants_definition: bool = False  # the question asks what a term is (是啥/什么是 …)
     # The user's content words (2+ characters) each with the expansions that stand for it: a passage
     # covers the word when it holds any of them (idf-weighted coverage, see engine._coverage).
     concepts: tuple[tuple[str, ...], ...] = ()
@@ -87,7 +90,8 @@ class QueryParser:
         return ParsedQuery(
             raw=raw, words=words, bigrams=grams, context=context, runs=tuple(tuple(r) for r in runs),
             phrases=phrases, excluded=excluded, source=sources[-1] if sources else None, highlight=highlight,
-            wants_number=_QUANTITY.search(text) is not None, concepts=concepts, own=own,
+            wants_number=_QUANTITY.search(text) is not None, wants_definition=_DEFINITION.search(text) is not None,
+            concepts=concepts, own=own,
         )
 
     def _content_runs(self, text: str) -> tuple[list[list[str]], list[str]]:
@@ -130,10 +134,11 @@ class QueryParser:
 
     def _concepts(self, runs: list[list[str]], content: str) -> tuple[tuple[str, ...], ...]:
         """Each distinct content word of two or more characters (a lone character is too ambiguous to
-        say whether a passage is on topic), with the expansions of synonym keys overlapping it."""
+        say whether a passage is on topic), with the expansions of synonym keys overlapping it. Lone
+        characters the segmenter split from one corpus word (亩 + 均, 省 + 域) are rejoined into it."""
         keys = [k for k in self._keys if k in content]
         out: dict[str, tuple[str, ...]] = {}
-        for w in (w for run in runs for w in run):
+        for w in (w for run in runs for w in _join_single_characters(run)):
             if len(w) > 1 and w not in out:
                 out[w] = (w, *(v for k in keys if k in w or w in k for v in self.synonyms[k]))
         return tuple(out.values())
@@ -152,3 +157,23 @@ def _add(target: dict[str, float], terms, weight: float) -> None:
     for t in terms:
         if target.get(t, 0.0) < weight:
             target[t] = weight
+
+
+# Function characters: a lone one is grammar, never part of a split-up content word.
+_FUNCTION_CHARACTERS = frozenset("的了在和与及要当被把将对是也都就而或之从向为以于让给有")
+
+
+def _join_single_characters(run: list[str]) -> list[str]:
+    """The run with each stretch of consecutive single-character content tokens joined into one word."""
+    out: list[str] = []
+    pending = ""
+    for w in [*run, ""]:
+        if len(w) == 1 and w not in _FUNCTION_CHARACTERS:
+            pending += w
+            continue
+        if pending:
+            out.append(pending)
+            pending = ""
+        if w:
+            out.append(w)
+    return out
