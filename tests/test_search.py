@@ -206,3 +206,10 @@ def test_definition_question_prefers_the_sentence_naming_the_term(searcher):
     assert searcher.parser.parse("民呼我为是啥").wants_definition
     assert not searcher.parser.parse("民呼我为").wants_definition
     assert "“民呼我为”" in texts(searcher.search("民呼我为是啥", k=1))[0]
+
+
+def test_a_question_prefers_a_sentence_saying_more_than_its_words(searcher):
+    assert searcher.parser.parse("为民办实事的长效机制是怎样的").is_question
+    assert not searcher.parser.parse("为民办实事 长效机制").is_question
+    top = texts(searcher.search("为民办实事的长效机制是怎样的", k=1))[0]
+    assert top != "一要健全为民办实事长效机制。"  # echoes the question, says nothing about the mechanism

@@ -44,8 +44,11 @@ REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
 COVERAGE_FLOOR = 0.5  # a candidate covering none of the idf mass of the user's words keeps this share
 TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much more than a plain word
 QUOTE_BONUS = 0.3  # a definition question (是啥): share of its words the passage names in “…”, stating the term
+ECHO_CHARS = 6  # a question's hit adding fewer characters than this to the asked words only echoes them …
+ECHO_FACTOR = 0.7  # … and keeps this share of its score (一要健全为民办实事长效机制 vs the mechanism itself)
 SUGGESTIONS = 5
 _DIGIT = re.compile(r"[0-9]")
+_CONTENT = re.compile(r"[\u3400-\u9fffa-z0-9]")
 _QUOTED = re.compile(r"“([^“”]{1,30})”")
 
 
@@ -255,8 +258,11 @@ class Searcher:
             score = base * (1 + bonus)
             if total_weight:
                 context = self._context_text(found[row])
+                present = [v for variants, _ in concepts for v in variants if v in text]
                 covered = sum(w for variants, w in concepts if any(v in text or v in context for v in variants))
                 score *= COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * covered / total_weight
+                if q.is_question and _new_characters(text, present) < ECHO_CHARS:
+                    score *= ECHO_FACTOR
             out.append((found[row], score, text))
         if rescore:
             out.sort(key=lambda x: -x[1])
@@ -322,6 +328,13 @@ class Searcher:
 
     def _hit(self, p: Passage, score: float, terms: tuple[str, ...]) -> Hit:
         return Hit(p, self.corpus.source(p.source_id), float(score), terms)
+
+
+def _new_characters(text: str, words: list[str]) -> int:
+    """How many content characters the text holds beyond `words`."""
+    for w in sorted(words, key=len, reverse=True):
+        text = text.replace(w, "")
+    return len(_CONTENT.findall(text))
 
 
 def _best(scores: np.ndarray, n: int) -> np.ndarray:

@@ -23,6 +23,8 @@ _EXCLUDE = re.compile(r"(?:^|\s)-(\S+)")
 _YEAR = re.compile(r"(?:19|20)\d\d年?")
 # A question asking what a term is: its answer names the term in “…” (the sentence that states it).
 _DEFINITION = re.compile(r"是啥|是什么|什么是|啥是|啥意思|什么意思|指什么|指的是|含义|内涵")
+# A question (not a remembered phrase): its answer says more than the words it asks about.
+_QUESTION = re.compile(r"什么|啥|怎么|怎样|如何|咋|哪|吗|呢|\?|多少|多大|几")
 # A question asking for a quantity: its answer holds a figure.
 _QUANTITY = re.compile(r"多少|几[个年项家名倍成次天月]?|多大|多长|多高|多快|多久|比例|百分之|排第|第几")
 
@@ -40,6 +42,7 @@ class ParsedQuery:
     highlight: tuple[str, ...] = ()  # words to bold in a hit when present
     wants_number: bool = False  # the question asks 多少/几/比例 …
     wants_definition: bool = False  # the question asks what a term is (是啥/什么是 …)
+    is_question: bool = False  # a question word (什么/怎么/哪 …/？), as opposed to keywords or a phrase
     # The user's content words (2+ characters) each with the expansions that stand for it: a passage
     # covers the word when it holds any of them (idf-weighted coverage, see engine._coverage).
     concepts: tuple[tuple[str, ...], ...] = ()
@@ -91,6 +94,7 @@ class QueryParser:
             raw=raw, words=words, bigrams=grams, context=context, runs=tuple(tuple(r) for r in runs),
             phrases=phrases, excluded=excluded, source=sources[-1] if sources else None, highlight=highlight,
             wants_number=_QUANTITY.search(text) is not None, wants_definition=_DEFINITION.search(text) is not None,
+            is_question=_QUESTION.search(text) is not None,
             concepts=concepts, own=own,
         )
 
