@@ -258,11 +258,12 @@ class Searcher:
             score = base * (1 + bonus)
             if total_weight:
                 context = self._context_text(found[row])
-                present = [v for variants, _ in concepts for v in variants if v in text]
                 covered = sum(w for variants, w in concepts if any(v in text or v in context for v in variants))
                 score *= COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * covered / total_weight
-                if q.is_question and _new_characters(text, present) < ECHO_CHARS:
-                    score *= ECHO_FACTOR
+                if q.is_question:
+                    present = [v for variants, _ in concepts for v in variants if v in text]
+                    if _new_characters(text, present) < ECHO_CHARS:
+                        score *= ECHO_FACTOR
             out.append((found[row], score, text))
         if rescore:
             out.sort(key=lambda x: -x[1])
