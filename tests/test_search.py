@@ -213,3 +213,11 @@ def test_a_question_prefers_a_sentence_saying_more_than_its_words(searcher):
     assert not searcher.parser.parse("为民办实事 长效机制").is_question
     top = texts(searcher.search("为民办实事的长效机制是怎样的", k=1))[0]
     assert top != "一要健全为民办实事长效机制。"  # echoes the question, says nothing about the mechanism
+
+
+def test_a_slogan_is_also_indexed_by_the_curated_terms_inside_it(searcher):
+    from assistant.search.tokenizer import new_jieba, user_word_entries
+
+    entries = user_word_entries(["亩均", "亩均论英雄"], new_jieba())  # the default dictionary lacks 亩均
+    assert "亩均" in entries["亩均论英雄"][1] and entries["亩均"][1] == ()
+    assert any("亩均论英雄" in t for t in texts(searcher.search("亩均改革", k=1)))

@@ -101,10 +101,15 @@ def bigrams(text: str) -> list[str]:
 def user_word_entries(words: Iterable[str], base: jieba.Tokenizer) -> dict[str, tuple[int, tuple[str, ...]]]:
     """For each user word: the frequency that makes jieba keep it whole, and its parts.
 
-    Computed with the default dictionary before any user word is added, so parts are ordinary words.
+    Parts are the default dictionary's words (computed before any user word is added) plus the other
+    user words inside it, so a slogan is also found by a curated term it contains (亩均论英雄 → 亩均).
     """
+    words = list(dict.fromkeys(words))
+    known = set(words)
     entries = {}
     for w in words:
-        parts = tuple(p for p in base.cut_for_search(w, HMM=False) if p != w and len(p) > 1 and _CONTENT.search(p))
-        entries[w] = (base.suggest_freq(w, tune=False), parts)
+        parts = [p for p in base.cut_for_search(w, HMM=False) if p != w and len(p) > 1 and _CONTENT.search(p)]
+        inner = (w[i:j] for i in range(len(w)) for j in range(i + 2, min(len(w), i + 12) + 1))
+        parts += [p for p in inner if p != w and p in known and p not in parts]
+        entries[w] = (base.suggest_freq(w, tune=False), tuple(parts))
     return entries
