@@ -17,6 +17,14 @@ def test_search_batch_prints_one_json_line_per_query(db_path, tmp_path):
     first = lines[0]["results"][0]
     assert set(first) >= {"id", "text", "source", "source_id", "section", "score"}
     assert "山海协作" in first["text"]
+    assert all(isinstance(line["answered"], bool) for line in lines) and lines[0]["answered"]
+
+
+def test_search_json_says_when_the_documents_do_not_answer(db_path):
+    out = run("search", "--db", str(db_path), "--json", "江苏省的GDP目标是多少")
+    assert out.returncode == 0, out.stderr
+    line = json.loads(out.stdout)
+    assert line["answered"] is False and line["results"]  # the nearest quotes still follow
 
 
 def test_missing_database_is_a_clear_error_not_a_traceback(tmp_path):

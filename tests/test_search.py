@@ -221,3 +221,10 @@ def test_a_slogan_is_also_indexed_by_the_curated_terms_inside_it(searcher):
     entries = user_word_entries(["亩均", "亩均论英雄"], new_jieba())  # the default dictionary lacks 亩均
     assert "亩均" in entries["亩均论英雄"][1] and entries["亩均"][1] == ()
     assert any("亩均论英雄" in t for t in texts(searcher.search("亩均改革", k=1)))
+
+
+def test_answered_when_the_top_hits_hold_the_query_concepts_together(searcher):
+    assert searcher.search("山海协作 飞地").answered
+    assert searcher.search("实施方案第31条").answered
+    for question in ("江苏省的GDP目标是多少", "上海浦东新区有什么政策", "火星移民计划"):
+        assert not searcher.search(question).answered, question

@@ -70,7 +70,8 @@ def cmd_search(args: argparse.Namespace) -> int:
                  "section": h.passage.section_path, "score": round(h.score, 4)}
                 for h in results.hits
             ]
-            print(json.dumps({"query": query, "results": rows}, ensure_ascii=False), flush=True)
+            line = {"query": query, "answered": results.answered, "results": rows}
+            print(json.dumps(line, ensure_ascii=False), flush=True)
         else:
             if not results.hits:
                 related = searcher.suggest(query)

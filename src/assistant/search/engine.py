@@ -48,6 +48,8 @@ TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much
 QUOTE_BONUS = 0.3  # a definition question (是啥): share of its words the passage names in “…”, stating the term
 ECHO_CHARS = 6  # a question's hit adding fewer characters than this to the asked words only echoes them …
 ECHO_FACTOR = 0.7  # … and keeps this share of its score (一要健全为民办实事长效机制 vs the mechanism itself)
+ANSWERED_DEPTH = 3  # the query counts as answered when one of this many top hits …
+ANSWERED_COVERAGE = 0.75  # … covers this share of the idf mass of its words (sentence, title or section)
 SUGGESTIONS = 5
 _DIGIT = re.compile(r"[0-9]")
 _CONTENT = re.compile(r"[\u3400-\u9fffa-z0-9]")
@@ -68,6 +70,9 @@ class Results:
     hits: list[Hit] = field(default_factory=list)
     total: int = 0  # how many passages matched in all, for paging
     kind: str = "search"  # "search", or "reference" when the query named a numbered item
+    # Whether the top hits answer the query (its key concepts found together); False is when the product
+    # says there is no direct answer and shows the nearest quotes.
+    answered: bool = False
 
 
 class Searcher:
@@ -102,7 +107,7 @@ class Searcher:
         if ref is not None:
             passages = ref[offset : offset + k]
             hits = [self._hit(p, 1.0, ()) for p in passages]
-            return Results(query=query, hits=hits, total=len(ref), kind="reference")
+            return Results(query=query, hits=hits, total=len(ref), kind="reference", answered=bool(hits))
         if parsed.empty:
             return Results(query=query)
         cand, scores, matched = self._candidates(parsed, source_id, max(SHORTLIST, offset + k))
@@ -115,8 +120,9 @@ class Searcher:
             ranked += self._rerank(parsed, cand[top[head:]], scores[top[head:]], rescore=False)
         total = matched - (len(top) - len(ranked))  # minus candidates the text check rejected
         page = ranked[offset : offset + k]
-        hits = [self._hit(_passage(row), s, tuple(w for w in parsed.highlight if w in text)) for row, s, text in page]
-        return Results(query=query, hits=hits, total=total)
+        hits = [self._hit(_passage(row), s, tuple(w for w in parsed.highlight if w in text)) for row, s, text, _ in page]
+        answered = any(cover >= ANSWERED_COVERAGE for *_, cover in ranked[:ANSWERED_DEPTH])
+        return Results(query=query, hits=hits, total=total, answered=answered)
 
     def suggest(self, query: str) -> list[str]:
         """Corpus terms related to the query, for a “nothing found” reply: expansions of abbreviations it
@@ -223,8 +229,8 @@ class Searcher:
 
     def _rerank(
         self, q: ParsedQuery, cand: np.ndarray, scores: np.ndarray, rescore: bool = True
-    ) -> list[tuple[tuple, float, str]]:
-        """(database row, score, folded text) of the candidates that pass the text checks, best first
+    ) -> list[tuple[tuple, float, str, float]]:
+        """(database row, score, folded text, share of the query's concepts covered) of the candidates that pass the text checks, best first
         (in the given order, scores unchanged, when not `rescore`).
 
         Bonuses: the user's consecutive words adjacent in the passage (in query order, across dropped
@@ -246,7 +252,7 @@ class Searcher:
             if strict and (any(ph not in text for ph in q.phrases) or any(w in text for w in q.excluded)):
                 continue
             if not rescore:
-                out.append((found[row], base, text))
+                out.append((found[row], base, text, 0.0))
                 continue
             bonus = ADJACENT_BONUS * sum(p in text for p in pairs) / len(pairs) if pairs else 0.0
             if any(r in text for r in runs):
@@ -258,15 +264,17 @@ class Searcher:
                 named = sum(w for variants, w in concepts if any(v in quoted for v in variants))
                 bonus += QUOTE_BONUS * named / total_weight
             score = base * (1 + bonus)
+            share = 1.0
             if total_weight:
                 context = self._context_text(found[row])
                 covered = sum(w for variants, w in concepts if any(v in text or v in context for v in variants))
-                score *= COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * covered / total_weight
+                share = covered / total_weight
+                score *= COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * share
                 if q.is_question:
                     present = [v for variants, _ in concepts for v in variants if v in text]
                     if _new_characters(text, present) < ECHO_CHARS:
                         score *= ECHO_FACTOR
-            out.append((found[row], score, text))
+            out.append((found[row], score, text, share))
         if rescore:
             out.sort(key=lambda x: -x[1])
         return out
