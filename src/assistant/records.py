@@ -14,13 +14,21 @@ class Source:
     title: str
     short: str = ""  # 简称 for phone screens
     issuer: str = ""
-    date: str = ""  # ISO date, or year-month, or empty when unknown
-    kind: str = ""  # 决定 / 实施方案 / 报告 / 讲话 / 期刊文章 …
+    date: str = ""  # ISO date, or year-month, or empty when unknown; for a regulation its current version's date
+    kind: str = ""  # 决定 / 实施方案 / 报告 / 讲话 / 期刊文章 / 条例 / 办法 …
     url: str = ""
     author: str = ""
     publication: str = ""
     file: str = ""  # corpus file it was read from
     position: int = 0  # order within the corpus, for stable listings
+    # Dates a document states about itself (ISO, empty when not stated), kept apart because a regulation is
+    # passed by one body, approved by another, promulgated, takes effect and is revised on different days.
+    passed: str = ""  # 通过
+    approved: str = ""  # 批准
+    promulgated: str = ""  # 公布 / 发布 / 印发
+    effective: str = ""  # 施行 / 实施
+    revised: str = ""  # 修订 / 修正 / 修改: the latest
+    history: str = ""  # the document's own header lines as printed (one per line), e.g. "2020年…会议通过"
 
     @property
     def label(self) -> str:

@@ -51,6 +51,12 @@ class Entry:
     date: str = ""
     kind: str = ""
     url: str = ""
+    passed: str = ""  # the dates below: see records.Source
+    approved: str = ""
+    promulgated: str = ""
+    effective: str = ""
+    revised: str = ""
+    history: str = ""
     column_labels: tuple[str, ...] = ()  # page headers / column names printed inside the text
     articles: tuple[Article, ...] = field(default_factory=tuple)
 

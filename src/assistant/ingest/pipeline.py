@@ -74,7 +74,9 @@ def documents(entry: Entry, lines: list[Line], position: int, removals: Removals
     if not entry.is_magazine:
         source = Source(
             id=entry.id, title=entry.title, short=entry.short, issuer=entry.issuer, date=entry.date,
-            kind=entry.kind, url=entry.url, file=entry.file, position=position,
+            kind=entry.kind, url=entry.url, file=entry.file, position=position, passed=entry.passed,
+            approved=entry.approved, promulgated=entry.promulgated, effective=entry.effective, revised=entry.revised,
+            history=entry.history,
         )
         return [Document(source, lines, (entry.title,), entry.column_labels)]
     # A title may be printed anywhere in the issue (after the first page, before the byline, at the end
