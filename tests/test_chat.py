@@ -12,7 +12,7 @@ from assistant.chat import sessions as sessions_module
 from assistant.chat.core import MAX_QUERY_CHARS, clean_text, parse_command
 from assistant.chat.sessions import Sessions
 from assistant.chat.render import (
-    MAX_ENTITIES, MAX_MESSAGE_UNITS, highlight, html_messages, keyboard, plain_text, quote_html, short_section, units,
+    MAX_ENTITIES, MAX_MESSAGE_UNITS, highlight, html_messages, keyboard, plain_text, quote_html, units,
 )
 from fake_bot_api import searcher  # noqa: F401 (fixture)
 
@@ -54,7 +54,7 @@ def test_highlight_merges_overlaps_and_caps_entities():
 
 def test_messages_split_between_quotes_within_limits():
     sentence = "浙江省推进共同富裕示范区建设，" * 20
-    quotes = [Quote(f"{i}{sentence}", terms=("共同富裕", "浙江"), citation=Citation("简称", "标题", "一、… › 2. 节", "2021"))
+    quotes = [Quote(f"{i}{sentence}", terms=("共同富裕", "浙江"), citation=Citation("——《简称》第一部分第2条（2021年）", "（《标题》，2021年）"))
               for i in range(60)]
     messages = html_messages(Reply([Text("标题"), *quotes]))
     assert len(messages) > 1
@@ -84,16 +84,10 @@ def test_keyboard_numbers_quote_buttons_then_reply_rows():
 
 
 def test_plain_text_has_no_markup_and_context_marks_focus():
-    reply = Reply([Quote("<b>原文</b>", terms=("原文",), citation=Citation("简称", "全称")),
+    reply = Reply([Quote("<b>原文</b>", terms=("原文",), citation=Citation("——《简称》", "（《全称》）")),
                    Context(("前一句。", "本句。", "后一句。"), 1)])
     text = plain_text(reply)
     assert "「<b>原文</b>」\n——《简称》" in text and "▶ 本句。" in text
-
-
-def test_short_section_keeps_numbers_and_innermost_heading():
-    path = "二、对标落实全面建设社会主义现代化国家系统部署，在奋力推进中开辟新境界 › 7. 高水平服务和融入新发展格局"
-    assert short_section(path) == "二、… › 7. 高水平服务和融入新发展格局"
-    assert short_section("") == ""
 
 
 def test_button_rejects_long_callback_data_and_core_stashes_it(core):
@@ -150,7 +144,7 @@ def test_question_answer_has_three_cited_quotes_and_buttons(core):
     assert len(quotes) == 3
     for q in quotes:
         passage = core.searcher.corpus.passage(q.passage_id)
-        assert q.text == passage.text and q.citation.short
+        assert q.text == passage.text and q.citation.line.startswith("——《")
         assert [b.label for b in q.buttons] == ["上下文", "来源"]
     assert [b.label for b in reply.buttons[-1]] == ["下一页"]
 

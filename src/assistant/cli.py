@@ -72,6 +72,11 @@ def cmd_search(args: argparse.Namespace) -> int:
             ]
             line = {"query": query, "answered": results.answered, "results": rows}
             print(json.dumps(line, ensure_ascii=False), flush=True)
+        elif args.cite:
+            from assistant.chat.citation import quote_with_citation
+
+            for h in results.hits:
+                print(quote_with_citation(h.passage.text, h.source))
         else:
             if not results.hits:
                 related = searcher.suggest(query)
@@ -133,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="*")
     p.add_argument("-k", type=int, default=5)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--cite", action="store_true", help="每条输出为可直接粘贴的原文加标准出处")
     p.add_argument("--source", help="只在该来源（id）中检索")
     p.add_argument("--batch", help="每行一个查询的文件（- 为标准输入），每个查询输出一行 JSON")
     _add_db(p)

@@ -8,8 +8,10 @@ import re
 from dataclasses import replace
 
 from assistant.chat.core import EXPIRED, MAX_QUERY_CHARS, ChatCore, Request, Session
+from assistant.chat.citation import answer_line, spoken_section
+from assistant.chat.citation import citation as cite_passage
 from assistant.chat.reply import Button, Citation, Context, InlineItem, InlinePage, Quote, Reply, Text
-from assistant.chat.render import citation_text, short_section, shorten
+from assistant.chat.render import shorten
 from assistant.records import Passage, Source
 
 PAGE = 3  # quotes per answer: readable on a phone
@@ -50,7 +52,7 @@ _SCOPE = re.compile(r"(?:^|\s)@(\S+)")  # @文件简称, as the search reads it
 
 
 def citation(source: Source, passage: Passage) -> Citation:
-    return Citation(short=source.label, title=source.title, section=passage.section_path, date=source.date)
+    return cite_passage(source, passage.section)
 
 
 def display(query: str) -> str:
@@ -160,7 +162,7 @@ class Answers:
                 groups.append([h])
         blocks = [Quote("".join(x.passage.text for x in g), g[0].passage.id, g[0].source.id) for g in groups]
         first = hits[0]
-        return [*blocks, Text(citation_text(citation(first.source, first.passage)))]
+        return [*blocks, Text(answer_line(first.source, first.passage.section))]
 
     def nothing_found(self, session: Session) -> Reply:
         scope = _SCOPE.search(session.query)
@@ -273,6 +275,6 @@ class Answers:
     @staticmethod
     def inline_item(hit) -> InlineItem:
         p, s = hit.passage, hit.source
-        description = f"{s.label} › {short_section(p.section_path)}" if p.section_path else s.label
+        description = f"{s.label} {spoken_section(p.section)}".strip()
         quote = Quote(p.text, p.id, s.id, (), citation(s, p))
         return InlineItem(p.id, shorten(p.text, 40), shorten(description, 120), quote)

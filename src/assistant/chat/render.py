@@ -6,11 +6,9 @@ Corpus and user text is always escaped; the only markup added is <b> around matc
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 
 from assistant.chat.reply import Block, Button, Citation, Context, Quote, Reply, Text
-from assistant.records import SECTION_SEPARATOR
 
 MAX_MESSAGE_UNITS = 4096  # Telegram counts UTF-16 code units
 MAX_ENTITIES = 100
@@ -57,33 +55,6 @@ def highlight(text: str, terms: tuple[str, ...], limit: int = MAX_BOLD_PER_QUOTE
     return pieces
 
 
-NUMBERING = re.compile(r"^(?:[一二三四五六七八九十百]+、|\d+[.．、]\s*|（[一二三四五六七八九十]+）|第[一二三四五六七八九十百\d]+[章节部分条])")
-OUTER_HEADING_CHARS = 12
-INNER_HEADING_CHARS = 30
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def short_section(section: str) -> str:
-    """A heading path short enough for a phone: outer headings shrink to their number
-    ("五、…"), the innermost stays readable. The full path is in the 来源 view."""
-    heads = [h for h in section.split(SECTION_SEPARATOR) if h]
-    outer = []
-    for h in heads[:-1]:
-        m = NUMBERING.match(h)
-        outer.append(m.group(0).strip() + "…" if m and len(h) > OUTER_HEADING_CHARS else clip(h, OUTER_HEADING_CHARS))
-    return SECTION_SEPARATOR.join(outer + [clip(h, INNER_HEADING_CHARS) for h in heads[-1:]])
-
-
-def citation_text(c: Citation) -> str:
-    """——《简称》 section（date）, the section shortened for phones."""
-    tail = f" {short_section(c.section)}" if c.section else ""
-    date = f"（{c.date}）" if c.date else ""
-    return f"——《{c.short or c.title}》{tail}{date}"
-
-
 # HTML ----------------------------------------------------------------------------------------
 
 
@@ -100,7 +71,7 @@ def quote_html(q: Quote, number: int | None = None) -> Piece:
     head = ordinal(number) if number else ""
     out = f"{head}「{body}」"
     if q.citation:
-        out += "\n" + html.escape(citation_text(q.citation))
+        out += "\n" + html.escape(q.citation.line)
     return Piece(out, entities)
 
 
@@ -108,7 +79,7 @@ def context_html(c: Context) -> Piece:
     lines = [f"<b>{html.escape(t)}</b>" if i == c.focus else html.escape(t) for i, t in enumerate(c.lines)]
     out = "<blockquote expandable>" + "\n".join(lines) + "</blockquote>"
     if c.citation:
-        out = html.escape(citation_text(c.citation)) + "\n" + out
+        out = html.escape(c.citation.line) + "\n" + out
     return Piece(out, 1 + (1 if 0 <= c.focus < len(c.lines) else 0))
 
 
@@ -189,11 +160,11 @@ def keyboard(reply: Reply) -> list[list[Button]]:
 def block_plain(block: Block, number: int | None) -> str:
     if isinstance(block, Quote):
         head = ordinal(number) if number else ""
-        tail = "\n" + citation_text(block.citation) if block.citation else ""
+        tail = "\n" + block.citation.line if block.citation else ""
         return f"{head}「{block.text}」{tail}"
     if isinstance(block, Context):
         lines = [("▶ " if i == block.focus else "  ") + t for i, t in enumerate(block.lines)]
-        head = citation_text(block.citation) + "\n" if block.citation else ""
+        head = block.citation.line + "\n" if block.citation else ""
         return head + "\n".join(lines)
     return block.text
 

@@ -28,10 +28,10 @@ class Button:
 
 @dataclass(frozen=True)
 class Citation:
-    short: str  # 简称, shown on phones
-    title: str  # full title, for the 来源 view and documents
-    section: str = ""  # heading path, " › " separated
-    date: str = ""
+    """Where a quote is from, in the two forms chat.citation builds from a Source."""
+
+    line: str  # under a quote in an answer: ——《简称》第三部分第12条（2021年7月）
+    standard: str = ""  # pasted after the quote: （《全称》，2021年7月）
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from assistant.chat.core import ChatCore, Request, Scheduler
-from assistant.chat.reply import Button, Citation, Document, Poll, Quote, Reply, Text
+from assistant.chat.citation import citation
+from assistant.chat.reply import Button, Document, Poll, Quote, Reply, Text
 from assistant.study import daily, document
 from assistant.study.daily import DailyError
 from assistant.study.digest import Digest, TopicError, build_digest, pages, topic_terms
@@ -39,8 +40,7 @@ DIGEST_USAGE = "用法：/digest 主题，例如 /digest 共同富裕。会按�
 
 def chat_quote(q: StudyQuote, buttons: tuple[Button, ...] = ()) -> Quote:
     """A study quote as the core's Quote block (its citation rendered like every other answer's)."""
-    citation = Citation(q.short or q.title, q.title, q.section, q.date)
-    return Quote(q.text, q.passage_id, q.source_id, (), citation, buttons)
+    return Quote(q.text, q.passage_id, q.source_id, (), citation(q.source, q.section), buttons)
 
 
 class StudyFeature:

@@ -41,6 +41,11 @@ class Quote:
         )
 
     @property
+    def source(self) -> Source:
+        """As much of its Source as a citation needs (the quote outlives the corpus it came from)."""
+        return Source(self.source_id, self.title, self.short, date=self.date, publication=self.publication)
+
+    @property
     def citation(self) -> str:
         """Full citation for documents: ——《title》（publication） section."""
         return _cite(self.title, self.publication, self.section)
