@@ -1,10 +1,8 @@
 import json
 import subprocess
-import sys
 
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, timeout=300)
+from processes import assistant, clean_env
+from processes import run_cli as run
 
 
 def test_search_batch_prints_one_json_line_per_query(db_path, tmp_path):
@@ -36,7 +34,7 @@ def test_missing_database_is_a_clear_error_not_a_traceback(tmp_path):
 def test_a_reader_that_stops_early_is_not_an_error(db_path):
     # `python -m assistant search … | head`: every command exits quietly when its reader has gone.
     for args in (["search", "共同富裕"], ["export"]):
-        proc = subprocess.Popen([sys.executable, "-m", "assistant", *args, "--db", str(db_path)],
+        proc = subprocess.Popen(assistant(*args, "--db", str(db_path)), env=clean_env(),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         proc.stdout.close()
         err = proc.stderr.read().decode()

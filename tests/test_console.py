@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 from assistant.adapters.console import ConsoleChat
 from assistant.chat import build_core
 from fake_bot_api import searcher  # noqa: F401 (fixture)
-
-ROOT = Path(__file__).resolve().parent.parent
+from processes import bot_py
 
 
 def run_console(core, lines: list[str]) -> str:
@@ -32,11 +28,9 @@ def test_question_buttons_and_odd_input(searcher):
 
 
 def test_bot_py_without_token_is_a_console_chat(db_path, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env.update(ASSISTANT_DB=str(db_path), PYTHONPATH=str(ROOT / "src"))
+    command, env = bot_py(ASSISTANT_DB=str(db_path))
     stdin = "共同富裕\n\n\x00\nhello\n".encode() + b"\xff\xfe\xc3\n"  # the last line is not UTF-8
-    proc = subprocess.run([sys.executable, str(ROOT / "bot.py")], input=stdin, capture_output=True, env=env,
-                          cwd=tmp_path, timeout=120)
+    proc = subprocess.run(command, input=stdin, capture_output=True, env=env, cwd=tmp_path, timeout=120)
     proc.stdout, proc.stderr = proc.stdout.decode(), proc.stderr.decode()
     assert proc.returncode == 0, proc.stderr
     assert "「" in proc.stdout and "没有找到与“hello”" in proc.stdout
@@ -45,8 +39,17 @@ def test_bot_py_without_token_is_a_console_chat(db_path, tmp_path):
 
 
 def test_bot_py_reports_a_missing_database(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env.update(ASSISTANT_DB=str(tmp_path / "none.db"), PYTHONPATH=str(ROOT / "src"))
-    proc = subprocess.run([sys.executable, str(ROOT / "bot.py")], input="", text=True, capture_output=True,
-                          env=env, cwd=tmp_path, timeout=120)
+    command, env = bot_py(ASSISTANT_DB=str(tmp_path / "none.db"))
+    proc = subprocess.run(command, input="", text=True, capture_output=True, env=env, cwd=tmp_path, timeout=120)
     assert proc.returncode == 1 and "ingest" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_console_whose_reader_stops_early_exits_quietly(db_path, tmp_path):
+    # `bot.py | head -1` in a clean environment: no "Exception ignored … BrokenPipeError", exit 0.
+    command, env = bot_py(ASSISTANT_DB=str(db_path))
+    proc = subprocess.Popen(command, env=env, cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()
+    _, err = proc.communicate("共同富裕\n山海协作\n".encode(), timeout=120)
+    assert proc.returncode == 0, err.decode()
+    assert "BrokenPipe" not in err.decode() and "Traceback" not in err.decode()

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 from assistant.search.evaluation import EvalQuery, Outcome, first_hit, is_hit, metrics
+from processes import run_cli
 
 
 def test_hit_rule_follows_format_md():
@@ -32,8 +31,7 @@ def test_eval_command_prints_table_and_misses(db_path, tmp_path):
         {"id": "t-2", "query": "完全无关的火星殖民计划", "style": "question", "doc": "", "gold": ["火星殖民计划启动仪式"]},
     ]
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "assistant", "eval", "--db", str(db_path), str(path)],
-                         capture_output=True, text=True, timeout=120)
+    out = run_cli("eval", "--db", str(db_path), str(path), timeout=120)
     assert out.returncode == 0, out.stderr
     overall = next(line for line in out.stdout.splitlines() if line.startswith("overall"))
     assert overall.split()[1:4] == ["2", "0.50", "0.50"]

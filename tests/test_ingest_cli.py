@@ -3,14 +3,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from conftest import CORPUS
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, timeout=300)
+from processes import assistant, clean_env
+from processes import run_cli as run
 
 
 def tiny_corpus(tmp_path: Path, manifest: str, files: dict[str, bytes]) -> Path:
@@ -84,3 +81,14 @@ def test_export_writes_every_passage_as_json_lines(db_path, corpus):
     assert set(rows[0]) >= {"id", "source_id", "source", "section", "text", "is_heading"}
     item = next(r for r in rows if r["text"].startswith("31.打造山海协作工程升级版"))
     assert item["is_heading"] and item["section"].endswith(" › 31. 打造山海协作工程升级版")
+
+
+def test_ingest_whose_reader_stops_early_still_tells_the_truth(tmp_path):
+    # `ingest 2>&1 | head -1`: the report's reader leaving must not abort the build behind an exit status of 0.
+    db = tmp_path / "out.db"
+    proc = subprocess.Popen(assistant("ingest", str(CORPUS), "--db", str(db)), env=clean_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc.stdout.readline()
+    proc.stdout.close()
+    assert proc.wait(timeout=300) == 0
+    assert db.exists() and not list(tmp_path.glob(".out.db.building-*"))

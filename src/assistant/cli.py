@@ -3,26 +3,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from assistant import storage
+from assistant import storage, streams
 
 
 def _add_db(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", type=Path, default=storage.DEFAULT_DB, help="数据库路径（默认 data/assistant.db）")
 
 
-def _progress(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
     from assistant.ingest.pipeline import ingest
 
-    summary = ingest(args.corpus, args.db, progress=_progress)
+    summary = ingest(args.corpus, args.db, progress=streams.say)
     print(
         f"完成：{summary.sources} 个来源，{summary.sections} 个章节，{summary.passages} 条语句，"
         f"{summary.dropped} 处作为版面杂质丢弃 → {args.db}"
@@ -165,9 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "search" and not (args.query or args.batch):
         parser.error("请提供查询词，或使用 --batch FILE")
     try:
-        return args.func(args)
-    except BrokenPipeError:  # `… | head` is normal use: a reader that stops early is not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit-time flush must not fail
+        status = args.func(args)
+        sys.stdout.flush()  # here, not at exit, so a reader that has gone is handled below
+        return status
+    except BrokenPipeError:  # `… | head` is normal use: the command's work is done, its reader stopped early
+        streams.discard(sys.stdout)
         return 0
     except (storage.DatabaseMissing, ValueError, OSError) as exc:
         print(f"错误：{exc}", file=sys.stderr)

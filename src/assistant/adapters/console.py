@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 from typing import Callable, TextIO
 
+from assistant import streams
 from assistant.chat.core import ChatCore, Request
 from assistant.chat.render import keyboard, plain_text
 from assistant.chat.reply import Button, Reply
@@ -84,11 +85,13 @@ class ConsoleChat:
 
     def run(self) -> int:
         self.core.start(ConsoleScheduler(self))
-        print(BANNER, file=self.stdout, flush=True)
         try:
+            print(BANNER, file=self.stdout, flush=True)
             for line in self.stdin:
                 try:
                     reply = self.handle(line)
+                except BrokenPipeError:
+                    raise
                 except Exception:
                     log.exception("console input failed: %r", line[:100])
                     reply = Reply(notice=APOLOGY)
@@ -96,6 +99,8 @@ class ConsoleChat:
                     self.show(reply)
         except KeyboardInterrupt:
             print(file=self.stdout, flush=True)
+        except BrokenPipeError:  # `bot.py | head`: the reader has what it wanted
+            streams.discard(self.stdout)
         return 0
 
 
