@@ -12,6 +12,7 @@ import sys
 from assistant.chat import Access, ChatCore, build_core
 from assistant.config import Settings, SettingsError, configure_logging, load_settings
 from assistant.search.engine import Searcher
+from assistant.state import StateError, open_state
 from assistant.storage import DatabaseMissing
 
 # Feature modules: each installed one has setup(core, settings) registering its commands.
@@ -63,9 +64,13 @@ def main() -> int:
     except DatabaseMissing as exc:  # also a missing search index
         print(f"无法打开语料库：{exc}", file=sys.stderr)
         return 1
+    try:
+        state = open_state(settings)
+    except StateError as exc:
+        print(f"无法打开状态数据库：{exc}", file=sys.stderr)
+        return 2
     access = Access(settings.allowed_users, settings.allowed_chats, settings.admin_ids)
-    core = build_core(searcher, access=access, reopen=lambda: Searcher.open(settings.db_path),
-                      state_db=settings.state_db_path)
+    core = build_core(searcher, access=access, reopen=lambda: Searcher.open(settings.db_path), state_db=state)
     load_features(core, settings)
     if settings.telegram_token:
         return run_telegram(settings, core)

@@ -24,3 +24,25 @@ def corpus(db_path: Path):
     from assistant.storage import Corpus
 
     return Corpus(db_path)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL server for the whole session (tests/pg_cluster.py); skipped where impossible."""
+    import pg_cluster
+
+    try:
+        cluster = pg_cluster.start()
+    except RuntimeError as exc:
+        pytest.skip(str(exc))
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_target(request, tmp_path):
+    """Where a state store lives, once per backend: a SQLite file path, or a fresh PostgreSQL database's URL.
+    Tests open it with assistant.state.connect(target) and may open it again to check what persisted."""
+    if request.param == "sqlite":
+        return tmp_path / "state.db"
+    return request.getfixturevalue("postgres_cluster").new_database()

@@ -11,6 +11,7 @@ from assistant.chat.answers import REFERENCE_PAGE, bold_terms
 from assistant.chat import sessions as sessions_module
 from assistant.chat.core import MAX_QUERY_CHARS, clean_text, parse_command
 from assistant.chat.sessions import Sessions
+from assistant.state.sqlite import SQLiteState
 from assistant.chat.render import (
     MAX_ENTITIES, MAX_MESSAGE_UNITS, highlight, html_messages, keyboard, plain_text, quote_html, units,
 )
@@ -117,25 +118,27 @@ def test_sessions_forget_oldest():
 def test_sessions_outlive_a_restart_and_are_pruned(tmp_path, monkeypatch):
     now = [1_000_000.0]
     path = tmp_path / "state.db"
-    old = Sessions(path, capacity=4, clock=lambda: now[0])
+    old = Sessions(SQLiteState(path), capacity=4, clock=lambda: now[0])
     session = old.new("山海协作", "s1", 7, -5)
     long_arg = "共同富裕" * 20
     key = old.stash(long_arg)
-    old.close()
+    old._db.close()
 
-    again = Sessions(path, capacity=4, clock=lambda: now[0])
+    again = Sessions(SQLiteState(path), capacity=4, clock=lambda: now[0])
     assert again.get(session.id) == session and again.unstash(key) == long_arg
     assert again.get(key) is None and again.unstash(session.id) is None and again.get("nope") is None
 
     monkeypatch.setattr(sessions_module, "PRUNE_EVERY", 1)
     now[0] += sessions_module.MAX_AGE_DAYS * 86400 + 1
-    fresh = [again.stash(f"v{i}") for i in range(6)]
-    again.close()
-    later = Sessions(path, capacity=4, clock=lambda: now[0])
+    fresh = []
+    for i in range(6):
+        now[0] += 1
+        fresh.append(again.stash(f"v{i}"))
+    again._db.close()
+    later = Sessions(SQLiteState(path), capacity=4, clock=lambda: now[0])
     assert later.get(session.id) is None and later.unstash(key) is None  # too old
     assert [later.unstash(k) for k in fresh] == [None, None, "v2", "v3", "v4", "v5"]  # newest 4 kept
-    rows = later._db.execute("select count(*) from button_keys").fetchone()[0]
-    assert rows == 4
+    assert later._db.one("select count(*) as n from button_keys")["n"] == 4
 
 
 def test_question_answer_has_three_cited_quotes_and_buttons(core):

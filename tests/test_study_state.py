@@ -20,8 +20,9 @@ QUOTE = Quote(
 
 
 @pytest.fixture
-def path(tmp_path):
-    return tmp_path / "state.db"
+def path(state_target):
+    """Every test here runs against SQLite and PostgreSQL (conftest.state_target)."""
+    return state_target
 
 
 def test_everything_survives_a_reopen(path):

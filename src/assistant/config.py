@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
@@ -25,6 +26,8 @@ class Settings:
     api_base_url: str = TELEGRAM_API  # PTB's base_url: method URLs are base_url + token + "/" + method
     db_path: Path = Path("data/assistant.db")
     state_db_path: Path = Path("data/state.db")  # writable user data (saved quotes, subscriptions)
+    state_url: str = ""  # postgresql://… : state shared by several replicas (overrides state_db_path)
+    query_log_days: int = 90  # questions older than this are deleted from the query log; 0 = no log
     allowed_users: frozenset[int] = field(default_factory=frozenset)
     allowed_chats: frozenset[int] = field(default_factory=frozenset)
     admin_ids: frozenset[int] = field(default_factory=frozenset)
@@ -67,6 +70,12 @@ def _bool(name: str, raw: str, default: bool) -> bool:
     raise SettingsError(f"{name} 应为 on 或 off，当前为：{raw!r}")
 
 
+def _state_url(raw: str) -> str:
+    if raw and not raw.startswith(("postgresql://", "postgres://")):
+        raise SettingsError(f"ASSISTANT_STATE_URL 应以 postgresql:// 开头（留空则用 ASSISTANT_STATE_DB 的 SQLite 文件），当前为：{raw!r}")
+    return raw
+
+
 def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | Path | None = ".env") -> Settings:
     """Settings from `environ` (default os.environ) over the .env file; the environment wins."""
     file_values = {k: v or "" for k, v in dotenv_values(dotenv_path).items()} if dotenv_path and Path(dotenv_path).exists() else {}
@@ -86,6 +95,8 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
         api_base_url=base_url,
         db_path=Path(get("ASSISTANT_DB", "data/assistant.db")),
         state_db_path=Path(get("ASSISTANT_STATE_DB", "data/state.db")),
+        state_url=_state_url(get("ASSISTANT_STATE_URL")),
+        query_log_days=max(0, _int("QUERY_LOG_DAYS", get("QUERY_LOG_DAYS"), 90)),
         allowed_users=_ids("ALLOWED_USER_IDS", get("ALLOWED_USER_IDS")),
         allowed_chats=_ids("ALLOWED_CHAT_IDS", get("ALLOWED_CHAT_IDS")),
         admin_ids=_ids("ADMIN_USER_IDS", get("ADMIN_USER_IDS")),
@@ -116,7 +127,8 @@ class RedactingFormatter(logging.Formatter):
 def configure_logging(settings: Settings, stream=None) -> None:
     """Log to stderr at the configured level; httpx's per-request INFO lines (URL with token) are silenced."""
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", (settings.telegram_token,)))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
+                                         (settings.telegram_token, urlsplit(settings.state_url).password or "")))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

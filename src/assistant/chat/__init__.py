@@ -10,13 +10,16 @@ from assistant.chat.reply import (
     Button, Citation, Context, Document, InlineItem, InlinePage, Poll, Quote, Reply, Text,
 )
 from assistant.chat.sessions import Session, Sessions
+from assistant.state import StateDB, connect
 
 
 def build_core(searcher, *, access: Access | None = None, reopen: Callable[[], object] | None = None,
-               state_db: Path | str | None = None) -> ChatCore:
+               state_db: StateDB | Path | str | None = None) -> ChatCore:
     """A ChatCore with the built-in search answers registered; features add theirs afterwards.
-    With `state_db` the queries behind buttons are kept there, so buttons keep working after a restart."""
-    core = ChatCore(searcher, access=access, reopen=reopen, sessions=Sessions(state_db))
+    With a state store (or a SQLite path) the queries behind buttons are kept there, so buttons keep
+    working after a restart and on every replica sharing the store."""
+    state = connect(state_db) if state_db is not None else None
+    core = ChatCore(searcher, access=access, reopen=reopen, sessions=Sessions(state), state=state)
     Answers(core).setup()
     return core
 

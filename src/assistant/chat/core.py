@@ -40,6 +40,7 @@ from typing import Callable, Protocol, Sequence
 
 from assistant.chat.reply import MAX_CALLBACK_BYTES, Button, InlinePage, Quote, Reply, Text
 from assistant.chat.sessions import Session, Sessions
+from assistant.state import StateDB
 
 log = logging.getLogger(__name__)
 
@@ -203,12 +204,13 @@ class ChatCore:
     """Dispatches requests to registered handlers; holds the searcher, sessions and access policy."""
 
     def __init__(self, searcher, *, access: Access | None = None, reopen: Callable[[], object] | None = None,
-                 sessions: Sessions | None = None) -> None:
+                 sessions: Sessions | None = None, state: StateDB | None = None) -> None:
         self.searcher = searcher
         self.access = access or Access()
         self.reopen = reopen  # builds a fresh searcher after a re-ingest (/reload)
         self.registry = Registry()
         self.sessions = sessions or Sessions()  # bot.py passes one on the state database: buttons outlive restarts
+        self.state = state  # the state store features keep their data in (None: in memory only)
         self.scheduler: Scheduler = NullScheduler()
         self.scopes: dict[tuple[int, int], str] = {}  # (chat, user) -> source id for their next search
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from assistant.chat.core import ChatCore, Request, Scheduler
 from assistant.chat.citation import citation
 from assistant.chat.reply import Button, Document, Poll, Quote, Reply, Text
+from assistant.state import open_state
 from assistant.study import daily, document
 from assistant.study.daily import DailyError
 from assistant.study.digest import Digest, TopicError, build_digest, pages, topic_terms
@@ -372,8 +373,8 @@ def save_button(passage_id: str) -> Button:
 
 
 def setup(core: ChatCore, settings) -> StudyFeature:
-    """Called by bot.py: opens the state database named by the settings and registers the features."""
-    feature = StudyFeature(core, StateStore(settings.state_db_path))
+    """Called by bot.py: keeps its data in the core's state store (else the one the settings name)."""
+    feature = StudyFeature(core, StateStore(core.state or open_state(settings)))
     feature.setup()
     core.registry.on_start(feature.warm_up)  # before the bot takes updates
     return feature

@@ -1,66 +1,28 @@
-"""User state of the study features in its own SQLite file, apart from the corpus database.
+"""User state of the study features, kept in the state store (assistant.state), apart from the corpus.
 
 The corpus database is replaced wholesale on every re-ingest, so nothing a user did may live there:
 subscriptions, what each chat has already been sent, saved quotes (stored with their text and citation,
-not just a passage id), quizzes with their poll ids, answers and the send log all live here.
-Schema changes go through sqlite-utils migrations, so an old state file upgrades in place.
+not just a passage id), quizzes with their poll ids, answers and the send log all live in the state
+store: a SQLite file by default, PostgreSQL when replicas share it. Every method is one statement or
+one transaction, and written so that two replicas doing the same thing at once agree (upserts, not
+read-then-write).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import secrets
-import sqlite3
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from pathlib import Path
 
-import sqlite_utils
-from sqlite_utils import Migrations
-
+from assistant.state import StateDB, connect
 from assistant.study.quotes import SHANGHAI, Quote
 
 DEFAULT_STATE_DB = Path("data/state.db")
 
 Clock = Callable[[], datetime]
-
-migrations = Migrations("assistant-study-state")
-
-
-@migrations()
-def create_tables(db: sqlite_utils.Database) -> None:
-    db["subscriptions"].create(
-        {"chat_id": int, "time": str, "topic": str, "created_by": int, "updated_at": str}, pk="chat_id"
-    )
-    db["daily_sent"].create({"chat_id": int, "quote_key": str, "sent_at": str}, pk=("chat_id", "quote_key"))
-    db["send_log"].create(
-        {"id": int, "chat_id": int, "kind": str, "status": str, "detail": str, "text": str, "at": str}, pk="id"
-    )
-    db["send_log"].create_index(["chat_id", "at"])
-    db["saved"].create(
-        {
-            "id": int, "user_id": int, "text": str, "title": str, "short": str, "section": str, "date": str,
-            "publication": str, "passage_id": str, "source_id": str, "seq": int, "saved_at": str,
-        },
-        pk="id",
-    )
-    db["saved"].create_index(["user_id", "text", "title", "section"], unique=True)
-    db["quizzes"].create(
-        {
-            "id": str, "chat_id": int, "poll_id": str, "question": str, "options": str, "correct": int,
-            "quote": str, "created_at": str,
-        },
-        pk="id",
-    )
-    db["quizzes"].create_index(["poll_id"], unique=True)
-    db["quiz_answers"].create(
-        {"poll_id": str, "user_id": int, "user_name": str, "option": int, "correct": int, "answered_at": str},
-        pk=("poll_id", "user_id"),
-    )
-    db["pending"].create({"token": str, "kind": str, "payload": str, "created_at": str}, pk="token")
 
 
 @dataclass(frozen=True)
@@ -100,6 +62,7 @@ class Score:
 
 
 _QUOTE_FIELDS = [f.name for f in fields(Quote)]
+_SAVED_COLUMNS = ", ".join(_QUOTE_FIELDS)
 
 
 def _quote(row: dict) -> Quote:
@@ -107,54 +70,14 @@ def _quote(row: dict) -> Quote:
 
 
 class StateStore:
-    """All per-chat and per-user state; every method is one small transaction, safe to call from handlers.
+    """All per-chat and per-user state of the study features; safe to call from handlers' threads."""
 
-    The adapter calls handlers from worker threads, so each thread gets its own connection (WAL lets
-    readers and one writer work side by side; a busy writer is waited for) instead of sharing one
-    connection whose transactions would interleave.
-    """
-
-    def __init__(self, path: Path | str = DEFAULT_STATE_DB, now: Clock | None = None) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+    def __init__(self, db: StateDB | Path | str = DEFAULT_STATE_DB, now: Clock | None = None) -> None:
+        self.db = connect(db)
         self._now = now or (lambda: datetime.now(SHANGHAI))
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-        self.db.execute("PRAGMA journal_mode=WAL")
-        migrations.apply(self.db)
-
-    @property
-    def db(self) -> sqlite_utils.Database:
-        """This thread's connection, opened on first use."""
-        db = getattr(self._local, "db", None)
-        if db is None:
-            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=10)  # closed by close() from any thread
-            with self._lock:
-                self._connections.append(conn)
-            db = self._local.db = sqlite_utils.Database(conn)
-        return db
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite_utils.Database]:
-        """Several statements as one, holding the write lock from the start (BEGIN IMMEDIATE): a read
-        followed by a write must not fail with "database is locked" when another thread wrote in between."""
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.conn.rollback()
-            raise
-        db.conn.commit()
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
-        self._local = threading.local()
+        self.db.close()
 
     def _stamp(self) -> str:
         return self._now().isoformat(timespec="seconds")
@@ -163,109 +86,106 @@ class StateStore:
 
     def subscribe(self, chat_id: int, time: str, topic: str = "", created_by: int = 0) -> Subscription:
         sub = Subscription(chat_id, time, topic, created_by, self._stamp())
-        self.db["subscriptions"].upsert(asdict(sub), pk="chat_id")
+        self.db.execute(
+            "insert into subscriptions (chat_id, time, topic, created_by, updated_at) values (?, ?, ?, ?, ?) "
+            "on conflict (chat_id) do update set time = excluded.time, topic = excluded.topic, "
+            "created_by = excluded.created_by, updated_at = excluded.updated_at",
+            [sub.chat_id, sub.time, sub.topic, sub.created_by, sub.updated_at],
+        )
         return sub
 
     def unsubscribe(self, chat_id: int) -> bool:
         """Remove the chat's subscription; True if there was one."""
-        with self._transaction():
-            existed = self.subscription(chat_id) is not None
-            self.db["subscriptions"].delete_where("chat_id = ?", [chat_id])
-        return existed
+        return self.db.execute("delete from subscriptions where chat_id = ?", [chat_id]) > 0
 
     def subscription(self, chat_id: int) -> Subscription | None:
-        rows = list(self.db["subscriptions"].rows_where("chat_id = ?", [chat_id]))
-        return Subscription(**rows[0]) if rows else None
+        row = self.db.one("select * from subscriptions where chat_id = ?", [chat_id])
+        return Subscription(**row) if row else None
 
     def subscriptions(self) -> list[Subscription]:
-        return [Subscription(**r) for r in self.db["subscriptions"].rows_where(order_by="chat_id")]
+        return [Subscription(**r) for r in self.db.query("select * from subscriptions order by chat_id")]
 
     def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: its subscription and history follow it to the new id."""
-        with self._transaction():
+        with self.db.transaction() as tx:
             for table in ("subscriptions", "daily_sent"):
-                self.db.execute(f"update [{table}] set chat_id = ? where chat_id = ?", [new_chat_id, old_chat_id])
+                tx.execute(f"update {table} set chat_id = ? where chat_id = ?", [new_chat_id, old_chat_id])
 
     def sent_keys(self, chat_id: int) -> set[str]:
-        return {r["quote_key"] for r in self.db["daily_sent"].rows_where("chat_id = ?", [chat_id])}
+        return {r["quote_key"] for r in self.db.query("select quote_key from daily_sent where chat_id = ?", [chat_id])}
 
     def mark_sent(self, chat_id: int, quote_key: str) -> None:
-        self.db["daily_sent"].upsert({"chat_id": chat_id, "quote_key": quote_key, "sent_at": self._stamp()})
+        self.db.execute(
+            "insert into daily_sent (chat_id, quote_key, sent_at) values (?, ?, ?) "
+            "on conflict (chat_id, quote_key) do update set sent_at = excluded.sent_at",
+            [chat_id, quote_key, self._stamp()],
+        )
 
     def reset_sent(self, chat_id: int) -> None:
         """Start a new round once every quote of the pool has been sent to the chat."""
-        self.db["daily_sent"].delete_where("chat_id = ?", [chat_id])
+        self.db.execute("delete from daily_sent where chat_id = ?", [chat_id])
 
     def log_send(self, chat_id: int, kind: str, status: str, detail: str = "", text: str = "") -> None:
-        self.db["send_log"].insert(
-            {"chat_id": chat_id, "kind": kind, "status": status, "detail": detail, "text": text, "at": self._stamp()}
+        self.db.execute(
+            "insert into send_log (chat_id, kind, status, detail, text, at) values (?, ?, ?, ?, ?, ?)",
+            [chat_id, kind, status, detail, text, self._stamp()],
         )
 
     def send_log(self, chat_id: int | None = None) -> list[dict]:
-        where, args = ("chat_id = ?", [chat_id]) if chat_id is not None else (None, None)
-        return list(self.db["send_log"].rows_where(where, args, order_by="id"))
+        if chat_id is None:
+            return self.db.query("select * from send_log order by id")
+        return self.db.query("select * from send_log where chat_id = ? order by id", [chat_id])
 
     # -- saved quotes ---------------------------------------------------------------------------
 
     def save_quote(self, user_id: int, quote: Quote) -> tuple[SavedQuote, bool]:
         """Save `quote` for the user; returns the saved entry and whether it is new (saving twice is harmless)."""
-        with self._transaction():
-            existing = self._find_saved(user_id, quote)
-            if existing:
-                return existing, False
-            self.db["saved"].insert({**asdict(quote), "user_id": user_id, "saved_at": self._stamp()})
-            return self._find_saved(user_id, quote), True
-
-    def _find_saved(self, user_id: int, quote: Quote) -> SavedQuote | None:
-        rows = list(
-            self.db["saved"].rows_where(
-                "user_id = ? and text = ? and title = ? and section = ?",
-                [user_id, quote.text, quote.title, quote.section],
-            )
+        values = [getattr(quote, f) for f in _QUOTE_FIELDS]
+        added = self.db.execute(
+            f"insert into saved (user_id, {_SAVED_COLUMNS}, saved_at) values (?, {', '.join('?' * len(values))}, ?) "
+            "on conflict (user_id, text, title, section) do nothing",
+            [user_id, *values, self._stamp()],
         )
-        return self._saved(rows[0]) if rows else None
+        row = self.db.one("select * from saved where user_id = ? and text = ? and title = ? and section = ?",
+                          [user_id, quote.text, quote.title, quote.section])
+        return self._saved(row), added > 0
 
     @staticmethod
     def _saved(row: dict) -> SavedQuote:
         return SavedQuote(row["id"], row["user_id"], _quote(row), row["saved_at"])
 
     def saved_quotes(self, user_id: int) -> list[SavedQuote]:
-        return [self._saved(r) for r in self.db["saved"].rows_where("user_id = ?", [user_id], order_by="id")]
+        return [self._saved(r) for r in self.db.query("select * from saved where user_id = ? order by id", [user_id])]
 
     def remove_saved(self, user_id: int, saved_id: int) -> bool:
         """Remove one of the user's saved quotes; False if it is not theirs or already gone."""
-        with self._transaction():
-            found = list(self.db["saved"].rows_where("id = ? and user_id = ?", [saved_id, user_id]))
-            self.db["saved"].delete_where("id = ? and user_id = ?", [saved_id, user_id])
-        return bool(found)
+        return self.db.execute("delete from saved where id = ? and user_id = ?", [saved_id, user_id]) > 0
 
     # -- quizzes --------------------------------------------------------------------------------
 
     def add_quiz(self, chat_id: int, question: str, options: tuple[str, ...], correct: int, quote: Quote) -> QuizRecord:
         quiz = QuizRecord(secrets.token_hex(4), chat_id, None, question, tuple(options), correct, quote)
-        self.db["quizzes"].insert(
-            {
-                "id": quiz.id, "chat_id": chat_id, "poll_id": None, "question": question,
-                "options": json.dumps(list(options), ensure_ascii=False), "correct": correct,
-                "quote": json.dumps(asdict(quote), ensure_ascii=False), "created_at": self._stamp(),
-            }
+        self.db.execute(
+            "insert into quizzes (id, chat_id, poll_id, question, options, correct, quote, created_at) "
+            "values (?, ?, null, ?, ?, ?, ?, ?)",
+            [quiz.id, chat_id, question, json.dumps(list(options), ensure_ascii=False), correct,
+             json.dumps(asdict(quote), ensure_ascii=False), self._stamp()],
         )
         return quiz
 
     def set_poll_id(self, quiz_id: str, poll_id: str) -> None:
-        self.db["quizzes"].update(quiz_id, {"poll_id": poll_id})
+        self.db.execute("update quizzes set poll_id = ? where id = ?", [poll_id, quiz_id])
 
     def quiz(self, quiz_id: str) -> QuizRecord | None:
-        return self._quiz_where("id = ?", quiz_id)
+        return self._quiz_where("id", quiz_id)
 
     def quiz_by_poll(self, poll_id: str) -> QuizRecord | None:
-        return self._quiz_where("poll_id = ?", poll_id)
+        return self._quiz_where("poll_id", poll_id)
 
-    def _quiz_where(self, where: str, value: str) -> QuizRecord | None:
-        rows = list(self.db["quizzes"].rows_where(where, [value]))
-        if not rows:
+    def _quiz_where(self, column: str, value: str) -> QuizRecord | None:
+        r = self.db.one(f"select * from quizzes where {column} = ?", [value])
+        if r is None:
             return None
-        r = rows[0]
         return QuizRecord(
             r["id"], r["chat_id"], r["poll_id"], r["question"], tuple(json.loads(r["options"])), r["correct"],
             Quote(**json.loads(r["quote"])),
@@ -280,13 +200,14 @@ class StateStore:
         if quiz is None:
             return None
         if option is None:
-            self.db["quiz_answers"].delete_where("poll_id = ? and user_id = ?", [poll_id, user_id])
+            self.db.execute("delete from quiz_answers where poll_id = ? and user_id = ?", [poll_id, user_id])
             return None
         right = option == quiz.correct
-        self.db["quiz_answers"].upsert(
-            {"poll_id": poll_id, "user_id": user_id, "user_name": user_name, "option": option,
-             "correct": int(right), "answered_at": self._stamp()},
-            pk=("poll_id", "user_id"),
+        self.db.execute(
+            "insert into quiz_answers (poll_id, user_id, user_name, option, correct, answered_at) "
+            "values (?, ?, ?, ?, ?, ?) on conflict (poll_id, user_id) do update set user_name = excluded.user_name, "
+            "option = excluded.option, correct = excluded.correct, answered_at = excluded.answered_at",
+            [poll_id, user_id, user_name, option, int(right), self._stamp()],
         )
         return right
 
@@ -302,7 +223,7 @@ class StateStore:
             """,
             [chat_id],
         )
-        return [Score(**r) for r in rows]
+        return [Score(r["user_id"], r["user_name"], int(r["correct"]), int(r["answered"])) for r in rows]
 
     # -- short tokens for buttons ----------------------------------------------------------------
 
@@ -313,11 +234,13 @@ class StateStore:
         """
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         token = hashlib.blake2b(f"{kind}\0{text}".encode(), digest_size=5).hexdigest()
-        self.db["pending"].upsert(
-            {"token": token, "kind": kind, "payload": text, "created_at": self._stamp()}, pk="token"
+        self.db.execute(
+            "insert into pending (token, kind, payload, created_at) values (?, ?, ?, ?) "
+            "on conflict (token) do update set created_at = excluded.created_at",
+            [token, kind, text, self._stamp()],
         )
         return token
 
     def recall(self, kind: str, token: str) -> dict | None:
-        rows = list(self.db["pending"].rows_where("token = ? and kind = ?", [token, kind]))
-        return json.loads(rows[0]["payload"]) if rows else None
+        row = self.db.one("select payload from pending where token = ? and kind = ?", [token, kind])
+        return json.loads(row["payload"]) if row else None
