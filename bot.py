@@ -61,9 +61,9 @@ def main() -> int:
     configure_logging(settings)
     try:
         searcher = Searcher.open(settings.db_path)
-    except DatabaseMissing as exc:  # also a missing search index
+    except DatabaseMissing as exc:  # missing, corrupt, foreign, an older schema, no search index
         print(f"无法打开语料库：{exc}", file=sys.stderr)
-        return 1
+        return 2
     try:
         state = open_state(settings)
     except StateError as exc:

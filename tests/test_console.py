@@ -41,7 +41,7 @@ def test_bot_py_without_token_is_a_console_chat(db_path, tmp_path):
 def test_bot_py_reports_a_missing_database(tmp_path):
     command, env = bot_py(ASSISTANT_DB=str(tmp_path / "none.db"))
     proc = subprocess.run(command, input="", text=True, capture_output=True, env=env, cwd=tmp_path, timeout=120)
-    assert proc.returncode == 1 and "ingest" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == 2 and "ingest" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_console_whose_reader_stops_early_exits_quietly(db_path, tmp_path):

@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import asdict, fields
+from dataclasses import MISSING, asdict, fields
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -23,7 +23,41 @@ DEFAULT_DB = Path("data/assistant.db")
 
 
 class DatabaseMissing(RuntimeError):
-    """Raised when the corpus database has not been built yet."""
+    """The corpus database cannot be used: not built yet, or not a (current, whole) corpus database.
+
+    The message names the file and says what to do; callers print it and exit 2, never a traceback."""
+
+
+class NotACorpus(DatabaseMissing):
+    """The file is not a usable corpus database; raised with the reason only, inside `explained(path)`."""
+
+
+def _ingest_hint(path: Path) -> str:
+    db = "" if path == DEFAULT_DB else f" --db {path}"
+    return f"请运行 `python -m assistant ingest{db}` 重新建立"
+
+
+def unusable(path: Path, why: str) -> DatabaseMissing:
+    return DatabaseMissing(f"语料库文件 {path} 无法使用：{why}。{_ingest_hint(path)}")
+
+
+@contextmanager
+def explained(path: Path) -> Iterator[None]:
+    """Turn SQLite's errors on reading `path` (and a missing index) into one clear DatabaseMissing."""
+    try:
+        yield
+    except NotACorpus as exc:
+        raise unusable(path, str(exc)) from exc
+    except sqlite3.DatabaseError as exc:  # also OperationalError: unreadable, locked …
+        foreign = "not a database" in str(exc)
+        raise unusable(path, "这不是 SQLite 数据库文件" if foreign else f"文件已损坏或无法读取（{exc}）") from exc
+
+
+# Columns every reader needs: a database written by an older version that lacks one must be rebuilt.
+REQUIRED_COLUMNS = {
+    "sources": {"position", *(f.name for f in fields(Source) if f.default is MISSING)},
+    "passages": {f.name for f in fields(Passage)},
+}
 
 
 @contextmanager
@@ -88,14 +122,28 @@ class Corpus:
     def __init__(self, path: Path | str = DEFAULT_DB) -> None:
         path = Path(path)
         if not path.exists():
-            raise DatabaseMissing(f"database {path} not found; run `python -m assistant ingest` first")
-        # Read-only URI so a reader can never create or modify the artifact.
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        self.db = sqlite_utils.Database(conn)
-        if not self.db["passages"].exists():
-            raise DatabaseMissing(f"database {path} has no passages; run `python -m assistant ingest` again")
-        self.path = path
-        self._sources = {row["id"]: _source(row) for row in self.db["sources"].rows_where(order_by="position")}
+            raise DatabaseMissing(f"找不到语料库文件 {path}。{_ingest_hint(path)}")
+        if not path.is_file():
+            raise unusable(path, "这是一个目录，不是数据库文件")
+        # Read-only, so a reader can never create or modify the artifact. The URI is built from the path
+        # (percent-encoded), so a name with `#`, `?` or `%` stays a file name, not URI syntax.
+        with explained(path):
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            self.db = sqlite_utils.Database(conn)
+            self._validate()
+            self.path = path
+            self._sources = {row["id"]: _source(row) for row in self.db["sources"].rows_where(order_by="position")}
+
+    def _validate(self) -> None:
+        """A whole file of the current schema: SQLite's page check (~10 ms) and the columns readers use."""
+        if self.db.execute("pragma quick_check").fetchone()[0] != "ok":
+            raise NotACorpus("文件已损坏或不完整")
+        for table, needed in REQUIRED_COLUMNS.items():
+            if not self.db[table].exists():
+                raise NotACorpus(f"缺少数据表 {table}（不是本程序建立的语料库，或建立时被中断）")
+            missing = needed - set(self.db[table].columns_dict)
+            if missing:
+                raise NotACorpus(f"数据表 {table} 缺少列 {'、'.join(sorted(missing))}（旧版本建立的语料库）")
 
     def sources(self) -> list[Source]:
         return list(self._sources.values())

@@ -4,6 +4,7 @@ Registered on a ChatCore through the same Registry as any other feature (see cha
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import replace
 
@@ -13,6 +14,9 @@ from assistant.chat.citation import citation as cite_passage
 from assistant.chat.reply import Button, Citation, Context, InlineItem, InlinePage, Quote, Reply, Text
 from assistant.chat.render import shorten
 from assistant.records import Passage, Source
+from assistant.storage import DatabaseMissing
+
+log = logging.getLogger(__name__)
 
 PAGE = 3  # quotes per answer: readable on a phone
 REFERENCE_PAGE = 12  # sentences per page when a numbered item is quoted in full
@@ -254,7 +258,11 @@ class Answers:
         return Reply([Text(HELP), Text("命令：\n" + menu)])
 
     def reload(self, req: Request) -> Reply:
-        self.core.reload()
+        try:
+            self.core.reload()
+        except DatabaseMissing as exc:  # the admin learns why and what to do; the old corpus keeps serving
+            log.warning("/reload failed: %s", exc)
+            return Reply([Text(f"未能重新载入，仍在使用原来的语料库。{exc}")])
         counts = self.core.searcher.corpus.passage_counts()
         return Reply([Text(f"已重新载入：{len(counts)} 份文件，{sum(counts.values())} 句。")])
 

@@ -29,7 +29,7 @@ from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, fold_words, normalize
 from assistant.search.query import ParsedQuery, QueryParser
 from assistant.search.tokenizer import bigrams
-from assistant.storage import Corpus
+from assistant.storage import Corpus, explained
 
 # Ranking weights, chosen on the dev evaluation set (see `python -m assistant eval`), checked on held-out queries.
 BIGRAM_WEIGHT = 0.5  # character-bigram field relative to the word field
@@ -92,7 +92,8 @@ class Searcher:
     @classmethod
     def open(cls, db_path: Path | str) -> "Searcher":
         corpus = Corpus(db_path)
-        return cls(corpus, load_index(corpus.db))
+        with explained(corpus.path):
+            return cls(corpus, load_index(corpus.db))
 
     # -- public API -------------------------------------------------------------------------
 

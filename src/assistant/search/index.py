@@ -19,7 +19,7 @@ import sqlite_utils
 from assistant.search.bm25 import K1, Field, build_field
 from assistant.search.lexicon import Lexicon, QueryWords, build_lexicon
 from assistant.search.normalize import normalize
-from assistant.storage import DatabaseMissing
+from assistant.storage import NotACorpus
 from assistant.search.tokenizer import Tokenizer, bigrams, new_jieba, user_word_entries
 
 TABLE = "search_index"
@@ -92,7 +92,7 @@ class SearchIndex:
         )
 
 
-class IndexMissing(DatabaseMissing):
+class IndexMissing(NotACorpus):
     """The database holds no (current) search index; re-ingest."""
 
 
@@ -164,8 +164,8 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
 
 def load_index(db: sqlite_utils.Database) -> SearchIndex:
     if not db[TABLE].exists():
-        raise IndexMissing("数据库中没有检索索引，请重新运行 `python -m assistant ingest`")
+        raise IndexMissing("其中没有检索索引")
     blobs = {r["name"]: r["data"] for r in db.query(f"select name, data from {TABLE}")}
     if blobs.get("version", b"").decode() != INDEX_VERSION:
-        raise IndexMissing("检索索引版本过旧，请重新运行 `python -m assistant ingest`")
+        raise IndexMissing("检索索引版本过旧")
     return SearchIndex.from_blobs(blobs)
