@@ -40,3 +40,14 @@ def test_a_reader_that_stops_early_is_not_an_error(db_path):
         err = proc.stderr.read().decode()
         assert proc.wait(timeout=120) == 0
         assert "错误" not in err and "Traceback" not in err
+
+
+def test_counts_must_be_positive(db_path, tmp_path):
+    out_file = str(tmp_path / "d.md")
+    for args in (["search", "共同富裕", "-k", "-1"], ["search", "共同富裕", "-k", "0"], ["search", "共同富裕", "-k", "x"],
+                 ["digest", "共同富裕", "--out", out_file, "--limit", "0"],
+                 ["digest", "共同富裕", "--out", out_file, "--per-source", "-1"]):
+        out = run(*args, "--db", str(db_path))
+        assert out.returncode == 2 and "须为正整数" in out.stderr, args
+        assert "Traceback" not in out.stderr
+    assert run("search", "共同富裕", "-k", "1", "--db", str(db_path)).stdout.startswith("1. ")

@@ -14,6 +14,17 @@ def _add_db(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", type=Path, default=storage.DEFAULT_DB, help="数据库路径（默认 data/assistant.db）")
 
 
+def positive(text: str) -> int:
+    """An argparse type: a count of at least 1 (`-k -1` or `--limit 0` would silently return nothing)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"须为正整数：{text}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"须为正整数（至少为 1）：{text}")
+    return value
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from assistant.ingest.pipeline import ingest
 
@@ -131,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="检索原文语句")
     p.add_argument("query", nargs="*")
-    p.add_argument("-k", type=int, default=5)
+    p.add_argument("-k", type=positive, default=5, help="返回几条（默认 5）")
     p.add_argument("--json", action="store_true")
     p.add_argument("--cite", action="store_true", help="每条输出为可直接粘贴的原文加标准出处")
     p.add_argument("--source", help="只在该来源（id）中检索")
@@ -147,8 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("digest", help="生成某一主题的论述摘编（.docx 或 .md）")
     p.add_argument("topic", nargs="+")
     p.add_argument("--out", type=Path, required=True, help="输出文件，.docx 或 .md")
-    p.add_argument("--per-source", type=int, default=8, help="每个来源最多摘录几条（默认 8）")
-    p.add_argument("--limit", type=int, default=40, help="最多摘录几条（默认 40）")
+    p.add_argument("--per-source", type=positive, default=8, help="每个来源最多摘录几条（默认 8）")
+    p.add_argument("--limit", type=positive, default=40, help="最多摘录几条（默认 40）")
     _add_db(p)
     p.set_defaults(func=cmd_digest)
     return parser

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import unicodedata
 from typing import Callable, TextIO
 
 from assistant import streams
-from assistant.chat.core import ChatCore, Request
+from assistant.chat.core import ChatCore, Request, parse_number
 from assistant.chat.render import keyboard, plain_text
 from assistant.chat.reply import Button, Reply
 
@@ -19,6 +20,12 @@ log = logging.getLogger(__name__)
 BANNER = "浙江政策原文引用助手（控制台）。每行输入一个问题或关键词；输入 #编号 使用按钮；Ctrl-D 结束。"
 APOLOGY = "抱歉，处理这条输入时出错了，请换个说法再试。"
 CONSOLE_CHAT = 0  # the console is one private chat with one user
+
+
+def terminal_safe(text: str) -> str:
+    """`text` without control characters other than newline and tab: a query or corpus line carrying ESC
+    or BEL must not reach the terminal, where it would recolour, retitle or ring it."""
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
 
 
 def button_hints(buttons: list[Button]) -> str:
@@ -63,13 +70,14 @@ class ConsoleChat:
         if buttons:
             self.buttons = buttons
             parts.append(button_hints(buttons))
-        print("\n\n".join(p for p in parts if p), file=self.stdout, flush=True)
+        print(terminal_safe("\n\n".join(p for p in parts if p)), file=self.stdout, flush=True)
         print(file=self.stdout, flush=True)
 
-    def press(self, number: str) -> Reply:
-        if not number.isdigit() or not 1 <= int(number) <= len(self.buttons):
-            return Reply(notice=f"没有按钮 #{number}。")
-        button = self.buttons[int(number) - 1]
+    def press(self, text: str) -> Reply:
+        number = parse_number(text)
+        if number is None or not 1 <= number <= len(self.buttons):
+            return Reply(notice=f"没有按钮 #{text}。")
+        button = self.buttons[number - 1]
         req = Request(CONSOLE_CHAT, self.user_id)
         if button.url:
             return Reply(notice=f"链接：{button.url}")

@@ -8,7 +8,7 @@ import logging
 import re
 from dataclasses import replace
 
-from assistant.chat.core import EXPIRED, MAX_QUERY_CHARS, ChatCore, Request, Session
+from assistant.chat.core import EXPIRED, MAX_QUERY_CHARS, ChatCore, Request, Session, parse_number
 from assistant.chat.citation import answer_line, spoken_section
 from assistant.chat.citation import citation as cite_passage
 from assistant.chat.reply import Button, Citation, Context, InlineItem, InlinePage, Quote, Reply, Text
@@ -193,12 +193,12 @@ class Answers:
 
     def page(self, req: Request, arg: str) -> Reply:
         sid, _, raw = arg.partition(":")
-        session = self.core.sessions.get(sid)
-        if session is None or not raw.isdigit():
+        session, page = self.core.sessions.get(sid), parse_number(raw)
+        if session is None or page is None:
             return Reply(notice=EXPIRED)
         if session.owner_id != req.user_id:
             return Reply(notice=NOT_OWNER)
-        reply = self.answer(session, int(raw), req)
+        reply = self.answer(session, page, req)
         reply.edit = not reply.empty
         return reply
 
@@ -275,7 +275,7 @@ class Answers:
             for term in FEATURED:
                 items += [self.inline_item(h) for h in self.core.searcher.search(term, k=1).hits]
             return InlinePage(tuple({i.id: i for i in items}.values()), help_text="使用说明：输入关键词搜索原文")
-        start = int(offset) if offset.isdigit() else 0
+        start = parse_number(offset) or 0
         results = self.core.searcher.search(query, k=INLINE_PAGE, offset=start)
         more = start + len(results.hits) < results.total and results.hits
         return InlinePage(tuple(self.inline_item(h) for h in results.hits), str(start + INLINE_PAGE) if more else "")

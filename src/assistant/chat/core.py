@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Callable, Protocol, Sequence
@@ -50,6 +51,16 @@ REFUSAL = "抱歉，本机器人目前仅向授权用户开放。如需使用，
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看用法。"
 ADMIN_ONLY = "这个命令只有管理员可以使用。"
 EXPIRED = "这条结果已过期，请重新提问。"
+NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def parse_number(raw: str) -> int | None:
+    """A page, offset or id carried by button data or an inline offset; None when it is not one.
+
+    Strict on purpose: the data comes back from the client and can be forged. `str.isdigit()` accepts `²`
+    and `١`, which int() refuses or reads differently, and a 5000-digit number exceeds int()'s limit."""
+    return int(raw) if NUMBER.fullmatch(raw) else None
+
 
 
 @dataclass(frozen=True)

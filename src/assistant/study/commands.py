@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 
-from assistant.chat.core import ChatCore, Request, Scheduler
+from assistant.chat.core import ChatCore, Request, Scheduler, parse_number
 from assistant.chat.citation import citation
 from assistant.chat.reply import Button, Document, Poll, Quote, Reply, Text
 from assistant.state import open_state
@@ -145,11 +145,11 @@ class StudyFeature:
 
     def digest_page(self, req: Request, arg: str) -> Reply:
         """"dg:TOKEN" (from a search answer) sends the first page; "dg:TOKEN:N" turns the page in place."""
-        token, turn, page = arg.partition(":")
-        payload = self.store.recall("digest", token)
-        if payload is None or (turn and not page.isdigit()):
+        token, turn, raw = arg.partition(":")
+        payload, page = self.store.recall("digest", token), parse_number(raw) if turn else 0
+        if payload is None or page is None:
             return Reply(notice=EXPIRED)
-        reply = self._digest_reply(payload["topic"], int(page or 0))
+        reply = self._digest_reply(payload["topic"], page)
         reply.edit = bool(turn)
         return reply
 
@@ -324,10 +324,13 @@ class StudyFeature:
         return self._saved_reply(req.user_id, 0)
 
     def saved_page(self, req: Request, arg: str) -> Reply:
-        owner, _, offset = arg.partition(":")
+        owner, _, raw = arg.partition(":")
         if owner != str(req.user_id):
             return Reply(notice=NOT_YOURS)
-        reply = self._saved_reply(req.user_id, int(offset) if offset.isdigit() else 0)
+        offset = parse_number(raw)
+        if offset is None:
+            return Reply(notice=EXPIRED)
+        reply = self._saved_reply(req.user_id, offset)
         reply.edit = True
         return reply
 
@@ -348,11 +351,14 @@ class StudyFeature:
         return Reply(blocks, [row for row in (nav, files) if row])
 
     def unsave(self, req: Request, arg: str) -> Reply:
-        owner, saved_id, offset = (arg.split(":") + ["", ""])[:3]
+        owner, raw_id, raw_offset = (arg.split(":") + ["", ""])[:3]
         if owner != str(req.user_id):
             return Reply(notice=NOT_YOURS)
-        removed = saved_id.isdigit() and self.store.remove_saved(req.user_id, int(saved_id))
-        reply = self._saved_reply(req.user_id, int(offset) if offset.isdigit() else 0)
+        saved_id, offset = parse_number(raw_id), parse_number(raw_offset)
+        if saved_id is None or offset is None:
+            return Reply(notice=EXPIRED)
+        removed = self.store.remove_saved(req.user_id, saved_id)
+        reply = self._saved_reply(req.user_id, offset)
         reply.edit = True
         reply.notice = "已删除" if removed else "这条收藏已不存在"
         return reply
