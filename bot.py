@@ -13,6 +13,7 @@ from assistant.chat import Access, ChatCore, build_core
 from assistant.config import Settings, SettingsError, configure_logging, load_settings
 from assistant.search.engine import Searcher
 from assistant.state import StateError, open_state
+from assistant.state.querylog import QueryLog
 from assistant.storage import DatabaseMissing
 
 # Feature modules: each installed one has setup(core, settings) registering its commands.
@@ -69,14 +70,20 @@ def main() -> int:
     except StateError as exc:
         print(f"无法打开状态数据库：{exc}", file=sys.stderr)
         return 2
+    querylog = QueryLog(state, settings.query_log_days) if settings.query_log_days else None
     access = Access(settings.allowed_users, settings.allowed_chats, settings.admin_ids)
-    core = build_core(searcher, access=access, reopen=lambda: Searcher.open(settings.db_path), state_db=state)
+    core = build_core(searcher, access=access, reopen=lambda: Searcher.open(settings.db_path), state_db=state,
+                      querylog=querylog)
     load_features(core, settings)
-    if settings.telegram_token:
-        return run_telegram(settings, core)
-    from assistant.adapters import console
+    try:
+        if settings.telegram_token:
+            return run_telegram(settings, core)
+        from assistant.adapters import console
 
-    return console.run(core, sys.stdin, sys.stdout)
+        return console.run(core, sys.stdin, sys.stdout)
+    finally:
+        if querylog is not None:
+            querylog.close()  # the last second's questions
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
 
+import processes
 import pytest
 
 from assistant.chat.sessions import Sessions
@@ -109,3 +111,40 @@ def test_a_lost_wal_loses_at_most_the_writes_since_the_last_checkpoint(tmp_path,
     shutil.copy(marker_path(path), marker_path(lost / "state.db"))
     db.close(), keeper.close()
     assert Sessions(SQLiteState(lost / "state.db")).unstash(key) == "收藏"
+
+
+# -- backup, and the processes that refuse a damaged state file ------------------------------------
+
+
+def test_backup_copies_both_databases_while_in_use_and_restores(db_path, tmp_path):
+    state = tmp_path / "data" / "state.db"
+    db = SQLiteState(state)
+    key = Sessions(db).stash("备份前的收藏")
+    env = {"ASSISTANT_STATE_DB": str(state)}
+    done = subprocess.run(processes.assistant("backup", str(tmp_path / "bak"), "--db", str(db_path)),
+                          capture_output=True, text=True, env=processes.clean_env(**env), cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "bak" / "assistant.db").stat().st_size > 0 and "状态数据库" in done.stdout
+    Sessions(db).stash("备份后的收藏")  # the bot writes on; the backup is the snapshot it took
+    db.close()
+
+    state.write_bytes(b"")  # disaster; the bot refuses to start on it
+    command, bot_env = processes.bot_py(ASSISTANT_DB=str(db_path), **env)
+    bot = subprocess.run(command, input="", capture_output=True, text=True, env=bot_env, cwd=tmp_path, timeout=120)
+    assert bot.returncode == 2 and str(state) in bot.stderr and "Traceback" not in bot.stderr
+
+    # Restore as docs/deploy.md says: the bot stopped, the copy put back, stale -wal/-shm removed.
+    shutil.copy(tmp_path / "bak" / "state.db", state)
+    for stale in ("state.db-wal", "state.db-shm"):
+        (state.parent / stale).unlink(missing_ok=True)
+    restored = SQLiteState(state)
+    assert Sessions(restored).unstash(key) == "备份前的收藏"
+    restored.close()
+
+
+def test_the_cli_names_a_corrupt_state_file_and_exits_2(tmp_path):
+    state = tmp_path / "state.db"
+    state.write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
+    done = subprocess.run(processes.assistant("stats"), capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                          env=processes.clean_env(ASSISTANT_STATE_DB=str(state)))
+    assert done.returncode == 2 and str(state) in done.stderr and "Traceback" not in done.stderr

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from assistant import storage, streams
+from assistant.state import StateError
 
 
 def _add_db(p: argparse.ArgumentParser) -> None:
@@ -117,6 +118,50 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _state(settings):
+    from assistant.state import open_state
+
+    if not settings.state_url and not settings.state_db_path.exists():
+        raise ValueError(f"状态数据库 {settings.state_db_path} 不存在（ASSISTANT_STATE_DB），还没有记录")
+    return open_state(settings)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from assistant.config import load_settings
+    from assistant.state import stats
+
+    db = _state(load_settings())
+    try:
+        report = stats.collect(db, days=args.days, top=args.top)
+    finally:
+        db.close()
+    print(json.dumps(report.to_dict(), ensure_ascii=False) if args.json else stats.render(report))
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from assistant.config import load_settings
+    from assistant.state.backup import backup_file
+
+    settings = load_settings()
+    size = backup_file(args.db, args.folder / args.db.name)
+    print(f"语料库 {args.db} → {args.folder / args.db.name}（{size / 1e6:.1f} MB）")
+    if settings.state_url:
+        print("状态数据在 PostgreSQL（ASSISTANT_STATE_URL）：请用 pg_dump 备份，见 docs/deploy.md")
+        return 0
+    state = settings.state_db_path
+    size = backup_file(state, args.folder / state.name)
+    print(f"状态数据库 {state} → {args.folder / state.name}（{size / 1e6:.1f} MB）")
+    return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text) if text.isascii() and text.isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text!r}")
+    return value
+
+
 def _read_batch(path: str) -> list[str]:
     stream = sys.stdin if path == "-" else open(path, encoding="utf-8")
     with stream:
@@ -162,6 +207,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=positive, default=40, help="最多摘录几条（默认 40）")
     _add_db(p)
     p.set_defaults(func=cmd_digest)
+
+    p = sub.add_parser("stats", help="查询日志统计（读取 ASSISTANT_STATE_DB / ASSISTANT_STATE_URL）")
+    p.add_argument("--days", type=_positive, default=7, help="最近几天（默认 7）")
+    p.add_argument("--top", type=_positive, default=20, help="列出问得最多的前几个（默认 20）")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("backup", help="在线备份语料库与状态数据库到一个文件夹")
+    p.add_argument("folder", type=Path)
+    _add_db(p)
+    p.set_defaults(func=cmd_backup)
     return parser
 
 
@@ -177,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `… | head` is normal use: the command's work is done, its reader stopped early
         streams.discard(sys.stdout)
         return 0
-    except (storage.DatabaseMissing, ValueError, OSError) as exc:
+    except (storage.DatabaseMissing, StateError, ValueError, OSError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -78,18 +78,18 @@ class ConsoleChat:
         if number is None or not 1 <= number <= len(self.buttons):
             return Reply(notice=f"没有按钮 #{text}。")
         button = self.buttons[number - 1]
-        req = Request(CONSOLE_CHAT, self.user_id)
+        req = Request(CONSOLE_CHAT, self.user_id, channel="console")
         if button.url:
             return Reply(notice=f"链接：{button.url}")
         if button.switch_inline is not None:
-            return self.core.handle_message(Request(CONSOLE_CHAT, self.user_id, button.switch_inline)) or Reply()
+            return self.core.handle_message(Request(CONSOLE_CHAT, self.user_id, button.switch_inline, channel="console")) or Reply()
         return self.core.handle_action(req, button.data)
 
     def handle(self, line: str) -> Reply | None:
         text = line.strip()
         if text.startswith("#") and text[1:].strip().isdigit():
             return self.press(text[1:].strip())
-        return self.core.handle_message(Request(CONSOLE_CHAT, self.user_id, text))
+        return self.core.handle_message(Request(CONSOLE_CHAT, self.user_id, text, channel="console"))
 
     def run(self) -> int:
         self.core.start(ConsoleScheduler(self))

@@ -209,7 +209,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     core = core_of(context)
     admin = kind == "group" and core.needs_chat_admin(text) and await is_chat_admin(context.bot, message, user.id)
-    req = Request(chat.id, user.id, text, kind, user.full_name, chat_admin=admin)
+    req = Request(chat.id, user.id, text, kind, user.full_name, chat_admin=admin, channel="telegram")
     reply = await run_core(core.is_slow(text), core.handle_message, req)
     if reply is not None:
         await deliver(context.bot, chat.id, reply, reply_to=message.message_id if kind == "group" else None, core=core)
@@ -235,7 +235,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     message = query.message if isinstance(query.message, Message) else None
     chat_id = message.chat.id if message else query.from_user.id
     kind = chat_kind(message.chat.type) if message else "private"
-    req = Request(chat_id, query.from_user.id, "", kind, query.from_user.full_name)
+    req = Request(chat_id, query.from_user.id, "", kind, query.from_user.full_name, channel="telegram")
     core = core_of(context)
     data = query.data or ""
     reply = await run_core(core.is_slow(data=data), core.handle_action, req, data)
@@ -258,7 +258,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.inline_query
     user = query.from_user
-    req = Request(user.id, user.id, query.query, "private", user.full_name)
+    req = Request(user.id, user.id, query.query, "private", user.full_name, channel="telegram")
     page = core_of(context).handle_inline(req, query.offset)
     results = [
         InlineQueryResultArticle(

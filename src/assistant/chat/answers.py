@@ -114,7 +114,7 @@ class Answers:
 
     def answer(self, session: Session, offset: int, req: Request) -> Reply:
         """One page of results for a session's query, starting at `offset`."""
-        results = self.core.searcher.search(session.query, k=REFERENCE_PAGE, offset=offset, source_id=session.source_id)
+        results = self.core.search(session.query, k=REFERENCE_PAGE, offset=offset, source_id=session.source_id)
         if not results.hits:
             return self.nothing_found(session) if offset == 0 else Reply(notice=NO_MORE)
         reference = results.kind == "reference"

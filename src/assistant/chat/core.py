@@ -35,13 +35,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
 import unicodedata
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Callable, Protocol, Sequence
 
 from assistant.chat.reply import MAX_CALLBACK_BYTES, Button, InlinePage, Quote, Reply, Text
 from assistant.chat.sessions import Session, Sessions
 from assistant.state import StateDB
+from assistant.state.querylog import QueryEntry, QueryLog
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,10 @@ def parse_number(raw: str) -> int | None:
 
 
 
+# The searches made while one message is handled (ChatCore.search notes them; handle_message logs the first).
+_searches: ContextVar[list | None] = ContextVar("searches", default=None)
+
+
 @dataclass(frozen=True)
 class Request:
     """Who says what, where. For commands and button presses `text` is the argument part."""
@@ -73,6 +80,7 @@ class Request:
     chat_kind: str = "private"  # private | group | channel
     user_name: str = ""
     chat_admin: bool = False  # sender administers this group; looked up only for commands registered chat_admin=True
+    channel: str = ""  # telegram | console | dingtalk | http: set by the adapter, counted in the query log
 
     @property
     def in_group(self) -> bool:
@@ -215,13 +223,15 @@ class ChatCore:
     """Dispatches requests to registered handlers; holds the searcher, sessions and access policy."""
 
     def __init__(self, searcher, *, access: Access | None = None, reopen: Callable[[], object] | None = None,
-                 sessions: Sessions | None = None, state: StateDB | None = None) -> None:
+                 sessions: Sessions | None = None, state: StateDB | None = None,
+                 querylog: QueryLog | None = None) -> None:
         self.searcher = searcher
         self.access = access or Access()
         self.reopen = reopen  # builds a fresh searcher after a re-ingest (/reload)
         self.registry = Registry()
         self.sessions = sessions or Sessions()  # bot.py passes one on the state database: buttons outlive restarts
         self.state = state  # the state store features keep their data in (None: in memory only)
+        self.querylog = querylog  # every question asked through handle_message lands here (None: not logged)
         self.scheduler: Scheduler = NullScheduler()
         self.scopes: dict[tuple[int, int], str] = {}  # (chat, user) -> source id for their next search
 
@@ -246,8 +256,37 @@ class ChatCore:
         for hook in self.registry.startup:
             hook(scheduler)
 
+    def search(self, query: str, **kwargs):
+        """The searcher's search; the first one made while a message is handled is its query-log entry."""
+        results = self.searcher.search(query, **kwargs)
+        noted = _searches.get()
+        if noted is not None and not noted:
+            noted.append(results)
+        return results
+
+    def log_question(self, req: Request, query: str, results, seconds: float) -> None:
+        """Put one answered question on the query log (never blocks, never raises). handle_message does
+        this for every channel; an adapter that searches by itself (the HTTP API) calls it directly."""
+        if self.querylog is None:
+            return
+        top = results.hits[0].passage.id if results.hits else ""
+        self.querylog.record(QueryEntry(req.channel, req.chat_kind, req.user_id, query, results.total, top,
+                                        results.answered, seconds * 1000))
+
     def handle_message(self, req: Request) -> Reply | None:
         """A text message addressed to the bot: a /command or a question. None means stay silent."""
+        started = time.perf_counter()
+        noted: list = []
+        token = _searches.set(noted)
+        try:
+            reply = self._dispatch_message(req)
+        finally:
+            _searches.reset(token)
+        if noted:
+            self.log_question(req, noted[0].query, noted[0], time.perf_counter() - started)
+        return reply
+
+    def _dispatch_message(self, req: Request) -> Reply | None:
         if not self.access.permits(req):
             return Reply([Text(REFUSAL)])
         text = clean_text(req.text)
