@@ -231,6 +231,40 @@ def title_repeat_rule(title_block: Iterable[str], head_lines: int = 12, min_leng
     return drop_title_repeats
 
 
+def header_rule(header_lines: Iterable[str]) -> LineRule:
+    """The document's header lines (dates passed/published, order numbers): metadata in the manifest
+    (`history`), shown in the 来源 card, never quoted as text."""
+    header = {re.sub(r"\s+", "", h) for h in header_lines}
+
+    def drop_header_lines(lines: list[Line], removals: Removals) -> list[Line]:
+        return _drop_where(lines, removals, "header", lambda ln: ln.text.replace(" ", "") in header)
+
+    return drop_header_lines
+
+
+_DIGITS = re.compile(r"[0-9０-９]+")
+RUNNING_MIN_PAGES = 3
+RUNNING_EDGE = 2  # lines from the top or the bottom of a page where running heads and page numbers sit
+
+
+def drop_running_heads(lines: list[Line], removals: Removals) -> list[Line]:
+    """Running headers and footers of a paged document (PDF): a line at the top or bottom of its page that
+    recurs, numbers aside (`- 3 -`, `第3页 共100页`, the document's short title), on RUNNING_MIN_PAGES pages."""
+    pages: dict[int, list[int]] = {}
+    for i, ln in enumerate(lines):
+        if ln.page:
+            pages.setdefault(ln.page, []).append(i)
+    if len(pages) < RUNNING_MIN_PAGES:
+        return lines
+    edges = {i for idx in pages.values() for i in idx[:RUNNING_EDGE] + idx[-RUNNING_EDGE:]}
+    seen: dict[str, set[int]] = {}
+    for i in edges:
+        seen.setdefault(_DIGITS.sub("#", lines[i].text), set()).add(lines[i].page)
+    running = {key for key, on in seen.items() if len(on) >= RUNNING_MIN_PAGES}
+    doomed = {i for i in edges if _DIGITS.sub("#", lines[i].text) in running}
+    return _drop_indices(lines, doomed, removals, "running_head")
+
+
 _SOURCE_NOTE = re.compile(r"^[（(](?:摘自|选自|原载|来源[:：])")
 SOURCE_NOTE_MAX_LINES = 3
 
@@ -297,6 +331,7 @@ def drop_inline_artifacts(lines: list[Line], removals: Removals) -> list[Line]:
 
 
 LINE_RULES: tuple[LineRule, ...] = (
+    drop_running_heads,
     drop_inline_artifacts,
     drop_vertical_text,
     drop_page_numbers,

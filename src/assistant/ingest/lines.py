@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.ingest.formats import Element
 from assistant.ingest.removals import Removals
 
 _INNER_SPACE = re.compile(r"\s+")
@@ -22,6 +23,9 @@ class Line:
     column_start: bool = False  # began with a single half-width space: first line of a new column/page
     indent: bool = False  # began with a full-width space: first line of a paragraph
     spaced: str = ""  # the line with each whitespace run shown as one space, for heading labels
+    whole: bool = False  # a whole paragraph as the format states it (Markdown, Word): never joined to others
+    heading: int = 0  # heading level the format states (Markdown #, Word heading style); 0 = none
+    page: int = 0  # page it was printed on (PDF), 0 when the format has no pages
 
     @property
     def width(self) -> int:
@@ -55,8 +59,16 @@ def _is_latin(ch: str) -> bool:
 
 def read_lines(raw: str, removals: Removals) -> list[Line]:
     """Non-empty lines with their layout cues; blank lines carry no information in these extractions."""
+    return element_lines([Element(line, wrapped=True) for line in raw.splitlines()], removals)
+
+
+def element_lines(elements: list[Element], removals: Removals) -> list[Line]:
+    """Lines of a document's elements: a wrapped line keeps its layout cues, a stated paragraph is whole."""
     lines = []
-    for number, raw_line in enumerate(raw.splitlines(), 1):
+    page = 0
+    for number, el in enumerate(elements, 1):
+        raw_line = el.text
+        page += el.page_start
         if not raw_line.strip():
             continue
         text, spacing = squeeze(raw_line)
@@ -64,5 +76,8 @@ def read_lines(raw: str, removals: Removals) -> list[Line]:
         lead = raw_line[: len(raw_line) - len(raw_line.lstrip())]
         removals.add("layout_whitespace", len(lead) + len(raw_line) - len(raw_line.rstrip()))
         spaced = _INNER_SPACE.sub(" ", raw_line.strip())
-        lines.append(Line(text, number, column_start=lead == " ", indent="\u3000" in lead, spaced=spaced))
+        lines.append(
+            Line(text, number, column_start=el.wrapped and lead == " ", indent=el.wrapped and "\u3000" in lead,
+                 spaced=spaced, whole=not el.wrapped, heading=el.heading, page=page)
+        )
     return lines

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 MANIFEST_NAME = "manifest.toml"
+# Curated search data kept beside the documents (search/lexicon.py): never documents themselves.
+CURATED_FILES = (MANIFEST_NAME, "dictionary.txt", "synonyms.toml", "query_words.toml")
 MAGAZINE_KIND = "期刊"
 
 
@@ -93,6 +95,8 @@ def _entry(raw: dict, i: int, corpus_dir: Path) -> Entry:
         raise ManifestError(f"{where} 的文章列表格式错误")
     articles = tuple(_article(a, f"{where}的第 {j} 篇文章") for j, a in enumerate(raw_list, 1))
     entry = Entry(**{**fields_only, "column_labels": tuple(raw.get("column_labels", ())), "articles": articles})
+    if Path(entry.file).is_absolute() or not (corpus_dir / entry.file).resolve().is_relative_to(corpus_dir.resolve()):
+        raise ManifestError(f"{where} 的文件路径不在语料目录内：{entry.file}")
     if not (corpus_dir / entry.file).is_file():
         raise ManifestError(f"{where} 的文件不存在：{entry.file}")
     if entry.is_magazine and not entry.articles:

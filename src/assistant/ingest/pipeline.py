@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Callable
 
 from assistant import storage
-from assistant.ingest import cleaning
-from assistant.ingest.lines import Line, read_lines
+from assistant.ingest import cleaning, formats, legal
+from assistant.ingest.formats import FormatError
+from assistant.ingest.lines import Line, element_lines
 from assistant.ingest.magazine import split_articles
-from assistant.ingest.manifest import MANIFEST_NAME, Article, Entry, load_manifest
+from assistant.ingest.manifest import CURATED_FILES, MANIFEST_NAME, Article, Entry, load_manifest
 from assistant.ingest.removals import Removals
 from assistant.ingest.sentences import split_clauses, split_sentences
 from assistant.ingest.structure import Block, blocks, paragraphs, section_paths
@@ -24,6 +25,8 @@ class CorpusError(ValueError):
     """A corpus file cannot be read as text."""
 
 
+EMPTY = "empty"  # Summary.skipped reason: the file holds no text
+
 @dataclass
 class Summary:
     sources: int = 0
@@ -34,6 +37,8 @@ class Summary:
     per_source: dict[str, int] = field(default_factory=dict)
     body_lengths: tuple[float, int, int] = (0, 0, 0)  # median, p95, max characters of non-heading passages
     removals: Removals = field(default_factory=Removals)  # every dropped piece, for reports and tests
+    unlisted: list[str] = field(default_factory=list)  # document files in the folder without a manifest entry
+    warnings: list[str] = field(default_factory=list)  # files skipped (empty), each named
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ class Document:
     lines: list[Line]
     title_block: tuple[str, ...]
     column_labels: tuple[str, ...]
-
+    header: tuple[str, ...] = ()  # the document's header lines, kept as metadata
 
 def passage_id(source_id: str, text: str, occurrence: int) -> str:
     """Content-derived id: unchanged input gives identical ids, and an edit elsewhere doesn't shift them."""
@@ -60,13 +65,23 @@ def corpus_digest(corpus_dir: Path) -> str:
     return h.hexdigest()
 
 
-def read_text(path: Path) -> str:
+def read_elements(path: Path) -> list[formats.Element]:
+    """A corpus file's elements, whatever its format (formats/)."""
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"语料文件 {path} 不是 UTF-8 文本（第 {exc.start} 字节处无法解码）") from exc
+        return formats.read(path)
+    except FormatError as exc:
+        raise CorpusError(f"语料文件无法读取：{exc}") from exc
     except OSError as exc:
         raise CorpusError(f"无法读取语料文件 {path}：{exc.strerror or exc}") from exc
+
+
+def unlisted_files(corpus_dir: Path, entries: list[Entry]) -> list[str]:
+    """Document files in the corpus folder that the manifest does not list (ingest names them in a warning)."""
+    listed = {e.file for e in entries} | set(CURATED_FILES)
+    return sorted(
+        p.name for p in Path(corpus_dir).iterdir()
+        if p.is_file() and p.suffix.lower() in formats.SUFFIXES and p.name not in listed and not p.name.startswith(".")
+    )
 
 
 def documents(entry: Entry, lines: list[Line], position: int, removals: Removals) -> list[Document]:
@@ -78,7 +93,7 @@ def documents(entry: Entry, lines: list[Line], position: int, removals: Removals
             approved=entry.approved, promulgated=entry.promulgated, effective=entry.effective, revised=entry.revised,
             history=entry.history,
         )
-        return [Document(source, lines, (entry.title,), entry.column_labels)]
+        return [Document(source, lines, (entry.title,), entry.column_labels, tuple(entry.history.splitlines()))]
     # A title may be printed anywhere in the issue (after the first page, before the byline, at the end
     # of the previous article), so every article's title block is an artifact wherever it appears.
     titles = tuple(t for article in entry.articles for t in article.title_block)
@@ -97,8 +112,14 @@ def _article_source(entry: Entry, article: Article, position: int) -> Source:
 
 
 def document_blocks(doc: Document, removals: Removals) -> list[Block]:
-    rules = (cleaning.column_label_rule(doc.column_labels), cleaning.title_repeat_rule(doc.title_block))
+    """Headings and body of a document: a regulation (第X条) by its legal structure, anything else by layout."""
+    rules = (
+        cleaning.column_label_rule(doc.column_labels), cleaning.title_repeat_rule(doc.title_block),
+        cleaning.header_rule(doc.header),
+    )
     lines = cleaning.clean_lines(doc.lines, removals, extra=rules)
+    if legal.is_legal([ln.text for ln in lines]):
+        return legal.blocks(paragraphs(lines, opens=legal.starts_unit), removals)
     return blocks(paragraphs(lines))
 
 
@@ -134,8 +155,14 @@ def build(corpus_dir: Path, progress: Progress = lambda _msg: None) -> tuple[lis
     removals = summary.removals
     sources: list[Source] = []
     passages: list[Passage] = []
+    summary.unlisted = unlisted_files(corpus_dir, entries)
     for n, entry in enumerate(entries, 1):
-        lines = read_lines(read_text(corpus_dir / entry.file), removals)
+        path = corpus_dir / entry.file
+        if path.stat().st_size == 0:
+            summary.warnings.append(f"语料文件为空，已跳过：{entry.file}")
+            progress(f"[{n}/{len(entries)}] {entry.file}：文件为空，已跳过")
+            continue
+        lines = element_lines(read_elements(path), removals)
         docs = documents(entry, lines, len(sources), removals)
         for doc in docs:
             found = passages_for(doc.source, document_blocks(doc, removals))

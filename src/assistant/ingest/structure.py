@@ -13,6 +13,7 @@ import re
 import statistics
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 import jieba
 
@@ -56,6 +57,11 @@ class Paragraph:
     @property
     def text(self) -> str:
         return "".join(ln.text for ln in self.lines)
+
+    @property
+    def heading(self) -> int:
+        """The heading level the format states for this paragraph (0: none stated)."""
+        return self.lines[0].heading
 
 
 @dataclass(frozen=True)
@@ -156,8 +162,22 @@ def _is_bullet_second_line(first: Line, line: Line) -> bool:
     )
 
 
-def paragraphs(lines: list[Line]) -> list[Paragraph]:
-    """Group lines into paragraphs by layout (see module doc)."""
+def paragraphs(lines: list[Line], opens: Callable[[str], bool] | None = None) -> list[Paragraph]:
+    """Group lines into paragraphs: a paragraph the format states is one; hard-wrapped lines are grouped by
+    layout (see module doc), and a line for which `opens` is true (a legal unit: 第X条) starts a new one."""
+    out: list[Paragraph] = []
+    run: list[Line] = []
+    for ln in lines:
+        if ln.whole:
+            out.extend(_wrapped_paragraphs(run, opens))
+            run = []
+            out.append(Paragraph((ln,)))
+        else:
+            run.append(ln)
+    return out + _wrapped_paragraphs(run, opens)
+
+
+def _wrapped_paragraphs(lines: list[Line], opens: Callable[[str], bool] | None) -> list[Paragraph]:
     if not lines:
         return []
     if statistics.median(ln.width for ln in lines) > PARAGRAPH_PER_LINE_WIDTH:
@@ -173,7 +193,7 @@ def paragraphs(lines: list[Line]) -> list[Paragraph]:
         elif _is_subhead(lines, columns, i, prev_subhead=subhead[-1] and len(current) == 1):
             out.append([lines[i]])
             subhead.append(True)
-        elif subhead[-1] or _breaks_before(lines, columns, i, current):
+        elif subhead[-1] or _breaks_before(lines, columns, i, current) or (opens and opens(lines[i].text)):
             out.append([lines[i]])
             subhead.append(False)
         else:
@@ -232,6 +252,10 @@ def blocks(paras: list[Paragraph]) -> list[Block]:
     for n, para in enumerate(paras):
         text = para.text
         if not text:
+            continue
+        if para.heading:
+            marker = marker_of(text)
+            out.append(Block(text, n, marker[0] if marker else 1, " ".join(para.lines[0].spaced.split())))
             continue
         if para.subhead:
             label = para.lines[0].spaced.rstrip("—").strip()

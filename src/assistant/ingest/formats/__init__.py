@@ -1,0 +1,79 @@
+"""Format readers: a file in, the same Element records out, so everything after this layer is format-blind.
+
+One module per format (txt, markdown, docx, pdf), each with `read(path) -> list[Element]`. Markdown and Word
+state their paragraphs and headings; plain text and PDF are hard-wrapped lines whose paragraphs the layout
+rules infer (`Element.wrapped`). Anything a reader cannot turn into text is a FormatError with a message
+for the user, never an empty document.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class FormatError(ValueError):
+    """A file that cannot be read as a document: the message says why, in Chinese, for the user."""
+
+
+@dataclass(frozen=True)
+class Element:
+    text: str  # as in the file; a wrapped line keeps its leading whitespace (a layout cue)
+    heading: int = 0  # heading level the format states (Markdown #, Word Title/Heading N); 0 = not a heading
+    wrapped: bool = False  # a line of hard-wrapped text (txt, pdf): paragraphs are inferred from layout
+    page_start: bool = False  # first line of a page (pdf): where running headers and footers sit
+    table: bool = False  # one table row, cells separated by TABLE_CELL
+
+
+TABLE_CELL = " | "
+SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+# C0 controls (but tab, newline, carriage return), DEL, and the byte-order mark anywhere in the text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def strip_controls(text: str) -> tuple[str, int]:
+    """Text without control characters and byte-order marks (never part of a quote); returns (text, removed)."""
+    out = _CONTROL.sub("", text)
+    return out, len(text) - len(out)
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """UTF-8 text of a file, with a clear error for empty files, GBK text and binary junk."""
+    if not data.strip():
+        raise FormatError(f"文件为空：{path}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        try:
+            gbk = data.decode("gb18030")
+        except UnicodeDecodeError:
+            gbk = ""
+        if gbk and len(_CJK.findall(gbk)) > 0.3 * len(gbk.strip()) and "\x00" not in gbk:
+            raise FormatError(f"文件 {path} 似乎是 GBK/GB18030 编码，请另存为 UTF-8 后再添加") from exc
+        raise FormatError(f"文件 {path} 不是 UTF-8 文本（第 {exc.start} 字节处无法解码），可能是二进制文件") from exc
+    printable = strip_controls(text)[0]
+    if len(text) - len(printable) > 0.05 * len(text):
+        raise FormatError(f"文件 {path} 含大量控制字符，不像文本文件")
+    if not printable.strip():
+        raise FormatError(f"文件为空：{path}")
+    return printable
+
+
+def read(path: Path) -> list[Element]:
+    """The elements of a document file, by its suffix."""
+    from assistant.ingest.formats import docx, markdown, pdf, txt
+
+    readers = {".txt": txt.read, ".md": markdown.read, ".docx": docx.read, ".pdf": pdf.read}
+    path = Path(path)
+    reader = readers.get(path.suffix.lower())
+    if reader is None:
+        raise FormatError(f"不支持的文件类型：{path.name}（支持 {'、'.join(SUFFIXES)}）")
+    if not path.is_file():
+        raise FormatError(f"找不到文件：{path}")
+    if path.stat().st_size == 0:
+        raise FormatError(f"文件为空：{path}")
+    elements = reader(path)
+    if not any(e.text.strip() for e in elements):
+        raise FormatError(f"文件中没有可读的文字：{path}")
+    return elements

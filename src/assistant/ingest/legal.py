@@ -1,0 +1,127 @@
+"""Legal structure, one general layer for every format: 编 › 分编 › 章 › 节 › 条, with 款 and 项 inside the article.
+
+A regulation numbers its articles 第一条, 第二条 … in order. Divisions (编/章/节) are short unpunctuated
+headings, however they are spaced (`第一章　总则`, `第一章  总则`, `第五章行政行为规范`: all labelled
+`第一章 总则`). An article's number is structure: `第十条 市场准入…` becomes the heading `第十条` and the body
+`市场准入…`. The paragraphs that follow (款) and its items `（一）`/`(一)` (项) stay inside the article, never
+headings, so every passage of an article has the article in its section path. An article number that does
+not follow the previous one (a paragraph opening with a reference to 第三条) is body text. A table of
+contents (目录 followed by the division headings) is not text.
+"""
+from __future__ import annotations
+
+import re
+
+from assistant.ingest.removals import Removals
+from assistant.ingest.structure import Block, Paragraph
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+NUMBER = r"[0-9０-９]{1,4}|[一二三四五六七八九十百千零〇两]{1,8}"
+DIVISION = re.compile(rf"^第({NUMBER})(编|分编|章|节)(.*)$")
+ARTICLE = re.compile(rf"^第({NUMBER})条(?:之([一二三四五六七八九十]{{1,3}}))?")
+ITEM = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]")
+LEVELS = {"编": 1, "分编": 2, "章": 3, "节": 4, "条": 5}
+OTHER_HEADING_LEVEL = LEVELS["章"]  # a heading the format states without a number (附则, 附件, 序言)
+DIVISION_TITLE_MAX = 30
+MIN_ARTICLES = 3
+_SENTENCE_PUNCT = re.compile(r"[。；：！？，,;:!?]")
+
+
+def parse_number(text: str) -> int | None:
+    """'31' → 31, '三十一' → 31, '十' → 10, '一百零二' → 102; None when `text` is not a number."""
+    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (current or 1) * _CN_UNITS[ch]
+            current = 0
+        else:
+            return None
+    return total + current if text else None
+
+
+def division(text: str) -> tuple[int, str] | None:
+    """(level, label) when `text` (whitespace removed) is a 编/章/节 heading: `第一章 总则`."""
+    m = DIVISION.match(text)
+    if not m or parse_number(m.group(1)) is None:
+        return None
+    title = m.group(3)
+    if len(title) > DIVISION_TITLE_MAX or _SENTENCE_PUNCT.search(title):
+        return None
+    head = f"第{m.group(1)}{m.group(2)}"
+    return LEVELS[m.group(2)], f"{head} {title}" if title else head
+
+
+def article(text: str) -> tuple[int, str, str] | None:
+    """(number, heading, rest) when `text` opens with an article number: `第十条市场准入…`."""
+    m = ARTICLE.match(text)
+    if not m:
+        return None
+    n = parse_number(m.group(1))
+    if n is None:
+        return None
+    return n, m.group(), text[m.end():].lstrip("　 ：:.．、")
+
+
+def starts_unit(text: str) -> bool:
+    """A line that starts a legal unit (division, article or item): a new paragraph in wrapped text."""
+    return bool(DIVISION.match(text) and division(text) or ARTICLE.match(text) or ITEM.match(text))
+
+
+def is_legal(texts: list[str]) -> bool:
+    """A document numbered in articles: at least MIN_ARTICLES lines open with 第X条, one of them 第一条."""
+    numbers = [a[0] for t in texts if (a := article(t))]
+    return len(numbers) >= MIN_ARTICLES and 1 in numbers
+
+
+def _toc_end(paras: list[Paragraph], start: int) -> int:
+    """Index after a table of contents that starts at `start` (the 目录 line): the division headings up to
+    the first one printed again."""
+    seen: set[str] = set()
+    i = start + 1
+    while i < len(paras):
+        d = division(paras[i].text)
+        if d is None or d[1] in seen:
+            break
+        seen.add(d[1])
+        i += 1
+    return i if seen else start
+
+
+def blocks(paras: list[Paragraph], removals: Removals) -> list[Block]:
+    """Headings (divisions, articles) and body blocks of a regulation, in order."""
+    out: list[Block] = []
+    last_article = 0
+    skip_to = 0
+    for n, para in enumerate(paras):
+        text = para.text
+        if not text or n < skip_to:
+            if text:
+                removals.drop("table_of_contents", text)
+            continue
+        if text == "目录":
+            end = _toc_end(paras, n)
+            if end > n:
+                removals.drop("table_of_contents", text)
+                skip_to = end
+                continue
+        d = division(text)
+        a = article(text)
+        if d:
+            out.append(Block(text, n, *d))
+        elif a and (a[0] > last_article or (a[0] == last_article and "之" in a[1])):
+            number, head, rest = a
+            last_article = number
+            out.append(Block(head, n, LEVELS["条"], head))
+            if rest:
+                out.append(Block(rest, n))
+        elif para.heading:
+            out.append(Block(text, n, OTHER_HEADING_LEVEL, " ".join(para.lines[0].spaced.split())))
+        else:
+            out.append(Block(text, n))
+    return out

@@ -1,0 +1,143 @@
+"""What a document states about itself: title, kind, issuer, dates, read from its first lines.
+
+The title is the format's title heading (`# …`, Word Title/Heading 1) or the short unpunctuated lines the
+text opens with. The header lines after it (`2020年12月24日浙江省第十三届人民代表大会常务委员会第二十六次
+会议通过`, `（…通过　根据…修正）`, `…公布 自…起施行`) give the dates, each kept under its own event
+(通过/批准/公布/施行/修订), and the issuer: the body that passed or issued the document, without its
+term and session numbers. The kind is the title's ending (条例, 实施方案, 决定 …). Nothing is guessed:
+what the document does not state stays empty.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.ingest import legal
+from assistant.ingest.formats import Element
+
+# Longer endings first: 实施方案 before 方案, 实施细则 before 细则.
+KINDS = (
+    "实施方案", "实施意见", "实施细则", "实施办法", "行动方案", "行动计划", "工作方案", "工作报告", "政府工作报告",
+    "条例", "规定", "办法", "细则", "规则", "决定", "决议", "意见", "方案", "报告", "通知", "通告", "公告",
+    "规划", "纲要", "计划", "指南", "章程", "讲话", "法",
+)
+EVENTS = {  # verb → Facts field
+    "通过": "passed", "批准": "approved", "公布": "promulgated", "发布": "promulgated", "印发": "promulgated",
+    "施行": "effective", "实施": "effective", "修订": "revised", "修正": "revised", "修改": "revised",
+}
+_DATE = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+# A date, the body (words, or a bracketed title that may itself contain 修改), then the event's verb.
+_EVENT = re.compile(rf"{_DATE}((?:《[^》]*》|[^。；;《])*?)(?:第[一二三四五六七八九十]+次)?({'|'.join(EVENTS)})")
+_EFFECTIVE = re.compile(rf"本(?:{'|'.join(KINDS)})自{_DATE}起(?:施行|实施)")
+_ORDER = re.compile(r"(?:令|公告)\s*[（(]?第\s*[0-9一二三四五六七八九十百]+\s*号")
+_TAIL = re.compile(r"[（(](?:试行|草案|征求意见稿|\d{4}[—–-]\d{4}年|\d{4}年修订|\d{4}年修正)[)）]$")
+_SENTENCE_PUNCT = re.compile(r"[。；！？!?]")
+TITLE_MAX = 80
+TITLE_LINES = 4
+HEADER_LINES = 8
+
+
+@dataclass
+class Facts:
+    title: str = ""
+    kind: str = ""
+    issuer: str = ""
+    date: str = ""
+    passed: str = ""
+    approved: str = ""
+    promulgated: str = ""
+    effective: str = ""
+    revised: str = ""
+    history: list[str] = field(default_factory=list)  # header lines as printed
+
+
+def kind_of(title: str) -> str:
+    """The kind a title's ending names (`…优化营商环境条例` → 条例), ignoring `（试行）`-style tails."""
+    core = _TAIL.sub("", re.sub(r"\s+", "", title))
+    return next((k for k in KINDS if core.endswith(k)), "")
+
+
+def issuer_of(body: str) -> str:
+    """`上海市第十五届人民代表大会常务委员会第二十次会议` → `上海市人民代表大会常务委员会`."""
+    body = re.sub(r"\s+", "", body).lstrip("由经在")
+    body = re.sub(r"第[一二三四五六七八九十百0-9]+届", "", body)
+    body = re.sub(r"第[一二三四五六七八九十百0-9]+次(?:全体|常务)?会议$", "", body)
+    body = _ORDER.sub("", body)
+    body = re.sub(r"(?:会议|全体会议)$", "", body)
+    return body if 2 <= len(body) <= 40 and not re.search(r"[《》，,]", body) else ""
+
+
+def _iso(m: re.Match) -> str:
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+
+
+def read_events(text: str, facts: Facts) -> bool:
+    """Fill `facts` from one header text; True when it held at least one dated event."""
+    found = False
+    for m in _EVENT.finditer(text):
+        found = True
+        name, date = EVENTS[m.group(5)], _iso(m)
+        if name == "revised":
+            facts.revised = max(facts.revised, date)
+        elif not getattr(facts, name):
+            setattr(facts, name, date)
+        if name in ("passed", "promulgated") and not facts.issuer:
+            facts.issuer = issuer_of(m.group(4))
+    return found
+
+
+def is_header(text: str) -> bool:
+    """A header line: dated events (通过/公布/施行 …) or an order/announcement number, not a body sentence."""
+    flat = re.sub(r"\s+", "", text)
+    if len(flat) > 400:
+        return False
+    return bool(_EVENT.search(flat)) and not legal.ARTICLE.match(flat) or bool(_ORDER.search(flat) and len(flat) <= 60)
+
+
+def _title_line(text: str) -> bool:
+    flat = re.sub(r"\s+", "", text)
+    return (
+        0 < len(flat) <= TITLE_MAX and not _SENTENCE_PUNCT.search(flat) and not legal.starts_unit(flat)
+        and not is_header(flat)
+    )
+
+
+def read_facts(elements: list[Element]) -> Facts:
+    """Title, kind, dates, issuer and header lines of a document (see module doc)."""
+    facts = Facts()
+    items = [e for e in elements if e.text.strip()]
+    i = 0
+    if items and items[0].heading == 1 or any(e.heading == 1 for e in items[:3]):
+        while i < len(items) and items[i].heading != 1:
+            i += 1
+        facts.title = " ".join(items[i].text.split())
+        i += 1
+    else:
+        lines = []
+        while i < min(len(items), TITLE_LINES) and _title_line(items[i].text) and not items[i].heading > 1:
+            lines.append(items[i].text.strip())
+            i += 1
+            if kind_of(lines[-1]):
+                break
+        facts.title = re.sub(r"\s+", "", "".join(lines)) if lines else ""
+    start = i
+    while i < min(len(items), start + HEADER_LINES):
+        text = items[i].text.strip()
+        opens_bracket = text.startswith(("（", "(")) and not text.endswith(("）", ")"))
+        if not (is_header(text) or opens_bracket or (facts.history and _continues(facts.history))):
+            break
+        facts.history.append(" ".join(text.split()))
+        i += 1
+    read_events(" ".join(facts.history), facts)
+    if not facts.effective:  # 本条例自2021年3月1日起施行: the closing article states when it takes effect
+        m = next((m for e in reversed(items) if (m := _EFFECTIVE.search(re.sub(r"\s+", "", e.text)))), None)
+        facts.effective = _iso(m) if m else ""
+    facts.kind = kind_of(facts.title)
+    facts.date = facts.revised or facts.passed or facts.promulgated or facts.approved or facts.effective
+    return facts
+
+
+def _continues(history: list[str]) -> bool:
+    """An open bracket in the header so far: the next line still belongs to it."""
+    text = "".join(history)
+    return text.count("（") + text.count("(") > text.count("）") + text.count(")")
