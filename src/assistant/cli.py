@@ -38,6 +38,42 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     print(f"  正文语句长度：中位数 {median:.0f} 字，95% 不超过 {p95} 字，最长 {longest} 字")
     for rule, chars in sorted(summary.removed_chars.items()):
         print(f"  清理规则 {rule}: 删除 {chars} 字（{summary.removals.pieces.get(rule, 0)} 处）")
+    for warning in summary.warnings:
+        streams.say(f"警告：{warning}")
+    if summary.unlisted:
+        streams.say(
+            f"警告：语料目录中有 {len(summary.unlisted)} 个文件未列入清单，没有索引：{'、'.join(summary.unlisted)}。"
+            f"用 `python -m assistant add {args.corpus}/文件名` 读取其标题与日期并加入"
+        )
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from assistant.ingest.add import OVERRIDES, add
+
+    overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k)}
+    for r in add(args.files, args.corpus, args.db, overrides, progress=streams.say):
+        s = r.source
+        print(f"已添加 {r.file} → id {s.id}")
+        print(f"  标题：{s.title}")
+        print(f"  简称：{s.short or '（无）'}  类型：{s.kind or '（未知）'}  发布机关：{s.issuer or '（未知）'}")
+        dates = [(n, getattr(s, f)) for n, f in (("通过", "passed"), ("批准", "approved"), ("公布", "promulgated"),
+                                                  ("施行", "effective"), ("修订", "revised"))]
+        print("  日期：" + ("，".join(f"{n} {d}" for n, d in dates if d) or "（文件中未载明）"))
+        if r.outline:
+            chapters = "；".join(f"{c or '（无章标题）'} {n} 条" for c, n in r.outline)
+            print(f"  结构：{r.articles} 条 — {chapters}")
+        print(f"  语句：{r.passages} 条")
+        for w in r.warnings:
+            print(f"  注意：{w}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from assistant.ingest.add import remove
+
+    entry = remove(args.id, args.corpus, args.db, progress=streams.say)
+    print(f"已移除 {entry.id}：《{entry.title}》（文件 {entry.file} 已删除）")
     return 0
 
 
@@ -176,6 +212,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("corpus", nargs="?", type=Path, default=Path("corpus"))
     _add_db(p)
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("add", help="把文件（.txt/.md/.docx/.pdf）加入语料并重建数据库")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--corpus", type=Path, default=Path("corpus"), help="语料目录（默认 corpus/）")
+    p.add_argument("--title", help="标题（默认从文件读取）")
+    p.add_argument("--short", help="简称")
+    p.add_argument("--issuer", help="发布机关（默认从文件读取）")
+    p.add_argument("--date", help="日期 YYYY-MM-DD（默认从文件读取）")
+    p.add_argument("--kind", help="类型，如 条例、办法（默认取标题结尾）")
+    _add_db(p)
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("remove", help="从语料中移除一个来源并重建数据库")
+    p.add_argument("id")
+    p.add_argument("--corpus", type=Path, default=Path("corpus"), help="语料目录（默认 corpus/）")
+    _add_db(p)
+    p.set_defaults(func=cmd_remove)
 
     p = sub.add_parser("sources", help="列出来源文件")
     _add_db(p)

@@ -68,6 +68,7 @@ def atomic_database(path: Path) -> Iterator[sqlite_utils.Database]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_builds(path)
     tmp = path.with_name(f".{path.name}.building-{os.getpid()}")
     tmp.unlink(missing_ok=True)
     db = sqlite_utils.Database(tmp)
@@ -80,6 +81,24 @@ def atomic_database(path: Path) -> Iterator[sqlite_utils.Database]:
         db.close()
         tmp.unlink(missing_ok=True)
         raise
+
+
+def remove_stale_builds(path: Path) -> None:
+    """Delete half-built databases left by ingests that were killed (their process is gone)."""
+    for stale in path.parent.glob(f".{path.name}.building-*"):
+        pid = stale.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            stale.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def write_corpus(db: sqlite_utils.Database, sources: Iterable[Source], passages: Iterable[Passage]) -> None:

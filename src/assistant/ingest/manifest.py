@@ -6,6 +6,7 @@ that locate the article in the issue's text. Unknown facts stay empty; nothing i
 """
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -127,3 +128,43 @@ def load_manifest(corpus_dir: Path) -> list[Entry]:
     if len(ids) != len(set(ids)):
         raise ManifestError("清单中有重复的 id")
     return entries
+
+
+_ENTRY_HEADER = "[[source]]"
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def append_entry(corpus_dir: Path, entry: Entry, comment: str = "") -> None:
+    """Add `entry` at the end of the manifest (created when missing), keeping everything written before."""
+    path = Path(corpus_dir) / MANIFEST_NAME
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    lines = [f"# {line}" for line in comment.splitlines()] + [_ENTRY_HEADER]
+    for f in fields(Entry):
+        value = getattr(entry, f.name)
+        if isinstance(value, str) and (value or f.name in ("file", "id", "title")):
+            lines.append(f"{f.name} = {_toml_string(value)}")
+    path.write_text(text.rstrip("\n") + ("\n\n" if text.strip() else "") + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def remove_entry(corpus_dir: Path, source_id: str) -> Entry:
+    """Take the entry with id `source_id` out of the manifest (its text block and the comments above it)."""
+    path = Path(corpus_dir) / MANIFEST_NAME
+    entries = {e.id: e for e in load_manifest(corpus_dir)}
+    if source_id not in entries:
+        raise ManifestError(f"清单中没有 id 为“{source_id}”的来源（期刊文章须随整期移除）")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.strip() == _ENTRY_HEADER]
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        if tomllib.loads("".join(lines[start:end])).get("source", [{}])[0].get("id") == source_id:
+            while end > start and lines[end - 1].lstrip().startswith("#"):
+                end -= 1  # comments just above the next entry belong to it
+            while start > 0 and lines[start - 1].lstrip().startswith("#"):
+                start -= 1
+            del lines[start:end]
+            path.write_text("".join(lines).rstrip("\n") + "\n", encoding="utf-8")
+            return entries[source_id]
+    raise ManifestError(f"清单中找不到 id 为“{source_id}”的条目")

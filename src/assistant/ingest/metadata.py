@@ -120,6 +120,8 @@ def read_facts(elements: list[Element]) -> Facts:
             if kind_of(lines[-1]):
                 break
         facts.title = re.sub(r"\s+", "", "".join(lines)) if lines else ""
+    while i < len(items) and re.sub(r"\s+", "", items[i].text) == re.sub(r"\s+", "", facts.title):
+        i += 1  # the title printed again (a PDF's running header above it)
     start = i
     while i < min(len(items), start + HEADER_LINES):
         text = items[i].text.strip()

@@ -181,6 +181,12 @@ def build(corpus_dir: Path, progress: Progress = lambda _msg: None) -> tuple[lis
 
 def ingest(corpus_dir: Path, db_path: Path, progress: Progress = lambda _msg: None) -> Summary:
     sources, passages, summary = build(corpus_dir, progress)
+    write(corpus_dir, db_path, sources, passages, progress)
+    return summary
+
+
+def write(corpus_dir: Path, db_path: Path, sources: list[Source], passages: list[Passage], progress: Progress) -> None:
+    """Replace the database atomically with these sources and passages and their search index."""
     progress("写入数据库与检索索引 …")
     with storage.atomic_database(db_path) as db:
         storage.write_corpus(db, sources, passages)
@@ -188,4 +194,3 @@ def ingest(corpus_dir: Path, db_path: Path, progress: Progress = lambda _msg: No
         from assistant.search.index import build_index
 
         build_index(db, Path(corpus_dir), progress)
-    return summary

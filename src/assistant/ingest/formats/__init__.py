@@ -53,7 +53,7 @@ def decode_text(path: Path, data: bytes) -> str:
             raise FormatError(f"文件 {path} 似乎是 GBK/GB18030 编码，请另存为 UTF-8 后再添加") from exc
         raise FormatError(f"文件 {path} 不是 UTF-8 文本（第 {exc.start} 字节处无法解码），可能是二进制文件") from exc
     printable = strip_controls(text)[0]
-    if len(text) - len(printable) > 0.05 * len(text):
+    if len(text) - len(printable) > max(16, 0.05 * len(text)):
         raise FormatError(f"文件 {path} 含大量控制字符，不像文本文件")
     if not printable.strip():
         raise FormatError(f"文件为空：{path}")

@@ -1,0 +1,179 @@
+"""`add`/`remove` and the format readers end to end: Markdown, Word, text PDF, and bad input of every kind."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from regulation_support import REGULATION_MD, write_docx, write_pdf
+
+from assistant.ingest import formats
+from assistant.ingest.add import AddError, add, remove
+from assistant.ingest.manifest import ManifestError, load_manifest
+from assistant.ingest.pipeline import build
+from assistant.storage import Corpus
+
+SEED = '[[source]]\nfile = "seed.txt"\nid = "seed"\ntitle = "某某决定"\n'
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "manifest.toml").write_text(SEED, encoding="utf-8")
+    (folder / "seed.txt").write_text("某某决定\n一、总体要求\n全面推进各项工作，确保取得实效。\n", encoding="utf-8")
+    return folder
+
+
+def snapshot(folder: Path, db: Path) -> dict:
+    files = {p.name: p.read_bytes() for p in folder.iterdir()}
+    return {"files": files, "db": db.read_bytes() if db.exists() else None}
+
+
+def test_add_markdown_reads_metadata_and_remove_takes_it_out(corpus: Path, tmp_path: Path):
+    src = tmp_path / "river.md"
+    src.write_text(REGULATION_MD, encoding="utf-8")
+    db = tmp_path / "a.db"
+    (r,) = add([src], corpus, db)
+    s = r.source
+    assert (s.title, s.kind, s.passed, s.approved, s.effective) == (
+        "某市河道保护条例", "条例", "2019-06-27", "2019-09-27", "2020-01-01")
+    assert s.issuer == "某市人民代表大会常务委员会" and s.short == "" and s.date == "2019-06-27"
+    assert r.articles == 8 and [c for c, _ in r.outline] == ["", "第二章 管理职责", "第三章 河道整治", "第四章 行为规范"]
+    assert (corpus / "river.md").read_bytes() == src.read_bytes()
+    stored = Corpus(db).source(s.id)
+    assert stored.approved == "2019-09-27" and "会议批准" in stored.history
+    assert any(e.id == s.id for e in load_manifest(corpus))
+    # flags override what was read
+    remove(s.id, corpus, db)
+    assert not (corpus / "river.md").exists() and Corpus(db).source(s.id) is None
+    (r,) = add([src], corpus, db, {"title": "河道条例", "date": "2019"})
+    assert (r.source.title, r.source.date, r.source.passed) == ("河道条例", "2019", "2019-06-27")
+
+
+def test_add_docx_with_headings_and_table(corpus: Path, tmp_path: Path):
+    path = write_docx(tmp_path / "volunteer.docx")
+    db = tmp_path / "a.db"
+    (r,) = add([path], corpus, db)
+    assert (r.source.title, r.source.kind, r.source.promulgated, r.source.effective) == (
+        "某县志愿服务办法", "办法", "2022-03-01", "2022-05-01")
+    assert r.source.issuer == "某县人民政府"
+    ps = Corpus(db).passages(r.source.id)
+    row = next(p for p in ps if "应急救援" in p.text)
+    assert row.section == ("第二章 服务记录", "第三条") and "每次计四小时" in row.text  # a table row: a passage
+    assert not any("公布" in p.text or p.text == "某县志愿服务办法" for p in ps)
+
+
+def test_add_text_pdf_drops_running_heads_and_page_numbers(corpus: Path, tmp_path: Path):
+    path = write_pdf(tmp_path / "data.pdf", pages=4)
+    db = tmp_path / "a.db"
+    (r,) = add([path], corpus, db)
+    assert r.source.title == "某省公共数据条例" and r.source.passed == "2021-03-01"
+    ps = Corpus(db).passages(r.source.id)
+    texts = [p.text for p in ps]
+    assert not any(t.startswith("-") or t == "某省公共数据条例" or "会议通过" in t for t in texts)
+    first = next(p for p in ps if p.text.startswith("县级以上人民政府应当加强数据共享工作"))
+    assert first.section == ("第一章 数据收集", "第一条")
+    assert first.text.endswith("另行制定。")  # the wrapped article is one passage again
+    assert r.articles > 40 and not [w for w in r.warnings if "不连续" in w]
+
+
+def test_scanned_pdf_is_a_clear_error(tmp_path: Path):
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(tmp_path / "scan.pdf"))
+    c.rect(72, 72, 400, 600, fill=1)  # a page with a picture and no text layer
+    c.showPage()
+    c.save()
+    with pytest.raises(formats.FormatError, match="扫描件"):
+        formats.read(tmp_path / "scan.pdf")
+
+
+BAD_INPUTS = {
+    "missing.md": None,
+    "notes.rtf": "某某条例".encode(),
+    "empty.md": b"",
+    "junk.txt": bytes(range(256)) * 8,
+    "gbk.txt": "第一条 为了规范管理，制定本条例。第二条 本条例适用于本省。".encode("gbk"),
+    "english.md": b"# Rules\n\nNo Chinese here.\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_exits_2_and_changes_nothing(corpus: Path, tmp_path: Path, name: str):
+    db = tmp_path / "a.db"
+    add([_write(tmp_path / "ok.md", REGULATION_MD)], corpus, db)
+    before = snapshot(corpus, db)
+    path = tmp_path / name
+    if BAD_INPUTS[name] is not None:
+        path.write_bytes(BAD_INPUTS[name])
+    proc = _cli("add", str(path), "--corpus", str(corpus), "--db", str(db))
+    assert proc.returncode == 2 and proc.stderr.startswith("错误：") and "Traceback" not in proc.stderr
+    assert snapshot(corpus, db) == before
+
+
+def test_duplicates_are_refused(corpus: Path, tmp_path: Path):
+    db = tmp_path / "a.db"
+    first = _write(tmp_path / "a.md", REGULATION_MD)
+    add([first], corpus, db)
+    before = snapshot(corpus, db)
+    copy = _write(tmp_path / "b.md", REGULATION_MD)
+    with pytest.raises(AddError, match="内容相同"):
+        add([copy], corpus, db)
+    with pytest.raises(AddError, match="同名同日期"):
+        add([_write(tmp_path / "c.md", REGULATION_MD + "\n补充说明。\n")], corpus, db)
+    assert snapshot(corpus, db) == before
+
+
+def test_ingest_names_unlisted_and_empty_files(corpus: Path, tmp_path: Path):
+    _write(corpus / "new.md", REGULATION_MD)
+    (corpus / "blank.txt").write_bytes(b"")
+    with open(corpus / "manifest.toml", "a", encoding="utf-8") as f:
+        f.write('\n[[source]]\nfile = "blank.txt"\nid = "blank"\ntitle = "空文件"\n')
+    _sources, _passages, summary = build(corpus)
+    assert summary.unlisted == ["new.md"] and any("blank.txt" in w for w in summary.warnings)
+    proc = _cli("ingest", str(corpus), "--db", str(tmp_path / "i.db"))
+    assert proc.returncode == 0 and "new.md" in proc.stderr and "blank.txt" in proc.stderr
+    # the named file is then added from where it lies, without a copy
+    (r,) = add([corpus / "new.md"], corpus, tmp_path / "i.db")
+    assert r.file == "new.md" and not (corpus / "new-2.md").exists()
+
+
+def test_bom_and_control_characters_never_reach_a_passage(corpus: Path, tmp_path: Path):
+    text = "\ufeff某某决定\n一、总体要求\n全面推进\x00各项工作，\x07确保取得实效。\n"
+    (corpus / "seed.txt").write_text(text, encoding="utf-8")
+    _sources, passages, _summary = build(corpus)
+    assert passages and not any(ch in p.text for p in passages for ch in "\ufeff\x00\x07")
+    assert any("全面推进各项工作，确保取得实效。" in p.text for p in passages)
+
+
+def test_manifest_paths_outside_the_corpus_are_refused(corpus: Path, tmp_path: Path):
+    _write(tmp_path / "outside.txt", "外部文件。\n")
+    for bad in ("../outside.txt", str(tmp_path / "outside.txt")):
+        (corpus / "manifest.toml").write_text(SEED.replace("seed.txt", bad), encoding="utf-8")
+        with pytest.raises(ManifestError, match="不在语料目录内"):
+            load_manifest(corpus)
+
+
+def test_stale_building_files_are_cleaned(corpus: Path, tmp_path: Path):
+    from assistant.ingest.pipeline import ingest
+
+    db = tmp_path / "a.db"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f".a.db.building-{dead.stdout.strip()}"
+    stale.write_bytes(b"x" * 1024)
+    live = tmp_path / f".a.db.building-{os.getppid()}"  # a running process's build is left alone
+    live.write_bytes(b"x")
+    ingest(corpus, db)
+    assert not stale.exists() and live.exists()
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, timeout=120)

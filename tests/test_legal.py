@@ -1,0 +1,111 @@
+"""Legal structure (编/章/节/条, 款 and 项 inside the article) and what a document states about itself."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from regulation_support import REGULATION_MD, WRAPPED_TXT
+
+from assistant.ingest import legal, metadata
+from assistant.ingest.formats import markdown, txt
+from assistant.ingest.manifest import Entry
+from assistant.ingest.pipeline import documents, document_blocks, passages_for
+from assistant.ingest.lines import element_lines
+from assistant.ingest.removals import Removals
+
+REGULATIONS = Path(__file__).parent / "data" / "regulations"
+
+
+def passages(path: Path, reader, title: str, history: str = ""):
+    removals = Removals()
+    lines = element_lines(reader(path), removals)
+    (doc,) = documents(Entry(file=path.name, id="reg", title=title, history=history), lines, 0, removals)
+    return passages_for(doc.source, document_blocks(doc, removals))
+
+
+@pytest.fixture
+def regulation(tmp_path: Path) -> Path:
+    path = tmp_path / "reg.md"
+    path.write_text(REGULATION_MD, encoding="utf-8")
+    return path
+
+
+def test_numbers_and_units():
+    assert legal.parse_number("三十一") == 31 and legal.parse_number("一百零二") == 102
+    assert legal.parse_number("１２") == 12 and legal.parse_number("条") is None
+    assert legal.division("第一章总则") == (3, "第一章 总则")
+    assert legal.division("第二章规定的事项，依照执行。") is None  # a sentence, not a heading
+    assert legal.article("第十条市场准入") == (10, "第十条", "市场准入")
+    assert legal.article("第十条之一 补充") == (10, "第十条之一", "补充")
+
+
+def test_regulation_markdown_structure(regulation: Path):
+    facts = metadata.read_facts(markdown.read(regulation))
+    ps = passages(regulation, markdown.read, facts.title, "\n".join(facts.history))
+    texts = [p.text for p in ps]
+    # Markdown syntax, the comment and the header block are never passages
+    assert not any(t.startswith(("#", "<!")) or "INFO" in t or "会议通过" in t or "会议批准" in t for t in texts)
+    # every body passage sits under its article; the first chapter has no heading: no section invented
+    body = [p for p in ps if not p.is_heading]
+    assert all(p.section and p.section[-1].startswith("第") and p.section[-1].endswith("条") for p in body)
+    by_text = {p.text: p for p in ps}
+    assert by_text["为了加强河道保护，制定本条例。"].section == ("第一条",)
+    assert by_text["本条例所称河道，包括湖泊、人工水道。"].section == ("第二条",)  # the article's second 款
+    # the three chapter-heading spellings give the same label form
+    assert by_text["（一）组织编制河道规划；"].section == ("第二章 管理职责", "第三条")
+    assert by_text["第五条"].section == ("第三章 河道整治", "第五条")
+    assert by_text["任何单位和个人不得侵占河道。"].section == ("第四章 行为规范", "第七条")
+    # full-width and ASCII items stay body text inside their article; the next article is not filed under them
+    for item in ("（一）组织编制河道规划；", "(二)监督河道保护工作；", "（三）法律、法规规定的其他职责。"):
+        assert not by_text[item].is_heading and by_text[item].section[-1] == "第三条"
+    assert by_text["区人民政府负责本区河道保护工作。"].section == ("第二章 管理职责", "第四条")
+    # a reference to another article inside the text is not an article heading
+    assert "违反本条例第五条规定的，依法处理。" in texts and by_text["第六条"].is_heading
+
+
+def test_header_dates_are_kept_apart(regulation: Path):
+    facts = metadata.read_facts(markdown.read(regulation))
+    assert facts.title == "某市河道保护条例" and facts.kind == "条例"
+    assert (facts.passed, facts.approved, facts.effective) == ("2019-06-27", "2019-09-27", "2020-01-01")
+    assert facts.issuer == "某市人民代表大会常务委员会" and facts.promulgated == "" and facts.revised == ""
+    assert len(facts.history) == 1  # two lines without a blank between: one Markdown paragraph
+
+
+def test_header_forms():
+    f = metadata.Facts()
+    metadata.read_events(
+        "（1994年7月5日第八届全国人民代表大会常务委员会第八次会议通过　根据2009年8月27日第十一届全国人民代表大会"
+        "常务委员会第十次会议《关于修改部分法律的决定》第一次修正　根据2018年12月29日第十三届全国人民代表大会常务"
+        "委员会第七次会议《关于修改〈中华人民共和国劳动法〉等七部法律的决定》第二次修正）", f)
+    assert (f.passed, f.revised, f.issuer) == ("1994-07-05", "2018-12-29", "全国人民代表大会常务委员会")
+    g = metadata.Facts()
+    metadata.read_events("2018年9月28日浙江省人民政府令第369号公布 自2018年11月1日起施行", g)
+    assert (g.promulgated, g.effective, g.issuer) == ("2018-09-28", "2018-11-01", "浙江省人民政府")
+    assert metadata.kind_of("某省高质量发展实施方案（2021—2025年）") == "实施方案"
+    assert metadata.kind_of("某市物业管理办法（试行）") == "办法"
+    assert metadata.kind_of("关于某事的说明") == ""  # nothing invented
+
+
+def test_wrapped_text_regulation(tmp_path: Path):
+    path = tmp_path / "reg.txt"
+    path.write_text(WRAPPED_TXT, encoding="utf-8")
+    facts = metadata.read_facts(txt.read(path))
+    assert facts.title == "某省数据条例" and facts.passed == "2021-03-01"
+    ps = passages(path, txt.read, facts.title, "\n".join(facts.history))
+    by_text = {p.text: p for p in ps}
+    assert by_text["为了促进数据依法有序流动，保障数据安全，根据有关法律、行政法规，结合本省实际，制定本条例。"].section == (
+        "第一章 总则", "第一条")
+    assert by_text["（二）最小必要。"].section == ("第二章 数据资源", "第三条")
+    assert not any("会议通过" in p.text or p.text == "某省数据条例" for p in ps)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in REGULATIONS.glob("*.md") if p.name != "README.md"))
+def test_published_regulations(name: str):
+    path = REGULATIONS / name
+    facts = metadata.read_facts(markdown.read(path))
+    ps = passages(path, markdown.read, facts.title, "\n".join(facts.history))
+    body = [p for p in ps if not p.is_heading]
+    assert facts.title and not facts.title.startswith("#")
+    assert sum(1 for p in body if p.section and legal.article(p.section[-1])) >= 0.9 * len(body)
+    assert not any(p.text.startswith(("#", "<!", "-->")) or "INFO END" in p.text or "会议通过" in p.text for p in ps)
+    assert not any(p.is_heading and legal.ITEM.match(p.text) for p in ps)
