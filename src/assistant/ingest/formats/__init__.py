@@ -50,7 +50,7 @@ def decode_text(path: Path, data: bytes) -> str:
         except UnicodeDecodeError:
             gbk = ""
         if gbk and len(_CJK.findall(gbk)) > 0.3 * len(gbk.strip()) and "\x00" not in gbk:
-            raise FormatError(f"文件 {path} 似乎是 GBK/GB18030 编码，请另存为 UTF-8 后再添加") from exc
+            raise FormatError(f"文件 {path} 不是 UTF-8 文本，似乎是 GBK/GB18030 编码，请另存为 UTF-8 后再添加") from exc
         raise FormatError(f"文件 {path} 不是 UTF-8 文本（第 {exc.start} 字节处无法解码），可能是二进制文件") from exc
     printable = strip_controls(text)[0]
     if len(text) - len(printable) > max(16, 0.05 * len(text)):
