@@ -117,6 +117,8 @@ class Answers:
         results = self.core.search(session.query, k=REFERENCE_PAGE, offset=offset, source_id=session.source_id)
         if not results.hits:
             return self.nothing_found(session) if offset == 0 else Reply(notice=NO_MORE)
+        if results.kind == "choice":
+            return self.choose_document(session, results.hits)
         reference = results.kind == "reference"
         hits = results.hits if reference else results.hits[:PAGE]
         blocks = self.excerpt(hits) if reference else [self.quote(h.passage, h.source, h.terms, req) for h in hits]
@@ -125,6 +127,12 @@ class Answers:
         rows.append([b for make in self.core.registry.answer_buttons if (b := make(session, results.hits, req))])
         header = self.header(session, offset, len(hits), results.total, reference)
         return Reply([Text(header), *blocks], [r for r in rows if r])
+
+    def choose_document(self, session: Session, hits) -> Reply:
+        """「第31条」 without a document: one button per document that has it, asking again with its title."""
+        query = display(session.query)
+        buttons = [[Button(h.source.label, self.core.callback_data("ask", f"《{h.source.title}》{session.query}"))] for h in hits]
+        return Reply([Text(f"有 {len(hits)} 份文件有“{query}”，请选择：")], buttons)
 
     def header(self, session: Session, offset: int, shown: int, total: int, reference: bool) -> str:
         query = display(session.query)

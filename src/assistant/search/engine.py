@@ -69,7 +69,8 @@ class Results:
     query: str
     hits: list[Hit] = field(default_factory=list)
     total: int = 0  # how many passages matched in all, for paging
-    kind: str = "search"  # "search", or "reference" when the query named a numbered item
+    kind: str = "search"  # "search"; "reference" when the query named a numbered item; "choice" when it named
+    # an item (第31条) but no document: hits are that item's heading in each document that has it
     # Whether the top hits answer the query (its key concepts found together); False is when the product
     # says there is no direct answer and shows the nearest quotes.
     answered: bool = False
@@ -106,9 +107,9 @@ class Searcher:
                 return Results(query=query)
         ref = self._reference(query, source_id)
         if ref is not None:
-            passages = ref[offset : offset + k]
-            hits = [self._hit(p, 1.0, ()) for p in passages]
-            return Results(query=query, hits=hits, total=len(ref), kind="reference", answered=bool(hits))
+            kind, found = ("choice", ref.choices) if ref.choices else ("reference", ref.passages)
+            hits = [self._hit(p, 1.0, ()) for p in found[offset : offset + k]]
+            return Results(query=query, hits=hits, total=len(found), kind=kind, answered=bool(hits))
         if parsed.empty:
             return Results(query=query)
         cand, scores, matched = self._candidates(parsed, source_id, max(SHORTLIST, offset + k))
@@ -304,24 +305,14 @@ class Searcher:
 
     # -- reference lookup -------------------------------------------------------------------
 
-    def _reference(self, query: str, source_id: str | None) -> list[Passage] | None:
-        ref = reference.parse_reference(normalize(query))
-        if ref is None:
-            return None
-        if source_id is not None:
-            candidates = [source_id]
-        else:
-            scored = [(reference.source_match(ref.source_text, s), s.id) for s in self._names.values()]
-            best = max((m for m, _ in scored), default=0.0)
-            candidates = [sid for m, sid in scored if m >= 0.6 and m == best]
-        for sid in candidates:
-            heading = reference.item_passages(self._source_headings().get(sid, []), ref)
-            if heading is not None:
-                following = self._query_passages(
-                    f"source_id = ? and seq >= ? order by seq limit {REFERENCE_LIMIT}", [sid, heading.seq]
-                )
-                return reference.under(heading, following)
-        return None
+    def _reference(self, query: str, source_id: str | None) -> reference.Lookup | None:
+        return reference.lookup(
+            query, list(self._names.values()), lambda sid: self._source_headings().get(sid, []),
+            lambda heading: self._query_passages(
+                f"source_id = ? and seq >= ? order by seq limit {REFERENCE_LIMIT}", [heading.source_id, heading.seq]
+            ),
+            source_id,
+        )
 
     def _source_headings(self) -> dict[str, list[Passage]]:
         if self._headings is None:

@@ -1,57 +1,61 @@
-"""Reference lookup: 「实施方案第31条」 returns item 31 of that source, heading first, in document order.
+"""Reference lookup: 「实施方案第31条」, 「《养犬条例》第十二条」, 「XX条例第二章」, 「第十二条第二款」.
 
-Like a scripture bot looking up a verse, a query naming a source and a numbered item is answered
-by the item itself rather than by a ranking. Item numbers are matched against numbered headings
-(一、 / （一） / 1. / 第X条 / 第X章 / 第X部分); a second number narrows inside the first
-(「省域治理决定 第五部分 1.」).
+Like a scripture bot looking up a verse, a query naming a source and a numbered item is answered by the
+item itself, whole and in document order, rather than by a ranking. Item numbers are matched against
+numbered headings (一、 / （一） / 1. / 第X条 / 第X章 / 第X部分); a second number narrows inside the first
+(「省域治理决定 第五部分 1.」). A unit the query names (条/章/节/编) matches only headings of that unit when
+the document has them (a regulation's 第十二条, never its 第十二章 or an item （十二）); 第X款 is the X-th
+paragraph of the article with its items. The document may be named anywhere in the query, by its
+简称, its title or an abbreviation of it (养犬条例 for 上海市养犬管理条例). With no document named
+(「第31条」), the answer is a choice of the documents that have that item.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
+from assistant.ingest.legal import ITEM, parse_number
 from assistant.records import Passage, Source
 from assistant.search.normalize import normalize
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+__all__ = ["parse_number", "parse_reference", "lookup", "Lookup", "item_passages", "under", "source_match"]
+
 _NUM = r"[0-9]{1,3}|[一二三四五六七八九十百零〇两]{1,4}"
-# 第五部分 / 第31条 / 第三章 / 31. / （五） / 五、 in a query
+# 第五部分 / 第31条 / 第三章 / 第二款 / 31. / （五） / 五、 in a query
 _ITEM = re.compile(
-    rf"第\s*({_NUM})\s*(部分|条|章|节|项|点)?|[(（]\s*({_NUM})\s*[)）]|(?<![0-9.])({_NUM})\s*[.、](?![0-9])|(?<![0-9.])([0-9]{{1,3}})\s*$"
+    rf"第\s*({_NUM})\s*(部分|条|章|节|编|款|项|点)?|[(（]\s*({_NUM})\s*[)）]|(?<![0-9.])({_NUM})\s*[.、](?![0-9])|(?<![0-9.])([0-9]{{1,3}})\s*$"
 )
-# Numbering at the start of a heading.
-_HEADING_NUM = re.compile(rf"^(?:第({_NUM})(?:部分|条|章|节)|[(（]({_NUM})[)）]|({_NUM})[.、])")
-
-
-def parse_number(text: str) -> int | None:
-    """'31' → 31, '三十一' → 31, '十' → 10, '一百零二' → 102."""
-    if text.isdigit():
-        return int(text)
-    total, current = 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            return None
-    return total + current
+# Numbering at the start of a heading, with its unit.
+_HEADING_NUM = re.compile(rf"^(?:第({_NUM})(部分|条|章|节|编)|[(（]({_NUM})[)）]|({_NUM})[.、])")
+LEGAL_UNITS = ("条", "章", "节", "编")
+NAME_MIN_CHARS = 4  # an abbreviation of a title names it when it has at least this many of its characters …
+NAME_MIN_SHARE = 0.3  # … and this share of them
+ABBREVIATION_FLOOR = 0.6  # an abbreviation that qualifies names the document (the lookup's threshold) …
+# … and a longer one names it better
+MATCH_THRESHOLD = 0.6
+MAX_CHOICES = 8
 
 
 @dataclass(frozen=True)
 class ReferenceQuery:
-    source_text: str  # the words naming the source
+    source_text: str  # the words naming the source (everything but the item numbers)
     numbers: tuple[int, ...]  # outermost item first
     arabic: tuple[bool, ...] = ()  # per number: written 31 (an item) rather than 五/第五部分 (a part)
+    units: tuple[str, ...] = ()  # per number: 条 / 章 / 款 / 部分 … or "" when the query names none
+
+
+@dataclass
+class Lookup:
+    """The answer to a reference: the item's passages, or a choice of documents when none was named."""
+
+    passages: list[Passage] = field(default_factory=list)
+    choices: list[Passage] = field(default_factory=list)  # the item's heading in each document that has it
 
 
 def parse_reference(query: str) -> ReferenceQuery | None:
     """Split 「共同富裕实施方案 31」 into the source words and the item numbers, or None."""
-    numbers, arabic = [], []
+    numbers, arabic, units = [], [], []
     for m in _ITEM.finditer(query):
         raw = next(g for g in (m.group(1), m.group(3), m.group(4), m.group(5)) if g)
         n = parse_number(raw)
@@ -59,17 +63,26 @@ def parse_reference(query: str) -> ReferenceQuery | None:
             return None
         numbers.append(n)
         arabic.append(raw.isdigit() and m.group(2) not in ("部分", "章"))
+        units.append(m.group(2) or "")
     if not numbers:
         return None
-    source_text = re.sub(r"[\s,，:：]+", "", _ITEM.sub(" ", query))
-    if len(source_text) < 2:
+    source_text = re.sub(r"[\s,，:：《》〈〉“”\"'?？。!！]+", "", _ITEM.sub(" ", query))
+    if len(source_text) < 2 and not (units[0] in LEGAL_UNITS):
         return None
-    return ReferenceQuery(source_text, tuple(numbers), tuple(arabic))
+    return ReferenceQuery(source_text, tuple(numbers), tuple(arabic), tuple(units))
 
 
 def heading_number(text: str) -> int | None:
+    found = _heading_unit(text)
+    return found[0] if found else None
+
+
+def _heading_unit(text: str) -> tuple[int, str] | None:
     m = _HEADING_NUM.match(normalize(text))
-    return parse_number(next(g for g in m.groups() if g)) if m else None
+    if not m:
+        return None
+    n = parse_number(next(g for g in (m.group(1), m.group(3), m.group(4)) if g))
+    return (n, m.group(2) or "") if n is not None else None
 
 
 def _arabic_heading(text: str) -> bool:
@@ -80,24 +93,51 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
+def _longest_abbreviation(words: str, name: str) -> int:
+    """Length of the longest run of `words` whose characters appear in `name` in order (养犬条例 in
+    上海市养犬管理条例: 4), the way titles are abbreviated."""
+    best = 0
+    for start in range(len(words)):
+        pos, end = 0, start
+        while end < len(words):
+            found = name.find(words[end], pos)
+            if found < 0:
+                break
+            pos, end = found + 1, end + 1
+        best = max(best, end - start)
+    return best
+
+
 def source_match(words: str, source: Source) -> float:
-    """How well `words` name `source`: 1.0 when contained in its 简称/title/id, else bigram overlap."""
+    """How well `words` name `source`: 1.0 when they contain or are contained in its 简称/title/id; else
+    the share of a name covered by an abbreviation in them, or their bigram overlap with it."""
     names = [n for n in (source.short, source.title, source.id) if n]
     if any(words in n or n in words for n in names):
         return 1.0
     grams = _bigrams(words)
     if not grams:
         return 0.0
-    return max(len(grams & _bigrams(n)) / len(grams) for n in names)
+    overlap = max(len(grams & _bigrams(n)) / len(grams) for n in names)
+    shares = [k / len(n) for n in names if (k := _longest_abbreviation(words, n)) >= NAME_MIN_CHARS]
+    abbreviated = max((ABBREVIATION_FLOOR + (1 - ABBREVIATION_FLOOR) * share for share in shares if share >= NAME_MIN_SHARE), default=0.0)
+    return max(overlap, abbreviated)
 
 
 def item_passages(headings: list[Passage], ref: ReferenceQuery) -> Passage | None:
     """The heading reached by following the numbers down a source's numbered headings: at each step a
-    heading numbered in the same style (31. for 31, 五、 for 第五部分) and, among those, the outermost."""
+    heading of the unit asked for (when the source has such headings), else one numbered in the same style
+    (31. for 31, 五、 for 第五部分) and, among those, the outermost."""
     scope = headings
     found: Passage | None = None
-    for n, arabic in zip(ref.numbers, ref.arabic):
-        matches = [h for h in scope if heading_number(h.text) == n]
+    units = ref.units or ("",) * len(ref.numbers)
+    for n, arabic, unit in zip(ref.numbers, ref.arabic, units):
+        if unit in ("款", "项"):
+            break  # inside an article: paragraphs and items, not headings (see clause())
+        numbered = [(h, _heading_unit(h.text)) for h in scope]
+        if unit in LEGAL_UNITS and any(u and u[1] == unit for _, u in numbered):
+            matches = [h for h, u in numbered if u == (n, unit)]
+        else:
+            matches = [h for h, u in numbered if u and u[0] == n]
         if not matches:
             return None
         found = min(matches, key=lambda h: (_arabic_heading(h.text) != arabic, len(heading_path(h)), h.seq))
@@ -129,3 +169,51 @@ def under(heading: Passage, passages: list[Passage]) -> list[Passage]:
             break
         out.append(p)
     return out
+
+
+def clause(article: list[Passage], n: int) -> list[Passage]:
+    """The article's heading and its n-th paragraph (款) with the items (项) that belong to it; the whole
+    article when it has fewer paragraphs."""
+    heading, body = article[0], article[1:]
+    groups: list[list[Passage]] = []
+    para = None
+    for p in body:
+        if p.para != para and not (groups and ITEM.match(p.text)):
+            groups.append([])
+        para = p.para
+        groups[-1].append(p)
+    return [heading, *groups[n - 1]] if 0 < n <= len(groups) else article
+
+
+def lookup(
+    query: str, sources: list[Source], headings: Callable[[str], list[Passage]],
+    following: Callable[[Passage], list[Passage]], source_id: str | None = None,
+) -> Lookup | None:
+    """Answer a reference query, or None when it is not one (or names an item no document has).
+
+    `sources` hold normalized names; `headings(source id)` gives a source's heading passages in order;
+    `following(heading)` the passages from a heading on, in order.
+    """
+    ref = parse_reference(normalize(query))
+    if ref is None:
+        return None
+    if source_id is not None:
+        candidates = [source_id]
+    else:
+        scored = [(source_match(ref.source_text, s), s.id) for s in sources] if len(ref.source_text) >= 2 else []
+        best = max((m for m, _ in scored), default=0.0)
+        candidates = [sid for m, sid in scored if m >= MATCH_THRESHOLD and m == best]
+    named = bool(candidates)
+    if not named and ref.units[0] in LEGAL_UNITS:
+        candidates = [s.id for s in sources]  # 「第31条」 alone: every document that has one
+    found = [(sid, h) for sid in candidates if (h := item_passages(headings(sid), ref)) is not None]
+    if not found:
+        # 「第70条」 that no document has: say so, rather than search for the number 70
+        return Lookup() if not named and len(ref.source_text) < 2 else None
+    if len(found) > 1 and not named:
+        exact = sorted(found, key=lambda f: _heading_unit(f[1].text)[1] != ref.units[0])  # 第31条 before 31.
+        return Lookup(choices=[h for _, h in exact[:MAX_CHOICES]])
+    heading = found[0][1]
+    passages = under(heading, following(heading))
+    inner = [n for n, u in zip(ref.numbers, ref.units) if u == "款"]
+    return Lookup(passages=clause(passages, inner[0]) if inner else passages)

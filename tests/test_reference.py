@@ -1,0 +1,106 @@
+"""References on regulations added with `add`: 《简称》第十二条, XX条例第12条, 第二章, 第十二条第二款, 第31条 alone."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from regulation_support import REGULATION_MD
+
+from assistant.chat import Request, build_core
+from assistant.ingest.add import add
+from assistant.ingest.legal import parse_number
+from assistant.search.engine import Searcher
+from assistant.search.reference import parse_reference
+
+REGULATIONS = Path(__file__).parent / "data" / "regulations"
+FILES = ["family-education-law.md", "shanghai-dog-keeping.md", "beijing-food-waste.md", "migrant-worker-wages.md"]
+SEED = '[[source]]\nfile = "plan.txt"\nid = "plan"\ntitle = "某某实施方案"\nshort = "某某方案"\n'
+PLAN = "某某实施方案\n一、总体要求\n31.打造协作升级版。推进山海协作。\n32.完善机制。健全制度。\n"
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    root = tmp_path_factory.mktemp("refs")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "manifest.toml").write_text(SEED, encoding="utf-8")
+    (corpus / "plan.txt").write_text(PLAN, encoding="utf-8")
+    river = root / "river.md"
+    river.write_text(REGULATION_MD, encoding="utf-8")
+    add([*(REGULATIONS / f for f in FILES), river], corpus, root / "a.db")
+    return Searcher.open(root / "a.db")
+
+
+def article_text(searcher: Searcher, source_id: str, heading: str) -> list[str]:
+    ps = searcher.corpus.passages(source_id)
+    return [p.text for p in ps if p.section and p.section[-1] == heading]
+
+
+@pytest.mark.parametrize(
+    "query, source_id, heading",
+    [
+        ("《家庭教育促进法》第十二条", "family-education-law", "第十二条"),
+        ("家庭教育促进法第12条", "family-education-law", "第十二条"),
+        ("上海市养犬管理条例第十三条", "shanghai-dog-keeping", "第十三条"),
+        ("养犬条例里第十三条是怎么规定的", "shanghai-dog-keeping", "第十三条"),
+        ("第二十条 北京市反食品浪费规定", "beijing-food-waste", "第二十条"),
+        ("保障农民工工资支付条例 第64条", "migrant-worker-wages", "第六十四条"),
+    ],
+)
+def test_article_lookup_returns_the_article_whole_and_first(searcher, query, source_id, heading):
+    r = searcher.search(query, k=100)
+    assert r.kind == "reference" and r.hits[0].passage.text == heading
+    assert {h.source.id for h in r.hits} == {source_id}
+    assert [h.passage.text for h in r.hits] == article_text(searcher, source_id, heading)
+
+
+def test_every_article_of_every_document_is_found_first(searcher):
+    for source in searcher.corpus.sources():
+        headings = [p for p in searcher.corpus.passages(source.id) if p.is_heading and re.fullmatch(r"第.+条", p.text)]
+        for h in headings:
+            n = parse_number(h.text[1:-1])
+            for query in (f"{source.title}第{h.text[1:-1]}条", f"{source.title}第{n}条"):
+                r = searcher.search(query, k=5)
+                assert r.kind == "reference" and r.hits[0].passage.id == h.id, query
+
+
+def test_chapter_and_clause(searcher):
+    chapter = searcher.search("保障农民工工资支付条例第二章", k=200)
+    texts = [h.passage.text for h in chapter.hits]
+    assert texts[0] == "第二章工资支付形式与周期" and "第十一条" in texts and "第十五条" in texts
+    assert "第十六条" not in texts and all(h.passage.section[0].startswith("第二章") for h in chapter.hits)
+    clause = searcher.search("某市河道保护条例第二条第二款", k=20)
+    assert [h.passage.text for h in clause.hits] == ["第二条", "本条例所称河道，包括湖泊、人工水道。"]
+    with_items = searcher.search("河道保护条例第三条第一款", k=20)
+    assert [h.passage.text for h in with_items.hits][-1] == "（三）法律、法规规定的其他职责。"
+
+
+def test_an_article_never_resolves_to_a_chapter_or_an_item(searcher):
+    r = searcher.search("某市河道保护条例第三条", k=20)
+    assert r.hits[0].passage.text == "第三条"  # not 第三章, not （三）
+
+
+def test_article_without_a_document_offers_a_choice(searcher):
+    r = searcher.search("第十二条", k=10)
+    assert r.kind == "choice" and len(r.hits) == 4
+    assert all(h.passage.text == "第十二条" for h in r.hits)
+    assert searcher.search("第31条", k=10).hits[-1].source.id == "plan"  # 31. of the plan too, after the 第31条s
+    none = searcher.search("第99条", k=10)
+    assert none.kind == "reference" and none.hits == []  # no search hit on the number 99
+
+
+def test_seed_style_items_keep_working(searcher):
+    r = searcher.search("某某方案第31条", k=10)
+    assert r.kind == "reference" and r.hits[0].passage.text.startswith("31.")
+    assert parse_reference("2023年全省一共给市场主体减了多少负担") is None
+
+
+def test_chat_turns_a_choice_into_buttons(searcher):
+    core = build_core(searcher)
+    me = Request(7, 7, "")
+    reply = core.handle_message(Request(7, 7, "第十二条"))
+    buttons = [b for row in reply.buttons for b in row]
+    assert not reply.quotes() and len(buttons) == 4 and "请选择" in reply.blocks[0].text
+    picked = core.handle_action(me, buttons[0].data)
+    assert picked.quotes() and picked.quotes()[0].text == "第十二条"
