@@ -1,37 +1,24 @@
-"""Entry point: the Telegram bot when TELEGRAM_BOT_TOKEN is set, otherwise a console chat on the same core.
+"""Entry point: starts every channel whose settings are present — Telegram (TELEGRAM_BOT_TOKEN), the DingTalk
+robot in stream mode (DINGTALK_APP_KEY + DINGTALK_APP_SECRET), or both on one core — and a console chat
+when none is. (DingTalk's HTTP callback mode is served by `python -m assistant serve`.)
 
 Settings come from the environment and .env (see .env.example), read once here.
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
+import asyncio
 import logging
 import sys
+import threading
 
-from assistant.chat import Access, ChatCore, build_core
+from assistant.chat import ChatCore
+from assistant.chat.core import NullScheduler
 from assistant.config import Settings, SettingsError, configure_logging, load_settings
-from assistant.search.engine import Searcher
-from assistant.state import StateError, open_state
-from assistant.state.querylog import QueryLog
+from assistant.runtime import open_core
+from assistant.state import StateError
 from assistant.storage import DatabaseMissing
 
-# Feature modules: each installed one has setup(core, settings) registering its commands.
-FEATURES = ("assistant.study",)
-
 log = logging.getLogger("bot")
-
-
-def load_features(core: ChatCore, settings: Settings) -> None:
-    for name in FEATURES:
-        if importlib.util.find_spec(name) is None:
-            log.info("feature %s not installed", name)
-            continue
-        setup = getattr(importlib.import_module(name), "setup", None)
-        if setup is None:
-            log.info("feature %s has no setup(); skipped", name)
-            continue
-        setup(core, settings)
 
 
 def run_telegram(settings: Settings, core: ChatCore) -> int:
@@ -53,6 +40,16 @@ def run_telegram(settings: Settings, core: ChatCore) -> int:
     return 0
 
 
+def run_dingtalk(settings: Settings, core: ChatCore) -> None:
+    """DingTalk stream mode until interrupted (the SDK reconnects by itself)."""
+    from assistant.adapters import dingtalk
+
+    try:
+        asyncio.run(dingtalk.run_stream(core, settings))
+    except KeyboardInterrupt:
+        pass
+
+
 def main() -> int:
     try:
         settings = load_settings()
@@ -61,29 +58,31 @@ def main() -> int:
         return 2
     configure_logging(settings)
     try:
-        searcher = Searcher.open(settings.db_path)
+        core = open_core(settings)
     except DatabaseMissing as exc:  # missing, corrupt, foreign, an older schema, no search index
         print(f"无法打开语料库：{exc}", file=sys.stderr)
         return 2
-    try:
-        state = open_state(settings)
     except StateError as exc:
         print(f"无法打开状态数据库：{exc}", file=sys.stderr)
         return 2
-    querylog = QueryLog(state, settings.query_log_days) if settings.query_log_days else None
-    access = Access(settings.allowed_users, settings.allowed_chats, settings.admin_ids)
-    core = build_core(searcher, access=access, reopen=lambda: Searcher.open(settings.db_path), state_db=state,
-                      querylog=querylog)
-    load_features(core, settings)
+    stream = settings.dingtalk and settings.dingtalk_mode == "stream"
+    if settings.dingtalk and not stream:
+        log.info("DINGTALK_MODE=http: DingTalk's callbacks are answered by `python -m assistant serve`")
     try:
         if settings.telegram_token:
+            if stream:  # Telegram owns the main thread (signals); the robot gets its own event loop
+                threading.Thread(target=run_dingtalk, args=(settings, core), name="dingtalk", daemon=True).start()
             return run_telegram(settings, core)
+        if stream:
+            core.start(NullScheduler())  # features' start-up hooks; DingTalk has no out-of-band sends here
+            run_dingtalk(settings, core)
+            return 0
         from assistant.adapters import console
 
         return console.run(core, sys.stdin, sys.stdout)
     finally:
-        if querylog is not None:
-            querylog.close()  # the last second's questions
+        if core.querylog is not None:
+            core.querylog.close()  # the last second's questions
 
 
 if __name__ == "__main__":

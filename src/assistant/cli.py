@@ -1,4 +1,4 @@
-"""Command line: `python -m assistant ingest|sources|export|search|eval …`; every command takes --db."""
+"""Command line: `python -m assistant ingest|sources|export|search|eval|digest|serve …`; every command takes --db."""
 from __future__ import annotations
 
 import argparse
@@ -100,6 +100,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from assistant.search.engine import Searcher
+    from assistant.search.output import results_json
 
     searcher = Searcher.open(args.db)
     if args.source and searcher.corpus.source(args.source) is None:
@@ -108,13 +109,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     for query in queries:
         results = searcher.search(query, k=args.k, source_id=args.source)
         if args.json or args.batch:
-            rows = [
-                {"id": h.passage.id, "text": h.passage.text, "source": h.source.title, "source_id": h.source.id,
-                 "section": h.passage.section_path, "score": round(h.score, 4)}
-                for h in results.hits
-            ]
-            line = {"query": query, "answered": results.answered, "results": rows}
-            print(json.dumps(line, ensure_ascii=False), flush=True)
+            print(json.dumps(results_json(query, results), ensure_ascii=False), flush=True)
         elif args.cite:
             from assistant.chat.citation import quote_with_citation
 
@@ -140,6 +135,22 @@ def cmd_digest(args: argparse.Namespace) -> int:
     digest = build_digest(Searcher.open(args.db), " ".join(args.topic), per_source=args.per_source, limit=args.limit)
     document.write(document.from_digest(digest), args.out)
     print(f"{digest.title}：{len(digest.groups)} 个来源，{len(digest.quotes)} 条 → {args.out}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from assistant.adapters.http.server import serve
+    from assistant.state import StateError
+
+    if not 1 <= args.port <= 65535:
+        raise ValueError(f"端口应在 1–65535 之间：{args.port}")
+    if args.workers < 1:
+        raise ValueError(f"--workers 应为正整数：{args.workers}")
+    try:
+        serve(args.host, args.port, args.db, args.workers)
+    except StateError as exc:
+        print(f"错误：无法打开状态数据库：{exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -271,6 +282,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", type=Path)
     _add_db(p)
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("serve", help="HTTP 服务：JSON API、网页检索、钉钉回调")
+    p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    p.add_argument("--port", type=int, default=8080, help="端口（默认 8080）")
+    p.add_argument("--workers", type=int, default=1, help="工作进程数（默认 1）")
+    p.add_argument("--db", type=Path, default=None, help="数据库路径（默认取 ASSISTANT_DB，即 data/assistant.db）")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

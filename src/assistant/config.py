@@ -1,6 +1,7 @@
 """Settings, read once at start-up from the environment (and a .env file via python-dotenv).
 
-Only bot.py calls load_settings(); everything else receives a Settings object. See .env.example.
+Only the entry points (bot.py, the `serve` command) call load_settings(); everything else receives a
+Settings object. See .env.example.
 """
 from __future__ import annotations
 
@@ -37,6 +38,18 @@ class Settings:
     webhook_port: int = 8443
     rate_limit: bool = True  # AIORateLimiter, below Telegram's flood limits
     concurrency: int = 16  # updates handled at once (also sizes the HTTP connection pool)
+    api_keys: frozenset[str] = field(default_factory=frozenset)  # HTTP API: empty = open, else X-API-Key must be one
+    public_url: str = ""  # where users reach the HTTP service (links in DingTalk replies), e.g. http://10.0.0.5:8080
+    dingtalk_app_key: str = ""  # DingTalk robot's AppKey (Client ID)
+    dingtalk_app_secret: str = ""  # its AppSecret: signs HTTP callbacks, opens the stream
+    dingtalk_mode: str = "stream"  # stream (WebSocket the bot opens) | http (callbacks to `serve`)
+    dingtalk_allowed: frozenset[str] = field(default_factory=frozenset)  # DingTalk staff ids allowed
+    dingtalk_admins: frozenset[str] = field(default_factory=frozenset)  # DingTalk staff ids of admins
+
+    @property
+    def dingtalk(self) -> bool:
+        """Whether a DingTalk robot is configured (both credentials present)."""
+        return bool(self.dingtalk_app_key and self.dingtalk_app_secret)
 
     @property
     def file_base_url(self) -> str:
@@ -50,6 +63,10 @@ def _ids(name: str, raw: str) -> frozenset[int]:
         return frozenset(int(x) for x in raw.replace(",", " ").split())
     except ValueError:
         raise SettingsError(f"{name} 应为以逗号或空格分隔的数字 ID，当前为：{raw!r}") from None
+
+
+def _words(raw: str) -> frozenset[str]:
+    return frozenset(raw.replace(",", " ").split())
 
 
 def _int(name: str, raw: str, default: int) -> int:
@@ -90,6 +107,12 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
     level = get("LOG_LEVEL", "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise SettingsError(f"LOG_LEVEL 应为 DEBUG/INFO/WARNING/ERROR 之一，当前为：{level!r}")
+    mode = get("DINGTALK_MODE", "stream").lower()
+    if mode not in ("stream", "http"):
+        raise SettingsError(f"DINGTALK_MODE 应为 stream 或 http，当前为：{mode!r}")
+    public_url = get("PUBLIC_BASE_URL").rstrip("/")
+    if public_url and not public_url.startswith(("http://", "https://")):
+        raise SettingsError(f"PUBLIC_BASE_URL 应以 http:// 或 https:// 开头，当前为：{public_url!r}")
     return Settings(
         telegram_token=get("TELEGRAM_BOT_TOKEN"),
         api_base_url=base_url,
@@ -106,6 +129,13 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
         webhook_port=_int("WEBHOOK_PORT", get("WEBHOOK_PORT"), 8443),
         rate_limit=_bool("TELEGRAM_RATE_LIMIT", get("TELEGRAM_RATE_LIMIT"), True),
         concurrency=max(1, _int("BOT_CONCURRENCY", get("BOT_CONCURRENCY"), 16)),
+        api_keys=_words(get("API_KEYS")),
+        public_url=public_url,
+        dingtalk_app_key=get("DINGTALK_APP_KEY"),
+        dingtalk_app_secret=get("DINGTALK_APP_SECRET"),
+        dingtalk_mode=mode,
+        dingtalk_allowed=_words(get("DINGTALK_ALLOWED_STAFF_IDS")),
+        dingtalk_admins=_words(get("DINGTALK_ADMIN_STAFF_IDS")),
     )
 
 
@@ -127,8 +157,9 @@ class RedactingFormatter(logging.Formatter):
 def configure_logging(settings: Settings, stream=None) -> None:
     """Log to stderr at the configured level; httpx's per-request INFO lines (URL with token) are silenced."""
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
-                                         (settings.telegram_token, urlsplit(settings.state_url).password or "")))
+    secrets = (settings.telegram_token, urlsplit(settings.state_url).password or "", settings.dingtalk_app_secret,
+               *settings.api_keys)
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

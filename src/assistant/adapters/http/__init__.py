@@ -1,0 +1,1 @@
+"""The HTTP service: JSON API, desktop search page, DingTalk callbacks (see app.py and server.py)."""
