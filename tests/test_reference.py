@@ -88,6 +88,8 @@ def test_article_without_a_document_offers_a_choice(searcher):
     assert searcher.search("第31条", k=10).hits[-1].source.id == "plan"  # 31. of the plan too, after the 第31条s
     none = searcher.search("第99条", k=10)
     assert none.kind == "reference" and none.hits == []  # no search hit on the number 99
+    absent = searcher.search("四川省乡村振兴促进条例第十条", k=10)  # a document the corpus does not hold
+    assert absent.kind == "search"
 
 
 def test_seed_style_items_keep_working(searcher):
