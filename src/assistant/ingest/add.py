@@ -163,16 +163,17 @@ def report(file: str, sources: list[Source], passages: list[Passage], source_id:
     own = [p for p in passages if p.source_id == source_id]
     out = Report(source=source, file=file, passages=len(own))
     numbers: list[int] = []
+    last: tuple[str, ...] = ()
     for p in own:
-        if not p.is_heading:
+        a = legal.article(p.section[-1]) if p.section else None
+        if a is None or p.section == last:
             continue
-        a = legal.article(p.text)
-        if a and p.section and p.section[-1] == p.text:
-            numbers.append(a[0])
-            chapter = next((s for s in p.section[:-1] if legal.division(s.replace(" ", ""))), "")
-            if not out.outline or out.outline[-1][0] != chapter:
-                out.outline.append((chapter, 0))
-            out.outline[-1] = (chapter, out.outline[-1][1] + 1)
+        last = p.section
+        numbers.append(a[0])
+        chapter = next((s for s in p.section[:-1] if legal.division(s.replace(" ", ""))), "")
+        if not out.outline or out.outline[-1][0] != chapter:
+            out.outline.append((chapter, 0))
+        out.outline[-1] = (chapter, out.outline[-1][1] + 1)
     out.articles = len(numbers)
     gaps = [f"第{a}条之后是第{b}条" for a, b in zip(numbers, numbers[1:]) if b != a + 1]
     if numbers and numbers[0] != 1:

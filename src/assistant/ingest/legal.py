@@ -2,8 +2,9 @@
 
 A regulation numbers its articles 第一条, 第二条 … in order. Divisions (编/章/节) are short unpunctuated
 headings, however they are spaced (`第一章　总则`, `第一章  总则`, `第五章行政行为规范`: all labelled
-`第一章 总则`). An article's number is structure: `第十条 市场准入…` becomes the heading `第十条` and the body
-`市场准入…`. The paragraphs that follow (款) and its items `（一）`/`(一)` (项) stay inside the article, never
+`第一章 总则`). Divisions and article numbers are structure, not passages: `第十条 市场准入…` puts
+`市场准入…` under the section `… › 第十条`, so a search never returns a bare `第十条` or `第二章 总则`, and a
+reference (search/reference.py) finds the article by its section. The paragraphs that follow (款) and its items `（一）`/`(一)` (项) stay inside the article, never
 headings, so every passage of an article has the article in its section path. An article number that does
 not follow the previous one (a paragraph opening with a reference to 第三条) is body text. A table of
 contents (目录 followed by the division headings) is not text.
@@ -113,11 +114,11 @@ def blocks(paras: list[Paragraph], removals: Removals) -> list[Block]:
         d = division(text)
         a = article(text)
         if d:
-            out.append(Block(text, n, *d))
+            out.append(Block("", n, *d))
         elif a and (a[0] > last_article or (a[0] == last_article and "之" in a[1])):
             number, head, rest = a
             last_article = number
-            out.append(Block(head, n, LEVELS["条"], head))
+            out.append(Block("", n, LEVELS["条"], head))
             if rest:
                 out.append(Block(rest, n))
         elif para.heading:

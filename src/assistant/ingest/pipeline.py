@@ -127,6 +127,8 @@ def passages_for(source: Source, items: list[Block]) -> list[Passage]:
     passages: list[Passage] = []
     seen: dict[str, int] = {}
     for block, section in zip(items, section_paths(items)):
+        if block.is_heading and not block.text:
+            continue  # a heading that is structure only (a regulation's 第X章, 第X条): it names the section
         pieces = [block.text] if block.is_heading else [c for s in split_sentences(block.text) for c in split_clauses(s)]
         for piece in pieces:
             n = seen.get(piece, 0)

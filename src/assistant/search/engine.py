@@ -315,10 +315,16 @@ class Searcher:
         )
 
     def _source_headings(self) -> dict[str, list[Passage]]:
+        """Per source, the passages a reference can land on: headings, and the first passage of a section
+        that has no heading passage (a regulation's article: 第十条 is structure only)."""
         if self._headings is None:
             self._headings = {}
-            for p in self._query_passages("is_heading = 1 order by source_id, seq", []):
-                self._headings.setdefault(p.source_id, []).append(p)
+            seen: set[tuple] = set()
+            for p in self._query_passages("1 order by source_id, seq", []):
+                key = (p.source_id, p.section)
+                if p.is_heading or (p.section and key not in seen):
+                    self._headings.setdefault(p.source_id, []).append(p)
+                seen.add(key)
         return self._headings
 
     # -- fetching ---------------------------------------------------------------------------

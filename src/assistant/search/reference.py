@@ -124,33 +124,59 @@ def source_match(words: str, source: Source) -> float:
     return max(overlap, abbreviated)
 
 
-def item_passages(headings: list[Passage], ref: ReferenceQuery) -> Passage | None:
-    """The heading reached by following the numbers down a source's numbered headings: at each step a
-    heading of the unit asked for (when the source has such headings), else one numbered in the same style
-    (31. for 31, 五、 for 第五部分) and, among those, the outermost."""
-    scope = headings
-    found: Passage | None = None
+def _candidates(anchors: list[Passage]) -> list[tuple[Passage, tuple[str, ...], str]]:
+    """(passage, path, label) for each place a reference can land: a heading passage (its own text), or
+    the first passage under a section that has no heading passage, once for each level of its section
+    path that starts there (第二章 › 第十一条 starts both the chapter and the article)."""
+    out = []
+    started: set[tuple[str, ...]] = set()
+    for p in anchors:
+        if p.is_heading:
+            path = heading_path(p)
+            out.append((p, path, p.text))
+            started.add(path)
+            continue
+        for depth in range(1, len(p.section) + 1):
+            prefix = p.section[:depth]
+            if prefix not in started:
+                started.add(prefix)
+                out.append((p, prefix, prefix[-1]))
+    return out
+
+
+def find_item(anchors: list[Passage], ref: ReferenceQuery) -> tuple[Passage, tuple[str, ...]] | None:
+    """The place reached by following the numbers down a source's numbered sections: at each step one of
+    the unit asked for (when the source has such), else one numbered in the same style (31. for 31, 五、 for
+    第五部分) and, among those, the outermost. Returns its first passage and its section path."""
+    scope = _candidates(anchors)
+    found: tuple[Passage, tuple[str, ...]] | None = None
     units = ref.units or ("",) * len(ref.numbers)
     for n, arabic, unit in zip(ref.numbers, ref.arabic, units):
         if unit in ("款", "项"):
-            break  # inside an article: paragraphs and items, not headings (see clause())
-        numbered = [(h, _heading_unit(h.text)) for h in scope]
+            break  # inside an article: paragraphs and items, not sections (see clause())
+        numbered = [(c, _heading_unit(c[2])) for c in scope]
         if unit in LEGAL_UNITS and any(u and u[1] == unit for _, u in numbered):
-            matches = [h for h, u in numbered if u == (n, unit)]
+            matches = [c for c, u in numbered if u == (n, unit)]
         else:
-            matches = [h for h, u in numbered if u and u[0] == n]
+            matches = [c for c, u in numbered if u and u[0] == n]
         if not matches:
             return None
-        found = min(matches, key=lambda h: (_arabic_heading(h.text) != arabic, len(heading_path(h)), h.seq))
-        path = heading_path(found)
-        scope = [h for h in scope if h.seq > found.seq and h.section[: len(path)] == path]
+        p, path, _label = min(matches, key=lambda c: (_arabic_heading(c[2]) != arabic, len(c[1]), c[0].seq))
+        found = (p, path)
+        scope = [c for c in scope if c[0].seq >= p.seq and c[1][: len(path)] == path and c[1] != path]
     return found
+
+
+def item_passages(headings: list[Passage], ref: ReferenceQuery) -> Passage | None:
+    """The first passage of the item `ref` names (see find_item)."""
+    found = find_item(headings, ref)
+    return found[0] if found else None
 
 
 def heading_path(heading: Passage) -> tuple[str, ...]:
     """The section path that the passages under `heading` start with (the heading's own section, when
     that already ends with the heading's title, which ingest may have tidied: 「31.打造…。」 → 「31. 打造…」)."""
-    if heading.section and _title_key(heading.section[-1]) == _title_key(heading.text):
+    if not heading.is_heading or (heading.section and _title_key(heading.section[-1]) == _title_key(heading.text)):
         return heading.section
     return (*heading.section, heading.text)
 
@@ -159,9 +185,9 @@ def _title_key(text: str) -> str:
     return re.sub(r"[\s。．.、:：]", "", normalize(text))
 
 
-def under(heading: Passage, passages: list[Passage]) -> list[Passage]:
-    """`heading` and the passages that follow it inside its section, in document order."""
-    path = heading_path(heading)
+def under(heading: Passage, passages: list[Passage], path: tuple[str, ...] | None = None) -> list[Passage]:
+    """`heading` and the passages that follow it inside its section (`path`), in document order."""
+    path = path or heading_path(heading)
     out = [heading]
     for p in passages:
         if p.seq <= heading.seq:
@@ -173,9 +199,9 @@ def under(heading: Passage, passages: list[Passage]) -> list[Passage]:
 
 
 def clause(article: list[Passage], n: int) -> list[Passage]:
-    """The article's heading and its n-th paragraph (款) with the items (项) that belong to it; the whole
-    article when it has fewer paragraphs."""
-    heading, body = article[0], article[1:]
+    """The article's n-th paragraph (款) with the items (项) that belong to it (after the article's heading,
+    if it has a heading passage); the whole article when it has fewer paragraphs."""
+    heading, body = (article[:1], article[1:]) if article[0].is_heading else ([], article)
     groups: list[list[Passage]] = []
     para = None
     for p in body:
@@ -183,7 +209,7 @@ def clause(article: list[Passage], n: int) -> list[Passage]:
             groups.append([])
         para = p.para
         groups[-1].append(p)
-    return [heading, *groups[n - 1]] if 0 < n <= len(groups) else article
+    return [*heading, *groups[n - 1]] if 0 < n <= len(groups) else article
 
 
 def lookup(
@@ -209,14 +235,14 @@ def lookup(
         if ref.units[0] not in LEGAL_UNITS or any(kind in ref.source_text for kind in KINDS):
             return None  # no item of a regulation, or a document the corpus does not hold (XX条例第十条)
         candidates = [s.id for s in sources]  # 「第31条」 alone: every document that has one
-    found = [(sid, h) for sid in candidates if (h := item_passages(headings(sid), ref)) is not None]
+    found = [(sid, f) for sid in candidates if (f := find_item(headings(sid), ref)) is not None]
     if not found:
         # 「第70条」 that no document has: say so, rather than search for the number 70
         return Lookup() if not named and len(ref.source_text) < 2 else None
     if len(found) > 1 and not named:
-        exact = sorted(found, key=lambda f: _heading_unit(f[1].text)[1] != ref.units[0])  # 第31条 before 31.
-        return Lookup(choices=[h for _, h in exact[:MAX_CHOICES]])
-    heading = found[0][1]
-    passages = under(heading, following(heading))
+        exact = sorted(found, key=lambda f: (_heading_unit(f[1][1][-1]) or (0, ""))[1] != ref.units[0])  # 第31条 before 31.
+        return Lookup(choices=[p for _, (p, _path) in exact[:MAX_CHOICES]])
+    heading, path = found[0][1]
+    passages = under(heading, following(heading), path)
     inner = [n for n, u in zip(ref.numbers, ref.units) if u == "款"]
     return Lookup(passages=clause(passages, inner[0]) if inner else passages)
