@@ -148,8 +148,20 @@ def test_question_answer_has_three_cited_quotes_and_buttons(core):
     for q in quotes:
         passage = core.searcher.corpus.passage(q.passage_id)
         assert q.text == passage.text and q.citation.line.startswith("——《")
-        assert [b.label for b in q.buttons] == ["上下文", "来源"]
-    assert [b.label for b in reply.buttons[-1]] == ["下一页"]
+        assert [b.label for b in q.buttons] == ["上下文", "来源", "复制"]
+    assert [q.folded for q in quotes] == [False, True, True] and [q.number for q in quotes] == [1, 2, 3]
+    rows = [[b.label for b in row] for row in keyboard(reply)]
+    assert rows == [["上下文", "来源", "复制"], ["下一页", "②", "③"]]  # one quote's actions, then page and pick
+
+
+def test_picking_another_quote_opens_it_and_moves_the_actions(core):
+    reply = core.handle_message(Request(7, 7, "山海协作"))
+    third = core.handle_action(ME, reply.buttons[-1][-1].data)
+    assert third.edit and [q.folded for q in third.quotes()] == [True, True, False]
+    assert [q.passage_id for q in third.quotes()] == [q.passage_id for q in reply.quotes()]
+    rows = keyboard(third)
+    assert rows[0] == list(third.quotes()[2].buttons) and [b.label for b in rows[1]] == ["下一页", "①", "②"]
+    assert core.handle_action(Request(7, 8), reply.buttons[-1][-1].data).notice.startswith("只有提问者")
 
 
 def test_paging_only_for_the_asker(core):
@@ -214,13 +226,21 @@ def test_context_and_source_views(core):
 def test_sources_scope_the_next_search_once(core):
     listing = core.handle_message(Request(7, 7, "/sources"))
     sources = core.searcher.corpus.sources()
-    assert len([b for row in listing.buttons for b in row]) == len(sources)
+    documents = [s for s in sources if not s.publication]
+    choices = [b for row in listing.buttons for b in row]
+    assert len(choices) == len(documents) + 1 and len(listing.blocks[0].text.splitlines()) <= 12  # one screen
+    issue = core.handle_action(ME, choices[-1].data)  # the magazine: one entry opening its articles
+    articles = [b for row in issue.buttons for b in row]
+    assert len(articles) == len(sources) - len(documents) and "加快发展新质生产力 扎实推进高质量发展" in issue.blocks[0].text
     target = sources[1]
     core.handle_action(ME, core.callback_data("scope", target.id))
     scoped = core.handle_message(Request(7, 7, "发展"))
     assert {q.source_id for q in scoped.quotes()} == {target.id}
     unscoped = core.handle_message(Request(7, 7, "发展"))
-    assert "限《" not in unscoped.blocks[0].text
+    assert "限《" not in plain_text(unscoped)
+    core.handle_action(ME, articles[1].data)
+    second_article = [s for s in sources if s.publication][1]
+    assert {q.source_id for q in core.handle_message(Request(7, 7, "发展")).quotes()} == {second_article.id}
 
 
 def test_inline_pages_and_featured(core):
@@ -240,8 +260,8 @@ def test_feature_registration_through_the_registry(core):
     core.registry.quote_button(lambda q, req: Button("⭐", core.callback_data("save", q.passage_id)))
     core.registry.answer_button(lambda s, hits, req: Button(f"摘编 {len(hits)}", core.callback_data("dg", s.id)))
     reply = core.handle_message(Request(7, 7, "山海协作"))
-    star = reply.quotes()[0].buttons[-1]
-    assert star.label == "⭐" and reply.buttons[-1][0].label == "摘编 12"
+    star = reply.quotes()[0].buttons[-2]
+    assert star.label == "⭐" and reply.buttons[-1][-1].label == "摘编 12"
     assert core.handle_action(ME, star.data).notice == "已收藏" and saved == [reply.quotes()[0].passage_id]
     assert core.handle_message(Request(7, 7, "/saved")).blocks[0].text == "1 条"
     with pytest.raises(ValueError):

@@ -20,7 +20,7 @@ def test_question_buttons_and_odd_input(searcher):
     out = run_console(build_core(searcher), ["山海协作", "#1", "#99", "", "<b>&*_[", "😀", "#", "/sources", "#2", "发展"])
     answers = out.split("\n\n")
     assert "①「" in out and "——《" in out and "<b>" not in out.replace("<b>&*_[", "")
-    assert "按钮：#1 ①上下文" in out and "▶ " in out  # pressing #1 showed the context
+    assert "按钮：#1 上下文" in out and "▶ " in out  # pressing #1 showed the context
     assert "没有按钮 #99" in out
     assert "请发送想查找的问题或关键词" in out
     assert "限《" in out  # #2 after /sources scoped the last search

@@ -228,7 +228,7 @@ def test_a_reingest_loses_no_saved_quote_or_subscription(db_path, tmp_path):
     feature.setup()
     core.start(RecordingScheduler())
     answer = say(core, "数字化改革")
-    press(core, answer.quotes()[0].buttons[-1].data)
+    press(core, next(b.data for b in answer.quotes()[0].buttons if b.label == "⭐"))
     say(core, "/daily 08:30 数字化改革")
     old_digest = say(core, "/digest 数字化改革")
 

@@ -182,7 +182,7 @@ def test_restart_keeps_subscriptions_and_saved_quotes(searcher, db_path, tmp_pat
 
         api.message("山海协作", user_id=USER)
         answer = api.wait_for("sendMessage", to(USER))
-        api.callback(answer, answer.button("①⭐"), user_id=USER)
+        api.callback(answer, answer.button("⭐"), user_id=USER)
         api.wait_for("answerCallbackQuery", lambda c: "已收藏" in c.params.get("text", ""))
         saved_text = answer.params["text"].split("①「", 1)[1].split("」", 1)[0].replace("<b>", "").replace("</b>", "")
 
@@ -218,7 +218,7 @@ def test_saved_asked_in_a_group_goes_to_the_private_chat(searcher, db_path, tmp_
     with bot(searcher, db_path, tmp_path / "state.db", api):
         api.message("/s 山海协作", user_id=USER, chat_id=GROUP, chat_type="supergroup")
         answer = api.wait_for("sendMessage", to(GROUP))
-        api.callback(answer, answer.button("①⭐"), user_id=USER)
+        api.callback(answer, answer.button("⭐"), user_id=USER)
         api.wait_for("answerCallbackQuery", lambda c: "已收藏" in c.params.get("text", ""))
         saved_text = answer.params["text"].split("①「", 1)[1].split("」", 1)[0].replace("<b>", "").replace("</b>", "")
 

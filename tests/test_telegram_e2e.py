@@ -68,9 +68,12 @@ def test_private_question_pages_and_context(core, db_path):
         assert first.params["parse_mode"] == "HTML" and well_formed(text)
         assert text.count("「") == 3 and "<b>山海协作</b>" in text and "——《" in text
         assert "第 1–3 条" in text
-        assert all(len(b["callback_data"].encode()) <= 64 for b in first.buttons())
+        assert all(len(b.get("callback_data", "").encode()) <= 64 for b in first.buttons())
         labels = [b["text"] for b in first.buttons()]
-        assert {"①上下文", "①来源", "下一页"} <= set(labels)
+        assert {"上下文", "来源", "复制", "下一页", "②", "③"} <= set(labels)
+        quoted = re.search(r"①「(.*?)」", visible(text)).group(1)
+        copied = first.button("复制")["copy_text"]["text"]
+        assert copied.startswith(f"“{quoted}”（《") and copied.endswith("日）")  # the full title and date
 
         api.callback(first, first.button("下一页"), user_id=USER)
         page2 = api.wait_for("editMessageText", to(USER))
@@ -80,14 +83,13 @@ def test_private_question_pages_and_context(core, db_path):
         back = api.wait_for("editMessageText", to(USER), count=2)
         assert visible(back.params["text"]) == visible(text)
 
-        api.callback(first, first.button("①上下文"), user_id=USER)
+        api.callback(first, first.button("上下文"), user_id=USER)
         ctx = api.wait_for("sendMessage", to(USER), count=2)
         assert "<blockquote expandable>" in ctx.params["text"] and well_formed(ctx.params["text"])
-        quoted = re.search(r"①「(.*?)」", visible(text)).group(1)
         focus = re.search(r"<blockquote expandable>.*?<b>(.*?)</b>", ctx.params["text"], re.S).group(1)
         assert html.unescape(focus) == quoted
 
-        api.callback(first, first.button("①来源"), user_id=USER)
+        api.callback(first, first.button("来源"), user_id=USER)
         src = api.wait_for("sendMessage", to(USER), count=3)
         assert "标题：《" in src.params["text"] and "日期：" in src.params["text"]
 
@@ -111,7 +113,7 @@ def test_buttons_keep_working_after_a_restart(searcher, db_path, tmp_path):
             api.callback(page2, page2.button("上一页"), user_id=USER)
             back = api.wait_for("editMessageText", to(USER), count=2)
             assert visible(back.params["text"]) == visible(first.params["text"])
-            api.callback(first, first.button("①来源"), user_id=USER)
+            api.callback(first, first.button("来源"), user_id=USER)
             assert "标题：《" in api.wait_for("sendMessage", to(USER), count=2).params["text"]
             api.callback(group, group.button("下一页"), user_id=USER)  # still only the asker may page
             assert api.wait_for("answerCallbackQuery", lambda c: "只有提问者" in c.params.get("text", ""))
@@ -184,10 +186,10 @@ def test_inline_mode_pages(core, db_path):
         assert first.params["cache_time"] >= 300
         item = results[0]
         content = item["input_message_content"]
-        assert content["parse_mode"] == "HTML" and "——《" in content["message_text"]
-        assert visible(content["message_text"]).startswith("「" + item["title"].rstrip("…"))
-        short = re.search(r"——《(.*?)》", content["message_text"]).group(1)
-        assert item["description"].startswith(html.unescape(short))
+        # inserting a result pastes the quote in the standard form: “原文”（《real title》，date）
+        assert "parse_mode" not in content and content["message_text"].startswith("“")
+        assert content["message_text"].startswith("“" + item["description"].rstrip("…"))
+        assert f"”（《{item['title']}》，" in content["message_text"] and item["title"] != "——"
         api.inline("共同富裕", offset="50", user_id=USER)
         second = api.wait_for("answerInlineQuery", count=2)
         assert not {r["id"] for r in results} & {r["id"] for r in second.params["results"]}

@@ -81,6 +81,8 @@ class ConsoleChat:
         req = Request(CONSOLE_CHAT, self.user_id, channel="console")
         if button.url:
             return Reply(notice=f"链接：{button.url}")
+        if button.copy:  # a messenger would put it on the clipboard; the console prints it to copy by hand
+            return Reply(notice=button.copy)
         if button.switch_inline is not None:
             return self.core.handle_message(Request(CONSOLE_CHAT, self.user_id, button.switch_inline, channel="console")) or Reply()
         return self.core.handle_action(req, button.data)

@@ -25,8 +25,9 @@ from typing import Awaitable, Callable, TypeVar
 from urllib.parse import urlparse
 
 from telegram import (
-    BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InlineQueryResultsButton,
-    InputFile, InputTextMessageContent, LinkPreviewOptions, Message, MessageEntity, ReplyParameters, Update,
+    BotCommand, CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle,
+    InlineQueryResultsButton, InputFile, InputTextMessageContent, LinkPreviewOptions, Message, MessageEntity,
+    ReplyParameters, Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -35,7 +36,8 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Callba
 from telegram.warnings import PTBDeprecationWarning
 
 from assistant.chat.core import ChatCore, Request
-from assistant.chat.render import html_messages, keyboard, quote_html
+from assistant.chat.citation import pasteable
+from assistant.chat.render import html_messages, keyboard
 from assistant.chat.reply import Button, Reply
 from assistant.config import Settings, SettingsError
 
@@ -91,6 +93,8 @@ def markup(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
             return InlineKeyboardButton(b.label, url=b.url)
         if b.switch_inline is not None:
             return InlineKeyboardButton(b.label, switch_inline_query_current_chat=b.switch_inline)
+        if b.copy:
+            return InlineKeyboardButton(b.label, copy_text=CopyTextButton(b.copy))
         return InlineKeyboardButton(b.label, callback_data=b.data)
 
     return InlineKeyboardMarkup([[one(b) for b in row] for row in rows]) if rows else None
@@ -262,8 +266,7 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     page = core_of(context).handle_inline(req, query.offset)
     results = [
         InlineQueryResultArticle(
-            item.id, item.title, InputTextMessageContent(quote_html(item.quote).html, parse_mode=ParseMode.HTML,
-                                                         link_preview_options=NO_PREVIEW),
+            item.id, item.title, InputTextMessageContent(pasteable(item.quote), link_preview_options=NO_PREVIEW),
             description=item.description)
         for item in page.items
     ]
@@ -291,6 +294,7 @@ async def post_init(app: Application) -> None:
     core: ChatCore = app.bot_data["core"]
     commands = [BotCommand(c.name, c.description) for c in core.registry.commands.values() if c.menu]
     await retrying(lambda: app.bot.set_my_commands(commands))
+    core.bot_username = app.bot.username or ""
     core.start(TelegramScheduler(app))
     log.info("bot @%s ready", app.bot.username)
 

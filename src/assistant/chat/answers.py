@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from dataclasses import replace
 
-from assistant.chat.core import EXPIRED, MAX_QUERY_CHARS, ChatCore, Request, Session, parse_number
-from assistant.chat.citation import answer_line, spoken_section
+from assistant.chat.citation import (
+    answer_line, article_title, cite, format_date, is_article, issue_label, pasteable, publication_name,
+    quote_with_citation,
+)
 from assistant.chat.citation import citation as cite_passage
-from assistant.chat.reply import Button, Citation, Context, InlineItem, InlinePage, Quote, Reply, Text
-from assistant.chat.render import shorten
+from assistant.chat.core import EXPIRED, MAX_QUERY_CHARS, ChatCore, Request, Session, parse_number
+from assistant.chat.coverage import coverage, example_questions
+from assistant.chat.render import elide, ordinal, shorten, units
+from assistant.chat.reply import MAX_COPY_UNITS, Button, Citation, Context, InlineItem, InlinePage, Quote, Reply, Text
 from assistant.records import Passage, Source
 from assistant.storage import DatabaseMissing
 
@@ -26,15 +31,20 @@ CONTEXT_WIDE = 8
 SUGGESTIONS = 5
 SUGGESTION_CHARS = 12  # a longer suggestion (a whole document title) makes a poor button
 SOURCES_PER_ROW = 2
+ARTICLES_PER_ROW = 6  # numbered buttons under the list of an issue's articles
 EXCERPT_CHARS = 1500  # an excerpt quote is cut into paragraphs no longer than this
+BOLD_TERMS = 2  # distinct words bolded per answer: the rarest the user typed
+BOLD_SHARE = 0.015  # a word in more than this share of all sentences (目标 2%, 示范区 2.7%) is not bolded …
+INLINE_WORDS = 40  # characters of the quote an inline result shows under its title
 
-EXAMPLES = ("共同富裕示范区的主要目标是什么", "山海协作工程", "数字化改革")
 FEATURED = ("共同富裕", "八八战略", "数字化改革", "营商环境", "山区26县")
 
 INTRO = (
-    "我是浙江政策原文引用助手：发送问题或关键词，我会从省委、省政府政策文件中找出原文语句，"
-    "逐字引用并注明出处（文件简称、章节、日期）。点下面的例子试一试，或发送 /help 查看用法。"
+    "我是浙江政策原文引用助手：发送问题或关键词，我会找出政策文件的原文语句，逐字引用并注明出处；"
+    "点“复制”即得可直接粘贴进材料的原文和出处。"
 )
+NO_DIRECT_ANSWER = "资料库中没有直接回答这个问题（{coverage}）。以下是最接近的原文："
+COPY_SENT = "原文较长，已单独发送，长按即可复制。"
 HELP = """直接发送问题或关键词，我会返回政策文件中的原文语句，并注明出处。
 
 查询写法：
@@ -46,7 +56,7 @@ HELP = """直接发送问题或关键词，我会返回政策文件中的原文�
 
 每条结果下：上下文 = 前后原文，来源 = 完整标题、发布机关、日期和章节；上一页/下一页 翻看更多结果。
 在群里：/s 关键词、@我 提问，或回复我的消息。
-在任意聊天中：输入框里输入 @机器人用户名 关键词，选中一条即可插入原文和出处。"""
+在任意聊天中：输入框里输入 {mention} 关键词，选中一条即可插入原文和出处。"""
 EMPTY_QUERY = "请发送想查找的问题或关键词，例如：共同富裕。发送 /help 查看用法。"
 TOO_LONG = "问题较长，只按前 {n} 个字查找。"
 NO_MORE = "没有更多结果了。"
@@ -64,11 +74,24 @@ def display(query: str) -> str:
     return shorten(query.replace('"', "").replace("“", "").replace("”", ""), 30)
 
 
-def bold_terms(terms: tuple[str, ...]) -> tuple[str, ...]:
-    """The matched words worth bolding: single characters only when nothing longer matched
-    (a lone 建 lit up in every 建设 is noise next to 共同富裕示范区)."""
-    longer = tuple(t for t in terms if len(t) > 1)
-    return longer or terms
+def bold_terms(terms: tuple[str, ...], share=lambda term: 0.0) -> tuple[str, ...]:
+    """The matched words worth bolding: the user's distinctive words, at most BOLD_TERMS of them, rarest
+    first. Single characters only when nothing longer matched (a lone 建 lit up in every 建设 is noise), and
+    words found in many sentences (增长, 目标) only when nothing rarer did. `share(term)` is the share of
+    all sentences holding the term."""
+    longer = [t for t in dict.fromkeys(terms) if len(t) > 1] or list(dict.fromkeys(terms))
+    rare = [t for t in longer if share(t) <= BOLD_SHARE] or sorted(longer, key=share)[:1]
+    return tuple(sorted(rare, key=share)[:BOLD_TERMS])
+
+
+_examples: "weakref.WeakKeyDictionary[object, list[str]]" = weakref.WeakKeyDictionary()
+
+
+def examples(searcher) -> list[str]:
+    """The /start examples for a searcher's corpus, worked out once (~1 s) per opened corpus."""
+    if searcher not in _examples:
+        _examples[searcher] = example_questions(searcher)
+    return _examples[searcher]
 
 
 class Answers:
@@ -91,6 +114,9 @@ class Answers:
         reg.command("sources", "收录的文件（点选可限定搜索范围）", self.sources)
         reg.command("reload", "重新载入语料库（管理员）", self.reload, admin=True, menu=False, slow=True)  # ~2 s
         reg.action("pg", self.page)
+        reg.action("pick", self.pick)
+        reg.action("cp", self.copy)
+        reg.action("pub", self.publication)
         reg.action("ctx", self.context)
         reg.action("src", self.source)
         reg.action("ask", self.ask)
@@ -112,27 +138,48 @@ class Answers:
         reply.blocks[:0] = notes
         return reply
 
-    def answer(self, session: Session, offset: int, req: Request) -> Reply:
-        """One page of results for a session's query, starting at `offset`."""
+    def answer(self, session: Session, offset: int, req: Request, selected: int = 0) -> Reply:
+        """One page of results for a session's query, starting at `offset`, fitting one phone screen: the
+        `selected` quote open with its actions (上下文 · 来源 · ⭐ · 复制), the others folded, then one row
+        for paging, switching the actions to another quote (② ③) and the features' buttons."""
         results = self.core.search(session.query, k=REFERENCE_PAGE, offset=offset, source_id=session.source_id)
         if not results.hits:
             return self.nothing_found(session) if offset == 0 else Reply(notice=NO_MORE)
         if results.kind == "choice":
             return self.choose_document(session, results.hits)
-        reference = results.kind == "reference"
-        hits = results.hits if reference else results.hits[:PAGE]
-        blocks = self.excerpt(hits) if reference else [self.quote(h.passage, h.source, h.terms, req) for h in hits]
-        rows = [[Button("来源", self.core.callback_data("src", hits[0].passage.id))]] if reference else []
-        rows.append(self.nav(session, offset, len(hits), results.total, REFERENCE_PAGE if reference else PAGE))
-        rows.append([b for make in self.core.registry.answer_buttons if (b := make(session, results.hits, req))])
-        header = self.header(session, offset, len(hits), results.total, reference)
-        return Reply([Text(header), *blocks], [r for r in rows if r])
+        extras = [b for make in self.core.registry.answer_buttons if (b := make(session, results.hits, req))]
+        if results.kind == "reference":
+            hits = results.hits
+            header = Text(self.header(session, offset, len(hits), results.total, True))
+            row = [Button("来源", self.core.callback_data("src", hits[0].passage.id)),
+                   *self.nav(session, offset, len(hits), results.total, REFERENCE_PAGE)]
+            return Reply([header, *self.excerpt(hits)], [row, extras] if extras else [row])
+        hits = results.hits[:PAGE]
+        selected = min(max(selected, 0), len(hits) - 1)
+        terms = bold_terms(tuple(t for h in hits for t in h.terms), self.share_lookup())
+        quotes = [replace(self.quote(h.passage, h.source, terms, req), number=i + 1, folded=i != selected)
+                  for i, h in enumerate(hits)]
+        pick = [Button(ordinal(i + 1), self.core.callback_data("pick", f"{session.id}:{offset}:{i}"))
+                for i in range(len(hits)) if i != selected]
+        row = [*self.nav(session, offset, len(hits), results.total, PAGE), *pick, *extras]
+        blocks: list = [Text(self.header(session, offset, len(hits), results.total, False)), *quotes]
+        if offset == 0 and not getattr(results, "answered", True):
+            blocks.insert(0, Text(NO_DIRECT_ANSWER.format(coverage=coverage(self.corpus.sources()).brief())))
+        return Reply(blocks, [row])
 
     def choose_document(self, session: Session, hits) -> Reply:
         """「第31条」 without a document: one button per document that has it, asking again with its title."""
         query = display(session.query)
         buttons = [[Button(h.source.label, self.core.callback_data("ask", f"《{h.source.title}》{session.query}"))] for h in hits]
         return Reply([Text(f"有 {len(hits)} 份文件有“{query}”，请选择：")], buttons)
+
+    def share_lookup(self):
+        """share(term): the share of all sentences holding `term` as an indexed word (0 when unknown)."""
+        index = getattr(self.core.searcher, "index", None)
+        if index is None:
+            return lambda term: 0.0
+        words, size = index.fields["words"], max(index.size, 1)
+        return lambda term: words.df(term) / size
 
     def header(self, session: Session, offset: int, shown: int, total: int, reference: bool) -> str:
         query = display(session.query)
@@ -153,13 +200,26 @@ class Answers:
         return row
 
     def quote(self, passage: Passage, source: Source, terms: tuple[str, ...], req: Request) -> Quote:
-        q = Quote(passage.text, passage.id, source.id, bold_terms(terms), citation(source, passage))
+        """A hit as a quote with its actions; a long sentence shows its matched clauses (the whole sentence
+        is one tap away in 上下文), and 复制 copies the quote with its standard 出处."""
+        terms = tuple(t for t in terms if t in passage.text)
+        q = Quote(passage.text, passage.id, source.id, terms, citation(source, passage))
+        shown = elide(q.text, terms)
+        q = replace(q, shown=shown if shown != q.text else "")
         own = [
             Button("上下文", self.core.callback_data("ctx", passage.id)),
             Button("来源", self.core.callback_data("src", passage.id)),
         ]
         own += [b for make in self.core.registry.quote_buttons if (b := make(q, req))]
-        return replace(q, buttons=tuple(own))
+        return replace(q, buttons=(*own, self.copy_button(q)))
+
+    def copy_button(self, q: Quote) -> Button:
+        """复制: the whole quote and its 出处 on the clipboard; past the clipboard button's limit the shown
+        (elided) quote; past that too, a button that sends the text as a message to long-press."""
+        for text in (pasteable(q), pasteable(q, q.shown) if q.shown else ""):
+            if text and units(text) <= MAX_COPY_UNITS:
+                return Button("复制", copy=text)
+        return Button("复制", self.core.callback_data("cp", q.passage_id))
 
     def excerpt(self, hits) -> list:
         """A numbered item quoted in full: its sentences joined by paragraph, cited once at the end."""
@@ -201,14 +261,31 @@ class Answers:
 
     def page(self, req: Request, arg: str) -> Reply:
         sid, _, raw = arg.partition(":")
-        session, page = self.core.sessions.get(sid), parse_number(raw)
-        if session is None or page is None:
+        return self.again(req, sid, raw, "0")
+
+    def pick(self, req: Request, arg: str) -> Reply:
+        """② ③ under an answer: the same page with that quote open and the action row serving it."""
+        sid, _, rest = arg.partition(":")
+        offset, _, index = rest.partition(":")
+        return self.again(req, sid, offset, index)
+
+    def again(self, req: Request, sid: str, offset: str, selected: str) -> Reply:
+        session, start, index = self.core.sessions.get(sid), parse_number(offset), parse_number(selected)
+        if session is None or start is None or index is None:
             return Reply(notice=EXPIRED)
         if session.owner_id != req.user_id:
             return Reply(notice=NOT_OWNER)
-        reply = self.answer(session, page, req)
+        reply = self.answer(session, start, req, index)
         reply.edit = not reply.empty
         return reply
+
+    def copy(self, req: Request, pid: str) -> Reply:
+        """复制 for a quote too long for a clipboard button: the pasteable text alone in a message."""
+        passage = self.corpus.passage(pid)
+        source = self.corpus.source(passage.source_id) if passage else None
+        if source is None:
+            return Reply(notice="原文已更新，请重新提问。")
+        return Reply([Text(quote_with_citation(passage.text, source))], notice=COPY_SENT)
 
     # Context and sources ----------------------------------------------------------------------
 
@@ -226,24 +303,47 @@ class Answers:
         return Reply([block], buttons)
 
     def source(self, req: Request, pid: str) -> Reply:
+        """The 来源 card: everything known about where a quote is from, the full heading path included."""
         passage = self.corpus.passage(pid)
         source = self.corpus.source(passage.source_id) if passage else None
         if source is None:
             return Reply(notice="原文已更新，请重新提问。")
-        rows = [("标题", f"《{source.title}》"), ("刊物", source.publication), ("作者", source.author),
-                ("发布", source.issuer), ("日期", source.date), ("类型", source.kind),
-                ("章节", passage.section_path), ("链接", source.url)]
+        if is_article(source):
+            rows = [("文章", f"《{article_title(source)}》" if article_title(source) else source.short),
+                    ("刊物", f"《{publication_name(source)}》{issue_label(source)}"), ("作者", source.author),
+                    ("类型", f"《{publication_name(source)}》文章" + (f"（{source.kind}）" if source.kind else ""))]
+        else:
+            rows = [("标题", f"《{source.title}》"), ("发布", source.issuer), ("类型", source.kind)]
+        rows += [("日期", format_date(source.date)), ("章节", passage.section_path), ("链接", source.url),
+                 ("出处", cite(source))]
         return Reply([Text("\n".join(f"{k}：{v}" for k, v in rows if v))])
 
     def sources(self, req: Request) -> Reply:
-        counts = self.corpus.passage_counts()
-        lines = ["收录的文件（括号内为语句数）。点选一份，下一次搜索只在其中查找："]
+        """One screen: each document by 简称, kind and date; a periodical issue as one entry opening its articles."""
+        lines = ["收录的资料。点选一份，下一次搜索只在其中查找："]
         choices = []
-        for i, s in enumerate(self.corpus.sources(), 1):
-            date = f"，{s.date}" if s.date else ""
-            lines.append(f"{i}. 《{s.title}》（{s.label}{date}，{counts.get(s.id, 0)} 句）")
+        known = coverage(self.corpus.sources())
+        for i, s in enumerate(known.documents, 1):
+            facts = "，".join(f for f in (s.kind, format_date(s.date)) if f)
+            lines.append(f"{i}. 《{s.label}》" + (f"（{facts}）" if facts else ""))
             choices.append(Button(f"{i}. {s.label}", self.core.callback_data("scope", s.id)))
+        for name, n in known.issues:
+            lines.append(f"{len(choices) + 1}. {name}：{n}篇文章")
+            publication = next(s.publication for s in known.articles if f"《{publication_name(s)}》{issue_label(s)}" == name)
+            choices.append(Button(f"{len(choices) + 1}. {name}（{n}篇）", self.core.callback_data("pub", publication)))
         rows = [choices[i : i + SOURCES_PER_ROW] for i in range(0, len(choices), SOURCES_PER_ROW)]
+        return Reply([Text("\n".join(lines))], rows)
+
+    def publication(self, req: Request, publication: str) -> Reply:
+        """An issue's articles, numbered; a number scopes the next search to that article."""
+        articles = [s for s in self.corpus.sources() if s.publication == publication]
+        if not articles:
+            return Reply(notice="文件列表已更新，请重新发送 /sources。")
+        name = f"《{publication_name(articles[0])}》{issue_label(articles[0])}"
+        lines = [f"{name}的文章。点编号，下一次搜索只在该文章中查找："]
+        lines += [f"{i}. {article_title(s) or s.short}" for i, s in enumerate(articles, 1)]
+        choices = [Button(str(i), self.core.callback_data("scope", s.id)) for i, s in enumerate(articles, 1)]
+        rows = [choices[i : i + ARTICLES_PER_ROW] for i in range(0, len(choices), ARTICLES_PER_ROW)]
         return Reply([Text("\n".join(lines))], rows)
 
     def scope(self, req: Request, source_id: str) -> Reply:
@@ -256,14 +356,18 @@ class Answers:
     # Commands ---------------------------------------------------------------------------------
 
     def start(self, req: Request) -> Reply:
+        """What the bot holds (computed from the corpus) and three questions that get a good first answer."""
         if req.text == "help":  # the deep link behind inline mode's 使用说明 button
             return self.help(req)
-        examples = [[Button(q, self.core.callback_data("ask", q))] for q in EXAMPLES]
-        return Reply([Text(INTRO)], [*examples, [Button("在其他聊天中搜索", switch_inline="共同富裕")]])
+        known = coverage(self.corpus.sources()).detail()
+        asks = [[Button(q, self.core.callback_data("ask", q))] for q in examples(self.core.searcher)]
+        text = f"{INTRO}\n\n{known}\n\n点下面的例子试一试，或发送 /help 查看用法。"
+        return Reply([Text(text)], [*asks, [Button("在其他聊天中搜索", switch_inline=FEATURED[0])]])
 
     def help(self, req: Request) -> Reply:
         menu = "\n".join(f"/{c.name} — {c.description}" for c in self.core.registry.commands.values() if c.menu)
-        return Reply([Text(HELP), Text("命令：\n" + menu)])
+        mention = f"@{self.core.bot_username}" if self.core.bot_username else "@机器人用户名"
+        return Reply([Text(HELP.format(mention=mention)), Text("命令：\n" + menu)])
 
     def reload(self, req: Request) -> Reply:
         try:
@@ -290,7 +394,11 @@ class Answers:
 
     @staticmethod
     def inline_item(hit) -> InlineItem:
+        """Titled by the document's or article's real title, described by the quote's first words; choosing
+        it inserts the quote with its standard 出处 (citation.pasteable)."""
         p, s = hit.passage, hit.source
-        description = f"{s.label} {spoken_section(p.section)}".strip()
+        title = s.title
+        if is_article(s):
+            title = article_title(s) or f"《{publication_name(s)}》{issue_label(s)}{s.short}"
         quote = Quote(p.text, p.id, s.id, (), citation(s, p))
-        return InlineItem(p.id, shorten(p.text, 40), shorten(description, 120), quote)
+        return InlineItem(p.id, title, shorten(p.text, INLINE_WORDS), quote)

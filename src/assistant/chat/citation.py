@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from assistant.chat.reply import Citation
+from assistant.chat.reply import Citation, Quote
 from assistant.records import SECTION_SEPARATOR, Source
 
 UNTITLED = "原文未见标题"  # the manifest's note on an article whose printed title is missing
@@ -79,6 +79,11 @@ def quote_with_citation(text: str, source: Source) -> str:
 
 def quoted(text: str, standard: str) -> str:
     return f"“{text}”{standard}"
+
+
+def pasteable(quote: Quote, text: str = "") -> str:
+    """A quote block as pasted into 材料: its verbatim text (or the elided `text` given) and standard 出处."""
+    return quoted(text or quote.text, quote.citation.standard if quote.citation else "")
 
 
 # Sections as people say them -----------------------------------------------------------------

@@ -234,6 +234,7 @@ class ChatCore:
         self.querylog = querylog  # every question asked through handle_message lands here (None: not logged)
         self.scheduler: Scheduler = NullScheduler()
         self.scopes: dict[tuple[int, int], str] = {}  # (chat, user) -> source id for their next search
+        self.bot_username = ""  # the messenger's name for the bot (@username), set by the adapter once known
 
     # Helpers for handlers ---------------------------------------------------------------
 

@@ -6,13 +6,14 @@ Corpus and user text is always escaped; the only markup added is <b> around matc
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
-from assistant.chat.reply import Block, Button, Citation, Context, Quote, Reply, Text
+from assistant.chat.reply import Block, Button, Context, Quote, Reply, Text
 
 MAX_MESSAGE_UNITS = 4096  # Telegram counts UTF-16 code units
 MAX_ENTITIES = 100
-MAX_BOLD_PER_QUOTE = 20  # past this, highlighting stops helping and eats the entity budget
+MAX_BOLD_PER_QUOTE = 3  # a few bold spans guide the eye; more turn a sentence into noise
 BLOCK_SEPARATOR = "\n\n"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
@@ -20,6 +21,43 @@ CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 def shorten(text: str, limit: int) -> str:
     """`text` cut to `limit` characters, an ellipsis marking the cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+ELLIPSIS = "……"
+LONG_QUOTE = 150  # characters: past this a quote shows its matched clauses on a phone
+_CLAUSE_END = re.compile(r"[，；：。！？](?:[”’」』）)]*)")
+
+
+def clauses(text: str) -> list[str]:
+    """`text` cut after each clause mark (，；：。！？ with any closing quotes); the pieces join back to `text`."""
+    cuts = [m.end() for m in _CLAUSE_END.finditer(text)]
+    bounds = [0, *[c for c in cuts if c < len(text)], len(text)]
+    return [text[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def elide(text: str, terms: tuple[str, ...], limit: int = LONG_QUOTE) -> str:
+    """A long sentence cut to the run of clauses holding most of `terms`, within `limit` characters, the
+    cut parts marked …… (a clause mark before the cut is dropped, as in print). Short text comes back whole;
+    the kept clauses are verbatim."""
+    if len(text) <= limit:
+        return text
+    parts = clauses(text)
+    if len(parts) < 2:
+        return text
+    hits = [sum(part.count(t) for t in terms if t) for part in parts]
+    best = max(range(len(parts)), key=lambda i: (hits[i], -i))
+    a, b = best, best + 1
+    while True:  # widen towards the side with more matches, then towards the sentence's start
+        grow = [(hits[i], i == a - 1, i) for i in (a - 1, b) if 0 <= i < len(parts)]
+        grow = [g for g in grow if sum(len(p) for p in parts[min(a, g[2]):max(b, g[2] + 1)]) <= limit]
+        if not grow:
+            break
+        i = max(grow)[2]
+        a, b = min(a, i), max(b, i + 1)
+    kept = "".join(parts[a:b])
+    if b < len(parts):
+        kept = kept.rstrip("，；：") + ELLIPSIS
+    return (ELLIPSIS if a > 0 else "") + kept
 
 
 def units(text: str) -> int:
@@ -65,13 +103,15 @@ class Piece:
 
 
 def quote_html(q: Quote, number: int | None = None) -> Piece:
-    pieces = highlight(q.text, q.terms)
+    pieces = highlight(q.shown or q.text, q.terms)
     body = "".join(f"<b>{html.escape(s)}</b>" if bold else html.escape(s) for s, bold in pieces)
     entities = sum(1 for _, bold in pieces if bold)
     head = ordinal(number) if number else ""
     out = f"{head}「{body}」"
     if q.citation:
         out += "\n" + html.escape(q.citation.line)
+    if q.folded:
+        return Piece(f"<blockquote expandable>{out}</blockquote>", entities + 1)
     return Piece(out, entities)
 
 
@@ -117,10 +157,12 @@ def block_html(block: Block, number: int | None) -> list[Piece]:
 
 
 def numbered(reply: Reply) -> list[tuple[Block, int | None]]:
-    """Blocks with the number shown before each quote that has its own buttons."""
+    """Blocks with the number shown before each quote that has its own buttons or a number of its own."""
     out, n = [], 0
     for block in reply.blocks:
-        if isinstance(block, Quote) and block.buttons:
+        if isinstance(block, Quote) and block.number:
+            out.append((block, block.number))
+        elif isinstance(block, Quote) and block.buttons:
             n += 1
             out.append((block, n))
         else:
@@ -146,11 +188,12 @@ def html_messages(reply: Reply) -> list[str]:
 
 
 def keyboard(reply: Reply) -> list[list[Button]]:
-    """Button rows: one row per numbered quote (labels prefixed with its number), then the reply's rows."""
-    rows = []
-    for block, number in numbered(reply):
-        if number:
-            rows.append([Button(ordinal(number) + b.label, b.data, b.url, b.switch_inline) for b in block.buttons])
+    """Button rows: the actions of each numbered quote that is not folded (labels prefixed with its number
+    when several quotes show theirs), then the reply's rows. A folded quote's actions are reached through
+    the reply's own rows (the answer's ② ③)."""
+    shown = [(block, number) for block, number in numbered(reply) if number and block.buttons and not block.folded]
+    prefix = (lambda n: ordinal(n)) if len(shown) > 1 else (lambda n: "")
+    rows = [[replace(b, label=prefix(number) + b.label) for b in block.buttons] for block, number in shown]
     return rows + [list(r) for r in reply.buttons if r]
 
 
@@ -161,7 +204,7 @@ def block_plain(block: Block, number: int | None) -> str:
     if isinstance(block, Quote):
         head = ordinal(number) if number else ""
         tail = "\n" + block.citation.line if block.citation else ""
-        return f"{head}「{block.text}」{tail}"
+        return f"{head}「{block.shown or block.text}」{tail}"
     if isinstance(block, Context):
         lines = [("▶ " if i == block.focus else "  ") + t for i, t in enumerate(block.lines)]
         head = block.citation.line + "\n" if block.citation else ""

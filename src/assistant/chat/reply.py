@@ -9,21 +9,26 @@ from dataclasses import dataclass, field
 from typing import Union
 
 MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback data
+MAX_COPY_UNITS = 256  # Telegram's limit on a copy button's text (CopyTextButton: 1-256 characters)
 
 
 @dataclass(frozen=True)
 class Button:
     """A button under a message. Exactly one of `data` (a callback "action:arg"), `url`,
-    `switch_inline` (open inline mode in the current chat with this query) is set."""
+    `switch_inline` (open inline mode in the current chat with this query), `copy` (text put on the
+    clipboard, at most MAX_COPY_UNITS) is set."""
 
     label: str
     data: str = ""
     url: str = ""
     switch_inline: str | None = None
+    copy: str = ""
 
     def __post_init__(self) -> None:
         if len(self.data.encode("utf-8")) > MAX_CALLBACK_BYTES:
             raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {self.data!r}")
+        if len(self.copy.encode("utf-16-le")) // 2 > MAX_COPY_UNITS:
+            raise ValueError(f"copy text over {MAX_COPY_UNITS} characters: {self.copy!r}")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,9 @@ class Quote:
 
     `buttons` are the quote's own actions (上下文, 来源, a feature's ⭐); renderers number them
     after the quote. `citation` None means the quote is part of a longer excerpt cited elsewhere.
+    `number` shows an ordinal before a quote whose actions live in the reply's own rows; `folded`
+    quotes are shown collapsed (one tap opens them); `shown` is what a long quote shows on a phone:
+    its matched clauses, the elided parts marked ……, the verbatim `text` one tap away.
     """
 
     text: str
@@ -56,6 +64,9 @@ class Quote:
     terms: tuple[str, ...] = ()
     citation: Citation | None = None
     buttons: tuple[Button, ...] = ()
+    number: int = 0
+    folded: bool = False
+    shown: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class InlineItem:
-    """One inline-mode result: `quote` is what gets inserted into the chat."""
+    """One inline-mode result: the quote with its standard 出处 (citation.pasteable) is what gets inserted."""
 
     id: str
     title: str
