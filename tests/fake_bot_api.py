@@ -42,7 +42,8 @@ STRING_PARAMS = {
     "text", "caption", "question", "explanation", "callback_query_id", "inline_query_id", "next_offset",
     "parse_mode", "type", "url", "description", "secret_token", "inline_message_id", "emoji", "action",
 }
-DROP = 0  # a "status" for fail(): hang up without answering
+DROP = 0  # a "status" for fail(): hang up before acting on the request (it is recorded with status 0)
+LOST = -1  # a "status" for fail(): act on the request (status 200), then hang up: the answer is lost on the way
 SENDING = {"sendMessage", "editMessageText", "sendDocument", "sendPoll", "sendPhoto", "copyMessage", "forwardMessage"}
 
 
@@ -100,7 +101,9 @@ class FakeBotApi:
         self._message_ids = itertools.count(1000)
         self._pushed_at: dict[int, float] = {}
         self._failures: dict[str, list[tuple[int, int | None]]] = {}
+        self._delays: dict[str, list[float]] = {}
         self._known_chats: dict[int, dict] = {}
+        self.broken: dict[int, tuple[int, dict]] = {}  # chat -> (status, error payload) for every send to it
         self._cond = threading.Condition()
         self._closing = False
         self._server: ThreadingHTTPServer | None = None
@@ -229,9 +232,26 @@ class FakeBotApi:
 
     def fail(self, method: str, status: int = 502, retry_after: int | None = None, times: int = 1) -> None:
         """The next `times` calls of `method` get `status` (429 carries retry_after);
-        status DROP closes the connection without any answer, like a network failure."""
+        status DROP closes the connection without any answer, like a network failure before the server acted;
+        status LOST acts on the call and then closes the connection, so the answer never arrives."""
         with self._cond:
             self._failures.setdefault(method, []).extend([(status, retry_after)] * times)
+
+    def gone(self, chat_id: int, status: int = 403, description: str = "Forbidden: bot was blocked by the user") -> None:
+        """Every later send to `chat_id` fails: the user blocked the bot (403) or the chat is gone (400)."""
+        self.broken[chat_id] = (status, {"ok": False, "error_code": status, "description": description})
+
+    def migrated(self, chat_id: int, new_chat_id: int) -> None:
+        """The group `chat_id` became the supergroup `new_chat_id`: sends to the old id are refused with its new id."""
+        self.broken[chat_id] = (400, {
+            "ok": False, "error_code": 400, "description": "Bad Request: group chat was upgraded to a supergroup chat",
+            "parameters": {"migrate_to_chat_id": new_chat_id},
+        })
+
+    def delay(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next `times` calls of `method` are acted on at once but answered `seconds` later (a slow server)."""
+        with self._cond:
+            self._delays.setdefault(method, []).extend([seconds] * times)
 
     # Looking at calls ----------------------------------------------------------------------------
 
@@ -283,15 +303,23 @@ class FakeBotApi:
         method = req.path[len(prefix):].split("?", 1)[0]
         params, files = parse_body(req.headers.get("Content-Type", ""), body)
         call = Call(method, params, time.monotonic(), files=files)
+        with self._cond:
+            failures = self._failures.get(method)
+            lost = bool(failures) and failures[0][0] == LOST
+            if lost:
+                failures.pop(0)
+            delays = self._delays.get(method)
+            delay = delays.pop(0) if delays else 0.0
         status, payload = self._answer(call)
         call.status = status
         call.result = payload.get("result")
         with self._cond:
             self.calls.append(call)
             self._cond.notify_all()
-        if status == DROP:
+        if status == DROP or lost:
             req.close_connection = True
             return
+        time.sleep(delay)
         self._send(req, status, payload)
 
     @staticmethod
@@ -310,6 +338,8 @@ class FakeBotApi:
         with self._cond:
             failures = self._failures.get(call.method)
             failure = failures.pop(0) if failures else None
+        if call.method in SENDING and call.params.get("chat_id") in self.broken:
+            return self.broken[call.params["chat_id"]]
         if failure:
             status, retry_after = failure
             payload = {"ok": False, "error_code": status, "description": HTTPStatus(status).phrase if status else ""}

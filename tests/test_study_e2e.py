@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import docx
 import pytest
-from fake_bot_api import SENDING, FakeBotApi, running_bot, searcher  # noqa: F401 (fixture)
+from fake_bot_api import FakeBotApi, running_bot, searcher  # noqa: F401 (fixture)
 from study_support import clock, topic_forms
 
 import assistant.study
@@ -29,21 +29,11 @@ BLOCKED = "Forbidden: bot was blocked by the user"
 
 
 class StudyBotApi(FakeBotApi):
-    """The fake server plus what the study features meet: group admins, chats that are gone or moved, votes."""
+    """The fake server plus what the study features meet: group admins and votes."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.admins: dict[int, set[int]] = {}
-        self.broken: dict[int, tuple[int, dict]] = {}  # chat -> (status, error payload) for every send
-
-    def gone(self, chat_id: int, status: int = 403, description: str = BLOCKED) -> None:
-        self.broken[chat_id] = (status, {"ok": False, "error_code": status, "description": description})
-
-    def migrated(self, chat_id: int, new_chat_id: int) -> None:
-        self.broken[chat_id] = (400, {
-            "ok": False, "error_code": 400, "description": "Bad Request: group chat was upgraded to a supergroup chat",
-            "parameters": {"migrate_to_chat_id": new_chat_id},
-        })
 
     def vote(self, poll_id: str, user_id: int, option_ids: list[int]) -> dict:
         return self.push({"poll_answer": {"poll_id": poll_id, "user": self.user(user_id), "option_ids": option_ids,
@@ -51,8 +41,6 @@ class StudyBotApi(FakeBotApi):
 
     def _answer(self, call):
         chat = call.params.get("chat_id")
-        if call.method in SENDING and chat in self.broken:
-            return self.broken[chat]
         if call.method == "getChatMember":
             user = self.user(call.params["user_id"])
             if call.params["user_id"] in self.admins.get(chat, set()):

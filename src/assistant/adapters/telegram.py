@@ -24,6 +24,8 @@ import warnings
 from typing import Awaitable, Callable, TypeVar
 from urllib.parse import urlparse
 
+import httpx
+from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from telegram import (
     BotCommand, CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle,
     InlineQueryResultsButton, InputFile, InputTextMessageContent, LinkPreviewOptions, Message, MessageEntity,
@@ -33,6 +35,7 @@ from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext, CallbackQueryHandler, \
     ContextTypes, InlineQueryHandler, MessageHandler, PollAnswerHandler, filters
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from assistant.chat.core import ChatCore, Request
@@ -44,8 +47,14 @@ from assistant.config import Settings, SettingsError
 log = logging.getLogger(__name__)
 
 APOLOGY = "抱歉，处理这条消息时出错了，请稍后再试。"
-SEND_ATTEMPTS = 4  # a send is tried this often on 429 / 5xx / network errors
+SEND_ATTEMPTS = 4  # a call is tried this often on 429 / 5xx / failures that provably did not reach the server
 BACKOFF_SECONDS = 0.5  # first wait after a 5xx or network error, doubled each time
+# Seconds to wait for the Bot API to take and answer a request. Telegram sometimes needs several seconds for a
+# sendMessage; giving up at PTB's 5 s default and sending again delivered the answer twice.
+SEND_TIMEOUT = 30.0
+# Transport failures that happened before the whole request was sent: the server cannot have acted on it.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError, httpx.WriteTimeout)
+MISFIRE_GRACE_SECONDS = 6 * 3600  # a daily job that fires late (busy loop, suspended VM) still runs
 OVERALL_PER_SECOND = 25  # our ceiling, below Telegram's ~30 messages/s so a burst never meets a 429
 GROUP_PER_MINUTE = 20  # Telegram's per-group limit
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -66,8 +75,23 @@ async def run_core(slow: bool, call: Callable[..., T], *args) -> T:
     return await asyncio.to_thread(call, *args) if slow else call(*args)
 
 
-async def retrying(call: Callable[[], Awaitable[T]]) -> T:
-    """Run a Bot API call, waiting out 429s (retry_after) and retrying 5xx/network errors."""
+class Unconfirmed(Exception):
+    """A send whose request reached the Bot API but got no answer: it may have been delivered, so it is not
+    sent again (a user would see the answer twice)."""
+
+
+def may_have_arrived(exc: NetworkError) -> bool:
+    """Whether a failed request may have been acted on: it was sent whole and no answer came (read timeout,
+    connection dropped while waiting). An error answer (5xx) or a failure before sending provably was not."""
+    cause = exc.__cause__
+    return isinstance(cause, Exception) and not isinstance(cause, (TelegramError, *NOT_SENT))
+
+
+async def retrying(call: Callable[[], Awaitable[T]], idempotent: bool = True) -> T:
+    """Run a Bot API call, waiting out 429s (retry_after) and retrying 5xx/network errors.
+
+    A call that is not idempotent (a new message, document or poll) is retried only when it provably did not
+    reach the server; otherwise Unconfirmed is raised."""
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
             return await call()
@@ -80,11 +104,38 @@ async def retrying(call: Callable[[], Awaitable[T]]) -> T:
         except BadRequest:
             raise
         except NetworkError as exc:
+            if not idempotent and may_have_arrived(exc):
+                raise Unconfirmed(str(exc)) from exc
             if attempt == SEND_ATTEMPTS:
                 raise
             log.warning("Bot API call failed (%s); retry %d", exc, attempt)
             await asyncio.sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
     raise AssertionError("unreachable")
+
+
+def parsable(update: object) -> object:
+    """The update as received if PTB can read it; else only its id, so it is acknowledged and skipped.
+
+    PTB reads a whole getUpdates batch at once: one update it cannot parse (a field an older Bot API server
+    omits) failed the batch, the offset never moved, and the bot fetched the same batch forever."""
+    try:
+        Update.de_json(update, None)
+        return update
+    except Exception as exc:  # any parse failure: TypeError, KeyError, ValueError …
+        update_id = update.get("update_id") if isinstance(update, dict) else None
+        log.error("skipped update %s that cannot be read (%s: %s): %.500r",
+                  update_id, type(exc).__name__, exc, update)
+        return {"update_id": update_id} if isinstance(update_id, int) else None
+
+
+class UpdatesRequest(HTTPXRequest):
+    """The getUpdates connection: an unreadable update in a batch is acknowledged and skipped (see parsable)."""
+
+    async def post(self, *args, **kwargs):
+        result = await super().post(*args, **kwargs)
+        if not isinstance(result, list):
+            return result
+        return [u for u in map(parsable, result) if u is not None]
 
 
 def markup(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
@@ -102,29 +153,48 @@ def markup(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
 
 async def deliver(bot, chat_id: int, reply: Reply, reply_to: int | None = None, core: ChatCore | None = None) -> list[Message]:
     """Send a Reply as new messages: text (buttons under the last part), then documents, then a poll
-    (with the buttons when there is no text). A sent poll with a key is reported to `core`."""
+    (with the buttons when there is no text). A sent poll with a key is reported to `core`.
+
+    A group that became a supergroup is followed to its new id (and reported to `core` as chat_moved); a part
+    that may have been delivered without confirmation is logged and not sent again."""
     sent: list[Message] = []
+
+    async def send(what: str, call: Callable[[int], Awaitable[Message]]) -> Message | None:
+        nonlocal chat_id
+        try:
+            try:
+                return await retrying(lambda: call(chat_id), idempotent=False)
+            except ChatMigrated as exc:
+                log.info("chat %s moved to %s; sending there", chat_id, exc.new_chat_id)
+                if core is not None:
+                    core.emit("chat_moved", chat_id, exc.new_chat_id)
+                chat_id = exc.new_chat_id
+                return await retrying(lambda: call(chat_id), idempotent=False)
+        except Unconfirmed as exc:
+            log.warning("%s to chat %s may not have been delivered (%s); not sent again", what, chat_id, exc)
+            return None
+
     parts = html_messages(reply)
     keys = markup(keyboard(reply))
     for i, text in enumerate(parts):
         quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and i == 0 else None
-        sent.append(await retrying(lambda: bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+        sent.append(await send("message", lambda chat: bot.send_message(
+            chat, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
             reply_markup=keys if i == len(parts) - 1 else None, reply_parameters=quote)))
     for doc in reply.documents:
-        sent.append(await retrying(lambda: bot.send_document(
-            chat_id, InputFile(doc.data, filename=doc.filename), caption=doc.caption or None)))
+        sent.append(await send("document", lambda chat: bot.send_document(
+            chat, InputFile(doc.data, filename=doc.filename), caption=doc.caption or None)))
     if reply.poll:
         p = reply.poll
-        message = await retrying(lambda: bot.send_poll(
-            chat_id, p.question, list(p.options), is_anonymous=p.anonymous,
+        message = await send("poll", lambda chat: bot.send_poll(
+            chat, p.question, list(p.options), is_anonymous=p.anonymous,
             type="quiz" if p.correct is not None else "regular",
             correct_option_ids=[p.correct] if p.correct is not None else None,
             explanation=p.explanation or None, reply_markup=None if parts else keys))
         sent.append(message)
-        if core is not None and p.key:
+        if message is not None and core is not None and p.key:
             core.emit("poll_sent", p.key, message.poll.id)
-    return sent
+    return [m for m in sent if m is not None]
 
 
 def chat_kind(chat_type: str) -> str:
@@ -150,6 +220,11 @@ def addressed_text(message: Message, bot_id: int, username: str) -> str | None:
     return None
 
 
+# APScheduler skips a run that starts over 1 s late ("missed by 0:00:02.9"), silently. Run it late instead
+# (runs missed together coalesce into one); one later than the grace time is logged as missed.
+LATE_OK = {"misfire_grace_time": MISFIRE_GRACE_SECONDS, "coalesce": True}
+
+
 class TelegramScheduler:
     """core.scheduler on Telegram: jobs on PTB's JobQueue, sends as background tasks.
     Made on the event loop; callable from slow handlers' worker threads too."""
@@ -158,6 +233,12 @@ class TelegramScheduler:
         self.app = app
         self.loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
+        app.job_queue.scheduler.add_listener(self._missed, EVENT_JOB_MISSED)
+
+    def _missed(self, event: JobExecutionEvent) -> None:
+        job = self.app.job_queue.scheduler.get_job(event.job_id)
+        log.warning("scheduled job %s missed its run at %s (over %d s late); not sent",
+                    job.name if job else event.job_id, event.scheduled_run_time, MISFIRE_GRACE_SECONDS)
 
     async def _run(self, context: CallbackContext) -> None:
         reply = await run_core(True, context.job.data)
@@ -169,9 +250,6 @@ class TelegramScheduler:
         core: ChatCore = self.app.bot_data["core"]
         try:
             await deliver(self.app.bot, chat_id, reply, core=core)
-        except ChatMigrated as exc:
-            core.emit("chat_moved", chat_id, exc.new_chat_id)
-            await deliver(self.app.bot, exc.new_chat_id, reply, core=core)
         except (Forbidden, BadRequest) as exc:
             if isinstance(exc, BadRequest) and "chat not found" not in str(exc).lower():
                 raise
@@ -179,11 +257,11 @@ class TelegramScheduler:
 
     def daily(self, name: str, at: dt.time, chat_id: int, make: Callable[[], Reply | None]) -> None:
         self.cancel(name)
-        self.app.job_queue.run_daily(self._run, time=at, name=name, chat_id=chat_id, data=make)
+        self.app.job_queue.run_daily(self._run, time=at, name=name, chat_id=chat_id, data=make, job_kwargs=LATE_OK)
 
     def once(self, name: str, delay: float, chat_id: int, make: Callable[[], Reply | None]) -> None:
         self.cancel(name)
-        self.app.job_queue.run_once(self._run, when=delay, name=name, chat_id=chat_id, data=make)
+        self.app.job_queue.run_once(self._run, when=delay, name=name, chat_id=chat_id, data=make, job_kwargs=LATE_OK)
 
     def cancel(self, name: str) -> bool:
         jobs = self.app.job_queue.get_jobs_by_name(name)
@@ -226,6 +304,13 @@ async def is_chat_admin(bot, message: Message, user_id: int) -> bool:
     return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
 
+async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group became a supergroup: Telegram says so in the old chat (migrate_to_chat_id)."""
+    message = update.message
+    if message.migrate_to_chat_id:
+        core_of(context).emit("chat_moved", message.chat.id, message.migrate_to_chat_id)
+
+
 async def on_poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     answer = update.poll_answer
     if answer.user is None:  # a vote cast as a chat: there is no one to score
@@ -243,7 +328,10 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     core = core_of(context)
     data = query.data or ""
     reply = await run_core(core.is_slow(data=data), core.handle_action, req, data)
-    await retrying(lambda: query.answer(reply.notice[:200] or None))
+    try:  # best effort: a query too old to answer must not keep the page from turning
+        await retrying(lambda: query.answer(reply.notice[:200] or None))
+    except TelegramError as exc:
+        log.info("could not answer callback query %s (%s)", query.id, exc)
     if reply.empty:
         return
     if reply.edit and message:
@@ -309,6 +397,9 @@ def build_application(settings: Settings, core: ChatCore) -> Application:
         .concurrent_updates(settings.concurrency)
         .connection_pool_size(settings.concurrency + 4)  # the default single connection serialises replies
         .pool_timeout(10)
+        .read_timeout(SEND_TIMEOUT)
+        .write_timeout(SEND_TIMEOUT)
+        .get_updates_request(UpdatesRequest())
         .post_init(post_init)
     )
     if settings.rate_limit:
@@ -316,6 +407,7 @@ def build_application(settings: Settings, core: ChatCore) -> Application:
                                             max_retries=SEND_ATTEMPTS))
     app = builder.build()
     app.bot_data["core"] = core
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & (filters.TEXT | filters.ChatType.PRIVATE), on_message))
     app.add_handler(CallbackQueryHandler(on_callback))
     app.add_handler(InlineQueryHandler(on_inline))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,12 +61,21 @@ def source_heading(title: str, publication: str, date: str) -> str:
     return f"{heading}（{extra}）" if extra else heading
 
 
+# Characters Markdown (and the HTML it allows) would read as markup: a topic `<b>` or `*重点*` must show as typed.
+_MARKUP = re.compile(r"([\\`*_\[\]<>&#|~])")
+
+
+def md_text(text: str) -> str:
+    """`text` as Markdown that renders to exactly `text` (CommonMark backslash escapes)."""
+    return _MARKUP.sub(r"\\\1", text)
+
+
 def to_markdown(c: Compilation) -> str:
-    lines = [f"# {c.title}", "", c.date, ""]
+    lines = [f"# {md_text(c.title)}", "", md_text(c.date), ""]
     for section in c.sections:
-        lines += [f"## {section.heading}", ""]
+        lines += [f"## {md_text(section.heading)}", ""]
         for q in section.quotes:
-            lines += [f"> {q.text}", ">", f"> {q.citation}", ""]
+            lines += [f"> {md_text(q.text)}", ">", f"> {md_text(q.citation)}", ""]
     return "\n".join(lines)
 
 
