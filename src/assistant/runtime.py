@@ -57,5 +57,6 @@ def open_core(settings: Settings) -> ChatCore:
     querylog = QueryLog(state, settings.query_log_days) if settings.query_log_days else None
     core = build_core(searcher, access=access(settings), reopen=lambda: Searcher.open(settings.db_path),
                       state_db=state, querylog=querylog)
+    core.watch_corpus(settings.db_path)  # a re-ingest is picked up without a restart
     load_features(core, settings)
     return core

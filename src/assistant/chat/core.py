@@ -41,6 +41,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Callable, Protocol, Sequence
 
+from assistant.chat.corpus_switch import CorpusSwitch
 from assistant.chat.reply import MAX_CALLBACK_BYTES, Button, InlinePage, Quote, Reply, Text
 from assistant.chat.sessions import Session, Sessions
 from assistant.state import StateDB
@@ -232,6 +233,7 @@ class ChatCore:
         self.sessions = sessions or Sessions()  # bot.py passes one on the state database: buttons outlive restarts
         self.state = state  # the state store features keep their data in (None: in memory only)
         self.querylog = querylog  # every question asked through handle_message lands here (None: not logged)
+        self.switch: CorpusSwitch | None = None  # notices a re-ingested corpus between requests (watch_corpus)
         self.scheduler: Scheduler = NullScheduler()
         self.scopes: dict[tuple[int, int], str] = {}  # (chat, user) -> source id for their next search
         self.bot_username = ""  # the messenger's name for the bot (@username), set by the adapter once known
@@ -274,8 +276,19 @@ class ChatCore:
         self.querylog.record(QueryEntry(req.channel, req.chat_kind, req.user_id, query, results.total, top,
                                         results.answered, seconds * 1000))
 
+    def watch_corpus(self, path) -> CorpusSwitch:
+        """Switch by itself to the corpus a re-ingest writes at `path` (needs `reopen`; see chat.corpus_switch)."""
+        self.switch = CorpusSwitch(path, self.reopen, lambda searcher: setattr(self, "searcher", searcher))
+        return self.switch
+
+    def between_requests(self) -> None:
+        """Housekeeping before a request is handled: switch to a re-ingested corpus once it is loaded."""
+        if self.switch is not None:
+            self.switch.check()
+
     def handle_message(self, req: Request) -> Reply | None:
         """A text message addressed to the bot: a /command or a question. None means stay silent."""
+        self.between_requests()
         started = time.perf_counter()
         noted: list = []
         token = _searches.set(noted)
@@ -304,6 +317,7 @@ class ChatCore:
 
     def handle_action(self, req: Request, data: str) -> Reply:
         """A button press carrying callback `data` ("action:arg")."""
+        self.between_requests()
         if not self.access.permits(req):
             return Reply(notice=REFUSAL)
         name, _, raw = data.partition(":")
@@ -315,6 +329,7 @@ class ChatCore:
 
     def handle_inline(self, req: Request, offset: str) -> InlinePage:
         """An inline query (`req.text`), `offset` as Telegram passes it back for the next page."""
+        self.between_requests()
         if not self.access.permits(req):
             return InlinePage(help_text="无权使用：请联系管理员开通", cache_seconds=0, personal=True)
         if self.registry.inline is None:
@@ -351,3 +366,5 @@ class ChatCore:
         """Re-open the corpus after a re-ingest replaced the database file."""
         if self.reopen is not None:
             self.searcher = self.reopen()
+            if self.switch is not None:
+                self.switch.loaded()
