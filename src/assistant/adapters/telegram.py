@@ -244,6 +244,8 @@ class TelegramScheduler:
         reply = await run_core(True, context.job.data)
         if reply is not None:
             await self._deliver(context.job.chat_id, reply)
+            if reply.sent is not None:  # the feature records the delivery (replicas: exactly one sends)
+                await run_core(True, reply.sent)
 
     async def _deliver(self, chat_id: int, reply: Reply) -> None:
         """Send out of band; a chat that is gone or moved is reported to the core instead of raising."""

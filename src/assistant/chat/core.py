@@ -43,7 +43,7 @@ from typing import Callable, Protocol, Sequence
 
 from assistant.chat.corpus_switch import CorpusSwitch
 from assistant.chat.reply import MAX_CALLBACK_BYTES, Button, InlinePage, Quote, Reply, Text
-from assistant.chat.sessions import Session, Sessions
+from assistant.chat.sessions import Scopes, Session, Sessions
 from assistant.state import StateDB
 from assistant.state.querylog import QueryEntry, QueryLog
 
@@ -235,7 +235,7 @@ class ChatCore:
         self.querylog = querylog  # every question asked through handle_message lands here (None: not logged)
         self.switch: CorpusSwitch | None = None  # notices a re-ingested corpus between requests (watch_corpus)
         self.scheduler: Scheduler = NullScheduler()
-        self.scopes: dict[tuple[int, int], str] = {}  # (chat, user) -> source id for their next search
+        self.scopes = Scopes(state)  # (chat, user) -> source id for their next search
         self.bot_username = ""  # the messenger's name for the bot (@username), set by the adapter once known
 
     # Helpers for handlers ---------------------------------------------------------------

@@ -6,7 +6,7 @@ Blocks keep corpus text verbatim: highlighting is a list of terms, applied only 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Callable, Union
 
 MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback data
 MAX_COPY_UNITS = 256  # Telegram's limit on a copy button's text (CopyTextButton: 1-256 characters)
@@ -110,6 +110,8 @@ class Reply:
     `buttons` are rows shown under the last message (after the quotes' own buttons).
     `edit` asks the adapter to replace the message whose button was pressed instead of sending
     a new one. `notice` is a short toast for a button press (shown alone when there are no blocks).
+    `sent`, on a scheduled job's reply, is called by the adapter once the reply was delivered (a daily
+    quote's lease is completed then, so another replica re-sends only what was never delivered).
     """
 
     blocks: list[Block] = field(default_factory=list)
@@ -118,6 +120,7 @@ class Reply:
     poll: Poll | None = None
     edit: bool = False
     notice: str = ""
+    sent: Callable[[], None] | None = field(default=None, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:

@@ -1,4 +1,4 @@
-"""Short ids behind buttons: a search answer's query (Session) and long callback arguments.
+"""Short ids behind buttons: a search answer's query (Session) and long callback arguments; Scopes.
 
 Telegram's callback data holds 64 bytes, so a button carries a short key and the query it pages or the
 long argument it stands for is kept here. With a state store the keys outlive a restart (a deploy must
@@ -125,3 +125,32 @@ class Sessions:
             "delete from button_keys where at <= (select at from button_keys order by at desc limit 1 offset ?)",
             [self.capacity],
         )
+
+
+class Scopes:
+    """(chat, user) → the source a user picked in /sources for their next search; dict-like, one-shot.
+    In the state store when there is one, so the next question may reach another replica."""
+
+    def __init__(self, db: StateDB | None = None, clock: Callable[[], float] = time.time) -> None:
+        self._db = db
+        self._clock = clock
+        self._memory: dict[tuple[int, int], str] = {}
+
+    def __setitem__(self, key: tuple[int, int], source_id: str) -> None:
+        if self._db is None:
+            self._memory[key] = source_id
+            return
+        self._db.execute(
+            "insert into scopes (chat_id, user_id, source_id, at) values (?, ?, ?, ?) on conflict (chat_id, user_id) "
+            "do update set source_id = excluded.source_id, at = excluded.at", [*key, source_id, self._clock()])
+
+    def pop(self, key: tuple[int, int], default: str | None = None) -> str | None:
+        if self._db is None:
+            return self._memory.pop(key, default)
+        with self._db.transaction() as tx:
+            rows = tx.query("select source_id, at from scopes where chat_id = ? and user_id = ?", list(key))
+            if rows:
+                tx.execute("delete from scopes where chat_id = ? and user_id = ?", list(key))
+        if not rows or rows[0]["at"] < self._clock() - MAX_AGE_DAYS * 86400:
+            return default
+        return rows[0]["source_id"]

@@ -38,6 +38,7 @@ class StateDB(ABC):
     kind: str  # "sqlite" | "postgresql"
     location: str  # the file, or the URL without its password: for messages and logs
     types: dict[str, str]  # column types of the portable schema: id, bigint, real
+    shared: bool  # several processes (replicas) may use it at once
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[Tx]: ...

@@ -37,6 +37,10 @@ MIGRATIONS: list[list[str]] = [
         "create index if not exists idx_query_log_at on query_log (at)",
         "create index if not exists idx_query_log_day on query_log (day, channel)",
     ],
+    [  # 2: the document a user scoped their next search to (/sources), shared by replicas
+        "create table if not exists scopes (chat_id {bigint}, user_id {bigint}, source_id text, at {real}, "
+        "primary key (chat_id, user_id))",
+    ],
 ]
 
 

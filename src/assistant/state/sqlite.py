@@ -47,6 +47,7 @@ class _Tx:
 
 
 class SQLiteState(StateDB):
+    shared = False  # one machine; replicas use PostgreSQL
     kind = "sqlite"
     types = {"id": "integer primary key", "bigint": "integer", "real": "real"}
 

@@ -7,7 +7,10 @@ arrives as core events the adapter emits: poll_sent, poll_answer, chat_gone, cha
 from __future__ import annotations
 
 import logging
+import os
 import random
+import secrets
+import socket
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -32,6 +35,8 @@ DIGEST_PAGE = 5  # quotes per chat page
 SAVED_PAGE = 8
 TOPIC_HITS = 5  # the 摘编 topic must occur in the answer's best hits
 GROUP_ADMIN_ONLY = "在群里只有群管理员可以设置或取消每日一句。"
+LEASE_SECONDS = 120  # a replica sending a daily quote holds it this long; if it dies, another sends after
+SYNC_SECONDS = 60  # replicas re-read the subscriptions this often (shared state store only)
 EXPIRED = "这条消息已过期，请重新发送命令。"
 GONE = "原文已更新，请重新检索后再收藏。"
 NOT_YOURS = "这是别人的收藏列表，请自己发送 /saved 查看。"
@@ -62,6 +67,8 @@ class StudyFeature:
         self._digests: OrderedDict[tuple[str, str], Digest] = OrderedDict()
         self._pools: dict[str, list[StudyQuote]] = {}
         self._maker: QuizMaker | None = None
+        self._scheduled: dict[int, str] = {}  # chat id -> "HH:MM" of the daily jobs scheduled here
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"  # this replica, for leases
 
     def setup(self) -> None:
         reg = self.core.registry
@@ -211,6 +218,7 @@ class StudyFeature:
             return Reply([Text(f"没有找到关于“{ask.topic}”的语句，请换一个主题。")])
         sub = self.store.subscribe(req.chat_id, ask.time, ask.topic, req.user_id)
         self._schedule(self.core.scheduler, sub.chat_id, sub.time)
+        self._scheduled[sub.chat_id] = sub.time
         log.info("daily: chat %s subscribed at %s topic %r by user %s", sub.chat_id, sub.time, sub.topic, req.user_id)
         return Reply([Text("已订阅。" + self._describe(sub))])
 
@@ -229,27 +237,48 @@ class StudyFeature:
         scheduler.daily(self._job(chat_id), daily.send_time(hhmm), chat_id, lambda: self.daily_quote(chat_id))
 
     def reschedule(self, scheduler: Scheduler) -> None:
-        """At start-up: every stored subscription gets its job again."""
-        subs = self.store.subscriptions()
-        for sub in subs:
-            self._schedule(scheduler, sub.chat_id, sub.time)
-        log.info("daily: %d subscriptions scheduled", len(subs))
+        """At start-up: every stored subscription gets its job again. With a shared state store (replicas)
+        this repeats every SYNC_SECONDS, so a /daily set on another replica is scheduled here too and a
+        replica that dies leaves no subscription without a job."""
+        subs = {sub.chat_id: sub.time for sub in self.store.subscriptions()}
+        for chat_id, hhmm in subs.items():
+            if self._scheduled.get(chat_id) != hhmm:
+                self._schedule(scheduler, chat_id, hhmm)
+        for chat_id in set(self._scheduled) - set(subs):
+            scheduler.cancel(self._job(chat_id))
+        if len(subs) != len(self._scheduled):
+            log.info("daily: %d subscriptions scheduled", len(subs))
+        self._scheduled = subs
+        if self.store.db.shared:
+            scheduler.once("daily-sync", SYNC_SECONDS, 0, lambda: self.reschedule(scheduler))
 
     def daily_quote(self, chat_id: int) -> Reply | None:
-        """The job's message: the next unsent quote for the chat, recorded and logged."""
+        """The job's message: the next unsent quote for the chat, recorded and logged.
+
+        Every replica's job fires; a lease per chat and day in the state store lets one of them send.
+        The lease is completed when the adapter reports the reply delivered (Reply.sent); the others check
+        again when it would have run out, so a replica dying mid-send delays the quote, never loses it."""
         sub = self.store.subscription(chat_id)
         if sub is None:
+            return None
+        lease = f"daily:{chat_id}:{today(self.now())}"
+        if not self.store.db.claim(lease, self.holder, LEASE_SECONDS):
+            if not self.store.db.lease_done(lease):
+                self.core.scheduler.once(f"daily-retry:{chat_id}", LEASE_SECONDS + 5, chat_id,
+                                         lambda: self.daily_quote(chat_id))
             return None
         quote = daily.next_quote(self.store, chat_id, self._pool(sub.topic), self.rng)
         if quote is None:
             self.store.log_send(chat_id, "daily", "empty", detail=f"no quotes for topic {sub.topic!r}")
             log.warning("daily: no quote for chat %s topic %r", chat_id, sub.topic)
+            self.store.db.complete(lease, self.holder)
             return None
         daily.mark_sent(self.store, chat_id, quote)
         self.store.log_send(chat_id, "daily", "sent", text=quote.text)
         log.info("daily: chat %s gets %s", chat_id, quote.passage_id)
         title = Text(f"每日一句 · {today(self.now())}", bold=True)
-        return Reply([title, chat_quote(quote, (save_button(quote.passage_id),))])
+        return Reply([title, chat_quote(quote, (save_button(quote.passage_id),))],
+                     sent=lambda: self.store.db.complete(lease, self.holder))
 
     def chat_gone(self, chat_id: int, reason: str) -> None:
         """The chat blocked the bot, removed it or was deleted: stop sending, say why in the log."""
