@@ -76,15 +76,9 @@ def write_docx(path: Path) -> Path:
     return path
 
 
-def write_pdf(path: Path, pages: int = 3, lines_per_page: int = 30) -> Path:
-    """A text PDF in Chinese: a title, a header line, numbered articles wrapped over lines, a running header
-    and a page number on every page (reportlab's built-in Adobe CID font STSong-Light: no font file needed)."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    c = canvas.Canvas(str(path))
+def pdf_pages(pages: int = 3, lines_per_page: int = 30) -> list[list[str]]:
+    """The body lines of write_pdf's pages: a title, a header line, chapters and numbered articles of two
+    paragraphs, each wrapped over two lines (the text a PDF reader should give back)."""
     body = ["某省公共数据条例", "（2021年3月1日某省第十三届人民代表大会常务委员会第二十八次会议通过）"]
     topics = ["数据收集", "数据共享", "数据开放", "安全管理", "监督检查", "应急处置", "人才培养", "标准建设"]
     article = 1
@@ -92,19 +86,33 @@ def write_pdf(path: Path, pages: int = 3, lines_per_page: int = 30) -> Path:
         if article % 25 == 1:
             body.append(f"第{_cn(article // 25 + 1)}章　{topics[(article // 25) % len(topics)]}")
         topic = topics[article % len(topics)]
-        body.append(f"第{_cn(article)}条　县级以上人民政府应当加强{topic}工作，建立健全{topic}")
-        body.append(f"协调机制，所需经费列入本级财政预算，具体办法由省人民政府另行制定。")
+        body.append(f"第{_cn(article)}条　县级以上人民政府应当加强{topic}工作，建立健全{topic}协调机制，")
+        body.append("所需经费列入本级财政预算。")
+        body.append(f"前款规定的{topic}工作情况，应当按年度向社会公开，接受社会监督，具体")
+        body.append("办法由省人民政府另行制定。")
         article += 1
-    for p in range(pages):
+    return [body[p * lines_per_page:(p + 1) * lines_per_page] for p in range(pages)]
+
+
+def write_pdf(path: Path, pages: int = 3, lines_per_page: int = 30) -> Path:
+    """A text PDF in Chinese (pdf_pages) with a running header and a page number on every page
+    (reportlab's built-in Adobe CID font STSong-Light: no font file needed)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path))
+    for n, lines in enumerate(pdf_pages(pages, lines_per_page), 1):
         c.setFont("STSong-Light", 9)
         c.drawString(72, 810, "某省公共数据条例")
         c.setFont("STSong-Light", 11)
         y = 780
-        for line in body[p * lines_per_page:(p + 1) * lines_per_page]:
+        for line in lines:
             c.drawString(72, y, line)
             y -= 24
         c.setFont("STSong-Light", 9)
-        c.drawString(290, 40, f"- {p + 1} -")
+        c.drawString(290, 40, f"- {n} -")
         c.showPage()
     c.save()
     return path

@@ -40,7 +40,8 @@ def is_doubled(text: str, min_length: int = 6, min_cover: float = 0.8) -> bool:
     s = text.replace(" ", "")
     if len(s) < min_length:
         return False
-    covered, i = 0, 0
+    covered, i, uncovered = 0, 0, 0
+    allowed = (1 - min_cover) * len(s)  # more characters than this left single: not doubled (stop early)
     while i < len(s):
         k = _longest_doubled_run(s, i)
         if k:
@@ -48,6 +49,9 @@ def is_doubled(text: str, min_length: int = 6, min_cover: float = 0.8) -> bool:
             i += 2 * k
         else:
             i += 1
+            uncovered += 1
+            if uncovered > allowed:
+                return False
     return covered >= min_cover * len(s)
 
 

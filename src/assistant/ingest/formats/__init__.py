@@ -7,6 +7,7 @@ for the user, never an empty document.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,8 +61,13 @@ def decode_text(path: Path, data: bytes) -> str:
     return printable
 
 
+_CACHE_SIZE = 8
+_cache: dict[str, list[Element]] = {}  # content digest → elements: `add` checks a file, then ingests its copy
+
+
 def read(path: Path) -> list[Element]:
-    """The elements of a document file, by its suffix."""
+    """The elements of a document file, by its suffix (a file read before with the same content is not
+    parsed again: a 100-page PDF takes seconds)."""
     from assistant.ingest.formats import docx, markdown, pdf, txt
 
     readers = {".txt": txt.read, ".md": markdown.read, ".docx": docx.read, ".pdf": pdf.read}
@@ -73,7 +79,12 @@ def read(path: Path) -> list[Element]:
         raise FormatError(f"找不到文件：{path}")
     if path.stat().st_size == 0:
         raise FormatError(f"文件为空：{path}")
-    elements = reader(path)
-    if not any(e.text.strip() for e in elements):
-        raise FormatError(f"文件中没有可读的文字：{path}")
-    return elements
+    key = path.suffix.lower() + hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    if key not in _cache:
+        elements = reader(path)
+        if not any(e.text.strip() for e in elements):
+            raise FormatError(f"文件中没有可读的文字：{path}")
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))
+        _cache[key] = elements
+    return list(_cache[key])
