@@ -30,6 +30,12 @@ class Field:
     weights: np.ndarray  # quantised BM25 weight of the term in that document
     scale: float  # BM25 weight = weights × scale
 
+    def __post_init__(self) -> None:
+        # Each term's largest stored weight: the bound dynamic pruning needs (computed on load, ~ms).
+        self.max_weights = (
+            np.maximum.reduceat(self.weights, self.indptr[:-1]) if len(self.weights) else np.zeros(0, WEIGHT_DTYPE)
+        )
+
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(documents, quantised weights) of `term`; multiply the weights by `scale` for BM25 weights."""
         t = self.vocab.get(term)
@@ -37,6 +43,11 @@ class Field:
             return None
         lo, hi = self.indptr[t], self.indptr[t + 1]
         return self.docs[lo:hi], self.weights[lo:hi]
+
+    def max_weight(self, term: str) -> int:
+        """The largest quantised weight of `term` in any document (0 when absent)."""
+        t = self.vocab.get(term)
+        return 0 if t is None else int(self.max_weights[t])
 
     def df(self, term: str) -> int:
         t = self.vocab.get(term)

@@ -19,11 +19,12 @@ import sqlite_utils
 from assistant.search.bm25 import K1, Field, build_field
 from assistant.search.lexicon import Lexicon, QueryWords, build_lexicon
 from assistant.search.normalize import normalize
+from assistant.search.ranking import RANKING_FILE, RankingConfig, content_length, load_config, passage_flags
 from assistant.storage import NotACorpus
 from assistant.search.tokenizer import Tokenizer, bigrams, new_jieba, user_word_entries
 
 TABLE = "search_index"
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 FIELDS = ("words", "bigrams", "context")
 # BM25 parameters per field. b below the usual 0.75 because a long sentence that answers the question
 # should not lose to a short heading that merely repeats its words (measured on the dev set).
@@ -45,6 +46,10 @@ class SearchIndex:
     user_words: dict[str, tuple[int, tuple[str, ...]]]
     synonyms: dict[str, tuple[str, ...]]
     query_words: QueryWords
+    flags: np.ndarray  # uint8 per passage: ranking.FIGURE | LIST | DEFINES
+    content_len: np.ndarray  # uint16 content characters per passage
+    contexts: list[str]  # title + section text of each context number
+    ranking: RankingConfig
 
     @property
     def size(self) -> int:
@@ -63,6 +68,10 @@ class SearchIndex:
         blobs["passage.context"] = self.passage_context.astype(np.int32).tobytes()
         for name in ("is_heading", "dup_global", "dup_in_source"):
             blobs[f"passage.{name}"] = getattr(self, name).astype(np.bool_).tobytes()
+        blobs["passage.flags"] = self.flags.astype(np.uint8).tobytes()
+        blobs["passage.content_len"] = self.content_len.astype(np.uint16).tobytes()
+        blobs["contexts"] = json.dumps(self.contexts, ensure_ascii=False).encode()
+        blobs["ranking"] = json.dumps(self.ranking.to_json(), ensure_ascii=False).encode()
         blobs["lexicon"] = json.dumps(
             {
                 "user_words": self.user_words,
@@ -89,6 +98,10 @@ class SearchIndex:
             user_words={w: (f, tuple(p)) for w, (f, p) in lexicon["user_words"].items()},
             synonyms={k: tuple(v) for k, v in lexicon["synonyms"].items()},
             query_words=QueryWords(frozenset(lexicon["scaffolding"]), frozenset(lexicon["context"])),
+            flags=np.frombuffer(blobs["passage.flags"], dtype=np.uint8),
+            content_len=np.frombuffer(blobs["passage.content_len"], dtype=np.uint16),
+            contexts=json.loads(blobs["contexts"]),
+            ranking=RankingConfig.from_json(json.loads(blobs["ranking"])),
         )
 
 
@@ -103,19 +116,22 @@ def build_index(
 ) -> SearchIndex:
     """Tokenize every passage once and store the index in `db` (called by ingest inside the atomic build).
 
-    `curated_dir` holds dictionary.txt / synonyms.toml / query_words.toml (the corpus folder)."""
+    `curated_dir` holds dictionary.txt / synonyms.toml / query_words.toml / ranking.toml (the corpus folder)."""
     sources = {r["id"]: r for r in db["sources"].rows}
     rows = list(db.query("select rowid, source_id, section, text, is_heading from passages order by rowid"))
     texts = [normalize(r.pop("text")) for r in rows]  # the raw text is not needed again
-    lexicon = build_lexicon(texts, Path(curated_dir) if curated_dir and Path(curated_dir).is_dir() else None)
+    curated = Path(curated_dir) if curated_dir and Path(curated_dir).is_dir() else None
+    lexicon = build_lexicon(texts, curated)
+    config = load_config(curated / RANKING_FILE) if curated else RankingConfig()
     progress(f"建立检索索引：{len(rows)} 条语句，词典 {len(lexicon.user_words)} 个词 …")
-    index = index_passages(rows, texts, sources, lexicon)
+    index = index_passages(rows, texts, sources, lexicon, config)
     db[TABLE].drop(ignore=True)
     db[TABLE].insert_all(({"name": k, "data": v} for k, v in index.to_blobs().items()), pk="name")
     return index
 
 
-def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict], lexicon: Lexicon) -> SearchIndex:
+def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict], lexicon: Lexicon,
+                   config: RankingConfig = RankingConfig()) -> SearchIndex:
     base = new_jieba()
     user_words = user_word_entries(lexicon.user_words, base)
     tokenizer = Tokenizer(user_words, base=base)
@@ -159,6 +175,10 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
         user_words=user_words,
         synonyms=dict(lexicon.synonyms),
         query_words=lexicon.query_words,
+        flags=np.array([passage_flags(t) for t in texts], dtype=np.uint8),
+        content_len=np.array([min(content_length(t), 0xFFFF) for t in texts], dtype=np.uint16),
+        contexts=context_texts,
+        ranking=config,
     )
 
 

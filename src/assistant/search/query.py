@@ -25,6 +25,10 @@ _YEAR = re.compile(r"(?:19|20)\d\d年?")
 _DEFINITION = re.compile(r"是啥|是什么|什么是|啥是|啥意思|什么意思|指什么|指的是|含义|内涵")
 # A question (not a remembered phrase): its answer says more than the words it asks about.
 _QUESTION = re.compile(r"什么|啥|怎么|怎样|如何|咋|哪|吗|呢|\?|多少|多大|几")
+# A question asking for several things: its answer enumerates them.
+_LIST = re.compile(r"哪些|哪几|有几|几[个项大条类种方面]|包括|分别|都有")
+# Years named relative to the newest year the corpus states.
+RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 # A question asking for a quantity: its answer holds a figure.
 _QUANTITY = re.compile(r"多少|几[个年项家名倍成次天月]?|多大|多长|多高|多快|多久|比例|百分之|排第|第几")
 
@@ -43,6 +47,8 @@ class ParsedQuery:
     wants_number: bool = False  # the question asks 多少/几/比例 …
     wants_definition: bool = False  # the question asks what a term is (是啥/什么是 …)
     is_question: bool = False  # a question word (什么/怎么/哪 …/？), as opposed to keywords or a phrase
+    wants_list: bool = False  # the question asks 有哪些/哪几个 …
+    year: int | None = None  # the year asked about (2024年, or 今年 = the newest year the corpus states)
     # The user's content words (2+ characters) each with the expansions that stand for it: a passage
     # covers the word when it holds any of them (idf-weighted coverage, see engine._coverage).
     concepts: tuple[tuple[str, ...], ...] = ()
@@ -54,15 +60,19 @@ class ParsedQuery:
 
 
 class QueryParser:
-    def __init__(self, tokenizer: Tokenizer, synonyms: dict[str, tuple[str, ...]], query_words: QueryWords) -> None:
+    def __init__(self, tokenizer: Tokenizer, synonyms: dict[str, tuple[str, ...]], query_words: QueryWords,
+                 newest_year: int | None = None) -> None:
         self.tokenizer = tokenizer
+        self.newest_year = newest_year
         self.synonyms = synonyms
         self._keys = sorted(synonyms, key=len, reverse=True)
         self.query_words = query_words
 
     def parse(self, raw: str) -> ParsedQuery:
         text = normalize(raw)
-        phrases = tuple(p.strip() for p in _PHRASE.findall(text) if p.strip())
+        # A quoted single character (哪几个“区”) is emphasis, not an exact phrase: it stays a plain word.
+        phrases = tuple(p.strip() for p in _PHRASE.findall(text) if len(p.strip()) > 1)
+        text = _PHRASE.sub(lambda m: m.group(0) if len(m.group(1).strip()) > 1 else f" {m.group(1)} ", text)
         text = _PHRASE.sub(" ", text)
         sources = _SOURCE.findall(text)
         text = _SOURCE.sub(" ", text)
@@ -94,9 +104,21 @@ class QueryParser:
             raw=raw, words=words, bigrams=grams, context=context, runs=tuple(tuple(r) for r in runs),
             phrases=phrases, excluded=excluded, source=sources[-1] if sources else None, highlight=highlight,
             wants_number=_QUANTITY.search(text) is not None, wants_definition=_DEFINITION.search(text) is not None,
-            is_question=_QUESTION.search(text) is not None,
+            is_question=_QUESTION.search(text) is not None, wants_list=_LIST.search(text) is not None,
+            year=self._year(text),
             concepts=concepts, own=own,
         )
+
+    def _year(self, text: str) -> int | None:
+        """The year asked about: the last one written out, else 今年/去年 … counted from the newest year."""
+        years = _YEAR.findall(text)
+        if years:
+            return int(years[-1][:4])
+        if self.newest_year:
+            for word, delta in RELATIVE_YEARS.items():
+                if word in text:
+                    return self.newest_year + delta
+        return None
 
     def _content_runs(self, text: str) -> tuple[list[list[str]], list[str]]:
         """Split the query into runs of content words; scaffolding and context words end a run."""

@@ -1,0 +1,115 @@
+"""Fit the ranking feature weights (src/assistant/search/ranking_weights.json) on tuning queries.
+
+Usage: python benchmarks/fit_ranking.py TUNE.jsonl [...] [--db data/assistant.db] [--write]
+
+For each query with gold spans, every passage sharing a term with it is scored exhaustively; pairs
+(a passage holding a gold span, a passage without one ranked in the current top 30) give the
+difference of their feature vectors [log s, f₁ … fₘ]. A logistic regression without intercept on
+these differences, log s held at weight 1 (an offset) and the βⱼ L2-penalised, fitted by Newton's
+method, gives the βⱼ of F = s · exp(Σ βⱼ fⱼ): log F is exactly the model's linear score. Only the tuning half of
+the labelled set may be passed here: the test half is for reporting.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from assistant.search.engine import Searcher  # noqa: E402
+from assistant.search.evaluation import is_hit, load_queries  # noqa: E402
+from assistant.search.ranking import FEATURES, WEIGHTS_FILE, QueryRanker  # noqa: E402
+
+DEPTH = 30  # negatives: non-gold passages in the current top DEPTH
+L2 = 10.0  # penalty on the feature weights (pairs are many and correlated; keeps them moderate)
+
+
+def exhaustive(searcher: Searcher, query: str):
+    """All passages sharing a term with the query: numbers, s, features, current F."""
+    q = searcher.parser.parse(query)
+    lists, gram_bits = searcher.term_lists(q)
+    if not lists:
+        return None
+    size = searcher.index.size
+    s = np.zeros(size)
+    bits = np.zeros(size, dtype=np.int64)
+    for t in lists:
+        s[t.docs] += t.weights * t.factor
+        if t.bit >= 0:
+            bits[t.docs] |= 1 << t.bit
+    cand = np.flatnonzero(s > 0).astype(np.int32)
+    cand = cand[searcher._allowed(q, None, None)(cand)]
+    ranker = QueryRanker(q, searcher.table, searcher.weights, gram_bits)
+    x = ranker.features(cand, bits[cand])
+    f = s[cand] * np.exp(x @ searcher.weights)
+    return cand, s[cand], x, f
+
+
+def pairs(searcher: Searcher, queries, texts: list[str]) -> np.ndarray:
+    rows = []
+    for eq in queries:
+        if not eq.gold:
+            continue
+        scored = exhaustive(searcher, eq.query)
+        if scored is None:
+            continue
+        cand, s, x, f = scored
+        gold = np.array([is_hit(texts[d], eq.gold) for d in cand.tolist()], dtype=bool)
+        if not gold.any():
+            continue
+        z = np.column_stack([np.log(s), x])
+        top = np.argsort(-f)[:DEPTH]
+        neg = top[~gold[top]]
+        pos = np.flatnonzero(gold)
+        pos = pos[np.argsort(-f[pos])][:3]  # the best-ranked gold passages
+        for p in pos:
+            rows.append(z[p] - z[neg])
+    return np.concatenate(rows) if rows else np.empty((0, len(FEATURES) + 1))
+
+
+def logistic(diff: np.ndarray, l2: float = L2, steps: int = 50) -> np.ndarray:
+    """β maximising Σ log σ(d₀ + β·d) − l2/2·|β|² over the pairs' differences (log s kept at weight 1:
+    the features adjust BM25, they do not replace it)."""
+    base, d = diff[:, 0], diff[:, 1:]
+    beta = np.zeros(d.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(base + d @ beta)))
+        grad = d.T @ (1 - p) - l2 * beta
+        hess = -(d * (p * (1 - p))[:, None]).T @ d - l2 * np.eye(len(beta))
+        step = np.linalg.solve(hess, grad)
+        beta = beta - step
+        if np.abs(step).max() < 1e-8:
+            break
+    return beta
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--db", type=Path, default=ROOT / "data" / "assistant.db")
+    p.add_argument("--write", action="store_true", help=f"store the weights in {WEIGHTS_FILE.name}")
+    a = p.parse_args()
+    searcher = Searcher.open(a.db)
+    rows = {r[0]: r[1] for r in searcher.corpus.db.execute("select rowid, text from passages")}
+    texts = [rows[r] for r in searcher.index.passage_rows.tolist()]
+    queries = load_queries(a.files)
+    diff = pairs(searcher, queries, texts)
+    beta = {name: round(float(v), 4) for name, v in zip(FEATURES, logistic(diff))}
+    print(f"{len(diff)} pairs from {sum(bool(q.gold) for q in queries)} queries")
+    for name, v in beta.items():
+        print(f"  {name:<15}{v:+.3f}")
+    if a.write:
+        data = {"note": f"fitted by benchmarks/fit_ranking.py on {', '.join(f.name for f in a.files)} "
+                        f"({len(diff)} pairs, L2 {L2}), {date.today().isoformat()}", "weights": beta}
+        WEIGHTS_FILE.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"→ {WEIGHTS_FILE}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+"""Ranking: the named features of a (query, passage) pair, their fitted weights, and answered-or-not.
+
+A passage's score is F = s · exp(Σ βⱼ·fⱼ): s is the BM25 mass of the query's terms in the passage
+(word field + character-bigram field, the user's words above their expansions, see engine.term_lists);
+each feature fⱼ lies in [0, 1] and is computed from the index alone (no passage text), so the
+candidate search (candidates.py) can bound F by s · exp(Σ max(βⱼ, 0)) and still return the exact top k.
+
+The weights βⱼ live in ranking_weights.json, fitted by benchmarks/fit_ranking.py (logistic regression
+on pairs of a gold and a non-gold passage of the tuning queries, with log s as a feature whose
+coefficient is divided out). The authority prior of each source kind is data too: corpus/ranking.toml.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.search.bm25 import Field
+from assistant.search.query import ParsedQuery
+from assistant.search.tokenizer import bigrams
+
+RANKING_FILE = "ranking.toml"  # in the corpus folder: authority prior per source kind, @-groups of kinds
+WEIGHTS_FILE = Path(__file__).with_name("ranking_weights.json")
+FEATURES = (
+    "uncovered",  # share of the idf mass of the user's words the passage and its title/section lack
+    "context",  # share of that mass found in the passage's title/section path
+    "apart",  # share of the user's consecutive word pairs not found adjacent in the passage
+    "no_run",  # the query has a run of two or more words and no run occurs whole in the passage
+    "heading",  # the passage is a bare heading
+    "no_figure",  # the question asks 多少/比例 and the passage states no figure
+    "no_definition",  # the question asks what a term is and the passage defines nothing
+    "no_list",  # the question asks 有哪些/哪几 and the passage enumerates nothing
+    "other_year",  # the question names a year (or 今年/去年) the passage's document and text lack
+    "low_authority",  # 1 − the prior of the source's kind (决定/条例 high, magazine articles low)
+    "echo",  # a question's hit that says little beyond the asked words
+)
+TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much more than a plain word
+ECHO_CHARS = 6  # a hit adding fewer content characters than this to the asked words only echoes them
+DEFAULT_AUTHORITY = 0.5
+
+# Passage flags, computed once at index time from the text.
+FIGURE, LIST, DEFINES = 1, 2, 4
+_FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|大)")
+_LIST = re.compile(r"、.*、|[一二三四五六七八九十]是|；|包括|分别")
+_DEFINES = re.compile(r"“[^”]{2,30}”|是指|即|简称|也称|指的是|就是|意味着|内涵|本质")
+_CONTENT = re.compile(r"[\u3400-\u9fffa-z0-9]")
+
+
+def passage_flags(text: str) -> int:
+    """Figure / list / definition cues of a normalised passage text, as bits."""
+    return (FIGURE * bool(_FIGURE.search(text)) | LIST * bool(_LIST.search(text))
+            | DEFINES * bool(_DEFINES.search(text)))
+
+
+def content_length(text: str) -> int:
+    return len(_CONTENT.findall(text))
+
+
+@dataclass(frozen=True)
+class RankingConfig:
+    """corpus/ranking.toml: `[authority]` kind = prior in [0, 1]; `[groups]` @name = [kinds]."""
+
+    authority: dict[str, float] = field(default_factory=dict)
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def prior(self, kind: str) -> float:
+        return self.authority.get(kind, self.authority.get("default", DEFAULT_AUTHORITY))
+
+    def to_json(self) -> dict:
+        return {"authority": self.authority, "groups": {k: list(v) for k, v in self.groups.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "RankingConfig":
+        return cls({k: float(v) for k, v in data.get("authority", {}).items()},
+                   {k: tuple(v) for k, v in data.get("groups", {}).items()})
+
+
+def load_config(path: Path) -> RankingConfig:
+    if not path.exists():
+        return RankingConfig()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path} 格式错误：{exc}") from exc
+    for kind, value in data.get("authority", {}).items():
+        if not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise ValueError(f"{path}：[authority] “{kind}”应为 0 到 1 之间的数")
+    return RankingConfig.from_json(data)
+
+
+def load_weights(path: Path = WEIGHTS_FILE) -> np.ndarray:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return np.array([float(data["weights"].get(name, 0.0)) for name in FEATURES])
+
+
+@dataclass
+class PassageTable:
+    """What the features read about every passage: index arrays plus per-source facts."""
+
+    words: Field
+    bigrams: Field
+    flags: np.ndarray  # uint8 bits FIGURE | LIST | DEFINES
+    content_len: np.ndarray  # content characters per passage
+    is_heading: np.ndarray
+    context_of: np.ndarray  # context number per passage
+    contexts: list[str]  # title + section text of each context number
+    source_of: np.ndarray  # source number per passage
+    source_year: np.ndarray  # year of each source (0 unknown)
+    source_prior: np.ndarray  # authority prior of each source's kind
+    size: int
+    user_words: frozenset[str]
+    _context_cache: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def in_contexts(self, text: str) -> np.ndarray:
+        """Mask over context numbers whose title/section text contains `text` (cached)."""
+        mask = self._context_cache.get(text)
+        if mask is None:
+            if len(self._context_cache) > 4096:
+                self._context_cache.clear()
+            mask = self._context_cache[text] = np.array([text in c for c in self.contexts], dtype=np.bool_)
+        return mask
+
+
+class QueryRanker:
+    """The features and score of one parsed query, over arrays of candidate passages given with the
+    bits of the query's character pairs they hold (`gram_bits`: pair → bit, see candidates.TermList)."""
+
+    def __init__(self, q: ParsedQuery, table: PassageTable, weights: np.ndarray, gram_bits: dict[str, int]) -> None:
+        self.q, self.t, self.beta, self.gram_bits = q, table, weights, gram_bits
+        self.concepts = self._concept_weights()
+        self.total_weight = sum(w for _, w in self.concepts)
+        self.concept_w = np.array([w for _, w in self.concepts]) / (self.total_weight or 1)
+        # per concept: (required bits, length) of each variant found in the corpus; contexts naming one
+        self.variants = [[(r, len(v)) for v in vs if (r := self._required(v)) is not None] for vs, _ in self.concepts]
+        self.concept_ctx = np.array([np.logical_or.reduce([table.in_contexts(v) for v in vs]) for vs, _ in self.concepts]
+                                    ).reshape(len(self.concepts), len(table.contexts))
+        words = [w for run in q.runs for w in run]
+        self.pairs = [r for a, b in zip(words, words[1:]) if (r := self._required(a + b)) is not None]
+        self.n_pairs = max(len(words) - 1, 0)
+        self.runs = [r for run in q.runs if len(run) > 1 if (r := self._required("".join(run))) is not None]
+        self.has_runs = any(len(run) > 1 for run in q.runs)
+        self.year_ctx = table.in_contexts(str(q.year)) if q.year is not None else None
+        self.active = np.array([
+            bool(self.concepts), bool(self.concepts), self.n_pairs > 0, self.has_runs, True,
+            q.wants_number, q.wants_definition, q.wants_list, q.year is not None, True,
+            q.is_question and bool(self.concepts),
+        ])
+        self.missing = sum(w for vs, (_, w) in zip(self.variants, self.concepts) if not vs)
+        self.gain_bound = math.exp(float(np.sum(np.maximum(self.beta, 0) * self.active)))
+        self._scored: list[tuple[np.ndarray, np.ndarray]] = []  # candidates scored so far, with their features
+
+    # -- scoring ----------------------------------------------------------------------------
+
+    def rescore(self, cand: np.ndarray, s: np.ndarray, bits: np.ndarray) -> np.ndarray:
+        x = self.features(cand, bits)
+        self._scored.append((cand, x))
+        return s * np.exp(x @ self.beta)
+
+    def features(self, cand: np.ndarray, bits: np.ndarray) -> np.ndarray:
+        t, q = self.t, self.q
+        x = np.zeros((len(cand), len(FEATURES)))
+        if self.concepts:
+            ctx = t.context_of[cand]
+            in_text = np.zeros((len(cand), len(self.concepts)), dtype=np.bool_)
+            chars = np.zeros(len(cand))
+            for j, variants in enumerate(self.variants):
+                for required, length in variants:
+                    found = (bits & required) == required
+                    chars += length * (found & ~in_text[:, j])
+                    in_text[:, j] |= found
+            in_ctx = self.concept_ctx[:, ctx].T
+            x[:, 0] = 1 - (in_text | in_ctx) @ self.concept_w
+            x[:, 1] = in_ctx @ self.concept_w
+            if q.is_question:
+                x[:, 10] = (t.content_len[cand] - chars) < ECHO_CHARS
+        if self.n_pairs:
+            x[:, 2] = 1 - sum(((bits & r) == r) for r in self.pairs) / self.n_pairs
+        if self.has_runs:
+            x[:, 3] = ~np.logical_or.reduce([(bits & r) == r for r in self.runs]) if self.runs else 1
+        x[:, 4] = t.is_heading[cand]
+        flags = t.flags[cand]
+        if q.wants_number:
+            x[:, 5] = (flags & FIGURE) == 0
+        if q.wants_definition:
+            x[:, 6] = (flags & DEFINES) == 0
+        if q.wants_list:
+            x[:, 7] = (flags & LIST) == 0
+        if q.year is not None:  # the document's year, or the year in its title/section path
+            x[:, 8] = (t.source_year[t.source_of[cand]] != q.year) & ~self.year_ctx[t.context_of[cand]]
+        x[:, 9] = 1 - t.source_prior[t.source_of[cand]]
+        return x
+
+    def answered(self, top: np.ndarray) -> bool:
+        """Whether the top passages answer the query: one of them holds (with its title/section) most of
+        the idf mass of the query's words, from the asked year; and no key word is absent from the corpus.
+        `top` are passages `rescore` has scored."""
+        if not len(top):
+            return False
+        if not self.concepts:
+            return True
+        if self.missing / self.total_weight > ANSWERED_MISSING:
+            return False
+        cand = np.concatenate([c for c, _ in self._scored])
+        x = np.concatenate([x for _, x in self._scored])
+        rows = x[[int(np.flatnonzero(cand == d)[0]) for d in top]]
+        share = (1 - rows[:, FEATURES.index("uncovered")]) * (1 - rows[:, FEATURES.index("other_year")])
+        return bool(share.max() >= ANSWERED_COVERAGE)
+
+    def _required(self, text: str) -> int | None:
+        """The bits a passage holding `text` has (all its character pairs); None when the corpus lacks one."""
+        required = 0
+        for g in set(bigrams(text)):
+            bit = self.gram_bits.get(g)
+            if bit is not None:
+                required |= 1 << bit
+            elif not self.t.bigrams.df(g):
+                return None
+            # else: a pair beyond the tracked bits (very long query) is not checked
+        return required
+
+    def _concept_weights(self) -> list[tuple[tuple[str, ...], float]]:
+        """Each concept's variants with its idf: the word's own, or (not an indexed word) that of its
+        rarest character pair, since the phrase is at most as common as that pair; a named term more."""
+        n = self.t.size
+        out = []
+        for variants in self.q.concepts:
+            df = self.t.words.df(variants[0]) or min((self.t.bigrams.df(g) for g in bigrams(variants[0])), default=0)
+            weight = math.log((n + 1) / (df + 0.5))
+            if variants[0] in self.t.user_words:
+                weight *= TERM_WEIGHT
+            out.append((variants, weight))
+        return out
+
+
+ANSWERED_COVERAGE = 0.75  # share of the query's idf mass one top passage must hold …
+ANSWERED_MISSING = 0.25  # … while no more than this share is in words absent from the corpus
+ANSWERED_DEPTH = 3  # top passages examined
