@@ -5,7 +5,7 @@ Usage: python benchmarks/fit_ranking.py TUNE.jsonl [...] [--db data/assistant.db
 For each query with gold spans, every passage sharing a term with it is scored exhaustively; pairs
 (a passage holding a gold span, a passage without one ranked in the current top 30) give the
 difference of their feature vectors [log s, f₁ … fₘ]. A logistic regression without intercept on
-these differences, log s held at weight 1 (an offset) and the βⱼ L2-penalised, fitted by Newton's
+these differences, log s held at weight 1 (an offset) and the βⱼ pulled towards PRIOR, fitted by Newton's
 method, gives the βⱼ of F = s · exp(Σ βⱼ fⱼ): log F is exactly the model's linear score. Only the tuning half of
 the labelled set may be passed here: the test half is for reporting.
 """
@@ -27,7 +27,12 @@ from assistant.search.evaluation import is_hit, load_queries  # noqa: E402
 from assistant.search.ranking import FEATURES, WEIGHTS_FILE, QueryRanker  # noqa: E402
 
 DEPTH = 30  # negatives: non-gold passages in the current top DEPTH
-L2 = 10.0  # penalty on the feature weights (pairs are many and correlated; keeps them moderate)
+L2 = 10.0  # penalty on the weights' distance from PRIOR (pairs are many and correlated)
+# Where the weights start and what the penalty pulls them back to: the engine's former hand-set
+# constants, translated (e.g. a heading scored ×0.6 → ln 0.6). A feature the tuning queries rarely
+# exercise keeps about its prior instead of dropping to zero.
+PRIOR = {"uncovered": -0.69, "context": 0.3, "apart": -0.4, "no_run": -0.26, "heading": -0.51, "no_figure": -0.26,
+         "no_definition": -0.26, "no_list": -0.2, "other_year": -0.3, "low_authority": -0.3, "echo": -0.36}
 
 
 def exhaustive(searcher: Searcher, query: str):
@@ -74,13 +79,14 @@ def pairs(searcher: Searcher, queries, texts: list[str]) -> np.ndarray:
 
 
 def logistic(diff: np.ndarray, l2: float = L2, steps: int = 50) -> np.ndarray:
-    """β maximising Σ log σ(d₀ + β·d) − l2/2·|β|² over the pairs' differences (log s kept at weight 1:
-    the features adjust BM25, they do not replace it)."""
+    """β maximising Σ log σ(d₀ + β·d) − l2/2·|β − prior|² over the pairs' differences (log s kept at
+    weight 1: the features adjust BM25, they do not replace it)."""
     base, d = diff[:, 0], diff[:, 1:]
-    beta = np.zeros(d.shape[1])
+    prior = np.array([PRIOR[name] for name in FEATURES])
+    beta = prior.copy()
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(base + d @ beta)))
-        grad = d.T @ (1 - p) - l2 * beta
+        grad = d.T @ (1 - p) - l2 * (beta - prior)
         hess = -(d * (p * (1 - p))[:, None]).T @ d - l2 * np.eye(len(beta))
         step = np.linalg.solve(hess, grad)
         beta = beta - step
