@@ -186,7 +186,7 @@ def _add(target: dict[str, float], terms, weight: float) -> None:
 
 
 # Function characters: a lone one is grammar, never part of a split-up content word.
-_FUNCTION_CHARACTERS = frozenset("的了在和与及要当被把将对是也都就而或之从向为以于让给有")
+FUNCTION_CHARACTERS = frozenset("的了在和与及要当被把将对是也都就而或之从向为以于让给有")
 
 
 def _join_single_characters(run: list[str]) -> list[str]:
@@ -194,7 +194,7 @@ def _join_single_characters(run: list[str]) -> list[str]:
     out: list[str] = []
     pending = ""
     for w in [*run, ""]:
-        if len(w) == 1 and w not in _FUNCTION_CHARACTERS:
+        if len(w) == 1 and w not in FUNCTION_CHARACTERS:
             pending += w
             continue
         if pending:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.search.bm25 import Field
-from assistant.search.query import ParsedQuery
+from assistant.search.query import FUNCTION_CHARACTERS, ParsedQuery
 from assistant.search.tokenizer import bigrams
 
 RANKING_FILE = "ranking.toml"  # in the corpus folder: authority prior per source kind, @-groups of kinds
@@ -139,11 +139,12 @@ class QueryRanker:
         self.variants = [[(r, len(v)) for v in vs if (r := self._required(v)) is not None] for vs, _ in self.concepts]
         self.concept_ctx = np.array([np.logical_or.reduce([table.in_contexts(v) for v in vs]) for vs, _ in self.concepts]
                                     ).reshape(len(self.concepts), len(table.contexts))
-        words = [w for run in q.runs for w in run]
-        self.pairs = [r for a, b in zip(words, words[1:]) if (r := self._required(a + b)) is not None]
-        self.n_pairs = max(len(words) - 1, 0)
-        self.runs = [r for run in q.runs if len(run) > 1 if (r := self._required("".join(run))) is not None]
-        self.has_runs = any(len(run) > 1 for run in q.runs)
+        runs = _content_stretches(q.runs)
+        pairs = [a + b for run in runs for a, b in zip(run, run[1:])]
+        self.pairs = [r for p in pairs if (r := self._required(p)) is not None]
+        self.n_pairs = len(pairs)
+        self.runs = [r for run in runs if len(run) > 1 if (r := self._required("".join(run))) is not None]
+        self.has_runs = any(len(run) > 1 for run in runs)
         self.year_ctx = table.in_contexts(str(q.year)) if q.year is not None else None
         self.active = np.array([
             bool(self.concepts), bool(self.concepts), self.n_pairs > 0, self.has_runs, True,
@@ -240,3 +241,16 @@ class QueryRanker:
 ANSWERED_COVERAGE = 0.75  # share of the query's idf mass one top passage must hold …
 ANSWERED_MISSING = 0.25  # … while no more than this share is in words absent from the corpus
 ANSWERED_DEPTH = 3  # top passages examined
+
+
+def _content_stretches(runs: tuple[tuple[str, ...], ...]) -> list[list[str]]:
+    """The query's runs split at lone function characters (A的B asks about A and B, not about “AB”)."""
+    out: list[list[str]] = [[]]
+    for run in runs:
+        for w in run:
+            if w in FUNCTION_CHARACTERS:
+                out.append([])
+            else:
+                out[-1].append(w)
+        out.append([])
+    return [r for r in out if r]
