@@ -156,6 +156,7 @@ def create_app(settings: Settings, core: ChatCore, callbacks: Callbacks | None =
     api = APIRouter(prefix="/api", dependencies=[Depends(utf8_query), Depends(key_check(settings))])
 
     def searcher():
+        app.state.core.between_requests()  # a re-ingested corpus is switched to (chat.corpus_switch)
         return app.state.core.searcher
 
     @api.get("/search", summary="检索原文语句（与 `search --json` 同一 JSON）")
