@@ -110,3 +110,12 @@ def test_a_daily_job_that_fires_late_still_sends(core, db_path):
             scheduler.daily, "late", at, USER, lambda: Reply([Text("每日一句：迟到也要送达")]))
         scheduler.loop.call_soon_threadsafe(time.sleep, 3)  # the event loop is busy past the job's time
         assert "迟到" in api.wait_for("sendMessage", to(USER), timeout=15).params["text"]
+
+
+def test_a_failed_poll_is_one_warning_not_an_error_traceback(core, db_path, caplog):
+    with caplog.at_level(logging.INFO), serving(core, db_path) as api:
+        api.fail("getUpdates", 502, times=2)
+        api.message("共同富裕", user_id=USER)
+        api.wait_for("sendMessage", to(USER))
+    assert sum("polling again" in r.getMessage() for r in caplog.records) == 2
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

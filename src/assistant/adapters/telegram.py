@@ -368,7 +368,10 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log every failure with its traceback; tell the user in one short sentence when there is one."""
     if not isinstance(update, Update):
-        log.error("error outside a handler: %s", context.error, exc_info=context.error)
+        if isinstance(context.error, NetworkError):  # getUpdates failed (5xx, timeout): PTB polls again
+            log.warning("fetching updates failed (%s); polling again", context.error)
+        else:
+            log.error("error outside a handler: %s", context.error, exc_info=context.error)
         return
     log.error("handler failed on update %s", update.update_id, exc_info=context.error)
     try:
