@@ -135,7 +135,7 @@ class Renderer:
 
     @staticmethod
     def context(c: Context) -> str:
-        text = "".join(f"**{escape(t)}**" if i == c.focus else escape(t) for i, t in enumerate(c.lines))
+        text = lines(*(f"**{escape(t)}**" if i == c.focus else escape(t) for i, t in enumerate(c.lines)))
         return lines(escape(c.citation.line), text) if c.citation else text
 
     def block(self, block, number: int | None) -> str:
@@ -182,7 +182,7 @@ class Renderer:
             if self.settings.api_keys:
                 params["sig"] = link_signature(self.settings.dingtalk_app_secret, topic, fmt)
             links.append(f"[下载 {label}]({base}/api/digest?{urlencode(params)})")
-        return "下载：" + " · ".join(links)
+        return " · ".join(links)
 
     def messages(self, reply: Reply, followups: list[FollowUp], digest_topic: str | None) -> list[str]:
         """The reply in at most MAX_MESSAGES markdown texts of MAX_MARKDOWN_CHARS, cut between blocks; what does
@@ -285,11 +285,7 @@ class Robot:
                 digest_topic = command[1]
         if reply is None or (reply.empty and not reply.notice):
             return []
-        followups = self.render.followups(reply)
-        if followups:
-            self._remember(key, followups)
-        else:
-            followups = self._followups.get(key, [])  # 上下文 1 leaves 下一页 of the answer usable
+        followups = self.remember(key, reply)
         at = msg.sender_staff_id if req.in_group else ""
         return [Outgoing(msg.session_webhook, TITLE, t, at) for t in self.render.messages(reply, followups, digest_topic)]
 
@@ -300,11 +296,18 @@ class Robot:
                 return f
         return None
 
-    def _remember(self, key: tuple[int, int], followups: list[FollowUp]) -> None:
-        self._followups[key] = followups
+    def remember(self, key: tuple[int, int], reply: Reply) -> list[FollowUp]:
+        """The follow-ups usable after `reply`: a new list of quotes brings its own; anything else (上下文 1,
+        来源 2) adds its own to the answer's, so 下一页 still pages the answer."""
+        new = self.render.followups(reply)
+        if not any(f.number for f in new):
+            typed = {f.typed for f in new}
+            new = [f for f in self._followups.get(key, []) if f.typed not in typed] + new
+        self._followups[key] = new
         self._followups.move_to_end(key)
         while len(self._followups) > FOLLOWUP_CHATS:
             self._followups.popitem(last=False)
+        return new
 
 
 Sender = Callable[[Outgoing], Awaitable[None]]
@@ -411,10 +414,23 @@ def stream_client(robot: Robot, settings: Settings, send: Sender):
     return client
 
 
+async def serve_stream(robot: Robot, settings: Settings, send: Sender) -> None:
+    """Stream mode until cancelled (the SDK reconnects by itself); replies in flight are finished on the way out."""
+    client = stream_client(robot, settings, send)
+    handler: StreamHandler = client.callback_handler_map[ChatbotMessage.TOPIC]
+    task = asyncio.ensure_future(client.start())
+    try:
+        await asyncio.shield(task)
+    finally:
+        while not task.done():  # the SDK's loop takes one cancellation for a network error and reconnects
+            task.cancel()
+            await asyncio.wait([task], timeout=1)
+        await asyncio.gather(*handler.pending, return_exceptions=True)
+
+
 async def run_stream(core: ChatCore, settings: Settings) -> None:
-    """Stream mode until cancelled: the SDK reconnects by itself."""
     sender = WebhookSender()
     try:
-        await stream_client(Robot(core, settings), settings, sender).start()
+        await serve_stream(Robot(core, settings), settings, sender)
     finally:
         await sender.close()

@@ -1,0 +1,112 @@
+"""The desktop search page in a real browser (Debian's chromium via Selenium), served by the real `serve` app."""
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from browser_support import chromium, grant_clipboard
+from channel_support import running_service, settings_for
+
+QUESTION = "山海协作工程"
+WAIT = 20
+
+
+@pytest.fixture(scope="module")
+def base(db_path, tmp_path_factory):
+    with running_service(settings_for(db_path, tmp_path_factory.mktemp("page"))) as url:
+        yield url
+
+
+def search(driver, base: str, query: str) -> list:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(base + "/")
+    box = driver.find_element(By.ID, "q")
+    box.clear()
+    box.send_keys(query)
+    driver.find_element(By.CSS_SELECTOR, "#search button[type=submit]").click()
+    WebDriverWait(driver, WAIT).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#results .hit")))
+    return driver.find_elements(By.CSS_SELECTOR, "#results .hit")
+
+
+def quote_text(hit) -> str:
+    from selenium.webdriver.common.by import By
+
+    return hit.find_element(By.CSS_SELECTOR, ".quote").text.strip("“”")
+
+
+def test_type_a_question_see_the_right_quote_first_and_copy_it(base, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    api = httpx.get(f"{base}/api/search", params={"q": QUESTION, "k": 10}).json()["results"]
+    with chromium() as driver:
+        grant_clipboard(driver, base)
+        hits = search(driver, base, QUESTION)
+        assert [quote_text(h) for h in hits] == [r["text"] for r in api]
+        first = hits[0]
+        assert "山海协作" in quote_text(first)
+        marks = [m.text for m in first.find_elements(By.CSS_SELECTOR, ".quote mark")]
+        assert marks and all(m in api[0]["highlight"] or any(t in m for t in api[0]["highlight"]) for m in marks)
+        assert api[0]["citation"] in first.find_element(By.CSS_SELECTOR, ".cite").text
+
+        first.find_element(By.CSS_SELECTOR, "button.copy").click()
+        WebDriverWait(driver, WAIT).until(lambda d: d.execute_script("return window.lastCopied"))
+        clipboard = driver.execute_async_script(
+            "const done = arguments[0]; navigator.clipboard.readText().then(done, e => done('ERR ' + e));")
+        assert clipboard == api[0]["quote"] == f"“{api[0]['text']}”{api[0]['citation']}"
+        driver.save_screenshot(str(tmp_path / "desktop.png"))
+
+        first.find_element(By.CSS_SELECTOR, "button.more").click()
+        WebDriverWait(driver, WAIT).until(lambda d: first.find_elements(By.CSS_SELECTOR, ".context .focus"))
+        assert first.find_element(By.CSS_SELECTOR, ".context .focus").text == api[0]["text"]
+
+
+def test_source_filter_paging_and_digest_links(base):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    with chromium() as driver:
+        hits = search(driver, base, "共同富裕")
+        first_page = [quote_text(h) for h in hits]
+        assert len(first_page) == 10
+        driver.find_element(By.ID, "next").click()
+        WebDriverWait(driver, WAIT).until(lambda d: quote_text(d.find_element(By.CSS_SELECTOR, ".hit")) != first_page[0])
+        both = httpx.get(f"{base}/api/search", params={"q": "共同富裕", "k": 10, "page": 2}).json()["results"]
+        assert [quote_text(h) for h in driver.find_elements(By.CSS_SELECTOR, ".hit")] == [r["text"] for r in both]
+
+        docx = driver.find_element(By.ID, "digest-docx").get_attribute("href")
+        assert httpx.get(docx, timeout=60).content[:2] == b"PK"
+
+        sources = httpx.get(f"{base}/api/sources").json()["sources"]
+        target = next(s for s in sources if s["kind"]) if any(s["kind"] for s in sources) else sources[0]
+        Select(driver.find_element(By.ID, "source")).select_by_value(target["id"])
+        driver.find_element(By.CSS_SELECTOR, "#search button[type=submit]").click()
+        WebDriverWait(driver, WAIT).until(lambda d: "第 1–" in d.find_element(By.ID, "status").text)
+        scoped = httpx.get(f"{base}/api/search", params={"q": "共同富裕", "k": 10, "source": target["id"]}).json()
+        shown = [quote_text(h) for h in driver.find_elements(By.CSS_SELECTOR, ".hit")]
+        assert shown == [r["text"] for r in scoped["results"]]
+        groups = [g.get_attribute("label") for g in driver.find_elements(By.CSS_SELECTOR, "#source optgroup")]
+        assert len(groups) == len({s["kind"] or "其他" for s in sources})
+
+
+def test_phone_width_has_no_sideways_scroll(base, tmp_path):
+    with chromium(390, 844) as driver:
+        search(driver, base, QUESTION)
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+        driver.save_screenshot(str(tmp_path / "phone.png"))
+
+
+def test_an_error_is_shown_not_swallowed(base):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with chromium() as driver:
+        driver.get(base + "/")
+        driver.execute_script("document.getElementById('q').removeAttribute('maxlength')")
+        driver.find_element(By.ID, "q").send_keys("很" * 300)
+        driver.find_element(By.CSS_SELECTOR, "#search button[type=submit]").click()
+        WebDriverWait(driver, WAIT).until(lambda d: "最多 200 个字" in d.find_element(By.ID, "status").text)
