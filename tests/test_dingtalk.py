@@ -129,13 +129,13 @@ def test_a_body_that_is_not_a_robot_message_is_a_400(http_mode):
 
 def test_oversized_answers_are_split_then_trimmed_with_a_pointer(http_mode, monkeypatch):
     base, hook = http_mode
-    monkeypatch.setattr(dingtalk, "MAX_MARKDOWN_CHARS", 400)  # read at send time by the running service
+    monkeypatch.setattr(dingtalk, "MAX_MARKDOWN_CHARS", 300)  # read at send time by the running service
     n = len(hook.posts)
-    post(base, robot_message("/sources", hook.url(), staff="staff-big"))  # ~30 titles: far over 2 × 400 characters
-    time.sleep(1.0)
-    sent = [markdown(p) for p in hook.wait(n + 1)[n:]]
-    assert 1 <= len(sent) <= dingtalk.MAX_MESSAGES and all(len(t) <= 400 for t in sent)
-    assert "余下部分未显示" in sent[-1]
+    post(base, robot_message("共同富裕", hook.url(), staff="staff-big"))  # three quotes: far over 2 × 300 characters
+    sent = [markdown(p) for p in hook.wait(n + dingtalk.MAX_MESSAGES)[n:]]
+    time.sleep(0.5)
+    assert len(hook.posts) == n + dingtalk.MAX_MESSAGES and all(len(t) <= 300 for t in sent)
+    assert "余下部分未显示；回复“下一页”继续" in sent[-1] and "可回复：" in sent[-1]
 
 
 def test_digest_links_the_word_file_from_the_http_service(http_mode):
