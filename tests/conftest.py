@@ -1,6 +1,7 @@
 """Shared fixtures: the real corpus, ingested once per test session into a temporary database."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 EVAL_DIR = ROOT.parent / "shared" / "eval"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every child process a test starts gets no PYTHON* variable from a developer shell (PYTHONUNBUFFERED hid
+    a broken pipe at exit that CI's clean environment shows); tests/processes.py gives children CI's environment."""
+    for name in [n for n in os.environ if n.startswith("PYTHON")]:
+        del os.environ[name]
 
 
 @pytest.fixture(scope="session")

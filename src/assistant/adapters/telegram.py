@@ -342,7 +342,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             await retrying(lambda: query.edit_message_text(
                 parts[0], parse_mode=ParseMode.HTML, reply_markup=markup(keyboard(reply)), link_preview_options=NO_PREVIEW))
             return
-        except BadRequest as exc:
+        except (BadRequest, ChatMigrated) as exc:  # a moved group: deliver() below follows it
             if "not modified" in str(exc).lower():  # a double tap shows the same page again
                 return
             log.info("could not edit message %s (%s); sending the page anew", message.message_id, exc)
