@@ -1,9 +1,10 @@
 """Split all.jsonl into tune.jsonl and test.jsonl, so tuning never sees the queries its figures are reported on.
 
-Rule: queries are grouped by stratum (style × what answers them: a seed .txt, an added document such as a
+Rule: queries are grouped by stratum (batch × style × what answers them: a seed .txt, an added document such as a
 regulation, or nothing); inside a stratum they are ordered by the SHA-256 of their id and alternate tune, test,
 tune, … . The split depends only on the ids, so it is the same on every machine, and each stratum is halved
-(tune gets the odd one out).
+(tune gets the odd one out). A batch is a set of queries written together: ids `e-b2-…` are batch 2, plain
+`e-…` batch 1; a later batch never moves a query of an earlier one between halves.
 
     python tests/data/eval/split.py        # rewrites tune.jsonl and test.jsonl from all.jsonl
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -23,15 +25,20 @@ def read(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def stratum(record: dict) -> tuple[str, str]:
+def batch(record: dict) -> int:
+    numbered = re.match(r"e-b(\d+)-", record["id"])
+    return int(numbered.group(1)) if numbered else 1
+
+
+def stratum(record: dict) -> tuple[int, str, str]:
     doc = record["doc"]
     source = "none" if doc is None else "seed" if doc.endswith(".txt") else "added"
-    return record["style"], source
+    return batch(record), record["style"], source
 
 
 def assign(records: list[dict]) -> dict[str, str]:
     """Map each id to "tune" or "test"."""
-    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    groups: dict[tuple[int, str, str], list[str]] = defaultdict(list)
     for record in records:
         groups[stratum(record)].append(record["id"])
     halves = {}
