@@ -110,3 +110,11 @@ def test_chat_turns_a_choice_into_buttons(searcher):
     picked = core.handle_action(me, buttons[0].data)
     first = searcher.corpus.passage(picked.quotes()[0].passage_id)
     assert first.section[-1] == "第十二条" and first.source_id == searcher.search("第十二条").hits[0].source.id
+
+
+def test_source_card_shows_the_dates_apart(searcher):
+    core = build_core(searcher)
+    reply = core.handle_message(Request(7, 7, "北京市反食品浪费规定第二条"))
+    source_button = next(b for row in reply.buttons for b in row if b.label == "来源")
+    card = core.handle_action(Request(7, 7, ""), source_button.data).blocks[0].text
+    assert "通过：2021年5月27日" in card and "《北京市反食品浪费规定》" in card
