@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 import time
 
 import pytest
@@ -116,3 +117,46 @@ def test_stats_command_reads_the_state_store_the_settings_name(searcher, tmp_pat
     assert cli.main(["stats"]) == 2 and "不存在" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli.main(["stats", "--days", "0"])
+
+
+def test_stats_after_traffic_through_bot_processes_count_what_was_asked(db_path, searcher, tmp_path):
+    """bot.py on the console and bot.py on Telegram (fake Bot API) write one state file; `stats --json` counts
+    every question per channel, and its no-answer list is exactly the questions the search flagged."""
+    import signal
+    import subprocess
+
+    from fake_bot_api import FakeBotApi
+    from processes import assistant, bot_py, clean_env
+
+    state = str(tmp_path / "state.db")
+    console_questions = ["共同富裕示范区", "数字化改革", "量子引力黑洞蒸发", "山海协作", "共同富裕示范区", "火星殖民计划进度"]
+    telegram_questions = ["营商环境", "量子引力黑洞蒸发", "乡村振兴"]
+    command, env = bot_py(ASSISTANT_DB=str(db_path), ASSISTANT_STATE_DB=state)
+    done = subprocess.run(command, input="\n".join(console_questions) + "\n", capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with FakeBotApi() as api:
+        command, env = bot_py(**api.env(ASSISTANT_DB=str(db_path), ASSISTANT_STATE_DB=state))
+        proc = subprocess.Popen(command, env=env, cwd=tmp_path, text=True, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        try:
+            for i, question in enumerate(telegram_questions):
+                api.message(question, user_id=600 + i)
+                api.wait_for("sendMessage", lambda c, u=600 + i: c.params["chat_id"] == u, timeout=60)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.communicate(timeout=30)
+    assert proc.returncode == 0
+
+    shown = subprocess.run(assistant("stats", "--days", "2", "--json", "--top", "50"), capture_output=True, text=True,
+                           env=clean_env(ASSISTANT_STATE_DB=state), cwd=tmp_path, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    report = json.loads(shown.stdout)
+    asked = console_questions + telegram_questions
+    assert report["questions"] == len(asked)
+    per_channel = Counter()
+    for d in report["per_day"]:  # two days: a run across midnight (Asia/Shanghai) splits, the sums do not
+        per_channel[d["channel"]] += d["questions"]
+    assert per_channel == {"console": 6, "telegram": 3}
+    assert {q["query"]: q["count"] for q in report["top"]} == {q: asked.count(q) for q in asked}
+    assert {q["query"] for q in report["unanswered"]} == {q for q in asked if not searcher.search(q).answered}
