@@ -21,6 +21,7 @@ from assistant.chat import build_core
 from assistant.state import connect
 from assistant.study import commands
 from assistant.study.commands import StudyFeature
+from assistant.study.quotes import today
 from assistant.study.state import StateStore
 
 CHAT = 4242
@@ -182,3 +183,35 @@ def test_two_bot_processes_in_webhook_mode_share_one_postgres_state(db_path, pos
     assert "Traceback" not in errors[1]
 
 
+
+
+def test_the_daily_job_of_two_telegram_applications_sends_once(db_path, state_target):
+    """The real adapter path: both applications' JobQueues fire the 08:00 job; one message goes out, and its
+    delivery completes the lease (Reply.sent called by TelegramScheduler)."""
+    from fake_bot_api import running_bot
+
+    from assistant.adapters.telegram import build_application
+
+    with FakeBotApi() as api:
+        api.chat(CHAT)
+        apps = []
+        features = []
+        for seed in (1, 2):
+            core = build_core(open_searcher(db_path), state_db=connect(state_target))
+            feature = StudyFeature(core, StateStore(core.state, now=clock), rng=random.Random(seed), now=clock)
+            feature.setup()
+            features.append(feature)
+            apps.append(build_application(api.settings(db_path, rate_limit=False), core))
+        features[0].store.subscribe(CHAT, "08:00")
+        with running_bot(apps[0]) as a, running_bot(apps[1]) as b:
+            for app in (a, b):
+                job = app.job_queue.get_jobs_by_name(f"daily:{CHAT}")[0]
+                app.job_queue.run_once(job.callback, 0, data=job.data, chat_id=job.chat_id, name="daily-now")
+            api.wait_for("sendMessage", lambda c: c.params["chat_id"] == CHAT, timeout=30)
+            lease = f"daily:{CHAT}:{today(clock())}"
+            deadline = time.monotonic() + 10
+            while not features[0].store.db.lease_done(lease) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert features[0].store.db.lease_done(lease)
+            time.sleep(0.5)
+        assert len(api.find("sendMessage", lambda c: c.params["chat_id"] == CHAT)) == 1
