@@ -100,6 +100,8 @@ BAD_INPUTS = {
     "junk.txt": bytes(range(256)) * 8,
     "gbk.txt": "第一条 为了规范管理，制定本条例。第二条 本条例适用于本省。".encode("gbk"),
     "english.md": b"# Rules\n\nNo Chinese here.\n",
+    "old.docx": b"\xd0\xcf\x11\xe0 a Word 97 file renamed",
+    "broken.pdf": b"%PDF-1.4\n garbage without objects",
 }
 
 

@@ -112,3 +112,26 @@ def test_published_regulations(name: str):
     assert sum(1 for p in body if p.section and legal.article(p.section[-1])) >= 0.9 * len(body)
     assert not any(p.text.startswith(("#", "<!", "-->")) or "INFO END" in p.text or "会议通过" in p.text for p in ps)
     assert not any(p.is_heading and legal.ITEM.match(p.text) for p in ps)
+
+
+def test_table_of_contents_and_plain_word_title(tmp_path: Path):
+    from docx import Document
+
+    from assistant.ingest.formats import docx
+
+    doc = Document()
+    for text in ["某省物业管理条例", "（2020年9月24日某省第十三届人民代表大会常务委员会第二十三次会议通过）", "目录",
+                 "第一章　总则", "第二章　业主", "第一章　总则", "第一条　为了规范物业管理活动，制定本条例。",
+                 "第二章　业主", "第二条　业主享有下列权利：", "(一)按照物业服务合同接受服务；", "第三条　业主大会由全体业主组成。"]:
+        doc.add_paragraph(text)  # no styles at all: title and structure come from the text
+    path = tmp_path / "plain.docx"
+    doc.save(str(path))
+    facts = metadata.read_facts(docx.read(path))
+    assert facts.title == "某省物业管理条例" and facts.passed == "2020-09-24" and facts.kind == "条例"
+    ps = passages(path, docx.read, facts.title, "\n".join(facts.history))
+    assert [(p.section, p.text) for p in ps] == [
+        (("第一章 总则", "第一条"), "为了规范物业管理活动，制定本条例。"),
+        (("第二章 业主", "第二条"), "业主享有下列权利："),
+        (("第二章 业主", "第二条"), "(一)按照物业服务合同接受服务；"),
+        (("第二章 业主", "第三条"), "业主大会由全体业主组成。"),
+    ]
