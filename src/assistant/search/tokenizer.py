@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -24,8 +25,7 @@ _CONTENT = re.compile(r"[\u3400-\u9fffa-z0-9]")
 CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "assistant"
 
 
-def new_jieba(cache_dir: Path = CACHE_DIR) -> jieba.Tokenizer:
-    """A jieba tokenizer whose prefix-dictionary cache lives in a known place (fast start-up)."""
+def _load_jieba(cache_dir: Path) -> jieba.Tokenizer:
     tok = jieba.Tokenizer()
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -33,6 +33,26 @@ def new_jieba(cache_dir: Path = CACHE_DIR) -> jieba.Tokenizer:
     except OSError:
         pass  # fall back to jieba's default temp dir
     tok.initialize()
+    return tok
+
+
+_default: jieba.Tokenizer | None = None  # the default dictionary as loaded once; never given out itself
+_default_lock = threading.Lock()
+
+
+def new_jieba(cache_dir: Path = CACHE_DIR) -> jieba.Tokenizer:
+    """A jieba tokenizer on the default dictionary, free to take user words.
+
+    The dictionary is read once per process (its cache in a known place); later tokenizers get a copy of
+    its word table (~30 ms). Reading it again took ~1–2.5 s of marshal.load holding the interpreter, which
+    stalled answers for up to ~0.3 s while a re-ingested corpus was loaded beside the running one."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = _load_jieba(cache_dir)
+    tok = jieba.Tokenizer()
+    tok.FREQ, tok.total, tok.tmp_dir = dict(_default.FREQ), _default.total, _default.tmp_dir
+    tok.initialized = True
     return tok
 
 
