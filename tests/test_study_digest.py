@@ -1,4 +1,5 @@
-"""摘编 on the real corpus: verbatim, on topic, grouped newest source first, deduplicated, capped; and its documents."""
+"""摘编 on the real corpus: verbatim, on topic, authoritative documents first, sentences that stand alone,
+deduplicated, capped; and its documents, each source cited once in the standard form."""
 from __future__ import annotations
 
 import re
@@ -8,9 +9,10 @@ import pytest
 from study_support import NOW, open_searcher, topic_forms
 
 from assistant import cli
+from assistant.chat.coverage import authority
 from assistant.records import Passage
 from assistant.study import document
-from assistant.study.digest import TopicError, build_digest, pages, topic_terms
+from assistant.study.digest import TopicError, build_digest, pages, stands_alone, topic_terms
 from assistant.study.quotes import body_sentences
 
 TOPIC = "共同富裕"
@@ -39,13 +41,33 @@ def test_quotes_are_verbatim_on_topic_body_sentences(searcher, digest):
         assert q.section == p.section_path and q.title == corpus.source(p.source_id).title
 
 
-def test_sources_newest_first_at_most_n_each_in_document_order(searcher, digest):
-    dates = [g.date for g in digest.groups]
-    assert dates == sorted(dates, reverse=True)
+def test_authoritative_sources_first_then_newest_at_most_n_each_in_document_order(searcher, digest):
+    ranks = [authority(g.kind) for g in digest.groups]
+    assert ranks == sorted(ranks) and digest.groups[0].kind in ("决定", "实施方案", "报告")
+    assert not digest.groups[0].publication and digest.groups[-1].publication  # reporting after the documents
+    for rank in set(ranks):
+        dates = [g.date for g in digest.groups if authority(g.kind) == rank]
+        assert dates == sorted(dates, reverse=True)
     assert len({g.title for g in digest.groups}) == len(digest.groups)
     for g in digest.groups:
         assert 0 < len(g.quotes) <= 3
         assert [q.seq for q in g.quotes] == sorted(q.seq for q in g.quotes)
+
+
+@pytest.mark.parametrize("text, alone", [
+    ("这是全省推进共同富裕的新成效。", False),
+    ("其中，山区26县增长较快。", False),
+    ("此外，要健全长效机制。", False),
+    ("该方案明确了主要目标。", False),
+    ("坚持以人民为中心的发展思想，扎实推动共同富裕。", True),
+    ("“八八战略”是引领浙江发展的总纲领。", True),
+])
+def test_sentences_that_point_back_do_not_stand_alone(text, alone):
+    assert stands_alone(text) is alone
+
+
+def test_every_quote_stands_alone(searcher):
+    assert all(stands_alone(q.text) for q in build_digest(searcher, TOPIC, per_source=50).quotes)
 
 
 def test_no_sentence_twice(searcher):
@@ -89,23 +111,28 @@ def test_body_sentences_skip_headings_and_wrapped_fragments():
     assert [x.seq for x in body_sentences(passages)] == [1, 5]
 
 
-def test_docx_holds_every_quote_verbatim_with_its_citation(digest, tmp_path):
+def test_docx_cites_each_source_once_in_the_standard_form_and_every_quote_verbatim(digest, tmp_path):
     path = document.write(document.from_digest(digest), tmp_path / "摘编.docx")
     paragraphs = [para.text for para in docx.Document(str(path)).paragraphs]
     assert paragraphs[0] == "关于“共同富裕”的论述摘编"
     assert "2026年3月1日" in paragraphs
+    for g in digest.groups:
+        heading = document.source_heading(g.title, g.publication, g.date)
+        assert paragraphs.count(heading) == 1 and heading.startswith(f"《{g.title}》（")
+        assert ("《今日浙江》2024年第2期" in heading) == bool(g.publication)
+        assert sum(g.title in p for p in paragraphs) == 1  # the full title once, not on every quote
     for q in digest.quotes:
         i = paragraphs.index(q.text)
-        assert paragraphs[i + 1] == q.citation
-        assert q.citation.startswith("——《") and q.title in q.citation and q.section in q.citation
+        follows = paragraphs[i + 1] if i + 1 < len(paragraphs) else ""
+        assert (follows == f"——{q.location}") == bool(q.location)
 
 
 def test_markdown_holds_every_quote_verbatim_with_its_citation(digest):
     text = document.to_markdown(document.from_digest(digest))
     assert text.startswith("# 关于“共同富裕”的论述摘编\n\n2026年3月1日\n")
     for q in digest.quotes:
-        assert f"> {q.text}\n>\n> {q.citation}\n" in text
-    headings = re.findall(r"^## 《(.+?)》", text, flags=re.M)
+        assert f"> {q.text}\n>\n> ——{q.location}\n" in text if q.location else f"> {q.text}\n\n" in text
+    headings = re.findall(r"^## 《(.+?)》（", text, flags=re.M)
     assert headings == [g.title for g in digest.groups]
 
 

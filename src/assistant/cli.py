@@ -34,10 +34,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"完成：{summary.sources} 个来源，{summary.sections} 个章节，{summary.passages} 条语句，"
         f"{summary.dropped} 处作为版面杂质丢弃 → {args.db}"
     )
-    median, p95, longest = summary.body_lengths
-    print(f"  正文语句长度：中位数 {median:.0f} 字，95% 不超过 {p95} 字，最长 {longest} 字")
+    median, p95, longest = summary.body_lengths  # the cleaning report goes to stderr with the progress
+    streams.say(f"  正文语句长度：中位数 {median:.0f} 字，95% 不超过 {p95} 字，最长 {longest} 字")
     for rule, chars in sorted(summary.removed_chars.items()):
-        print(f"  清理规则 {rule}: 删除 {chars} 字（{summary.removals.pieces.get(rule, 0)} 处）")
+        streams.say(f"  清理规则 {rule}: 删除 {chars} 字（{summary.removals.pieces.get(rule, 0)} 处）")
     for warning in summary.warnings:
         streams.say(f"警告：{warning}")
     if summary.unlisted:

@@ -40,7 +40,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from assistant.chat.core import ChatCore, Request
 from assistant.chat.citation import pasteable
-from assistant.chat.render import html_messages, keyboard
+from assistant.chat.render import html_messages, keyboard, quiz_html
 from assistant.chat.reply import Button, Reply
 from assistant.config import Settings, SettingsError
 
@@ -191,9 +191,13 @@ async def deliver(bot, chat_id: int, reply: Reply, reply_to: int | None = None, 
             type="quiz" if p.correct is not None else "regular",
             correct_option_ids=[p.correct] if p.correct is not None else None,
             explanation=p.explanation or None, reply_markup=None if parts else keys))
-        sent.append(message)
-        if message is not None and core is not None and p.key:
+        if message is not None and message.poll is None:  # a reply without the poll (a proxy, an old API)
+            log.warning("sendPoll to %s returned no poll; sending the quiz as text", chat_id)
+            message = await send("quiz text", lambda chat: bot.send_message(
+                chat, quiz_html(p), parse_mode=ParseMode.HTML, reply_markup=None if parts else keys))
+        elif message is not None and core is not None and p.key:
             core.emit("poll_sent", p.key, message.poll.id)
+        sent.append(message)
     return [m for m in sent if m is not None]
 
 

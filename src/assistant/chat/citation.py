@@ -72,6 +72,15 @@ def cite(source: Source) -> str:
     return f"（《{source.title}》，{date}）" if date else f"（《{source.title}》）"
 
 
+def heading(source: Source) -> str:
+    """A source named once above its quotes (摘编, saved quotes): 《title》（date） or 《title》（《今日浙江》2024年第2期）."""
+    standard = cite(source)
+    if standard.startswith("（《") and "》，" in standard:  # （《title》，when） → 《title》（when）
+        title, when = standard[1:-1].split("》，", 1)
+        return f"{title}》（{when}）"
+    return standard[1:-1]
+
+
 def quote_with_citation(text: str, source: Source) -> str:
     """The verbatim quote in quotation marks followed by its standard 出处, ready to paste."""
     return quoted(text, cite(source))

@@ -9,7 +9,7 @@ import html
 import re
 from dataclasses import dataclass, replace
 
-from assistant.chat.reply import Block, Button, Context, Quote, Reply, Text
+from assistant.chat.reply import Block, Button, Context, Poll, Quote, Reply, Text
 
 MAX_MESSAGE_UNITS = 4096  # Telegram counts UTF-16 code units
 MAX_ENTITIES = 100
@@ -195,6 +195,17 @@ def keyboard(reply: Reply) -> list[list[Button]]:
     prefix = (lambda n: ordinal(n)) if len(shown) > 1 else (lambda n: "")
     rows = [[replace(b, label=prefix(number) + b.label) for b in block.buttons] for block, number in shown]
     return rows + [list(r) for r in reply.buttons if r]
+
+
+def quiz_html(poll: Poll) -> str:
+    """A quiz as a text message, for when the messenger sent no poll: the options numbered, the answer and
+    its 出处 hidden under a spoiler until tapped."""
+    options = "\n".join(f"{chr(ord('A') + i)}. {html.escape(o)}" for i, o in enumerate(poll.options))
+    text = f"{html.escape(poll.question)}\n{options}"
+    if poll.correct is not None:
+        answer = f"答案：{chr(ord('A') + poll.correct)}" + (f"。{poll.explanation}" if poll.explanation else "")
+        text += f"\n<tg-spoiler>{html.escape(answer)}</tg-spoiler>"
+    return text
 
 
 # Plain text (console) ------------------------------------------------------------------------

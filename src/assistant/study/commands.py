@@ -14,6 +14,7 @@ import socket
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from assistant.chat.core import ChatCore, Request, Scheduler, parse_number
@@ -47,6 +48,12 @@ DIGEST_USAGE = "用法：/digest 主题，例如 /digest 共同富裕。会按�
 def chat_quote(q: StudyQuote, buttons: tuple[Button, ...] = ()) -> Quote:
     """A study quote as the core's Quote block (its citation rendered like every other answer's)."""
     return Quote(q.text, q.passage_id, q.source_id, (), citation(q.source, q.section), buttons)
+
+
+def placed_quote(q: StudyQuote, buttons: tuple[Button, ...] = ()) -> Quote:
+    """A quote under its source's heading (摘编): the line under it says only where in the source it sits."""
+    quote = chat_quote(q, buttons)
+    return replace(quote, citation=replace(quote.citation, line=f"——{q.location}" if q.location else ""))
 
 
 class StudyFeature:
@@ -148,7 +155,8 @@ class StudyFeature:
         topic = answer_topic(self.searcher, session.query, hits[:TOPIC_HITS])
         if topic is None:
             return None
-        return Button(f"摘编：{topic}", f"dg:{self.store.remember('digest', {'topic': topic})}")
+        # "摘编" alone: the row holds 下一页 ② ③ too, and the compilation's title names its topic
+        return Button("摘编", f"dg:{self.store.remember('digest', {'topic': topic})}")
 
     def digest_page(self, req: Request, arg: str) -> Reply:
         """"dg:TOKEN" (from a search answer) sends the first page; "dg:TOKEN:N" turns the page in place."""
@@ -172,8 +180,8 @@ class StudyFeature:
                 f"{len(digest.groups)} 份文件，{len(digest.quotes)} 条；第 {page + 1}/{len(paged)} 页")
         blocks: list = [Text(head, bold=True)]
         for group, quotes in paged[page]:
-            blocks.append(Text(document.source_heading(group.title, group.publication, group.date)))
-            blocks += [chat_quote(q, (save_button(q.passage_id),)) for q in quotes]
+            blocks.append(Text(document.source_heading(group.title, group.publication, group.date), bold=True))
+            blocks += [placed_quote(q, (save_button(q.passage_id),)) for q in quotes]
         nav = []
         if page > 0:
             nav.append(Button("上一页", f"dg:{token}:{page - 1}"))

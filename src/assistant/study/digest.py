@@ -1,4 +1,6 @@
-"""摘编: the most relevant sentences on a topic across all sources, grouped by source, newest source first."""
+"""摘编: the most relevant sentences on a topic across all sources, grouped by source: the authoritative
+documents first (决定, 方案, 报告 — by how their kind ends), then the rest, newest first within each rank.
+A sentence that opens by pointing back (这是……, 其……, 此外……) cannot stand alone in print and is left out."""
 from __future__ import annotations
 
 import re
@@ -7,6 +9,7 @@ from datetime import datetime
 
 import jieba.posseg
 
+from assistant.chat.coverage import authority
 from assistant.search.engine import Hit, Searcher
 from assistant.study.quotes import Quote, body_sentences, today
 
@@ -15,6 +18,13 @@ LIMIT = 40  # quotes in all: a compilation to read in a session, not every menti
 MAX_TOPIC = 20
 CANDIDATES = 1000  # search hits examined: every on-topic sentence of the corpus, far more than a digest shows
 _NOT_WORD = re.compile(r"[\W_]+")
+# Openings that refer to what came before: 这是……的新成效, 其中……, 此外……, 该方案……, 为此……
+_POINTS_BACK = re.compile(r"^(?:这|那|此|其|该|上述|以上|对此|为此|由此|因此|此外|另外|同时[，,]|但|而)")
+
+
+def stands_alone(text: str) -> bool:
+    """Whether a sentence reads on its own: it does not open by pointing back to the sentence before."""
+    return not _POINTS_BACK.match(text.lstrip("“‘「"))
 
 
 class TopicError(ValueError):
@@ -27,6 +37,7 @@ class SourceGroup:
     date: str
     publication: str
     quotes: tuple[Quote, ...]
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,7 +107,7 @@ def topic_hits(searcher: Searcher, topic: str, k: int = CANDIDATES) -> list[Hit]
             return True
         return one_phrase and any(t not in topic and t in text for t in hit.terms)
 
-    return [h for h in hits if h.passage.id in complete and on_topic(h)]
+    return [h for h in hits if h.passage.id in complete and stands_alone(h.passage.text) and on_topic(h)]
 
 
 def build_digest(
@@ -124,9 +135,11 @@ def build_digest(
     if not chosen:
         raise TopicError(_not_found(searcher, topic))
     corpus = searcher.corpus
-    sources = sorted((corpus.source(sid) for sid in chosen), key=lambda s: (s.date, -s.position), reverse=True)
+    sources = sorted((corpus.source(sid) for sid in chosen), key=lambda s: (-authority(s.kind), s.date, -s.position),
+                     reverse=True)
     groups = tuple(
-        SourceGroup(s.title, s.date, s.publication, tuple(sorted(chosen[s.id], key=lambda q: q.seq))) for s in sources
+        SourceGroup(s.title, s.date, s.publication, tuple(sorted(chosen[s.id], key=lambda q: q.seq)), s.kind)
+        for s in sources
     )
     return Digest(topic, today(now), groups)
 

@@ -1,4 +1,5 @@
-"""Printable compilations (.docx and Markdown): a title, the date, and every quote verbatim with its citation."""
+"""Printable compilations (.docx and Markdown): a title, the date, and every quote verbatim, cited the way
+材料 cite: each source once in the standard form (《full title》（date）), each quote with where it sits in it."""
 from __future__ import annotations
 
 import io
@@ -12,8 +13,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from assistant.chat.citation import heading
+from assistant.records import Source
 from assistant.study.digest import Digest
-from assistant.study.quotes import Quote, format_date
+from assistant.study.quotes import Quote
 
 FORMATS = {".docx": "docx", ".md": "md"}
 _FONT = "宋体"
@@ -54,11 +57,8 @@ def from_quotes(title: str, date: str, quotes: Sequence[Quote]) -> Compilation:
 
 
 def source_heading(title: str, publication: str, date: str) -> str:
-    """《title》（publication，2021年7月）"""
-    heading = f"《{title}》"
-    when = format_date(date)
-    extra = "，".join(x for x in (publication, "" if when in publication else when) if x)
-    return f"{heading}（{extra}）" if extra else heading
+    """《title》（2021年7月）, or for an article 《title》（《今日浙江》2024年第2期）: the standard 出处, once."""
+    return heading(Source("", title, date=date, publication=publication))
 
 
 # Characters Markdown (and the HTML it allows) would read as markup: a topic `<b>` or `*重点*` must show as typed.
@@ -75,8 +75,8 @@ def to_markdown(c: Compilation) -> str:
     for section in c.sections:
         lines += [f"## {md_text(section.heading)}", ""]
         for q in section.quotes:
-            lines += [f"> {md_text(q.text)}", ">", f"> {md_text(q.citation)}", ""]
-    return "\n".join(lines)
+            lines += [f"> {md_text(q.text)}", *([">", f"> ——{md_text(q.location)}"] if q.location else []), ""]
+    return "\n".join(lines) + "\n"
 
 
 def to_docx(c: Compilation) -> bytes:
@@ -93,9 +93,10 @@ def to_docx(c: Compilation) -> bytes:
         doc.add_heading(section.heading, level=1)
         for q in section.quotes:
             doc.add_paragraph(q.text)
-            cite = doc.add_paragraph(q.citation)
-            cite.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            cite.runs[0].font.size = Pt(10.5)
+            if q.location:
+                cite = doc.add_paragraph(f"——{q.location}")
+                cite.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                cite.runs[0].font.size = Pt(10.5)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from assistant.chat.citation import answer_line, quote_with_citation, spoken_section
 from assistant.records import Passage, Source
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -47,20 +48,18 @@ class Quote:
 
     @property
     def citation(self) -> str:
-        """Full citation for documents: ——《title》（publication） section."""
-        return _cite(self.title, self.publication, self.section)
+        """The quote as pasted into 材料: “text”（《full title》，date）."""
+        return quote_with_citation(self.text, self.source)
 
     @property
     def short_citation(self) -> str:
-        """Citation for phone screens, with the 简称 when there is one."""
-        return _cite(self.short or self.title, "", self.section)
+        """The line under a quote on a phone: ——《简称》第三部分第12条（2021年7月）."""
+        return answer_line(self.source, self.section)
 
-
-def _cite(title: str, publication: str, section: str) -> str:
-    text = f"——《{title}》"
-    if publication:
-        text += f"（{publication}）"
-    return f"{text} {section}" if section else text
+    @property
+    def location(self) -> str:
+        """Where in its source, as people cite it (第三部分第12条); empty when the headings are unnumbered."""
+        return spoken_section(self.section)
 
 
 def format_date(iso: str) -> str:

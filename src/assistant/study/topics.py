@@ -5,11 +5,14 @@ question words and words found in a large share of all sentences (建设, 发展
 user's remaining words (a quoted phrase first), the one most of the answer's best hits contain wins, the
 rarer in the corpus and then the longer on a tie; a word counts as contained when the hit holds it or a wording the search expands it to
 (共富 → 共同富裕). A short word the hits only hold as part of the user's longer wording takes that wording
-(数字 → 数字鸿沟). No good word: no button.
+(数字 → 数字鸿沟). A topic is a name, not a measure: a compound of four or more characters, a short term the
+corpus itself writes in quotes (“飞地”, “三服务”), or an abbreviation the search expands (共富); 增长, 强度,
+目标 are none of these. No good word: no button.
 """
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Sequence
 
 from assistant.search.engine import Hit, Searcher
@@ -21,8 +24,10 @@ CONTEXT_WORDS = frozenset(
 )
 _QUESTION = re.compile(r"多少|第几|几[个年项家名倍成次]|什么|哪些|哪个|如何|怎么|怎样|为何|为什么|是否")
 _YEAR = re.compile(r"(?:19|20)\d\d年?|\d+年")
+_SHORT_QUOTED = re.compile(r"“([^“”]{2,3})”")
 _HAN = re.compile(r"[\u4e00-\u9fff]{2}")  # a topic has words: not "31" from 第31条
 WIDEN_CHARS = 3  # a word this short may be part of a longer name the user typed (中国式 of 中国式现代化)
+TOPIC_CHARS = 4  # a compound this long names a thing (经济增速, 营商环境); shorter words must be known terms
 COMMON_SHARE = 0.05  # a word in more than this share of all sentences says little (建设 22%, 发展 19%, 全省 5%)
 
 
@@ -41,6 +46,8 @@ def answer_topic(searcher: Searcher, query: str, hits: Sequence[Hit]) -> str | N
         rank = (word in parsed.phrases, covered, -_share(searcher, word), len(word))
         if len(word) <= WIDEN_CHARS:
             word = _widened(searcher, word, parsed.runs, hits, covered)
+        if not _names_a_topic(searcher, word):
+            continue
         if best is None or rank > best[0]:
             best = (rank, word)
     return best[1] if best else None
@@ -76,6 +83,20 @@ def _distinctive(searcher: Searcher, word: str) -> bool:
     if _QUESTION.search(word) or _YEAR.fullmatch(word) or not _HAN.search(word):
         return False
     return _share(searcher, word) <= COMMON_SHARE
+
+
+def _names_a_topic(searcher: Searcher, word: str) -> bool:
+    return len(word) >= TOPIC_CHARS or word in searcher.index.synonyms or word in _quoted_terms(searcher)
+
+
+_quoted: "weakref.WeakKeyDictionary[Searcher, frozenset[str]]" = weakref.WeakKeyDictionary()
+
+
+def _quoted_terms(searcher: Searcher) -> frozenset[str]:
+    """Short terms the corpus writes in quotes as a whole (“飞地”), read once per opened corpus (~10 ms)."""
+    if searcher not in _quoted:
+        _quoted[searcher] = frozenset(m for p in searcher.corpus.passages() for m in _SHORT_QUOTED.findall(p.text))
+    return _quoted[searcher]
 
 
 def _share(searcher: Searcher, word: str) -> float:

@@ -1,0 +1,63 @@
+"""What /start and the "no direct answer" line say the bot holds, and the example questions, on the real corpus."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.chat import Request, build_core
+from fake_bot_api import searcher  # noqa: F401 (fixture)
+from assistant.chat.coverage import coverage, example_questions
+from assistant.chat.render import plain_text
+from assistant.records import Source
+
+
+def test_coverage_is_counted_from_the_sources():
+    sources = [
+        Source("a", "某某决定", kind="决定", date="2019-11-22"),
+        Source("b", "某某条例", kind="条例", date="2021-05"),
+        Source("m-1", "文章一", publication="今日浙江 2024年2月", date="2024-01-23"),
+        Source("m-2", "文章二", publication="今日浙江 2024年2月"),
+    ]
+    known = coverage(sources)
+    assert known.brief() == "收录2份文件、《今日浙江》2024年第2期2篇文章，2019年11月—2024年2月"
+    assert known.kinds == [("决定", 1), ("条例", 1)]
+    assert "决定1份、条例1份" in known.detail()
+
+
+@pytest.fixture(scope="module")
+def examples(searcher):
+    return example_questions(searcher)
+
+
+def test_three_examples_each_get_a_good_first_answer(searcher, examples):
+    """The first hit of each example is a body sentence under the item heading the question names."""
+    assert len(examples) == 3 and len({searcher.search(q, k=1).hits[0].source.id for q in examples}) >= 2
+    for question in examples:
+        results = searcher.search(question, k=1)
+        hit = results.hits[0]
+        topic = question.removeprefix("如何")
+        assert results.answered and not hit.passage.is_heading
+        assert topic in hit.passage.section[-1].replace(" ", "")
+
+
+def test_start_states_coverage_and_offers_the_examples(searcher, examples):
+    core = build_core(searcher)
+    reply = core.handle_message(Request(7, 7, "/start"))
+    text = plain_text(reply)
+    known = coverage(searcher.corpus.sources())
+    assert f"收录{len(known.documents)}份文件" in text and known.span in text
+    assert [row[0].label for row in reply.buttons[:3]] == examples
+
+
+def test_help_names_the_bot(searcher):
+    core = build_core(searcher)
+    core.bot_username = "policy_quote_bot"
+    assert "@policy_quote_bot 关键词" in plain_text(core.handle_message(Request(7, 7, "/help")))
+
+
+def test_no_direct_answer_leads_with_what_the_corpus_covers(searcher):
+    core = build_core(searcher)
+    question = next(q for q in ("丽水去年经济增速在全省排第几", "火星探测工程进展如何", "台风天气预报")
+                    if searcher.search(q, k=3).hits and not searcher.search(q, k=3).answered)
+    first = core.handle_message(Request(7, 7, question)).blocks[0].text
+    assert first.startswith("资料库中没有直接回答这个问题（收录") and first.endswith("以下是最接近的原文：")
+    assert coverage(searcher.corpus.sources()).span in first
