@@ -93,7 +93,7 @@ def test_digest_in_chat_with_pages_and_documents(searcher, db_path, tmp_path, ap
         api.message("/digest 共同富裕", user_id=USER)
         first = api.wait_for("sendMessage", to(USER))
         assert first.params["text"].startswith("<b>关于“共同富裕”的论述摘编（2026年3月1日）")
-        assert "①「" in first.params["text"] and "——《" in first.params["text"]
+        assert "①「" in first.params["text"] and "<b>《" in first.params["text"]  # each source named once, bold
         assert all(len(b["callback_data"].encode()) <= 64 for b in first.buttons())
         api.callback(first, first.button("下一页"), user_id=USER)
         page2 = api.wait_for("editMessageText", to(USER))
@@ -104,7 +104,7 @@ def test_digest_in_chat_with_pages_and_documents(searcher, db_path, tmp_path, ap
         paragraphs = docx_paragraphs(word)
         assert paragraphs[0] == "关于“共同富裕”的论述摘编" and "2026年3月1日" in paragraphs
         quotes = [p for i, p in enumerate(paragraphs[1:], 1) if paragraphs[i - 1] and i + 1 < len(paragraphs)
-                  and paragraphs[i + 1].startswith("——《")]
+                  and paragraphs[i + 1].startswith("——第")]  # a quote, then where it sits in its source
         forms = topic_forms(searcher, "共同富裕")
         assert len(quotes) >= 5 and all(any(f in q for f in forms) for q in quotes)
         api.callback(first, first.button("下载 Markdown"), user_id=USER)
@@ -190,7 +190,7 @@ def test_restart_keeps_subscriptions_and_saved_quotes(searcher, db_path, tmp_pat
         api.callback(listing, listing.button("导出 Word"), user_id=USER)
         paragraphs = docx_paragraphs(api.wait_for("sendDocument", to(USER)))
         i = paragraphs.index(saved_text)
-        assert paragraphs[i + 1].startswith("——《") and paragraphs[0] == "我的收藏摘编"
+        assert any(p.startswith("《") for p in paragraphs[1:i]) and paragraphs[0] == "我的收藏摘编"  # source above
         api.callback(listing, listing.button("删除"), user_id=USER)
         emptied = api.wait_for("editMessageText", to(USER))
         assert "还没有收藏" in emptied.params["text"]
