@@ -2,6 +2,9 @@
 
 Usage: python benchmarks/fit_ranking.py TUNE.jsonl [...] [--db data/assistant.db] [--write]
 
+The answered threshold is fitted after the weights: the lowest answer score that flags at least
+UNANSWERED_FLAGGED of the tuning queries without gold (`"gold": []`) as not answered.
+
 For each query with gold spans, every passage sharing a term with it is scored exhaustively; pairs
 (a passage holding a gold span, a passage without one ranked in the current top 30) give the
 difference of their feature vectors [log s, f₁ … fₘ]. A logistic regression without intercept on
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from datetime import date
 from pathlib import Path
@@ -26,13 +30,14 @@ from assistant.search.engine import Searcher  # noqa: E402
 from assistant.search.evaluation import is_hit, load_queries  # noqa: E402
 from assistant.search.ranking import FEATURES, WEIGHTS_FILE, QueryRanker  # noqa: E402
 
+UNANSWERED_FLAGGED = 0.8  # share of unanswerable tuning queries the answered threshold must flag
 DEPTH = 30  # negatives: non-gold passages in the current top DEPTH
 L2 = 10.0  # penalty on the weights' distance from PRIOR (pairs are many and correlated)
 # Where the weights start and what the penalty pulls them back to: the engine's former hand-set
 # constants, translated (e.g. a heading scored ×0.6 → ln 0.6). A feature the tuning queries rarely
 # exercise keeps about its prior instead of dropping to zero.
-PRIOR = {"uncovered": -0.69, "context": 0.3, "apart": -0.4, "no_run": -0.26, "heading": -0.51, "no_figure": -0.26,
-         "no_definition": -0.26, "no_list": -0.2, "other_year": -0.3, "low_authority": -0.3, "echo": -0.36}
+PRIOR = {"uncovered": -0.69, "context": 0.3, "apart": -0.4, "heading": -0.51, "no_figure": -0.26,
+         "no_definition": -0.26, "no_list": -0.2, "other_year": -0.3, "low_authority": -0.3}
 
 
 def exhaustive(searcher: Searcher, query: str):
@@ -110,11 +115,30 @@ def main() -> None:
     print(f"{len(diff)} pairs from {sum(bool(q.gold) for q in queries)} queries")
     for name, v in beta.items():
         print(f"  {name:<15}{v:+.3f}")
+    searcher.weights = np.array([beta[name] for name in FEATURES])
+    threshold = answered_threshold(searcher, queries)
     if a.write:
         data = {"note": f"fitted by benchmarks/fit_ranking.py on {', '.join(f.name for f in a.files)} "
-                        f"({len(diff)} pairs, L2 {L2}), {date.today().isoformat()}", "weights": beta}
+                        f"({len(diff)} pairs, L2 {L2}), {date.today().isoformat()}",
+                "weights": beta, "answered": threshold}
         WEIGHTS_FILE.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         print(f"→ {WEIGHTS_FILE}")
+
+
+def answered_threshold(searcher: Searcher, queries) -> float:
+    """The lowest answer score flagging UNANSWERED_FLAGGED of the unanswerable queries as not answered."""
+    scores = {q.id: searcher.search(q.query, k=10).answer_score for q in queries}
+    none = sorted(scores[q.id] for q in queries if not q.gold)
+    some = [scores[q.id] for q in queries if q.gold]
+    if not none:
+        raise SystemExit("no unanswerable tuning queries: cannot fit the answered threshold")
+    need = int(np.ceil(UNANSWERED_FLAGGED * len(none)))
+    # just above the need-th lowest score, on the 4-decimal grid the weights file stores
+    threshold = math.floor(none[need - 1] * 1e4 + 1) / 1e4 if np.isfinite(none[need - 1]) else 0.0
+    flagged = sum(z < threshold for z in none) / len(none)
+    kept = sum(z >= threshold for z in some) / len(some)
+    print(f"answered threshold {threshold:.3f}: unanswerable flagged {flagged:.0%}, answerable answered {kept:.0%}")
+    return threshold
 
 
 if __name__ == "__main__":

@@ -1,7 +1,6 @@
 """Search core on the real corpus: the scorer against rank-bm25, query syntax, paging, references."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
@@ -206,31 +205,6 @@ def test_definition_question_prefers_the_sentence_naming_the_term(searcher):
     assert searcher.parser.parse("民呼我为是啥").wants_definition
     assert not searcher.parser.parse("民呼我为").wants_definition
     assert "“民呼我为”" in texts(searcher.search("民呼我为是啥", k=1))[0]
-
-
-def test_a_question_demotes_a_sentence_only_echoing_its_words(searcher):
-    from assistant.search.ranking import FEATURES, QueryRanker
-
-    assert searcher.parser.parse("为民办实事的长效机制是怎样的").is_question
-    assert not searcher.parser.parse("为民办实事 长效机制").is_question
-    q = searcher.parser.parse("为民办实事的长效机制是怎样的")
-    lists, gram_bits = searcher.term_lists(q)
-    ranker = QueryRanker(q, searcher.table, searcher.weights, gram_bits)
-    top = searcher.search("为民办实事的长效机制是怎样的", k=10).hits
-    texts_ = {h.passage.text: h for h in top}
-    echo = "一要健全为民办实事长效机制。"  # says nothing about the mechanism
-    numbers = {searcher.index.passage_rows.tolist().index(int(r[0])): r[1]
-               for r in searcher.corpus.db.execute("select rowid, text from passages")
-               if r[1] in texts_}
-    cand = np.array(sorted(numbers), dtype=np.int32)
-    bits = np.zeros(len(cand), dtype=np.int64)
-    for t in lists:
-        if t.bit >= 0:
-            bits |= np.isin(cand, t.docs).astype(np.int64) << t.bit
-    x = ranker.features(cand, bits)
-    flagged = {numbers[d] for d, row in zip(cand.tolist(), x) if row[FEATURES.index("echo")]}
-    assert echo in flagged and len(flagged) < len(cand)
-    assert searcher.weights[FEATURES.index("echo")] < 0
 
 
 def test_a_slogan_is_also_indexed_by_the_curated_terms_inside_it(searcher):

@@ -160,7 +160,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     searcher = Searcher.open(args.db)
     queries = load_queries(args.files)
-    outcomes = evaluate(queries, lambda q: [h.passage.text for h in searcher.search(q, k=10).hits])
+    def run(query: str) -> tuple[list[str], bool]:
+        results = searcher.search(query, k=10)
+        return [h.passage.text for h in results.hits], results.answered
+
+    outcomes = evaluate(queries, run)
     print(report(outcomes))
     return 0
 

@@ -25,6 +25,7 @@ from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
 from assistant.search.ranking import ANSWERED_DEPTH, PassageTable, QueryRanker, load_weights
+from assistant.search.reference import LEGAL_UNITS
 from assistant.search.tokenizer import bigrams
 from assistant.storage import Corpus, explained
 
@@ -54,6 +55,7 @@ class Results:
     # Whether the top hits answer the query (its key concepts found together); False is when the product
     # says there is no direct answer and shows the nearest quotes.
     answered: bool = False
+    answer_score: float = 0.0  # what `answered` thresholds (ranking.QueryRanker.answer_score)
 
 
 class Searcher:
@@ -70,10 +72,10 @@ class Searcher:
         self._names = {sid: _normalized(s) for sid, s in sources.items()}  # for matching 简称/title words
         self._first_anywhere = ~index.dup_global  # exact repeats are shown once
         self._first_in_source = ~index.dup_in_source
-        self.weights = load_weights()
+        self.weights, self.answered_threshold = load_weights()
         self.table = PassageTable(
             words=index.fields["words"], bigrams=index.fields["bigrams"], flags=index.flags,
-            content_len=index.content_len.astype(np.int32), is_heading=index.is_heading,
+            is_heading=index.is_heading,
             context_of=index.passage_context, contexts=index.contexts, source_of=index.passage_source,
             source_year=np.array(years, dtype=np.int32),
             source_prior=np.array([index.ranking.prior(k) for k in self._kinds], dtype=np.float64),
@@ -116,8 +118,11 @@ class Searcher:
             row = rows[doc]
             text = fold(row[6])
             hits.append(self._hit(_passage(row), score, tuple(w for w in parsed.highlight if w in text)))
-        answered = ranker.answered(top.docs[:ANSWERED_DEPTH])
-        return Results(query=query, hits=hits, total=top.considered, answered=answered)
+        # a numbered item (第五十条) no document has is asked about: what is shown cannot be it
+        asked_item = (r := reference.parse_reference(normalize(query))) is not None and r.units[0] in LEGAL_UNITS
+        score = ranker.answer_score(top.docs[:ANSWERED_DEPTH], float(top.scores[0])) if hits and not asked_item else -math.inf
+        return Results(query=query, hits=hits, total=top.considered, answered=score >= self.answered_threshold,
+                       answer_score=score)
 
     def term_lists(self, q: ParsedQuery) -> tuple[list[TermList], dict[str, int]]:
         """The query's terms as posting lists with their factors (every term the query holds, none

@@ -19,7 +19,7 @@ import sqlite_utils
 from assistant.search.bm25 import K1, Field, build_field
 from assistant.search.lexicon import Lexicon, QueryWords, build_lexicon
 from assistant.search.normalize import normalize
-from assistant.search.ranking import RANKING_FILE, RankingConfig, content_length, load_config, passage_flags
+from assistant.search.ranking import RANKING_FILE, RankingConfig, load_config, passage_flags
 from assistant.storage import NotACorpus
 from assistant.search.tokenizer import Tokenizer, bigrams, new_jieba, user_word_entries
 
@@ -47,7 +47,6 @@ class SearchIndex:
     synonyms: dict[str, tuple[str, ...]]
     query_words: QueryWords
     flags: np.ndarray  # uint8 per passage: ranking.FIGURE | LIST | DEFINES
-    content_len: np.ndarray  # uint16 content characters per passage
     contexts: list[str]  # title + section text of each context number
     ranking: RankingConfig
 
@@ -69,7 +68,6 @@ class SearchIndex:
         for name in ("is_heading", "dup_global", "dup_in_source"):
             blobs[f"passage.{name}"] = getattr(self, name).astype(np.bool_).tobytes()
         blobs["passage.flags"] = self.flags.astype(np.uint8).tobytes()
-        blobs["passage.content_len"] = self.content_len.astype(np.uint16).tobytes()
         blobs["contexts"] = json.dumps(self.contexts, ensure_ascii=False).encode()
         blobs["ranking"] = json.dumps(self.ranking.to_json(), ensure_ascii=False).encode()
         blobs["lexicon"] = json.dumps(
@@ -99,7 +97,6 @@ class SearchIndex:
             synonyms={k: tuple(v) for k, v in lexicon["synonyms"].items()},
             query_words=QueryWords(frozenset(lexicon["scaffolding"]), frozenset(lexicon["context"])),
             flags=np.frombuffer(blobs["passage.flags"], dtype=np.uint8),
-            content_len=np.frombuffer(blobs["passage.content_len"], dtype=np.uint16),
             contexts=json.loads(blobs["contexts"]),
             ranking=RankingConfig.from_json(json.loads(blobs["ranking"])),
         )
@@ -176,7 +173,6 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
         synonyms=dict(lexicon.synonyms),
         query_words=lexicon.query_words,
         flags=np.array([passage_flags(t) for t in texts], dtype=np.uint8),
-        content_len=np.array([min(content_length(t), 0xFFFF) for t in texts], dtype=np.uint16),
         contexts=context_texts,
         ranking=config,
     )

@@ -23,8 +23,6 @@ _EXCLUDE = re.compile(r"(?:^|\s)-(\S+)")
 _YEAR = re.compile(r"(?:19|20)\d\d年?")
 # A question asking what a term is: its answer names the term in “…” (the sentence that states it).
 _DEFINITION = re.compile(r"是啥|是什么|什么是|啥是|啥意思|什么意思|指什么|指的是|含义|内涵")
-# A question (not a remembered phrase): its answer says more than the words it asks about.
-_QUESTION = re.compile(r"什么|啥|怎么|怎样|如何|咋|哪|吗|呢|\?|多少|多大|几")
 # A question asking for several things: its answer enumerates them.
 _LIST = re.compile(r"哪些|哪几|有几|几[个项大条类种方面]|包括|分别|都有")
 # Years named relative to the newest year the corpus states.
@@ -46,7 +44,6 @@ class ParsedQuery:
     highlight: tuple[str, ...] = ()  # words to bold in a hit when present
     wants_number: bool = False  # the question asks 多少/几/比例 …
     wants_definition: bool = False  # the question asks what a term is (是啥/什么是 …)
-    is_question: bool = False  # a question word (什么/怎么/哪 …/？), as opposed to keywords or a phrase
     wants_list: bool = False  # the question asks 有哪些/哪几个 …
     year: int | None = None  # the year asked about (2024年, or 今年 = the newest year the corpus states)
     # The user's content words (2+ characters) each with the expansions that stand for it: a passage
@@ -104,7 +101,7 @@ class QueryParser:
             raw=raw, words=words, bigrams=grams, context=context, runs=tuple(tuple(r) for r in runs),
             phrases=phrases, excluded=excluded, source=sources[-1] if sources else None, highlight=highlight,
             wants_number=_QUANTITY.search(text) is not None, wants_definition=_DEFINITION.search(text) is not None,
-            is_question=_QUESTION.search(text) is not None, wants_list=_LIST.search(text) is not None,
+            wants_list=_LIST.search(text) is not None,
             year=self._year(text),
             concepts=concepts, own=own,
         )

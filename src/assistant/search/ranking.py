@@ -30,17 +30,14 @@ FEATURES = (
     "uncovered",  # share of the idf mass of the user's words the passage and its title/section lack
     "context",  # share of that mass found in the passage's title/section path
     "apart",  # share of the user's consecutive word pairs not found adjacent in the passage
-    "no_run",  # the query has a run of two or more words and no run occurs whole in the passage
     "heading",  # the passage is a bare heading
     "no_figure",  # the question asks 多少/比例 and the passage states no figure
     "no_definition",  # the question asks what a term is and the passage defines nothing
     "no_list",  # the question asks 有哪些/哪几 and the passage enumerates nothing
     "other_year",  # the question names a year (or 今年/去年) the passage's document and text lack
     "low_authority",  # 1 − the prior of the source's kind (决定/条例 high, magazine articles low)
-    "echo",  # a question's hit that says little beyond the asked words
 )
 TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much more than a plain word
-ECHO_CHARS = 6  # a hit adding fewer content characters than this to the asked words only echoes them
 DEFAULT_AUTHORITY = 0.5
 
 # Passage flags, computed once at index time from the text.
@@ -48,17 +45,12 @@ FIGURE, LIST, DEFINES = 1, 2, 4
 _FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|大)")
 _LIST = re.compile(r"、.*、|[一二三四五六七八九十]是|；|包括|分别")
 _DEFINES = re.compile(r"“[^”]{2,30}”|是指|即|简称|也称|指的是|就是|意味着|内涵|本质")
-_CONTENT = re.compile(r"[\u3400-\u9fffa-z0-9]")
 
 
 def passage_flags(text: str) -> int:
     """Figure / list / definition cues of a normalised passage text, as bits."""
     return (FIGURE * bool(_FIGURE.search(text)) | LIST * bool(_LIST.search(text))
             | DEFINES * bool(_DEFINES.search(text)))
-
-
-def content_length(text: str) -> int:
-    return len(_CONTENT.findall(text))
 
 
 @dataclass(frozen=True)
@@ -93,9 +85,10 @@ def load_config(path: Path) -> RankingConfig:
     return RankingConfig.from_json(data)
 
 
-def load_weights(path: Path = WEIGHTS_FILE) -> np.ndarray:
+def load_weights(path: Path = WEIGHTS_FILE) -> tuple[np.ndarray, float]:
+    """The feature weights β (in FEATURES order) and the answered threshold on answer_score."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    return np.array([float(data["weights"].get(name, 0.0)) for name in FEATURES])
+    return np.array([float(data["weights"].get(name, 0.0)) for name in FEATURES]), float(data["answered"])
 
 
 @dataclass
@@ -105,7 +98,6 @@ class PassageTable:
     words: Field
     bigrams: Field
     flags: np.ndarray  # uint8 bits FIGURE | LIST | DEFINES
-    content_len: np.ndarray  # content characters per passage
     is_heading: np.ndarray
     context_of: np.ndarray  # context number per passage
     contexts: list[str]  # title + section text of each context number
@@ -135,21 +127,18 @@ class QueryRanker:
         self.concepts = self._concept_weights()
         self.total_weight = sum(w for _, w in self.concepts)
         self.concept_w = np.array([w for _, w in self.concepts]) / (self.total_weight or 1)
-        # per concept: (required bits, length) of each variant found in the corpus; contexts naming one
-        self.variants = [[(r, len(v)) for v in vs if (r := self._required(v)) is not None] for vs, _ in self.concepts]
+        # per concept: the required bits of each variant found in the corpus; the contexts naming one
+        self.variants = [[r for v in vs if (r := self._required(v)) is not None] for vs, _ in self.concepts]
         self.concept_ctx = np.array([np.logical_or.reduce([table.in_contexts(v) for v in vs]) for vs, _ in self.concepts]
                                     ).reshape(len(self.concepts), len(table.contexts))
         runs = _content_stretches(q.runs)
         pairs = [a + b for run in runs for a, b in zip(run, run[1:])]
         self.pairs = [r for p in pairs if (r := self._required(p)) is not None]
         self.n_pairs = len(pairs)
-        self.runs = [r for run in runs if len(run) > 1 if (r := self._required("".join(run))) is not None]
-        self.has_runs = any(len(run) > 1 for run in runs)
         self.year_ctx = table.in_contexts(str(q.year)) if q.year is not None else None
         self.active = np.array([
-            bool(self.concepts), bool(self.concepts), self.n_pairs > 0, self.has_runs, True,
+            bool(self.concepts), bool(self.concepts), self.n_pairs > 0, True,
             q.wants_number, q.wants_definition, q.wants_list, q.year is not None, True,
-            q.is_question and bool(self.concepts),
         ])
         self.missing = sum(w for vs, (_, w) in zip(self.variants, self.concepts) if not vs)
         self.gain_bound = math.exp(float(np.sum(np.maximum(self.beta, 0) * self.active)))
@@ -166,51 +155,41 @@ class QueryRanker:
         t, q = self.t, self.q
         x = np.zeros((len(cand), len(FEATURES)))
         if self.concepts:
-            ctx = t.context_of[cand]
             in_text = np.zeros((len(cand), len(self.concepts)), dtype=np.bool_)
-            chars = np.zeros(len(cand))
             for j, variants in enumerate(self.variants):
-                for required, length in variants:
-                    found = (bits & required) == required
-                    chars += length * (found & ~in_text[:, j])
-                    in_text[:, j] |= found
-            in_ctx = self.concept_ctx[:, ctx].T
+                for required in variants:
+                    in_text[:, j] |= (bits & required) == required
+            in_ctx = self.concept_ctx[:, t.context_of[cand]].T
             x[:, 0] = 1 - (in_text | in_ctx) @ self.concept_w
             x[:, 1] = in_ctx @ self.concept_w
-            if q.is_question:
-                x[:, 10] = (t.content_len[cand] - chars) < ECHO_CHARS
         if self.n_pairs:
             x[:, 2] = 1 - sum(((bits & r) == r) for r in self.pairs) / self.n_pairs
-        if self.has_runs:
-            x[:, 3] = ~np.logical_or.reduce([(bits & r) == r for r in self.runs]) if self.runs else 1
-        x[:, 4] = t.is_heading[cand]
+        x[:, 3] = t.is_heading[cand]
         flags = t.flags[cand]
         if q.wants_number:
-            x[:, 5] = (flags & FIGURE) == 0
+            x[:, 4] = (flags & FIGURE) == 0
         if q.wants_definition:
-            x[:, 6] = (flags & DEFINES) == 0
+            x[:, 5] = (flags & DEFINES) == 0
         if q.wants_list:
-            x[:, 7] = (flags & LIST) == 0
+            x[:, 6] = (flags & LIST) == 0
         if q.year is not None:  # the document's year, or the year in its title/section path
-            x[:, 8] = (t.source_year[t.source_of[cand]] != q.year) & ~self.year_ctx[t.context_of[cand]]
-        x[:, 9] = 1 - t.source_prior[t.source_of[cand]]
+            x[:, 7] = (t.source_year[t.source_of[cand]] != q.year) & ~self.year_ctx[t.context_of[cand]]
+        x[:, 8] = 1 - t.source_prior[t.source_of[cand]]
         return x
 
-    def answered(self, top: np.ndarray) -> bool:
-        """Whether the top passages answer the query: one of them holds (with its title/section) most of
-        the idf mass of the query's words, from the asked year; and no key word is absent from the corpus.
-        `top` are passages `rescore` has scored."""
-        if not len(top):
-            return False
+    def answer_score(self, top: np.ndarray, best: float) -> float:
+        """How well the top passages (scored by `rescore`; the first scoring `best`) answer the query:
+        the largest share of the query's idf mass one of them holds with its title/section (0 when
+        from another year than the one asked), minus the share in words the corpus lacks entirely,
+        plus ANSWER_SCORE_WEIGHT · ln F (a weak match scores low whatever it covers)."""
         if not self.concepts:
-            return True
-        if self.missing / self.total_weight > ANSWERED_MISSING:
-            return False
+            return math.inf
         cand = np.concatenate([c for c, _ in self._scored])
         x = np.concatenate([x for _, x in self._scored])
         rows = x[[int(np.flatnonzero(cand == d)[0]) for d in top]]
         share = (1 - rows[:, FEATURES.index("uncovered")]) * (1 - rows[:, FEATURES.index("other_year")])
-        return bool(share.max() >= ANSWERED_COVERAGE)
+        return (float(share.max()) - self.missing / self.total_weight
+                + ANSWER_SCORE_WEIGHT * math.log(max(best, 1e-3)))
 
     def _required(self, text: str) -> int | None:
         """The bits a passage holding `text` has (all its character pairs); None when the corpus lacks one."""
@@ -238,9 +217,8 @@ class QueryRanker:
         return out
 
 
-ANSWERED_COVERAGE = 0.75  # share of the query's idf mass one top passage must hold …
-ANSWERED_MISSING = 0.25  # … while no more than this share is in words absent from the corpus
-ANSWERED_DEPTH = 3  # top passages examined
+ANSWERED_DEPTH = 3  # top passages examined for answered-or-not
+ANSWER_SCORE_WEIGHT = 0.2  # see answer_score; the threshold is fitted (benchmarks/fit_ranking.py --answered)
 
 
 def _content_stretches(runs: tuple[tuple[str, ...], ...]) -> list[list[str]]:
