@@ -98,8 +98,9 @@ def example_candidates(sources: Sequence[Source], headings: dict[str, list[Seque
 
 
 def example_questions(searcher, n: int = EXAMPLES) -> list[str]:
-    """`n` example questions, from different documents where possible, each one whose first hit is a body
-    sentence under the item heading it was made from and that the search counts as answered."""
+    """`n` example questions, from different documents where possible, each one whose first body-sentence hit
+    (in the top 3; the item heading may come first) is under the item heading it was made from and that the
+    search counts as answered."""
     corpus = searcher.corpus
     headings: dict[str, list[Sequence[str]]] = {}
     for p in corpus.passages():
@@ -112,8 +113,8 @@ def example_questions(searcher, n: int = EXAMPLES) -> list[str]:
             break
         if source.id in first and len(more) >= n:
             continue
-        results = searcher.search(question, k=1)
-        hit = results.hits[0] if results.hits else None
+        results = searcher.search(question, k=3)
+        hit = next((h for h in results.hits if not h.passage.is_heading), None)  # the heading itself may lead
         if hit and getattr(results, "answered", True) and not hit.passage.is_heading and heading in hit.passage.section:
             (more.append(question) if source.id in first else first.setdefault(source.id, question))
     return [*first.values(), *more][:n]
