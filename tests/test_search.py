@@ -1,6 +1,7 @@
 """Search core on the real corpus: the scorer against rank-bm25, query syntax, paging, references."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
