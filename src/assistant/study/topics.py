@@ -2,8 +2,9 @@
 
 "丽水去年经济增速在全省排第几" must not offer 「摘编：全省」: context words (全省, 今年, 省里, years),
 question words and words found in a large share of all sentences (建设, 发展) make poor topics. Among the
-user's remaining words (a quoted phrase first), the one most of the answer's best hits contain wins, the
-rarer in the corpus and then the longer on a tie; a word counts as contained when the hit holds it or a wording the search expands it to
+user's remaining words (a quoted phrase first), the one most of the answer's best hits contain wins; on a
+tie one the hits hold in the user's longer wording, then the rarer in the corpus, then the longer; a word
+counts as contained when the hit holds it or a wording the search expands it to
 (共富 → 共同富裕). A short word the hits only hold as part of the user's longer wording takes that wording
 (数字 → 数字鸿沟). A topic is a name, not a measure: a compound of four or more characters, a short term the
 corpus itself writes in quotes (“飞地”, “三服务”), or an abbreviation the search expands (共富); 增长, 强度,
@@ -34,7 +35,7 @@ COMMON_SHARE = 0.05  # a word in more than this share of all sentences says litt
 def answer_topic(searcher: Searcher, query: str, hits: Sequence[Hit]) -> str | None:
     """The topic for a 摘编 button under the answer to `query` whose best hits are `hits`; None: no button."""
     parsed = searcher.parser.parse(query)
-    best: tuple[tuple[bool, int, float, int], str] | None = None
+    best: tuple[tuple[bool, int, bool, float, int], str] | None = None
     for forms in parsed.concepts:
         word = forms[0]
         if not _distinctive(searcher, word):
@@ -42,10 +43,11 @@ def answer_topic(searcher: Searcher, query: str, hits: Sequence[Hit]) -> str | N
         covered = sum(1 for h in hits if any(f in h.passage.text for f in forms))
         if not covered:
             continue
-        # rarer first on a tie (共富 before 示范区 when the hits hold both); widening does not outrank a longer word
-        rank = (word in parsed.phrases, covered, -_share(searcher, word), len(word))
-        if len(word) <= WIDEN_CHARS:
-            word = _widened(searcher, word, parsed.runs, hits, covered)
+        widened = _widened(searcher, word, parsed.runs, hits, covered) if len(word) <= WIDEN_CHARS else word
+        # on a tie: a name the hits hold in the user's longer wording (中国式现代化), then the rarer word
+        # (共富 before 示范区 when the hits hold both), then the longer
+        rank = (word in parsed.phrases, covered, widened != word, -_share(searcher, word), len(word))
+        word = widened
         if not _names_a_topic(searcher, word):
             continue
         if best is None or rank > best[0]:
