@@ -36,3 +36,18 @@ def test_eval_command_prints_table_and_misses(db_path, tmp_path):
     overall = next(line for line in out.stdout.splitlines() if line.startswith("overall"))
     assert overall.split()[1:4] == ["2", "0.50", "0.50"]
     assert "t-2" in out.stdout and "t-1" not in out.stdout
+
+
+def test_eval_scores_answerable_lines_and_reports_answered_flag_rates(db_path, tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    rows = [
+        {"id": "t-1", "query": "浙里督", "style": "inline", "doc": "x.txt", "gold": ["积极运用“浙里督”推动“三服务”落到实处"]},
+        {"id": "t-3", "query": "火星殖民计划", "style": "question", "doc": None, "gold": []},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    out = run_cli("eval", "--db", str(db_path), str(path), timeout=120)
+    assert out.returncode == 0, out.stderr
+    overall = next(line for line in out.stdout.splitlines() if line.startswith("overall"))
+    assert overall.split()[1:3] == ["1", "1.00"]  # the unanswerable line is not a miss
+    assert "无法回答的查询标为“无直接回答”：1/1" in out.stdout
+    assert "可回答的查询标为“已回答”：1/1" in out.stdout
