@@ -108,7 +108,7 @@ class Answers:
         reg = self.core.registry
         reg.question = self.question
         reg.inline = self.inline
-        reg.command("start", "简介和示例", self.start)
+        reg.command("start", "简介和示例", self.start, slow=True)  # the first /start per corpus picks examples (~1 s)
         reg.command("help", "查询写法", self.help)
         reg.command("s", "搜索：/s 关键词", self.search_command)
         reg.command("sources", "收录的文件（点选可限定搜索范围）", self.sources)
