@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
+from functools import lru_cache
 import time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -31,6 +33,7 @@ from assistant.chat.core import MAX_QUERY_CHARS, ChatCore, clean_text
 from assistant.chat.core import Request as ChatRequest
 from assistant.config import Settings
 from assistant.runtime import numeric_id
+from assistant.search.engine import Results
 from assistant.search.output import results_json
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,7 @@ STATIC = Path(__file__).parent / "static"
 MAX_K = 50  # results per page
 MAX_PAGE = 200
 MAX_AROUND = 20  # context sentences each side
+SEARCH_CACHE = 4096  # searches kept with their JSON (a few KB each)
 MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
          "md": "text/markdown; charset=utf-8"}
 API_KEY_HEADER = "X-API-Key"
@@ -118,6 +122,14 @@ def valid_query(q: str) -> str:
     return query
 
 
+@lru_cache(maxsize=SEARCH_CACHE)
+def answer(searcher, query: str, k: int, offset: int, source_id: str | None) -> tuple[Results, bytes]:
+    """A search and its JSON, kept for repeats of the same question (a team asks alike; a page turns back).
+    Keyed by the searcher too, so /reload's new corpus never serves an old answer."""
+    results = searcher.search(query, k=k, offset=offset, source_id=source_id)
+    return results, json.dumps(results_json(query, results, offset), ensure_ascii=False).encode()
+
+
 def passage_json(corpus, passage) -> dict:
     source = corpus.source(passage.source_id)
     return {
@@ -173,11 +185,11 @@ def create_app(settings: Settings, core: ChatCore, callbacks: Callbacks | None =
             raise ApiError(400, f"没有 id 为“{source[:40]}”的来源，可用 /api/sources 查看")
         offset = (page - 1) * k
         started = time.perf_counter()
-        results = s.search(query, k=k, offset=offset, source_id=source or None)
+        results, body = answer(s, query, k, offset, source or None)
         if page == 1:  # a question, not a page turn, is what the query log counts
             asker = ChatRequest(0, numeric_id(request.client.host if request.client else ""), query, "api", channel="http")
             app.state.core.log_question(asker, query, results, time.perf_counter() - started)
-        return JSONResponse(results_json(query, results, offset))
+        return Response(body, media_type="application/json")
 
     @api.get("/sources", summary="收录的文件")
     async def sources() -> JSONResponse:
