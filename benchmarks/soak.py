@@ -121,6 +121,9 @@ class Soak:
         self.admin_log: list[str] = []
         self.rss_after_reload: list[int] = []  # the bot's RSS (kB) after each re-ingest + /reload
         self.pid = 0
+        self.bad_updates = 0
+        self.started = 0.0
+        self.rss_by_minute: list[int] = []
 
     # Traffic -----------------------------------------------------------------------------------
 
@@ -219,7 +222,7 @@ class Soak:
             api.message(q, user_id=9_000_000 + i)
         api.wait_for("sendMessage", lambda c: c.params.get("chat_id") == 9_000_009, timeout=60)
         api.faults_on = True
-        start = time.monotonic()
+        start = self.started = time.monotonic()
         end = start + self.args.minutes * 60
         every = min(600.0, self.args.minutes * 30)  # re-ingest + /reload; at mid-run in short runs
         next_maintenance, next_bad = start + every, start + 60
@@ -237,7 +240,10 @@ class Soak:
             self.observe()
             if now >= next_bad:
                 bad_update(api)
+                self.bad_updates += 1
                 next_bad += 60
+            if now - start >= 60 * len(self.rss_by_minute):
+                self.rss_by_minute.append(rss_kb(proc.pid))
             if now >= next_maintenance and (maintenance is None or not maintenance.is_alive()):
                 maintenance = threading.Thread(target=self.maintenance, args=(db,), daemon=True)
                 maintenance.start()
@@ -288,12 +294,17 @@ class Soak:
         dups = self.duplicates()
         print(f"\nsoak: {seconds / 60:.1f} min, {len(self.users)} users, {len(self.actions)} actions "
               f"({len(self.actions) / seconds:.1f}/s), {len(self.api.calls)} Bot API calls")
-        print("injected faults:", dict(self.api.injected), f"+ {int(seconds // 60)} unparsable updates")
+        print("injected faults:", dict(self.api.injected), f"+ {self.bad_updates} unparsable updates")
         for kind, n in kinds.most_common():
             print(f"  {kind:9} {answered[kind]:5}/{n:<5} answered")
         unanswered = sum(kinds.values()) - sum(answered.values())
         questions = [a for a in self.actions if a.kind != "button" and a.kind != "inline"]
         print(f"unanswered: {unanswered} (questions and commands: {sum(a.answered_at is None for a in questions)})")
+        for a in (a for a in self.actions if a.answered_at is None):
+            calls = self.api.find(None, lambda c, a=a: c.at >= a.at and a.user in (c.params.get("chat_id"),
+                                  c.params.get("user_id")), status=None)
+            print(f"  unanswered {a.kind} of user {a.user} at {a.at - self.started:.0f} s; calls to that chat after it: "
+                  f"{[(c.method, c.status, round(c.at - a.at, 1)) for c in calls[:6]]}")
         if waits:
             print(f"answer wait: p50 {waits[len(waits) // 2] * 1000:.0f} ms, "
                   f"p99 {waits[min(len(waits) - 1, round(0.99 * (len(waits) - 1)))] * 1000:.0f} ms, "
@@ -304,6 +315,7 @@ class Soak:
         growth = (rss_end - rss_base) / rss_base * 100 if rss_base else 0.0
         print(f"bot RSS: {rss_base / 1024:.0f} MB after warm-up, {rss_end / 1024:.0f} MB at the end "
               f"({growth:+.1f}%), max {rss_max / 1024:.0f} MB")
+        print(f"  by minute: {' '.join(f'{r / 1024:.0f}' for r in self.rss_by_minute)} MB")
         if self.rss_after_reload:
             first = self.rss_after_reload[0]
             print(f"  after each re-ingest + /reload: {', '.join(f'{r / 1024:.0f}' for r in self.rss_after_reload)} MB; "

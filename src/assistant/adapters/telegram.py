@@ -47,7 +47,9 @@ from assistant.config import Settings, SettingsError
 log = logging.getLogger(__name__)
 
 APOLOGY = "抱歉，处理这条消息时出错了，请稍后再试。"
-SEND_ATTEMPTS = 4  # a call is tried this often on 429 / 5xx / failures that provably did not reach the server
+# A call is tried this often on 429 / 5xx / failures that provably did not reach the server; the waits between
+# (0.5 s doubling, ~15 s in all) outlast a short storm of 5xx answers (the soak run met one of four in a row).
+SEND_ATTEMPTS = 6
 BACKOFF_SECONDS = 0.5  # first wait after a 5xx or network error, doubled each time
 # Seconds to wait for the Bot API to take and answer a request. Telegram sometimes needs several seconds for a
 # sendMessage; giving up at PTB's 5 s default and sending again delivered the answer twice.
