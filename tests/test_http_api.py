@@ -125,3 +125,20 @@ def test_api_keys_are_an_allow_list(db_path, tmp_path):
         sig = dingtalk.link_signature(APP_SECRET, "共同富裕", "md")
         assert get(base, "/api/digest", params={"topic": "共同富裕", "format": "md", "sig": sig}).status_code == 200
         assert get(base, "/api/digest", params={"topic": "数字化", "format": "md", "sig": sig}).status_code == 401
+
+
+def test_api_and_dingtalk_questions_reach_the_query_log(db_path, tmp_path):
+    from assistant.state import connect
+    from channel_support import APP_KEY, FakeWebhook, robot_message, signed_headers
+
+    settings = settings_for(db_path, tmp_path, dingtalk_app_key=APP_KEY, dingtalk_app_secret=APP_SECRET,
+                            dingtalk_mode="http")
+    with FakeWebhook() as hook, running_service(settings) as base:
+        get(base, "/api/search", params={"q": QUESTION})
+        get(base, "/api/search", params={"q": QUESTION, "page": 2})  # a page turn is not a new question
+        httpx.post(f"{base}/dingtalk/callback", json=robot_message("共同富裕", hook.url()), headers=signed_headers())
+        hook.wait(1)
+    db = connect(settings.state_db_path)  # the service flushed its log on the way out
+    rows = sorted((r["channel"], r["query"], r["chat_kind"]) for r in db.query("select * from query_log"))
+    db.close()
+    assert rows == [("dingtalk", "共同富裕", "private"), ("http", QUESTION, "api")]
