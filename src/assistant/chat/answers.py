@@ -154,9 +154,7 @@ class Answers:
             row = [Button("来源", self.core.callback_data("src", hits[0].passage.id)),
                    *self.nav(session, offset, len(hits), results.total, REFERENCE_PAGE)]
             return Reply([header, *self.excerpt(hits)], [row, extras] if extras else [row])
-        # ① is a sentence to quote: a bare heading on the page (its words are in every citation line under
-        # it) is shown after the page's body sentences; pages keep their bounds, so paging is unchanged.
-        hits = sorted(results.hits[:PAGE], key=lambda h: h.passage.is_heading)
+        hits = results.hits[:PAGE]
         selected = min(max(selected, 0), len(hits) - 1)
         terms = bold_terms(tuple(t for h in hits for t in h.terms), self.share_lookup())
         quotes = [replace(self.quote(h.passage, h.source, terms, req), number=i + 1, folded=i != selected)
