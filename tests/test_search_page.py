@@ -37,6 +37,12 @@ def quote_text(hit) -> str:
     return hit.find_element(By.CSS_SELECTOR, ".quote").text.strip("“”")
 
 
+def shown(driver) -> list[str]:
+    """The quotes on the page, read in one script call (a list being replaced cannot go stale mid-read)."""
+    script = "return [...document.querySelectorAll('#results .hit .quote')].map(e => e.textContent)"
+    return [t.strip("“”") for t in driver.execute_script(script)]
+
+
 def test_type_a_question_see_the_right_quote_first_and_copy_it(base, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -73,9 +79,9 @@ def test_source_filter_paging_and_digest_links(base):
         first_page = [quote_text(h) for h in hits]
         assert len(first_page) == 10
         driver.find_element(By.ID, "next").click()
-        WebDriverWait(driver, WAIT).until(lambda d: quote_text(d.find_element(By.CSS_SELECTOR, ".hit")) != first_page[0])
+        WebDriverWait(driver, WAIT).until(lambda d: shown(d)[:1] != first_page[:1])
         both = httpx.get(f"{base}/api/search", params={"q": "共同富裕", "k": 10, "page": 2}).json()["results"]
-        assert [quote_text(h) for h in driver.find_elements(By.CSS_SELECTOR, ".hit")] == [r["text"] for r in both]
+        assert shown(driver) == [r["text"] for r in both]
 
         docx = driver.find_element(By.ID, "digest-docx").get_attribute("href")
         assert httpx.get(docx, timeout=60).content[:2] == b"PK"
@@ -86,8 +92,7 @@ def test_source_filter_paging_and_digest_links(base):
         driver.find_element(By.CSS_SELECTOR, "#search button[type=submit]").click()
         WebDriverWait(driver, WAIT).until(lambda d: "第 1–" in d.find_element(By.ID, "status").text)
         scoped = httpx.get(f"{base}/api/search", params={"q": "共同富裕", "k": 10, "source": target["id"]}).json()
-        shown = [quote_text(h) for h in driver.find_elements(By.CSS_SELECTOR, ".hit")]
-        assert shown == [r["text"] for r in scoped["results"]]
+        assert shown(driver) == [r["text"] for r in scoped["results"]]
         groups = [g.get_attribute("label") for g in driver.find_elements(By.CSS_SELECTOR, "#source optgroup")]
         assert len(groups) == len({s["kind"] or "其他" for s in sources})
 
