@@ -4,6 +4,8 @@ A passage's score is F = s · exp(Σ βⱼ·fⱼ): s is the BM25 mass of the que
 (word field + character-bigram field, the user's words above their expansions, see engine.term_lists);
 each feature fⱼ lies in [0, 1] and is computed from the index alone (no passage text), so the
 candidate search (candidates.py) can bound F by s · exp(Σ max(βⱼ, 0)) and still return the exact top k.
+Features are oriented so that their fitted weights come out negative (a passage is marked for what it
+lacks): the bound is then s itself and pruning is as tight as for plain BM25.
 
 The weights βⱼ live in ranking_weights.json, fitted by benchmarks/fit_ranking.py (logistic regression
 on pairs of a gold and a non-gold passage of the tuning queries, with log s as a feature whose
@@ -28,12 +30,12 @@ RANKING_FILE = "ranking.toml"  # in the corpus folder: authority prior per sourc
 WEIGHTS_FILE = Path(__file__).with_name("ranking_weights.json")
 FEATURES = (
     "uncovered",  # share of the idf mass of the user's words the passage and its title/section lack
-    "context",  # share of that mass found in the passage's title/section path
+    "outside_context",  # share of that mass not found in the passage's title/section path
     "apart",  # share of the user's consecutive word pairs not found adjacent in the passage
     "heading",  # the passage is a bare heading
     "no_figure",  # the question asks 多少/比例 and the passage states no figure
     "no_definition",  # the question asks what a term is and the passage defines nothing
-    "no_list",  # the question asks 有哪些/哪几 and the passage enumerates nothing
+    "enumerates",  # the question asks 有哪些/哪几 and the passage enumerates (、…、, 一是, ；)
     "other_year",  # the question names a year (or 今年/去年) the passage's document and text lack
     "low_authority",  # 1 − the prior of the source's kind (决定/条例 high, magazine articles low)
 )
@@ -161,7 +163,7 @@ class QueryRanker:
                     in_text[:, j] |= (bits & required) == required
             in_ctx = self.concept_ctx[:, t.context_of[cand]].T
             x[:, 0] = 1 - (in_text | in_ctx) @ self.concept_w
-            x[:, 1] = in_ctx @ self.concept_w
+            x[:, 1] = 1 - in_ctx @ self.concept_w
         if self.n_pairs:
             x[:, 2] = 1 - sum(((bits & r) == r) for r in self.pairs) / self.n_pairs
         x[:, 3] = t.is_heading[cand]
@@ -171,7 +173,7 @@ class QueryRanker:
         if q.wants_definition:
             x[:, 5] = (flags & DEFINES) == 0
         if q.wants_list:
-            x[:, 6] = (flags & LIST) == 0
+            x[:, 6] = (flags & LIST) != 0
         if q.year is not None:  # the document's year, or the year in its title/section path
             x[:, 7] = (t.source_year[t.source_of[cand]] != q.year) & ~self.year_ctx[t.context_of[cand]]
         x[:, 8] = 1 - t.source_prior[t.source_of[cand]]
@@ -218,7 +220,7 @@ class QueryRanker:
 
 
 ANSWERED_DEPTH = 3  # top passages examined for answered-or-not
-ANSWER_SCORE_WEIGHT = 0.2  # see answer_score; the threshold is fitted (benchmarks/fit_ranking.py --answered)
+ANSWER_SCORE_WEIGHT = 0.2  # see answer_score; its threshold is fitted with the weights (benchmarks/fit_ranking.py)
 
 
 def _content_stretches(runs: tuple[tuple[str, ...], ...]) -> list[list[str]]:
