@@ -14,7 +14,7 @@ import urllib.request
 
 from fake_bot_api import TOKEN, FakeBotApi
 from processes import bot_py
-from study_support import clock, open_searcher
+from study_support import RecordingScheduler, clock, open_searcher
 
 from assistant.adapters.telegram import webhook_secret
 from assistant.chat import build_core
@@ -27,30 +27,11 @@ from assistant.study.state import StateStore
 CHAT = 4242
 
 
-class Jobs:
-    """A scheduler that only remembers jobs (the daily job's firing is called by the test)."""
-
-    def __init__(self) -> None:
-        self.jobs: dict[str, tuple] = {}
-
-    def daily(self, name, at, chat_id, make):
-        self.jobs[name] = (at, chat_id, make)
-
-    def once(self, name, delay, chat_id, make):
-        self.jobs[name] = (delay, chat_id, make)
-
-    def cancel(self, name):
-        return self.jobs.pop(name, None) is not None
-
-    def send(self, chat_id, reply):
-        raise AssertionError("not used")
-
-
 def replica(db_path, target, seed):
     core = build_core(open_searcher(db_path), state_db=connect(target))
     feature = StudyFeature(core, StateStore(core.state, now=clock), rng=random.Random(seed), now=clock)
     feature.setup()
-    jobs = Jobs()
+    jobs = RecordingScheduler()
     core.start(jobs)
     return feature, jobs
 
@@ -181,8 +162,6 @@ def test_two_bot_processes_in_webhook_mode_share_one_postgres_state(db_path, pos
             errors = [proc.communicate(timeout=30)[1] for proc in procs]
     assert procs[1].returncode == 0, errors[1][-2000:]
     assert "Traceback" not in errors[1]
-
-
 
 
 def test_the_daily_job_of_two_telegram_applications_sends_once(db_path, state_target):

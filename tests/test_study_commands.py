@@ -10,7 +10,7 @@ from datetime import time
 
 import docx
 import pytest
-from study_support import clock, open_searcher
+from study_support import RecordingScheduler, clock, open_searcher
 
 from assistant.chat import Document, Request, Text, build_core
 from assistant.search.engine import Searcher
@@ -19,25 +19,6 @@ from assistant.study.quotes import SHANGHAI
 from assistant.study.state import StateStore
 
 USER, OTHER, GROUP = 7, 8, -100
-
-
-class RecordingScheduler:
-    """Stands in for the adapter's scheduler: remembers the jobs it was given."""
-
-    def __init__(self) -> None:
-        self.jobs: dict[str, tuple] = {}
-
-    def daily(self, name, at, chat_id, make):
-        self.jobs[name] = (at, chat_id, make)
-
-    def once(self, name, delay, chat_id, make):
-        self.jobs[name] = (delay, chat_id, make)
-
-    def cancel(self, name):
-        return self.jobs.pop(name, None) is not None
-
-    def send(self, chat_id, reply):
-        raise AssertionError("not used by the study features")
 
 
 def make(db_path, state_path, seed=1):
