@@ -221,3 +221,14 @@ def test_answered_when_the_top_hits_hold_the_query_concepts_together(searcher):
     assert searcher.search("实施方案第31条").answered
     for question in ("江苏省的GDP目标是多少", "上海浦东新区有什么政策", "火星移民计划"):
         assert not searcher.search(question).answered, question
+
+
+def test_a_synonym_key_inside_a_word_is_replaced_within_it(searcher):
+    # 共富 → 共同富裕 must not let a passage naming only 共同富裕 stand for 共富工坊.
+    assert all("共富工坊" in t for t in texts(searcher.search("共富工坊", k=3)))
+
+
+def test_a_word_with_digits_inside_counts_as_covered(searcher):
+    # 山区26县: the lone 县 after the digits pairs with its neighbour in passages (县倾), never stands alone.
+    results = searcher.search("山区26县", k=3)
+    assert results.answered and "山区26县" in texts(results)[0]

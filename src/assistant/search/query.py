@@ -157,13 +157,15 @@ class QueryParser:
 
     def _concepts(self, runs: list[list[str]], content: str) -> tuple[tuple[str, ...], ...]:
         """Each distinct content word of two or more characters (a lone character is too ambiguous to
-        say whether a passage is on topic), with the expansions of synonym keys overlapping it. Lone
+        say whether a passage is on topic), with the expansions of synonym keys overlapping it (a key inside
+        the word is replaced within it: 共富工坊 → 共同富裕工坊, never 共同富裕 alone). Lone
         characters the segmenter split from one corpus word (亩 + 均, 省 + 域) are rejoined into it."""
         keys = [k for k in self._keys if k in content]
         out: dict[str, tuple[str, ...]] = {}
         for w in (w for run in runs for w in _join_single_characters(run)):
             if len(w) > 1 and w not in out:
-                out[w] = (w, *(v for k in keys if k in w or w in k for v in self.synonyms[k]))
+                out[w] = (w, *(w.replace(k, v) if k in w else v
+                               for k in keys if k in w or w in k for v in self.synonyms[k]))
         return tuple(out.values())
 
     def _expansions(self, content: str) -> list[str]:

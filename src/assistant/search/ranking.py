@@ -194,9 +194,15 @@ class QueryRanker:
                 + ANSWER_SCORE_WEIGHT * math.log(max(best, 1e-3)))
 
     def _required(self, text: str) -> int | None:
-        """The bits a passage holding `text` has (all its character pairs); None when the corpus lacks one."""
+        """The bits a passage holding `text` has (all its character pairs); None when the corpus lacks one.
+
+        A lone CJK character cut off by digits or Latin letters (the 县 of 山区26县) is no gram of a passage
+        holding the text, where it pairs with its neighbour (县倾), so it is not required there."""
+        grams = set(bigrams(text))
+        if len(grams) > 1:
+            grams = {g for g in grams if len(g) > 1 or g.isascii()}
         required = 0
-        for g in set(bigrams(text)):
+        for g in grams:
             bit = self.gram_bits.get(g)
             if bit is not None:
                 required |= 1 << bit
