@@ -59,8 +59,10 @@ Allowed = Callable[[np.ndarray], np.ndarray]  # sorted passage numbers → mask 
 Rescore = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]  # (passages, s, presence bits) → F
 
 
-def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, rescore: Rescore, gain_bound: float) -> TopK:
-    """The `n` best passages (numbered below `size`) by F, ties broken by passage number."""
+def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, rescore: Rescore, gain_bound: float,
+          upper: Rescore) -> TopK:
+    """The `n` best passages (numbered below `size`) by F, ties broken by passage number.
+    `upper` gives a cheap bound F ≤ upper(d) ≤ s(d) · gain_bound for each candidate."""
     lists = [t for t in lists if len(t.docs) and t.bound > 0]
     if not lists or n <= 0:
         return TopK(np.empty(0, np.int32), np.empty(0), 0)
@@ -93,7 +95,7 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, rescore: R
         s, bits = s + add, t.mark(bits, found)
         rest -= t.bound
     keep = s >= tau
-    return _rescore_lazily(cand[keep], s[keep], bits[keep], n, rescore, gain_bound, theta)
+    return _rescore_lazily(cand[keep], s[keep], bits[keep], n, rescore, upper, theta)
 
 
 def _buffers(size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -106,14 +108,15 @@ def _buffers(size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, rescore: Rescore,
-                    gain_bound: float, theta: float) -> TopK:
-    """F for the candidates in descending s, in growing chunks, until no later one can reach the n-th
-    best F found (F ≤ s · gain_bound): the features are computed for few more than the page."""
-    order = np.lexsort((cand, -s))
+                    upper: Rescore, theta: float) -> TopK:
+    """F for the candidates in descending upper bound, in growing chunks, until no later one can reach
+    the n-th best F found: the full features are computed for few more than the page."""
+    bound = upper(cand, s, bits)
+    order = np.lexsort((cand, -bound))
     docs, scores = [], []
     best = theta
     i, chunk = 0, max(CHUNK, n)
-    while i < len(order) and s[order[i]] * gain_bound >= best * _SAFETY:
+    while i < len(order) and bound[order[i]] >= best * _SAFETY:
         part = np.sort(order[i : i + chunk])
         docs.append(cand[part])
         scores.append(rescore(cand[part], s[part], bits[part]))

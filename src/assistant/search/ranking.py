@@ -39,6 +39,7 @@ FEATURES = (
     "other_year",  # the question names a year (or 今年/去年) the passage's document and text lack
     "low_authority",  # 1 − the prior of the source's kind (决定/条例 high, magazine articles low)
 )
+TERM_FEATURES = 3  # the first features depend only on which query terms a passage holds (QueryRanker.upper_bound)
 TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much more than a plain word
 DEFAULT_AUTHORITY = 0.5
 
@@ -144,6 +145,8 @@ class QueryRanker:
         ])
         self.missing = sum(w for vs, (_, w) in zip(self.variants, self.concepts) if not vs)
         self.gain_bound = math.exp(float(np.sum(np.maximum(self.beta, 0) * self.active)))
+        # the gain the features after the term ones (TERM_FEATURES) can add at most
+        self.rest_gain = math.exp(float(np.sum((np.maximum(self.beta, 0) * self.active)[TERM_FEATURES:])))
         self._scored: list[tuple[np.ndarray, np.ndarray]] = []  # candidates scored so far, with their features
 
     # -- scoring ----------------------------------------------------------------------------
@@ -153,19 +156,16 @@ class QueryRanker:
         self._scored.append((cand, x))
         return s * np.exp(x @ self.beta)
 
+    def upper_bound(self, cand: np.ndarray, s: np.ndarray, bits: np.ndarray) -> np.ndarray:
+        """F ≤ this for each candidate: the term features exactly (cheap: which query terms a passage and
+        its context hold), the others at their best. Lets top-k skip full scoring of passages whose
+        BM25 score is high but which miss most of the question."""
+        return s * np.exp(self._term_features(cand, bits) @ self.beta[:TERM_FEATURES]) * self.rest_gain
+
     def features(self, cand: np.ndarray, bits: np.ndarray) -> np.ndarray:
         t, q = self.t, self.q
         x = np.zeros((len(cand), len(FEATURES)))
-        if self.concepts:
-            in_text = np.zeros((len(cand), len(self.concepts)), dtype=np.bool_)
-            for j, variants in enumerate(self.variants):
-                for required in variants:
-                    in_text[:, j] |= (bits & required) == required
-            in_ctx = self.concept_ctx[:, t.context_of[cand]].T
-            x[:, 0] = 1 - (in_text | in_ctx) @ self.concept_w
-            x[:, 1] = 1 - in_ctx @ self.concept_w
-        if self.n_pairs:
-            x[:, 2] = 1 - sum(((bits & r) == r) for r in self.pairs) / self.n_pairs
+        x[:, :TERM_FEATURES] = self._term_features(cand, bits)
         x[:, 3] = t.is_heading[cand]
         flags = t.flags[cand]
         if q.wants_number:
@@ -177,6 +177,22 @@ class QueryRanker:
         if q.year is not None:  # the document's year, or the year in its title/section path
             x[:, 7] = (t.source_year[t.source_of[cand]] != q.year) & ~self.year_ctx[t.context_of[cand]]
         x[:, 8] = 1 - t.source_prior[t.source_of[cand]]
+        return x
+
+    def _term_features(self, cand: np.ndarray, bits: np.ndarray) -> np.ndarray:
+        """uncovered, outside_context, apart: what depends only on the query terms a passage holds."""
+        t = self.t
+        x = np.zeros((len(cand), TERM_FEATURES))
+        if self.concepts:
+            in_text = np.zeros((len(cand), len(self.concepts)), dtype=np.bool_)
+            for j, variants in enumerate(self.variants):
+                for required in variants:
+                    in_text[:, j] |= (bits & required) == required
+            in_ctx = self.concept_ctx[:, t.context_of[cand]].T
+            x[:, 0] = 1 - (in_text | in_ctx) @ self.concept_w
+            x[:, 1] = 1 - in_ctx @ self.concept_w
+        if self.n_pairs:
+            x[:, 2] = 1 - sum(((bits & r) == r) for r in self.pairs) / self.n_pairs
         return x
 
     def answer_score(self, top: np.ndarray, best: float) -> float:
