@@ -37,12 +37,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 from fake_bot_api import DROP, LOST, SENDING, Call, FakeBotApi  # noqa: E402
 from processes import bot_py  # noqa: E402
 
-QUESTIONS = [
-    "共同富裕示范区的发展目标", "山海协作工程", "数字化改革", "营商环境", "山区26县跨越式发展", "中等收入群体",
-    "八八战略", "两个先行", "公共服务优质共享", "基层治理", "新质生产力", "乡村振兴", "生态文明建设",
-    "如何缩小城乡差距", "高质量发展", "法治浙江", "人才强省", "文化强省", "党的全面领导", "数字经济",
-    "火星殖民计划", "<b>&*_[", "😀", "第31条",
-]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import bench_bot  # noqa: E402
+
+# bench_bot's questions, plus an unanswerable one, markup, emoji and an ambiguous reference
+QUESTIONS = [*bench_bot.QUESTIONS, "火星殖民计划", "<b>&*_[", "😀", "第31条"]
 TOPICS = ["共同富裕", "数字化改革", "山海协作", "营商环境", "乡村振兴"]
 ADMIN = 42
 DELIVERING = {"sendMessage", "sendDocument", "sendPoll"}  # a new message each: a repeat is a duplicate
