@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 import sqlite_utils
 
+from assistant.search.abbreviations import mine_abbreviations
 from assistant.search.bm25 import K1, Field, build_field
 from assistant.search.lexicon import Lexicon, QueryWords, build_lexicon
 from assistant.search.normalize import normalize
@@ -24,7 +25,7 @@ from assistant.storage import NotACorpus
 from assistant.search.tokenizer import Tokenizer, bigrams, new_jieba, user_word_entries
 
 TABLE = "search_index"
-INDEX_VERSION = "6"
+INDEX_VERSION = "7"
 FIELDS = ("words", "bigrams", "context")
 # BM25 parameters per field. b below the usual 0.75 because a long sentence that answers the question
 # should not lose to a short heading that merely repeats its words (measured on the dev set).
@@ -45,6 +46,7 @@ class SearchIndex:
     dup_in_source: np.ndarray  # bool: an earlier passage of the same source has the same text
     user_words: dict[str, tuple[int, tuple[str, ...]]]
     synonyms: dict[str, tuple[str, ...]]
+    related: dict[str, tuple[str, ...]]  # abbreviations mined from the corpus → its wordings (abbreviations.py)
     query_words: QueryWords
     flags: np.ndarray  # uint8 per passage: ranking.FIGURE | LIST | DEFINES
     contexts: list[str]  # title + section text of each context number
@@ -74,6 +76,7 @@ class SearchIndex:
             {
                 "user_words": self.user_words,
                 "synonyms": self.synonyms,
+                "related": self.related,
                 "scaffolding": sorted(self.query_words.scaffolding),
                 "context": sorted(self.query_words.context),
             },
@@ -95,6 +98,7 @@ class SearchIndex:
             dup_in_source=np.frombuffer(blobs["passage.dup_in_source"], dtype=np.bool_),
             user_words={w: (f, tuple(p)) for w, (f, p) in lexicon["user_words"].items()},
             synonyms={k: tuple(v) for k, v in lexicon["synonyms"].items()},
+            related={k: tuple(v) for k, v in lexicon["related"].items()},
             query_words=QueryWords(frozenset(lexicon["scaffolding"]), frozenset(lexicon["context"])),
             flags=np.frombuffer(blobs["passage.flags"], dtype=np.uint8),
             contexts=json.loads(blobs["contexts"]),
@@ -171,6 +175,7 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
         dup_in_source=dup_in_source,
         user_words=user_words,
         synonyms=dict(lexicon.synonyms),
+        related=mine_abbreviations(texts),
         query_words=lexicon.query_words,
         flags=np.array([passage_flags(t) for t in texts], dtype=np.uint8),
         contexts=context_texts,

@@ -92,6 +92,13 @@ def load_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def held_by(synonyms: dict[str, tuple[str, ...]], texts: list[str]) -> dict[str, tuple[str, ...]]:
+    """The synonyms with only the values some passage holds (an expansion nothing holds only costs time)."""
+    corpus = "\n".join(texts)
+    kept = {k: tuple(v for v in values if v in corpus) for k, values in synonyms.items()}
+    return {k: values for k, values in kept.items() if values}
+
+
 def load_query_words(path: Path) -> QueryWords:
     data = _toml(path)
     return QueryWords(
@@ -100,13 +107,13 @@ def load_query_words(path: Path) -> QueryWords:
     )
 
 
-def build_lexicon(texts: Iterable[str], curated_dir: Path | None) -> Lexicon:
+def build_lexicon(texts: list[str], curated_dir: Path | None) -> Lexicon:
     """Mined corpus terms + curated words + synonym keys and values, as one user dictionary."""
     mined = mine_terms(texts)
     if curated_dir is None:
         return Lexicon(tuple(mined))
     curated = _lines(curated_dir / DICTIONARY_FILE)
-    synonyms = load_synonyms(curated_dir / SYNONYMS_FILE)
+    synonyms = held_by(load_synonyms(curated_dir / SYNONYMS_FILE), texts)
     query_words = load_query_words(curated_dir / QUERY_WORDS_FILE)
     extra = [w for key, values in synonyms.items() for w in (key, *values) if len(w) <= MAX_TERM]
     words = tuple(sorted({*mined, *curated, *extra}))

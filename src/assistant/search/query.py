@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from assistant.search.lexicon import QueryWords
 from assistant.search.normalize import normalize
 from assistant.search.tokenizer import Tokenizer, bigrams
 
 EXPANSION_WEIGHT = 0.6
+MAX_KEY = 12  # longest mined key looked up (characters)
 YEAR_WEIGHT = 0.3
 
 _PHRASE = re.compile(r"[“\"「『]([^”\"」』]+)[”\"」』]")
@@ -58,10 +60,11 @@ class ParsedQuery:
 
 class QueryParser:
     def __init__(self, tokenizer: Tokenizer, synonyms: dict[str, tuple[str, ...]], query_words: QueryWords,
-                 newest_year: int | None = None) -> None:
+                 newest_year: int | None = None, related: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.tokenizer = tokenizer
         self.newest_year = newest_year
         self.synonyms = synonyms
+        self.related = related or {}  # mined at index time (abbreviations.py): key → corpus wordings
         self._keys = sorted(synonyms, key=len, reverse=True)
         self.query_words = query_words
 
@@ -90,8 +93,9 @@ class QueryParser:
         _add(context, words, 1.0)
         own = frozenset(words) | frozenset(grams)
         content = "".join("".join(r) for r in runs)
-        expansions = self._expansions(content)
-        concepts = self._concepts(runs, content)
+        keys = self._keys_in(runs, content)
+        expansions = _expansions(content, keys)
+        concepts = self._concepts(runs, keys)
         for phrase in expansions:  # an expansion as a whole weighs about what one word of the user weighs
             tokens, phrase_grams = self.tokenizer.words(phrase), bigrams(phrase)
             _add(words, tokens, EXPANSION_WEIGHT / max(len(tokens), 1) ** 0.5)
@@ -155,27 +159,42 @@ class QueryParser:
                 i += 1
         return out
 
-    def _concepts(self, runs: list[list[str]], content: str) -> tuple[tuple[str, ...], ...]:
+    def _keys_in(self, runs: list[list[str]], content: str) -> dict[str, tuple[str, ...]]:
+        """The expansion keys the query holds, longest first: curated synonym keys anywhere in its content,
+        mined ones (abbreviations.py) only as whole words of a run (2023年人均 holds no 年人均)."""
+        found = {k: self.synonyms[k] for k in self._keys if k in content}
+        for run in runs:
+            for i in range(len(run)):
+                for j in range(i + 1, len(run) + 1):
+                    key = "".join(run[i:j])
+                    if len(key) > MAX_KEY:
+                        break
+                    if key in self.related and key not in found:
+                        found[key] = self.related[key]
+        return dict(sorted(found.items(), key=lambda kv: -len(kv[0])))
+
+    def _concepts(self, runs: list[list[str]], keys: dict[str, tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
         """Each distinct content word of two or more characters (a lone character is too ambiguous to
-        say whether a passage is on topic), with the expansions of synonym keys overlapping it (a key inside
-        the word is replaced within it: 共富工坊 → 共同富裕工坊, never 共同富裕 alone). Lone
+        say whether a passage is on topic), with the expansions of keys overlapping it (a key inside
+        the word is replaced within it: 共富工坊 → 共同富裕工坊, never 共同富裕 alone; a one-character key
+        stands alone: 遛狗 → 犬, as 遛犬 is no document's wording). Lone
         characters the segmenter split from one corpus word (亩 + 均, 省 + 域) are rejoined into it."""
-        keys = [k for k in self._keys if k in content]
         out: dict[str, tuple[str, ...]] = {}
         for w in (w for run in runs for w in _join_single_characters(run)):
             if len(w) > 1 and w not in out:
-                out[w] = (w, *(w.replace(k, v) if k in w else v
-                               for k in keys if k in w or w in k for v in self.synonyms[k]))
+                out[w] = tuple(dict.fromkeys((w, *(w.replace(k, v) if k in w and len(k) > 1 else v
+                                                   for k, values in keys.items() if k in w or w in k for v in values))))
         return tuple(out.values())
 
-    def _expansions(self, content: str) -> list[str]:
-        """Expansions of every synonym key found in the content (longest keys first, no overlaps)."""
-        out: list[str] = []
-        for key in self._keys:
-            if key in content:
-                out.extend(self.synonyms[key])
-                content = content.replace(key, " ")
-        return out
+
+def _expansions(content: str, keys: dict[str, tuple[str, ...]]) -> list[str]:
+    """Expansions of every key found in the content (longest keys first, no overlaps)."""
+    out: list[str] = []
+    for key, values in keys.items():
+        if key in content:
+            out.extend(v for v in values if v not in out)
+            content = content.replace(key, " ")
+    return out
 
 
 def _add(target: dict[str, float], terms, weight: float) -> None:

@@ -1,0 +1,68 @@
+"""Expansions a corpus brings itself: mined abbreviations and 简称, curated synonyms kept only where a passage
+holds them, and how the query parser looks them up."""
+from __future__ import annotations
+
+from assistant.search.abbreviations import _mine, abbreviations_of, mine_abbreviations, mine_short_names
+from assistant.search.lexicon import QueryWords, held_by
+from assistant.search.query import QueryParser
+from assistant.search.tokenizer import Tokenizer
+
+
+def test_an_abbreviation_takes_one_character_of_each_word():
+    assert abbreviations_of(("公共", "租赁", "住房")) == {"公租住", "公租房"}
+    assert "长护险" in abbreviations_of(("长期", "护理", "保险"))
+
+
+def test_an_abbreviation_the_corpus_writes_stands_for_its_phrase():
+    texts = ["符合条件的家政服务人员纳入公共租赁住房等住房保障范围。", "扩大公租房供给。"]
+    assert mine_abbreviations(texts)["公租房"] == ("公共租赁住房",)
+
+
+def test_an_unwritten_abbreviation_needs_a_repeated_phrase():
+    once = ["试点长期护理保险。"]
+    twice = ["试点长期护理保险。", "完善长期护理保险。"]
+    assert "长护险" not in mine_abbreviations(once)
+    assert mine_abbreviations(twice)["长护险"] == ("长期护理保险",)
+
+
+def test_an_abbreviation_that_is_a_general_word_is_not_mined():
+    texts = ["纳入公共租赁住房。", "扩大公租房供给。"]
+    words = {"纳入公共租赁住房": ["纳入", "公共", "租赁", "住房"]}
+    mined = _mine(texts, lambda clause: words.get(clause, list(clause)), is_word=lambda w: w == "公租房")
+    assert "公租房" not in mined
+
+
+def test_declared_short_names_both_ways():
+    texts = ["根据《中华人民共和国家庭教育促进法》（以下简称“家庭教育促进法”）制定。",
+             "浙江省人民政府（简称省政府）负责。"]
+    short = mine_short_names(texts)
+    assert short["家庭教育促进法"] == {"中华人民共和国家庭教育促进法"}
+    assert short["省政府"] == {"省人民政府"}
+    mined = mine_abbreviations(texts)
+    assert "中华人民共和国家庭教育促进法" in mined["家庭教育促进法"]
+    assert "家庭教育促进法" in mined["中华人民共和国家庭教育促进法"]
+
+
+def test_curated_values_no_passage_holds_are_dropped():
+    synonyms = {"狗": ("犬",), "家长": ("父母", "监护人"), "医保": ("医疗保险",)}
+    assert held_by(synonyms, ["养犬人应当为犬只办理登记。", "父母应当履行家庭教育责任。"]) == {
+        "狗": ("犬",), "家长": ("父母",)}
+
+
+def _parser(related, synonyms=None) -> QueryParser:
+    return QueryParser(Tokenizer(), synonyms or {}, QueryWords(frozenset({"能不能", "申请"})), related=related)
+
+
+def test_a_mined_key_expands_below_the_users_words_only_as_whole_query_words():
+    parser = _parser({"公租房": ("公共租赁住房",), "年人均": ("年龄人口平均",)})
+    q = parser.parse("家政员工能不能申请公租房")
+    assert "公共租赁住房" in q.highlight
+    assert any("公共租赁住房" in c for c in q.concepts)
+    assert max(q.bigrams[g] for g in ("共租", "赁住")) < 1.0
+    # 年人均 is no word of this query (2023年 | 人均): a key straddling words is chance
+    assert "年龄人口平均" not in parser.parse("2023年人均收入").highlight
+
+
+def test_a_one_character_key_inside_a_word_stands_alone():
+    q = _parser({}, {"狗": ("犬",)}).parse("遛狗")
+    assert ("遛狗", "犬") in q.concepts
