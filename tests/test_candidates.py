@@ -51,8 +51,7 @@ def test_pruned_top_k_equals_exhaustive_scoring_on_random_queries(searcher):
         ranker = QueryRanker(q, searcher.table, searcher.weights, gram_bits)
         allowed = searcher._allowed(q, None, None)
         for n in (1, 10, SHORTLIST):
-            got = top_k(lists, n, searcher.index.size, allowed, ranker.rescore, ranker.gain_bound,
-                        ranker.upper_bound)
+            got = top_k(lists, n, searcher.index.size, allowed, ranker)
             want, scores = exhaustive(lists, n, allowed, ranker.rescore)
             assert np.allclose(got.scores, scores, rtol=1e-9), query
             # equal scores may swap places only among themselves

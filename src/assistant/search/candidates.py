@@ -1,20 +1,28 @@
-"""Exact top-k by dynamic pruning (MaxScore): the best passages under the full scoring function while
-reading only what can still reach the page.
+"""Exact top-k by dynamic pruning (MaxScore with a coverage bound): the best passages under the full
+scoring function while reading only what can still reach the page.
 
 A passage's score is F(d) = s(d) · g(d): s is a sum over the query's terms of (the term's stored BM25
-weight in d × the query's factor for the term); g, never above `gain_bound`, is the ranking features'
-multiplier (ranking.py), computed from which of the query's terms the passage holds (a bit per term,
-gathered here while s is summed). Every term brings candidates — none is dropped for being common —
-yet a term whose lists' upper bounds together cannot lift a passage to the n-th best score found so
-far is only looked up for passages other terms brought in, and g is computed in descending order of
-s only until no later passage can reach the page. The result equals scoring every passage that shares
-a term with the query and sorting (tests/test_candidates.py checks it on random queries).
+weight in d × the query's factor for the term); g is the ranking features' multiplier (ranking.py),
+computed from which of the query's terms the passage holds (a bit per term, gathered here while s is
+summed). g is bounded by the share c of the query a passage can cover (CoverBound): g ≤ exp(a + b·c).
+c is known cheaply: the shares of the query's concepts whose key terms the passage holds (a concept is
+only in a passage's text if the passage holds the rarest character pair of one of its forms) plus the
+share its title/section path covers. Most passages of a common term cover little, so their F stays far
+below the page even when s is high.
+
+Every term brings candidates — none is dropped for being common — but a term whose list's bounds,
+together with the other such lists, cannot lift a passage that holds no key term to the n-th best
+score found so far (times the best gain such a passage can have) is only looked up for passages the
+other lists brought in; candidates are then cut by s + the bounds still unread, times their gain
+bound, and g is computed in descending order of the ranker's exact upper bound only until no later
+passage can reach the page. The result equals scoring every passage that shares a term with the query
+and sorting (tests/test_candidates.py checks it on random queries).
 """
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -28,7 +36,7 @@ _scratch = threading.local()
 
 @dataclass(frozen=True)
 class TermList:
-    """One query term's postings: passage numbers (sorted), stored weights, the query's factor."""
+    """One query term's postings: passage numbers (sorted), stored weights (positive), the query's factor."""
 
     docs: np.ndarray
     weights: np.ndarray
@@ -48,117 +56,232 @@ class TermList:
         return bits | (found.astype(np.int64) << self.bit) if self.bit >= 0 else bits
 
 
+@dataclass(frozen=True)
+class CoverBound:
+    """g ≤ exp(a + b·c) for a passage covering at most the share c ∈ [0, 1] of the query (b ≥ 0).
+
+    A passage's share is at most the sum of the shares of the `keys` it holds a bit of (a key: a share
+    and the bits one of which every passage covering that share in its text holds) plus `base`, the
+    share its title/section path covers (by context number; `context_of` gives a passage's, and
+    `members[starts[c]:starts[c + 1]]` are the passages of context c, sorted)."""
+
+    a: float
+    b: float
+    keys: tuple[tuple[float, int], ...]
+    base: np.ndarray
+    context_of: np.ndarray
+    members: np.ndarray
+    starts: np.ndarray
+
+    def gain(self, share: np.ndarray | float) -> np.ndarray:
+        return np.exp(self.a + self.b * np.minimum(share, 1.0))
+
+    def passages(self, contexts: np.ndarray) -> np.ndarray:
+        """The passages of these contexts, sorted."""
+        parts = [self.members[self.starts[c] : self.starts[c + 1]] for c in contexts.tolist()]
+        return np.sort(np.concatenate(parts)) if parts else np.empty(0, np.int32)
+
+
+class Scorer(Protocol):
+    """What top-k needs of the ranking (ranking.QueryRanker)."""
+
+    def rescore(self, cand: np.ndarray, s: np.ndarray, bits: np.ndarray) -> np.ndarray: ...  # F
+
+    def upper_bound(self, cand: np.ndarray, s: np.ndarray, bits: np.ndarray) -> np.ndarray: ...  # ≥ F, cheaper
+
+    def cover_bound(self) -> CoverBound: ...
+
+
 @dataclass
 class TopK:
     docs: np.ndarray  # passage numbers, best first
     scores: np.ndarray  # F of each
-    considered: int  # passages whose bound reached the n-th best score
+    considered: int  # passages whose bound reached the pruning threshold
 
 
 Allowed = Callable[[np.ndarray], np.ndarray]  # sorted passage numbers → mask of those that may be shown
-Rescore = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]  # (passages, s, presence bits) → F
+LOOKUP_COST = 8  # a binary-search lookup of one passage in one list, in dense additions of one posting
 
 
-def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, rescore: Rescore, gain_bound: float,
-          upper: Rescore) -> TopK:
-    """The `n` best passages (numbered below `size`) by F, ties broken by passage number.
-    `upper` gives a cheap bound F ≤ upper(d) ≤ s(d) · gain_bound for each candidate."""
-    lists = [t for t in lists if len(t.docs) and t.bound > 0]
+def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Scorer) -> TopK:
+    """The `n` best passages (numbered below `size`) by F, ties broken by passage number."""
+    lists = sorted((t for t in lists if len(t.docs) and t.bound > 0), key=lambda t: t.bound)
     if not lists or n <= 0:
         return TopK(np.empty(0, np.int32), np.empty(0), 0)
-    small = sum(len(t.docs) for t in lists) <= SMALL
-    theta = 0.0 if small else _seed_threshold(lists, n, allowed, rescore)
-    tau = theta / gain_bound * _SAFETY
-    # MaxScore: lists by bound, ascending; the prefix whose bounds sum below tau is non-essential.
-    lists = sorted(lists, key=lambda t: t.bound)
-    bounds = np.cumsum([t.bound for t in lists])
-    split = int(np.searchsorted(bounds, tau, side="left")) if tau > 0 else 0
-    optional, essential = lists[:split], lists[split:]
-    rest = float(bounds[split - 1]) if split else 0.0
-    acc, dense_bits = _buffers(size)
+    cover = scorer.cover_bound()
+    keys = [(share, mask) for share, mask in cover.keys if mask]
+    is_key = [t.bit >= 0 and any(mask >> t.bit & 1 for _, mask in keys) for t in lists]
+    others = [t for t, key in zip(lists, is_key) if not key]  # ascending bound
+    dense = _dense(size)
     try:
-        for t in essential:  # a passage is once in a list: fancy-indexed adds never collide
-            acc[t.docs] += t.weights * t.factor
-            if t.bit >= 0:
-                dense_bits[t.docs] |= 1 << t.bit
-        cand = np.flatnonzero(acc >= max(tau - rest, 1e-12)).astype(np.int32)
-        cand = cand[allowed(cand)]
-        s, bits = acc[cand], dense_bits[cand]
+        for t, key in zip(lists, is_key):  # the key lists first: they give the coverage of every passage
+            if key:
+                dense.add(t, keys)
+        theta = 0.0
+        if sum(len(t.docs) for t in lists) > SMALL:
+            theta = _seed_threshold(lists, is_key, n, allowed, scorer, cover, dense)
+        split, rich = _plan(others, theta, cover)
+        for t in others[split:]:
+            dense.add(t, keys)
+        cand, s, bits, share = dense.read()
     finally:
-        for t in essential:  # back to zeros for the next query, touching only what was written
-            acc[t.docs] = 0
-            dense_bits[t.docs] = 0
-    for t in reversed(optional):  # largest bound first: prunes soonest
-        keep = s + rest >= tau
-        cand, s, bits = cand[keep], s[keep], bits[keep]
+        dense.clear()
+    if len(rich):  # their title/section alone may lift them: they are looked up in the unread lists
+        extra = np.setdiff1d(rich, cand)
+        cand = np.concatenate([cand, extra])
+        s, bits, share = (np.concatenate([x, np.zeros(len(extra), x.dtype)]) for x in (s, bits, share))
+    floor = theta * _SAFETY
+    unread = others[:split]
+    rest = sum(t.bound for t in unread)
+    gain = cover.gain(share + cover.base[cover.context_of[cand]])
+    keep = (s + rest) * gain >= floor
+    cand, s, bits, gain = cand[keep], s[keep], bits[keep], gain[keep]
+    keep = allowed(cand)
+    cand, s, bits, gain = cand[keep], s[keep], bits[keep], gain[keep]
+    considered = len(cand)
+    for t in reversed(unread):  # largest bound first: prunes soonest
+        keep = (s + rest) * gain >= floor
+        cand, s, bits, gain = cand[keep], s[keep], bits[keep], gain[keep]
         add, found = t.contribution(cand)
         s, bits = s + add, t.mark(bits, found)
         rest -= t.bound
-    keep = s >= tau
-    return _rescore_lazily(cand[keep], s[keep], bits[keep], n, rescore, upper, theta)
+    keep = (s * gain >= floor) & (s > 0)
+    return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, theta, considered)
 
 
-def _buffers(size: int) -> tuple[np.ndarray, np.ndarray]:
-    """This thread's zeroed accumulators over all passages, reused across queries: a fresh 1.8 MB array
-    per query at 100× corpus costs more in page faults than the scoring itself."""
-    buffers = getattr(_scratch, "buffers", None)
-    if buffers is None or len(buffers[0]) != size:
-        buffers = _scratch.buffers = (np.zeros(size), np.zeros(size, dtype=np.int64))
-    return buffers
+class _Dense:
+    """Per-passage accumulators (s, presence bits, key share) over all passages, reused across queries
+    by one thread (a fresh 1.8 MB array per query at 100× corpus costs more in page faults than the
+    scoring itself); only the slots of the lists added are touched, and cleared after."""
+
+    def __init__(self, size: int) -> None:
+        self.s, self.bits, self.share = np.zeros(size), np.zeros(size, dtype=np.int64), np.zeros(size)
+        self.stamp = np.zeros(size, dtype=np.int32)  # for picking each passage once, never cleared
+        self.added: list[np.ndarray] = []
+
+    def add(self, t: TermList, keys: list[tuple[float, int]]) -> None:
+        self.added.append(t.docs)
+        self.s[t.docs] += t.weights * t.factor  # a passage is once in a list: fancy-indexed adds never collide
+        if t.bit >= 0:
+            self.bits[t.docs] |= 1 << t.bit
+            share = sum(share for share, mask in keys if mask >> t.bit & 1)
+            if share:
+                self.share[t.docs] += share
+
+    def read(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The passages of the lists added (unsorted, each once) with their s, bits and key share."""
+        if not self.added:
+            return np.empty(0, np.int32), np.empty(0), np.empty(0, np.int64), np.empty(0)
+        if sum(map(len, self.added)) * 4 < len(self.s):
+            docs = np.concatenate(self.added)
+            order = np.arange(len(docs), dtype=np.int32)
+            self.stamp[docs] = order  # the last write per passage wins: keep that occurrence
+            cand = docs[self.stamp[docs] == order]
+        else:
+            cand = np.flatnonzero(self.s).astype(np.int32)  # stored weights are positive
+        self.added = [cand]  # what clear() must zero
+        return cand, self.s[cand], self.bits[cand], self.share[cand]
+
+    def clear(self) -> None:
+        for docs in self.added:
+            self.s[docs] = 0
+            self.bits[docs] = 0
+            self.share[docs] = 0
+        self.added = []
 
 
-def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, rescore: Rescore,
-                    upper: Rescore, theta: float) -> TopK:
+def _dense(size: int) -> _Dense:
+    dense = getattr(_scratch, "dense", None)
+    if dense is None or len(dense.s) != size:
+        dense = _scratch.dense = _Dense(size)
+    return dense
+
+
+def _plan(others: list[TermList], theta: float, cover: CoverBound) -> tuple[int, np.ndarray]:
+    """How many of the non-key lists (ascending bound) to leave unread, and the passages that must then
+    be looked up in them: those whose title/section share lifts the unread bounds to theta. A passage
+    in no list read is otherwise below theta (it holds no key: its share is its title/section's)."""
+    if theta <= 0 or not others:
+        return 0, np.empty(0, np.int32)
+    floor = theta * _SAFETY
+    context_gain = cover.gain(cover.base)
+    counts = np.diff(cover.starts)
+    sizes = [len(t.docs) for t in others]
+    best, best_cost, rest = 0, float(sum(sizes)), 0.0
+    for i, t in enumerate(others, 1):
+        rest += t.bound
+        rich = int(counts[rest * context_gain >= floor].sum())
+        cost = sum(sizes[i:]) + LOOKUP_COST * rich * i
+        if cost < best_cost:
+            best, best_cost = i, cost
+    if best == 0:
+        return 0, np.empty(0, np.int32)
+    rest = sum(t.bound for t in others[:best])
+    return best, cover.passages(np.flatnonzero(rest * context_gain >= floor))
+
+
+def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, scorer: Scorer, theta: float,
+                    considered: int) -> TopK:
     """F for the candidates in descending upper bound, in growing chunks, until no later one can reach
     the n-th best F found: the full features are computed for few more than the page."""
-    bound = upper(cand, s, bits)
-    order = np.lexsort((cand, -bound))
+    bound = scorer.upper_bound(cand, s, bits)
+    left = np.flatnonzero(bound >= theta * _SAFETY)
     docs, scores = [], []
-    best = theta
-    i, chunk = 0, max(CHUNK, n)
-    while i < len(order) and bound[order[i]] >= best * _SAFETY:
-        part = np.sort(order[i : i + chunk])
-        docs.append(cand[part])
-        scores.append(rescore(cand[part], s[part], bits[part]))
-        i += chunk
+    best, chunk = theta, max(CHUNK, n)
+    while len(left):
+        if len(left) > chunk:  # the chunk of largest bounds; the rest wait
+            part = np.argpartition(-bound[left], chunk - 1)
+            take, left = left[part[:chunk]], left[part[chunk:]]
+        else:
+            take, left = left, left[:0]
+        take.sort()
+        docs.append(cand[take])
+        scores.append(scorer.rescore(cand[take], s[take], bits[take]))
         chunk *= 4
         f = np.concatenate(scores)
         if len(f) >= n:
             best = max(best, float(np.partition(f, len(f) - n)[len(f) - n]))
+        left = left[bound[left] >= best * _SAFETY]
     if not docs:
-        return TopK(np.empty(0, np.int32), np.empty(0), len(cand))
+        return TopK(np.empty(0, np.int32), np.empty(0), considered)
     d, f = np.concatenate(docs), np.concatenate(scores)
     top = np.lexsort((d, -f))[:n]
-    return TopK(d[top], f[top], len(cand))
-
-
-def _seed_threshold(lists: list[TermList], n: int, allowed: Allowed, rescore: Rescore) -> float:
-    """A lower bound on the n-th best F: the n-th best among the passages of the rarest terms."""
-    picked: list[TermList] = []
-    size = 0
-    for t in sorted(lists, key=lambda t: len(t.docs)):
-        if size >= max(SEED, n):
-            break
-        picked.append(t)
-        size += len(t.docs)
-    if len(picked) == len(lists):
-        return 0.0  # the seed would be the whole candidate set: score it once, unpruned
-    # any passages give a lower bound; these lists' heaviest ones give a tight one at a bounded cost
-    seed = np.unique(np.concatenate([_heaviest(t, max(SEED, n)) for t in picked]))
-    seed = seed[allowed(seed)]
+    return TopK(d[top], f[top], considered)
+def _seed_threshold(lists: list[TermList], is_key: list[bool], n: int, allowed: Allowed, scorer: Scorer,
+                    cover: CoverBound, dense: _Dense) -> float:
+    """A lower bound on the n-th best F: the n-th best of some passages scored exactly. They are those
+    the key lists (already in `dense`) rate best by their s times the gain of their share; without
+    keys, the heaviest postings of the rarest terms."""
+    acc, dense_bits, held = dense.s, dense.bits, dense.share
+    keyed = [t.docs for t, key in zip(lists, is_key) if key]
+    m = max(SEED // 4, n)
+    if keyed:
+        docs = np.concatenate(keyed)
+        rate = acc[docs] * cover.gain(held[docs] + cover.base[cover.context_of[docs]])
+        if len(docs) > 4 * m:
+            docs = docs[np.argpartition(-rate, 4 * m)[: 4 * m]]
+        seed = np.unique(docs)
+        seed = seed[allowed(seed)]
+        if len(seed) > m:
+            rate = acc[seed] * cover.gain(held[seed] + cover.base[cover.context_of[seed]])
+            seed = np.sort(seed[np.argpartition(-rate, m)[:m]])
+    else:
+        picked, total = [], 0
+        for t in sorted(lists, key=lambda t: len(t.docs)):
+            if total >= max(SEED, n):
+                break
+            cap = max(SEED, n)  # its heaviest postings
+            picked.append(t.docs if len(t.docs) <= cap else t.docs[np.argpartition(t.weights, len(t.docs) - cap)[-cap:]])
+            total += len(t.docs)
+        seed = np.unique(np.concatenate(picked))
+        seed = seed[allowed(seed)]
     if len(seed) < n:
         return 0.0
-    s = np.zeros(len(seed))
-    bits = np.zeros(len(seed), dtype=np.int64)
-    for t in lists:
-        add, found = t.contribution(seed)
-        s, bits = s + add, t.mark(bits, found)
-    f = rescore(seed, s, bits)
+    s = acc[seed].copy()
+    bits = dense_bits[seed].copy()
+    for t, key in zip(lists, is_key):
+        if not key:
+            add, found = t.contribution(seed)
+            s, bits = s + add, t.mark(bits, found)
+    f = scorer.rescore(seed, s, bits)
     return float(np.partition(f, len(f) - n)[len(f) - n])
-
-
-def _heaviest(t: TermList, m: int) -> np.ndarray:
-    """The (at most) m passages where the term weighs most."""
-    if len(t.docs) <= m:
-        return t.docs
-    return t.docs[np.argpartition(t.weights, len(t.weights) - m)[-m:]]

@@ -111,8 +111,7 @@ class Searcher:
         lists, gram_bits = self.term_lists(parsed)
         ranker = QueryRanker(parsed, self.table, self.weights, gram_bits)
         allowed = self._allowed(parsed, source_id, kinds)
-        top = top_k(lists, max(SHORTLIST, offset + k), self.index.size, allowed, ranker.rescore, ranker.gain_bound,
-                    ranker.upper_bound)
+        top = top_k(lists, max(SHORTLIST, offset + k), self.index.size, allowed, ranker)
         page = top.docs[offset : offset + k]
         rows = self._rows(page)
         hits = []

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.search.bm25 import Field
+from assistant.search.candidates import CoverBound
 from assistant.search.query import FUNCTION_CHARACTERS, ParsedQuery
 from assistant.search.tokenizer import bigrams
 
@@ -39,6 +40,7 @@ FEATURES = (
     "other_year",  # the question names a year (or 今年/去年) the passage's document and text lack
     "low_authority",  # 1 − the prior of the source's kind (决定/条例 high, magazine articles low)
 )
+COVERAGE_FEATURES = (0, 1)  # uncovered, outside_context: each ≥ 1 − the share a passage covers (cover_bound)
 TERM_FEATURES = 3  # the first features depend only on which query terms a passage holds (QueryRanker.upper_bound)
 TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much more than a plain word
 DEFAULT_AUTHORITY = 0.5
@@ -110,6 +112,15 @@ class PassageTable:
     size: int
     user_words: frozenset[str]
     _context_cache: dict[str, np.ndarray] = field(default_factory=dict)
+    _members: tuple[np.ndarray, np.ndarray] | None = None
+
+    def context_members(self) -> tuple[np.ndarray, np.ndarray]:
+        """The passages of each context, sorted: members[starts[c]:starts[c + 1]] (computed once)."""
+        if self._members is None:
+            members = np.argsort(self.context_of, kind="stable").astype(np.int32)
+            starts = np.searchsorted(self.context_of[members], np.arange(len(self.contexts) + 1))
+            self._members = (members, starts)
+        return self._members
 
     def in_contexts(self, text: str) -> np.ndarray:
         """Mask over context numbers whose title/section text contains `text` (cached)."""
@@ -161,6 +172,24 @@ class QueryRanker:
         its context hold), the others at their best. Lets top-k skip full scoring of passages whose
         BM25 score is high but which miss most of the question."""
         return s * np.exp(self._term_features(cand, bits) @ self.beta[:TERM_FEATURES]) * self.rest_gain
+
+    def cover_bound(self) -> CoverBound:
+        """F ≤ s · exp(a + b·c) for a passage covering at most the share c of the query's concepts (in its
+        text or title/section): `uncovered` ≥ 1 − c and `outside_context` ≥ 1 − c, the rest at their best.
+        A concept's key: the rarest character pair of each of its forms (a passage whose text holds the
+        concept holds one of them); a form beyond the tracked bits counts as held by every passage."""
+        slope = -sum(min(float(self.beta[i]), 0.0) for i in COVERAGE_FEATURES) if self.concepts else 0.0
+        base = self.concept_w @ self.concept_ctx if self.concepts else np.zeros(len(self.t.contexts))
+        df = {bit: self.t.bigrams.df(g) for g, bit in self.gram_bits.items()}
+        keys = []
+        for share, variants in zip(self.concept_w, self.variants):
+            if any(r == 0 for r in variants):
+                base = base + share
+            else:
+                rarest = (min((b for b in range(r.bit_length()) if r >> b & 1), key=df.__getitem__) for r in variants)
+                keys.append((float(share), sum({1 << b for b in rarest})))
+        return CoverBound(math.log(self.gain_bound) - slope, slope, tuple(keys), base, self.t.context_of,
+                          *self.t.context_members())
 
     def features(self, cand: np.ndarray, bits: np.ndarray) -> np.ndarray:
         t, q = self.t, self.q
