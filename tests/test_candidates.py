@@ -4,6 +4,7 @@ import random
 import numpy as np
 import pytest
 
+from assistant.search import candidates
 from assistant.search.candidates import top_k
 from assistant.search.engine import SHORTLIST, Searcher
 from assistant.search.ranking import QueryRanker
@@ -41,23 +42,56 @@ def random_queries(searcher, count, seed=9):
         yield "".join(picked) if rng.random() < 0.5 else " ".join(picked) + rng.choice(scaffolds)
 
 
+def check_equal(searcher, query, source_id=None, sizes=(1, 10, SHORTLIST)):
+    q = searcher.parser.parse(query)
+    lists, gram_bits = searcher.term_lists(q)
+    if not lists:
+        return False
+    ranker = QueryRanker(q, searcher.table, searcher.weights, gram_bits)
+    allowed = searcher._allowed(q, source_id, None)
+    for n in sizes:
+        got = top_k(lists, n, searcher.index.size, allowed, ranker)
+        want, scores = exhaustive(lists, n, allowed, ranker.rescore)
+        assert np.allclose(got.scores, scores, rtol=1e-9), query
+        # equal scores may swap places only among themselves
+        assert got.docs.tolist() == want.tolist() or np.allclose(np.sort(got.scores), np.sort(scores)), query
+    return True
+
+
 def test_pruned_top_k_equals_exhaustive_scoring_on_random_queries(searcher):
+    assert sum(check_equal(searcher, query) for query in random_queries(searcher, 150)) > 100
+
+
+# Every pruning path on the small test corpus: the threshold seeded for every query (SMALL 0), and the
+# plan's three outcomes: every list read (lookups dear), as many left unread as can be (lookups free, so
+# the passages whose title/section share lifts the unread bounds are looked up), and the cost model's.
+@pytest.mark.parametrize("lookup_cost", [10**9, 0, candidates.LOOKUP_COST])
+def test_every_pruning_path_equals_exhaustive_scoring(searcher, monkeypatch, lookup_cost):
+    monkeypatch.setattr(candidates, "SMALL", 0)
+    monkeypatch.setattr(candidates, "LOOKUP_COST", lookup_cost)
+    assert sum(check_equal(searcher, query) for query in random_queries(searcher, 60, seed=lookup_cost % 97)) > 40
+
+
+def test_filters_and_ties_equal_exhaustive_scoring(searcher, monkeypatch):
+    """@source, -excluded and “phrase” filters cut candidates at any stage; repeated sentences tie."""
+    monkeypatch.setattr(candidates, "SMALL", 0)
+    rng = random.Random(5)
+    sources = searcher.index.source_ids
     checked = 0
-    for query in random_queries(searcher, 150):
-        q = searcher.parser.parse(query)
-        lists, gram_bits = searcher.term_lists(q)
-        if not lists:
+    for query in random_queries(searcher, 60, seed=11):
+        words = [w for w in searcher.parser.parse(query).words if len(w) > 1]
+        if not words:
             continue
-        ranker = QueryRanker(q, searcher.table, searcher.weights, gram_bits)
-        allowed = searcher._allowed(q, None, None)
-        for n in (1, 10, SHORTLIST):
-            got = top_k(lists, n, searcher.index.size, allowed, ranker)
-            want, scores = exhaustive(lists, n, allowed, ranker.rescore)
-            assert np.allclose(got.scores, scores, rtol=1e-9), query
-            # equal scores may swap places only among themselves
-            assert got.docs.tolist() == want.tolist() or np.allclose(np.sort(got.scores), np.sort(scores)), query
-        checked += 1
-    assert checked > 100
+        kind = rng.choice(["source", "exclude", "phrase"])
+        if kind == "source":
+            checked += check_equal(searcher, query, source_id=rng.choice(sources))
+        elif kind == "exclude":
+            checked += check_equal(searcher, f"{query} -{rng.choice(words)[:2]}")
+        else:
+            checked += check_equal(searcher, f"{query} “{rng.choice(words)}”")
+    assert checked > 40
+    # a sentence repeated across sources: equal scores, ordered by passage number
+    assert check_equal(searcher, "共同富裕", sizes=(1, 3, 50))
 
 
 def test_a_common_word_still_brings_candidates(searcher):
