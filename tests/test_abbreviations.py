@@ -14,21 +14,21 @@ def test_an_abbreviation_takes_one_character_of_each_word():
 
 
 def test_an_abbreviation_the_corpus_writes_stands_for_its_phrase():
-    texts = ["符合条件的家政服务人员纳入公共租赁住房等住房保障范围。", "扩大公租房供给。"]
+    texts = [("a", "符合条件的家政服务人员纳入公共租赁住房等住房保障范围。"), ("b", "扩大公租房供给。")]
     assert mine_abbreviations(texts)["公租房"] == ("公共租赁住房",)
 
 
-def test_an_unwritten_abbreviation_needs_a_repeated_phrase():
-    once = ["试点长期护理保险。"]
-    twice = ["试点长期护理保险。", "完善长期护理保险。"]
-    assert "长护险" not in mine_abbreviations(once)
-    assert mine_abbreviations(twice)["长护险"] == ("长期护理保险",)
+def test_an_unwritten_abbreviation_needs_a_phrase_two_documents_use():
+    one = [("a", "试点长期护理保险制度。"), ("a", "完善长期护理保险。")]
+    two = [("a", "试点长期护理保险制度。"), ("b", "完善长期护理保险。")]
+    assert "长护险" not in mine_abbreviations(one)
+    assert mine_abbreviations(two)["长护险"] == ("长期护理保险",)  # 保险制度 is cut 保险|制度
 
 
 def test_an_abbreviation_that_is_a_general_word_is_not_mined():
-    texts = ["纳入公共租赁住房。", "扩大公租房供给。"]
-    words = {"纳入公共租赁住房": ["纳入", "公共", "租赁", "住房"]}
-    mined = _mine(texts, lambda clause: words.get(clause, list(clause)), is_word=lambda w: w == "公租房")
+    texts = [("a", "纳入公共租赁住房。"), ("b", "扩大公租房供给。")]
+    words = {"纳入公共租赁住房。": ["纳入", "公共", "租赁", "住房", "。"]}
+    mined = _mine(texts, lambda text: words.get(text, list(text)), is_word=lambda w: w == "公租房")
     assert "公租房" not in mined
 
 
@@ -38,7 +38,7 @@ def test_declared_short_names_both_ways():
     short = mine_short_names(texts)
     assert short["家庭教育促进法"] == {"中华人民共和国家庭教育促进法"}
     assert short["省政府"] == {"省人民政府"}
-    mined = mine_abbreviations(texts)
+    mined = mine_abbreviations(("a", t) for t in texts)
     assert "中华人民共和国家庭教育促进法" in mined["家庭教育促进法"]
     assert "家庭教育促进法" in mined["中华人民共和国家庭教育促进法"]
 

@@ -4,16 +4,17 @@ expansions with no hand-edited file.
 - 简称: “《中华人民共和国家庭教育促进法》（以下简称“家庭教育促进法”）” or “某某委员会（简称某委）”: the
   abbreviation ↔ the name before it.
 - Abbreviations made of one character of each word of a phrase of three or four words, in order (公共|租赁|
-  住房 → 公租房, 长期|护理|保险 → 长护险: each word's first character, the last word's first or last one).
-  Kept one way, abbreviation → phrase, for the user who types it: when the corpus also writes the
-  abbreviation (公租房 beside 公共租赁住房), or else when the phrase is a term the corpus repeats.
-The result is a small table (abbreviation or phrase → corpus wordings) stored with the index; the query
-parser looks up every substring of the query's content in it.
+  住房 → 公租房, 长期|护理|保险 → 长护险: each word's first character, the last word's first or last one),
+  kept one way (abbreviation → phrase) when the corpus also writes the abbreviation (公租房 beside
+  公共租赁住房) or when two or more documents use the phrase (a term, not one author's wording; at most
+  MAX_TERMS such phrases, those most documents use, so the table is as small for a 100× corpus).
+The result is a small table (key → corpus wordings) stored with the index; the query parser looks up the
+query's words, and runs of them, in it.
 """
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Callable, Iterable
 
 from assistant.search.tokenizer import new_jieba
@@ -27,8 +28,9 @@ _NAME_PREFIX = re.compile(r"^(?:中华人民共和国|[\u4e00-\u9fff]{2,3}(?:省
 # Two characters shared by chance are common (出更 in 出更多 is no 出行更加), so an abbreviation has three
 # or more: two-character ones (共富, 双碳) are curated in synonyms.toml.
 MIN_WORDS, MAX_WORDS = 3, 4
-MIN_REPEATS = 2  # a phrase used this often is a term (for a one-way abbreviation the corpus never writes)
-MAX_EXPANSIONS = 3  # wordings kept per key (the most frequent phrases)
+MIN_SOURCES = 2  # documents using a phrase for its unwritten abbreviation to be kept
+MAX_TERMS = 2000  # of those, the phrases most documents use: the table stays small whatever the corpus size
+MAX_EXPANSIONS = 3  # wordings kept per key (the phrases most documents use)
 
 
 def abbreviations_of(words: tuple[str, ...]) -> set[str]:
@@ -60,38 +62,50 @@ def mine_short_names(texts: Iterable[str]) -> dict[str, set[str]]:
     return out
 
 
-def mine_abbreviations(texts: list[str]) -> dict[str, tuple[str, ...]]:
-    """Key → corpus wordings: declared 简称 both ways, and word-initial abbreviations (see the module doc).
-    Phrases are cut into words of jieba's general dictionary (公共|租赁|住房, whatever the corpus's own
-    terms); an abbreviation that is itself a word of it (一流, 专业) is far more likely that word."""
+def mine_abbreviations(passages: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    """Key → corpus wordings from (source id, normalised text) pairs: declared 简称 both ways, and
+    word-initial abbreviations (see the module doc). Phrases are cut into words of jieba's general
+    dictionary (公共|租赁|住房, whatever the corpus's own terms; 保险制度 → 保险|制度); an abbreviation that
+    is itself a word of it (一流, 专业) is far more likely that word."""
     general = new_jieba()
-    return _mine(texts, lambda clause: general.lcut(clause, HMM=False), lambda w: bool(general.FREQ.get(w)))
+    freq = general.FREQ
+
+    def segment(text: str) -> list[str]:
+        out = []
+        for w in general.lcut(text, HMM=False):
+            halves = (w[:2], w[2:])
+            out.extend(halves if len(w) == 4 and all(freq.get(h) for h in halves) else (w,))
+        return out
+
+    return _mine(list(passages), segment, lambda w: bool(freq.get(w)))
 
 
-def _mine(texts: list[str], segment: Callable[[str], list[str]],
+def _mine(passages: list[tuple[str, str]], segment: Callable[[str], list[str]],
           is_word: Callable[[str], bool]) -> dict[str, tuple[str, ...]]:
-    phrases: Counter[tuple[str, ...]] = Counter()
-    for text in texts:
-        for clause in _CLAUSE.findall(text):
-            words = segment(clause)
+    sources: dict[tuple[str, ...], set[str]] = defaultdict(set)  # phrase → documents using it
+    for source, text in dict.fromkeys(passages):  # exact repeats add nothing
+        words: list[str] = []
+        for w in [*segment(text), "。"]:  # a phrase never spans punctuation or digits
+            if _CJK_WORD.fullmatch(w):
+                words.append(w)
+                continue
             for i in range(len(words)):
-                for n in range(MIN_WORDS, MAX_WORDS + 1):
-                    run = tuple(words[i : i + n])
-                    if len(run) == n and all(_CJK_WORD.fullmatch(w) for w in run):
-                        phrases[run] += 1
+                for n in range(MIN_WORDS, min(MAX_WORDS, len(words) - i) + 1):
+                    sources[tuple(words[i : i + n])].add(source)
+            words = []
     by_abbreviation: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for run, count in phrases.items():
+    for run, used_by in sources.items():
         for a in abbreviations_of(run):
             if not is_word(a):
-                by_abbreviation[a].append((count, "".join(run)))
-    used = _substrings_used(texts, by_abbreviation.keys())
+                by_abbreviation[a].append((len(used_by), "".join(run)))
+    texts = [text for _, text in passages]
+    written = _written(texts, by_abbreviation)
+    widespread = sorted((-len(used_by), "".join(run)) for run, used_by in sources.items() if len(used_by) >= MIN_SOURCES)
+    terms = {p for _, p in widespread[:MAX_TERMS]}
     pairs: dict[str, set[str]] = defaultdict(set)
     for a, found in by_abbreviation.items():
         found.sort(reverse=True)
-        if used[a]:  # one way: three characters may meet by chance inside the phrase's passages
-            pairs[a].update(p for _, p in found[:MAX_EXPANSIONS])
-        else:
-            pairs[a].update(p for c, p in found[:MAX_EXPANSIONS] if c >= MIN_REPEATS)
+        pairs[a].update(p for _, p in found[:MAX_EXPANSIONS] if a in written or p in terms)
     for short, names in mine_short_names(texts).items():
         for name in names:
             pairs[short].add(name)
@@ -99,15 +113,11 @@ def _mine(texts: list[str], segment: Callable[[str], list[str]],
     return {k: tuple(sorted(v)) for k, v in sorted(pairs.items()) if v}
 
 
-def _substrings_used(texts: list[str], keys: Iterable[str]) -> Counter[str]:
-    """How many times each key occurs in the texts as a substring (keys of 2–4 characters)."""
+def _written(texts: Iterable[str], keys: Iterable[str]) -> set[str]:
+    """The keys (of 3–4 characters) some text holds."""
     wanted = set(keys)
-    counts: Counter[str] = Counter()
-    for text in texts:
-        for clause in _CLAUSE.findall(text):
-            for n in (2, 3, 4):
-                for i in range(len(clause) - n + 1):
-                    s = clause[i : i + n]
-                    if s in wanted:
-                        counts[s] += 1
-    return counts
+    found: set[str] = set()
+    for clause in {c for text in texts for c in _CLAUSE.findall(text)}:
+        for n in (3, 4):
+            found.update(s for s in (clause[i : i + n] for i in range(len(clause) - n + 1)) if s in wanted)
+    return found
