@@ -13,9 +13,10 @@ query's words, and runs of them, in it.
 """
 from __future__ import annotations
 
+import heapq
 import re
 from collections import defaultdict
-from typing import Callable, Iterable
+from typing import Iterable, Mapping
 
 from assistant.search.tokenizer import new_jieba
 
@@ -62,55 +63,59 @@ def mine_short_names(texts: Iterable[str]) -> dict[str, set[str]]:
     return out
 
 
-def mine_abbreviations(passages: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
-    """Key → corpus wordings from (source id, normalised text) pairs: declared 简称 both ways, and
-    word-initial abbreviations (see the module doc). Phrases are cut into words of jieba's general
-    dictionary (公共|租赁|住房, whatever the corpus's own terms; 保险制度 → 保险|制度); an abbreviation that
-    is itself a word of it (一流, 专业) is far more likely that word."""
-    general = new_jieba()
-    freq = general.FREQ
+class AbbreviationMiner:
+    """Collects the phrases of each passage as the index cuts it (no second segmentation pass), then
+    gives the table: declared 简称 both ways, and word-initial abbreviations (see the module doc).
 
-    def segment(text: str) -> list[str]:
-        out = []
-        for w in general.lcut(text, HMM=False):
-            halves = (w[:2], w[2:])
-            out.extend(halves if len(w) == 4 and all(freq.get(h) for h in halves) else (w,))
-        return out
+    Whether an abbreviation is a general word (一流, 专业: far more likely that word) is asked of jieba's
+    general dictionary, and a four-character word of two such words is two words here (保险制度 →
+    保险|制度), so 长护险 is found for 长期护理保险制度."""
 
-    return _mine(list(passages), segment, lambda w: bool(freq.get(w)))
+    def __init__(self, general: Mapping[str, int] | None = None) -> None:
+        self._general = new_jieba().FREQ if general is None else general
+        self._sources: dict[tuple[str, ...], set[str]] = defaultdict(set)  # phrase → documents using it
 
-
-def _mine(passages: list[tuple[str, str]], segment: Callable[[str], list[str]],
-          is_word: Callable[[str], bool]) -> dict[str, tuple[str, ...]]:
-    sources: dict[tuple[str, ...], set[str]] = defaultdict(set)  # phrase → documents using it
-    for source, text in dict.fromkeys(passages):  # exact repeats add nothing
+    def add(self, source: str, text: str, segments: list[str]) -> None:
+        """One passage: its normalised text and its segments in order (punctuation dropped)."""
         words: list[str] = []
-        for w in [*segment(text), "。"]:  # a phrase never spans punctuation or digits
-            if _CJK_WORD.fullmatch(w):
-                words.append(w)
-                continue
-            for i in range(len(words)):
-                for n in range(MIN_WORDS, min(MAX_WORDS, len(words) - i) + 1):
-                    sources[tuple(words[i : i + n])].add(source)
-            words = []
-    by_abbreviation: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for run, used_by in sources.items():
-        for a in abbreviations_of(run):
-            if not is_word(a):
-                by_abbreviation[a].append((len(used_by), "".join(run)))
-    texts = [text for _, text in passages]
-    written = _written(texts, by_abbreviation)
-    widespread = sorted((-len(used_by), "".join(run)) for run, used_by in sources.items() if len(used_by) >= MIN_SOURCES)
-    terms = {p for _, p in widespread[:MAX_TERMS]}
-    pairs: dict[str, set[str]] = defaultdict(set)
-    for a, found in by_abbreviation.items():
-        found.sort(reverse=True)
-        pairs[a].update(p for _, p in found[:MAX_EXPANSIONS] if a in written or p in terms)
-    for short, names in mine_short_names(texts).items():
-        for name in names:
-            pairs[short].add(name)
-            pairs[name].add(short)
-    return {k: tuple(sorted(v)) for k, v in sorted(pairs.items()) if v}
+        end = 0
+        for w in [*segments, ""]:
+            at = text.find(w, end) if w else len(text)
+            # a phrase never spans punctuation, digits or a one-character word
+            if at != end or not w or not _CJK_WORD.fullmatch(w):
+                self._phrases(source, words)
+                words = []
+            if w and _CJK_WORD.fullmatch(w):
+                halves = (w[:2], w[2:])
+                words.extend(halves if len(w) == 4 and all(self._general.get(h) for h in halves) else (w,))
+            end = at + len(w) if at >= 0 else end
+
+    def _phrases(self, source: str, words: list[str]) -> None:
+        for i in range(len(words)):
+            for n in range(MIN_WORDS, min(MAX_WORDS, len(words) - i) + 1):
+                self._sources[tuple(words[i : i + n])].add(source)
+
+    def table(self, texts: list[str]) -> dict[str, tuple[str, ...]]:
+        """Key → corpus wordings, given every passage's text."""
+        by_abbreviation: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for run, used_by in self._sources.items():
+            for a in abbreviations_of(run):
+                if not self._general.get(a):
+                    by_abbreviation[a].append((len(used_by), "".join(run)))
+        # the phrases most documents use (two at least), at most MAX_TERMS of them
+        widespread = heapq.nsmallest(MAX_TERMS, ((-len(used_by), run) for run, used_by in self._sources.items()
+                                                 if len(used_by) >= MIN_SOURCES))
+        terms = {"".join(run) for _, run in widespread}
+        written = _written(texts, by_abbreviation)
+        pairs: dict[str, set[str]] = defaultdict(set)
+        for a in written | {a for _, run in widespread for a in abbreviations_of(run)}:
+            found = sorted(by_abbreviation.get(a, ()), reverse=True)
+            pairs[a].update([p for _, p in found if a in written or p in terms][:MAX_EXPANSIONS])
+        for short, names in mine_short_names(texts).items():
+            for name in names:
+                pairs[short].add(name)
+                pairs[name].add(short)
+        return {k: tuple(sorted(v)) for k, v in sorted(pairs.items()) if v}
 
 
 def _written(texts: Iterable[str], keys: Iterable[str]) -> set[str]:

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 import sqlite_utils
 
-from assistant.search.abbreviations import mine_abbreviations
+from assistant.search.abbreviations import AbbreviationMiner
 from assistant.search.bm25 import K1, Field, build_field
 from assistant.search.lexicon import Lexicon, QueryWords, build_lexicon
 from assistant.search.normalize import normalize
@@ -136,7 +136,14 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
     base = new_jieba()
     user_words = user_word_entries(lexicon.user_words, base)
     tokenizer = Tokenizer(user_words, base=base)
-    words = build_field((tokenizer.words(t) for t in texts), *BM25_PARAMS["words"])
+    miner = AbbreviationMiner()
+
+    def passage_words(source: str, text: str) -> list[str]:
+        segments = tokenizer.segments(text)
+        miner.add(source, text, segments)
+        return tokenizer.with_parts(segments)
+
+    words = build_field((passage_words(r["source_id"], t) for r, t in zip(rows, texts)), *BM25_PARAMS["words"])
     grams = build_field((bigrams(t) for t in texts), *BM25_PARAMS["bigrams"])
 
     source_ids = list(sources)
@@ -175,7 +182,7 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
         dup_in_source=dup_in_source,
         user_words=user_words,
         synonyms=dict(lexicon.synonyms),
-        related=mine_abbreviations(zip((r["source_id"] for r in rows), texts)),
+        related=miner.table(texts),
         query_words=lexicon.query_words,
         flags=np.array([passage_flags(t) for t in texts], dtype=np.uint8),
         contexts=context_texts,
