@@ -2,8 +2,10 @@
 
 Usage: python benchmarks/fit_ranking.py TUNE.jsonl [...] [--db data/assistant.db] [--write]
 
-The answered threshold is fitted after the weights: the lowest answer score that flags at least
-UNANSWERED_FLAGGED of the tuning queries without gold (`"gold": []`) as not answered.
+The answered model (search/answered.py) is fitted after the weights: a logistic regression of "has gold"
+on each tuning query's ANSWER_FEATURES (the queries without gold, `"gold": []`, weighed as much as the
+rest together), then the threshold on its logit that comes closest to both targets: unanswerable
+queries flagged (UNANSWERED_FLAGGED) and answerable ones answered (ANSWERABLE_ANSWERED).
 
 For each query with gold spans, every passage sharing a term with it is scored exhaustively; pairs
 (a passage holding a gold span, a passage without one ranked in the current top 30) give the
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from datetime import date
 from pathlib import Path
@@ -28,9 +29,12 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from assistant.search.engine import Searcher  # noqa: E402
 from assistant.search.evaluation import is_hit, load_queries  # noqa: E402
+from assistant.search.answered import ANSWER_FEATURES, AnswerModel  # noqa: E402
 from assistant.search.ranking import FEATURES, WEIGHTS_FILE, QueryRanker  # noqa: E402
 
-UNANSWERED_FLAGGED = 0.8  # share of unanswerable tuning queries the answered threshold must flag
+UNANSWERED_FLAGGED = 0.8  # target share of unanswerable tuning queries flagged not answered
+ANSWERABLE_ANSWERED = 0.95  # target share of answerable tuning queries flagged answered
+ANSWER_L2 = 0.1  # penalty on the answered model's weights (its features are few and understood)
 DEPTH = 30  # negatives: non-gold passages in the current top DEPTH
 L2 = 10.0  # penalty on the weights' distance from PRIOR (pairs are many and correlated)
 # Where the weights start and what the penalty pulls them back to: the engine's former hand-set
@@ -105,40 +109,75 @@ def main() -> None:
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--db", type=Path, default=ROOT / "data" / "assistant.db")
     p.add_argument("--write", action="store_true", help=f"store the weights in {WEIGHTS_FILE.name}")
+    p.add_argument("--answered-only", action="store_true", help="keep the stored feature weights, refit only the answered model")
     a = p.parse_args()
     searcher = Searcher.open(a.db)
-    rows = {r[0]: r[1] for r in searcher.corpus.db.execute("select rowid, text from passages")}
-    texts = [rows[r] for r in searcher.index.passage_rows.tolist()]
     queries = load_queries(a.files)
-    diff = pairs(searcher, queries, texts)
-    beta = {name: round(float(v), 4) for name, v in zip(FEATURES, logistic(diff))}
-    print(f"{len(diff)} pairs from {sum(bool(q.gold) for q in queries)} queries")
-    for name, v in beta.items():
-        print(f"  {name:<15}{v:+.3f}")
-    searcher.weights = np.array([beta[name] for name in FEATURES])
-    threshold = answered_threshold(searcher, queries)
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    if not a.answered_only:
+        rows = {r[0]: r[1] for r in searcher.corpus.db.execute("select rowid, text from passages")}
+        texts = [rows[r] for r in searcher.index.passage_rows.tolist()]
+        diff = pairs(searcher, queries, texts)
+        beta = {name: round(float(v), 4) for name, v in zip(FEATURES, logistic(diff))}
+        print(f"{len(diff)} pairs from {sum(bool(q.gold) for q in queries)} queries")
+        for name, v in beta.items():
+            print(f"  {name:<15}{v:+.3f}")
+        searcher.weights = np.array([beta[name] for name in FEATURES])
+        data["note"] = (f"fitted by benchmarks/fit_ranking.py on {', '.join(f.name for f in a.files)} "
+                        f"({len(diff)} pairs, L2 {L2}), {date.today().isoformat()}")
+        data["weights"] = beta
+    data["answered"] = fit_answered(searcher, queries).to_json()
     if a.write:
-        data = {"note": f"fitted by benchmarks/fit_ranking.py on {', '.join(f.name for f in a.files)} "
-                        f"({len(diff)} pairs, L2 {L2}), {date.today().isoformat()}",
-                "weights": beta, "answered": threshold}
         WEIGHTS_FILE.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         print(f"→ {WEIGHTS_FILE}")
 
 
-def answered_threshold(searcher: Searcher, queries) -> float:
-    """The lowest answer score flagging UNANSWERED_FLAGGED of the unanswerable queries as not answered."""
-    scores = {q.id: searcher.search(q.query, k=10).answer_score for q in queries}
-    none = sorted(scores[q.id] for q in queries if not q.gold)
-    some = [scores[q.id] for q in queries if q.gold]
-    if not none:
-        raise SystemExit("no unanswerable tuning queries: cannot fit the answered threshold")
-    need = int(np.ceil(UNANSWERED_FLAGGED * len(none)))
-    # just above the need-th lowest score, on the 4-decimal grid the weights file stores
-    threshold = math.floor(none[need - 1] * 1e4 + 1) / 1e4 if np.isfinite(none[need - 1]) else 0.0
-    flagged = sum(z < threshold for z in none) / len(none)
-    kept = sum(z >= threshold for z in some) / len(some)
-    print(f"answered threshold {threshold:.3f}: unanswerable flagged {flagged:.0%}, answerable answered {kept:.0%}")
-    return threshold
+def fit_answered(searcher: Searcher, queries) -> AnswerModel:
+    """The answered model: logistic regression on the queries' ANSWER_FEATURES, then its threshold.
+
+    Queries the features do not decide (a numbered item, a query without content words) are left out of
+    the fit but counted in the rates printed."""
+    results = [(q, searcher.search(q.query, k=10)) for q in queries]
+    fitted = [(q, r) for q, r in results if r.answer_features]
+    x = np.array([r.answer_features for _, r in fitted])
+    y = np.array([bool(q.gold) for q, _ in fitted], dtype=float)
+    if y.all() or not y.any():
+        raise SystemExit("the answered model needs tuning queries with and without gold")
+    weights, bias = _logistic_with_intercept(x, y, ANSWER_L2)
+    model = AnswerModel(weights, bias, 0.0)
+    logits = {q.id: model.score(np.array(r.answer_features)) if r.answer_features else None for q, r in results}
+
+    def rates(threshold: float) -> tuple[float, float]:
+        answered = {q.id: r.answered if logits[q.id] is None else logits[q.id] >= threshold for q, r in results}
+        none = [answered[q.id] for q in queries if not q.gold]
+        some = [answered[q.id] for q in queries if q.gold]
+        return 1 - sum(none) / len(none), sum(some) / len(some)
+
+    # the threshold whose worse rate, relative to its target, is best (ties: the lower threshold)
+    grid = np.round(np.arange(-4.0, 4.0, 0.05), 2)
+    threshold = float(max(grid, key=lambda t: (min(rates(t)[0] / UNANSWERED_FLAGGED, rates(t)[1] / ANSWERABLE_ANSWERED), -t)))
+    flagged, kept = rates(threshold)
+    print("answered model: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(ANSWER_FEATURES, weights)) + f", bias {bias:+.2f}")
+    print(f"answered threshold {threshold:+.2f}: unanswerable flagged {flagged:.0%}, answerable answered {kept:.0%}")
+    return AnswerModel(weights, bias, threshold)
+
+
+def _logistic_with_intercept(x: np.ndarray, y: np.ndarray, l2: float, steps: int = 100) -> tuple[np.ndarray, float]:
+    """Weights and intercept maximising the class-balanced log-likelihood − l2/2·|w|² (Newton's method)."""
+    z = np.column_stack([x, np.ones(len(x))])
+    w = np.zeros(z.shape[1])
+    balance = np.where(y > 0, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
+    penalty = np.full(z.shape[1], l2)
+    penalty[-1] = 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(z @ w)))
+        grad = z.T @ (balance * (y - p)) - penalty * w
+        hess = -(z * (balance * p * (1 - p))[:, None]).T @ z - np.diag(penalty)
+        step = np.linalg.solve(hess, grad)
+        w = w - step
+        if np.abs(step).max() < 1e-9:
+            break
+    return w[:-1], float(w[-1])
 
 
 if __name__ == "__main__":

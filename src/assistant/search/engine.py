@@ -24,7 +24,8 @@ from assistant.search.candidates import MAX_BITS, TermList, top_k
 from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
-from assistant.search.ranking import ANSWERED_DEPTH, PassageTable, QueryRanker, load_weights
+from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model
+from assistant.search.ranking import PassageTable, QueryRanker, load_weights
 from assistant.search.reference import LEGAL_UNITS
 from assistant.search.tokenizer import bigrams
 from assistant.storage import Corpus, explained
@@ -55,7 +56,8 @@ class Results:
     # Whether the top hits answer the query (its key concepts found together); False is when the product
     # says there is no direct answer and shows the nearest quotes.
     answered: bool = False
-    answer_score: float = 0.0  # what `answered` thresholds (ranking.QueryRanker.answer_score)
+    answer_score: float = 0.0  # what `answered` thresholds: the logit of answered.AnswerModel
+    answer_features: tuple[float, ...] = ()  # its inputs (answered.ANSWER_FEATURES), for fitting and explaining
 
 
 class Searcher:
@@ -73,7 +75,10 @@ class Searcher:
         self._names = {sid: _normalized(s) for sid, s in sources.items()}  # for matching 简称/title words
         self._first_anywhere = ~index.dup_global  # exact repeats are shown once
         self._first_in_source = ~index.dup_in_source
-        self.weights, self.answered_threshold = load_weights()
+        self.weights = load_weights()
+        self.answer_model = load_model()
+        self.answerer = Answerer(self.tokenizer.jieba.FREQ, [normalize(" ".join((s.title, s.short, s.kind)))
+                                                             for s in sources.values()])
         self.table = PassageTable(
             words=index.fields["words"], bigrams=index.fields["bigrams"], flags=index.flags,
             is_heading=index.is_heading,
@@ -105,7 +110,9 @@ class Searcher:
         if ref is not None:
             kind, found = ("choice", ref.choices) if ref.choices else ("reference", ref.passages)
             hits = [self._hit(p, 1.0, ()) for p in found[offset : offset + k]]
-            return Results(query=query, hits=hits, total=len(found), kind=kind, answered=bool(hits))
+            # 杭州养犬条例第十条 finds 上海市养犬管理条例's article: not the document asked for
+            answered = bool(hits) and self.answerer.names_places_of(normalize(query), normalize(hits[0].source.title))
+            return Results(query=query, hits=hits, total=len(found), kind=kind, answered=answered)
         if parsed.empty:
             return Results(query=query)
         lists, gram_bits = self.term_lists(parsed)
@@ -113,7 +120,7 @@ class Searcher:
         allowed = self._allowed(parsed, source_id, kinds)
         top = top_k(lists, max(SHORTLIST, offset + k), self.index.size, allowed, ranker)
         page = top.docs[offset : offset + k]
-        rows = self._rows(page)
+        rows = self._rows(np.union1d(page, top.docs[:ANSWERED_DEPTH]))
         hits = []
         for doc, score in zip(page.tolist(), top.scores[offset : offset + k].tolist()):
             row = rows[doc]
@@ -121,9 +128,24 @@ class Searcher:
             hits.append(self._hit(_passage(row), score, tuple(w for w in parsed.highlight if w in text)))
         # a numbered item (第五十条) no document has is asked about: what is shown cannot be it
         asked_item = (r := reference.parse_reference(normalize(query))) is not None and r.units[0] in LEGAL_UNITS
-        score = ranker.answer_score(top.docs[:ANSWERED_DEPTH], float(top.scores[0])) if hits and not asked_item else -math.inf
-        return Results(query=query, hits=hits, total=top.considered, answered=score >= self.answered_threshold,
-                       answer_score=score)
+        score, x = -math.inf, None
+        if hits and not asked_item:
+            x = self._answer_features(parsed, ranker, top.docs[:ANSWERED_DEPTH], float(top.scores[0]), rows)
+            score = self.answer_model.score(x) if x is not None else math.inf
+        return Results(query=query, hits=hits, total=top.considered, answered=score >= self.answer_model.threshold,
+                       answer_score=score, answer_features=tuple(x.tolist()) if x is not None else ())
+
+    def _answer_features(self, q: ParsedQuery, ranker: QueryRanker, top: np.ndarray, best: float,
+                         rows: dict[int, tuple]) -> np.ndarray | None:
+        """The answered model's inputs for the top passages; None when the query has no concept to check."""
+        if not ranker.concepts:
+            return None
+        t = self.table
+        passages = [TopPassage(fold(rows[d][6]), t.contexts[t.context_of[d]], int(t.source_year[t.source_of[d]]),
+                               int(t.source_of[d])) for d in top.tolist()]
+        # a concept is in the corpus when a passage or a title/section holds it (上海市 only in the title)
+        in_corpus = [bool(v) or bool(ctx.any()) for v, ctx in zip(ranker.variants, ranker.concept_ctx)]
+        return self.answerer.features(q, ranker.concepts, in_corpus, passages, best)
 
     def term_lists(self, q: ParsedQuery) -> tuple[list[TermList], dict[str, int]]:
         """The query's terms as posting lists with their factors (every term the query holds, none

@@ -1,4 +1,4 @@
-"""Ranking: the named features of a (query, passage) pair, their fitted weights, and answered-or-not.
+"""Ranking: the named features of a (query, passage) pair and their fitted weights (answered-or-not: answered.py).
 
 A passage's score is F = s · exp(Σ βⱼ·fⱼ): s is the BM25 mass of the query's terms in the passage
 (word field + character-bigram field, the user's words above their expansions, see engine.term_lists);
@@ -90,10 +90,10 @@ def load_config(path: Path) -> RankingConfig:
     return RankingConfig.from_json(data)
 
 
-def load_weights(path: Path = WEIGHTS_FILE) -> tuple[np.ndarray, float]:
-    """The feature weights β (in FEATURES order) and the answered threshold on answer_score."""
+def load_weights(path: Path = WEIGHTS_FILE) -> np.ndarray:
+    """The feature weights β (in FEATURES order); the file's "answered" entry is read by answered.py."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    return np.array([float(data["weights"].get(name, 0.0)) for name in FEATURES]), float(data["answered"])
+    return np.array([float(data["weights"].get(name, 0.0)) for name in FEATURES])
 
 
 @dataclass
@@ -154,18 +154,14 @@ class QueryRanker:
             bool(self.concepts), bool(self.concepts), self.n_pairs > 0, True,
             q.wants_number, q.wants_definition, q.wants_list, q.year is not None, True,
         ])
-        self.missing = sum(w for vs, (_, w) in zip(self.variants, self.concepts) if not vs)
         self.gain_bound = math.exp(float(np.sum(np.maximum(self.beta, 0) * self.active)))
         # the gain the features after the term ones (TERM_FEATURES) can add at most
         self.rest_gain = math.exp(float(np.sum((np.maximum(self.beta, 0) * self.active)[TERM_FEATURES:])))
-        self._scored: list[tuple[np.ndarray, np.ndarray]] = []  # candidates scored so far, with their features
 
     # -- scoring ----------------------------------------------------------------------------
 
     def rescore(self, cand: np.ndarray, s: np.ndarray, bits: np.ndarray) -> np.ndarray:
-        x = self.features(cand, bits)
-        self._scored.append((cand, x))
-        return s * np.exp(x @ self.beta)
+        return s * np.exp(self.features(cand, bits) @ self.beta)
 
     def upper_bound(self, cand: np.ndarray, s: np.ndarray, bits: np.ndarray) -> np.ndarray:
         """F ≤ this for each candidate: the term features exactly (cheap: which query terms a passage and
@@ -224,20 +220,6 @@ class QueryRanker:
             x[:, 2] = 1 - sum(((bits & r) == r) for r in self.pairs) / self.n_pairs
         return x
 
-    def answer_score(self, top: np.ndarray, best: float) -> float:
-        """How well the top passages (scored by `rescore`; the first scoring `best`) answer the query:
-        the largest share of the query's idf mass one of them holds with its title/section (0 when
-        from another year than the one asked), minus the share in words the corpus lacks entirely,
-        plus ANSWER_SCORE_WEIGHT · ln F (a weak match scores low whatever it covers)."""
-        if not self.concepts:
-            return math.inf
-        cand = np.concatenate([c for c, _ in self._scored])
-        x = np.concatenate([x for _, x in self._scored])
-        rows = x[[int(np.flatnonzero(cand == d)[0]) for d in top]]
-        share = (1 - rows[:, FEATURES.index("uncovered")]) * (1 - rows[:, FEATURES.index("other_year")])
-        return (float(share.max()) - self.missing / self.total_weight
-                + ANSWER_SCORE_WEIGHT * math.log(max(best, 1e-3)))
-
     def _required(self, text: str) -> int | None:
         """The bits a passage holding `text` has (all its character pairs); None when the corpus lacks one.
 
@@ -268,10 +250,6 @@ class QueryRanker:
                 weight *= TERM_WEIGHT
             out.append((variants, weight))
         return out
-
-
-ANSWERED_DEPTH = 3  # top passages examined for answered-or-not
-ANSWER_SCORE_WEIGHT = 0.2  # see answer_score; its threshold is fitted with the weights (benchmarks/fit_ranking.py)
 
 
 def _content_stretches(runs: tuple[tuple[str, ...], ...]) -> list[list[str]]:

@@ -1,0 +1,182 @@
+"""Answered or not: whether the top passages directly answer the query.
+
+A small logistic model over a few readable features of the query and its top ANSWERED_DEPTH passages,
+fitted on the tuning queries by benchmarks/fit_ranking.py (the "answered" entry of ranking_weights.json).
+Most features are a *gap*: how much of the query's key concepts one passage holds with its title/section
+(`covered`), minus how much is left once that passage must also name the place the query names, be of the
+year it asks, come from the document it names, or state the figure it asks for. A passage that covers the
+words but not the place (丽水's growth rate for 广东省), the year, the document or the figure is not an
+answer. Everything is computed from the texts of three passages and facts read once at load time.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import jieba
+import numpy as np
+
+from assistant.search.query import ParsedQuery
+from assistant.search.ranking import WEIGHTS_FILE
+
+ANSWERED_DEPTH = 3  # top passages examined
+ANSWER_FEATURES = (
+    # the largest idf share of the query's concepts (found in the corpus) that one top passage holds in its
+    # text or its title/section: the key concepts found together
+    "covered",
+    # idf share of query words that are dictionary words the corpus never states (彩礼, 个税): the topic is
+    # absent whatever the common words match
+    "missing_words",
+    # idf share of other query pieces the corpus lacks (a segmentation leftover such as 卡抵, or a colloquial
+    # coinage): weaker evidence, as paraphrases look like this too
+    "missing_pieces",
+    # ln F of the first passage, clipped: a weak match is rarely an answer
+    "log_score",
+    # coverage lost when the passage (or its document/section) must name every place the query names
+    # (江苏省, 北京市 …): another province's figures, or a regulation of another city, answer nothing
+    "place_gap",
+    # coverage lost when the passage must be of the year asked (its document's year, or the year stated in
+    # its title/section or text)
+    "year_gap",
+    # coverage lost when the passage must come from the document the query names (政府工作报告, 决定 …)
+    "document_gap",
+    # coverage lost when the passage must state a figure (多少/几/比例), in the unit asked when one is (多少钱 →
+    # 元, 多少亿 → 亿, 几个小时 → 小时): a passage naming the thing without its figure does not answer
+    "figure_gap",
+)
+
+_NUMBER = r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十百千万亿半]+)"
+# The unit a quantity question asks in (after 多少/几/百分之), and how a passage states a figure in it.
+_ASKED_UNIT = re.compile(r"(?:多少|几)(?:个)?(钱|元|亿|万|公里|千米|小时|天|日|岁|周岁|年|个月|月|平方米|亩|倍)|(百分之几|百分比|比例|占比|百分点)")
+_UNIT_IN_TEXT = {
+    "钱": "元", "元": "元", "亿": "亿", "万": "万", "公里": "公里|千米", "千米": "公里|千米", "小时": "小时",
+    "天": "天|日", "日": "天|日", "岁": "岁", "周岁": "岁", "年": "年", "个月": "个月|月", "月": "个月|月",
+    "平方米": "平方米", "亩": "亩", "倍": "倍", "%": "%|百分之|成|个百分点",
+}
+_FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|日|天|年|月|岁|小时|人|户)")
+_PLACE_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|新区|省|市|县|区|州)$")
+
+
+@dataclass(frozen=True)
+class TopPassage:
+    """One top passage as the decision reads it."""
+
+    text: str  # folded passage text
+    context: str  # its document title, publication and section path (normalised)
+    year: int  # its document's year (0 unknown)
+    source: int  # its document's number
+
+
+@dataclass(frozen=True)
+class AnswerModel:
+    """Weights (in ANSWER_FEATURES order), intercept and threshold on the logit."""
+
+    weights: np.ndarray
+    bias: float
+    threshold: float
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> "AnswerModel":
+        return cls(np.array([float(data["weights"].get(n, 0.0)) for n in ANSWER_FEATURES]), float(data["bias"]),
+                   float(data["threshold"]))
+
+    def to_json(self) -> dict:
+        return {"weights": {n: round(float(w), 4) for n, w in zip(ANSWER_FEATURES, self.weights)},
+                "bias": round(self.bias, 4), "threshold": round(self.threshold, 4)}
+
+    def score(self, x: np.ndarray) -> float:
+        return float(x @ self.weights + self.bias)
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Place names of jieba's dictionary (tag ns, 2+ characters), read once per process (~0.2 s)."""
+    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    out = set()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "ns" and len(parts[0]) > 1:
+                out.add(parts[0])
+    return frozenset(out)
+
+
+class Answerer:
+    """The corpus facts the features read, and the features of one query's top passages."""
+
+    def __init__(self, dictionary: Mapping[str, int], titles: Sequence[str]) -> None:
+        self.dictionary = dictionary  # jieba's word frequencies: is a missing query piece a word?
+        self.places = place_names()
+        self.titles = tuple(titles)  # each source's title, short name and kind (normalised)
+
+    def named_places(self, text: str) -> list[str]:
+        """Places the text names (longest first, none inside another), each without its 省/市/县 suffix."""
+        found: list[str] = []
+        for n in range(min(len(text), 8), 1, -1):
+            for i in range(len(text) - n + 1):
+                w = text[i : i + n]
+                if w in self.places and not any(w in f for f in found):
+                    found.append(w)
+        return list(dict.fromkeys(_PLACE_SUFFIX.sub("", w) if len(w) > 2 else w for w in found))
+
+    def names_places_of(self, query: str, context: str) -> bool:
+        """Whether `context` (a document's title …) names every place the normalised query names."""
+        return all(p in context for p in self.named_places(query))
+
+    def named_documents(self, q: ParsedQuery) -> list[str]:
+        """Context words of the query that name a document of the corpus (政府工作报告, 决定), none inside another."""
+        words = [w for w in q.context if w not in q.words and len(w) > 1 and any(w in t for t in self.titles)]
+        return [w for w in words if not any(w != o and w in o for o in words)]
+
+    def features(self, q: ParsedQuery, concepts: Sequence[tuple[Sequence[str], float]], in_corpus: Sequence[bool],
+                 top: Sequence[TopPassage], best: float) -> np.ndarray:
+        """ANSWER_FEATURES of the query given its concepts (variants, idf weight), whether each is found in
+        the corpus at all, its top passages and the first one's score F."""
+        total = sum(w for _, w in concepts) or 1.0
+        present = sum(w for (_, w), ok in zip(concepts, in_corpus) if ok) or 1.0
+        missing_words = sum(w for (vs, w), ok in zip(concepts, in_corpus) if not ok and self.dictionary.get(vs[0]))
+        missing_pieces = sum(w for (vs, w), ok in zip(concepts, in_corpus) if not ok and not self.dictionary.get(vs[0]))
+        cov = np.array([sum(w for (vs, w), ok in zip(concepts, in_corpus)
+                            if ok and any(v in p.text or v in p.context for v in vs)) / present for p in top])
+        places = self.named_places("".join("".join(r) for r in q.runs))
+        docs = self.named_documents(q)
+        unit = _asked_unit(q)
+        keep_place = np.array([all(pl in p.text or pl in p.context for pl in places) for p in top])
+        keep_year = np.array([q.year is None or p.year == q.year or str(q.year) in p.text or str(q.year) in p.context
+                              for p in top])
+        keep_doc = np.array([all(d in p.context for d in docs) for p in top])
+        keep_figure = np.array([not q.wants_number or _states_figure(p.text, unit) for p in top])
+        covered = float(cov.max(initial=0.0))
+
+        def gap(keep: np.ndarray) -> float:
+            return covered - float(cov[keep].max(initial=0.0))
+
+        return np.array([
+            covered, missing_words / total, missing_pieces / total, max(math.log(max(best, 1e-3)), -5.0),
+            gap(keep_place), gap(keep_year), gap(keep_doc),
+            gap(keep_figure),
+        ])
+
+
+def _asked_unit(q: ParsedQuery) -> str | None:
+    m = _ASKED_UNIT.search(q.raw)
+    if m is None:
+        return None
+    return m.group(1) or "%"
+
+
+def _states_figure(text: str, unit: str | None) -> bool:
+    if unit is None:
+        return _FIGURE.search(text) is not None
+    return re.search(f"{_NUMBER}[^，。；、0-9]{{0,3}}?(?:{_UNIT_IN_TEXT[unit]})", text) is not None
+
+
+def load_model(path: Path = WEIGHTS_FILE) -> AnswerModel:
+    """The "answered" entry of ranking_weights.json."""
+    return AnswerModel.from_json(json.loads(path.read_text(encoding="utf-8"))["answered"])

@@ -1,0 +1,97 @@
+"""Answered or not: each feature of the answered model on passages made for it, then the decision end to end
+on a corpus holding one city's regulation (another city's questions are not answered by it)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.ingest.add import add
+from assistant.search.answered import ANSWER_FEATURES, AnswerModel, Answerer, TopPassage, load_model
+from assistant.search.engine import Searcher
+from assistant.search.query import ParsedQuery
+
+REGULATIONS = Path(__file__).parent / "data" / "regulations"
+QUERY_WORDS = Path(__file__).parent.parent / "corpus" / "query_words.toml"  # question scaffolding (怎么 …)
+SEED = '[[source]]\nfile = "plan.txt"\nid = "plan"\ntitle = "某某实施方案"\nshort = "某某方案"\n'
+PLAN = "某某实施方案\n一、总体要求\n1.打造协作升级版。推进山海协作。\n"
+
+
+def feature(x: np.ndarray, name: str) -> float:
+    return float(x[ANSWER_FEATURES.index(name)])
+
+
+@pytest.fixture(scope="module")
+def answerer() -> Answerer:
+    return Answerer({"彩礼": 10, "补贴": 10}, ["某省政府工作报告", "某某决定"])
+
+
+def passage(text: str, context: str = "某某决定", year: int = 2022, source: int = 0) -> TopPassage:
+    return TopPassage(text, context, year, source)
+
+
+def test_a_place_neither_the_passage_nor_its_document_names_is_a_gap(answerer):
+    q = ParsedQuery(raw="广东省的增长目标", runs=(("广东省", "增长", "目标"),))
+    concepts = [(("广东省",), 5.0), (("增长",), 3.0), (("目标",), 2.0)]
+    elsewhere = answerer.features(q, concepts, [True, True, True], [passage("丽水增长目标7%")], 1.0)
+    assert feature(elsewhere, "covered") > 0
+    assert feature(elsewhere, "place_gap") == pytest.approx(feature(elsewhere, "covered"))
+    named = answerer.features(q, concepts, [True, True, True], [passage("增长目标7%", context="广东省某某决定")], 1.0)
+    assert feature(named, "place_gap") == 0 and feature(named, "covered") == 1
+
+
+def test_a_figure_in_another_unit_does_not_answer_how_much_money(answerer):
+    q = ParsedQuery(raw="补贴发多少钱", runs=(("补贴",),), wants_number=True)
+    concepts = [(("补贴",), 5.0)]
+    no_money = answerer.features(q, concepts, [True], [passage("补贴覆盖3万户")], 1.0)
+    money = answerer.features(q, concepts, [True], [passage("补贴覆盖3万户"), passage("每户补贴2000元")], 1.0)
+    assert feature(no_money, "figure_gap") == 1 and feature(money, "figure_gap") == 0
+
+
+def test_the_year_and_the_document_asked_for_must_be_the_passages(answerer):
+    q = ParsedQuery(raw="2019年政府工作报告 目标", runs=(("目标",),), context={"政府工作报告": 1.0}, year=2019)
+    concepts = [(("目标",), 5.0)]
+    x = answerer.features(q, concepts, [True], [passage("目标任务", year=2022)], 1.0)
+    assert feature(x, "year_gap") == 1 and feature(x, "document_gap") == 1
+    right = answerer.features(q, concepts, [True], [passage("目标任务", context="某省政府工作报告", year=2019)], 1.0)
+    assert feature(right, "year_gap") == 0 and feature(right, "document_gap") == 0
+
+
+def test_words_the_corpus_lacks_are_told_apart_from_leftover_pieces(answerer):
+    q = ParsedQuery(raw="彩礼卡抵怎么治理", runs=(("彩礼", "卡抵", "治理"),))
+    concepts = [(("彩礼",), 4.0), (("卡抵",), 4.0), (("治理",), 2.0)]
+    x = answerer.features(q, concepts, [False, False, True], [passage("加强社会治理")], 1.0)
+    assert feature(x, "missing_words") == pytest.approx(0.4) and feature(x, "missing_pieces") == pytest.approx(0.4)
+    assert feature(x, "covered") == 1  # of what the corpus holds
+
+
+def test_the_stored_model_round_trips_and_thresholds_its_logit():
+    model = load_model()
+    assert AnswerModel.from_json(model.to_json()).to_json() == model.to_json()
+    assert set(model.to_json()["weights"]) == set(ANSWER_FEATURES)
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    root = tmp_path_factory.mktemp("answered")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "manifest.toml").write_text(SEED, encoding="utf-8")
+    (corpus / "plan.txt").write_text(PLAN, encoding="utf-8")
+    (corpus / "query_words.toml").write_text(QUERY_WORDS.read_text(encoding="utf-8"), encoding="utf-8")
+    add([REGULATIONS / "shanghai-dog-keeping.md"], corpus, root / "a.db")
+    return Searcher.open(root / "a.db")
+
+
+def test_another_citys_question_finds_the_regulation_but_is_not_answered(searcher):
+    assert searcher.search("上海市养犬登记怎么办理").answered
+    other = searcher.search("杭州市养犬登记怎么办理")
+    assert not other.answered and other.hits  # the nearest quotes still follow
+    assert feature(np.array(other.answer_features), "place_gap") > 0
+
+
+def test_an_article_of_another_citys_regulation_is_not_answered(searcher):
+    assert searcher.search("上海市养犬管理条例第十三条").answered
+    other = searcher.search("杭州市养犬管理条例第十三条")
+    assert other.kind == "reference" and other.hits and not other.answered
