@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.chat import Request, build_core
 from assistant.ingest.add import add
 from assistant.search.answered import ANSWER_FEATURES, AnswerModel, Answerer, TopPassage, load_model
 from assistant.search.engine import Searcher
@@ -95,3 +96,12 @@ def test_an_article_of_another_citys_regulation_is_not_answered(searcher):
     assert searcher.search("上海市养犬管理条例第十三条").answered
     other = searcher.search("杭州市养犬管理条例第十三条")
     assert other.kind == "reference" and other.hits and not other.answered
+
+
+def test_the_chat_says_first_that_another_citys_article_is_not_what_was_asked(searcher):
+    core = build_core(searcher)
+    reply = core.handle_message(Request(7, 7, "杭州市养犬管理条例第十三条"))
+    lead, header = reply.blocks[0].text, reply.blocks[1].text
+    assert lead.startswith("资料库中没有直接回答这个问题") and "《上海市养犬管理条例》第十三条" in header
+    asked = core.handle_message(Request(7, 7, "上海市养犬管理条例第十三条"))
+    assert not asked.blocks[0].text.startswith("资料库中没有直接回答")

@@ -148,12 +148,17 @@ class Answers:
         if results.kind == "choice":
             return self.choose_document(session, results.hits)
         extras = [b for make in self.core.registry.answer_buttons if (b := make(session, results.hits, req))]
+        # the one-line "no direct answer" lead, on the first page only
+        lead = ([Text(NO_DIRECT_ANSWER.format(coverage=coverage(self.corpus.sources()).brief()))]
+                if offset == 0 and not getattr(results, "answered", True) else [])
         if results.kind == "reference":
             hits = results.hits
-            header = Text(self.header(session, offset, len(hits), results.total, True))
+            # not answered: the item found is another document's (杭州… asked, 上海市… found), so name it
+            found = f"《{hits[0].source.label}》{hits[0].passage.section[-1] if hits[0].passage.section else ''}"
+            header = Text(self.header(session, offset, len(hits), results.total, True, found if lead else None))
             row = [Button("来源", self.core.callback_data("src", hits[0].passage.id)),
                    *self.nav(session, offset, len(hits), results.total, REFERENCE_PAGE)]
-            return Reply([header, *self.excerpt(hits)], [row, extras] if extras else [row])
+            return Reply([*lead, header, *self.excerpt(hits)], [row, extras] if extras else [row])
         hits = results.hits[:PAGE]
         selected = min(max(selected, 0), len(hits) - 1)
         terms = bold_terms(tuple(t for h in hits for t in h.terms), self.share_lookup())
@@ -162,10 +167,7 @@ class Answers:
         pick = [Button(ordinal(i + 1), self.core.callback_data("pick", f"{session.id}:{offset}:{i}"))
                 for i in range(len(hits)) if i != selected]
         row = [*self.nav(session, offset, len(hits), results.total, PAGE), *pick, *extras]
-        blocks: list = [Text(self.header(session, offset, len(hits), results.total, False)), *quotes]
-        if offset == 0 and not getattr(results, "answered", True):
-            blocks.insert(0, Text(NO_DIRECT_ANSWER.format(coverage=coverage(self.corpus.sources()).brief())))
-        return Reply(blocks, [row])
+        return Reply([*lead, Text(self.header(session, offset, len(hits), results.total, False)), *quotes], [row])
 
     def choose_document(self, session: Session, hits) -> Reply:
         """「第31条」 without a document: one button per document that has it, asking again with its title."""
@@ -181,8 +183,9 @@ class Answers:
         words, size = index.fields["words"], max(index.size, 1)
         return lambda term: words.df(term) / size
 
-    def header(self, session: Session, offset: int, shown: int, total: int, reference: bool) -> str:
-        query = display(session.query)
+    def header(self, session: Session, offset: int, shown: int, total: int, reference: bool,
+               shown_as: str | None = None) -> str:
+        query = shown_as or display(session.query)
         if reference and offset == 0 and shown == total:
             text = f"“{query}”原文（共 {total} 句）"
         else:
