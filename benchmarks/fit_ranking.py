@@ -35,6 +35,9 @@ from assistant.search.ranking import FEATURES, WEIGHTS_FILE, QueryRanker  # noqa
 UNANSWERED_FLAGGED = 0.8  # target share of unanswerable tuning queries flagged not answered
 ANSWERABLE_ANSWERED = 0.95  # target share of answerable tuning queries flagged answered
 ANSWER_L2 = 0.1  # penalty on the answered model's weights (its features are few and understood)
+# Features that can only count against an answer: one the tuning queries rarely exercise may come out
+# positive by chance; it is then held at 0 and the others refitted.
+AGAINST_ANSWER = ("missing_words", "place_gap", "year_gap", "document_gap", "figure_gap")
 DEPTH = 30  # negatives: non-gold passages in the current top DEPTH
 L2 = 10.0  # penalty on the weights' distance from PRIOR (pairs are many and correlated)
 # Where the weights start and what the penalty pulls them back to: the engine's former hand-set
@@ -143,7 +146,14 @@ def fit_answered(searcher: Searcher, queries) -> AnswerModel:
     y = np.array([bool(q.gold) for q, _ in fitted], dtype=float)
     if y.all() or not y.any():
         raise SystemExit("the answered model needs tuning queries with and without gold")
-    weights, bias = _logistic_with_intercept(x, y, ANSWER_L2)
+    used = np.ones(len(ANSWER_FEATURES), dtype=bool)
+    while True:
+        weights = np.zeros(len(ANSWER_FEATURES))
+        weights[used], bias = _logistic_with_intercept(x[:, used], y, ANSWER_L2)
+        wrong = [i for i, n in enumerate(ANSWER_FEATURES) if n in AGAINST_ANSWER and weights[i] > 0]
+        if not wrong:
+            break
+        used[wrong] = False
     model = AnswerModel(weights, bias, 0.0)
     logits = {q.id: model.score(np.array(r.answer_features)) if r.answer_features else None for q, r in results}
 
