@@ -26,7 +26,8 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-SEED = 256  # postings of the rarest terms scored in full first, to set the pruning threshold
+SEED = 128  # passages scored exactly first (or the page, if larger), to set the pruning threshold
+SEED_POSTINGS = 8192  # the shortest key lists read first, up to this many postings, to pick them
 SMALL = 2048  # a query with fewer postings in all skips the seed (pruning would cost more than it saves)
 CHUNK = 32  # candidates rescored at a time, best bound first (growing fourfold)
 MAX_BITS = 52  # presence bits are summed in float64: exact up to 2**53
@@ -105,24 +106,26 @@ LOOKUP_COST = 8  # a binary-search lookup of one passage in one list, in dense a
 
 def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Scorer) -> TopK:
     """The `n` best passages (numbered below `size`) by F, ties broken by passage number."""
-    lists = sorted((t for t in lists if len(t.docs) and t.bound > 0), key=lambda t: t.bound)
+    lists = [t for t in lists if len(t.docs) and t.bound > 0]
     if not lists or n <= 0:
         return TopK(np.empty(0, np.int32), np.empty(0), 0)
     cover = scorer.cover_bound()
     keys = [(share, mask) for share, mask in cover.keys if mask]
-    is_key = [t.bit >= 0 and any(mask >> t.bit & 1 for _, mask in keys) for t in lists]
-    others = [t for t, key in zip(lists, is_key) if not key]  # ascending bound
+    # the share of the query a passage may cover by holding each term (> 0 for key terms only)
+    terms = [(t, sum(share for share, mask in keys if t.bit >= 0 and mask >> t.bit & 1)) for t in lists]
     dense = _dense(size)
     try:
-        for t, key in zip(lists, is_key):  # the key lists first: they give the coverage of every passage
-            if key:
-                dense.add(t, keys)
-        theta = 0.0
-        if sum(len(t.docs) for t in lists) > SMALL:
-            theta = _seed_threshold(lists, is_key, n, allowed, scorer, cover, dense)
-        split, rich = _plan(others, theta, cover)
-        for t in others[split:]:
-            dense.add(t, keys)
+        theta, pending = 0.0, terms
+        first = _rarest_keys(terms) if sum(len(t.docs) for t in lists) > SMALL else []
+        if first:
+            for t, share in first:
+                dense.add(t, share)
+            pending = [term for term in terms if all(term[0] is not t for t, _ in first)]
+            theta = _seed_threshold(pending, n, allowed, scorer, cover, dense)
+        unread, rich = _plan(pending, theta, cover)
+        for t, share in pending:
+            if all(t is not u for u, _ in unread):
+                dense.add(t, share)
         cand, s, bits, share = dense.read()
     finally:
         dense.clear()
@@ -131,21 +134,23 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         cand = np.concatenate([cand, extra])
         s, bits, share = (np.concatenate([x, np.zeros(len(extra), x.dtype)]) for x in (s, bits, share))
     floor = theta * _SAFETY
-    unread = others[:split]
-    rest = sum(t.bound for t in unread)
-    gain = cover.gain(share + cover.base[cover.context_of[cand]])
-    keep = (s + rest) * gain >= floor
-    cand, s, bits, gain = cand[keep], s[keep], bits[keep], gain[keep]
-    keep = allowed(cand)
-    cand, s, bits, gain = cand[keep], s[keep], bits[keep], gain[keep]
-    considered = len(cand)
-    for t in reversed(unread):  # largest bound first: prunes soonest
-        keep = (s + rest) * gain >= floor
-        cand, s, bits, gain = cand[keep], s[keep], bits[keep], gain[keep]
-        add, found = t.contribution(cand)
-        s, bits = s + add, t.mark(bits, found)
-        rest -= t.bound
-    keep = (s * gain >= floor) & (s > 0)
+    share = share + cover.base[cover.context_of[cand]]
+    unread.sort(key=lambda term: -term[0].bound)  # largest bound first: prunes soonest
+    for i in range(len(unread) + 1):
+        rest = sum(t.bound for t, _ in unread[i:])
+        keep = (s + rest) * cover.gain(share + sum(sh for _, sh in unread[i:])) >= floor
+        cand, s, bits, share = cand[keep], s[keep], bits[keep], share[keep]
+        if i == 0:
+            keep = allowed(cand)
+            cand, s, bits, share = cand[keep], s[keep], bits[keep], share[keep]
+            considered = len(cand)
+        if i < len(unread):
+            t, key_share = unread[i]
+            add, found = t.contribution(cand)
+            s, bits = s + add, t.mark(bits, found)
+            if key_share:
+                share = share + key_share * found
+    keep = s > 0
     return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, theta, considered)
 
 
@@ -159,28 +164,30 @@ class _Dense:
         self.stamp = np.zeros(size, dtype=np.int32)  # for picking each passage once, never cleared
         self.added: list[np.ndarray] = []
 
-    def add(self, t: TermList, keys: list[tuple[float, int]]) -> None:
+    def add(self, t: TermList, share: float) -> None:
         self.added.append(t.docs)
         self.s[t.docs] += t.weights * t.factor  # a passage is once in a list: fancy-indexed adds never collide
         if t.bit >= 0:
             self.bits[t.docs] |= 1 << t.bit
-            share = sum(share for share, mask in keys if mask >> t.bit & 1)
-            if share:
-                self.share[t.docs] += share
+        if share:
+            self.share[t.docs] += share
 
     def read(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The passages of the lists added (unsorted, each once) with their s, bits and key share."""
         if not self.added:
             return np.empty(0, np.int32), np.empty(0), np.empty(0, np.int64), np.empty(0)
-        if sum(map(len, self.added)) * 4 < len(self.s):
-            docs = np.concatenate(self.added)
-            order = np.arange(len(docs), dtype=np.int32)
-            self.stamp[docs] = order  # the last write per passage wins: keep that occurrence
-            cand = docs[self.stamp[docs] == order]
-        else:
-            cand = np.flatnonzero(self.s).astype(np.int32)  # stored weights are positive
+        cand = self.passages()
         self.added = [cand]  # what clear() must zero
         return cand, self.s[cand], self.bits[cand], self.share[cand]
+
+    def passages(self) -> np.ndarray:
+        """The passages of the lists added so far, each once (unsorted)."""
+        if sum(map(len, self.added)) * 4 >= len(self.s):
+            return np.flatnonzero(self.s).astype(np.int32)  # stored weights are positive
+        docs = np.concatenate(self.added)
+        order = np.arange(len(docs), dtype=np.int32)
+        self.stamp[docs] = order  # the last write per passage wins: keep that occurrence
+        return docs[self.stamp[docs] == order]
 
     def clear(self) -> None:
         for docs in self.added:
@@ -197,27 +204,46 @@ def _dense(size: int) -> _Dense:
     return dense
 
 
-def _plan(others: list[TermList], theta: float, cover: CoverBound) -> tuple[int, np.ndarray]:
-    """How many of the non-key lists (ascending bound) to leave unread, and the passages that must then
-    be looked up in them: those whose title/section share lifts the unread bounds to theta. A passage
-    in no list read is otherwise below theta (it holds no key: its share is its title/section's)."""
-    if theta <= 0 or not others:
-        return 0, np.empty(0, np.int32)
+Term = tuple[TermList, float]  # a list with the share of the query a passage holding its term may cover by it
+
+
+def _rarest_keys(terms: list[Term]) -> list[Term]:
+    """The shortest key lists, up to SEED_POSTINGS postings: read first, they pick the seed passages."""
+    out, total = [], 0
+    for t, share in sorted((term for term in terms if term[1] > 0), key=lambda term: len(term[0].docs)):
+        total += len(t.docs)
+        if total > SEED_POSTINGS:
+            break
+        out.append((t, share))
+    return out
+
+
+def _plan(pending: list[Term], theta: float, cover: CoverBound) -> tuple[list[Term], np.ndarray]:
+    """Which lists to leave unread (the rest are read densely), and the passages that must then be looked
+    up in them: those whose title/section share lifts the unread bounds to theta. Any other passage in
+    no list read has s ≤ the unread bounds and share ≤ its title/section's + the unread keys', so F
+    below theta. Lists are left unread least potent first; how many is the cheapest by LOOKUP_COST."""
+    if theta <= 0 or not pending:
+        return [], np.empty(0, np.int32)
     floor = theta * _SAFETY
-    context_gain = cover.gain(cover.base)
+    order = sorted(pending, key=lambda term: term[0].bound * np.exp(cover.b * term[1]))
     counts = np.diff(cover.starts)
-    sizes = [len(t.docs) for t in others]
-    best, best_cost, rest = 0, float(sum(sizes)), 0.0
-    for i, t in enumerate(others, 1):
-        rest += t.bound
-        rich = int(counts[rest * context_gain >= floor].sum())
+    sizes = [len(t.docs) for t, _ in order]
+    best, best_cost, rest, key_share = 0, float(sum(sizes)), 0.0, 0.0
+    for i, (t, share) in enumerate(order, 1):
+        rest, key_share = rest + t.bound, key_share + share
+        if rest * cover.gain(1.0) < floor:  # no title/section can lift these
+            rich = 0
+        else:
+            rich = int(counts[rest * cover.gain(cover.base + key_share) >= floor].sum())
         cost = sum(sizes[i:]) + LOOKUP_COST * rich * i
         if cost < best_cost:
             best, best_cost = i, cost
-    if best == 0:
-        return 0, np.empty(0, np.int32)
-    rest = sum(t.bound for t in others[:best])
-    return best, cover.passages(np.flatnonzero(rest * context_gain >= floor))
+    unread = order[:best]
+    if not unread:
+        return [], np.empty(0, np.int32)
+    rest, key_share = sum(t.bound for t, _ in unread), sum(sh for _, sh in unread)
+    return unread, cover.passages(np.flatnonzero(rest * cover.gain(cover.base + key_share) >= floor))
 
 
 def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, scorer: Scorer, theta: float,
@@ -247,40 +273,27 @@ def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, s
     d, f = np.concatenate(docs), np.concatenate(scores)
     top = np.lexsort((d, -f))[:n]
     return TopK(d[top], f[top], considered)
-def _seed_threshold(lists: list[TermList], is_key: list[bool], n: int, allowed: Allowed, scorer: Scorer,
-                    cover: CoverBound, dense: _Dense) -> float:
-    """A lower bound on the n-th best F: the n-th best of some passages scored exactly. They are those
-    the key lists (already in `dense`) rate best by their s times the gain of their share; without
-    keys, the heaviest postings of the rarest terms."""
-    acc, dense_bits, held = dense.s, dense.bits, dense.share
-    keyed = [t.docs for t, key in zip(lists, is_key) if key]
-    m = max(SEED // 4, n)
-    if keyed:
-        docs = np.concatenate(keyed)
-        rate = acc[docs] * cover.gain(held[docs] + cover.base[cover.context_of[docs]])
-        if len(docs) > 4 * m:
-            docs = docs[np.argpartition(-rate, 4 * m)[: 4 * m]]
-        seed = np.unique(docs)
-        seed = seed[allowed(seed)]
-        if len(seed) > m:
-            rate = acc[seed] * cover.gain(held[seed] + cover.base[cover.context_of[seed]])
-            seed = np.sort(seed[np.argpartition(-rate, m)[:m]])
-    else:
-        picked, total = [], 0
-        for t in sorted(lists, key=lambda t: len(t.docs)):
-            if total >= max(SEED, n):
-                break
-            cap = max(SEED, n)  # its heaviest postings
-            picked.append(t.docs if len(t.docs) <= cap else t.docs[np.argpartition(t.weights, len(t.docs) - cap)[-cap:]])
-            total += len(t.docs)
-        seed = np.unique(np.concatenate(picked))
-        seed = seed[allowed(seed)]
+def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Scorer, cover: CoverBound,
+                    dense: _Dense) -> float:
+    """A lower bound on the n-th best F: the n-th best of some passages scored exactly. They are the
+    passages of the key lists read so far (in `dense`) that the key lists rate best: their s from
+    the key terms times the gain of the share those cover."""
+    seed = dense.passages()
+    seed = seed[allowed(seed)]
+    s, bits = dense.s[seed], dense.bits[seed]
+    share = dense.share[seed] + cover.base[cover.context_of[seed]]
+    for t, key_share in pending:
+        if key_share:
+            add, found = t.contribution(seed)
+            s, bits, share = s + add, t.mark(bits, found), share + key_share * found
+    m = max(SEED, n)
+    if len(seed) > m:
+        best = np.argpartition(-s * cover.gain(share), m)[:m]
+        seed, s, bits = seed[best], s[best], bits[best]
     if len(seed) < n:
         return 0.0
-    s = acc[seed].copy()
-    bits = dense_bits[seed].copy()
-    for t, key in zip(lists, is_key):
-        if not key:
+    for t, key_share in pending:
+        if not key_share:
             add, found = t.contribution(seed)
             s, bits = s + add, t.mark(bits, found)
     f = scorer.rescore(seed, s, bits)
