@@ -20,7 +20,7 @@ from assistant.search.abbreviations import AbbreviationMiner
 from assistant.search.bm25 import K1, Field, build_field
 from assistant.search.lexicon import Lexicon, QueryWords, build_lexicon
 from assistant.search.normalize import normalize
-from assistant.search.ranking import RANKING_FILE, RankingConfig, load_config, passage_flags
+from assistant.search.ranking import RANKING_FILE, RankingConfig, load_config, section_flags
 from assistant.storage import NotACorpus
 from assistant.search.tokenizer import Tokenizer, bigrams, new_jieba, user_word_entries
 
@@ -48,7 +48,7 @@ class SearchIndex:
     synonyms: dict[str, tuple[str, ...]]
     related: dict[str, tuple[str, ...]]  # abbreviations mined from the corpus → its wordings (abbreviations.py)
     query_words: QueryWords
-    flags: np.ndarray  # uint8 per passage: ranking.FIGURE | LIST | DEFINES
+    flags: np.ndarray  # uint8 per passage: ranking.FIGURE | DEFINES | … (ranking.section_flags)
     contexts: list[str]  # title + section text of each context number
     ranking: RankingConfig
 
@@ -184,7 +184,7 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
         synonyms=dict(lexicon.synonyms),
         related=miner.table(texts),
         query_words=lexicon.query_words,
-        flags=np.array([passage_flags(t) for t in texts], dtype=np.uint8),
+        flags=section_flags(texts, passage_context),
         contexts=context_texts,
         ranking=config,
     )

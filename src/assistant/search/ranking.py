@@ -36,26 +36,51 @@ FEATURES = (
     "heading",  # the passage is a bare heading
     "no_figure",  # the question asks 多少/比例 and the passage states no figure
     "no_definition",  # the question asks what a term is and the passage defines nothing
-    "enumerates",  # the question asks 有哪些/哪几 and the passage enumerates (、…、, 一是, ；)
     "other_year",  # the question names a year (or 今年/去年) the passage's document and text lack
     "low_authority",  # 1 − the prior of the source's kind (决定/条例 high, magazine articles low)
+    "no_time",  # the question asks 什么时候/何时 and the passage states no date or period
+    "no_sanction",  # the question asks 怎么罚/会被怎么处理 and the passage (or its item list's lead-in) states no penalty
+    "no_rule",  # the question asks 能不能/可以…吗 and the passage (or its lead-in) says no 不得/应当/可以
 )
 COVERAGE_FEATURES = (0, 1)  # uncovered, outside_context: each ≥ 1 − the share a passage covers (cover_bound)
 TERM_FEATURES = 3  # the first features depend only on which query terms a passage holds (QueryRanker.upper_bound)
+_F = {name: i for i, name in enumerate(FEATURES)}
 TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much more than a plain word
 DEFAULT_AUTHORITY = 0.5
 
 # Passage flags, computed once at index time from the text.
-FIGURE, LIST, DEFINES = 1, 2, 4
-_FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|大)")
-_LIST = re.compile(r"、.*、|[一二三四五六七八九十]是|；|包括|分别")
+FIGURE, DEFINES, TIME, SANCTION, RULE = 1, 2, 4, 8, 16
+INHERITED = FIGURE | TIME | SANCTION | RULE  # what a list item takes from the sentence that leads into its list
+_FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|大"
+                     r"|日|天|周|月|年|小时|次|人|户|只|岁|米|吨|公斤|平方米)")
 _DEFINES = re.compile(r"“[^”]{2,30}”|是指|即|简称|也称|指的是|就是|意味着|内涵|本质")
+_TIME = re.compile(r"[0-9零〇○一二三四五六七八九十]+(?:年|月|日|天|小时|周)|之日|起施行|期限|以前|以后|之前|届满|期间|每年|每月")
+_SANCTION = re.compile(r"罚|警告|责令|处分|吊销|没收|拘留|训诫|追究|通报批评|取消.{0,6}资格")
+_RULE = re.compile(r"不得|禁止|严禁|应当|可以|有权|允许|不准|必须")
+_ITEM = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[0-9]+[.．、]|[①-⑳]")
 
 
 def passage_flags(text: str) -> int:
-    """Figure / list / definition cues of a normalised passage text, as bits."""
-    return (FIGURE * bool(_FIGURE.search(text)) | LIST * bool(_LIST.search(text))
-            | DEFINES * bool(_DEFINES.search(text)))
+    """Figure / definition / time / penalty / rule cues of a normalised passage text, as bits."""
+    return (FIGURE * bool(_FIGURE.search(text))
+            | DEFINES * bool(_DEFINES.search(text)) | TIME * bool(_TIME.search(text))
+            | SANCTION * bool(_SANCTION.search(text)) | RULE * bool(_RULE.search(text)))
+
+
+def section_flags(texts: list[str], context_of: np.ndarray) -> np.ndarray:
+    """passage_flags of each passage (in document order), a list item (（三）…) adding the INHERITED cues
+    of the sentence that leads into its list in the same section: “有下列行为之一的，处…罚款：” states the
+    penalty and the fine for every item under it."""
+    out = np.zeros(len(texts), dtype=np.uint8)
+    lead, lead_ctx = 0, -1
+    for i, text in enumerate(texts):
+        out[i] = passage_flags(text)
+        if _ITEM.match(text):
+            if context_of[i] == lead_ctx:
+                out[i] |= lead & INHERITED
+        else:
+            lead, lead_ctx = int(out[i]), int(context_of[i])
+    return out
 
 
 @dataclass(frozen=True)
@@ -102,7 +127,7 @@ class PassageTable:
 
     words: Field
     bigrams: Field
-    flags: np.ndarray  # uint8 bits FIGURE | LIST | DEFINES
+    flags: np.ndarray  # uint8 bits FIGURE | DEFINES | TIME | SANCTION | RULE (section_flags)
     is_heading: np.ndarray
     context_of: np.ndarray  # context number per passage
     contexts: list[str]  # title + section text of each context number
@@ -150,10 +175,13 @@ class QueryRanker:
         self.pairs = [r for p in pairs if (r := self._required(p)) is not None]
         self.n_pairs = len(pairs)
         self.year_ctx = table.in_contexts(str(q.year)) if q.year is not None else None
-        self.active = np.array([
-            bool(self.concepts), bool(self.concepts), self.n_pairs > 0, True,
-            q.wants_number, q.wants_definition, q.wants_list, q.year is not None, True,
-        ])
+        self.active = np.zeros(len(FEATURES), dtype=np.bool_)
+        for name, on in (("uncovered", bool(self.concepts)), ("outside_context", bool(self.concepts)),
+                         ("apart", self.n_pairs > 0), ("heading", True),
+                         ("no_figure", q.wants_number), ("no_definition", q.wants_definition),
+                         ("other_year", q.year is not None), ("low_authority", True), ("no_time", q.wants_time),
+                         ("no_sanction", q.wants_sanction), ("no_rule", q.wants_rule)):
+            self.active[_F[name]] = on
         self.gain_bound = math.exp(float(np.sum(np.maximum(self.beta, 0) * self.active)))
         # the gain the features after the term ones (TERM_FEATURES) can add at most
         self.rest_gain = math.exp(float(np.sum((np.maximum(self.beta, 0) * self.active)[TERM_FEATURES:])))
@@ -191,17 +219,21 @@ class QueryRanker:
         t, q = self.t, self.q
         x = np.zeros((len(cand), len(FEATURES)))
         x[:, :TERM_FEATURES] = self._term_features(cand, bits)
-        x[:, 3] = t.is_heading[cand]
+        x[:, _F["heading"]] = t.is_heading[cand]
         flags = t.flags[cand]
         if q.wants_number:
-            x[:, 4] = (flags & FIGURE) == 0
+            x[:, _F["no_figure"]] = (flags & FIGURE) == 0
         if q.wants_definition:
-            x[:, 5] = (flags & DEFINES) == 0
-        if q.wants_list:
-            x[:, 6] = (flags & LIST) != 0
+            x[:, _F["no_definition"]] = (flags & DEFINES) == 0
+        if q.wants_time:
+            x[:, _F["no_time"]] = (flags & TIME) == 0
+        if q.wants_sanction:
+            x[:, _F["no_sanction"]] = (flags & SANCTION) == 0
+        if q.wants_rule:
+            x[:, _F["no_rule"]] = (flags & RULE) == 0
         if q.year is not None:  # the document's year, or the year in its title/section path
-            x[:, 7] = (t.source_year[t.source_of[cand]] != q.year) & ~self.year_ctx[t.context_of[cand]]
-        x[:, 8] = 1 - t.source_prior[t.source_of[cand]]
+            x[:, _F["other_year"]] = (t.source_year[t.source_of[cand]] != q.year) & ~self.year_ctx[t.context_of[cand]]
+        x[:, _F["low_authority"]] = 1 - t.source_prior[t.source_of[cand]]
         return x
 
     def _term_features(self, cand: np.ndarray, bits: np.ndarray) -> np.ndarray:
@@ -214,10 +246,10 @@ class QueryRanker:
                 for required in variants:
                     in_text[:, j] |= (bits & required) == required
             in_ctx = self.concept_ctx[:, t.context_of[cand]].T
-            x[:, 0] = 1 - (in_text | in_ctx) @ self.concept_w
-            x[:, 1] = 1 - in_ctx @ self.concept_w
+            x[:, _F["uncovered"]] = 1 - (in_text | in_ctx) @ self.concept_w
+            x[:, _F["outside_context"]] = 1 - in_ctx @ self.concept_w
         if self.n_pairs:
-            x[:, 2] = 1 - sum(((bits & r) == r) for r in self.pairs) / self.n_pairs
+            x[:, _F["apart"]] = 1 - sum(((bits & r) == r) for r in self.pairs) / self.n_pairs
         return x
 
     def _required(self, text: str) -> int | None:

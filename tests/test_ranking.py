@@ -1,0 +1,80 @@
+"""Ranking features that read a question's intent and a regulation's structure (made-up regulation text)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.ingest.add import add
+from assistant.search.engine import Searcher
+from assistant.search.ranking import FIGURE, SANCTION, TIME, section_flags
+
+CURATED = Path(__file__).resolve().parent.parent / "corpus"
+SEED = '[[source]]\nfile = "seed.txt"\nid = "seed"\ntitle = "某某决定"\n'
+PARKS_MD = """# 某市公园管理条例
+
+<!-- INFO END -->
+
+第一条 为了加强公园管理，保护公园环境，制定本条例。
+
+第二条 不得在公园里烧烤。
+
+第三条 公园管理机构应当在本条例施行前公示游园须知。
+
+第四条 违反本条例规定，有下列行为之一的，由园林部门责令改正，处五十元以上二百元以下罚款：
+
+（一）在公园内烧烤的；
+
+（二）在公园内露营的。
+
+第五条 本条例自2025年3月1日起施行。
+"""
+
+
+@pytest.fixture(scope="module")
+def parks(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    tmp = tmp_path_factory.mktemp("parks")
+    folder = tmp / "corpus"
+    folder.mkdir()
+    for curated in ("query_words.toml", "synonyms.toml", "ranking.toml"):  # the repository's query words
+        shutil.copy(CURATED / curated, folder)
+    (folder / "manifest.toml").write_text(SEED, encoding="utf-8")
+    (folder / "seed.txt").write_text("某某决定\n一、总体要求\n全面推进各项工作，确保取得实效。\n", encoding="utf-8")
+    src = tmp / "parks.md"
+    src.write_text(PARKS_MD, encoding="utf-8")
+    add([src], folder, tmp / "parks.db")
+    return Searcher.open(tmp / "parks.db")
+
+
+def top(searcher: Searcher, query: str) -> str:
+    return searcher.search(query, k=1).hits[0].passage.text
+
+
+def test_a_list_item_takes_the_penalty_and_figure_of_its_lead_in_within_its_article():
+    texts = ["违反本条例规定，有下列行为之一的，处五十元以上二百元以下罚款：", "（一）在公园内烧烤的；",
+             "（二）在公园内露营的。", "（一）另一条的第一项。"]
+    flags = section_flags(texts, np.array([0, 0, 0, 1]))
+    assert all(flags[i] & SANCTION and flags[i] & FIGURE for i in (1, 2))
+    assert not flags[3] & SANCTION  # a new article: nothing to inherit
+    assert section_flags(["本条例自2025年3月1日起施行。"], np.array([0]))[0] & TIME
+
+
+def test_question_intents(parks: Searcher):
+    parse = parks.parser.parse
+    assert parse("在公园烧烤要罚多少钱").wants_sanction and parse("在公园烧烤要罚多少钱").wants_number
+    assert parse("公园条例什么时候开始施行").wants_time
+    assert parse("能不能在公园露营").wants_rule
+    assert parse("法律上公园是怎么定义的").wants_definition
+    assert not parse("公园开放时间").wants_sanction
+
+
+def test_penalty_question_finds_the_item_under_the_article_that_sets_the_fine(parks: Searcher):
+    # the obligation (第二条) holds the question's very words, yet the question asks what the penalty is
+    assert top(parks, "在公园里烧烤怎么罚") == "（一）在公园内烧烤的；"
+
+
+def test_when_question_finds_the_date_of_effect(parks: Searcher):
+    # 第三条 holds the same words and is no longer, but states no date
+    assert top(parks, "公园管理条例什么时候开始施行") == "本条例自2025年3月1日起施行。"
