@@ -25,7 +25,7 @@ from assistant.storage import NotACorpus
 from assistant.search.tokenizer import Tokenizer, bigrams, new_jieba, user_word_entries
 
 TABLE = "search_index"
-INDEX_VERSION = "7"
+INDEX_VERSION = "8"
 FIELDS = ("words", "bigrams", "context")
 # BM25 parameters per field. b below the usual 0.75 because a long sentence that answers the question
 # should not lose to a short heading that merely repeats its words (measured on the dev set).
