@@ -38,6 +38,7 @@ ANSWER_L2 = 0.1  # penalty on the answered model's weights (its features are few
 # Features that can only count against an answer: one the tuning queries rarely exercise may come out
 # positive by chance; it is then held at 0 and the others refitted.
 AGAINST_ANSWER = ("missing_words", "place_gap", "year_gap", "document_gap", "figure_gap")
+ROUNDS = 4  # fits, each on the negatives of the ranking the previous one gives
 DEPTH = 30  # negatives: non-gold passages in the current top DEPTH
 L2 = 10.0  # penalty on the weights' distance from PRIOR (pairs are many and correlated)
 # Where the weights start and what the penalty pulls them back to: the engine's former hand-set
@@ -46,7 +47,7 @@ L2 = 10.0  # penalty on the weights' distance from PRIOR (pairs are many and cor
 PRIOR = {"uncovered": -0.69, "outside_context": -0.3, "apart": -0.4, "heading": -0.51, "no_figure": -0.26,
          "no_definition": -0.26, "other_year": -0.3, "low_authority": -0.3,
          "no_time": 0.0,
-         "no_sanction": 0.0, "no_rule": 0.0}
+         "no_sanction": 0.0}
 
 
 def exhaustive(searcher: Searcher, query: str):
@@ -122,8 +123,19 @@ def main() -> None:
     if not a.answered_only:
         rows = {r[0]: r[1] for r in searcher.corpus.db.execute("select rowid, text from passages")}
         texts = [rows[r] for r in searcher.index.passage_rows.tolist()]
-        diff = pairs(searcher, queries, texts)
-        beta = {name: round(float(v), 4) for name, v in zip(FEATURES, logistic(diff))}
+        # the negatives are the top passages under the weights being fitted: start from PRIOR (so the result
+        # does not depend on the stored weights), then refit on the pairs of every ranking so far (the
+        # negatives of one ranking alone make the weights swing between rounds)
+        searcher.weights = np.array([PRIOR[name] for name in FEATURES])
+        rounds = []
+        for round_no in range(ROUNDS):
+            rounds.append(pairs(searcher, queries, texts))
+            diff = np.unique(np.concatenate(rounds), axis=0)
+            fitted = logistic(diff)
+            change = float(np.abs(fitted - searcher.weights).max())
+            searcher.weights = fitted
+            print(f"round {round_no + 1}: {len(diff)} pairs, largest weight change {change:.3f}")
+        beta = {name: round(float(v), 4) for name, v in zip(FEATURES, searcher.weights)}
         print(f"{len(diff)} pairs from {sum(bool(q.gold) for q in queries)} queries")
         for name, v in beta.items():
             print(f"  {name:<15}{v:+.3f}")

@@ -31,8 +31,6 @@ _LIST = re.compile(r"哪些|哪几|有几|几[个项大条类种方面]|包括|�
 _TIME = re.compile(r"什么时候|何时|哪天|哪一天|哪年|几月|几号|什么时间|多久|多长时间|期限")
 # A question asking what happens to whoever breaks a rule: its answer states the penalty.
 _SANCTION = re.compile(r"罚|处分|惩|追究|后果|法律责任|被.{0,3}处理|违法|违规")
-# A question asking whether something is allowed: its answer says 不得/应当/可以.
-_RULE = re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|是否可以|允许|准不准|让不让|能.{1,12}吗|必须|要不要")
 # Years named relative to the newest year the corpus states.
 RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 # A question asking for a quantity: its answer holds a figure.
@@ -55,7 +53,6 @@ class ParsedQuery:
     wants_list: bool = False  # the question asks 有哪些/哪几个 …
     wants_time: bool = False  # the question asks 什么时候/何时 …
     wants_sanction: bool = False  # the question asks 怎么罚/会被怎么处理 …
-    wants_rule: bool = False  # the question asks 能不能/可以…吗 …
     year: int | None = None  # the year asked about (2024年, or 今年 = the newest year the corpus states)
     # The user's content words (2+ characters) each with the expansions that stand for it: a passage
     # covers the word when it holds any of them (idf-weighted coverage, see engine._coverage).
@@ -115,7 +112,7 @@ class QueryParser:
             phrases=phrases, excluded=excluded, source=sources[-1] if sources else None, highlight=highlight,
             wants_number=_QUANTITY.search(text) is not None, wants_definition=_DEFINITION.search(text) is not None,
             wants_list=_LIST.search(text) is not None, wants_time=_TIME.search(text) is not None,
-            wants_sanction=_SANCTION.search(text) is not None, wants_rule=_RULE.search(text) is not None,
+            wants_sanction=_SANCTION.search(text) is not None,
             year=self._year(text),
             concepts=concepts, own=own,
         )

@@ -40,7 +40,6 @@ FEATURES = (
     "low_authority",  # 1 − the prior of the source's kind (决定/条例 high, magazine articles low)
     "no_time",  # the question asks 什么时候/何时 and the passage states no date or period
     "no_sanction",  # the question asks 怎么罚/会被怎么处理 and the passage (or its item list's lead-in) states no penalty
-    "no_rule",  # the question asks 能不能/可以…吗 and the passage (or its lead-in) says no 不得/应当/可以
 )
 COVERAGE_FEATURES = (0, 1)  # uncovered, outside_context: each ≥ 1 − the share a passage covers (cover_bound)
 TERM_FEATURES = 3  # the first features depend only on which query terms a passage holds (QueryRanker.upper_bound)
@@ -49,22 +48,21 @@ TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much
 DEFAULT_AUTHORITY = 0.5
 
 # Passage flags, computed once at index time from the text.
-FIGURE, DEFINES, TIME, SANCTION, RULE = 1, 2, 4, 8, 16
-INHERITED = FIGURE | TIME | SANCTION | RULE  # what a list item takes from the sentence that leads into its list
+FIGURE, DEFINES, TIME, SANCTION = 1, 2, 4, 8
+INHERITED = FIGURE | TIME | SANCTION  # what a list item takes from the sentence that leads into its list
 _FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|大"
                      r"|日|天|周|月|年|小时|次|人|户|只|岁|米|吨|公斤|平方米)")
 _DEFINES = re.compile(r"“[^”]{2,30}”|是指|即|简称|也称|指的是|就是|意味着|内涵|本质")
 _TIME = re.compile(r"[0-9零〇○一二三四五六七八九十]+(?:年|月|日|天|小时|周)|之日|起施行|期限|以前|以后|之前|届满|期间|每年|每月")
 _SANCTION = re.compile(r"罚|警告|责令|处分|吊销|没收|拘留|训诫|追究|通报批评|取消.{0,6}资格")
-_RULE = re.compile(r"不得|禁止|严禁|应当|可以|有权|允许|不准|必须")
 _ITEM = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[0-9]+[.．、]|[①-⑳]")
 
 
 def passage_flags(text: str) -> int:
-    """Figure / definition / time / penalty / rule cues of a normalised passage text, as bits."""
+    """Figure / definition / time / penalty cues of a normalised passage text, as bits."""
     return (FIGURE * bool(_FIGURE.search(text))
             | DEFINES * bool(_DEFINES.search(text)) | TIME * bool(_TIME.search(text))
-            | SANCTION * bool(_SANCTION.search(text)) | RULE * bool(_RULE.search(text)))
+            | SANCTION * bool(_SANCTION.search(text)))
 
 
 def section_flags(texts: list[str], context_of: np.ndarray) -> np.ndarray:
@@ -127,7 +125,7 @@ class PassageTable:
 
     words: Field
     bigrams: Field
-    flags: np.ndarray  # uint8 bits FIGURE | DEFINES | TIME | SANCTION | RULE (section_flags)
+    flags: np.ndarray  # uint8 bits FIGURE | DEFINES | TIME | SANCTION (section_flags)
     is_heading: np.ndarray
     context_of: np.ndarray  # context number per passage
     contexts: list[str]  # title + section text of each context number
@@ -180,7 +178,7 @@ class QueryRanker:
                          ("apart", self.n_pairs > 0), ("heading", True),
                          ("no_figure", q.wants_number), ("no_definition", q.wants_definition),
                          ("other_year", q.year is not None), ("low_authority", True), ("no_time", q.wants_time),
-                         ("no_sanction", q.wants_sanction), ("no_rule", q.wants_rule)):
+                         ("no_sanction", q.wants_sanction)):
             self.active[_F[name]] = on
         self.gain_bound = math.exp(float(np.sum(np.maximum(self.beta, 0) * self.active)))
         # the gain the features after the term ones (TERM_FEATURES) can add at most
@@ -229,8 +227,6 @@ class QueryRanker:
             x[:, _F["no_time"]] = (flags & TIME) == 0
         if q.wants_sanction:
             x[:, _F["no_sanction"]] = (flags & SANCTION) == 0
-        if q.wants_rule:
-            x[:, _F["no_rule"]] = (flags & RULE) == 0
         if q.year is not None:  # the document's year, or the year in its title/section path
             x[:, _F["other_year"]] = (t.source_year[t.source_of[cand]] != q.year) & ~self.year_ctx[t.context_of[cand]]
         x[:, _F["low_authority"]] = 1 - t.source_prior[t.source_of[cand]]
