@@ -109,19 +109,27 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
     lists = [t for t in lists if len(t.docs) and t.bound > 0]
     if not lists or n <= 0:
         return TopK(np.empty(0, np.int32), np.empty(0), 0)
+    if sum(len(t.docs) for t in lists) <= SMALL:  # every list read, nothing pruned: no bound needed
+        dense = _dense(size)
+        try:
+            for t in lists:
+                dense.add(t, 0.0)
+            cand, s, bits, _ = dense.read()
+        finally:
+            dense.clear()
+        keep = allowed(cand)
+        return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, 0.0, int(keep.sum()))
     cover = scorer.cover_bound()
     keys = [(share, mask) for share, mask in cover.keys if mask]
     # the share of the query a passage may cover by holding each term (> 0 for key terms only)
     terms = [(t, sum(share for share, mask in keys if t.bit >= 0 and mask >> t.bit & 1)) for t in lists]
     dense = _dense(size)
     try:
-        theta, pending = 0.0, terms
-        first = _rarest_keys(terms) if sum(len(t.docs) for t in lists) > SMALL else []
-        if first:
-            for t, share in first:
-                dense.add(t, share)
-            pending = [term for term in terms if all(term[0] is not t for t, _ in first)]
-            theta = _seed_threshold(pending, n, allowed, scorer, cover, dense)
+        first = _rarest_keys(terms)
+        for t, share in first:
+            dense.add(t, share)
+        pending = [term for term in terms if all(term[0] is not t for t, _ in first)]
+        theta = _seed_threshold(pending, n, allowed, scorer, cover, dense)
         unread, rich = _plan(pending, theta, cover)
         for t, share in pending:
             if all(t is not u for u, _ in unread):
@@ -136,20 +144,23 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
     floor = theta * _SAFETY
     share = share + cover.base[cover.context_of[cand]]
     unread.sort(key=lambda term: -term[0].bound)  # largest bound first: prunes soonest
+    rests = np.cumsum([0.0] + [t.bound for t, _ in reversed(unread)])[::-1]  # bounds from i on
+    gain = None
     for i in range(len(unread) + 1):
-        rest = sum(t.bound for t, _ in unread[i:])
-        keep = (s + rest) * cover.gain(share + sum(sh for _, sh in unread[i:])) >= floor
-        cand, s, bits, share = cand[keep], s[keep], bits[keep], share[keep]
+        if gain is None:  # the gain changes only with the key shares still unread
+            gain = cover.gain(share + sum(sh for _, sh in unread[i:]))
+        keep = (s + rests[i]) * gain >= floor
+        cand, s, bits, share, gain = cand[keep], s[keep], bits[keep], share[keep], gain[keep]
         if i == 0:
             keep = allowed(cand)
-            cand, s, bits, share = cand[keep], s[keep], bits[keep], share[keep]
+            cand, s, bits, share, gain = cand[keep], s[keep], bits[keep], share[keep], gain[keep]
             considered = len(cand)
         if i < len(unread):
             t, key_share = unread[i]
             add, found = t.contribution(cand)
             s, bits = s + add, t.mark(bits, found)
             if key_share:
-                share = share + key_share * found
+                share, gain = share + key_share * found, None
     keep = s > 0
     return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, theta, considered)
 
@@ -250,10 +261,14 @@ def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, s
                     considered: int) -> TopK:
     """F for the candidates in descending upper bound, in growing chunks, until no later one can reach
     the n-th best F found: the full features are computed for few more than the page."""
-    bound = scorer.upper_bound(cand, s, bits)
-    left = np.flatnonzero(bound >= theta * _SAFETY)
     docs, scores = [], []
     best, chunk = theta, max(CHUNK, n)
+    if len(cand) <= chunk:  # all are scored anyway
+        f = scorer.rescore(cand, s, bits)
+        top = np.lexsort((cand, -f))[:n]
+        return TopK(cand[top], f[top], considered)
+    bound = scorer.upper_bound(cand, s, bits)
+    left = np.flatnonzero(bound >= theta * _SAFETY)
     while len(left):
         if len(left) > chunk:  # the chunk of largest bounds; the rest wait
             part = np.argpartition(-bound[left], chunk - 1)
@@ -276,9 +291,18 @@ def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, s
 def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Scorer, cover: CoverBound,
                     dense: _Dense) -> float:
     """A lower bound on the n-th best F: the n-th best of some passages scored exactly. They are the
-    passages of the key lists read so far (in `dense`) that the key lists rate best: their s from
-    the key terms times the gain of the share those cover."""
-    seed = dense.passages()
+    passages of the key lists read so far (in `dense`; else the heaviest postings of the rarest terms)
+    that the key lists rate best: their s from the key terms times the gain of the share those cover."""
+    if dense.added:
+        seed = dense.passages()
+    else:  # no short key list: the heaviest postings of the rarest terms
+        picked, total = [], 0
+        for t, _ in sorted(pending, key=lambda term: len(term[0].docs)):
+            if total >= SEED:
+                break
+            picked.append(t.docs if len(t.docs) <= SEED else t.docs[np.argpartition(t.weights, -SEED)[-SEED:]])
+            total += len(picked[-1])
+        seed = np.unique(np.concatenate(picked))
     seed = seed[allowed(seed)]
     s, bits = dense.s[seed], dense.bits[seed]
     share = dense.share[seed] + cover.base[cover.context_of[seed]]

@@ -120,7 +120,7 @@ class Searcher:
         allowed = self._allowed(parsed, source_id, kinds)
         top = top_k(lists, max(SHORTLIST, offset + k), self.index.size, allowed, ranker)
         page = top.docs[offset : offset + k]
-        rows = self._rows(np.union1d(page, top.docs[:ANSWERED_DEPTH]))
+        rows = self._rows(np.array(sorted({*page.tolist(), *top.docs[:ANSWERED_DEPTH].tolist()}), dtype=np.int64))
         hits = []
         for doc, score in zip(page.tolist(), top.scores[offset : offset + k].tolist()):
             row = rows[doc]
