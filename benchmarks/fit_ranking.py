@@ -34,7 +34,11 @@ from assistant.search.ranking import FEATURES, WEIGHTS_FILE, QueryRanker  # noqa
 
 UNANSWERED_FLAGGED = 0.8  # target share of unanswerable tuning queries flagged not answered
 ANSWERABLE_ANSWERED = 0.95  # target share of answerable tuning queries flagged answered
-ANSWER_L2 = 0.1  # penalty on the answered model's weights (its features are few and understood)
+ANSWER_L2 = 0.3  # penalty on the answered weights' distance from ANSWER_PRIOR
+# Where the answered weights are pulled: a gap (coverage the top passage loses once it must name the place,
+# year, document or figure asked) counts against an answer even when the tuning queries rarely show one;
+# the other features start from nothing.
+ANSWER_PRIOR = {"place_gap": -3.0, "year_gap": -3.0, "document_gap": -3.0, "figure_gap": -3.0}
 # Features that can only count against an answer: one the tuning queries rarely exercise may come out
 # positive by chance; it is then held at 0 and the others refitted.
 AGAINST_ANSWER = ("missing_words", "place_gap", "year_gap", "document_gap", "figure_gap")
@@ -163,7 +167,8 @@ def fit_answered(searcher: Searcher, queries) -> AnswerModel:
     used = np.ones(len(ANSWER_FEATURES), dtype=bool)
     while True:
         weights = np.zeros(len(ANSWER_FEATURES))
-        weights[used], bias = _logistic_with_intercept(x[:, used], y, ANSWER_L2)
+        prior = np.array([ANSWER_PRIOR.get(n, 0.0) for n in ANSWER_FEATURES])
+        weights[used], bias = _logistic_with_intercept(x[:, used], y, ANSWER_L2, prior[used])
         wrong = [i for i, n in enumerate(ANSWER_FEATURES) if n in AGAINST_ANSWER and weights[i] > 0]
         if not wrong:
             break
@@ -186,16 +191,18 @@ def fit_answered(searcher: Searcher, queries) -> AnswerModel:
     return AnswerModel(weights, bias, threshold)
 
 
-def _logistic_with_intercept(x: np.ndarray, y: np.ndarray, l2: float, steps: int = 100) -> tuple[np.ndarray, float]:
-    """Weights and intercept maximising the class-balanced log-likelihood − l2/2·|w|² (Newton's method)."""
+def _logistic_with_intercept(x: np.ndarray, y: np.ndarray, l2: float, prior: np.ndarray,
+                             steps: int = 100) -> tuple[np.ndarray, float]:
+    """Weights and intercept maximising the class-balanced log-likelihood − l2/2·|w − prior|² (Newton's method)."""
     z = np.column_stack([x, np.ones(len(x))])
-    w = np.zeros(z.shape[1])
+    center = np.append(prior, 0.0)
+    w = center.copy()
     balance = np.where(y > 0, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
     penalty = np.full(z.shape[1], l2)
     penalty[-1] = 0.0
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(z @ w)))
-        grad = z.T @ (balance * (y - p)) - penalty * w
+        grad = z.T @ (balance * (y - p)) - penalty * (w - center)
         hess = -(z * (balance * p * (1 - p))[:, None]).T @ z - np.diag(penalty)
         step = np.linalg.solve(hess, grad)
         w = w - step

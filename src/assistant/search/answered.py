@@ -2,9 +2,10 @@
 
 A small logistic model over a few readable features of the query and its top ANSWERED_DEPTH passages,
 fitted on the tuning queries by benchmarks/fit_ranking.py (the "answered" entry of ranking_weights.json).
-Most features are a *gap*: how much of the query's key concepts one passage holds with its title/section
-(`covered`), minus how much is left once that passage must also name the place the query names, be of the
-year it asks, come from the document it names, or state the figure it asks for. A passage that covers the
+Most features are a *gap*: how much of the query's key concepts one passage holds with its title/section,
+minus how much is left once that passage must also name the place the query names, be of the
+year it asks, come from the document it names, or state the figure it asks for (coverage itself is in the
+score F already). A passage that covers the
 words but not the place (丽水's growth rate for 广东省), the year, the document or the figure is not an
 answer. Everything is computed from the texts of three passages and facts read once at load time.
 """
@@ -22,14 +23,12 @@ from typing import Mapping, Sequence
 import jieba
 import numpy as np
 
+from assistant.search.normalize import normalize
 from assistant.search.query import ParsedQuery
 from assistant.search.ranking import WEIGHTS_FILE
 
 ANSWERED_DEPTH = 3  # top passages examined
 ANSWER_FEATURES = (
-    # the largest idf share of the query's concepts (found in the corpus) that one top passage holds in its
-    # text or its title/section: the key concepts found together
-    "covered",
     # idf share of query words that are dictionary words the corpus never states (彩礼, 个税): the topic is
     # absent whatever the common words match
     "missing_words",
@@ -41,7 +40,9 @@ ANSWER_FEATURES = (
     # coverage lost when the passage (or its document/section) must name every place the query names
     # (江苏省, 北京市 …): another province's figures, or a regulation of another city, answer nothing
     "place_gap",
-    # coverage lost when the passage must be of the year asked (its document's year, or the year stated in
+    # coverage lost when the passage must be of the year the query writes out (its document's year, or the
+    # year stated in its title/section or text, 2020 or 二○二○; 今年/去年 are left to the ranking: users say
+    # 今年 of whatever is current)
     # its title/section or text)
     "year_gap",
     # coverage lost when the passage must come from the document the query names (政府工作报告, 决定 …)
@@ -60,6 +61,7 @@ _UNIT_IN_TEXT = {
     "平方米": "平方米", "亩": "亩", "倍": "倍", "%": "%|百分之|成|个百分点",
 }
 _FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|日|天|年|月|岁|小时|人|户)")
+NATIONAL = frozenset({"中国", "中华人民共和国"})  # contains every place: a national law or a province's plan lies in it
 _PLACE_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|新区|省|市|县|区|州)$")
 
 
@@ -102,7 +104,7 @@ def place_names() -> frozenset[str]:
     with open(path, encoding="utf-8") as f:
         for line in f:
             parts = line.split()
-            if len(parts) == 3 and parts[2] == "ns" and len(parts[0]) > 1:
+            if len(parts) == 3 and parts[2] == "ns" and len(parts[0]) > 1 and parts[0] not in NATIONAL:
                 out.add(parts[0])
     return frozenset(out)
 
@@ -148,7 +150,8 @@ class Answerer:
         docs = self.named_documents(q)
         unit = _asked_unit(q)
         keep_place = np.array([all(pl in p.text or pl in p.context for pl in places) for p in top])
-        keep_year = np.array([q.year is None or p.year == q.year or str(q.year) in p.text or str(q.year) in p.context
+        years = _year_forms(q.year) if q.year is not None and str(q.year) in normalize(q.raw) else ()
+        keep_year = np.array([not years or p.year == q.year or any(y in p.text or y in p.context for y in years)
                               for p in top])
         keep_doc = np.array([all(d in p.context for d in docs) for p in top])
         keep_figure = np.array([not q.wants_number or _states_figure(p.text, unit) for p in top])
@@ -158,10 +161,15 @@ class Answerer:
             return covered - float(cov[keep].max(initial=0.0))
 
         return np.array([
-            covered, missing_words / total, missing_pieces / total, max(math.log(max(best, 1e-3)), -5.0),
-            gap(keep_place), gap(keep_year), gap(keep_doc),
-            gap(keep_figure),
+            missing_words / total, missing_pieces / total, max(math.log(max(best, 1e-3)), -5.0),
+            gap(keep_place), gap(keep_year), gap(keep_doc), gap(keep_figure),
         ])
+
+
+def _year_forms(year: int) -> tuple[str, ...]:
+    """A year as documents write it: 2020, 二○二○, 二〇二〇."""
+    chinese = "".join("○一二三四五六七八九"[int(c)] for c in str(year))
+    return str(year), chinese, chinese.replace("○", "〇")
 
 
 def _asked_unit(q: ParsedQuery) -> str | None:
