@@ -8,8 +8,9 @@ rest together), then the threshold on its logit that comes closest to both targe
 queries flagged (UNANSWERED_FLAGGED) and answerable ones answered (ANSWERABLE_ANSWERED).
 
 For each query with gold spans, every passage sharing a term with it is scored exhaustively; pairs
-(a passage holding a gold span, a passage without one ranked in the current top 30) give the
-difference of their feature vectors [log s, f₁ … fₘ]. A logistic regression without intercept on
+(a passage holding a gold span, a passage without one ranked in the top 30) give the difference of
+their feature vectors [log s, f₁ … fₘ]. The top 30 is that of the weights being fitted: the fit starts
+from PRIOR and is redone ROUNDS times on the pairs of every ranking so far, until the weights settle. A logistic regression without intercept on
 these differences, log s held at weight 1 (an offset) and the βⱼ pulled towards PRIOR, fitted by Newton's
 method, gives the βⱼ of F = s · exp(Σ βⱼ fⱼ): log F is exactly the model's linear score. Only the tuning half of
 the labelled set may be passed here: the test half is for reporting.

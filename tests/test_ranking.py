@@ -9,7 +9,7 @@ import pytest
 
 from assistant.ingest.add import add
 from assistant.search.engine import Searcher
-from assistant.search.ranking import FIGURE, SANCTION, TIME, section_flags
+from assistant.search.ranking import FIGURE, SANCTION, TIME, QueryRanker, section_flags
 
 CURATED = Path(__file__).resolve().parent.parent / "corpus"
 SEED = '[[source]]\nfile = "seed.txt"\nid = "seed"\ntitle = "某某决定"\n'
@@ -77,3 +77,11 @@ def test_penalty_question_finds_the_item_under_the_article_that_sets_the_fine(pa
 def test_when_question_finds_the_date_of_effect(parks: Searcher):
     # 第三条 holds the same words and is no longer, but states no date
     assert top(parks, "公园管理条例什么时候开始施行") == "本条例自2025年3月1日起施行。"
+
+
+def test_a_place_written_with_its_suffix_is_also_found_by_its_bare_name(parks: Searcher):
+    q = parks.parser.parse("浙江省的公园怎么管")
+    lists, gram_bits = parks.term_lists(q)
+    concepts = dict((vs[0], vs) for vs, _ in QueryRanker(q, parks.table, parks.weights, gram_bits).concepts)
+    assert concepts["浙江省"] == ("浙江省", "浙江")  # titles say 今日浙江, texts say 浙江
+    assert concepts["公园"] == ("公园",)

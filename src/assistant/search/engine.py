@@ -24,7 +24,7 @@ from assistant.search.candidates import MAX_BITS, TermList, top_k
 from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
-from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model
+from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model, place_names
 from assistant.search.ranking import PassageTable, QueryRanker, load_weights
 from assistant.search.reference import LEGAL_UNITS
 from assistant.search.tokenizer import bigrams
@@ -85,7 +85,7 @@ class Searcher:
             context_of=index.passage_context, contexts=index.contexts, source_of=index.passage_source,
             source_year=np.array(years, dtype=np.int32),
             source_prior=np.array([index.ranking.prior(k) for k in self._kinds], dtype=np.float64),
-            size=index.size, user_words=frozenset(index.user_words),
+            size=index.size, user_words=frozenset(index.user_words), places=place_names(),
         )
 
     @classmethod

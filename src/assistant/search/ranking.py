@@ -55,6 +55,7 @@ _FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千�
 _DEFINES = re.compile(r"“[^”]{2,30}”|是指|即|简称|也称|指的是|就是|意味着|内涵|本质")
 _TIME = re.compile(r"[0-9零〇○一二三四五六七八九十]+(?:年|月|日|天|小时|周)|之日|起施行|期限|以前|以后|之前|届满|期间|每年|每月")
 _SANCTION = re.compile(r"罚|警告|责令|处分|吊销|没收|拘留|训诫|追究|通报批评|取消.{0,6}资格")
+_PLACE_SUFFIX = re.compile(r"(?<=..)(?:省|市|县)$")
 _ITEM = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[0-9]+[.．、]|[①-⑳]")
 
 
@@ -134,6 +135,7 @@ class PassageTable:
     source_prior: np.ndarray  # authority prior of each source's kind
     size: int
     user_words: frozenset[str]
+    places: frozenset[str] = frozenset()  # place names (浙江, 杭州): the bare form of 浙江省, 杭州市
     _context_cache: dict[str, np.ndarray] = field(default_factory=dict)
     _members: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -268,7 +270,8 @@ class QueryRanker:
 
     def _concept_weights(self) -> list[tuple[tuple[str, ...], float]]:
         """Each concept's variants with its idf: the word's own, or (not an indexed word) that of its
-        rarest character pair, since the phrase is at most as common as that pair; a named term more."""
+        rarest character pair, since the phrase is at most as common as that pair; a named term more.
+        A place written with its 省/市/县 (浙江省) also stands in its bare name (浙江): titles and texts write it so."""
         n = self.t.size
         out = []
         for variants in self.q.concepts:
@@ -276,6 +279,9 @@ class QueryRanker:
             weight = math.log((n + 1) / (df + 0.5))
             if variants[0] in self.t.user_words:
                 weight *= TERM_WEIGHT
+            bare = _PLACE_SUFFIX.sub("", variants[0])
+            if bare != variants[0] and bare in self.t.places:
+                variants = (*variants, bare)
             out.append((variants, weight))
         return out
 
