@@ -94,8 +94,15 @@ def load_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
 
 def held_by(synonyms: dict[str, tuple[str, ...]], texts: list[str]) -> dict[str, tuple[str, ...]]:
     """The synonyms with only the values some passage holds (an expansion nothing holds only costs time)."""
-    corpus = "\n".join(texts)
-    kept = {k: tuple(v for v in values if v in corpus) for k, values in synonyms.items()}
+    pending = {v for values in synonyms.values() for v in values}
+    held: set[str] = set()
+    for text in texts:  # one passage at a time: no copy of the whole corpus
+        found = {v for v in pending if v in text}
+        held |= found
+        pending -= found
+        if not pending:
+            break
+    kept = {k: tuple(v for v in values if v in held) for k, values in synonyms.items()}
     return {k: values for k, values in kept.items() if values}
 
 
