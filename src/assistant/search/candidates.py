@@ -10,13 +10,16 @@ only in a passage's text if the passage holds the rarest character pair of one o
 share its title/section path covers. Most passages of a common term cover little, so their F stays far
 below the page even when s is high.
 
-Every term brings candidates — none is dropped for being common — but a term whose list's bounds,
-together with the other such lists, cannot lift a passage that holds no key term to the n-th best
-score found so far (times the best gain such a passage can have) is only looked up for passages the
-other lists brought in; candidates are then cut by s + the bounds still unread, times their gain
-bound, and g is computed in descending order of the ranker's exact upper bound only until no later
-passage can reach the page. The result equals scoring every passage that shares a term with the query
-and sorting (tests/test_candidates.py checks it on random queries).
+Every term brings candidates — none is dropped for being common. A query with few postings is scored
+in full. Otherwise: the shortest key lists are read into per-passage accumulators and their passages
+that the key terms rate best are scored exactly, which sets the threshold θ (the n-th best F found);
+then the lists that cannot lift a passage holding none of the terms read to θ — with the best title/
+section share and the unread key shares it may have — are left unread, as many as is cheapest (_plan),
+and the rest are read. Candidates are cut by (s + the unread bounds) × their gain bound, looked up in
+the unread lists (largest bound first, cutting again after each), and g is computed in descending
+order of the ranker's exact upper bound only until no later passage can reach the page. The result
+equals scoring every passage that shares a term with the query and sorting (tests/test_candidates.py
+checks it on random queries, forcing each path, with filters).
 """
 from __future__ import annotations
 
@@ -46,7 +49,7 @@ class TermList:
     bit: int = -1  # the bit marking passages that hold the term (-1: not tracked)
 
     def contribution(self, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """This term's share of s for each passage in `cand` (sorted), 0 where absent; and where present."""
+        """This term's share of s for each passage in `cand` (any order), 0 where absent; and where present."""
         pos = np.searchsorted(self.docs, cand)
         found = self.docs.take(pos, mode="clip") == cand
         out = np.zeros(len(cand))
@@ -100,7 +103,7 @@ class TopK:
     considered: int  # passages whose bound reached the pruning threshold
 
 
-Allowed = Callable[[np.ndarray], np.ndarray]  # sorted passage numbers → mask of those that may be shown
+Allowed = Callable[[np.ndarray], np.ndarray]  # passage numbers (any order) → mask of those that may be shown
 LOOKUP_COST = 8  # a binary-search lookup of one passage in one list, in dense additions of one posting
 
 
