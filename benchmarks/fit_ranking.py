@@ -4,7 +4,7 @@ Usage: python benchmarks/fit_ranking.py TUNE.jsonl [...] [--db data/assistant.db
 
 The answered model (search/answered.py) is fitted after the weights: a logistic regression of "has gold"
 on each tuning query's ANSWER_FEATURES (the queries without gold, `"gold": []`, weighed as much as the
-rest together), then the threshold on its logit that comes closest to both targets: unanswerable
+rest together), then the threshold on its logit in the middle of those meeting both targets: unanswerable
 queries flagged (UNANSWERED_FLAGGED) and answerable ones answered (ANSWERABLE_ANSWERED).
 
 For each query with gold spans, every passage sharing a term with it is scored exhaustively; pairs
@@ -37,9 +37,9 @@ UNANSWERED_FLAGGED = 0.8  # target share of unanswerable tuning queries flagged 
 ANSWERABLE_ANSWERED = 0.95  # target share of answerable tuning queries flagged answered
 ANSWER_L2 = 0.3  # penalty on the answered weights' distance from ANSWER_PRIOR
 # Where the answered weights are pulled: a gap (coverage the top passage loses once it must name the place,
-# year, document or figure asked) counts against an answer even when the tuning queries rarely show one;
-# the other features start from nothing.
-ANSWER_PRIOR = {"place_gap": -3.0, "year_gap": -3.0, "document_gap": -3.0, "figure_gap": -3.0}
+# year, document or figure asked) and a dictionary word the corpus lacks count against an answer even when
+# the few unanswerable tuning queries happen to be caught by another feature; the rest start from nothing.
+ANSWER_PRIOR = {"missing_words": -3.0, "place_gap": -3.0, "year_gap": -3.0, "document_gap": -3.0, "figure_gap": -3.0}
 # Features that can only count against an answer: one the tuning queries rarely exercise may come out
 # positive by chance; it is then held at 0 and the others refitted.
 AGAINST_ANSWER = ("missing_words", "place_gap", "year_gap", "document_gap", "figure_gap")
@@ -183,9 +183,12 @@ def fit_answered(searcher: Searcher, queries) -> AnswerModel:
         some = [answered[q.id] for q in queries if q.gold]
         return 1 - sum(none) / len(none), sum(some) / len(some)
 
-    # the threshold whose worse rate, relative to its target, is best (ties: the lower threshold)
+    # the middle of the thresholds meeting both targets (the widest margin either way: the unanswerable
+    # tuning queries are few); when none does, the one whose worse rate, relative to its target, is best
     grid = np.round(np.arange(-4.0, 4.0, 0.05), 2)
-    threshold = float(max(grid, key=lambda t: (min(rates(t)[0] / UNANSWERED_FLAGGED, rates(t)[1] / ANSWERABLE_ANSWERED), -t)))
+    ratios = {t: min(rates(t)[0] / UNANSWERED_FLAGGED, rates(t)[1] / ANSWERABLE_ANSWERED) for t in grid}
+    meeting = [t for t in grid if ratios[t] >= 1]
+    threshold = float(np.median(meeting)) if meeting else float(max(grid, key=lambda t: (ratios[t], -t)))
     flagged, kept = rates(threshold)
     print("answered model: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(ANSWER_FEATURES, weights)) + f", bias {bias:+.2f}")
     print(f"answered threshold {threshold:+.2f}: unanswerable flagged {flagged:.0%}, answerable answered {kept:.0%}")

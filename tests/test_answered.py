@@ -51,6 +51,16 @@ def test_a_figure_in_another_unit_does_not_answer_how_much_money(answerer):
     assert feature(no_money, "figure_gap") == 1 and feature(money, "figure_gap") == 0
 
 
+def test_what_a_quantity_question_asks_about_sets_its_unit_unless_it_asks_for_a_change(answerer):
+    concepts = [(("人口",), 5.0)]
+    people = ParsedQuery(raw="人口有多少", runs=(("人口",),), wants_number=True)
+    rate = passage("人口城镇化率达到75%")
+    assert feature(answerer.features(people, concepts, [True], [rate], 1.0), "figure_gap") == 1
+    assert feature(answerer.features(people, concepts, [True], [passage("人口达到6600万人")], 1.0), "figure_gap") == 0
+    growth = ParsedQuery(raw="人口增长多少", runs=(("人口", "增长"),), wants_number=True)
+    assert feature(answerer.features(growth, concepts, [True], [rate], 1.0), "figure_gap") == 0
+
+
 def test_the_year_and_the_document_asked_for_must_be_the_passages(answerer):
     q = ParsedQuery(raw="2019年政府工作报告 目标", runs=(("目标",),), context={"政府工作报告": 1.0}, year=2019)
     concepts = [(("目标",), 5.0)]

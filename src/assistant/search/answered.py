@@ -55,10 +55,18 @@ ANSWER_FEATURES = (
 _NUMBER = r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十百千万亿半]+)"
 # The unit a quantity question asks in (after 多少/几/百分之), and how a passage states a figure in it.
 _ASKED_UNIT = re.compile(r"(?:多少|几)(?:个)?(钱|元|亿|万|公里|千米|小时|天|日|岁|周岁|年|个月|月|平方米|亩|倍)|(百分之几|百分比|比例|占比|百分点)")
+# The unit a quantity question implies by what it asks about (价格多少 → 元, 人口多少 → 人), unless it asks
+# for a change or a rate (收入增长多少 → a percentage).
+_IMPLIED_UNIT = (
+    (re.compile(r"价格|价钱|票价|收费|费用|[^工]资金|工资|补贴|补助|奖励|预算|财政收入"), "钱"),
+    (re.compile(r"人口|人数"), "人"),
+    (re.compile(r"里程|距离"), "公里"),
+)
+_CHANGE_OR_RATE = re.compile(r"增长|增速|增加|提高|上调|下降|降低|减少|比例|比重|占比|率|倍")
 _UNIT_IN_TEXT = {
     "钱": "元", "元": "元", "亿": "亿", "万": "万", "公里": "公里|千米", "千米": "公里|千米", "小时": "小时",
     "天": "天|日", "日": "天|日", "岁": "岁", "周岁": "岁", "年": "年", "个月": "个月|月", "月": "个月|月",
-    "平方米": "平方米", "亩": "亩", "倍": "倍", "%": "%|百分之|成|个百分点",
+    "平方米": "平方米", "亩": "亩", "倍": "倍", "%": "%|百分之|成|个百分点", "人": "人|名",
 }
 _FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|日|天|年|月|岁|小时|人|户)")
 NATIONAL = frozenset({"中国", "中华人民共和国"})  # contains every place: a national law or a province's plan lies in it
@@ -174,9 +182,11 @@ def _year_forms(year: int) -> tuple[str, ...]:
 
 def _asked_unit(q: ParsedQuery) -> str | None:
     m = _ASKED_UNIT.search(q.raw)
-    if m is None:
+    if m is not None:
+        return m.group(1) or "%"
+    if _CHANGE_OR_RATE.search(q.raw):
         return None
-    return m.group(1) or "%"
+    return next((unit for asks, unit in _IMPLIED_UNIT if asks.search(q.raw)), None)
 
 
 def _states_figure(text: str, unit: str | None) -> bool:
