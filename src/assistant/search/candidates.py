@@ -131,11 +131,13 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         first = _rarest_keys(terms)
         for t, share in first:
             dense.add(t, share)
-        pending = [term for term in terms if all(term[0] is not t for t, _ in first)]
+        read_first = {id(t) for t, _ in first}
+        pending = [term for term in terms if id(term[0]) not in read_first]
         theta = _seed_threshold(pending, n, allowed, scorer, cover, dense)
         unread, rich = _plan(pending, theta, cover)
+        skipped = {id(t) for t, _ in unread}
         for t, share in pending:
-            if all(t is not u for u, _ in unread):
+            if id(t) not in skipped:
                 dense.add(t, share)
         cand, s, bits, share = dense.read()
     finally:
@@ -153,7 +155,8 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         if gain is None:  # the gain changes only with the key shares still unread
             gain = cover.gain(share + sum(sh for _, sh in unread[i:]))
         keep = (s + rests[i]) * gain >= floor
-        cand, s, bits, share, gain = cand[keep], s[keep], bits[keep], share[keep], gain[keep]
+        if not keep.all():
+            cand, s, bits, share, gain = cand[keep], s[keep], bits[keep], share[keep], gain[keep]
         if i == 0:
             keep = allowed(cand)
             cand, s, bits, share, gain = cand[keep], s[keep], bits[keep], share[keep], gain[keep]
@@ -241,23 +244,17 @@ def _plan(pending: list[Term], theta: float, cover: CoverBound) -> tuple[list[Te
         return [], np.empty(0, np.int32)
     floor = theta * _SAFETY
     order = sorted(pending, key=lambda term: term[0].bound * np.exp(cover.b * term[1]))
-    counts = np.diff(cover.starts)
-    sizes = [len(t.docs) for t, _ in order]
-    best, best_cost, rest, key_share = 0, float(sum(sizes)), 0.0, 0.0
-    for i, (t, share) in enumerate(order, 1):
-        rest, key_share = rest + t.bound, key_share + share
-        if rest * cover.gain(1.0) < floor:  # no title/section can lift these
-            rich = 0
-        else:
-            rich = int(counts[rest * cover.gain(cover.base + key_share) >= floor].sum())
-        cost = sum(sizes[i:]) + LOOKUP_COST * rich * i
-        if cost < best_cost:
-            best, best_cost = i, cost
-    unread = order[:best]
-    if not unread:
+    # leaving the first i lists unread, for every i at once: their bounds and key shares summed, the
+    # passages of the contexts they would have to be looked up for, the postings still to read
+    rest = np.cumsum([0.0] + [t.bound for t, _ in order])
+    key_share = np.cumsum([0.0] + [share for _, share in order])
+    rich = (rest[:, None] * cover.gain(cover.base[None, :] + key_share[:, None]) >= floor)
+    counts = rich @ np.diff(cover.starts)
+    to_read = np.cumsum([0] + [len(t.docs) for t, _ in order][::-1])[::-1]
+    best = int(np.argmin(to_read + LOOKUP_COST * counts * np.arange(len(order) + 1)))
+    if best == 0:
         return [], np.empty(0, np.int32)
-    rest, key_share = sum(t.bound for t, _ in unread), sum(sh for _, sh in unread)
-    return unread, cover.passages(np.flatnonzero(rest * cover.gain(cover.base + key_share) >= floor))
+    return order[:best], cover.passages(np.flatnonzero(rich[best]))
 
 
 def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, scorer: Scorer, theta: float,
