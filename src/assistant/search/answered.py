@@ -66,9 +66,9 @@ _CHANGE_OR_RATE = re.compile(r"增长|增速|增加|提高|上调|下降|降低|
 _UNIT_IN_TEXT = {
     "钱": "元", "元": "元", "亿": "亿", "万": "万", "公里": "公里|千米", "千米": "公里|千米", "小时": "小时",
     "天": "天|日", "日": "天|日", "岁": "岁", "周岁": "岁", "年": "年", "个月": "个月|月", "月": "个月|月",
-    "平方米": "平方米", "亩": "亩", "倍": "倍", "%": "%|百分之|成|个百分点", "人": "人|名",
+    "平方米": "平方米", "亩": "亩", "倍": "倍", "%": "%|分之|成|个百分点", "人": "人|名",
 }
-_FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|日|天|年|月|岁|小时|人|户)")
+_FIGURE = re.compile(r"[0-9]|[一二三四五六七八九十百千]+分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|日|天|年|月|岁|小时|人|户)")
 NATIONAL = frozenset({"中国", "中华人民共和国"})  # contains every place: a national law or a province's plan lies in it
 _PLACE_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|新区|省|市|县|区|州)$")
 
@@ -125,19 +125,19 @@ class Answerer:
         self.places = place_names()
         self.titles = tuple(titles)  # each source's title, short name and kind (normalised)
 
-    def named_places(self, text: str) -> list[str]:
-        """Places the text names (longest first, none inside another), each without its 省/市/县 suffix."""
-        found: list[str] = []
-        for n in range(min(len(text), 8), 1, -1):
-            for i in range(len(text) - n + 1):
-                w = text[i : i + n]
-                if w in self.places and not any(w in f for f in found):
-                    found.append(w)
-        return list(dict.fromkeys(_PLACE_SUFFIX.sub("", w) if len(w) > 2 else w for w in found))
+    def named_places(self, q: ParsedQuery) -> list[str]:
+        """Places the query's words name: a word, or the longest place its start spells (北京饭店 → 北京),
+        each without its 省/市/县 suffix. Whole words only: 评上中国 holds no place 上中."""
+        found = []
+        for w in (w for run in q.runs for w in run):
+            place = next((w[:n] for n in range(len(w), 1, -1) if w[:n] in self.places), None)
+            if place is not None:
+                found.append(_PLACE_SUFFIX.sub("", place) if len(place) > 2 else place)
+        return list(dict.fromkeys(found))
 
-    def names_places_of(self, query: str, context: str) -> bool:
-        """Whether `context` (a document's title …) names every place the normalised query names."""
-        return all(p in context for p in self.named_places(query))
+    def names_places_of(self, q: ParsedQuery, context: str) -> bool:
+        """Whether `context` (a document's title …) names every place the query names."""
+        return all(p in context for p in self.named_places(q))
 
     def named_documents(self, q: ParsedQuery) -> list[str]:
         """Context words of the query that name a document of the corpus (政府工作报告, 决定), none inside another."""
@@ -154,7 +154,7 @@ class Answerer:
         missing_pieces = sum(w for (vs, w), ok in zip(concepts, in_corpus) if not ok and not self.dictionary.get(vs[0]))
         cov = np.array([sum(w for (vs, w), ok in zip(concepts, in_corpus)
                             if ok and any(v in p.text or v in p.context for v in vs)) / present for p in top])
-        places = self.named_places("".join("".join(r) for r in q.runs))
+        places = self.named_places(q)
         docs = self.named_documents(q)
         unit = _asked_unit(q)
         keep_place = np.array([all(pl in p.text or pl in p.context for pl in places) for p in top])

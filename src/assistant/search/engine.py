@@ -111,7 +111,7 @@ class Searcher:
             kind, found = ("choice", ref.choices) if ref.choices else ("reference", ref.passages)
             hits = [self._hit(p, 1.0, ()) for p in found[offset : offset + k]]
             # 杭州养犬条例第十条 finds 上海市养犬管理条例's article: not the document asked for
-            answered = bool(hits) and self.answerer.names_places_of(normalize(query), normalize(hits[0].source.title))
+            answered = bool(hits) and self.answerer.names_places_of(parsed, normalize(hits[0].source.title))
             return Results(query=query, hits=hits, total=len(found), kind=kind, answered=answered)
         if parsed.empty:
             return Results(query=query)
