@@ -1,6 +1,7 @@
 """Ranking features that read a question's intent and a regulation's structure (made-up regulation text)."""
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from assistant.ingest.add import add
 from assistant.search.engine import Searcher
-from assistant.search.ranking import FIGURE, SANCTION, TIME, QueryRanker, section_flags
+from assistant.search.ranking import FEATURES, FIGURE, SANCTION, TIME, WEIGHTS_FILE, QueryRanker, section_flags
 
 CURATED = Path(__file__).resolve().parent.parent / "corpus"
 SEED = '[[source]]\nfile = "seed.txt"\nid = "seed"\ntitle = "某某决定"\n'
@@ -85,3 +86,10 @@ def test_a_place_written_with_its_suffix_is_also_found_by_its_bare_name(parks: S
     concepts = dict((vs[0], vs) for vs, _ in QueryRanker(q, parks.table, parks.weights, gram_bits).concepts)
     assert concepts["浙江省"] == ("浙江省", "浙江")  # titles say 今日浙江, texts say 浙江
     assert concepts["公园"] == ("公园",)
+
+
+def test_the_weights_file_has_a_weight_for_every_feature_and_no_other():
+    # a stale file (e.g. kept in a merge) would silently score the missing features at weight 0
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    assert set(data["weights"]) == set(FEATURES)
+    assert all(w <= 0 for w in data["weights"].values())  # each feature marks what a passage lacks: bound = s
