@@ -152,25 +152,24 @@ class Answerer:
         present = sum(w for (_, w), ok in zip(concepts, in_corpus) if ok) or 1.0
         missing_words = sum(w for (vs, w), ok in zip(concepts, in_corpus) if not ok and self.dictionary.get(vs[0]))
         missing_pieces = sum(w for (vs, w), ok in zip(concepts, in_corpus) if not ok and not self.dictionary.get(vs[0]))
-        cov = np.array([sum(w for (vs, w), ok in zip(concepts, in_corpus)
-                            if ok and any(v in p.text or v in p.context for v in vs)) / present for p in top])
+        cov = [sum(w for (vs, w), ok in zip(concepts, in_corpus) if ok and any(v in p.text or v in p.context for v in vs))
+               / present for p in top]
+        covered = max(cov, default=0.0)
+
+        def gap(keep) -> float:
+            """Coverage lost when only the passages `keep` accepts may answer (plain Python: three passages)."""
+            return covered - max((c for c, p in zip(cov, top) if keep(p)), default=0.0)
+
         places = self.named_places(q)
         docs = self.named_documents(q)
-        unit = _asked_unit(q)
-        keep_place = np.array([all(pl in p.text or pl in p.context for pl in places) for p in top])
+        unit = _asked_unit(q) if q.wants_number else None
         years = _year_forms(q.year) if q.year is not None and str(q.year) in normalize(q.raw) else ()
-        keep_year = np.array([not years or p.year == q.year or any(y in p.text or y in p.context for y in years)
-                              for p in top])
-        keep_doc = np.array([all(d in p.context for d in docs) for p in top])
-        keep_figure = np.array([not q.wants_number or _states_figure(p.text, unit) for p in top])
-        covered = float(cov.max(initial=0.0))
-
-        def gap(keep: np.ndarray) -> float:
-            return covered - float(cov[keep].max(initial=0.0))
-
         return np.array([
             missing_words / total, missing_pieces / total, max(math.log(max(best, 1e-3)), -5.0),
-            gap(keep_place), gap(keep_year), gap(keep_doc), gap(keep_figure),
+            gap(lambda p: all(pl in p.text or pl in p.context for pl in places)) if places else 0.0,
+            gap(lambda p: p.year == q.year or any(y in p.text or y in p.context for y in years)) if years else 0.0,
+            gap(lambda p: all(d in p.context for d in docs)) if docs else 0.0,
+            gap(lambda p: _states_figure(p.text, unit)) if q.wants_number else 0.0,
         ])
 
 
