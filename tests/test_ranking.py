@@ -70,6 +70,14 @@ def test_question_intents(parks: Searcher):
     assert not parse("公园开放时间").wants_sanction
 
 
+def test_a_yes_no_questions_modal_is_scaffolding_but_a_statements_is_not(parks: Searcher):
+    # the answer states the rule in the document's modal (应当/不得), not in the asker's (需要/可以)
+    words = lambda q: {w for run in parks.parser.parse(q).runs for w in run}  # noqa: E731
+    assert "需要" not in words("在公园烧烤需要审批吗") and "可以" not in words("是否可以在公园露营")
+    assert "需要" in words("满足游客需要")
+    assert top(parks, "公园需要公示游园须知吗") == "公园管理机构应当在本条例施行前公示游园须知。"
+
+
 def test_penalty_question_finds_the_item_under_the_article_that_sets_the_fine(parks: Searcher):
     # the obligation (第二条) holds the question's very words, yet the question asks what the penalty is
     assert top(parks, "在公园里烧烤怎么罚") == "（一）在公园内烧烤的；"

@@ -33,6 +33,10 @@ _TIME = re.compile(r"什么时候|何时|哪天|哪一天|哪年|几月|几号|�
 _SANCTION = re.compile(r"罚|处分|惩|追究|后果|法律责任|被.{0,3}处理|违法|违规")
 # Years named relative to the newest year the corpus states.
 RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
+# A yes/no question (需要登记吗, 是否可以…): its modal verb is scaffolding, as the answer states the rule
+# in the document's own modal (应当办理登记, 不得…), not in the asker's.
+_YES_NO = re.compile(r"[吗么][?？!！。.\s]*$|是否|能否|可否")
+MODALS = frozenset({"需要", "必须", "应该", "应当", "可以", "能", "能够", "会", "得"})
 # A question asking for a quantity: its answer holds a figure.
 _QUANTITY = re.compile(r"多少|几[个年项家名倍成次天月]?|多大|多长|多高|多快|多久|比例|百分之|排第|第几")
 
@@ -133,6 +137,7 @@ class QueryParser:
         runs: list[list[str]] = [[]]
         context: list[str] = []
         qw = self.query_words
+        modals = MODALS if _YES_NO.search(text) else frozenset()
         for chunk in text.split():
             for w in self._merge_scaffolding(self.tokenizer.segments(chunk)):
                 year = _YEAR.fullmatch(w) is not None
@@ -140,7 +145,7 @@ class QueryParser:
                     context.append(w)
                 if year:
                     runs.append([w])  # a year describes the document, yet may still be in the sentence
-                if year or w in qw.context or w in qw.scaffolding:
+                if year or w in qw.context or w in qw.scaffolding or w in modals:
                     runs.append([])
                 else:
                     runs[-1].append(w)
