@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from assistant.search.engine import Searcher  # noqa: E402
 from assistant.search.evaluation import is_hit, load_queries  # noqa: E402
 from assistant.search.answered import ANSWER_FEATURES, AnswerModel  # noqa: E402
+from assistant.search.candidates import score_all  # noqa: E402
 from assistant.search.ranking import FEATURES, WEIGHTS_FILE, QueryRanker  # noqa: E402
 
 UNANSWERED_FLAGGED = 0.8  # target share of unanswerable tuning queries flagged not answered
@@ -61,13 +62,7 @@ def exhaustive(searcher: Searcher, query: str):
     lists, gram_bits = searcher.term_lists(q)
     if not lists:
         return None
-    size = searcher.index.size
-    s = np.zeros(size)
-    bits = np.zeros(size, dtype=np.int64)
-    for t in lists:
-        s[t.docs] += t.weights * t.factor
-        if t.bit >= 0:
-            bits[t.docs] |= 1 << t.bit
+    s, bits = score_all(lists, searcher.index.size)
     cand = np.flatnonzero(s > 0).astype(np.int32)
     cand = cand[searcher._allowed(q, None, None)(cand)]
     ranker = QueryRanker(q, searcher.table, searcher.weights, gram_bits)

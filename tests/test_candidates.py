@@ -17,13 +17,7 @@ def searcher(db_path) -> Searcher:
 
 def exhaustive(lists, n, allowed, rescore):
     """Score every passage holding any term, then sort: the reference the pruned search must match."""
-    size = max(int(t.docs.max()) for t in lists) + 1
-    s = np.zeros(size)
-    bits = np.zeros(size, dtype=np.int64)
-    for t in lists:
-        s[t.docs] += t.weights * t.factor
-        if t.bit >= 0:
-            bits[t.docs] |= 1 << t.bit
+    s, bits = candidates.score_all(lists, max(int(t.docs.max()) for t in lists) + 1)
     cand = np.nonzero(s > 0)[0].astype(np.int32)
     cand = cand[allowed(cand)]
     f = rescore(cand, s[cand], bits[cand])

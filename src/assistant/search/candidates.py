@@ -60,6 +60,18 @@ class TermList:
         return bits | (found.astype(np.int64) << self.bit) if self.bit >= 0 else bits
 
 
+def score_all(lists: list[TermList], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """s and the term bits of every passage, every list read whole: what top_k's pruning must equal
+    (tests/test_candidates.py) and what the weight fit scores (benchmarks/fit_ranking.py)."""
+    s = np.zeros(size)
+    bits = np.zeros(size, dtype=np.int64)
+    for t in lists:
+        s[t.docs] += t.weights * t.factor
+        if t.bit >= 0:
+            bits[t.docs] |= 1 << t.bit
+    return s, bits
+
+
 @dataclass(frozen=True)
 class CoverBound:
     """g ≤ exp(a + b·c) for a passage covering at most the share c ∈ [0, 1] of the query (b ≥ 0).
