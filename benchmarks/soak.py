@@ -117,6 +117,7 @@ class Soak:
         self.actions: list[Action] = []
         self.seen = 0  # calls examined so far
         self.by_chat_last_action: dict[int, float] = {}
+        self.reloads_at: list[float] = []  # the admin's /reload commands: actions of that chat too
         self.admin_log: list[str] = []
         self.rss_after_reload: list[int] = []  # the bot's RSS (kB) after each re-ingest + /reload
         self.pid = 0
@@ -185,6 +186,7 @@ class Soak:
         out = subprocess.run([sys.executable, "-m", "assistant", "ingest", str(ROOT / "corpus"), "--db", str(db)],
                              capture_output=True, text=True, env=bot_py()[1], cwd=ROOT)
         self.admin_log.append(f"re-ingest exit {out.returncode} in {time.monotonic() - started:.0f} s")
+        self.reloads_at.append(time.monotonic())
         update = self.api.message("/reload", user_id=ADMIN)
         try:
             reply = self.api.wait_for("sendMessage", lambda c: c.params.get("chat_id") == ADMIN
@@ -269,7 +271,7 @@ class Soak:
 
     def duplicates(self) -> list[Call]:
         """Messages delivered twice to one chat with no user action in between."""
-        actions_by_chat: dict[int, list[float]] = {}
+        actions_by_chat: dict[int, list[float]] = {ADMIN: list(self.reloads_at)}
         for a in self.actions:
             actions_by_chat.setdefault(a.user, []).append(a.at)
         seen: dict[tuple, float] = {}
