@@ -9,7 +9,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator
+from typing import Callable, Iterator
 
 import uvicorn
 
@@ -52,32 +52,40 @@ def running_service(settings: Settings, app=None) -> Iterator[str]:
         thread.join(15)
 
 
+def json_server(respond: Callable[[str, dict], dict]) -> ThreadingHTTPServer:
+    """A loopback HTTP server in a thread answering each POST with `respond(path, json body)` as JSON."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+            data = json.dumps(respond(self.path, body)).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 class FakeWebhook:
     """A stand-in for DingTalk's sessionWebhook: records each posted JSON body, answers errcode 0."""
 
     def __init__(self) -> None:
         self.posts: list[dict] = []
         self._cond = threading.Condition()
-        outer = self
+        self.server = json_server(self._record)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server naming)
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-                with outer._cond:
-                    outer.posts.append({"path": self.path, **body})
-                    outer._cond.notify_all()
-                data = b'{"errcode":0,"errmsg":"ok"}'
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def _record(self, path: str, body: dict) -> dict:
+        with self._cond:
+            self.posts.append({"path": path, **body})
+            self._cond.notify_all()
+        return {"errcode": 0, "errmsg": "ok"}
 
     def url(self, session: str = "s1") -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/robot/sendBySession?session={session}"

@@ -18,7 +18,7 @@ from dingtalk_stream import AckMessage, CallbackMessage, ChatbotMessage, DingTal
 
 from assistant.adapters import dingtalk
 from assistant.runtime import open_core
-from channel_support import APP_KEY, APP_SECRET, FakeWebhook, robot_message, running_service, settings_for, signed_headers
+from channel_support import APP_KEY, APP_SECRET, FakeWebhook, json_server, robot_message, running_service, settings_for, signed_headers
 
 QUESTION = "山海协作工程"
 
@@ -200,8 +200,6 @@ def test_stream_client_against_a_local_fake_gateway(stream_robot, monkeypatch):
     """The SDK's own client: opens a connection at the (fake) OpenAPI endpoint, takes a robot message off the
     WebSocket, acknowledges it, and the answer reaches the sessionWebhook."""
     import websockets
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-    import threading
 
     robot, settings = stream_robot
     acks: list[dict] = []
@@ -219,21 +217,11 @@ def test_stream_client_against_a_local_fake_gateway(stream_robot, monkeypatch):
         async with websockets.serve(gateway, "127.0.0.1", 0) as ws_server:
             ws_port = ws_server.sockets[0].getsockname()[1]
 
-            class OpenApi(BaseHTTPRequestHandler):
-                def do_POST(self) -> None:  # noqa: N802
-                    opened.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                    data = json.dumps({"endpoint": f"ws://127.0.0.1:{ws_port}/connect", "ticket": "t-1"}).encode()
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
+            def open_connection(path: str, body: dict) -> dict:
+                opened.append(body)
+                return {"endpoint": f"ws://127.0.0.1:{ws_port}/connect", "ticket": "t-1"}
 
-                def log_message(self, *args) -> None:
-                    pass
-
-            api = ThreadingHTTPServer(("127.0.0.1", 0), OpenApi)
-            threading.Thread(target=api.serve_forever, daemon=True).start()
+            api = json_server(open_connection)
             monkeypatch.setattr(DingTalkStreamClient, "OPEN_CONNECTION_API",
                                 f"http://127.0.0.1:{api.server_address[1]}/v1.0/gateway/connections/open")
             sender = dingtalk.WebhookSender()
