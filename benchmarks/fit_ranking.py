@@ -1,17 +1,23 @@
 """Fit the ranking feature weights (src/assistant/search/ranking_weights.json) on tuning queries.
 
 Usage: python benchmarks/fit_ranking.py TUNE.jsonl [...] [--db data/assistant.db] [--write]
+       python benchmarks/fit_ranking.py TUNE.jsonl --cv 5 [--seed 0] [--check DEV.jsonl ...] [--without FEATURE ...]
+
+--cv K judges a feature before it is kept: the answerable tuning queries are shuffled (--seed) into K folds,
+each ranked by the weights fitted on the other folds, and the pooled out-of-fold R@1/R@5/MRR and questions'
+R@1 are printed beside the in-sample ones and those of --check queries (the shared dev set) under the weights
+fitted on all FILES. --without holds features at 0 (is a feature worth keeping?). Nothing is written.
 
 The answered model (search/answered.py) is fitted after the weights: a logistic regression of "has gold"
 on each tuning query's ANSWER_FEATURES (the queries without gold, `"gold": []`, weighed as much as the
 rest together), then the threshold on its logit in the middle of those meeting both targets: unanswerable
 queries flagged (UNANSWERED_FLAGGED) and answerable ones answered (ANSWERABLE_ANSWERED).
 
-For each query with gold spans, every passage sharing a term with it is scored exhaustively; pairs
+For each query with gold spans (except those whose page the weights do not decide: a numbered item), every passage sharing a term with it is scored exhaustively; pairs
 (a passage holding a gold span, a passage without one ranked in the top 30) give the difference of
 their feature vectors [log s, f₁ … fₘ]. The top 30 is that of the weights being fitted: the fit starts
-from PRIOR and is redone ROUNDS times on the pairs of every ranking so far, until the weights settle. A logistic regression without intercept on
-these differences, log s held at weight 1 (an offset) and the βⱼ pulled towards PRIOR, fitted by Newton's
+from PRIOR and is redone ROUNDS times on the pairs of every ranking so far, until the weights settle. A logistic
+regression without intercept on these differences, log s held at weight 1 (an offset) and the βⱼ pulled towards PRIOR, fitted by Newton's
 method, gives the βⱼ of F = s · exp(Σ βⱼ fⱼ): log F is exactly the model's linear score. Only the tuning half of
 the labelled set may be passed here: the test half is for reporting.
 """
@@ -20,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -29,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from assistant.search.engine import Searcher  # noqa: E402
-from assistant.search.evaluation import is_hit, load_queries  # noqa: E402
+from assistant.search.evaluation import MRR_DEPTH, EvalQuery, first_hit, is_hit, load_queries  # noqa: E402
 from assistant.search.answered import ANSWER_FEATURES, AnswerModel  # noqa: E402
 from assistant.search.candidates import score_all  # noqa: E402
 from assistant.search.ranking import FEATURES, WEIGHTS_FILE, QueryRanker  # noqa: E402
@@ -56,48 +63,90 @@ PRIOR = {"uncovered": -0.69, "outside_context": -0.3, "apart": -0.4, "heading": 
          "no_sanction": 0.0}
 
 
-def exhaustive(searcher: Searcher, query: str):
-    """All passages sharing a term with the query: numbers, s, features, current F."""
-    q = searcher.parser.parse(query)
-    lists, gram_bits = searcher.term_lists(q)
-    if not lists:
-        return None
-    s, bits = score_all(lists, searcher.index.size)
-    cand = np.flatnonzero(s > 0).astype(np.int32)
-    cand = cand[searcher._allowed(q, None, None)(cand)]
-    ranker = QueryRanker(q, searcher.table, searcher.weights, gram_bits)
-    x = ranker.features(cand, bits[cand])
-    f = s[cand] * np.exp(x @ searcher.weights)
-    return cand, s[cand], x, f
+@dataclass
+class Scored:
+    """One labelled query scored exhaustively once: the features do not depend on the weights, so every
+    fit and every evaluation below is arithmetic on these arrays. `fixed` is the rank of a query whose page
+    the weights do not decide (a numbered item, a query without terms)."""
+
+    query: EvalQuery
+    log_s: np.ndarray = field(default_factory=lambda: np.empty(0))
+    x: np.ndarray = field(default_factory=lambda: np.empty((0, len(FEATURES))))
+    gold: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
+    fixed: int | None = None
+
+    def rank(self, beta: np.ndarray) -> int | None:
+        """1-based rank of the first gold passage under the weights β, None beyond MRR_DEPTH."""
+        if not len(self.log_s):
+            return self.fixed
+        order = np.argsort(-(self.log_s + self.x @ beta), kind="stable")[:MRR_DEPTH]
+        hits = np.flatnonzero(self.gold[order])
+        return int(hits[0]) + 1 if len(hits) else None
 
 
-def pairs(searcher: Searcher, queries, texts: list[str]) -> np.ndarray:
-    rows = []
+def score_queries(searcher: Searcher, queries, texts: list[str]) -> list[Scored]:
+    """Every answerable query's candidates (all passages sharing a term with it, as top_k sees them)."""
+    out = []
     for eq in queries:
         if not eq.gold:
             continue
-        scored = exhaustive(searcher, eq.query)
-        if scored is None:
+        q = searcher.parser.parse(eq.query)
+        lists, gram_bits = searcher.term_lists(q)
+        results = searcher.search(eq.query, k=MRR_DEPTH)
+        if results.kind != "search" or q.source or not lists:
+            out.append(Scored(eq, fixed=first_hit([h.passage.text for h in results.hits], eq.gold)))
             continue
-        cand, s, x, f = scored
+        s, bits = score_all(lists, searcher.index.size)
+        cand = np.flatnonzero(s > 0).astype(np.int32)
+        cand = cand[searcher._allowed(q, None, None)(cand)]
+        x = QueryRanker(q, searcher.table, searcher.weights, gram_bits).features(cand, bits[cand])
         gold = np.array([is_hit(texts[d], eq.gold) for d in cand.tolist()], dtype=bool)
-        if not gold.any():
+        out.append(Scored(eq, np.log(s[cand]), x, gold))
+    return out
+
+
+def pairs(scored: list[Scored], beta: np.ndarray) -> np.ndarray:
+    """[Δlog s, Δf] of (a gold passage, a non-gold one in the top DEPTH under β) for each query."""
+    rows = []
+    for sc in scored:
+        if not sc.gold.any():
             continue
-        z = np.column_stack([np.log(s), x])
+        f = sc.log_s + sc.x @ beta
+        z = np.column_stack([sc.log_s, sc.x])
         top = np.argsort(-f)[:DEPTH]
-        neg = top[~gold[top]]
-        pos = np.flatnonzero(gold)
+        neg = top[~sc.gold[top]]
+        pos = np.flatnonzero(sc.gold)
         pos = pos[np.argsort(-f[pos])][:3]  # the best-ranked gold passages
         for p in pos:
             rows.append(z[p] - z[neg])
     return np.concatenate(rows) if rows else np.empty((0, len(FEATURES) + 1))
 
 
-def logistic(diff: np.ndarray, l2: float = L2, steps: int = 50) -> np.ndarray:
+def fit(scored: list[Scored], used: np.ndarray | None = None, verbose: bool = False) -> tuple[np.ndarray, int]:
+    """The weights and the number of pairs: the negatives are the top passages under the weights being fitted,
+    so the fit starts from PRIOR (the result does not depend on the stored weights), then is redone on the
+    pairs of every ranking so far (the negatives of one ranking alone make the weights swing between rounds).
+    Features not `used` are held at 0."""
+    used = np.ones(len(FEATURES), dtype=bool) if used is None else used
+    beta = np.array([PRIOR[name] for name in FEATURES]) * used
+    rounds = []
+    for round_no in range(ROUNDS):
+        rounds.append(pairs(scored, beta))
+        diff = np.unique(np.concatenate(rounds), axis=0)
+        fitted = np.zeros(len(FEATURES))
+        fitted[used] = logistic(diff[:, np.append(True, used)], used)
+        change = float(np.abs(fitted - beta).max())
+        beta = fitted
+        if verbose:
+            print(f"round {round_no + 1}: {len(diff)} pairs, largest weight change {change:.3f}")
+    return beta, len(diff)
+
+
+def logistic(diff: np.ndarray, used: np.ndarray, l2: float = L2, steps: int = 50) -> np.ndarray:
     """β maximising Σ log σ(d₀ + β·d) − l2/2·|β − prior|² over the pairs' differences (log s kept at
     weight 1: the features adjust BM25, they do not replace it)."""
     base, d = diff[:, 0], diff[:, 1:]
-    prior = np.array([PRIOR[name] for name in FEATURES])
+    prior = np.array([PRIOR[name] for name in FEATURES])[used]
     beta = prior.copy()
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(base + d @ beta)))
@@ -110,38 +159,66 @@ def logistic(diff: np.ndarray, l2: float = L2, steps: int = 50) -> np.ndarray:
     return beta
 
 
+def summary(ranks: list[tuple[EvalQuery, int | None]]) -> str:
+    """R@1 / R@5 / MRR@10 and questions' R@1 of (query, rank) pairs."""
+    def r(group, c):
+        return sum(k is not None and k <= c for _, k in group) / len(group) if group else 0.0
+    questions = [(q, k) for q, k in ranks if q.style == "question"]
+    mrr = sum(1 / k for _, k in ranks if k) / len(ranks)
+    return (f"R@1 {r(ranks, 1):.3f}  R@5 {r(ranks, 5):.3f}  MRR {mrr:.3f}  "
+            f"questions R@1 {r(questions, 1):.3f} (n={len(ranks)}, q={len(questions)})")
+
+
+def cross_validate(scored: list[Scored], folds: int, seed: int, used: np.ndarray) -> list[tuple[EvalQuery, int | None]]:
+    """Out-of-fold ranks: the queries shuffled with `seed` into `folds` parts, each ranked by the weights
+    fitted on the others."""
+    order = np.random.default_rng(seed).permutation(len(scored))
+    ranks = []
+    for k in range(folds):
+        held = set(order[k::folds].tolist())
+        beta, _ = fit([sc for i, sc in enumerate(scored) if i not in held], used)
+        ranks += [(scored[i].query, scored[i].rank(beta)) for i in sorted(held)]
+    return ranks
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--db", type=Path, default=ROOT / "data" / "assistant.db")
     p.add_argument("--write", action="store_true", help=f"store the weights in {WEIGHTS_FILE.name}")
     p.add_argument("--answered-only", action="store_true", help="keep the stored feature weights, refit only the answered model")
+    p.add_argument("--cv", type=int, metavar="K", help="report out-of-fold figures of K-fold cross-validation; write nothing")
+    p.add_argument("--seed", type=int, default=0, help="the shuffle of the cross-validation folds")
+    p.add_argument("--check", nargs="+", type=Path, default=[], metavar="JSONL",
+                   help="with --cv: also rank these queries by the weights fitted on all FILES")
+    p.add_argument("--without", nargs="+", default=[], choices=FEATURES, help="hold these features at 0")
     a = p.parse_args()
     searcher = Searcher.open(a.db)
     queries = load_queries(a.files)
+    used = np.array([name not in a.without for name in FEATURES])
+    rows = {r[0]: r[1] for r in searcher.corpus.db.execute("select rowid, text from passages")}
+    texts = [rows[r] for r in searcher.index.passage_rows.tolist()]
+    if a.cv:
+        scored = score_queries(searcher, queries, texts)
+        beta, _ = fit(scored, used)
+        print("in-sample      " + summary([(sc.query, sc.rank(beta)) for sc in scored]))
+        print(f"{a.cv}-fold out-of-fold " + summary(cross_validate(scored, a.cv, a.seed, used)))
+        if a.check:
+            check = score_queries(searcher, load_queries(a.check), texts)
+            print("check          " + summary([(sc.query, sc.rank(beta)) for sc in check]))
+        print("weights (all FILES): " + ", ".join(f"{n} {v:+.2f}" for n, v in zip(FEATURES, beta)))
+        return
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
     if not a.answered_only:
-        rows = {r[0]: r[1] for r in searcher.corpus.db.execute("select rowid, text from passages")}
-        texts = [rows[r] for r in searcher.index.passage_rows.tolist()]
-        # the negatives are the top passages under the weights being fitted: start from PRIOR (so the result
-        # does not depend on the stored weights), then refit on the pairs of every ranking so far (the
-        # negatives of one ranking alone make the weights swing between rounds)
-        searcher.weights = np.array([PRIOR[name] for name in FEATURES])
-        rounds = []
-        for round_no in range(ROUNDS):
-            rounds.append(pairs(searcher, queries, texts))
-            diff = np.unique(np.concatenate(rounds), axis=0)
-            fitted = logistic(diff)
-            change = float(np.abs(fitted - searcher.weights).max())
-            searcher.weights = fitted
-            print(f"round {round_no + 1}: {len(diff)} pairs, largest weight change {change:.3f}")
-        beta = {name: round(float(v), 4) for name, v in zip(FEATURES, searcher.weights)}
-        print(f"{len(diff)} pairs from {sum(bool(q.gold) for q in queries)} queries")
+        scored = score_queries(searcher, queries, texts)
+        fitted, n_pairs = fit(scored, used, verbose=True)
+        beta = {name: round(float(v), 4) for name, v in zip(FEATURES, fitted)}
+        print(f"{n_pairs} pairs from {sum(bool(q.gold) for q in queries)} queries")
         for name, v in beta.items():
             print(f"  {name:<15}{v:+.3f}")
         searcher.weights = np.array([beta[name] for name in FEATURES])
         data["note"] = (f"fitted by benchmarks/fit_ranking.py on {', '.join(f.name for f in a.files)} "
-                        f"({len(diff)} pairs, L2 {L2}), {date.today().isoformat()}")
+                        f"({n_pairs} pairs, L2 {L2}), {date.today().isoformat()}")
         data["weights"] = beta
     data["answered"] = fit_answered(searcher, queries).to_json()
     if a.write:
