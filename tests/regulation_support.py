@@ -3,6 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.ingest.lines import element_lines
+from assistant.ingest.manifest import Entry
+from assistant.ingest.pipeline import document_blocks, documents, passages_for
+from assistant.ingest.removals import Removals
+
 # Three chapter-heading spellings, the first chapter without a heading, ASCII and full-width items,
 # multi-paragraph articles, a header block with separate 通过 / 批准 / 施行 dates.
 REGULATION_MD = """# 某市河道保护条例
@@ -54,6 +59,14 @@ WRAPPED_TXT = """某省数据条例
 （一）依法收集；
 （二）最小必要。
 """
+
+
+def passages(path: Path, reader, title: str, history: str = ""):
+    """The passages of one file read by `reader`, as ingest makes them (no database)."""
+    removals = Removals()
+    lines = element_lines(reader(path), removals)
+    (doc,) = documents(Entry(file=path.name, id="reg", title=title, history=history), lines, 0, removals)
+    return passages_for(doc.source, document_blocks(doc, removals))
 
 
 def write_docx(path: Path) -> Path:

@@ -4,23 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from regulation_support import REGULATION_MD, WRAPPED_TXT
+from regulation_support import REGULATION_MD, WRAPPED_TXT, passages
 
 from assistant.ingest import legal, metadata
 from assistant.ingest.formats import markdown, txt
-from assistant.ingest.manifest import Entry
-from assistant.ingest.pipeline import documents, document_blocks, passages_for
-from assistant.ingest.lines import element_lines
-from assistant.ingest.removals import Removals
 
 REGULATIONS = Path(__file__).parent / "data" / "regulations"
-
-
-def passages(path: Path, reader, title: str, history: str = ""):
-    removals = Removals()
-    lines = element_lines(reader(path), removals)
-    (doc,) = documents(Entry(file=path.name, id="reg", title=title, history=history), lines, 0, removals)
-    return passages_for(doc.source, document_blocks(doc, removals))
 
 
 @pytest.fixture

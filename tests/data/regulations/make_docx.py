@@ -5,18 +5,36 @@ The Markdown shape is the one law collections share: `# title`, header lines (�
 title takes the Title style, chapters take Heading 1, the comment is dropped and every other line is a
 normal paragraph, as a document typed in Word would have it.
 
-    python tests/data/regulations/make_docx.py [SOURCE.md [TARGET.docx]]
+With `--numbered` the copy is typed as drafting offices often type a regulation: the numbers are Word's
+automatic numbering, not text. One list (numbering.xml) has three levels: 第%1章 (bound to a chapter
+heading style based on Heading 1, so chapters are numbered through the style), 第%1条 (never restarted by a
+chapter) and （%1） (restarted by each article); a paragraph's text is what follows the number. Where the
+source's number is not the one the list would give next (a second item list in one article, a gap), a new
+numbering instance restarts that level with w:startOverride, as Word's "restart numbering" does.
+
+    python tests/data/regulations/make_docx.py [--numbered] [SOURCE.md [TARGET.docx]]
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml import parse_xml
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SOURCE = HERE / "patriotic-education-law.md"
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+CN = r"[一二三四五六七八九十百千零〇]+"
+CHAPTER = re.compile(rf"^第({CN})章\s*(.*)$")
+ARTICLE = re.compile(rf"^第({CN})条[\s　]*(.*)$")
+ITEM = re.compile(rf"^[（(]({CN})[)）]\s*(.*)$")
+ABSTRACT_ID = 90
+LIST_ID = 900
+CHAPTER_STYLE = "法规章标题"
 
 
 def markdown_to_docx(source: Path, target: Path) -> Path:
@@ -36,10 +54,103 @@ def markdown_to_docx(source: Path, target: Path) -> Path:
     return target
 
 
+def abstract_list(levels: list[tuple[str, str, int | None]], abstract_id: int = ABSTRACT_ID, style: str = "") -> str:
+    """An abstractNum: one (numFmt, lvlText, lvlRestart) per level; `style` bound to level 0 (w:pStyle)."""
+    body = []
+    for n, (fmt, text, restart) in enumerate(levels):
+        body.append(
+            f'<w:lvl w:ilvl="{n}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+            + (f'<w:lvlRestart w:val="{restart}"/>' if restart is not None else "")
+            + (f'<w:pStyle w:val="{style}"/>' if style and n == 0 else "")
+            + f'<w:suff w:val="space"/><w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/></w:lvl>'
+        )
+    return f'<w:abstractNum {W_NS} w:abstractNumId="{abstract_id}">{"".join(body)}</w:abstractNum>'
+
+
+def add_list(document, abstract_xml: str, num_ids: list[tuple[int, dict[int, int]]]) -> None:
+    """Add an abstractNum and its numbering instances (numId, {ilvl: startOverride}) to the document."""
+    root = document.part.numbering_part.element
+    first_num = root.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}num")
+    abstract = parse_xml(abstract_xml)
+    if first_num is not None:
+        first_num.addprevious(abstract)
+    else:
+        root.append(abstract)
+    abstract_id = abstract.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}abstractNumId")
+    for num_id, starts in num_ids:
+        overrides = "".join(
+            f'<w:lvlOverride w:ilvl="{lvl}"><w:startOverride w:val="{start}"/></w:lvlOverride>'
+            for lvl, start in starts.items()
+        )
+        root.append(parse_xml(f'<w:num {W_NS} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>{overrides}</w:num>'))
+
+
+def number(paragraph, num_id: int, ilvl: int) -> None:
+    """Give a paragraph direct numbering (w:numPr)."""
+    paragraph._p.get_or_add_pPr().append(
+        parse_xml(f'<w:numPr {W_NS}><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'))
+
+
+def markdown_to_numbered_docx(source: Path, target: Path) -> Path:
+    """Write `target` from the Markdown regulation `source` with chapters, articles and items numbered by
+    Word's automatic numbering; return `target`."""
+    from assistant.ingest.legal import parse_number
+
+    document = Document()
+    style = document.styles.add_style(CHAPTER_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = document.styles["Heading 1"]
+    style_id = style.style_id
+    style.element.get_or_add_pPr().append(
+        parse_xml(f'<w:numPr {W_NS}><w:numId w:val="{LIST_ID}"/></w:numPr>'))  # its level: the w:pStyle
+    nums: list[tuple[int, dict[int, int]]] = [(LIST_ID, {})]
+    current = LIST_ID
+    counts = [0, 0, 0]  # what the list would show next, per level, minus one
+
+    def numbered(text: str, ilvl: int, shown: int):
+        nonlocal current
+        if shown != counts[ilvl] + 1:  # Word's "restart numbering" / "set numbering value"
+            current = LIST_ID + len(nums)
+            nums.append((current, {ilvl: shown}))
+        counts[ilvl] = shown
+        if ilvl < 2:
+            counts[2] = 0  # items restart with each article; articles run on through chapters
+        p = document.add_paragraph(text)
+        number(p, current, ilvl)
+        return p
+
+    for line in source.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("<!--"):
+            continue
+        if line.startswith("# "):
+            document.add_paragraph(line[2:].strip(), style="Title")
+        elif line.startswith("## ") and (m := CHAPTER.match(line[3:].strip())):
+            shown = parse_number(m.group(1))
+            if shown != counts[0] + 1:
+                raise ValueError(f"chapter numbers out of order in {source}: {line}")
+            counts[0], counts[2] = shown, 0
+            document.add_paragraph(" ".join(m.group(2).split()), style=style)  # numbered through its style
+        elif line.startswith("## "):
+            document.add_heading(line[3:].strip(), level=1)
+        elif m := ARTICLE.match(line):
+            numbered(m.group(2), 1, parse_number(m.group(1)))
+        elif m := ITEM.match(line):
+            numbered(m.group(2), 2, parse_number(m.group(1)))
+        else:
+            document.add_paragraph(line)
+    add_list(document, abstract_list(
+        [("chineseCounting", "第%1章", None), ("chineseCounting", "第%2条", 0), ("chineseCounting", "（%3）", None)],
+        style=style_id), nums)
+    document.save(target)
+    return target
+
+
 def main(argv: list[str]) -> int:
-    source = Path(argv[1]) if len(argv) > 1 else DEFAULT_SOURCE
-    target = Path(argv[2]) if len(argv) > 2 else source.with_suffix(".docx")
-    print(markdown_to_docx(source, target))
+    args = [a for a in argv[1:] if a != "--numbered"]
+    numbered = len(args) < len(argv) - 1
+    source = Path(args[0]) if args else DEFAULT_SOURCE
+    target = Path(args[1]) if len(args) > 1 else source.with_suffix(".docx")
+    print((markdown_to_numbered_docx if numbered else markdown_to_docx)(source, target))
     return 0
 
 

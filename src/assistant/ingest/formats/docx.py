@@ -1,19 +1,32 @@
-"""Word (.docx) through python-docx: paragraphs in body order, Title/Heading styles as headings, tables
-as one element per row (never silently lost)."""
+"""Word (.docx): the text a reader of the document sees, in body order.
+
+python-docx opens the package; the body is walked on its XML because python-docx's own text drops what a
+reader sees: automatic numbering (第一条, （一） from numbering.xml, rebuilt by `numbering`), tracked
+insertions, content controls and text boxes. Title/Heading styles (also through a style's basedOn chain or
+its outline level) are headings. A manual line break splits a paragraph where a new sentence or legal unit
+begins, and is joined where it only wraps a sentence. A table row is one element, cells joined; a
+one-column table (a layout frame around text) is read as the paragraphs it holds. Deleted text, field
+codes, footnotes and the alternative copy of a text box are not body text and stay out.
+"""
 from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
-from docx.table import Table
-from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from assistant.ingest.formats import TABLE_CELL, Element, FormatError, strip_controls
+from assistant.ingest.formats.numbering import W, Numbering, Styles, paragraph_numbering
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_SKIP = {W + "pPr", W + "rPr", W + "del", W + "moveFrom", W + "txbxContent", W + "instrText", _MC_FALLBACK}
+_TEXT = {W + "t": None, W + "tab": "\t", W + "cr": "\n", W + "noBreakHyphen": "-", W + "softHyphen": ""}
+_CLAUSE_END = re.compile(r"[；;：:]$")
 
 
 def heading_level(style_name: str) -> int:
@@ -38,15 +51,140 @@ def read(path: Path) -> list[Element]:
         doc = Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise FormatError(f"无法作为 Word 文档读取：{path}（{exc}）") from exc
-    out: list[Element] = []
-    for block in doc.iter_inner_content():
-        if isinstance(block, Paragraph):
-            text = strip_controls(block.text)[0]
+    return list(_Reader(paragraph_numbering(doc)).blocks(doc.element.body))
+
+
+class _Reader:
+    """One walk through a document body; the numbering counters advance in body order."""
+
+    def __init__(self, numbering: Numbering):
+        self.numbering = numbering
+        self.styles: Styles = numbering.styles
+
+    def blocks(self, container: etree._Element) -> Iterator[Element]:
+        for child in container:
+            if child.tag == W + "p":
+                yield from self.paragraph(child)
+            elif child.tag == W + "tbl":
+                yield from self.table(child)
+            elif child.tag in (W + "sdt", W + "customXml", W + "sdtContent", W + "ins"):
+                yield from self.blocks(child.find(W + "sdtContent") if child.tag == W + "sdt" else child)
+
+    def paragraph(self, p: etree._Element) -> Iterator[Element]:
+        label = self.numbering.label(p)
+        text = strip_controls(label + _text(p))[0]
+        level = self.heading(p)
+        if level:
             if text.strip():
-                out.append(Element(text.strip(), heading=heading_level(block.style.name if block.style else "")))
-        elif isinstance(block, Table):
-            for row in block.rows:
-                cells = [" ".join(strip_controls(c.text)[0].split()) for c in row.cells]
-                if any(cells):
-                    out.append(Element(_row(cells), table=True))
-    return out
+                yield Element(" ".join(text.split()), heading=level)
+        else:
+            yield from (Element(piece) for piece in _pieces(text))
+        for box in _text_boxes(p):  # a text box's paragraphs, after the paragraph that anchors it
+            yield from self.blocks(box)
+
+    def heading(self, p: etree._Element) -> int:
+        p_pr = p.find(W + "pPr")
+        outline = p_pr.find(W + "outlineLvl") if p_pr is not None else None
+        style = p_pr.find(W + "pStyle") if p_pr is not None else None
+        style_id = style.get(W + "val") if style is not None else self.styles.default
+        level = self.styles.heading(style_id, heading_level)
+        if not level and outline is not None and (n := outline.get(W + "val", "")).isdigit() and int(n) < 9:
+            level = int(n) + 1
+        return level
+
+    def table(self, tbl: etree._Element) -> Iterator[Element]:
+        rows = [[tc for tc in _cells(tr)] for tr in tbl.iter(W + "tr") if _owner(tr, "tbl") is tbl]
+        if all(len(cells) <= 1 for cells in rows):  # a frame around text: its paragraphs are the document's
+            for cells in rows:
+                for tc in cells:
+                    yield from self.blocks(tc)
+            return
+        above: dict[int, str] = {}  # grid column → text of the cell, for vertically merged cells
+        for cells in rows:
+            texts: list[str] = []
+            column = 0
+            for tc in cells:
+                span = int(_prop(tc, "gridSpan") or 1)
+                merge = tc.find(f"{W}tcPr/{W}vMerge")
+                if merge is not None and merge.get(W + "val") != "restart":
+                    text = above.get(column, "")
+                else:
+                    text = " ".join(e.text for e in self.blocks(tc) if e.text.strip())
+                    text = " ".join(text.split())
+                for c in range(column, column + span):
+                    above[c] = text
+                texts.extend([text] * span)
+                column += span
+            if any(texts):
+                yield Element(_row(texts), table=True)
+
+
+def _owner(el: etree._Element, tag: str) -> etree._Element | None:
+    parent = el.getparent()
+    while parent is not None and parent.tag != W + tag:
+        parent = parent.getparent()
+    return parent
+
+
+def _cells(tr: etree._Element) -> Iterator[etree._Element]:
+    for child in tr:
+        if child.tag == W + "tc":
+            yield child
+        elif child.tag in (W + "sdt", W + "customXml"):
+            yield from (tc for tc in child.iter(W + "tc") if _owner(tc, "tr") is tr)
+
+
+def _prop(tc: etree._Element, name: str) -> str | None:
+    el = tc.find(f"{W}tcPr/{W}{name}")
+    return el.get(W + "val") if el is not None else None
+
+
+def _text(p: etree._Element) -> str:
+    """A paragraph's visible text: runs anywhere inside it (hyperlinks, insertions, content controls, fields'
+    results), a manual line break as a newline; not deleted text, field codes or text boxes."""
+    out: list[str] = []
+
+    def walk(el: etree._Element) -> None:
+        for child in el:
+            tag = child.tag
+            if tag in _SKIP or not isinstance(tag, str):
+                continue
+            if tag in _TEXT:
+                out.append((child.text or "") if _TEXT[tag] is None else _TEXT[tag])
+            elif tag == W + "br":
+                out.append("\n" if child.get(W + "type", "textWrapping") == "textWrapping" else "")
+            elif tag == W + "p":
+                continue  # a paragraph nested in a drawing: read with the text boxes
+            else:
+                walk(child)
+
+    walk(p)
+    return "".join(out)
+
+
+def _text_boxes(p: etree._Element) -> Iterator[etree._Element]:
+    """The text boxes anchored in a paragraph (the copy under mc:Fallback repeats the first one's text)."""
+    for box in p.iter(W + "txbxContent"):
+        if _owner(box, "txbxContent") is None and not any(a.tag == _MC_FALLBACK for a in box.iterancestors()):
+            yield box
+
+
+def _pieces(text: str) -> list[str]:
+    """A paragraph split at its manual line breaks where the next line begins a new sentence or legal unit
+    (第一章 总则⏎第一条 …); a break that only wraps a sentence is joined."""
+    from assistant.ingest.legal import starts_unit
+    from assistant.ingest.structure import ends_sentence, marker_of
+
+    pieces: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        squeezed = "".join(line.split())
+        if pieces and not (
+            ends_sentence(pieces[-1]) or _CLAUSE_END.search(pieces[-1]) or starts_unit(squeezed) or marker_of(squeezed)
+        ):
+            pieces[-1] += " " + line if pieces[-1][-1:].isascii() and line[:1].isascii() else line
+        else:
+            pieces.append(line)
+    return pieces
