@@ -2,6 +2,7 @@
 
 Usage: python benchmarks/fit_ranking.py TUNE.jsonl [...] [--db data/assistant.db] [--write]
        python benchmarks/fit_ranking.py TUNE.jsonl --cv 5 [--seed 0] [--check DEV.jsonl ...] [--without FEATURE ...]
+       python benchmarks/fit_ranking.py TUNE.jsonl --answered-only [--answered-cv 5] [--check DEV.jsonl ...] [--write]
 
 --cv K judges a feature before it is kept: the answerable tuning queries are shuffled (--seed) into K folds,
 each ranked by the weights fitted on the other folds, and the pooled out-of-fold R@1/R@5/MRR and questions'
@@ -11,7 +12,13 @@ fitted on all FILES. --without holds features at 0 (is a feature worth keeping?)
 The answered model (search/answered.py) is fitted after the weights: a logistic regression of "has gold"
 on each tuning query's ANSWER_FEATURES (the queries without gold, `"gold": []`, weighed as much as the
 rest together), then the threshold on its logit in the middle of those meeting both targets: unanswerable
-queries flagged (UNANSWERED_FLAGGED) and answerable ones answered (ANSWERABLE_ANSWERED).
+queries flagged (UNANSWERED_FLAGGED) and answerable ones answered (ANSWERABLE_ANSWERED). The threshold is
+chosen on out-of-fold logits: a stratified K-fold cross-validation inside the tuning queries (fixed seed)
+fits the model on K − 1 folds and scores the K-th; the middle of the thresholds meeting both targets on the
+pooled scores is kept (--answered-cv K, default 5). Printed: the out-of-fold rates (each fold's threshold chosen
+on its own training folds: the honest estimate), the in-sample ones, and the answered rate of the --check files'
+answerable queries.
+Decide answered features and settings on the cross-validated figures, not on the in-sample ones.
 
 For each query with gold spans (except those whose page the weights do not decide: a numbered item), every passage sharing a term with it is scored exhaustively; pairs
 (a passage holding a gold span, a passage without one ranked in the top 30) give the difference of
@@ -25,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -44,13 +52,15 @@ from assistant.search.ranking import FEATURES, WEIGHTS_FILE, QueryRanker  # noqa
 UNANSWERED_FLAGGED = 0.8  # target share of unanswerable tuning queries flagged not answered
 ANSWERABLE_ANSWERED = 0.95  # target share of answerable tuning queries flagged answered
 ANSWER_L2 = 0.3  # penalty on the answered weights' distance from ANSWER_PRIOR
-# Where the answered weights are pulled: a gap (coverage the top passage loses once it must name the place,
+# Where the answered weights are pulled: the gap (coverage the top passage loses once it must meet the place,
 # year, document or figure asked) and a dictionary word the corpus lacks count against an answer even when
 # the few unanswerable tuning queries happen to be caught by another feature; the rest start from nothing.
-ANSWER_PRIOR = {"missing_words": -3.0, "place_gap": -3.0, "year_gap": -3.0, "document_gap": -3.0, "figure_gap": -3.0}
+ANSWER_PRIOR = {"missing_words": -3.0, "constraint_gap": -3.0}
 # Features that can only count against an answer: one the tuning queries rarely exercise may come out
 # positive by chance; it is then held at 0 and the others refitted.
-AGAINST_ANSWER = ("missing_words", "place_gap", "year_gap", "document_gap", "figure_gap")
+AGAINST_ANSWER = ("missing_words", "constraint_gap")
+CV_FOLDS = 5  # --answered-cv default: folds of the answered model's cross-validation
+CV_SEED = 9  # fixed: the folds, and so the printed rates, are the same on every run
 ROUNDS = 4  # fits, each on the negatives of the ranking the previous one gives
 DEPTH = 30  # negatives: non-gold passages in the current top DEPTH
 L2 = 10.0  # penalty on the weights' distance from PRIOR (pairs are many and correlated)
@@ -190,8 +200,12 @@ def main() -> None:
     p.add_argument("--cv", type=int, metavar="K", help="report out-of-fold figures of K-fold cross-validation; write nothing")
     p.add_argument("--seed", type=int, default=0, help="the shuffle of the cross-validation folds")
     p.add_argument("--check", nargs="+", type=Path, default=[], metavar="JSONL",
-                   help="with --cv: also rank these queries by the weights fitted on all FILES")
+                   help="with --cv: also rank these queries by the weights fitted on all FILES; otherwise: the answered "
+                        "rate of their answerable queries")
     p.add_argument("--without", nargs="+", default=[], choices=FEATURES, help="hold these features at 0")
+    p.add_argument("--answered-cv", type=int, default=CV_FOLDS, metavar="K",
+                   help="answered model: K-fold stratified cross-validation on the tuning queries, whose pooled "
+                        "out-of-fold logits set the threshold (0: the in-sample threshold)")
     a = p.parse_args()
     searcher = Searcher.open(a.db)
     queries = load_queries(a.files)
@@ -220,69 +234,158 @@ def main() -> None:
         data["note"] = (f"fitted by benchmarks/fit_ranking.py on {', '.join(f.name for f in a.files)} "
                         f"({n_pairs} pairs, L2 {L2}), {date.today().isoformat()}")
         data["weights"] = beta
-    data["answered"] = fit_answered(searcher, queries).to_json()
+    dev = load_queries(a.check) if a.check else None
+    data["answered"] = fit_answered(searcher, queries, a.answered_cv, dev).to_json()
     if a.write:
         WEIGHTS_FILE.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         print(f"→ {WEIGHTS_FILE}")
 
 
-def fit_answered(searcher: Searcher, queries) -> AnswerModel:
-    """The answered model: logistic regression on the queries' ANSWER_FEATURES, then its threshold.
+@dataclass
+class AnswerData:
+    """What the answered fit reads of each tuning query: its features (None when the model does not decide
+    it: a numbered item, a query without content words) and the engine's flag then, and whether it has gold."""
 
-    Queries the features do not decide (a numbered item, a query without content words) are left out of
-    the fit but counted in the rates printed."""
-    results = [(q, searcher.search(q.query, k=10)) for q in queries]
-    fitted = [(q, r) for q, r in results if r.answer_features]
-    x = np.array([r.answer_features for _, r in fitted])
-    y = np.array([bool(q.gold) for q, _ in fitted], dtype=float)
+    features: list[np.ndarray | None]
+    fixed: np.ndarray  # the engine's own flag, used where features is None
+    gold: np.ndarray
+
+
+def answer_data(searcher: Searcher, queries) -> AnswerData:
+    results = [searcher.search(q.query, k=10) for q in queries]
+    return AnswerData([np.array(r.answer_features) if r.answer_features else None for r in results],
+                      np.array([r.answered for r in results]), np.array([bool(q.gold) for q in queries]))
+
+
+def fit_answer_weights(x: np.ndarray, y: np.ndarray, l2: float = ANSWER_L2) -> tuple[np.ndarray, float]:
+    """Class-balanced logistic regression pulled towards ANSWER_PRIOR; a feature of AGAINST_ANSWER that comes
+    out in favour of an answer is held at 0 and the rest refitted."""
     if y.all() or not y.any():
         raise SystemExit("the answered model needs tuning queries with and without gold")
     used = np.ones(len(ANSWER_FEATURES), dtype=bool)
+    prior = np.array([ANSWER_PRIOR.get(n, 0.0) for n in ANSWER_FEATURES])
     while True:
         weights = np.zeros(len(ANSWER_FEATURES))
-        prior = np.array([ANSWER_PRIOR.get(n, 0.0) for n in ANSWER_FEATURES])
-        weights[used], bias = _logistic_with_intercept(x[:, used], y, ANSWER_L2, prior[used])
+        weights[used], bias = _logistic_with_intercept(x[:, used], y, l2, prior[used])
         wrong = [i for i, n in enumerate(ANSWER_FEATURES) if n in AGAINST_ANSWER and weights[i] > 0]
         if not wrong:
-            break
+            return weights, bias
         used[wrong] = False
-    model = AnswerModel(weights, bias, 0.0)
-    logits = {q.id: model.score(np.array(r.answer_features)) if r.answer_features else None for q, r in results}
 
-    def rates(threshold: float) -> tuple[float, float]:
-        answered = {q.id: r.answered if logits[q.id] is None else logits[q.id] >= threshold for q, r in results}
-        none = [answered[q.id] for q in queries if not q.gold]
-        some = [answered[q.id] for q in queries if q.gold]
-        return 1 - sum(none) / len(none), sum(some) / len(some)
 
-    # the middle of the thresholds meeting both targets (the widest margin either way: the unanswerable
-    # tuning queries are few); when none does, the one whose worse rate, relative to its target, is best
+def logits(model: AnswerModel, data: AnswerData, rows: np.ndarray) -> np.ndarray:
+    """The model's logit of each query of `rows`; ±inf where the engine decides without the model."""
+    return np.array([model.score(data.features[i]) if data.features[i] is not None
+                     else (math.inf if data.fixed[i] else -math.inf) for i in rows.tolist()])
+
+
+def flag_rates(scores: np.ndarray, gold: np.ndarray, threshold: float) -> tuple[float, float]:
+    """(unanswerable flagged, answerable answered) at `threshold`."""
+    answered = scores >= threshold
+    return 1 - answered[~gold].mean(), answered[gold].mean()
+
+
+def middle_threshold(scores: np.ndarray, gold: np.ndarray) -> float:
+    """The middle of the thresholds meeting both targets (the widest margin either way: the unanswerable
+    queries are few); when none does, the one whose worse rate, relative to its target, is best."""
     grid = np.round(np.arange(-4.0, 4.0, 0.05), 2)
-    ratios = {t: min(rates(t)[0] / UNANSWERED_FLAGGED, rates(t)[1] / ANSWERABLE_ANSWERED) for t in grid}
+    ratios = {t: min(a / UNANSWERED_FLAGGED, b / ANSWERABLE_ANSWERED)
+              for t in grid for a, b in [flag_rates(scores, gold, t)]}
     meeting = [t for t in grid if ratios[t] >= 1]
-    threshold = float(np.median(meeting)) if meeting else float(max(grid, key=lambda t: (ratios[t], -t)))
-    flagged, kept = rates(threshold)
-    print("answered model: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(ANSWER_FEATURES, weights)) + f", bias {bias:+.2f}")
-    print(f"answered threshold {threshold:+.2f}: unanswerable flagged {flagged:.0%}, answerable answered {kept:.0%}")
-    return AnswerModel(weights, bias, threshold)
+    return float(np.median(meeting)) if meeting else float(max(grid, key=lambda t: (ratios[t], -t)))
+
+
+def fit_on(data: AnswerData, rows: np.ndarray, l2: float = ANSWER_L2) -> AnswerModel:
+    """The answered model fitted on the queries `rows`, its threshold chosen on them."""
+    decided = np.array([i for i in rows.tolist() if data.features[i] is not None])
+    weights, bias = fit_answer_weights(np.array([data.features[i] for i in decided]), data.gold[decided], l2)
+    model = AnswerModel(weights, bias, 0.0)
+    return AnswerModel(weights, bias, middle_threshold(logits(model, data, rows), data.gold[rows]))
+
+
+def stratified_folds(gold: np.ndarray, k: int, seed: int = CV_SEED) -> list[np.ndarray]:
+    """k folds of query numbers, each with its share of unanswerable queries (fixed seed: re-runs agree)."""
+    rng = np.random.default_rng(seed)
+    folds: list[list[int]] = [[] for _ in range(k)]
+    for cls in (False, True):
+        members = rng.permutation(np.flatnonzero(gold == cls))
+        for j, i in enumerate(members.tolist()):
+            folds[j % k].append(i)
+    return [np.array(sorted(f)) for f in folds]
+
+
+@dataclass
+class AnsweredCV:
+    out_of_fold: np.ndarray  # each query's logit under the model fitted without its fold
+    nested: tuple[float, float]  # rates when each fold's threshold is chosen on the other folds (honest)
+    threshold: float  # the middle of the thresholds meeting both targets on the out-of-fold logits
+
+
+def cross_validate_answered(data: AnswerData, k: int = CV_FOLDS, l2: float = ANSWER_L2) -> AnsweredCV:
+    """Fit on k − 1 folds, score the k-th; pooled over the folds."""
+    scores = np.zeros(len(data.gold))
+    answered = np.zeros(len(data.gold), dtype=bool)
+    for fold in stratified_folds(data.gold, k):
+        model = fit_on(data, np.setdiff1d(np.arange(len(data.gold)), fold), l2)
+        scores[fold] = logits(model, data, fold)
+        answered[fold] = scores[fold] >= model.threshold
+    nested = (1 - answered[~data.gold].mean(), answered[data.gold].mean())
+    return AnsweredCV(scores, nested, middle_threshold(scores, data.gold))
+
+
+def fit_answered(searcher: Searcher, queries, cv: int = 0, dev: list | None = None) -> AnswerModel:
+    """The answered model fitted on all the tuning queries; with cv > 1 its threshold is the one chosen on the
+    out-of-fold logits of a cv-fold cross-validation (less fitted to these queries than the in-sample one),
+    and the out-of-fold rates and those on `dev` (answerable queries only) are printed."""
+    data = answer_data(searcher, queries)
+    everything = np.arange(len(queries))
+    model = fit_on(data, everything)
+    print("answered model: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(ANSWER_FEATURES, model.weights))
+          + f", bias {model.bias:+.2f}")
+    if cv > 1:
+        result = cross_validate_answered(data, cv)
+        flagged, kept = flag_rates(result.out_of_fold, data.gold, result.threshold)
+        print(f"{cv}-fold CV, fold thresholds: unanswerable flagged {result.nested[0]:.1%}, "
+              f"answerable answered {result.nested[1]:.1%}")
+        print(f"{cv}-fold CV, pooled threshold {result.threshold:+.2f}: unanswerable flagged {flagged:.1%}, "
+              f"answerable answered {kept:.1%}")
+        model = AnswerModel(model.weights, model.bias, result.threshold)
+    flagged, kept = flag_rates(logits(model, data, everything), data.gold, model.threshold)
+    print(f"answered threshold {model.threshold:+.2f} in sample: unanswerable flagged {flagged:.1%}, "
+          f"answerable answered {kept:.1%}")
+    if dev:
+        other = answer_data(searcher, dev)
+        scores = logits(model, other, np.arange(len(dev)))
+        print(f"dev answerable answered {np.mean(scores[other.gold] >= model.threshold):.1%} "
+              f"({int(np.sum(scores[other.gold] >= model.threshold))}/{int(other.gold.sum())})")
+    return model
 
 
 def _logistic_with_intercept(x: np.ndarray, y: np.ndarray, l2: float, prior: np.ndarray,
                              steps: int = 100) -> tuple[np.ndarray, float]:
-    """Weights and intercept maximising the class-balanced log-likelihood − l2/2·|w − prior|² (Newton's method)."""
+    """Weights and intercept maximising the class-balanced log-likelihood − l2/2·|w − prior|² (Newton's method,
+    each step halved until the objective improves: a fold whose classes one feature separates would diverge)."""
     z = np.column_stack([x, np.ones(len(x))])
     center = np.append(prior, 0.0)
-    w = center.copy()
     balance = np.where(y > 0, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
     penalty = np.full(z.shape[1], l2)
-    penalty[-1] = 0.0
+    penalty[-1] = 1e-6  # the intercept is all but free
+
+    def objective(w: np.ndarray) -> float:
+        m = z @ w
+        return float(balance @ (y * m - np.logaddexp(0, m)) - penalty @ (w - center) ** 2 / 2)
+
+    w = center.copy()
     for _ in range(steps):
-        p = 1 / (1 + np.exp(-(z @ w)))
+        p = 1 / (1 + np.exp(-np.clip(z @ w, -30, 30)))
         grad = z.T @ (balance * (y - p)) - penalty * (w - center)
         hess = -(z * (balance * p * (1 - p))[:, None]).T @ z - np.diag(penalty)
         step = np.linalg.solve(hess, grad)
-        w = w - step
-        if np.abs(step).max() < 1e-9:
+        before, scale = objective(w), 1.0
+        while objective(w - scale * step) < before - 1e-12 and scale > 1e-4:
+            scale /= 2
+        w = w - scale * step
+        if np.abs(scale * step).max() < 1e-9:
             break
     return w[:-1], float(w[-1])
 

@@ -2,6 +2,7 @@
 on a corpus holding one city's regulation (another city's questions are not answered by it)."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,7 @@ import pytest
 
 from assistant.chat import Request, build_core
 from assistant.ingest.add import add
-from assistant.search.answered import ANSWER_FEATURES, AnswerModel, Answerer, TopPassage, load_model
+from assistant.search.answered import ANSWER_FEATURES, MARGIN_CAP, AnswerModel, Answerer, TopPassage, load_model
 from assistant.search.engine import Searcher
 from assistant.search.query import ParsedQuery
 
@@ -32,54 +33,80 @@ def passage(text: str, context: str = "某某决定", year: int = 2022, source: 
     return TopPassage(text, context, year, source)
 
 
+GAP = "constraint_gap"
+
+
 def test_a_place_neither_the_passage_nor_its_document_names_is_a_gap(answerer):
     q = ParsedQuery(raw="广东省的增长目标", runs=(("广东省", "增长", "目标"),))
     concepts = [(("广东省",), 5.0), (("增长",), 3.0), (("目标",), 2.0)]
-    elsewhere = answerer.features(q, concepts, [True, True, True], [passage("丽水增长目标7%")], 1.0)
-    assert feature(elsewhere, "place_gap") == pytest.approx(0.5)  # 增长 and 目标: half the weight, all lost
-    named = answerer.features(q, concepts, [True, True, True], [passage("增长目标7%", context="广东省某某决定")], 1.0)
-    assert feature(named, "place_gap") == 0
+    elsewhere = answerer.features(q, concepts, [True, True, True], [passage("丽水增长目标7%")], [1.0])
+    assert feature(elsewhere, GAP) == pytest.approx(0.5)  # 增长 and 目标: half the weight, all lost
+    named = answerer.features(q, concepts, [True, True, True], [passage("增长目标7%", context="广东省某某决定")], [1.0])
+    assert feature(named, GAP) == 0
     national = ParsedQuery(raw="中国的增长目标", runs=(("中国", "增长", "目标"),))
-    assert feature(answerer.features(national, concepts, [True] * 3, [passage("增长目标7%")], 1.0), "place_gap") == 0
+    assert feature(answerer.features(national, concepts, [True] * 3, [passage("增长目标7%")], [1.0]), GAP) == 0
 
 
 def test_a_figure_in_another_unit_does_not_answer_how_much_money(answerer):
     q = ParsedQuery(raw="补贴发多少钱", runs=(("补贴",),), wants_number=True)
     concepts = [(("补贴",), 5.0)]
-    no_money = answerer.features(q, concepts, [True], [passage("补贴覆盖3万户")], 1.0)
-    money = answerer.features(q, concepts, [True], [passage("补贴覆盖3万户"), passage("每户补贴2000元")], 1.0)
-    assert feature(no_money, "figure_gap") == 1 and feature(money, "figure_gap") == 0
+    no_money = answerer.features(q, concepts, [True], [passage("补贴覆盖3万户")], [1.0])
+    money = answerer.features(q, concepts, [True], [passage("补贴覆盖3万户"), passage("每户补贴2000元")], [1.0, 0.9])
+    assert feature(no_money, GAP) == 1 and feature(money, GAP) == 0
 
 
 def test_what_a_quantity_question_asks_about_sets_its_unit_unless_it_asks_for_a_change(answerer):
     concepts = [(("人口",), 5.0)]
     people = ParsedQuery(raw="人口有多少", runs=(("人口",),), wants_number=True)
     rate = passage("人口城镇化率达到75%")
-    assert feature(answerer.features(people, concepts, [True], [rate], 1.0), "figure_gap") == 1
-    assert feature(answerer.features(people, concepts, [True], [passage("人口达到6600万人")], 1.0), "figure_gap") == 0
+    assert feature(answerer.features(people, concepts, [True], [rate], [1.0]), GAP) == 1
+    assert feature(answerer.features(people, concepts, [True], [passage("人口达到6600万人")], [1.0]), GAP) == 0
     growth = ParsedQuery(raw="人口增长多少", runs=(("人口", "增长"),), wants_number=True)
-    assert feature(answerer.features(growth, concepts, [True], [rate], 1.0), "figure_gap") == 0
+    assert feature(answerer.features(growth, concepts, [True], [rate], [1.0]), GAP) == 0
 
 
 def test_the_year_and_the_document_asked_for_must_be_the_passages(answerer):
     q = ParsedQuery(raw="2019年政府工作报告 目标", runs=(("目标",),), context={"政府工作报告": 1.0}, year=2019)
     concepts = [(("目标",), 5.0)]
-    x = answerer.features(q, concepts, [True], [passage("目标任务", year=2022)], 1.0)
-    assert feature(x, "year_gap") == 1 and feature(x, "document_gap") == 1
-    right = answerer.features(q, concepts, [True], [passage("目标任务", context="某省政府工作报告", year=2019)], 1.0)
-    assert feature(right, "year_gap") == 0 and feature(right, "document_gap") == 0
-    stated = answerer.features(q, concepts, [True], [passage("到二○一九年的目标", year=2022)], 1.0)
-    assert feature(stated, "year_gap") == 0  # the year written in Chinese numerals
+    assert feature(answerer.features(q, concepts, [True], [passage("目标任务", year=2022)], [1.0]), GAP) == 1
+    report_of_another_year = passage("目标任务", context="某省政府工作报告", year=2022)
+    assert feature(answerer.features(q, concepts, [True], [report_of_another_year], [1.0]), GAP) == 1
+    decision_of_the_year = passage("目标任务", context="某某决定", year=2019)
+    assert feature(answerer.features(q, concepts, [True], [decision_of_the_year], [1.0]), GAP) == 1
+    right = answerer.features(q, concepts, [True], [passage("目标任务", context="某省政府工作报告", year=2019)], [1.0])
+    assert feature(right, GAP) == 0
+    stated = answerer.features(q, concepts, [True], [passage("到二○一九年的目标", context="某省政府工作报告")], [1.0])
+    assert feature(stated, GAP) == 0  # the year written in Chinese numerals
     # 今年 is the newest year, yet users say it of whatever is current: no gap for it
     relative = ParsedQuery(raw="今年的目标", runs=(("目标",),), year=2019)
-    assert feature(answerer.features(relative, concepts, [True], [passage("目标任务", year=2022)], 1.0), "year_gap") == 0
+    assert feature(answerer.features(relative, concepts, [True], [passage("目标任务", year=2022)], [1.0]), GAP) == 0
 
 
-def test_words_the_corpus_lacks_are_told_apart_from_leftover_pieces(answerer):
+def test_every_condition_must_be_met_by_one_passage(answerer):
+    q = ParsedQuery(raw="广东省补贴多少钱", runs=(("广东省", "补贴"),), wants_number=True)
+    concepts = [(("补贴",), 5.0)]
+    apart = [passage("广东省补贴政策"), passage("每户补贴2000元")]  # the place in one, the figure in the other
+    assert feature(answerer.features(q, concepts, [True], apart, [1.0, 0.9]), GAP) == 1
+    together = [*apart, passage("广东省每户补贴2000元")]
+    assert feature(answerer.features(q, concepts, [True], together, [1.0, 0.9, 0.8]), GAP) == 0
+
+
+def test_the_margin_is_how_far_the_first_passage_stands_above_the_second(answerer):
+    q = ParsedQuery(raw="补贴", runs=(("补贴",),))
+    concepts = [(("补贴",), 5.0)]
+    two = [passage("补贴"), passage("补贴政策")]
+    assert feature(answerer.features(q, concepts, [True], two, [2.0, 1.0]), "margin") == pytest.approx(math.log(2))
+    assert feature(answerer.features(q, concepts, [True], two, [1.0, 1.0]), "margin") == 0
+    assert feature(answerer.features(q, concepts, [True], two[:1], [1.0]), "margin") == MARGIN_CAP
+    assert feature(answerer.features(q, concepts, [True], two, [1.0, 1e-6]), "margin") == MARGIN_CAP
+
+
+def test_dictionary_words_the_corpus_lacks_count_and_leftover_pieces_do_not(answerer):
     q = ParsedQuery(raw="彩礼卡抵怎么治理", runs=(("彩礼", "卡抵", "治理"),))
     concepts = [(("彩礼",), 4.0), (("卡抵",), 4.0), (("治理",), 2.0)]
-    x = answerer.features(q, concepts, [False, False, True], [passage("加强社会治理")], 1.0)
-    assert feature(x, "missing_words") == pytest.approx(0.4) and feature(x, "missing_pieces") == pytest.approx(0.4)
+    x = answerer.features(q, concepts, [False, False, True], [passage("加强社会治理")], [1.0])
+    assert feature(x, "missing_words") == pytest.approx(0.4)  # 彩礼 only: 卡抵 is no dictionary word
+    assert feature(x, "log_score") == 0 and feature(x, GAP) == 0
 
 
 def test_the_stored_model_round_trips_and_thresholds_its_logit():
@@ -104,7 +131,7 @@ def test_another_citys_question_finds_the_regulation_but_is_not_answered(searche
     assert searcher.search("上海市养犬登记怎么办理").answered
     other = searcher.search("杭州市养犬登记怎么办理")
     assert not other.answered and other.hits  # the nearest quotes still follow
-    assert feature(np.array(other.answer_features), "place_gap") > 0
+    assert feature(np.array(other.answer_features), GAP) > 0
 
 
 def test_an_article_of_another_citys_regulation_is_not_answered(searcher):

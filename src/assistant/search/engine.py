@@ -130,12 +130,12 @@ class Searcher:
         asked_item = (r := reference.parse_reference(normalize(query))) is not None and r.units[0] in LEGAL_UNITS
         score, x = -math.inf, None
         if hits and not asked_item:
-            x = self._answer_features(parsed, ranker, top.docs[:ANSWERED_DEPTH], float(top.scores[0]), rows)
+            x = self._answer_features(parsed, ranker, top.docs[:ANSWERED_DEPTH], top.scores[:ANSWERED_DEPTH], rows)
             score = self.answer_model.score(x) if x is not None else math.inf
         return Results(query=query, hits=hits, total=top.considered, answered=score >= self.answer_model.threshold,
                        answer_score=score, answer_features=tuple(x.tolist()) if x is not None else ())
 
-    def _answer_features(self, q: ParsedQuery, ranker: QueryRanker, top: np.ndarray, best: float,
+    def _answer_features(self, q: ParsedQuery, ranker: QueryRanker, top: np.ndarray, scores: np.ndarray,
                          rows: dict[int, tuple]) -> np.ndarray | None:
         """The answered model's inputs for the top passages; None when the query has no concept to check."""
         if not ranker.concepts:
@@ -145,7 +145,7 @@ class Searcher:
                                int(t.source_of[d])) for d in top.tolist()]
         # a concept is in the corpus when a passage or a title/section holds it (上海市 only in the title)
         in_corpus = [bool(v) or bool(ctx.any()) for v, ctx in zip(ranker.variants, ranker.concept_ctx)]
-        return self.answerer.features(q, ranker.concepts, in_corpus, passages, best)
+        return self.answerer.features(q, ranker.concepts, in_corpus, passages, scores.tolist())
 
     def term_lists(self, q: ParsedQuery) -> tuple[list[TermList], dict[str, int]]:
         """The query's terms as posting lists with their factors (every term the query holds, none
