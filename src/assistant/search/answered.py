@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Sequence
 
-import jieba
 import numpy as np
 
+from assistant.search.dictionary import word_table
 from assistant.search.normalize import normalize
 from assistant.search.query import ParsedQuery
 from assistant.search.ranking import WEIGHTS_FILE
@@ -106,15 +105,8 @@ class AnswerModel:
 
 @lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
-    """Place names of jieba's dictionary (tag ns, 2+ characters), read once per process (~0.2 s)."""
-    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    out = set()
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) == 3 and parts[2] == "ns" and len(parts[0]) > 1 and parts[0] not in NATIONAL:
-                out.add(parts[0])
-    return frozenset(out)
+    """Place names of jieba's dictionary (tag ns, 2+ characters), read once per process (dictionary.py keeps them)."""
+    return frozenset(w for w in word_table().places if len(w) > 1 and w not in NATIONAL)
 
 
 class Answerer:

@@ -8,7 +8,6 @@ query time gives exactly the tokens the index was built with.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 from pathlib import Path
@@ -16,13 +15,13 @@ from typing import Iterable, Mapping
 
 import jieba
 
+from assistant.search.dictionary import CACHE_DIR, word_table
 from assistant.search.normalize import normalize
 
 jieba.setLogLevel(logging.WARNING)
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+(?:\.[0-9]+)?%?")
 _CONTENT = re.compile(r"[\u3400-\u9fffa-z0-9]")
-CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "assistant"
 
 
 def _load_jieba(cache_dir: Path) -> jieba.Tokenizer:
@@ -57,19 +56,36 @@ def new_jieba(cache_dir: Path = CACHE_DIR) -> jieba.Tokenizer:
 
 
 class Tokenizer:
-    """Word tokens (search mode, user dictionary) and character bigrams of normalised text."""
+    """Word tokens (search mode, user dictionary) and character bigrams of normalised text.
+
+    Without a `base`, jieba's word table is filled on demand from the compact default table
+    (dictionary.py): before jieba reads a text, the entries starting with its character pairs are
+    copied in, so a searcher starts without loading the whole table and segments exactly as with it.
+    """
 
     def __init__(self, user_words: Mapping[str, tuple[int, tuple[str, ...]]] | None = None,
-                 base: jieba.Tokenizer | None = None) -> None:
-        self._jieba = base or new_jieba()
+                 base: jieba.Tokenizer | None = None, cache_dir: Path = CACHE_DIR) -> None:
+        self._table = None if base is not None else word_table(cache_dir)
+        if base is None:
+            base = jieba.Tokenizer()
+            base.FREQ, base.total, base.initialized = self._table.singles(), self._table.total, True
+        self._jieba = base
+        self._filled: set[str] = set()  # character pairs whose entries are in the word table
         self._parts: dict[str, tuple[str, ...]] = {}
         for word, (freq, parts) in (user_words or {}).items():
+            self._fill(word)
             self._jieba.add_word(word, freq)
             self._parts[word] = parts
+        self.dictionary = _Frequencies(self)  # jieba's word frequencies, with the user words
 
-    @property
-    def jieba(self) -> jieba.Tokenizer:
-        return self._jieba
+    def _fill(self, text: str) -> None:
+        """Copy into jieba's table the entries starting with the character pairs of `text` (lazy mode)."""
+        if self._table is None:
+            return
+        pairs = {text[i : i + 2] for i in range(len(text) - 1)} - self._filled
+        if pairs:  # a user word's pair was filled before it was added, so no entry here overwrites one
+            self._jieba.FREQ.update(self._table.entries(list(pairs)))
+            self._filled |= pairs  # after the entries: another thread may read the table meanwhile
 
     def words(self, text: str) -> list[str]:
         """Word tokens of already-normalised text, each followed by its parts (search mode)."""
@@ -85,15 +101,34 @@ class Tokenizer:
             if parts is not None:
                 out.extend(parts)
             elif len(w) > 2:
+                self._fill(w)
                 out.extend(sub_words(w, freq))
         return out
 
     def segments(self, text: str) -> list[str]:
         """Plain segmentation (no parts) of already-normalised text, punctuation dropped."""
+        self._fill(text)
         return [w for w in self._jieba.cut(text, HMM=False) if _CONTENT.search(w)]
 
     def tokenize(self, text: str) -> list[str]:
         return self.words(normalize(text))
+
+
+class _Frequencies(Mapping[str, int]):
+    """A tokenizer's word table as a read-only mapping: a word's entries are filled in before it is read."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self._tokenizer = tokenizer
+
+    def __getitem__(self, word: str) -> int:
+        self._tokenizer._fill(word)
+        return self._tokenizer._jieba.FREQ[word]
+
+    def __iter__(self):
+        raise TypeError("the word table is filled on demand: look words up, do not list them")
+
+    def __len__(self) -> int:
+        raise TypeError("the word table is filled on demand: look words up, do not count them")
 
 
 def sub_words(word: str, freq: Mapping[str, int]) -> list[str]:

@@ -1,0 +1,126 @@
+"""jieba's default word table kept compact and read on demand, so a searcher starts without loading it.
+
+jieba's table maps ~500k words and word prefixes to frequencies; building it as a dict (its own
+marshal cache) took ~0.5–1 s of start-up and ~60 MB. Segmenting a text only reads the entries that
+start at one of its characters, so the table is stored once per jieba dictionary file as arrays
+grouped by an entry's first two characters (single characters apart, read at once): a tokenizer
+copies a group into its own word table the first time a text holds that character pair. What jieba
+reads is then the same as the full table, so segmentation is identical (tests/test_tokenizer.py).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "assistant"
+FORMAT = "1"
+PLACE_TAG = "ns"  # the part of speech kept beside the frequencies: place names (answered.place_names)
+_SHIFT = 21  # code points fit 21 bits: a pair's key is (first << 21) | second, a single character's key its code
+
+
+@dataclass(frozen=True)
+class WordTable:
+    """Entries grouped by key (sorted): group g holds entries starts[g]:starts[g+1], its words the bytes
+    offsets[g]:offsets[g+1] of `text` (utf-8, newline-separated)."""
+
+    keys: np.ndarray  # int64, sorted
+    starts: np.ndarray  # int64, len(keys) + 1
+    offsets: np.ndarray  # int64, len(keys) + 1
+    freqs: np.ndarray  # int64 per entry
+    text: bytes
+    total: int
+    places: tuple[str, ...]
+
+    def singles(self) -> dict[str, int]:
+        """The entries of one character (every text may read them)."""
+        n = int(np.searchsorted(self.keys, 1 << _SHIFT))
+        return self._entries(0, n)
+
+    def entries(self, pairs: list[str]) -> dict[str, int]:
+        """The entries starting with any of these character pairs."""
+        codes = np.fromiter(((ord(p[0]) << _SHIFT) | ord(p[1]) for p in pairs), dtype=np.int64, count=len(pairs))
+        pos = np.searchsorted(self.keys, codes)
+        out: dict[str, int] = {}
+        for g in pos[self.keys[np.minimum(pos, len(self.keys) - 1)] == codes].tolist():
+            out.update(self._entries(g, g + 1))
+        return out
+
+    def _entries(self, first: int, end: int) -> dict[str, int]:
+        words = self.text[self.offsets[first] : self.offsets[end]].decode().split("\n")[:-1]
+        return dict(zip(words, self.freqs[self.starts[first] : self.starts[end]].tolist()))
+
+
+def _key(word: str) -> int:
+    return (ord(word[0]) << _SHIFT) | ord(word[1]) if len(word) > 1 else ord(word)
+
+
+def _build(dict_path: Path) -> dict[str, np.ndarray]:
+    """The arrays of jieba's table for its dictionary file (jieba's own reader, so entries are its entries)."""
+    import jieba
+
+    with open(dict_path, "rb") as f:
+        freq, total = jieba.Tokenizer.gen_pfdict(f)
+    items = sorted(freq.items(), key=lambda wf: _key(wf[0]))
+    keys = np.fromiter((_key(w) for w, _ in items), dtype=np.int64, count=len(items))
+    group_keys, starts = np.unique(keys, return_index=True)
+    encoded = [(w + "\n").encode() for w, _ in items]
+    ends = np.cumsum([0] + [len(e) for e in encoded])
+    places = [line.split()[0] for line in dict_path.read_text(encoding="utf-8").splitlines()
+              if len(line.split()) == 3 and line.split()[2] == PLACE_TAG]
+    return {
+        "keys": group_keys, "starts": np.append(starts, len(items)).astype(np.int64),
+        "offsets": ends[np.append(starts, len(items))].astype(np.int64),
+        "freqs": np.array([f for _, f in items], dtype=np.int64),
+        "text": np.frombuffer(b"".join(encoded), dtype=np.uint8), "total": np.array(total, dtype=np.int64),
+        "places": np.frombuffer("\n".join(places).encode(), dtype=np.uint8),
+    }
+
+
+def _dict_path() -> Path:
+    import jieba
+
+    return Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
+
+
+_ARRAYS = ("keys", "starts", "offsets", "freqs", "text", "total", "places")
+_table: WordTable | None = None
+_lock = threading.Lock()
+
+
+def word_table(cache_dir: Path = CACHE_DIR) -> WordTable:
+    """The default dictionary's table, read once per process from its cache file (built on first use)."""
+    global _table
+    with _lock:
+        if _table is None:
+            _table = _load(cache_dir)
+    return _table
+
+
+def _load(cache_dir: Path) -> WordTable:
+    path = _dict_path()
+    stat = path.stat()
+    stamp = hashlib.sha1(f"{FORMAT}:{path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    cache = cache_dir / f"jieba-words-{stamp}.npz"
+    try:
+        with np.load(cache, allow_pickle=False) as stored:
+            arrays = {name: stored[name] for name in _ARRAYS}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # none yet, or unreadable: build it
+        arrays = _build(path)
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp.npz")
+            np.savez(tmp, **arrays)
+            os.replace(tmp, cache)
+        except OSError:
+            pass  # no writable cache: built again by the next process
+    return WordTable(
+        keys=arrays["keys"], starts=arrays["starts"], offsets=arrays["offsets"], freqs=arrays["freqs"],
+        text=arrays["text"].tobytes(), total=int(arrays["total"]),
+        places=tuple(arrays["places"].tobytes().decode().split("\n")),
+    )

@@ -1,0 +1,64 @@
+"""The on-demand word table (dictionary.py) segments exactly as jieba's full table, on the real corpus."""
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.search import dictionary
+from assistant.search.index import load_index
+from assistant.search.normalize import normalize
+from assistant.search.tokenizer import Tokenizer, new_jieba
+from assistant.storage import Corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def texts_and_words(db_path) -> tuple[list[str], dict]:
+    """Every passage, section and title of the corpus and every labelled query (normalised), with the
+    corpus's user words; plus windows across sentence ends, so pairs meet that no passage holds."""
+    corpus = Corpus(db_path)
+    texts = [normalize(r[0]) for r in corpus.db.execute("select text from passages").fetchall()]
+    texts += [normalize(" ".join((s.title, s.short))) for s in corpus.sources()]
+    for path in sorted((ROOT / "tests" / "data" / "eval").glob("*.jsonl")):
+        texts += [normalize(json.loads(line)["query"]) for line in path.open(encoding="utf-8") if line.strip()]
+    rng = random.Random(9)
+    joined = "".join(texts)
+    texts += [joined[i : i + rng.randint(2, 40)] for i in (rng.randrange(len(joined)) for _ in range(3000))]
+    return texts, load_index(corpus.db).user_words
+
+
+def test_on_demand_table_segments_like_the_full_table(texts_and_words):
+    texts, user_words = texts_and_words
+    full = Tokenizer(user_words, base=new_jieba())
+    lazy = Tokenizer(user_words)
+    for text in texts:
+        assert lazy.words(text) == full.words(text), text
+    for text in texts[::97]:  # a fresh table, filled by this text alone
+        assert Tokenizer(user_words).words(text) == full.words(text), text
+
+
+def test_on_demand_frequencies_equal_the_full_table(texts_and_words):
+    texts, user_words = texts_and_words
+    full, lazy = Tokenizer(user_words, base=new_jieba()), Tokenizer(user_words)
+    rng = random.Random(3)
+    looked_up = [t[i : i + n] for t in texts[::5] for n in (1, 2, 3, 4) for i in [rng.randrange(len(t) or 1)]]
+    looked_up += list(user_words)
+    assert sum(1 for w in looked_up if full.dictionary.get(w)) > len(looked_up) // 4  # not all misses
+    for word in looked_up:
+        assert lazy.dictionary.get(word) == full.dictionary.get(word), word
+        assert (word in lazy.dictionary) == (word in full.dictionary), word
+
+
+def test_table_cache_is_written_once_and_read_back(tmp_path):
+    built = dictionary._load(tmp_path)
+    assert len(list(tmp_path.glob("jieba-words-*.npz"))) == 1
+    read = dictionary._load(tmp_path)
+    for name in ("keys", "starts", "offsets", "freqs"):
+        np.testing.assert_array_equal(getattr(read, name), getattr(built, name))
+    assert (read.text, read.total, read.places) == (built.text, built.total, built.places)
+    assert "杭州" in read.places and read.total == new_jieba().total
