@@ -3,7 +3,7 @@
 A small logistic model over a few readable features of the query and its top ANSWERED_DEPTH passages,
 fitted on the tuning queries by benchmarks/fit_ranking.py (the "answered" entry of ranking_weights.json).
 The features are few and general (chosen by cross-validation inside the tuning half, see
-fit_ranking.py --cv): words the corpus lacks, the first score F, the score margin between the first two
+fit_ranking.py --answered-cv): words the corpus lacks, the first score F, the score margin between the first two
 passages, and one *gap*: how much of the query's key concepts one passage holds with its title/section,
 minus how much is left once that passage must also meet the conditions the question states (the place
 it names, the year it writes out, the document it names, the figure it asks for; coverage itself is in
