@@ -1,13 +1,14 @@
 """Fit the ranking feature weights (src/assistant/search/ranking_weights.json) on tuning queries.
 
 Usage: python benchmarks/fit_ranking.py TUNE.jsonl [...] [--db data/assistant.db] [--write]
-       python benchmarks/fit_ranking.py TUNE.jsonl --cv 5 [--seed 0] [--check DEV.jsonl ...] [--without FEATURE ...]
+       python benchmarks/fit_ranking.py TUNE.jsonl --cv 5 [--seed 0] [--repeats 10] [--check DEV.jsonl ...] [--without FEATURE ...]
        python benchmarks/fit_ranking.py TUNE.jsonl --answered-only [--answered-cv 5] [--check DEV.jsonl ...] [--write]
 
 --cv K judges a feature before it is kept: the answerable tuning queries are shuffled (--seed) into K folds,
-each ranked by the weights fitted on the other folds, and the pooled out-of-fold R@1/R@5/MRR and questions'
-R@1 are printed beside the in-sample ones and those of --check queries (the shared dev set) under the weights
-fitted on all FILES. --without holds features at 0 (is a feature worth keeping?). Nothing is written.
+each ranked by the weights fitted on the other folds; the pooled out-of-fold R@1/R@5/MRR and questions' R@1,
+averaged over --repeats shuffles (one shuffle's figures move by ±0.008, more than most features gain), are
+printed beside the in-sample ones and those of --check queries (the shared dev set) under the weights fitted
+on all FILES. --without holds features at 0 (is a feature worth keeping?). Nothing is written.
 
 The answered model (search/answered.py) is fitted after the weights: a logistic regression of "has gold"
 on each tuning query's ANSWER_FEATURES (the queries without gold, `"gold": []`, weighed as much as the
@@ -169,14 +170,18 @@ def logistic(diff: np.ndarray, used: np.ndarray, l2: float = L2, steps: int = 50
     return beta
 
 
-def summary(ranks: list[tuple[EvalQuery, int | None]]) -> str:
-    """R@1 / R@5 / MRR@10 and questions' R@1 of (query, rank) pairs."""
+def figures(ranks: list[tuple[EvalQuery, int | None]]) -> np.ndarray:
+    """R@1, R@5, MRR@10 and questions' R@1 of (query, rank) pairs."""
     def r(group, c):
         return sum(k is not None and k <= c for _, k in group) / len(group) if group else 0.0
     questions = [(q, k) for q, k in ranks if q.style == "question"]
-    mrr = sum(1 / k for _, k in ranks if k) / len(ranks)
-    return (f"R@1 {r(ranks, 1):.3f}  R@5 {r(ranks, 5):.3f}  MRR {mrr:.3f}  "
-            f"questions R@1 {r(questions, 1):.3f} (n={len(ranks)}, q={len(questions)})")
+    return np.array([r(ranks, 1), r(ranks, 5), sum(1 / k for _, k in ranks if k) / len(ranks), r(questions, 1)])
+
+
+def summary(ranks: list[tuple[EvalQuery, int | None]]) -> str:
+    r1, r5, mrr, q1 = figures(ranks)
+    n, q = len(ranks), sum(query.style == "question" for query, _ in ranks)
+    return f"R@1 {r1:.3f}  R@5 {r5:.3f}  MRR {mrr:.3f}  questions R@1 {q1:.3f} (n={n}, q={q})"
 
 
 def cross_validate(scored: list[Scored], folds: int, seed: int, used: np.ndarray) -> list[tuple[EvalQuery, int | None]]:
@@ -199,6 +204,7 @@ def main() -> None:
     p.add_argument("--answered-only", action="store_true", help="keep the stored feature weights, refit only the answered model")
     p.add_argument("--cv", type=int, metavar="K", help="report out-of-fold figures of K-fold cross-validation; write nothing")
     p.add_argument("--seed", type=int, default=0, help="the shuffle of the cross-validation folds")
+    p.add_argument("--repeats", type=int, default=10, help="with --cv: shuffles seed, seed+1 … averaged")
     p.add_argument("--check", nargs="+", type=Path, default=[], metavar="JSONL",
                    help="with --cv: also rank these queries by the weights fitted on all FILES; otherwise: the answered "
                         "rate of their answerable queries")
@@ -216,7 +222,12 @@ def main() -> None:
         scored = score_queries(searcher, queries, texts)
         beta, _ = fit(scored, used)
         print("in-sample      " + summary([(sc.query, sc.rank(beta)) for sc in scored]))
-        print(f"{a.cv}-fold out-of-fold " + summary(cross_validate(scored, a.cv, a.seed, used)))
+        # one shuffle's figures move by about a query either way: average the out-of-fold figures of several
+        runs = np.array([figures(cross_validate(scored, a.cv, a.seed + i, used)) for i in range(a.repeats)])
+        low, mean, high = runs.min(axis=0), runs.mean(axis=0), runs.max(axis=0)
+        print(f"{a.cv}-fold out-of-fold, mean of {a.repeats} shuffles (min-max): " + "  ".join(
+            f"{name} {m:.3f} ({lo:.3f}-{hi:.3f})" for name, m, lo, hi in zip(("R@1", "R@5", "MRR", "questions R@1"),
+                                                                         mean, low, high)))
         if a.check:
             check = score_queries(searcher, load_queries(a.check), texts)
             print("check          " + summary([(sc.query, sc.rank(beta)) for sc in check]))
