@@ -61,20 +61,22 @@ class SoakApi(FakeBotApi):
         self.injected: Counter[str] = Counter()
         self.faults_on = False
 
-    def _serve(self, req) -> None:
-        method = req.path.rsplit("/", 1)[-1].split("?", 1)[0]
-        if self.faults_on:
-            roll = self.rng.random()
-            if roll < 0.05:
-                self.fail(method, self.rng.choice([500, 502, 503]))
-                self.injected["5xx"] += 1
-            elif roll < 0.06:
-                self.delay(method, self.rng.uniform(6.0, 7.0))
-                self.injected["slow 6-7 s"] += 1
-            elif roll < 0.07:
-                self.fail(method, LOST if method in DELIVERING else DROP)
-                self.injected["dropped"] += 1
-        super()._serve(req)
+    def _take_faults(self, method: str) -> tuple[tuple[int, int | None] | None, float]:
+        """This very call's fault, rolled when it arrives (queued faults would go to whichever call came next)."""
+        queued = super()._take_faults(method)
+        if not self.faults_on or queued != (None, 0.0):
+            return queued
+        roll = self.rng.random()
+        if roll < 0.05:
+            self.injected["5xx"] += 1
+            return (self.rng.choice([500, 502, 503]), None), 0.0
+        if roll < 0.06:
+            self.injected["slow 6-7 s"] += 1
+            return None, self.rng.uniform(6.0, 7.0)
+        if roll < 0.07:
+            self.injected["dropped"] += 1
+            return (LOST if method in DELIVERING else DROP, None), 0.0
+        return None, 0.0
 
 
 @dataclass

@@ -303,14 +303,9 @@ class FakeBotApi:
         method = req.path[len(prefix):].split("?", 1)[0]
         params, files = parse_body(req.headers.get("Content-Type", ""), body)
         call = Call(method, params, time.monotonic(), files=files)
-        with self._cond:
-            failures = self._failures.get(method)
-            lost = bool(failures) and failures[0][0] == LOST
-            if lost:
-                failures.pop(0)
-            delays = self._delays.get(method)
-            delay = delays.pop(0) if delays else 0.0
-        status, payload = self._answer(call)
+        failure, delay = self._take_faults(method)
+        lost = failure is not None and failure[0] == LOST
+        status, payload = self._answer(call, None if lost else failure)
         call.status = status
         call.result = payload.get("result")
         with self._cond:
@@ -334,10 +329,16 @@ class FakeBotApi:
         except (BrokenPipeError, ConnectionResetError):  # the bot went away mid-long-poll
             pass
 
-    def _answer(self, call: Call) -> tuple[int, dict]:
+    def _take_faults(self, method: str) -> tuple[tuple[int, int | None] | None, float]:
+        """The failure and the delay queued for this call of `method`, taken at once under the lock: taken in
+        two steps, a failure queued in between by another thread was served as an HTTP status (LOST = -1 made
+        the server fail without acting or recording the call, an answer lost that no fault explains)."""
         with self._cond:
-            failures = self._failures.get(call.method)
-            failure = failures.pop(0) if failures else None
+            failures, delays = self._failures.get(method), self._delays.get(method)
+            return (failures.pop(0) if failures else None), (delays.pop(0) if delays else 0.0)
+
+    def _answer(self, call: Call, failure: tuple[int, int | None] | None = None) -> tuple[int, dict]:
+        """The status and payload for `call`; `failure` (status, retry_after) replaces a success."""
         if call.method in SENDING and call.params.get("chat_id") in self.broken:
             return self.broken[call.params["chat_id"]]
         if failure:

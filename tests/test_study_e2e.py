@@ -40,14 +40,14 @@ class StudyBotApi(FakeBotApi):
         return self.push({"poll_answer": {"poll_id": poll_id, "user": self.user(user_id), "option_ids": option_ids,
                                           "option_persistent_ids": [str(i) for i in option_ids]}})
 
-    def _answer(self, call):
+    def _answer(self, call, failure=None):
         chat = call.params.get("chat_id")
         if call.method == "getChatMember":
             user = self.user(call.params["user_id"])
             if call.params["user_id"] in self.admins.get(chat, set()):
                 return 200, {"ok": True, "result": {"status": "creator", "user": user, "is_anonymous": False}}
             return 200, {"ok": True, "result": {"status": "member", "user": user}}
-        return super()._answer(call)
+        return super()._answer(call, failure)
 
 
 def to(chat_id: int):
