@@ -77,6 +77,17 @@ def test_a_send_whose_answer_was_lost_is_not_repeated(core, db_path, caplog):
     assert sum("not sent again" in r.getMessage() for r in caplog.records) == 2
 
 
+def test_a_failed_handler_apologises_even_when_the_bot_api_errs(core, db_path):
+    def broken(req):
+        raise RuntimeError("a bug in a handler")
+
+    core.registry.question = broken
+    with serving(core, db_path) as api:
+        api.fail("sendMessage", 502)  # the apology's first attempt: an error answer, provably not sent
+        api.message("共同富裕", user_id=USER)
+        assert "抱歉" in api.wait_for("sendMessage", to(USER)).params["text"]
+
+
 def test_a_stale_callback_query_still_turns_the_page(core, db_path):
     with serving(core, db_path) as api:
         api.message("共同富裕", user_id=USER)

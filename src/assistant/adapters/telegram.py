@@ -380,12 +380,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.error("error outside a handler: %s", context.error, exc_info=context.error)
         return
     log.error("handler failed on update %s", update.update_id, exc_info=context.error)
-    try:
+    try:  # retried like an answer: a 5xx on the apology left the user with no reply at all
         if update.callback_query:
-            await update.callback_query.answer(APOLOGY)
+            await retrying(lambda: update.callback_query.answer(APOLOGY))
         elif update.effective_message and update.effective_chat:
-            await context.bot.send_message(update.effective_chat.id, APOLOGY)
-    except TelegramError as exc:
+            await retrying(lambda: context.bot.send_message(update.effective_chat.id, APOLOGY), idempotent=False)
+    except (TelegramError, Unconfirmed) as exc:
         log.warning("could not send the apology: %s", exc)
 
 
