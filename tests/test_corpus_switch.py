@@ -1,11 +1,13 @@
 """A re-ingested corpus is picked up between requests, under load, without a failed request; a damaged one is refused."""
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
 import threading
 import time
+import weakref
 
 from assistant.chat import Request, build_core
 from assistant.search.engine import Searcher
@@ -78,3 +80,51 @@ def test_reload_still_switches_at_once(db_path, tmp_path):
     core.handle_message(Request(1, 1, "山海协作"))
     switch.wait(30)
     assert switch._loading is None  # the file /reload opened is current: nothing to load again
+
+
+def test_reload_during_a_background_load_builds_one_corpus_not_two(db_path, tmp_path):
+    live = tmp_path / "assistant.db"
+    shutil.copy(db_path, live)
+    opened, release = [], threading.Event()
+
+    def reopen():
+        opened.append(threading.current_thread().name)
+        release.wait(30)  # a load that takes a while, as a real corpus does (~2 s)
+        return Searcher.open(live)
+
+    core = build_core(Searcher.open(live), reopen=reopen)
+    switch = core.watch_corpus(live)
+    switch.every = 0.0
+    replace_with(live, content_from=db_path)  # a re-ingest ...
+    core.handle_message(Request(1, 1, "山海协作"))  # ... noticed between requests: loading starts
+    reload = threading.Thread(target=core.reload)  # ... and the admin sends /reload meanwhile
+    reload.start()
+    time.sleep(0.3)
+    release.set()
+    reload.join(30)
+    assert opened == ["corpus-switch"] and switch.current is not None
+    core.handle_message(Request(1, 1, "山海协作"))
+    switch.wait(30)
+    assert len(opened) == 1
+
+
+def test_the_replaced_corpus_is_freed_at_the_switch(db_path, tmp_path):
+    """Nothing derived from the old corpus keeps it alive (features' caches): it is freed when replaced."""
+    from assistant.study.commands import StudyFeature
+    from assistant.study.state import StateStore
+
+    live = tmp_path / "assistant.db"
+    shutil.copy(db_path, live)
+    core = build_core(Searcher.open(live), reopen=lambda: Searcher.open(live))
+    StudyFeature(core, StateStore(tmp_path / "state.db")).setup()
+    core.watch_corpus(live)
+    for text in ("/digest 共同富裕", "/quiz", "/daily 08:30 数字化改革"):  # fill the per-corpus caches
+        core.handle_message(Request(7, 7, text))
+    old = weakref.ref(core.searcher)
+    replace_with(live, content_from=db_path)
+    gc.disable()  # freed by its reference count, at once, not by a later collection
+    try:
+        core.reload()
+        assert old() is None
+    finally:
+        gc.enable()

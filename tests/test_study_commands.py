@@ -14,7 +14,7 @@ from study_support import RecordingScheduler, clock, open_searcher
 
 from assistant.chat import Document, Request, Text, build_core
 from assistant.search.engine import Searcher
-from assistant.study.commands import GROUP_ADMIN_ONLY, StudyFeature
+from assistant.study.commands import CACHED_TOPICS, GROUP_ADMIN_ONLY, StudyFeature
 from assistant.study.quotes import SHANGHAI
 from assistant.study.state import StateStore
 
@@ -225,3 +225,10 @@ def test_a_reingest_loses_no_saved_quote_or_subscription(db_path, tmp_path):
     assert feature.store.subscription(USER).topic == "数字化改革"
     assert say(core, "/digest 数字化改革").quotes() == old_digest.quotes()
     assert texts(feature.daily_quote(USER))[0].startswith("每日一句")
+
+
+def test_per_corpus_caches_stay_bounded_whatever_topics_users_send(bot):
+    core, feature, _ = bot
+    for i in range(CACHED_TOPICS + 8):  # each topic a user names gets a quote pool
+        say(core, f"/daily 08:30 第{i}个主题")
+    assert len(feature._pools) == CACHED_TOPICS

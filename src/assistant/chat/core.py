@@ -278,8 +278,16 @@ class ChatCore:
 
     def watch_corpus(self, path) -> CorpusSwitch:
         """Switch by itself to the corpus a re-ingest writes at `path` (needs `reopen`; see chat.corpus_switch)."""
-        self.switch = CorpusSwitch(path, self.reopen, lambda searcher: setattr(self, "searcher", searcher))
+        self.switch = CorpusSwitch(path, self.reopen, self.install)
         return self.switch
+
+    def install(self, searcher) -> object:
+        """Serve `searcher` from now on; the one it replaces is returned. Features drop what they derived from
+        the old corpus at once ("corpus_changed"), so it is freed when the requests using it end, not at some
+        later command."""
+        old, self.searcher = self.searcher, searcher
+        self.emit("corpus_changed")
+        return old
 
     def between_requests(self) -> None:
         """Housekeeping before a request is handled: switch to a re-ingested corpus once it is loaded."""
@@ -358,13 +366,15 @@ class ChatCore:
         """Messenger events an adapter reports to the features that registered for them:
         ("poll_sent", key, poll_id), ("poll_answer", poll_id, user_id, user_name, option or None),
         ("chat_gone", chat_id, reason) when a chat blocked or removed the bot or no longer exists,
-        ("chat_moved", old_chat_id, new_chat_id) when a group became a supergroup."""
+        ("chat_moved", old_chat_id, new_chat_id) when a group became a supergroup; the core itself emits
+        ("corpus_changed",) when it switched to another corpus."""
         for hook in self.registry.events.get(event, []):
             hook(*args)
 
     def reload(self) -> None:
-        """Re-open the corpus after a re-ingest replaced the database file."""
-        if self.reopen is not None:
-            self.searcher = self.reopen()
-            if self.switch is not None:
-                self.switch.loaded()
+        """Re-open the corpus after a re-ingest replaced the database file (through the switch when the file
+        is watched: one load at a time)."""
+        if self.switch is not None:
+            self.switch.reload()
+        elif self.reopen is not None:
+            self.install(self.reopen())

@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import TypeVar
 
 from assistant.chat.core import ChatCore, Request, Scheduler, parse_number
 from assistant.chat.citation import citation
@@ -31,8 +32,10 @@ from assistant.study.state import SavedQuote, StateStore
 from assistant.study.topics import answer_topic
 
 log = logging.getLogger(__name__)
+K, V = TypeVar("K"), TypeVar("V")
 
 DIGEST_PAGE = 5  # quotes per chat page
+CACHED_TOPICS = 32  # digests and quote pools kept per corpus (topics are the users' words: unbounded otherwise)
 SAVED_PAGE = 8
 TOPIC_HITS = 5  # the 摘编 topic must occur in the answer's best hits
 GROUP_ADMIN_ONLY = "在群里只有群管理员可以设置或取消每日一句。"
@@ -43,6 +46,16 @@ GONE = "原文已更新，请重新检索后再收藏。"
 NOT_YOURS = "这是别人的收藏列表，请自己发送 /saved 查看。"
 SAVED_IN_PRIVATE = "收藏只给本人看，已私信发给你。没收到的话，请先私聊我发送 /start，再发送 /saved。"
 DIGEST_USAGE = "用法：/digest 主题，例如 /digest 共同富裕。会按文件汇编相关原文，可下载 Word 或 Markdown 文件。"
+
+
+def remember(cache: OrderedDict[K, V], key: K, value: V) -> V:
+    """Keep `value` as the newest entry of `cache`, dropping the oldest beyond CACHED_TOPICS (thread-safe enough
+    for slow handlers running at once: each step is one dict operation)."""
+    cache.pop(key, None)
+    cache[key] = value
+    while len(cache) > CACHED_TOPICS:
+        cache.popitem(last=False)
+    return value
 
 
 def chat_quote(q: StudyQuote, buttons: tuple[Button, ...] = ()) -> Quote:
@@ -72,7 +85,7 @@ class StudyFeature:
         self.now = now or (lambda: datetime.now(SHANGHAI))
         self._derived_from = None  # the searcher the caches below were computed from
         self._digests: OrderedDict[tuple[str, str], Digest] = OrderedDict()
-        self._pools: dict[str, list[StudyQuote]] = {}
+        self._pools: OrderedDict[str, list[StudyQuote]] = OrderedDict()
         self._maker: QuizMaker | None = None
         self._scheduled: dict[int, str] = {}  # chat id -> "HH:MM" of the daily jobs scheduled here
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"  # this replica, for leases
@@ -99,6 +112,7 @@ class StudyFeature:
         reg.on("poll_answer", self.poll_answer)
         reg.on("chat_gone", self.chat_gone)
         reg.on("chat_moved", self.chat_moved)
+        reg.on("corpus_changed", self._forget)
 
     # Per-corpus caches: a /reload swaps the searcher, and everything derived from it is dropped -------
 
@@ -106,27 +120,28 @@ class StudyFeature:
     def searcher(self):
         return self.core.searcher
 
+    def _forget(self) -> None:
+        """Drop the caches of the corpus just replaced, so nothing here keeps it in memory."""
+        self._derived_from = self._maker = None
+        self._digests.clear()
+        self._pools.clear()
+
     def _current(self) -> None:
         if self._derived_from is not self.searcher:
+            self._forget()
             self._derived_from = self.searcher
-            self._digests.clear()
-            self._pools.clear()
             self._maker = QuizMaker(self.searcher)
 
     def _cached_digest(self, topic: str) -> Digest:
         self._current()
         key = (topic, today(self.now()))
-        if key not in self._digests:
-            self._digests[key] = build_digest(self.searcher, topic, now=self.now())
-            while len(self._digests) > 32:
-                self._digests.popitem(last=False)
-        return self._digests[key]
+        digest = self._digests.get(key)
+        return remember(self._digests, key, build_digest(self.searcher, topic, now=self.now()) if digest is None else digest)
 
     def _pool(self, topic: str) -> list[StudyQuote]:
         self._current()
-        if topic not in self._pools:
-            self._pools[topic] = daily.pool(self.searcher, topic)
-        return self._pools[topic]
+        pool = self._pools.get(topic)
+        return remember(self._pools, topic, daily.pool(self.searcher, topic) if pool is None else pool)
 
     def _quiz_maker(self) -> QuizMaker:
         self._current()
