@@ -101,3 +101,41 @@ def test_the_weights_file_has_a_weight_for_every_feature_and_no_other():
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
     assert set(data["weights"]) == set(FEATURES)
     assert all(w <= 0 for w in data["weights"].values())  # each feature marks what a passage lacks: bound = s
+
+
+YEARS_MANIFEST = """[[source]]
+file = "decision.txt"
+id = "decision"
+title = "某某省委决定"
+date = "2022-06-01"
+kind = "决定"
+
+[[source]]
+file = "report.txt"
+id = "report"
+title = "某某省政府工作报告"
+date = "2024-01-20"
+kind = "报告"
+"""
+
+
+def test_this_year_asked_prefers_the_newest_document_over_a_closer_wording(tmp_path):
+    # the 2022 decision's sentence is shorter and its kind ranks higher; the user saying 今年 means 2024's report
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for curated in ("query_words.toml", "synonyms.toml", "ranking.toml"):
+        shutil.copy(CURATED / curated, folder)
+    (folder / "manifest.toml").write_text(YEARS_MANIFEST, encoding="utf-8")
+    filler = "加快建设现代化产业体系。推进城乡区域协调发展。深化重点领域改革。加强生态环境保护。\n"
+    (folder / "decision.txt").write_text(f"某某省委决定\n\n一、总体要求\n\n{filler}办好民生实事。\n", encoding="utf-8")
+    (folder / "report.txt").write_text(f"某某省政府工作报告\n\n一、重点工作\n\n{filler}今年要继续集中力量高质量办好一批民生实事项目。\n",
+                                       encoding="utf-8")
+    from assistant.ingest.pipeline import ingest
+
+    ingest(folder, tmp_path / "years.db")
+    searcher = Searcher.open(tmp_path / "years.db")
+    q = searcher.parser.parse("今年有哪些民生实事")
+    assert (q.year, q.year_relative) == (2024, True)
+    assert not searcher.parser.parse("2024年有哪些民生实事").year_relative
+    assert top(searcher, "今年有哪些民生实事") == "今年要继续集中力量高质量办好一批民生实事项目。"
+    assert top(searcher, "有哪些民生实事") == "办好民生实事。"  # without a year, the closer wording leads

@@ -58,6 +58,7 @@ class ParsedQuery:
     wants_time: bool = False  # the question asks 什么时候/何时 …
     wants_sanction: bool = False  # the question asks 怎么罚/会被怎么处理 …
     year: int | None = None  # the year asked about (2024年, or 今年 = the newest year the corpus states)
+    year_relative: bool = False  # that year was said as 今年/去年 …, not written out
     # The user's content words (2+ characters) each with the expansions that stand for it: a passage
     # covers the word when it holds any of them (idf-weighted coverage, see engine._coverage).
     concepts: tuple[tuple[str, ...], ...] = ()
@@ -111,13 +112,14 @@ class QueryParser:
             _add(words, tokens, EXPANSION_WEIGHT / max(len(tokens), 1) ** 0.5)
             _add(grams, phrase_grams, EXPANSION_WEIGHT / max(len(phrase_grams), 1) ** 0.5)
         highlight = tuple(dict.fromkeys([*(w for r in runs for w in r), *phrases, *expansions]))
+        year = self._year(text)
         return ParsedQuery(
             raw=raw, words=words, bigrams=grams, context=context, runs=tuple(tuple(r) for r in runs),
             phrases=phrases, excluded=excluded, source=sources[-1] if sources else None, highlight=highlight,
             wants_number=_QUANTITY.search(text) is not None, wants_definition=_DEFINITION.search(text) is not None,
             wants_list=_LIST.search(text) is not None, wants_time=_TIME.search(text) is not None,
             wants_sanction=_SANCTION.search(text) is not None,
-            year=self._year(text),
+            year=year, year_relative=year is not None and _YEAR.search(text) is None,
             concepts=concepts, own=own,
         )
 

@@ -36,7 +36,9 @@ FEATURES = (
     "heading",  # the passage is a bare heading
     "no_figure",  # the question asks 多少/比例 and the passage states no figure
     "no_definition",  # the question asks what a term is and the passage defines nothing
-    "other_year",  # the question names a year (or 今年/去年) the passage's document and text lack
+    "other_year",  # the question writes out a year the passage's document and title/section lack
+    "not_this_year",  # the question says 今年/去年 … and the passage's document is of another year: users
+    # saying 今年 mean the newest report, a stronger cue than a written year, which plans also name as targets
     "low_authority",  # 1 − the prior of the source's kind (决定/条例 high, magazine articles low)
     "no_time",  # the question asks 什么时候/何时 and the passage states no date or period
     "no_sanction",  # the question asks 怎么罚/会被怎么处理 and the passage (or its item list's lead-in) states no penalty
@@ -179,7 +181,8 @@ class QueryRanker:
         for name, on in (("uncovered", bool(self.concepts)), ("outside_context", bool(self.concepts)),
                          ("apart", self.n_pairs > 0), ("heading", True),
                          ("no_figure", q.wants_number), ("no_definition", q.wants_definition),
-                         ("other_year", q.year is not None), ("low_authority", True), ("no_time", q.wants_time),
+                         ("other_year", q.year is not None and not q.year_relative),
+                         ("not_this_year", q.year_relative), ("low_authority", True), ("no_time", q.wants_time),
                          ("no_sanction", q.wants_sanction)):
             self.active[_F[name]] = on
         self.gain_bound = math.exp(float(np.sum(np.maximum(self.beta, 0) * self.active)))
@@ -230,7 +233,8 @@ class QueryRanker:
         if q.wants_sanction:
             x[:, _F["no_sanction"]] = (flags & SANCTION) == 0
         if q.year is not None:  # the document's year, or the year in its title/section path
-            x[:, _F["other_year"]] = (t.source_year[t.source_of[cand]] != q.year) & ~self.year_ctx[t.context_of[cand]]
+            year = "not_this_year" if q.year_relative else "other_year"
+            x[:, _F[year]] = (t.source_year[t.source_of[cand]] != q.year) & ~self.year_ctx[t.context_of[cand]]
         x[:, _F["low_authority"]] = 1 - t.source_prior[t.source_of[cand]]
         return x
 
