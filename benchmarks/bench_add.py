@@ -1,6 +1,9 @@
 """Issue 8's acceptance on the six regulation fixtures: `add` five .md and one .docx with no flags, then measure.
 
-    .venv/bin/python benchmarks/bench_add.py
+    .venv/bin/python benchmarks/bench_add.py [--word]
+
+With --word the six regulations are added as Word files typed with automatic numbering (第%1章, 第%1条, （%1）
+from numbering.xml, not text), made from their Markdown by tests/data/regulations/make_docx.py.
 
 Prints per document what `add` read (title, kind, issuer, dates) and the share of body passages with 第X条 in
 their section path; counts passages holding Markdown or header text and list items made headings; checks that
@@ -9,6 +12,7 @@ queries (tests/data/eval/test.jsonl) on the regulations and on the seeds, plus t
 """
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import sys
@@ -28,12 +32,23 @@ FILES = ["beijing-food-waste.md", "family-education-law.md", "guangdong-domestic
 LEAK = re.compile(r"^#|<!|-->|INFO END|会议(?:通过|批准)|\*\*")
 
 
+def numbered_copy(source: Path, folder: Path) -> Path:
+    """A Word copy of a Markdown regulation whose numbers are Word's automatic numbering."""
+    spec = importlib.util.spec_from_file_location("make_docx", REGULATIONS / "make_docx.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.markdown_to_numbered_docx(source, folder / f"{source.stem}.docx")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         corpus, db = Path(tmp) / "corpus", Path(tmp) / "a.db"
         shutil.copytree(ROOT / "corpus", corpus)
+        files = [REGULATIONS / f for f in FILES]
+        if "--word" in sys.argv:
+            files = [numbered_copy(REGULATIONS / f"{Path(f).stem}.md", Path(tmp)) for f in FILES]
         start = time.perf_counter()
-        reports = add([REGULATIONS / f for f in FILES], corpus, db)
+        reports = add(files, corpus, db)
         print(f"add of {len(FILES)} files: {time.perf_counter() - start:.1f} s")
         searcher = Searcher.open(db)
         lookups = misses = 0
@@ -60,7 +75,10 @@ def main() -> None:
                     misses += not (hits and hits[0].passage.id == pid)
         print(f"第X条 lookups returning that article first: {lookups - misses}/{lookups}")
         queries = load_queries([ROOT / "tests" / "data" / "eval" / "test.jsonl"])
-        run = lambda q: [h.passage.text for h in searcher.search(q, k=10).hits]  # noqa: E731
+        def run(query: str) -> tuple[list[str], bool]:
+            results = searcher.search(query, k=10)
+            return [h.passage.text for h in results.hits], results.answered
+
         for name, keep in (("regulations", lambda d: d and not d.startswith("00")), ("seeds", lambda d: d and d.startswith("00"))):
             subset = [q for q in queries if keep(q.doc)]
             print(f"\ntests/data/eval/test.jsonl, {name}:\n" + "\n".join(report(evaluate(subset, run)).splitlines()[:2]))

@@ -107,9 +107,10 @@ def pdf_pages(pages: int = 3, lines_per_page: int = 30) -> list[list[str]]:
     return [body[p * lines_per_page:(p + 1) * lines_per_page] for p in range(pages)]
 
 
-def write_pdf(path: Path, pages: int = 3, lines_per_page: int = 30) -> Path:
-    """A text PDF in Chinese (pdf_pages) with a running header and a page number on every page
-    (reportlab's built-in Adobe CID font STSong-Light: no font file needed)."""
+def write_pdf(path: Path, pages: int = 3, lines_per_page: int = 30, footer: str = "- {n} -",
+              header: str = "某省公共数据条例") -> Path:
+    """A text PDF in Chinese (pdf_pages) with a running header and a page number (`footer`, {n} the page,
+    {total} the count) on every page (reportlab's built-in Adobe CID font STSong-Light: no font file needed)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
@@ -118,14 +119,15 @@ def write_pdf(path: Path, pages: int = 3, lines_per_page: int = 30) -> Path:
     c = canvas.Canvas(str(path))
     for n, lines in enumerate(pdf_pages(pages, lines_per_page), 1):
         c.setFont("STSong-Light", 9)
-        c.drawString(72, 810, "某省公共数据条例")
+        if header:
+            c.drawString(72, 810, header)
         c.setFont("STSong-Light", 11)
         y = 780
         for line in lines:
             c.drawString(72, y, line)
             y -= 24
         c.setFont("STSong-Light", 9)
-        c.drawString(290, 40, f"- {n} -")
+        c.drawString(290, 40, footer.format(n=n, total=pages))
         c.showPage()
     c.save()
     return path

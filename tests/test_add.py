@@ -10,6 +10,7 @@ import pytest
 from regulation_support import REGULATION_MD, write_docx, write_pdf
 
 from assistant.ingest import formats
+from assistant.ingest.formats import pdf
 from assistant.ingest.add import AddError, add, remove
 from assistant.ingest.manifest import ManifestError, load_manifest
 from assistant.ingest.pipeline import build
@@ -181,3 +182,27 @@ def _write(path: Path, text: str) -> Path:
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("pages, footer, header", [
+    (2, "— {n} —", "某省公共数据条例"), (2, "- {n} -", ""), (4, "第 {n} 页", "某省公共数据条例"),
+    (4, "第{n}页 共{total}页", ""), (3, "{n}", ""),
+])
+def test_pdf_page_numbers_and_heads_never_become_text_or_split_a_sentence(tmp_path: Path, pages, footer, header):
+    from regulation_support import passages, pdf_pages
+
+    from assistant.ingest import legal, metadata
+
+    path = write_pdf(tmp_path / "p.pdf", pages=pages, footer=footer, header=header)
+    facts = metadata.read_facts(pdf.read(path))
+    got = [p.text for p in passages(path, pdf.read, facts.title, "\n".join(facts.history))]
+    expected, current = [], ""
+    for line in [ln for page in pdf_pages(pages) for ln in page][2:]:  # the body: the text the pages print
+        if legal.division(line):
+            continue
+        current += line
+        if line.endswith("。"):
+            expected.append(a[2] if (a := legal.article(current)) else current)
+            current = ""
+    assert got[:len(expected)] == expected  # every paragraph whole, also across a page break
+    assert got[len(expected):] == ([current.split("　", 1)[-1]] if current else [])  # the page cut off mid-sentence

@@ -246,3 +246,31 @@ def test_broken_numbering_definitions_never_stop_the_reader(tmp_path: Path):
     make_docx.add_list(doc, f'<w:abstractNum {W_NS} w:abstractNumId="77"><w:lvl w:ilvl="0"><w:start w:val="x"/>'
                             '<w:numFmt w:val="decimal"/><w:lvlText w:val="%1、"/></w:lvl></w:abstractNum>', [(43, {})])
     assert _read(doc, tmp_path) == [(0, "养犬人应当文明养犬。"), (0, "1、 犬只应当登记。")]
+
+
+def test_footnotes_follow_the_body_under_their_own_heading(tmp_path: Path):
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    doc = Document()
+    doc.add_paragraph("某县文明行为促进办法", style="Title")
+    p = doc.add_paragraph("第一条　为了促进文明行为，制定本办法。")
+    p._p.append(parse_xml(f'<w:r {W_NS}><w:footnoteReference w:id="1"/></w:r>'))
+    doc.add_paragraph("第二条　本办法适用于本县。")
+    doc.add_paragraph("第三条　本办法自公布之日起施行。")
+    notes = (f'<w:footnotes {W_NS}><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+             '</w:footnote><w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r>'
+             '<w:r><w:t>参见《某省文明行为促进条例》。</w:t></w:r></w:p></w:footnote></w:footnotes>')
+    part = Part(PackURI("/word/footnotes.xml"),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml", notes.encode(),
+                doc.part.package)
+    doc.part.relate_to(part, RT.FOOTNOTES)
+    path = tmp_path / "notes.docx"
+    doc.save(str(path))
+    assert docx.read(path)[-2:] == [docx.Element("注释", heading=1), docx.Element("参见《某省文明行为促进条例》。")]
+    facts = metadata.read_facts(docx.read(path))
+    ps = passages(path, docx.read, facts.title, "\n".join(facts.history))
+    assert [p.text for p in ps if p.section == ("第三条",)] == ["本办法自公布之日起施行。"]
+    assert [p.section for p in ps if "参见" in p.text] == [("注释",)]
+    assert "为了促进文明行为，制定本办法。" in [p.text for p in ps]  # the reference mark is not text

@@ -251,21 +251,28 @@ RUNNING_MIN_PAGES = 3
 RUNNING_EDGE = 2  # lines from the top or the bottom of a page where running heads and page numbers sit
 
 
+# A page number as printed at a page's edge: `— 3 —`, `- 3 -`, `第3页`, `第3页 共10页`, `3/10`, `Page 3 of 10`.
+_PAGE_MARK = re.compile(
+    r"^(?:[-—–－~～·]*\d{1,4}[-—–－~～·]*|第\d{1,4}页(?:[,，/]?共\d{1,4}页)?|\d{1,4}/\d{1,4}|[Pp]age\d{1,4}(?:of\d{1,4})?)$"
+)
+
+
 def drop_running_heads(lines: list[Line], removals: Removals) -> list[Line]:
     """Running headers and footers of a paged document (PDF): a line at the top or bottom of its page that
-    recurs, numbers aside (`- 3 -`, `第3页 共100页`, the document's short title), on RUNNING_MIN_PAGES pages."""
+    recurs, numbers aside (`- 3 -`, `第3页 共100页`, the document's short title), on RUNNING_MIN_PAGES pages;
+    and a page number by its shape (`— 3 —`, `第 3 页`) at a page's edge, however few pages there are."""
     pages: dict[int, list[int]] = {}
     for i, ln in enumerate(lines):
         if ln.page:
             pages.setdefault(ln.page, []).append(i)
-    if len(pages) < RUNNING_MIN_PAGES:
-        return lines
     edges = {i for idx in pages.values() for i in idx[:RUNNING_EDGE] + idx[-RUNNING_EDGE:]}
-    seen: dict[str, set[int]] = {}
-    for i in edges:
-        seen.setdefault(_DIGITS.sub("#", lines[i].text), set()).add(lines[i].page)
-    running = {key for key, on in seen.items() if len(on) >= RUNNING_MIN_PAGES}
-    doomed = {i for i in edges if _DIGITS.sub("#", lines[i].text) in running}
+    doomed = {i for i in edges if _PAGE_MARK.match(lines[i].text.replace(" ", ""))}
+    if len(pages) >= RUNNING_MIN_PAGES:
+        seen: dict[str, set[int]] = {}
+        for i in edges:
+            seen.setdefault(_DIGITS.sub("#", lines[i].text), set()).add(lines[i].page)
+        running = {key for key, on in seen.items() if len(on) >= RUNNING_MIN_PAGES}
+        doomed |= {i for i in edges if _DIGITS.sub("#", lines[i].text) in running}
     return _drop_indices(lines, doomed, removals, "running_head")
 
 

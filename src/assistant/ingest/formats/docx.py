@@ -5,8 +5,9 @@ reader sees: automatic numbering (第一条, （一） from numbering.xml, rebui
 insertions, content controls and text boxes. Title/Heading styles (also through a style's basedOn chain or
 its outline level) are headings. A manual line break splits a paragraph where a new sentence or legal unit
 begins, and is joined where it only wraps a sentence. A table row is one element, cells joined; a
-one-column table (a layout frame around text) is read as the paragraphs it holds. Deleted text, field
-codes, footnotes and the alternative copy of a text box are not body text and stay out.
+one-column table (a layout frame around text) is read as the paragraphs it holds. Footnotes and endnotes
+come after the body under their own heading (注释), so they are kept but never filed under the last
+article or read into a sentence. Deleted text, field codes and the alternative copy of a text box stay out.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fal
 _SKIP = {W + "pPr", W + "rPr", W + "del", W + "moveFrom", W + "txbxContent", W + "instrText", _MC_FALLBACK}
 _TEXT = {W + "t": None, W + "tab": "\t", W + "cr": "\n", W + "noBreakHyphen": "-", W + "softHyphen": ""}
 _CLAUSE_END = re.compile(r"[；;：:]$")
+NOTES_HEADING = "注释"  # footnotes and endnotes follow the body under this heading, apart from the last article
 
 
 def heading_level(style_name: str) -> int:
@@ -51,7 +53,27 @@ def read(path: Path) -> list[Element]:
         doc = Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise FormatError(f"无法作为 Word 文档读取：{path}（{exc}）") from exc
-    return list(_Reader(paragraph_numbering(doc)).blocks(doc.element.body))
+    reader = _Reader(paragraph_numbering(doc))
+    body = list(reader.blocks(doc.element.body))
+    notes = [e for note in _notes(doc) for e in reader.blocks(note) if e.text.strip()]
+    return body + ([Element(NOTES_HEADING, heading=1), *notes] if notes else [])
+
+
+def _notes(doc) -> Iterator[etree._Element]:
+    """Footnotes, then endnotes, in the order the parts hold them (Word's separators left out)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    for reltype, tag in ((RT.FOOTNOTES, "footnote"), (RT.ENDNOTES, "endnote")):
+        for rel in doc.part.rels.values():
+            if rel.reltype != reltype or rel.is_external:
+                continue
+            try:
+                root = etree.fromstring(rel.target_part.blob)
+            except etree.XMLSyntaxError:
+                continue  # a damaged notes part: the body is still the document
+            for note in root.iter(W + tag):
+                if note.get(W + "type", "normal") == "normal":
+                    yield note
 
 
 class _Reader:
