@@ -85,6 +85,15 @@ class Styles:
 
 
 @dataclass
+class _Instance:
+    """A w:num: the abstract list it counts in, and its w:lvlOverride start values and level definitions."""
+
+    abstract: str
+    starts: dict[int, int] = field(default_factory=dict)
+    levels: dict[int, etree._Element] = field(default_factory=dict)
+
+
+@dataclass
 class _List:
     """Counters of one abstract list: the current value per level, None before its first use."""
 
@@ -126,7 +135,7 @@ class Numbering:
     def __init__(self, numbering: etree._Element | None, styles: etree._Element | None):
         self._abstract: dict[str, dict[int, Level]] = {}
         self._style_link: dict[str, str] = {}  # abstract id → numbering style it takes its levels from
-        self._nums: dict[str, tuple[str, dict[int, int], dict[int, Level]]] = {}
+        self._nums: dict[str, _Instance] = {}
         self.styles = Styles(styles)
         self._lists: dict[str, _List] = {}
         self._used: set[str] = set()
@@ -140,32 +149,31 @@ class Numbering:
             if link := _val(a, "numStyleLink"):
                 self._style_link[aid] = link
         for num in root.iter(W + "num"):
-            starts: dict[int, int] = {}
-            levels: dict[int, Level] = {}
+            instance = _Instance(_val(num, "abstractNumId") or "")
             for override in num.iter(W + "lvlOverride"):
                 ilvl = _int(override.get(W + "ilvl"), 0)
                 if (start := _int(_val(override, "startOverride"))) is not None:
-                    starts[ilvl] = start
+                    instance.starts[ilvl] = start
                 if (lvl := override.find(W + "lvl")) is not None:
-                    levels[ilvl] = lvl  # resolved against the abstract level in _levels
-            self._nums[num.get(W + "numId")] = (_val(num, "abstractNumId") or "", starts, levels)
+                    instance.levels[ilvl] = lvl
+            self._nums[num.get(W + "numId")] = instance
 
     def _levels(self, num_id: str) -> tuple[str, dict[int, Level]] | None:
         """The abstract list a numbering instance counts in, and its levels with the instance's overrides."""
         if num_id not in self._nums:
             return None
-        aid, _starts, overrides = self._nums[num_id]
+        aid = self._nums[num_id].abstract
         for _ in range(3):  # a list defined by a numbering style: follow the style to its list
             link = self._style_link.get(aid)
             linked = self.styles.numbering(link)[0] if link else None
             if not linked or linked not in self._nums:
                 break
-            aid = self._nums[linked][0]
+            aid = self._nums[linked].abstract
         if aid not in self._abstract:
             return None
         levels = dict(self._abstract[aid])
-        for ilvl, lvl in overrides.items():
-            levels[ilvl] = _level(lvl, levels.get(ilvl))  # type: ignore[arg-type]
+        for ilvl, lvl in self._nums[num_id].levels.items():
+            levels[ilvl] = _level(lvl, levels.get(ilvl))
         return aid, levels
 
     def label(self, p: etree._Element) -> str:
@@ -191,7 +199,7 @@ class Numbering:
         state = self._lists.setdefault(aid, _List())
         if num_id not in self._used:  # an instance that restarts the list (Word's "restart numbering")
             self._used.add(num_id)
-            for n, start in self._nums[num_id][1].items():
+            for n, start in self._nums[num_id].starts.items():
                 if 0 <= n < LEVELS:
                     state.counts[n] = None
                     state.starts[n] = start
