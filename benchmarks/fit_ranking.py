@@ -69,7 +69,7 @@ L2 = 10.0  # penalty on the weights' distance from PRIOR (pairs are many and cor
 # constants, translated (e.g. a heading scored ×0.6 → ln 0.6). A feature the tuning queries rarely
 # exercise keeps about its prior instead of dropping to zero.
 PRIOR = {"uncovered": -0.69, "outside_context": -0.3, "apart": -0.4, "heading": -0.51, "no_figure": -0.26,
-         "no_definition": -0.26, "other_year": -0.3, "not_this_year": -0.3, "low_authority": -0.3,
+         "no_definition": -0.26, "not_this_year": -0.3, "low_authority": -0.3,
          "no_time": 0.0,
          "no_sanction": 0.0}
 

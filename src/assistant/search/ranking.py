@@ -36,9 +36,9 @@ FEATURES = (
     "heading",  # the passage is a bare heading
     "no_figure",  # the question asks 多少/比例 and the passage states no figure
     "no_definition",  # the question asks what a term is and the passage defines nothing
-    "other_year",  # the question writes out a year the passage's document and title/section lack
-    "not_this_year",  # the question says 今年/去年 … and the passage's document is of another year: users
-    # saying 今年 mean the newest report, a stronger cue than a written year, which plans also name as targets
+    "not_this_year",  # the question says 今年/去年 … and the passage's document and title/section are of another
+    # year: users saying 今年 mean the newest report. (A year written out needs no feature: it is a query word
+    # that titles such as 2024年政府工作报告 cover; a separate weight for it fitted to 0.)
     "low_authority",  # 1 − the prior of the source's kind (决定/条例 high, magazine articles low)
     "no_time",  # the question asks 什么时候/何时 and the passage states no date or period
     "no_sanction",  # the question asks 怎么罚/会被怎么处理 and the passage (or its item list's lead-in) states no penalty
@@ -176,12 +176,11 @@ class QueryRanker:
         pairs = [a + b for run in runs for a, b in zip(run, run[1:])]
         self.pairs = [r for p in pairs if (r := self._required(p)) is not None]
         self.n_pairs = len(pairs)
-        self.year_ctx = table.in_contexts(str(q.year)) if q.year is not None else None
+        self.year_ctx = table.in_contexts(str(q.year)) if q.year_relative else None
         self.active = np.zeros(len(FEATURES), dtype=np.bool_)
         for name, on in (("uncovered", bool(self.concepts)), ("outside_context", bool(self.concepts)),
                          ("apart", self.n_pairs > 0), ("heading", True),
                          ("no_figure", q.wants_number), ("no_definition", q.wants_definition),
-                         ("other_year", q.year is not None and not q.year_relative),
                          ("not_this_year", q.year_relative), ("low_authority", True), ("no_time", q.wants_time),
                          ("no_sanction", q.wants_sanction)):
             self.active[_F[name]] = on
@@ -232,9 +231,8 @@ class QueryRanker:
             x[:, _F["no_time"]] = (flags & TIME) == 0
         if q.wants_sanction:
             x[:, _F["no_sanction"]] = (flags & SANCTION) == 0
-        if q.year is not None:  # the document's year, or the year in its title/section path
-            year = "not_this_year" if q.year_relative else "other_year"
-            x[:, _F[year]] = (t.source_year[t.source_of[cand]] != q.year) & ~self.year_ctx[t.context_of[cand]]
+        if q.year_relative:  # the document's year, or the year in its title/section path
+            x[:, _F["not_this_year"]] = (t.source_year[t.source_of[cand]] != q.year) & ~self.year_ctx[t.context_of[cand]]
         x[:, _F["low_authority"]] = 1 - t.source_prior[t.source_of[cand]]
         return x
 
