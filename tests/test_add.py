@@ -94,6 +94,23 @@ def test_scanned_pdf_is_a_clear_error(tmp_path: Path):
         formats.read(tmp_path / "scan.pdf")
 
 
+def _damaged_docx() -> bytes:
+    """A Word file whose numbering part is not XML."""
+    import io
+    import zipfile
+
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("第一条　为了规范管理，制定本办法。")
+    good, out = io.BytesIO(), io.BytesIO()
+    doc.save(good)
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            zout.writestr(item, b"<w:numbering broken" if item.filename == "word/numbering.xml" else zin.read(item))
+    return out.getvalue()
+
+
 BAD_INPUTS = {
     "missing.md": None,
     "notes.rtf": "某某条例".encode(),
@@ -103,6 +120,7 @@ BAD_INPUTS = {
     "english.md": b"# Rules\n\nNo Chinese here.\n",
     "old.docx": b"\xd0\xcf\x11\xe0 a Word 97 file renamed",
     "broken.pdf": b"%PDF-1.4\n garbage without objects",
+    "damaged.docx": _damaged_docx(),
 }
 
 

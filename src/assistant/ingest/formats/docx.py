@@ -51,9 +51,11 @@ def _row(cells: list[str]) -> str:
 def read(path: Path) -> list[Element]:
     try:
         doc = Document(str(path))
+        reader = _Reader(paragraph_numbering(doc))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise FormatError(f"无法作为 Word 文档读取：{path}（{exc}）") from exc
-    reader = _Reader(paragraph_numbering(doc))
+    except etree.XMLSyntaxError as exc:  # a damaged part (document, styles, numbering)
+        raise FormatError(f"Word 文档已损坏，无法读取：{path}（{exc}）") from exc
     body = list(reader.blocks(doc.element.body))
     notes = [e for note in _notes(doc) for e in reader.blocks(note) if e.text.strip()]
     return body + ([Element(NOTES_HEADING, heading=1), *notes] if notes else [])
