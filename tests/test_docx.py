@@ -194,7 +194,7 @@ def test_headings_by_style_chain_and_outline_level(tmp_path: Path):
     assert _read(doc, tmp_path) == [(2, "总体要求"), (1, "附件"), (0, "正文。")]
 
 
-def test_text_boxes_tracked_changes_and_fields(tmp_path: Path):
+def test_text_boxes_tracked_changes_fields_and_hidden_text(tmp_path: Path):
     box = "<w:txbxContent><w:p><w:r><w:t>框内说明文字。</w:t></w:r></w:p></w:txbxContent>"
     doc = _document_with(
         "<w:p><w:r><w:t>正文第一段，</w:t></w:r>"
@@ -202,7 +202,8 @@ def test_text_boxes_tracked_changes_and_fields(tmp_path: Path):
         f"</mc:Choice><mc:Fallback><w:pict><v:textbox>{box}</v:textbox></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
         "<w:ins><w:r><w:t>修订时插入的文字</w:t></w:r></w:ins><w:del><w:r><w:delText>删除的文字</w:delText></w:r></w:del>"
         '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>'
-        '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t>。</w:t></w:r></w:p>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏的批注</w:t></w:r>'
+        '<w:r><w:t>。</w:t></w:r></w:p>'
     )
     assert _read(doc, tmp_path) == [(0, "正文第一段，修订时插入的文字。"), (0, "框内说明文字。")]
 
@@ -245,7 +246,7 @@ def test_broken_numbering_definitions_never_stop_the_reader(tmp_path: Path):
     make_docx.number(q, 43, 0)
     make_docx.add_list(doc, f'<w:abstractNum {W_NS} w:abstractNumId="77"><w:lvl w:ilvl="0"><w:start w:val="x"/>'
                             '<w:numFmt w:val="decimal"/><w:lvlText w:val="%1、"/></w:lvl></w:abstractNum>', [(43, {})])
-    assert _read(doc, tmp_path) == [(0, "养犬人应当文明养犬。"), (0, "1、 犬只应当登记。")]
+    assert _read(doc, tmp_path) == [(0, "养犬人应当文明养犬。"), (0, "1、犬只应当登记。")]
 
 
 def test_footnotes_follow_the_body_under_their_own_heading(tmp_path: Path):
@@ -274,3 +275,29 @@ def test_footnotes_follow_the_body_under_their_own_heading(tmp_path: Path):
     assert [p.text for p in ps if p.section == ("第三条",)] == ["本办法自公布之日起施行。"]
     assert [p.section for p in ps if "参见" in p.text] == [("注释",)]
     assert "为了促进文明行为，制定本办法。" in [p.text for p in ps]  # the reference mark is not text
+
+
+def test_a_policy_document_with_numbered_headings(tmp_path: Path):
+    """Outside regulations: Heading 1 numbered 一、二、 and Heading 2 （一）（二）, restarted under each heading."""
+    from assistant.ingest.formats import markdown
+
+    doc = Document()
+    doc.add_paragraph("关于推进某项工作的实施意见", style="Title")
+    outline = [("Heading 1", "总体要求"), ("Normal", "坚持问题导向，确保取得实效。"), ("Heading 2", "工作目标"),
+               ("Normal", "到2025年基本建成。"), ("Heading 1", "重点任务"), ("Heading 2", "完善机制"),
+               ("Normal", "建立健全协调机制。")]
+    for style, text in outline:
+        p = doc.add_paragraph(text, style=style)
+        if style != "Normal":
+            make_docx.number(p, 800, int(style[-1]) - 1)
+    make_docx.add_list(doc, make_docx.abstract_list(
+        [("chineseCounting", "%1、", None), ("chineseCounting", "（%2）", None)], abstract_id=80), [(800, {})])
+    path = tmp_path / "policy.docx"
+    doc.save(str(path))
+    md = tmp_path / "policy.md"
+    md.write_text("# 关于推进某项工作的实施意见\n\n# 一、总体要求\n\n坚持问题导向，确保取得实效。\n\n## （一）工作目标\n\n"
+                  "到2025年基本建成。\n\n# 二、重点任务\n\n## （一）完善机制\n\n建立健全协调机制。\n", encoding="utf-8")
+    word = passages(path, docx.read, "关于推进某项工作的实施意见")
+    assert [(p.section, p.text) for p in word] == [
+        (p.section, p.text) for p in passages(md, markdown.read, "关于推进某项工作的实施意见")]
+    assert ("二、重点任务", "（一）完善机制") in [p.section for p in word]

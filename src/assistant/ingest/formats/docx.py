@@ -165,13 +165,13 @@ def _prop(tc: etree._Element, name: str) -> str | None:
 
 def _text(p: etree._Element) -> str:
     """A paragraph's visible text: runs anywhere inside it (hyperlinks, insertions, content controls, fields'
-    results), a manual line break as a newline; not deleted text, field codes or text boxes."""
+    results), a manual line break as a newline; not deleted or hidden text, field codes or text boxes."""
     out: list[str] = []
 
     def walk(el: etree._Element) -> None:
         for child in el:
             tag = child.tag
-            if tag in _SKIP or not isinstance(tag, str):
+            if tag in _SKIP or not isinstance(tag, str) or (tag == W + "r" and _hidden(child)):
                 continue
             if tag in _TEXT:
                 out.append((child.text or "") if _TEXT[tag] is None else _TEXT[tag])
@@ -184,6 +184,12 @@ def _text(p: etree._Element) -> str:
 
     walk(p)
     return "".join(out)
+
+
+def _hidden(run: etree._Element) -> bool:
+    """A run formatted as hidden text (w:vanish): Word does not show or print it."""
+    vanish = run.find(f"{W}rPr/{W}vanish")
+    return vanish is not None and vanish.get(W + "val", "true") not in ("0", "false", "off")
 
 
 def _text_boxes(p: etree._Element) -> Iterator[etree._Element]:

@@ -11,6 +11,7 @@ structure detection sees the same text a reader sees.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -208,7 +209,10 @@ class Numbering:
         if level.fmt == "bullet":
             return ""  # a bullet is not text a reader would quote
         shown = _PLACEHOLDER.sub(lambda m: self._render(state, levels, int(m.group(1)) - 1, level.legal), level.text)
-        return shown + level.suffix if shown.strip() else ""
+        if not shown.strip():
+            return ""
+        # Word's tab or space after the number; a number closed by punctuation (一、 （一） 1.) needs none in text
+        return shown if unicodedata.category(shown[-1]).startswith("P") else shown + level.suffix
 
     def _start(self, state: _List, levels: dict[int, Level], n: int) -> int:
         return state.starts.get(n, levels.get(n, Level()).start)
