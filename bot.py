@@ -11,6 +11,7 @@ import logging
 import sys
 import threading
 
+from assistant import allocator
 from assistant.chat import ChatCore
 from assistant.chat.core import NullScheduler
 from assistant.config import Settings, SettingsError, configure_logging, load_settings
@@ -51,6 +52,7 @@ def run_dingtalk(settings: Settings, core: ChatCore) -> None:
 
 
 def main() -> int:
+    allocator.limit_arenas()  # before any thread starts (see assistant.allocator)
     try:
         settings = load_settings()
     except SettingsError as exc:

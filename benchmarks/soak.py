@@ -1,6 +1,6 @@
 """Soak run: `python bot.py` as a process, mixed traffic from simulated users through the fake Bot API with faults.
 
-    .venv/bin/python benchmarks/soak.py [--minutes 2] [--users 200] [--seed 12]
+    .venv/bin/python benchmarks/soak.py [--minutes 2] [--users 200] [--seed 12] [--bot-env NAME=VALUE …]
 
 Loopback only and bounded in time (the issue's acceptance run is `--minutes 30`). Each simulated user acts one
 step at a time — a question, a button under its last answer, an inline query, /digest, /quiz, /daily — and waits
@@ -209,7 +209,8 @@ class Soak:
         log_path = work / "bot.log"
         with self.api, open(log_path, "w+") as log:
             command, env = bot_py(**self.api.env(ASSISTANT_DB=str(db), ASSISTANT_STATE_DB=str(work / "state.db"),
-                                                 ADMIN_USER_IDS=str(ADMIN), LOG_LEVEL="INFO"))
+                                                 ADMIN_USER_IDS=str(ADMIN), LOG_LEVEL="INFO",
+                                                 **dict(v.split("=", 1) for v in self.args.bot_env)))
             proc = subprocess.Popen(command, env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=log)
             try:
                 return self.drive(proc, db, log)
@@ -341,6 +342,8 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=2.0)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--bot-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable for the bot process (e.g. an allocator setting to compare)")
     return Soak(parser.parse_args()).run()
 
 

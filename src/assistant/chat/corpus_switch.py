@@ -13,14 +13,14 @@ The replaced corpus is freed as soon as the requests using it end, and its memor
 """
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
 import threading
 import time
-import weakref
 from pathlib import Path
 from typing import Callable
+
+from assistant.allocator import trim_when_freed
 
 log = logging.getLogger(__name__)
 
@@ -103,29 +103,7 @@ class CorpusSwitch:
         if identity(self.path) != seen:  # replaced again, or still being copied: next check tries anew
             log.info("corpus %s changed while loading; trying again", self.path)
             return
-        trim_when_freed(self.install(searcher))
+        trim_when_freed(self.install(searcher))  # ~15-30 MB glibc kept resident at every switch
         self.current = seen
         log.info("corpus %s switched in %.1f s", self.path, time.perf_counter() - started)
 
-
-def trim_when_freed(old: object) -> None:
-    """Once the replaced corpus is freed (the last request using it ended), hand the memory it held back to
-    the system. glibc keeps freed heap pages mapped: without this each switch left ~15-30 MB more resident
-    (measured by benchmarks/soak.py and in-process reloads; malloc_trim takes ~2 ms)."""
-    if _malloc_trim is None:
-        return
-    try:
-        weakref.finalize(old, _malloc_trim, 0)
-    except TypeError:  # an object without weak references (a test's stand-in): nothing big to give back
-        pass
-
-
-def _find_malloc_trim() -> Callable[[int], int] | None:
-    """glibc's malloc_trim, or None on a C library without it (musl, macOS)."""
-    try:
-        return getattr(ctypes.CDLL(None), "malloc_trim", None)
-    except OSError:
-        return None
-
-
-_malloc_trim = _find_malloc_trim()
