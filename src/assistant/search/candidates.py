@@ -152,10 +152,10 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
             if id(t) not in skipped:
                 dense.add(t, share)
         cand, s, bits, share = dense.read()
+        extra = rich[dense.s[rich] == 0]  # those in no list read (stored weights are positive)
     finally:
         dense.clear()
-    if len(rich):  # their title/section alone may lift them: they are looked up in the unread lists
-        extra = np.setdiff1d(rich, cand)
+    if len(extra):  # their title/section alone may lift them: they are looked up in the unread lists
         cand = np.concatenate([cand, extra])
         s, bits, share = (np.concatenate([x, np.zeros(len(extra), x.dtype)]) for x in (s, bits, share))
     floor = theta * _SAFETY
