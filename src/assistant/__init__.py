@@ -1,1 +1,11 @@
 """Policy-quote assistant: documents → passages → index → search → reply → chat adapter."""
+import sys
+
+# jieba imports pkg_resources only to open its data files, and opens them by path when that import fails;
+# pkg_resources (deprecated) takes ~0.1 s to import, a sixth of a searcher's start: hidden from jieba's import.
+if "jieba" not in sys.modules and "pkg_resources" not in sys.modules:
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]
+    try:
+        import jieba  # noqa: F401
+    finally:
+        del sys.modules["pkg_resources"]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import threading
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +33,7 @@ class WordTable:
     starts: np.ndarray  # int64, len(keys) + 1
     offsets: np.ndarray  # int64, len(keys) + 1
     freqs: np.ndarray  # int64 per entry
-    text: bytes
+    text: np.ndarray  # uint8
     total: int
     places: tuple[str, ...]
 
@@ -52,7 +52,7 @@ class WordTable:
         return out
 
     def _entries(self, first: int, end: int) -> dict[str, int]:
-        words = self.text[self.offsets[first] : self.offsets[end]].decode().split("\n")[:-1]
+        words = bytes(self.text[self.offsets[first] : self.offsets[end]]).decode().split("\n")[:-1]
         return dict(zip(words, self.freqs[self.starts[first] : self.starts[end]].tolist()))
 
 
@@ -106,21 +106,25 @@ def _load(cache_dir: Path) -> WordTable:
     path = _dict_path()
     stat = path.stat()
     stamp = hashlib.sha1(f"{FORMAT}:{path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
-    cache = cache_dir / f"jieba-words-{stamp}.npz"
-    try:
-        with np.load(cache, allow_pickle=False) as stored:
-            arrays = {name: stored[name] for name in _ARRAYS}
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # none yet, or unreadable: build it
+    cache = cache_dir / f"jieba-words-{stamp}"
+    try:  # mapped, not read: a process touches the pages of the groups it copies
+        arrays = {name: np.load(cache / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
+    except (OSError, ValueError):  # none yet, or unreadable: build it
         arrays = _build(path)
-        try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp.npz")
-            np.savez(tmp, **arrays)
-            os.replace(tmp, cache)
-        except OSError:
-            pass  # no writable cache: built again by the next process
+        _store(cache, arrays)
     return WordTable(
         keys=arrays["keys"], starts=arrays["starts"], offsets=arrays["offsets"], freqs=arrays["freqs"],
-        text=arrays["text"].tobytes(), total=int(arrays["total"]),
-        places=tuple(arrays["places"].tobytes().decode().split("\n")),
+        text=arrays["text"], total=int(arrays["total"]), places=tuple(bytes(arrays["places"]).decode().split("\n")),
     )
+
+
+def _store(cache: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write the arrays as one directory of .npy files, renamed into place whole (readers never see a part)."""
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}")
+    try:
+        tmp.mkdir(parents=True, exist_ok=True)
+        for name, array in arrays.items():
+            np.save(tmp / f"{name}.npy", array)
+        os.rename(tmp, cache)
+    except OSError:  # not writable, or another process stored it first: built again if need be
+        shutil.rmtree(tmp, ignore_errors=True)

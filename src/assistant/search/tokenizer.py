@@ -72,17 +72,17 @@ class Tokenizer:
         self._jieba = base
         self._filled: set[str] = set()  # character pairs whose entries are in the word table
         self._parts: dict[str, tuple[str, ...]] = {}
+        self._fill(*(user_words or {}))
         for word, (freq, parts) in (user_words or {}).items():
-            self._fill(word)
             self._jieba.add_word(word, freq)
             self._parts[word] = parts
         self.dictionary = _Frequencies(self)  # jieba's word frequencies, with the user words
 
-    def _fill(self, text: str) -> None:
-        """Copy into jieba's table the entries starting with the character pairs of `text` (lazy mode)."""
+    def _fill(self, *texts: str) -> None:
+        """Copy into jieba's table the entries starting with the character pairs of `texts` (lazy mode)."""
         if self._table is None:
             return
-        pairs = {text[i : i + 2] for i in range(len(text) - 1)} - self._filled
+        pairs = {text[i : i + 2] for text in texts for i in range(len(text) - 1)} - self._filled
         if pairs:  # a user word's pair was filled before it was added, so no entry here overwrites one
             self._jieba.FREQ.update(self._table.entries(list(pairs)))
             self._filled |= pairs  # after the entries: another thread may read the table meanwhile
