@@ -87,17 +87,21 @@ def run_ours(db: Path, qs: list[str], repeat: int) -> dict:
     for q in qs:  # one untimed pass: the steady state of a running bot (database pages cached)
         searcher.search(q, k=10)
     times: dict[str, list[float]] = {q: [] for q in qs}
+    cpu: dict[str, list[float]] = {q: [] for q in qs}
     for _ in range(repeat):
         for q in qs:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.thread_time()
             results = searcher.search(q, k=10)
             _ = [h.passage.text for h in results.hits]
             times[q].append(time.perf_counter() - t)
+            cpu[q].append(time.thread_time() - c)
     p50, p99 = percentiles([t for ts in times.values() for t in ts])
-    # each query's fastest run: what the code costs when no other process takes the CPU (shared machines)
+    # each query's fastest run: what the code costs when no other process takes the CPU (shared machines);
+    # its CPU time too, which waiting for a busy CPU does not inflate
     best50, best99 = percentiles([min(ts) for ts in times.values()])
+    cpu50, cpu99 = percentiles([min(ts) for ts in cpu.values()])
     return {"startup_s": startup, "p50_ms": p50, "p99_ms": p99, "best_p50_ms": best50, "best_p99_ms": best99,
-            "peak_mb": peak_mb()}
+            "cpu_p50_ms": cpu50, "cpu_p99_ms": cpu99, "peak_mb": peak_mb()}
 
 
 def run_batch(db: Path, qs: list[str]) -> dict:
@@ -203,7 +207,8 @@ def main() -> None:
                 f"{synth['build_s']:>6.1f}s {ours['peak_mb']:>4.0f}MB {ours['startup_s']:>5.2f}s | {versus}",
                 flush=True,
             )
-            print(f"       each query's fastest of 3 runs: p50 {ours['best_p50_ms']:.2f}ms p99 {ours['best_p99_ms']:.2f}ms")
+            print(f"       each query's fastest of 3 runs: p50 {ours['best_p50_ms']:.2f}ms p99 {ours['best_p99_ms']:.2f}ms; "
+                  f"its CPU time: p50 {ours['cpu_p50_ms']:.2f}ms p99 {ours['cpu_p99_ms']:.2f}ms")
             if not a.no_batch:
                 batch = step("batch", str(db))
                 print(f"       search --batch, {batch['queries']} queries: {batch['total_ms']:.2f}ms/query end to end, "
