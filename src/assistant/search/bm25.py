@@ -67,7 +67,7 @@ class Field:
         text = blobs[f"{prefix}.vocab"].decode("utf-8")
         terms = text.split("\n") if text else []
         return cls(
-            vocab={t: i for i, t in enumerate(terms)},
+            vocab=dict(zip(terms, range(len(terms)))),
             indptr=np.frombuffer(blobs[f"{prefix}.indptr"], dtype=np.int64),
             docs=np.frombuffer(blobs[f"{prefix}.docs"], dtype=np.int32),
             weights=np.frombuffer(blobs[f"{prefix}.weights"], dtype=WEIGHT_DTYPE),

@@ -39,21 +39,22 @@ class WordTable:
 
     def singles(self) -> dict[str, int]:
         """The entries of one character (every text may read them)."""
-        n = int(np.searchsorted(self.keys, 1 << _SHIFT))
-        return self._entries(0, n)
+        return self._entries(np.arange(int(np.searchsorted(self.keys, 1 << _SHIFT))))
 
     def entries(self, pairs: list[str]) -> dict[str, int]:
         """The entries starting with any of these character pairs."""
         codes = np.fromiter(((ord(p[0]) << _SHIFT) | ord(p[1]) for p in pairs), dtype=np.int64, count=len(pairs))
         pos = np.searchsorted(self.keys, codes)
-        out: dict[str, int] = {}
-        for g in pos[self.keys[np.minimum(pos, len(self.keys) - 1)] == codes].tolist():
-            out.update(self._entries(g, g + 1))
-        return out
+        return self._entries(pos[self.keys[np.minimum(pos, len(self.keys) - 1)] == codes])
 
-    def _entries(self, first: int, end: int) -> dict[str, int]:
-        words = bytes(self.text[self.offsets[first] : self.offsets[end]]).decode().split("\n")[:-1]
-        return dict(zip(words, self.freqs[self.starts[first] : self.starts[end]].tolist()))
+    def _entries(self, groups: np.ndarray) -> dict[str, int]:
+        """The entries of these groups, read in one pass (a searcher's user words touch ~1,500 groups)."""
+        text = memoryview(self.text)
+        spans = zip(self.offsets[groups].tolist(), self.offsets[groups + 1].tolist())
+        words = b"".join([text[a:b] for a, b in spans])
+        first, size = self.starts[groups], self.starts[groups + 1] - self.starts[groups]
+        index = np.arange(int(size.sum())) + np.repeat(first - np.cumsum(size) + size, size)  # their entries
+        return dict(zip(words.decode().split("\n")[:-1], self.freqs[index].tolist()))
 
 
 def _key(word: str) -> int:
@@ -108,7 +109,8 @@ def _load(cache_dir: Path) -> WordTable:
     stamp = hashlib.sha1(f"{FORMAT}:{path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
     cache = cache_dir / f"jieba-words-{stamp}"
     try:  # mapped, not read: a process touches the pages of the groups it copies
-        arrays = {name: np.load(cache / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
+        mapped = {name: np.load(cache / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
+        arrays = {name: np.asarray(a) for name, a in mapped.items()}  # plain arrays: np.memmap slices slowly
     except (OSError, ValueError):  # none yet, or unreadable: build it
         arrays = _build(path)
         _store(cache, arrays)
