@@ -235,7 +235,13 @@ def test_numbering_inside_a_frame_table_counts_in_body_order(tmp_path: Path):
     second = doc.add_paragraph("本规定自公布之日起施行。")
     make_docx.number(second, 700, 1)
     make_docx.add_list(doc, make_docx.abstract_list(LAW_LEVELS, abstract_id=70), [(700, {})])
-    assert _read(doc, tmp_path) == [(0, "第一条 为了规范管理，制定本规定。"), (0, "第二条 本规定自公布之日起施行。")]
+    deleted = doc.add_paragraph()  # an article deleted with tracked changes is not counted
+    deleted._p.append(parse_xml(f'<w:del {W_NS} w:id="1" w:author="a"><w:r><w:delText>删去的条文。</w:delText></w:r></w:del>'))
+    make_docx.number(deleted, 700, 1)
+    deleted._p.get_or_add_pPr().append(parse_xml(f'<w:rPr {W_NS}><w:del w:id="2" w:author="a"/></w:rPr>'))
+    make_docx.number(doc.add_paragraph("本规定由县人民政府负责解释。"), 700, 1)
+    assert _read(doc, tmp_path) == [(0, "第一条 为了规范管理，制定本规定。"), (0, "第二条 本规定自公布之日起施行。"),
+                                    (0, "第三条 本规定由县人民政府负责解释。")]
 
 
 def test_broken_numbering_definitions_never_stop_the_reader(tmp_path: Path):

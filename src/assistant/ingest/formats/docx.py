@@ -95,8 +95,11 @@ class _Reader:
                 yield from self.blocks(child.find(W + "sdtContent") if child.tag == W + "sdt" else child)
 
     def paragraph(self, p: etree._Element) -> Iterator[Element]:
+        body = _text(p)
+        if not body.strip() and p.find(f"{W}pPr/{W}rPr/{W}del") is not None:
+            return  # a paragraph deleted with tracked changes: Word neither shows nor numbers it
         label = self.numbering.label(p)
-        text = strip_controls(label + _text(p))[0]
+        text = strip_controls(label + body)[0]
         level = self.heading(p)
         if level:
             if text.strip():
