@@ -11,6 +11,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime
 
 from fake_bot_api import TOKEN, FakeBotApi
 from processes import bot_py
@@ -21,7 +22,7 @@ from assistant.chat import build_core
 from assistant.state import connect
 from assistant.study import commands
 from assistant.study.commands import StudyFeature
-from assistant.study.quotes import today
+from assistant.study.quotes import SHANGHAI, today
 from assistant.study.state import StateStore
 
 CHAT = 4242
@@ -113,17 +114,20 @@ def post(port: int, update: dict, timeout: float = 60) -> int:
             time.sleep(0.1)
 
 
+def start_replica(api: FakeBotApi, db_path, url: str, port: int, cwd) -> subprocess.Popen:
+    """`python bot.py` in webhook mode on `port`, its state in the PostgreSQL database `url`; stderr piped."""
+    command, env = bot_py(**api.env(
+        ASSISTANT_DB=str(db_path), ASSISTANT_STATE_URL=url, WEBHOOK_URL="https://bot.example.invalid/tg-hook",
+        WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port), TELEGRAM_RATE_LIMIT="off"))
+    return subprocess.Popen(command, env=env, cwd=cwd, text=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
 def test_two_bot_processes_in_webhook_mode_share_one_postgres_state(db_path, postgres_cluster, tmp_path):
     url = postgres_cluster.new_database()
     user, other = 501, 502
     with FakeBotApi() as api:
-        ports, procs = [free_port(), free_port()], []
-        for port in ports:
-            command, env = bot_py(**api.env(
-                ASSISTANT_DB=str(db_path), ASSISTANT_STATE_URL=url, WEBHOOK_URL="https://bot.example.invalid/tg-hook",
-                WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port), TELEGRAM_RATE_LIMIT="off"))
-            procs.append(subprocess.Popen(command, env=env, cwd=tmp_path, text=True, stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.PIPE))
+        ports = [free_port(), free_port()]
+        procs = [start_replica(api, db_path, url, port, tmp_path) for port in ports]
         a, b = ports
         try:
             api.wait_for("setWebhook", count=2, timeout=90)
@@ -194,3 +198,81 @@ def test_the_daily_job_of_two_telegram_applications_sends_once(db_path, state_ta
             assert features[0].store.db.lease_done(lease)
             time.sleep(0.5)
         assert len(api.find("sendMessage", lambda c: c.params["chat_id"] == CHAT)) == 1
+
+
+class Log:
+    """A child's stderr, read line by line in a thread, so a test can wait for a log line while it runs."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._read, args=(proc.stderr,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            with self._cond:
+                self.lines.append(line)
+                self._cond.notify_all()
+
+    def wait_for(self, text: str, timeout: float) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: any(text in line for line in self.lines), timeout)
+
+    def text(self) -> str:
+        self._thread.join(timeout=30)
+        return "".join(self.lines)
+
+
+def test_two_bot_processes_send_a_daily_quote_once(db_path, postgres_cluster, tmp_path):
+    """The wall-clock job of a /daily subscription fires in both processes; the lease lets one send.
+
+    The chat subscribes through replica A; B learns of it only by its periodic re-read (SYNC_SECONDS after
+    its start-up), so the chosen minute is the first one after that re-read: a wait of 65–125 s."""
+    url = postgres_cluster.new_database()
+    with FakeBotApi() as api:
+        ports = [free_port(), free_port()]
+        procs = [start_replica(api, db_path, url, port, tmp_path) for port in ports]
+        logs = [Log(proc) for proc in procs]
+        try:
+            api.wait_for("setWebhook", count=2, timeout=90)  # after post_init: both scheduled what was stored
+            first_sync = time.time() + commands.SYNC_SECONDS
+            due = datetime.fromtimestamp(max(first_sync + 5, time.time() + 15) // 60 * 60 + 60, SHANGHAI)
+            assert post(ports[0], api.message(f"/daily {due:%H:%M}", user_id=CHAT)) == 200
+            subscribed = api.wait_for("sendMessage", lambda c: c.params["chat_id"] == CHAT, timeout=60)
+            assert "已订阅" in subscribed.params["text"]
+            assert logs[1].wait_for("daily: 1 subscriptions scheduled", due.timestamp() - time.time() - 1), \
+                "replica B did not pick the subscription up before it was due"
+
+            def is_quote(call) -> bool:
+                return call.params["chat_id"] == CHAT and "每日一句" in call.params["text"]
+
+            api.wait_for("sendMessage", is_quote, timeout=due.timestamp() - time.time() + 30)
+            assert time.time() >= due.timestamp(), "sent before its minute"
+            lease, state = f"daily:{CHAT}:{today(due)}", connect(url)
+            lost = f"daily: chat {CHAT} is another replica's"  # the other job fired too, and stood back
+            try:
+                deadline = time.monotonic() + 10
+                while not (state.lease_done(lease) and any(log.wait_for(lost, 0) for log in logs)) \
+                        and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                time.sleep(1)  # a second send would be here by now
+                assert len(api.find("sendMessage", is_quote)) == 1
+                assert state.lease_done(lease)
+            finally:
+                state.close()
+            assert [log.wait_for(lost, 0) for log in logs].count(True) == 1
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGINT)
+            for proc in procs:
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            errors = [log.text() for log in logs]
+    for proc, err in zip(procs, errors):
+        assert proc.returncode == 0, err[-2000:]
+        assert "Traceback" not in err, err[-2000:]

@@ -286,6 +286,7 @@ class StudyFeature:
             return None
         lease = f"daily:{chat_id}:{today(self.now())}"
         if not self.store.db.claim(lease, self.holder, LEASE_SECONDS):
+            log.info("daily: chat %s is another replica's to send today", chat_id)
             if not self.store.db.lease_done(lease):
                 self.core.scheduler.once(f"daily-retry:{chat_id}", LEASE_SECONDS + 5, chat_id,
                                          lambda: self.daily_quote(chat_id))
