@@ -3,10 +3,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.ingest.add import add
 from assistant.ingest.lines import element_lines
 from assistant.ingest.manifest import Entry
 from assistant.ingest.pipeline import document_blocks, documents, passages_for
 from assistant.ingest.removals import Removals
+
+REGULATIONS = Path(__file__).parent / "data" / "regulations"
+CURATED = Path(__file__).resolve().parent.parent / "corpus"  # the repository's query words, synonyms, ranking
+PLAN_SEED = '[[source]]\nfile = "plan.txt"\nid = "plan"\ntitle = "某某实施方案"\nshort = "某某方案"\n'
+
+
+def plan_with_regulations(root: Path, plan: str, regulations: list[Path], curated: tuple[str, ...] = ()) -> Path:
+    """A corpus folder under `root` holding a made-up plan (its text `plan`) and the repository's `curated`
+    files, with `regulations` added; returns the database."""
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "manifest.toml").write_text(PLAN_SEED, encoding="utf-8")
+    (corpus / "plan.txt").write_text(plan, encoding="utf-8")
+    for name in curated:
+        (corpus / name).write_text((CURATED / name).read_text(encoding="utf-8"), encoding="utf-8")
+    add(regulations, corpus, root / "a.db")
+    return root / "a.db"
+
 
 # Three chapter-heading spellings, the first chapter without a heading, ASCII and full-width items,
 # multi-paragraph articles, a header block with separate 通过 / 批准 / 施行 dates.

@@ -3,20 +3,16 @@ on a corpus holding one city's regulation (another city's questions are not answ
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
+from regulation_support import REGULATIONS, plan_with_regulations
 
 from assistant.chat import Request, build_core
-from assistant.ingest.add import add
 from assistant.search.answered import ANSWER_FEATURES, MARGIN_CAP, AnswerModel, Answerer, TopPassage, load_model
 from assistant.search.engine import Searcher
 from assistant.search.query import ParsedQuery
 
-REGULATIONS = Path(__file__).parent / "data" / "regulations"
-QUERY_WORDS = Path(__file__).parent.parent / "corpus" / "query_words.toml"  # question scaffolding (怎么 …)
-SEED = '[[source]]\nfile = "plan.txt"\nid = "plan"\ntitle = "某某实施方案"\nshort = "某某方案"\n'
 PLAN = "某某实施方案\n一、总体要求\n1.打造协作升级版。推进山海协作。\n"
 
 
@@ -117,14 +113,9 @@ def test_the_stored_model_round_trips_and_thresholds_its_logit():
 
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
-    root = tmp_path_factory.mktemp("answered")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "manifest.toml").write_text(SEED, encoding="utf-8")
-    (corpus / "plan.txt").write_text(PLAN, encoding="utf-8")
-    (corpus / "query_words.toml").write_text(QUERY_WORDS.read_text(encoding="utf-8"), encoding="utf-8")
-    add([REGULATIONS / "shanghai-dog-keeping.md"], corpus, root / "a.db")
-    return Searcher.open(root / "a.db")
+    # query_words.toml: question scaffolding (怎么 …)
+    return Searcher.open(plan_with_regulations(tmp_path_factory.mktemp("answered"), PLAN,
+                                               [REGULATIONS / "shanghai-dog-keeping.md"], ("query_words.toml",)))
 
 
 def test_another_citys_question_finds_the_regulation_but_is_not_answered(searcher):

@@ -2,34 +2,25 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from regulation_support import REGULATION_MD
+from regulation_support import REGULATION_MD, REGULATIONS, plan_with_regulations
 
 from assistant.chat import Request, build_core
-from assistant.ingest.add import add
 from assistant.ingest.legal import parse_number
 from assistant.search.engine import Searcher
 from assistant.search.reference import parse_reference
 
-REGULATIONS = Path(__file__).parent / "data" / "regulations"
 FILES = ["family-education-law.md", "shanghai-dog-keeping.md", "beijing-food-waste.md", "migrant-worker-wages.md"]
-SEED = '[[source]]\nfile = "plan.txt"\nid = "plan"\ntitle = "某某实施方案"\nshort = "某某方案"\n'
 PLAN = "某某实施方案\n一、总体要求\n31.打造协作升级版。推进山海协作。\n32.完善机制。健全制度。\n"
 
 
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     root = tmp_path_factory.mktemp("refs")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "manifest.toml").write_text(SEED, encoding="utf-8")
-    (corpus / "plan.txt").write_text(PLAN, encoding="utf-8")
     river = root / "river.md"
     river.write_text(REGULATION_MD, encoding="utf-8")
-    add([*(REGULATIONS / f for f in FILES), river], corpus, root / "a.db")
-    return Searcher.open(root / "a.db")
+    return Searcher.open(plan_with_regulations(root, PLAN, [*(REGULATIONS / f for f in FILES), river]))
 
 
 def article_text(searcher: Searcher, source_id: str, heading: str) -> list[str]:
