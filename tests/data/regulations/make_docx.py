@@ -17,6 +17,7 @@ numbering instance restarts that level with w:startOverride, as Word's "restart 
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from pathlib import Path
@@ -146,11 +147,13 @@ def markdown_to_numbered_docx(source: Path, target: Path) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    args = [a for a in argv[1:] if a != "--numbered"]
-    numbered = len(args) < len(argv) - 1
-    source = Path(args[0]) if args else DEFAULT_SOURCE
-    target = Path(args[1]) if len(args) > 1 else source.with_suffix(".docx")
-    print((markdown_to_numbered_docx if numbered else markdown_to_docx)(source, target))
+    parser = argparse.ArgumentParser(description="Build a Word copy of a Markdown regulation fixture.")
+    parser.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE, help="the .md regulation")
+    parser.add_argument("target", nargs="?", type=Path, help="the .docx to write (default: beside the source)")
+    parser.add_argument("--numbered", action="store_true", help="Word's automatic numbering for 章/条/项")
+    args = parser.parse_args(argv[1:])
+    target = args.target or args.source.with_suffix(".docx")
+    print((markdown_to_numbered_docx if args.numbered else markdown_to_docx)(args.source, target))
     return 0
 
 
