@@ -17,9 +17,13 @@ queries flagged (UNANSWERED_FLAGGED) and answerable ones answered (ANSWERABLE_AN
 chosen on out-of-fold logits: a stratified K-fold cross-validation inside the tuning queries (fixed seed)
 fits the model on K − 1 folds and scores the K-th; the middle of the thresholds meeting both targets on the
 pooled scores is kept (--answered-cv K, default 5). Printed: the out-of-fold rates (each fold's threshold chosen
-on its own training folds: the honest estimate), the in-sample ones, and the answered rate of the --check files'
-answerable queries.
-Decide answered features and settings on the cross-validated figures, not on the in-sample ones.
+on its own training folds), two estimates of how the model carries over to questions written later or of a kind
+it has not seen: leave-one-batch-out (each batch of the labelled set, e-bN-…, flagged by the model fitted on the
+other batches) and leave-one-class-out (each class of unanswerable question, read from its note: another place,
+another year, an absent topic …, flagged by the model fitted without that class), then the in-sample rates and
+the answered rate of the --check files' answerable queries.
+Decide answered features and settings on the held-out figures, not on the in-sample ones: features designed
+on the tuning failures fit those folds better than new questions.
 
 For each query with gold spans (except those whose page the weights do not decide: a numbered item), every passage sharing a term with it is scored exhaustively; pairs
 (a passage holding a gold span, a passage without one ranked in the top 30) give the difference of
@@ -34,6 +38,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -54,12 +59,22 @@ UNANSWERED_FLAGGED = 0.8  # target share of unanswerable tuning queries flagged 
 ANSWERABLE_ANSWERED = 0.95  # target share of answerable tuning queries flagged answered
 ANSWER_L2 = 0.3  # penalty on the answered weights' distance from ANSWER_PRIOR
 # Where the answered weights are pulled: the gap (coverage the top passage loses once it must meet the place,
-# year, document or figure asked) and a dictionary word the corpus lacks count against an answer even when
-# the few unanswerable tuning queries happen to be caught by another feature; the rest start from nothing.
-ANSWER_PRIOR = {"missing_words": -3.0, "constraint_gap": -3.0}
+# year, document or figure asked) counts against an answer even when the few unanswerable tuning queries happen
+# to be caught by another feature; the rest start from nothing.
+ANSWER_PRIOR = {"constraint_gap": -3.0}
 # Features that can only count against an answer: one the tuning queries rarely exercise may come out
 # positive by chance; it is then held at 0 and the others refitted.
-AGAINST_ANSWER = ("missing_words", "constraint_gap")
+AGAINST_ANSWER = ("constraint_gap",)
+# Classes of unanswerable question, by the opening words of their note (tests/data/eval/README.md): what
+# leave-one-class-out holds out in turn. A note matching none is of class "other".
+UNANSWERABLE_CLASSES = {
+    "place": ("other province", "other city", "other country"),
+    "year": ("other year", "other period"),
+    "topic": ("topic absent", "compound"),
+    "figure": ("figure not stated", "rule not made"),
+    "item": ("article does not exist", "chapter does not exist"),
+    "everyday": ("everyday",),
+}
 CV_FOLDS = 5  # --answered-cv default: folds of the answered model's cross-validation
 CV_SEED = 9  # fixed: the folds, and so the printed rates, are the same on every run
 ROUNDS = 4  # fits, each on the negatives of the ranking the previous one gives
@@ -246,7 +261,7 @@ def main() -> None:
                         f"({n_pairs} pairs, L2 {L2}), {date.today().isoformat()}")
         data["weights"] = beta
     dev = load_queries(a.check) if a.check else None
-    data["answered"] = fit_answered(searcher, queries, a.answered_cv, dev).to_json()
+    data["answered"] = fit_answered(searcher, queries, a.answered_cv, dev, read_notes(a.files)).to_json()
     if a.write:
         WEIGHTS_FILE.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         print(f"→ {WEIGHTS_FILE}")
@@ -344,10 +359,62 @@ def cross_validate_answered(data: AnswerData, k: int = CV_FOLDS, l2: float = ANS
     return AnsweredCV(scores, nested, middle_threshold(scores, data.gold))
 
 
-def fit_answered(searcher: Searcher, queries, cv: int = 0, dev: list | None = None) -> AnswerModel:
+def batch_of(query_id: str) -> int:
+    """The batch a labelled query was written in: N of e-bN-…, 1 for the first batch (e-<doc>-NNN)."""
+    m = re.match(r"e-b(\d+)-", query_id)
+    return int(m.group(1)) if m else 1
+
+
+def unanswerable_class(note: str) -> str:
+    """The class of an unanswerable query by its note's opening words (UNANSWERABLE_CLASSES)."""
+    note = note.strip().lower()
+    return next((name for name, openings in UNANSWERABLE_CLASSES.items() if note.startswith(openings)), "other")
+
+
+def read_notes(files: list[Path]) -> dict[str, str]:
+    """Each labelled query's note by its id (EvalQuery does not keep it)."""
+    rows = (json.loads(line) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip())
+    return {r["id"]: r.get("note", "") for r in rows}
+
+
+@dataclass
+class HeldOut:
+    """Rates on held-out queries under a model fitted without them (counts: the unanswerable ones are few)."""
+
+    flagged: int  # unanswerable held-out queries flagged
+    unanswerable: int
+    answered: int  # answerable held-out queries answered
+    answerable: int
+
+    def __str__(self) -> str:
+        parts = [f"unanswerable flagged {self.flagged / self.unanswerable:.1%} ({self.flagged}/{self.unanswerable})"
+                 if self.unanswerable else "",
+                 f"answerable answered {self.answered / self.answerable:.1%} ({self.answered}/{self.answerable})"
+                 if self.answerable else ""]
+        return ", ".join(p for p in parts if p)
+
+
+def held_out(data: AnswerData, held: np.ndarray, l2: float = ANSWER_L2) -> HeldOut:
+    """Fit (weights and threshold) on every query but `held`, flag `held`."""
+    model = fit_on(data, np.setdiff1d(np.arange(len(data.gold)), held), l2)
+    answered = logits(model, data, held) >= model.threshold
+    gold = data.gold[held]
+    return HeldOut(int((~answered[~gold]).sum()), int((~gold).sum()), int(answered[gold].sum()), int(gold.sum()))
+
+
+def leave_one_out(data: AnswerData, groups: list, l2: float = ANSWER_L2) -> dict:
+    """held_out of each group in turn (a query of group None is never held out); a group holding only one
+    kind of query is still scored, the model fitted on all the others."""
+    names = sorted({g for g in groups if g is not None}, key=str)
+    return {g: held_out(data, np.array([i for i, h in enumerate(groups) if h == g]), l2) for g in names}
+
+
+def fit_answered(searcher: Searcher, queries, cv: int = 0, dev: list | None = None,
+                 notes: dict[str, str] | None = None) -> AnswerModel:
     """The answered model fitted on all the tuning queries; with cv > 1 its threshold is the one chosen on the
     out-of-fold logits of a cv-fold cross-validation (less fitted to these queries than the in-sample one),
-    and the out-of-fold rates and those on `dev` (answerable queries only) are printed."""
+    and the out-of-fold, leave-one-batch-out and leave-one-class-out rates and those on `dev` (answerable
+    queries only) are printed."""
     data = answer_data(searcher, queries)
     everything = np.arange(len(queries))
     model = fit_on(data, everything)
@@ -360,6 +427,16 @@ def fit_answered(searcher: Searcher, queries, cv: int = 0, dev: list | None = No
               f"answerable answered {result.nested[1]:.1%}")
         print(f"{cv}-fold CV, pooled threshold {result.threshold:+.2f}: unanswerable flagged {flagged:.1%}, "
               f"answerable answered {kept:.1%}")
+        batches = [batch_of(q.id) for q in queries]
+        for batch, rates in leave_one_out(data, batches).items():
+            if batch > 1:  # the first batch is what the features were designed on: holding it out says little
+                print(f"leave batch {batch} out: {rates}")
+        notes = notes or {}
+        classes = [None if q.gold else unanswerable_class(notes.get(q.id, "")) for q in queries]
+        by_class = leave_one_out(data, classes)
+        print("leave one class out, unanswerable flagged: " + ", ".join(
+            f"{c} {r.flagged}/{r.unanswerable}" for c, r in by_class.items())
+            + f" (mean of classes {np.mean([r.flagged / r.unanswerable for r in by_class.values()]):.1%})")
         model = AnswerModel(model.weights, model.bias, result.threshold)
     flagged, kept = flag_rates(logits(model, data, everything), data.gold, model.threshold)
     print(f"answered threshold {model.threshold:+.2f} in sample: unanswerable flagged {flagged:.1%}, "

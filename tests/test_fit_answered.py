@@ -58,9 +58,36 @@ def test_cross_validation_scores_each_query_with_a_model_fitted_without_it(fit):
 
 def test_a_feature_that_can_only_count_against_an_answer_is_held_at_zero_when_it_fits_the_other_way(fit):
     gold, x = synthetic(60, 20, seed=3)
-    words = ANSWER_FEATURES.index("missing_words")
-    x[:, words] = np.where(gold, 1.0, 0.0) + np.random.default_rng(4).normal(0, 0.5, len(gold))  # with answerable ones
+    gap = ANSWER_FEATURES.index("constraint_gap")
+    x[:, gap] = np.where(gold, 1.0, 0.0) + np.random.default_rng(4).normal(0, 0.5, len(gold))  # with answerable ones
     fitted, _ = fit._logistic_with_intercept(x, gold.astype(float), fit.ANSWER_L2, np.zeros(len(ANSWER_FEATURES)))
-    assert fitted[words] > 0  # unconstrained, it would say so
+    assert fitted[gap] > 0  # unconstrained, it would say so
     weights, _ = fit.fit_answer_weights(x, gold.astype(float))
-    assert weights[words] == 0 and weights[ANSWER_FEATURES.index("constraint_gap")] < 0
+    assert weights[gap] == 0
+
+
+def test_batches_and_unanswerable_classes_are_read_from_ids_and_notes(fit):
+    assert [fit.batch_of(i) for i in ("e-000-001", "e-none-004", "e-b2-none-003", "e-b3-dogs-005", "e-b12-x")] \
+        == [1, 1, 2, 3, 12]
+    assert fit.unanswerable_class("other city: only Shanghai's dog regulation") == "place"
+    assert fit.unanswerable_class("Compound: 文化礼堂 present, staff pay absent") == "topic"
+    assert fit.unanswerable_class("article does not exist (40 articles)") == "item"
+    assert fit.unanswerable_class("") == "other"
+
+
+def test_a_class_only_its_own_feature_catches_is_not_flagged_once_held_out(fit):
+    """Leave-one-class-out shows what cross-validation hides: a feature that only separates the class it was
+    fitted on (here the margin, which only class B has low) flags nothing of that class once it is held out."""
+    rng = np.random.default_rng(5)
+    gap, margin = ANSWER_FEATURES.index("constraint_gap"), ANSWER_FEATURES.index("margin")
+    x = rng.normal(0, 0.05, (140, len(ANSWER_FEATURES)))
+    x[:, margin] += 1.0
+    classes = [None] * 100 + ["A"] * 20 + ["B"] * 20
+    gold = np.array([c is None for c in classes])
+    x[100:120, gap] += 1.0  # class A: the passage misses the place asked
+    x[120:, margin] -= 3.0  # class B: only a low margin tells it apart
+    data = fit.AnswerData(list(x), np.ones(len(gold), dtype=bool), gold)
+    rates = fit.leave_one_out(data, classes)
+    assert (rates["B"].flagged, rates["B"].unanswerable, rates["B"].answerable) == (0, 20, 0)
+    in_sample = fit.fit_on(data, np.arange(len(gold)))
+    assert np.all(fit.logits(in_sample, data, np.arange(100, 140)) < in_sample.threshold)  # fitted with B: all

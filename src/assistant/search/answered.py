@@ -2,14 +2,14 @@
 
 A small logistic model over a few readable features of the query and its top ANSWERED_DEPTH passages,
 fitted on the tuning queries by benchmarks/fit_ranking.py (the "answered" entry of ranking_weights.json).
-The features are few and general (chosen by cross-validation inside the tuning half, see
-fit_ranking.py --answered-cv): words the corpus lacks, the first score F, the score margin between the first two
-passages, and one *gap*: how much of the query's key concepts one passage holds with its title/section,
-minus how much is left once that passage must also meet the conditions the question states (the place
-it names, the year it writes out, the document it names, the figure it asks for; coverage itself is in
-F already). A passage that covers the words but not the place (丽水's growth rate for 广东省), the year,
-the document or the figure is not an answer. Everything is computed from the texts of three passages,
-their scores and facts read once at load time.
+The features are few and general, chosen on how well they carry over to questions not fitted on (5-fold
+cross-validation, leave-one-batch-out and leave-one-class-out, see fit_ranking.py --answered-cv): the first
+score F, the score margin between the first two passages, and one *gap*: how much of the query's key concepts
+one passage holds with its title/section, minus how much is left once that passage must also meet the
+conditions the question states (the place it names, the year it writes out, the document it names, the figure
+it asks for; coverage itself is in F already). A passage that covers the words but not the place (丽水's growth
+rate for 广东省), the year, the document or the figure is not an answer. Everything is computed from the texts of
+three passages, their scores and facts read once at load time.
 """
 from __future__ import annotations
 
@@ -30,11 +30,9 @@ from assistant.search.ranking import WEIGHTS_FILE
 
 ANSWERED_DEPTH = 3  # top passages examined
 ANSWER_FEATURES = (
-    # idf share of query words that are dictionary words the corpus never states (彩礼, 个税): the topic is
-    # absent whatever the common words match. (Other pieces the corpus lacks, a segmentation leftover such as
-    # 卡抵 or a colloquial coinage, are left out: paraphrased questions look like this as often as unanswerable
-    # ones, and cross-validation on the tuning half measured the model better without them.)
-    "missing_words",
+    # (No feature for query words the corpus lacks: an absent topic (彩礼, 个税) and a paraphrase (老板, 饭店,
+    # 爷爷奶奶) look alike there, and held-out batches and classes measured the model better without it; a
+    # missing word lowers F already.)
     # ln F of the first passage, clipped: a weak match is rarely an answer
     "log_score",
     # coverage lost when one passage (with its document/section) must also meet every condition the question
@@ -112,8 +110,7 @@ def place_names() -> frozenset[str]:
 class Answerer:
     """The corpus facts the features read, and the features of one query's top passages."""
 
-    def __init__(self, dictionary: Mapping[str, int], titles: Sequence[str]) -> None:
-        self.dictionary = dictionary  # jieba's word frequencies: is a missing query piece a word?
+    def __init__(self, titles: Sequence[str]) -> None:
         self.places = place_names()
         self.titles = tuple(titles)  # each source's title, short name and kind (normalised)
 
@@ -140,9 +137,7 @@ class Answerer:
                  top: Sequence[TopPassage], scores: Sequence[float]) -> np.ndarray:
         """ANSWER_FEATURES of the query given its concepts (variants, idf weight), whether each is found in
         the corpus at all, its top passages and their scores F (best first)."""
-        total = sum(w for _, w in concepts) or 1.0
         present = sum(w for (_, w), ok in zip(concepts, in_corpus) if ok) or 1.0
-        missing_words = sum(w for (vs, w), ok in zip(concepts, in_corpus) if not ok and self.dictionary.get(vs[0]))
         cov = [sum(w for (vs, w), ok in zip(concepts, in_corpus) if ok and any(v in p.text or v in p.context for v in vs))
                / present for p in top]
         places = self.named_places(q)
@@ -160,7 +155,7 @@ class Answerer:
         gap = max(cov, default=0.0) - max((c for c, p in zip(cov, top) if meets(p)), default=0.0)
         best = scores[0] if scores else 0.0
         margin = math.log(best / scores[1]) if len(scores) > 1 and scores[1] > 0 else MARGIN_CAP
-        return np.array([missing_words / total, max(math.log(max(best, 1e-3)), -5.0), gap, min(margin, MARGIN_CAP)])
+        return np.array([max(math.log(max(best, 1e-3)), -5.0), gap, min(margin, MARGIN_CAP)])
 
 
 def _year_forms(year: int) -> tuple[str, ...]:

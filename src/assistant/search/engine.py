@@ -77,8 +77,7 @@ class Searcher:
         self._first_in_source = ~index.dup_in_source
         self.weights = load_weights()
         self.answer_model = load_model()
-        self.answerer = Answerer(self.tokenizer.dictionary, [normalize(" ".join((s.title, s.short, s.kind)))
-                                                             for s in sources.values()])
+        self.answerer = Answerer([normalize(" ".join((s.title, s.short, s.kind))) for s in sources.values()])
         self.table = PassageTable(
             words=index.fields["words"], bigrams=index.fields["bigrams"], flags=index.flags,
             is_heading=index.is_heading,
