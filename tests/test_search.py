@@ -26,7 +26,7 @@ def test_stored_word_field_scores_equal_rank_bm25_okapi(searcher):
     docs = [searcher.tokenizer.words(normalize(rows[r])) for r in idx.passage_rows.tolist()]
     k1, b = BM25_PARAMS["words"]
     reference = BM25Okapi(docs, k1=k1, b=b)
-    field = load_index(searcher.corpus.db).fields["words"]
+    field = load_index(searcher.corpus.conn).fields["words"]
     for query in ["山海协作 升级版", "共同富裕 示范区 建设", "八八战略", "的 发展"]:
         terms = list(dict.fromkeys(searcher.tokenizer.tokenize(query)))
         ours = np.zeros(idx.size)

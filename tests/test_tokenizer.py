@@ -31,7 +31,7 @@ def texts_and_words(db_path) -> tuple[list[str], dict]:
     rng = random.Random(9)
     joined = "".join(texts)
     texts += [joined[i : i + rng.randint(2, 40)] for i in (rng.randrange(len(joined)) for _ in range(3000))]
-    return texts, load_index(corpus.db).user_words
+    return texts, load_index(corpus.conn).user_words
 
 
 def test_on_demand_table_segments_like_the_full_table(texts_and_words):

@@ -13,11 +13,12 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import MISSING, asdict, fields
 from pathlib import Path
-from typing import Iterable, Iterator
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from assistant.records import Passage, Source
+
+if TYPE_CHECKING:  # imported where a database is written: a reader (search) starts without it (~50 ms)
+    import sqlite_utils
 
 DEFAULT_DB = Path("data/assistant.db")
 
@@ -71,6 +72,8 @@ def atomic_database(path: Path) -> Iterator[sqlite_utils.Database]:
     remove_stale_builds(path)
     tmp = path.with_name(f".{path.name}.building-{os.getpid()}")
     tmp.unlink(missing_ok=True)
+    import sqlite_utils
+
     db = sqlite_utils.Database(tmp)
     try:
         yield db
@@ -136,7 +139,7 @@ def _passage(row: dict) -> Passage:
 
 
 class Corpus:
-    """Read access to a built corpus database: sources, passages and their neighbours."""
+    """Read access to a built corpus database: sources, passages and their neighbours (plain SQL on `conn`)."""
 
     def __init__(self, path: Path | str = DEFAULT_DB) -> None:
         path = Path(path)
@@ -147,20 +150,35 @@ class Corpus:
         # Read-only, so a reader can never create or modify the artifact. The URI is built from the path
         # (percent-encoded), so a name with `#`, `?` or `%` stays a file name, not URI syntax.
         with explained(path):
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
-            self.db = sqlite_utils.Database(conn)
+            self.conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            self._db: sqlite_utils.Database | None = None
             self._validate()
             self.path = path
-            self._sources = {row["id"]: _source(row) for row in self.db["sources"].rows_where(order_by="position")}
+            self._sources = {row["id"]: _source(row) for row in self._rows("select * from sources order by position")}
+
+    @property
+    def db(self) -> "sqlite_utils.Database":
+        """The same connection as a sqlite_utils Database (for scripts and tests; readers here use `conn`)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
+
+    def _rows(self, sql: str, args: Iterable = ()) -> list[dict]:
+        cursor = self.conn.execute(sql, list(args))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
 
     def _validate(self) -> None:
         """A whole file of the current schema: SQLite's page check (~10 ms) and the columns readers use."""
-        if self.db.execute("pragma quick_check").fetchone()[0] != "ok":
+        if self.conn.execute("pragma quick_check").fetchone()[0] != "ok":
             raise NotACorpus("文件已损坏或不完整")
         for table, needed in REQUIRED_COLUMNS.items():
-            if not self.db[table].exists():
+            columns = {row[1] for row in self.conn.execute(f"pragma table_info([{table}])").fetchall()}
+            if not columns:
                 raise NotACorpus(f"缺少数据表 {table}（不是本程序建立的语料库，或建立时被中断）")
-            missing = needed - set(self.db[table].columns_dict)
+            missing = needed - columns
             if missing:
                 raise NotACorpus(f"数据表 {table} 缺少列 {'、'.join(sorted(missing))}（旧版本建立的语料库）")
 
@@ -171,28 +189,24 @@ class Corpus:
         return self._sources.get(source_id)
 
     def passage(self, passage_id: str) -> Passage | None:
-        rows = list(self.db["passages"].rows_where("id = ?", [passage_id]))
+        rows = self._rows("select * from passages where id = ?", [passage_id])
         return _passage(rows[0]) if rows else None
 
     def passages(self, source_id: str | None = None) -> list[Passage]:
-        where, args = ("source_id = ?", [source_id]) if source_id else (None, None)
-        return [_passage(r) for r in self.db["passages"].rows_where(where, args, order_by="source_id, seq")]
+        where, args = ("where source_id = ?", [source_id]) if source_id else ("", [])
+        return [_passage(r) for r in self._rows(f"select * from passages {where} order by source_id, seq", args)]
 
     def neighbours(self, passage: Passage, before: int = 2, after: int = 2) -> list[Passage]:
         """The passages around `passage` in document order (itself included)."""
-        rows = self.db["passages"].rows_where(
-            "source_id = ? and seq between ? and ?",
-            [passage.source_id, passage.seq - before, passage.seq + after],
-            order_by="seq",
-        )
+        rows = self._rows("select * from passages where source_id = ? and seq between ? and ? order by seq",
+                          [passage.source_id, passage.seq - before, passage.seq + after])
         return [_passage(r) for r in rows]
 
     def passage_counts(self) -> dict[str, int]:
-        return {
-            row["source_id"]: row["n"]
-            for row in self.db.query("select source_id, count(*) as n from passages group by source_id")
-        }
+        return dict(self.conn.execute("select source_id, count(*) from passages group by source_id").fetchall())
 
     def meta(self, key: str, default: str = "") -> str:
-        rows = list(self.db["meta"].rows_where("key = ?", [key])) if self.db["meta"].exists() else []
-        return rows[0]["value"] if rows else default
+        if not self.conn.execute("select 1 from sqlite_master where type = 'table' and name = 'meta'").fetchone():
+            return default
+        row = self.conn.execute("select value from meta where key = ?", [key]).fetchone()
+        return row[0] if row else default
