@@ -9,20 +9,22 @@ to the sentences under it and a document's title lends its words to the document
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-import sqlite_utils
 
-from assistant.search.abbreviations import AbbreviationMiner
 from assistant.search.bm25 import K1, Field, build_field
 from assistant.search.lexicon import Lexicon, QueryWords, build_lexicon
 from assistant.search.normalize import normalize
 from assistant.search.ranking import RANKING_FILE, RankingConfig, load_config, section_flags
 from assistant.storage import NotACorpus
 from assistant.search.tokenizer import Tokenizer, bigrams, new_jieba, user_word_entries
+
+if TYPE_CHECKING:  # only ingest writes an index: a searcher starts without sqlite_utils
+    import sqlite_utils
 
 TABLE = "search_index"
 INDEX_VERSION = "8"
@@ -133,6 +135,8 @@ def build_index(
 
 def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict], lexicon: Lexicon,
                    config: RankingConfig = RankingConfig()) -> SearchIndex:
+    from assistant.search.abbreviations import AbbreviationMiner  # index time only: a searcher starts without it
+
     base = new_jieba()
     user_words = user_word_entries(lexicon.user_words, base)
     tokenizer = Tokenizer(user_words, base=base)
@@ -190,10 +194,11 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
     )
 
 
-def load_index(db: sqlite_utils.Database) -> SearchIndex:
-    if not db[TABLE].exists():
+def load_index(conn: sqlite3.Connection) -> SearchIndex:
+    """The index stored in a corpus database (`conn`: a connection, or anything with its `execute`)."""
+    if not conn.execute("select 1 from sqlite_master where type = 'table' and name = ?", [TABLE]).fetchone():
         raise IndexMissing("其中没有检索索引")
-    blobs = {r["name"]: r["data"] for r in db.query(f"select name, data from {TABLE}")}
+    blobs = dict(conn.execute(f"select name, data from {TABLE}").fetchall())
     if blobs.get("version", b"").decode() != INDEX_VERSION:
         raise IndexMissing("检索索引版本过旧")
     return SearchIndex.from_blobs(blobs)
