@@ -91,7 +91,7 @@ class Searcher:
     def open(cls, db_path: Path | str) -> "Searcher":
         corpus = Corpus(db_path)
         with explained(corpus.path):
-            return cls(corpus, load_index(corpus.db))
+            return cls(corpus, load_index(corpus.conn))
 
     # -- public API -------------------------------------------------------------------------
 
@@ -276,7 +276,7 @@ class Searcher:
         return [_passage(r) for r in self._execute(f"{_SELECT} where {where}", args)]
 
     def _execute(self, sql: str, args: list):
-        return self.corpus.db.conn.execute(sql, args).fetchall()
+        return self.corpus.conn.execute(sql, args).fetchall()
 
     def _hit(self, p: Passage, score: float, terms: tuple[str, ...]) -> Hit:
         return Hit(p, self.corpus.source(p.source_id), float(score), terms)
