@@ -16,7 +16,7 @@ from assistant.chat.citation import (
 from assistant.chat.citation import citation as cite_passage
 from assistant.chat.core import EXPIRED, MAX_QUERY_CHARS, ChatCore, Request, Session, parse_number
 from assistant.chat.coverage import coverage, example_questions
-from assistant.chat.render import elide, ordinal, shorten, units
+from assistant.chat.render import bold_terms, elide, ordinal, shorten, units
 from assistant.chat.reply import MAX_COPY_UNITS, Button, Citation, Context, InlineItem, InlinePage, Quote, Reply, Text
 from assistant.records import Passage, Source
 from assistant.storage import DatabaseMissing
@@ -33,8 +33,6 @@ SUGGESTION_CHARS = 12  # a longer suggestion (a whole document title) makes a po
 SOURCES_PER_ROW = 2
 ARTICLES_PER_ROW = 6  # numbered buttons under the list of an issue's articles
 EXCERPT_CHARS = 1500  # an excerpt quote is cut into paragraphs no longer than this
-BOLD_TERMS = 2  # distinct words bolded per answer: the rarest the user typed
-BOLD_SHARE = 0.015  # a word in more than this share of all sentences (目标 2%, 示范区 2.7%) is not bolded …
 INLINE_WORDS = 40  # characters of the quote an inline result shows under its title
 
 FEATURED = ("共同富裕", "八八战略", "数字化改革", "营商环境", "山区26县")
@@ -72,16 +70,6 @@ def citation(source: Source, passage: Passage) -> Citation:
 def display(query: str) -> str:
     """The query as quoted back in a header: short, its own quote marks dropped (no “"两个先行"”)."""
     return shorten(query.replace('"', "").replace("“", "").replace("”", ""), 30)
-
-
-def bold_terms(terms: tuple[str, ...], share=lambda term: 0.0) -> tuple[str, ...]:
-    """The matched words worth bolding: the user's distinctive words, at most BOLD_TERMS of them, rarest
-    first. Single characters only when nothing longer matched (a lone 建 lit up in every 建设 is noise), and
-    words found in many sentences (增长, 目标) only when nothing rarer did. `share(term)` is the share of
-    all sentences holding the term."""
-    longer = [t for t in dict.fromkeys(terms) if len(t) > 1] or list(dict.fromkeys(terms))
-    rare = [t for t in longer if share(t) <= BOLD_SHARE] or sorted(longer, key=share)[:1]
-    return tuple(sorted(rare, key=share)[:BOLD_TERMS])
 
 
 _examples: "weakref.WeakKeyDictionary[object, list[str]]" = weakref.WeakKeyDictionary()

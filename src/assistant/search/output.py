@@ -2,7 +2,7 @@
 so a script can switch between them without noticing."""
 from __future__ import annotations
 
-from assistant.chat.answers import bold_terms
+from assistant.chat.render import bold_terms
 from assistant.chat.citation import cite, quote_with_citation
 from assistant.search.engine import Hit, Results
 
