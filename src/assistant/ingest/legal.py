@@ -12,9 +12,11 @@ contents (目录 followed by the division headings) is not text.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from assistant.ingest.removals import Removals
-from assistant.ingest.structure import Block, Paragraph
+if TYPE_CHECKING:  # search reads item numbers here (reference.py) without loading the ingest pipeline
+    from assistant.ingest.removals import Removals
+    from assistant.ingest.structure import Block, Paragraph
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -96,6 +98,8 @@ def _toc_end(paras: list[Paragraph], start: int) -> int:
 
 def blocks(paras: list[Paragraph], removals: Removals) -> list[Block]:
     """Headings (divisions, articles) and body blocks of a regulation, in order."""
+    from assistant.ingest.structure import Block
+
     out: list[Block] = []
     last_article = 0
     skip_to = 0

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from assistant.ingest.legal import ITEM, parse_number
-from assistant.ingest.metadata import KINDS
 from assistant.records import Passage, Source
 from assistant.search.normalize import normalize
 
@@ -232,6 +231,8 @@ def lookup(
         candidates = [sid for m, sid in scored if m >= MATCH_THRESHOLD and m == best]
     named = bool(candidates)
     if not named:
+        from assistant.ingest.metadata import KINDS  # here: the metadata reader is an ingest module
+
         if ref.units[0] not in LEGAL_UNITS or any(kind in ref.source_text for kind in KINDS):
             return None  # no item of a regulation, or a document the corpus does not hold (XX条例第十条)
         candidates = [s.id for s in sources]  # 「第31条」 alone: every document that has one
