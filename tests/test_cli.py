@@ -51,3 +51,21 @@ def test_counts_must_be_positive(db_path, tmp_path):
         assert out.returncode == 2 and "须为正整数" in out.stderr, args
         assert "Traceback" not in out.stderr
     assert run("search", "共同富裕", "-k", "1", "--db", str(db_path)).stdout.startswith("1. ")
+
+
+def test_search_batch_starts_without_the_chat_core_ingest_or_sqlite_utils(db_path, tmp_path):
+    """`search --batch` is timed end to end, start-up included: it loads the searcher and the JSON shape only."""
+    queries, loaded = tmp_path / "q.txt", tmp_path / "modules.json"
+    queries.write_text("山海协作\n共同富裕实施方案第31条\n", encoding="utf-8")
+    child = ("import json, runpy, sys\n"
+             f"sys.argv = ['assistant', 'search', '--batch', {str(queries)!r}, '--db', {str(db_path)!r}]\n"
+             "try:\n    runpy.run_module('assistant', run_name='__main__')\n"
+             f"finally:\n    open({str(loaded)!r}, 'w').write(json.dumps(sorted(sys.modules)))\n")
+    out = subprocess.run([*assistant()[:1], "-c", child], capture_output=True, text=True, env=clean_env())
+    assert out.returncode == 0, out.stderr
+    assert [json.loads(line)["query"] for line in out.stdout.splitlines()] == ["山海协作", "共同富裕实施方案第31条"]
+    modules = set(json.loads(loaded.read_text()))
+    assert "assistant.search.engine" in modules and "assistant.chat.citation" in modules
+    unneeded = {"sqlite_utils", "assistant.chat.core", "assistant.chat.answers", "assistant.state.sqlite",
+                "assistant.ingest.structure", "assistant.search.abbreviations"}
+    assert modules & unneeded == set()
