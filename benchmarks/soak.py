@@ -103,6 +103,20 @@ def bad_update(api: FakeBotApi) -> None:
     api.push({"poll_answer": {"poll_id": "1", "user": api.user(7), "option_ids": [0]}})
 
 
+def listen_overflows() -> int | None:
+    """The kernel's count of connections dropped by a full listen queue, all sockets since boot (Linux only):
+    an overflow resets requests the bot already wrote, which the server never reads."""
+    try:
+        lines = Path("/proc/net/netstat").read_text().splitlines()
+    except OSError:
+        return None
+    for names, values in zip(lines[::2], lines[1::2]):
+        counters = dict(zip(names.split(), values.split()))
+        if names.startswith("TcpExt:") and "ListenOverflows" in counters:
+            return int(counters["ListenOverflows"])
+    return None
+
+
 def rss_kb(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -126,6 +140,7 @@ class Soak:
         self.bad_updates = 0
         self.started = 0.0
         self.rss_by_minute: list[int] = []
+        self.overflows_before = listen_overflows()
 
     # Traffic -----------------------------------------------------------------------------------
 
@@ -272,6 +287,18 @@ class Soak:
 
     # Report ------------------------------------------------------------------------------------
 
+    def report_connections(self) -> None:
+        """How the bot used its connections: new ones opened, requests per connection, who closed them."""
+        conns = list(self.api.connections)
+        by = Counter(c.closed_by or "open" for c in conns)
+        print(f"connections: {len(conns)} accepted, {sum(c.requests for c in conns) / max(len(conns), 1):.1f} requests "
+              f"each; closed by the client {by['client']}, by the server (dropped-connection faults) {by['server']}, "
+              f"open at the end {by['open']}")
+        after = listen_overflows()
+        if after is not None and self.overflows_before is not None:
+            print(f"listen-queue overflows (kernel, every socket on this machine) during the run: "
+                  f"{after - self.overflows_before}")
+
     def duplicates(self) -> list[Call]:
         """Messages delivered twice to one chat with no user action in between."""
         actions_by_chat: dict[int, list[float]] = {ADMIN: list(self.reloads_at)}
@@ -326,6 +353,7 @@ class Soak:
                   f"end vs after the first: {(rss_end - first) / first * 100:+.1f}%")
         for line in self.admin_log:
             print(f"maintenance: {line}")
+        self.report_connections()
         log.seek(0)
         errors: Counter[str] = Counter()
         for line in log:

@@ -48,6 +48,18 @@ SENDING = {"sendMessage", "editMessageText", "sendDocument", "sendPoll", "sendPh
 
 
 @dataclass
+class Connection:
+    """One TCP connection the server accepted: when, how many requests it carried and who closed it
+    ("client", or "server" after a DROP/LOST fault)."""
+
+    serial: int
+    opened: float  # time.monotonic() when accepted
+    requests: int = 0
+    closed: float | None = None
+    closed_by: str = ""
+
+
+@dataclass
 class Call:
     """One request the bot made, with the server's answer."""
 
@@ -57,6 +69,7 @@ class Call:
     status: int = 200
     result: Any = None
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # field -> (filename, data)
+    connection: Connection | None = None  # the connection it came on (requests > 1 then: a reused one)
 
     def buttons(self) -> list[dict]:
         markup = self.params.get("reply_markup") or {}
@@ -86,6 +99,27 @@ class TokenBucket:
         return (1 - self.tokens) / self.rate
 
 
+class Server(ThreadingHTTPServer):
+    """The HTTP server, with a listen queue of a real server's size and an accept loop a test can hold up.
+
+    socketserver's default listen backlog is 5: when the accept loop fell behind (the soak process starved of
+    CPU) and the bot opened more new connections at once, the kernel overflowed the queue (SYN cookies) and
+    reset connections whose request the client had already written: the server never read it and the bot saw
+    httpx.ReadError on a send it must not repeat (the soak's lost answers). Telegram's servers do not do that."""
+
+    request_queue_size = 1024  # capped by net.core.somaxconn
+    daemon_threads = True
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.accepting = threading.Event()
+        self.accepting.set()
+        super().__init__(*args, **kwargs)
+
+    def get_request(self):
+        self.accepting.wait()  # held by FakeBotApi.not_accepting(): connections wait in the listen queue
+        return super().get_request()
+
+
 class FakeBotApi:
     def __init__(self, token: str = TOKEN, flood_limits: bool = False, overall_per_second: float = 30,
                  chat_per_second: float = 1) -> None:
@@ -106,7 +140,8 @@ class FakeBotApi:
         self.broken: dict[int, tuple[int, dict]] = {}  # chat -> (status, error payload) for every send to it
         self._cond = threading.Condition()
         self._closing = False
-        self._server: ThreadingHTTPServer | None = None
+        self.connections: list[Connection] = []
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
 
     # Lifecycle ------------------------------------------------------------------------------
@@ -118,6 +153,19 @@ class FakeBotApi:
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True  # else small responses wait ~40 ms for delayed ACKs
 
+            def setup(self) -> None:
+                super().setup()
+                with api._cond:
+                    self.connection_record = Connection(len(api.connections), time.monotonic())
+                    api.connections.append(self.connection_record)
+
+            def finish(self) -> None:
+                try:
+                    super().finish()
+                finally:
+                    record = self.connection_record
+                    record.closed, record.closed_by = time.monotonic(), record.closed_by or "client"
+
             def do_POST(self) -> None:  # noqa: N802 (http.server naming)
                 api._serve(self)
 
@@ -126,8 +174,7 @@ class FakeBotApi:
             def log_message(self, *args) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), name="fake-bot-api",
                                         daemon=True)  # a short poll interval makes stop() prompt
         self._thread.start()
@@ -138,6 +185,7 @@ class FakeBotApi:
             self._closing = True
             self._cond.notify_all()
         if self._server:
+            self._server.accepting.set()
             self._server.shutdown()
             self._server.server_close()
             self._thread.join(5)
@@ -253,6 +301,16 @@ class FakeBotApi:
         with self._cond:
             self._delays.setdefault(method, []).extend([seconds] * times)
 
+    @contextmanager
+    def not_accepting(self) -> Iterator[None]:
+        """Hold up the accept loop meanwhile, like a server process starved of CPU: new connections wait in
+        the listen queue (connections already open keep being served)."""
+        self._server.accepting.clear()
+        try:
+            yield
+        finally:
+            self._server.accepting.set()
+
     # Looking at calls ----------------------------------------------------------------------------
 
     def find(self, method: str | None = None, where: Callable[[Call], bool] | None = None,
@@ -302,7 +360,9 @@ class FakeBotApi:
             return self._send(req, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
         method = req.path[len(prefix):].split("?", 1)[0]
         params, files = parse_body(req.headers.get("Content-Type", ""), body)
-        call = Call(method, params, time.monotonic(), files=files)
+        connection = req.connection_record
+        connection.requests += 1
+        call = Call(method, params, time.monotonic(), files=files, connection=connection)
         failure, delay = self._take_faults(method)
         lost = failure is not None and failure[0] == LOST
         status, payload = self._answer(call, None if lost else failure)
@@ -313,6 +373,7 @@ class FakeBotApi:
             self._cond.notify_all()
         if status == DROP or lost:
             req.close_connection = True
+            connection.closed_by = "server"
             return
         time.sleep(delay)
         self._send(req, status, payload)

@@ -84,7 +84,9 @@ class Unconfirmed(Exception):
 
 def may_have_arrived(exc: NetworkError) -> bool:
     """Whether a failed request may have been acted on: it was sent whole and no answer came (read timeout,
-    connection dropped while waiting). An error answer (5xx) or a failure before sending provably was not."""
+    connection dropped while waiting). An error answer (5xx) or a failure before sending provably was not.
+    A reset after the request was written (httpx.ReadError) counts as arrived: from the client it cannot be told
+    apart from a server that acted and then died, even when, as with an overflowing listen queue, it never read it."""
     cause = exc.__cause__
     return isinstance(cause, Exception) and not isinstance(cause, (TelegramError, *NOT_SENT))
 
