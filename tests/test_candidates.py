@@ -59,11 +59,27 @@ def test_pruned_top_k_equals_exhaustive_scoring_on_random_queries(searcher):
 # Every pruning path on the small test corpus: the threshold seeded for every query (SMALL 0), and the
 # plan's three outcomes: every list read (lookups dear), as many left unread as can be (lookups free, so
 # the passages whose title/section share lifts the unread bounds are looked up), and the cost model's.
-@pytest.mark.parametrize("lookup_cost", [10**9, 0, candidates.LOOKUP_COST])
-def test_every_pruning_path_equals_exhaustive_scoring(searcher, monkeypatch, lookup_cost):
+# Sorting passages through a mask (SORT_BELOW 0) is forced too: the small corpus never reaches it.
+@pytest.mark.parametrize("lookup_cost, sort_below", [(10**9, 0), (0, candidates.SORT_BELOW), (candidates.LOOKUP_COST, 0),
+                                                     (candidates.LOOKUP_COST, candidates.SORT_BELOW)])
+def test_every_pruning_path_equals_exhaustive_scoring(searcher, monkeypatch, lookup_cost, sort_below):
     monkeypatch.setattr(candidates, "SMALL", 0)
     monkeypatch.setattr(candidates, "LOOKUP_COST", lookup_cost)
-    assert sum(check_equal(searcher, query) for query in random_queries(searcher, 60, seed=lookup_cost % 97)) > 40
+    monkeypatch.setattr(candidates, "SORT_BELOW", sort_below)
+    assert sum(check_equal(searcher, query) for query in random_queries(searcher, 60, seed=lookup_cost % 97 + sort_below)) > 40
+
+
+def test_a_term_looked_up_in_candidates_either_way_round():
+    """contribution() searches the shorter of list and candidates in the other: both give the same."""
+    rng = np.random.default_rng(3)
+    docs = np.sort(rng.choice(5000, 300, replace=False)).astype(np.int32)
+    t = candidates.TermList(docs, rng.integers(1, 1000, 300).astype(np.uint16), 0.37, 1.0, 2)
+    for count in (10, 300, 3000):
+        cand = np.sort(rng.choice(5000, count, replace=False)).astype(np.int32)
+        add, found = t.contribution(cand)
+        where = {d: w * 0.37 for d, w in zip(docs.tolist(), t.weights.tolist())}
+        assert found.tolist() == [d in where for d in cand.tolist()]
+        assert add.tolist() == [where.get(d, 0.0) for d in cand.tolist()]
 
 
 def test_filters_and_ties_equal_exhaustive_scoring(searcher, monkeypatch):

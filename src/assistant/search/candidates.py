@@ -49,10 +49,18 @@ class TermList:
     bit: int = -1  # the bit marking passages that hold the term (-1: not tracked)
 
     def contribution(self, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """This term's share of s for each passage in `cand` (any order), 0 where absent; and where present."""
+        """This term's share of s for each passage in `cand` (sorted, each once), 0 where absent; and where
+        present. The shorter of the two is binary-searched in the other: sorted needles keep it in cache."""
+        out = np.zeros(len(cand))
+        if len(self.docs) < len(cand):
+            pos = np.searchsorted(cand, self.docs)
+            hit = cand.take(pos, mode="clip") == self.docs
+            found = np.zeros(len(cand), dtype=np.bool_)
+            found[pos[hit]] = True
+            out[found] = self.weights[hit] * self.factor
+            return out, found
         pos = np.searchsorted(self.docs, cand)
         found = self.docs.take(pos, mode="clip") == cand
-        out = np.zeros(len(cand))
         out[found] = self.weights[pos[found]] * self.factor
         return out, found
 
@@ -116,6 +124,7 @@ class TopK:
 
 
 Allowed = Callable[[np.ndarray], np.ndarray]  # passage numbers (any order) → mask of those that may be shown
+SORT_BELOW = 4096  # passages sorted by np.sort below this many, else by a pass over a mask of all passages
 LOOKUP_COST = 8  # a binary-search lookup of one passage in one list, in dense additions of one posting
 
 
@@ -129,7 +138,8 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         try:
             for t in lists:
                 dense.add(t, 0.0)
-            cand, s, bits, _ = dense.read()
+            cand = dense.read()
+            s, bits = dense.s[cand], dense.bits[cand]
         finally:
             dense.clear()
         keep = allowed(cand)
@@ -151,34 +161,35 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         for t, share in pending:
             if id(t) not in skipped:
                 dense.add(t, share)
-        cand, s, bits, share = dense.read()
+        cand = dense.read()
         extra = rich[dense.s[rich] == 0]  # those in no list read (stored weights are positive)
+        if len(extra):  # their title/section alone may lift them: they are looked up in the unread lists
+            cand = np.concatenate([cand, extra])  # (their accumulators are 0)
+        floor = theta * _SAFETY
+        unread.sort(key=lambda term: -term[0].bound)  # largest bound first: prunes soonest
+        rests = np.cumsum([0.0] + [t.bound for t, _ in reversed(unread)])[::-1]  # bounds from i on
+        # the first cut over every passage read, then the filters: what is left was `considered`
+        s = dense.s[cand]
+        share = dense.share[cand] + cover.base[cover.context_of[cand]]
+        gain = cover.gain(share + sum(sh for _, sh in unread))
+        keep = np.flatnonzero((s + rests[0]) * gain >= floor)
+        keep = keep[allowed(cand[keep])]
+        keep = keep[dense.sorting(cand[keep])]  # the lookups go faster in passage order
+        cand, s, share, gain = cand[keep], s[keep], share[keep], gain[keep]
+        bits = dense.bits[cand]
     finally:
         dense.clear()
-    if len(extra):  # their title/section alone may lift them: they are looked up in the unread lists
-        cand = np.concatenate([cand, extra])
-        s, bits, share = (np.concatenate([x, np.zeros(len(extra), x.dtype)]) for x in (s, bits, share))
-    floor = theta * _SAFETY
-    share = share + cover.base[cover.context_of[cand]]
-    unread.sort(key=lambda term: -term[0].bound)  # largest bound first: prunes soonest
-    rests = np.cumsum([0.0] + [t.bound for t, _ in reversed(unread)])[::-1]  # bounds from i on
-    gain = None
-    for i in range(len(unread) + 1):
-        if gain is None:  # the gain changes only with the key shares still unread
+    considered = len(cand)
+    for i, (t, key_share) in enumerate(unread, 1):  # looked up, cutting after each
+        add, found = t.contribution(cand)
+        s += add
+        bits = t.mark(bits, found)
+        if key_share:
+            share = share + key_share * found
             gain = cover.gain(share + sum(sh for _, sh in unread[i:]))
         keep = (s + rests[i]) * gain >= floor
         if not keep.all():
             cand, s, bits, share, gain = cand[keep], s[keep], bits[keep], share[keep], gain[keep]
-        if i == 0:
-            keep = allowed(cand)
-            cand, s, bits, share, gain = cand[keep], s[keep], bits[keep], share[keep], gain[keep]
-            considered = len(cand)
-        if i < len(unread):
-            t, key_share = unread[i]
-            add, found = t.contribution(cand)
-            s, bits = s + add, t.mark(bits, found)
-            if key_share:
-                share, gain = share + key_share * found, None
     keep = s > 0
     return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, theta, considered)
 
@@ -191,6 +202,7 @@ class _Dense:
     def __init__(self, size: int) -> None:
         self.s, self.bits, self.share = np.zeros(size), np.zeros(size, dtype=np.int64), np.zeros(size)
         self.stamp = np.zeros(size, dtype=np.int32)  # for picking each passage once, never cleared
+        self.mark = np.zeros(size, dtype=np.bool_)  # for sorting passages, cleared after each use
         self.added: list[np.ndarray] = []
 
     def add(self, t: TermList, share: float) -> None:
@@ -201,28 +213,50 @@ class _Dense:
         if share:
             self.share[t.docs] += share
 
-    def read(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The passages of the lists added (unsorted, each once) with their s, bits and key share."""
+    def read(self) -> np.ndarray:
+        """The passages of the lists added, each once (unsorted)."""
         if not self.added:
-            return np.empty(0, np.int32), np.empty(0), np.empty(0, np.int64), np.empty(0)
+            return np.empty(0, np.int32)
         cand = self.passages()
         self.added = [cand]  # what clear() must zero
-        return cand, self.s[cand], self.bits[cand], self.share[cand]
+        return cand
 
     def passages(self) -> np.ndarray:
         """The passages of the lists added so far, each once (unsorted)."""
         if sum(map(len, self.added)) * 4 >= len(self.s):
-            return np.flatnonzero(self.s).astype(np.int32)  # stored weights are positive
+            return self.nonzero()
         docs = np.concatenate(self.added)
         order = np.arange(len(docs), dtype=np.int32)
         self.stamp[docs] = order  # the last write per passage wins: keep that occurrence
         return docs[self.stamp[docs] == order]
 
+    def nonzero(self) -> np.ndarray:
+        """The passages of the lists added, sorted (stored weights are positive; a float array's own
+        nonzero() is ~10× slower than a mask's)."""
+        return np.flatnonzero(self.s != 0).astype(np.int32)
+
+    def sorting(self, cand: np.ndarray) -> np.ndarray:
+        """The order that sorts `cand` (passages, each once): many are sorted through a mask."""
+        if len(cand) <= SORT_BELOW:
+            return np.argsort(cand)
+        if (cand[1:] > cand[:-1]).all():
+            return np.arange(len(cand))
+        self.stamp[cand] = np.arange(len(cand), dtype=np.int32)
+        self.mark[cand] = True
+        ordered = np.flatnonzero(self.mark)
+        self.mark[ordered] = False
+        return self.stamp[ordered]
+
     def clear(self) -> None:
-        for docs in self.added:
-            self.s[docs] = 0
-            self.bits[docs] = 0
-            self.share[docs] = 0
+        if sum(map(len, self.added)) * 16 >= len(self.s):  # many: one sequential pass is cheaper
+            self.s.fill(0)
+            self.bits.fill(0)
+            self.share.fill(0)
+        else:
+            for docs in self.added:
+                self.s[docs] = 0
+                self.bits[docs] = 0
+                self.share[docs] = 0
         self.added = []
 
 
@@ -318,19 +352,29 @@ def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Score
     seed = seed[allowed(seed)]
     s, bits = dense.s[seed], dense.bits[seed]
     share = dense.share[seed] + cover.base[cover.context_of[seed]]
-    for t, key_share in pending:
-        if key_share:
-            add, found = t.contribution(seed)
-            s, bits, share = s + add, t.mark(bits, found), share + key_share * found
+    keys = [term for term in pending if term[1]]
+    if keys:  # looked up in passage order; `seed` keeps its own (it decides ties in picking the best)
+        order = dense.sorting(seed)
+        _look_up(keys, seed[order], order, s, bits, share)
     m = max(SEED, n)
     if len(seed) > m:
         best = np.argpartition(-s * cover.gain(share), m)[:m]
         seed, s, bits = seed[best], s[best], bits[best]
     if len(seed) < n:
         return 0.0
-    for t, key_share in pending:
-        if not key_share:
-            add, found = t.contribution(seed)
-            s, bits = s + add, t.mark(bits, found)
+    order = np.argsort(seed)
+    _look_up([term for term in pending if not term[1]], seed[order], order, s, bits, None)
     f = scorer.rescore(seed, s, bits)
     return float(np.partition(f, len(f) - n)[len(f) - n])
+
+
+def _look_up(terms: list[Term], ordered: np.ndarray, order: np.ndarray, s: np.ndarray, bits: np.ndarray,
+             share: np.ndarray | None) -> None:
+    """Add the terms' contributions to s, bits and share (in place) of the passages `ordered`, which are
+    those of s at positions `order`, sorted."""
+    for t, key_share in terms:
+        add, found = t.contribution(ordered)
+        s[order] += add
+        bits[order] = t.mark(bits[order], found)
+        if share is not None:
+            share[order] += key_share * found
