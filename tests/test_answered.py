@@ -81,10 +81,37 @@ def test_the_year_and_the_document_asked_for_must_be_the_passages(answerer):
 def test_every_condition_must_be_met_by_one_passage(answerer):
     q = ParsedQuery(raw="广东省补贴多少钱", runs=(("广东省", "补贴"),), wants_number=True)
     concepts = [(("补贴",), 5.0)]
-    apart = [passage("广东省补贴政策"), passage("每户补贴2000元")]  # the place in one, the figure in the other
+    # the place in one document, the figure in another
+    apart = [passage("广东省补贴政策", source=1), passage("每户补贴2000元", source=2)]
     assert feature(answerer.features(q, concepts, [True], apart, [1.0, 0.9]), GAP) == 1
     together = [*apart, passage("广东省每户补贴2000元")]
     assert feature(answerer.features(q, concepts, [True], together, [1.0, 0.9, 0.8]), GAP) == 0
+
+
+def test_a_place_another_top_passage_of_the_same_document_names_is_that_documents(answerer):
+    q = ParsedQuery(raw="杭州办了多少件案件", runs=(("杭州", "办"), ("件", "案件")), wants_number=True)
+    concepts = [(("杭州",), 3.0), (("案件",), 5.0)]
+    figure, named = passage("全市共办理案件226件", source=3), passage("杭州市检察机关办理案件", source=3)
+    # the figure passage meets the place: only the coverage its own text lacks (杭州) is lost
+    assert feature(answerer.features(q, concepts, [True, True], [figure, named], [2.0, 1.0]), GAP) == 0.375
+    other = passage("杭州市检察机关办理案件", source=4)
+    assert feature(answerer.features(q, concepts, [True, True], [figure, other], [2.0, 1.0]), GAP) == 1
+
+
+def test_only_names_count_as_places_and_a_document_may_be_named_in_the_text(answerer):
+    # 上门 and 爱国 (of 爱国主义) are tagged places in jieba's list, but have no 上门市 or 爱国县
+    for raw, runs in (("空巢老人有没有人上门探访", (("空巢", "老人"), ("人", "上门", "探访"))),
+                      ("爱国主义教育法 学校", (("爱国主义", "教育法", "学校"),))):
+        assert answerer.named_places(ParsedQuery(raw=raw, runs=runs)) == []
+    assert answerer.named_places(ParsedQuery(raw="日本 杭州 新加坡", runs=(("日本", "杭州", "新加坡"),))) \
+        == ["日本", "杭州", "新加坡"]
+    # 报告 as a verb names the report kind; a passage saying 向人大报告 meets it
+    q = ParsedQuery(raw="重大决策出台前要向谁报告", runs=(("重大", "决策", "出台"),), context={"报告": 1.0})
+    concepts = [(("决策",), 5.0)]
+    said = passage("重大决策出台前向本级人大报告", context="某某决定")
+    assert answerer.named_documents(q) == ["报告"]
+    assert feature(answerer.features(q, concepts, [True], [said], [1.0]), GAP) == 0
+    assert feature(answerer.features(q, concepts, [True], [passage("重大决策")], [1.0]), GAP) == 1
 
 
 def test_the_margin_is_how_far_the_first_passage_stands_above_the_second(answerer):

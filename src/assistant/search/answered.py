@@ -67,6 +67,7 @@ _UNIT_IN_TEXT = {
 }
 _FIGURE = re.compile(r"[0-9]|[一二三四五六七八九十百千]+分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|日|天|年|月|岁|小时|人|户)")
 NATIONAL = frozenset({"中国", "中华人民共和国"})  # contains every place: a national law or a province's plan lies in it
+_ADMINISTRATIVE = ("省", "市", "县", "区", "国", "自治区", "特别行政区")
 _PLACE_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|新区|省|市|县|区|州)$")
 
 
@@ -120,9 +121,15 @@ class Answerer:
         found = []
         for w in (w for run in q.runs for w in run):
             place = next((w[:n] for n in range(len(w), 1, -1) if w[:n] in self.places), None)
-            if place is not None:
+            if place is not None and self._is_a_name(place):
                 found.append(_PLACE_SUFFIX.sub("", place) if len(place) > 2 else place)
         return list(dict.fromkeys(found))
+
+    def _is_a_name(self, place: str) -> bool:
+        """Whether a place of jieba's list is a name a question states: a two-character entry must also be
+        listed in its administrative form (杭州 → 杭州市, 日本 → 日本国); the list also tags words such as 上门,
+        城镇 and 爱国 (of 爱国主义), which name no place (and many 国 of old: 美国 is lost with them)."""
+        return len(place) > 2 or any(place + s in self.places for s in _ADMINISTRATIVE)
 
     def names_places_of(self, q: ParsedQuery, context: str) -> bool:
         """Whether `context` (a document's title …) names every place the query names."""
@@ -145,11 +152,16 @@ class Answerer:
         unit = _asked_unit(q) if q.wants_number else None
         years = _year_forms(q.year) if q.year is not None and str(q.year) in normalize(q.raw) else ()
 
+        # a place is the document's when any of its top passages names it (全市 in an article on 杭州's courts)
+        named = {}
+        for p in top:
+            named[p.source] = named.get(p.source, set()) | {pl for pl in places if pl in p.text or pl in p.context}
+
         def meets(p: TopPassage) -> bool:
             """Whether the passage meets every condition the question states (plain Python: three passages)."""
-            return (all(pl in p.text or pl in p.context for pl in places)
+            return (len(named[p.source]) == len(places)
                     and (not years or p.year == q.year or any(y in p.text or y in p.context for y in years))
-                    and all(d in p.context for d in docs)
+                    and all(d in p.context or d in p.text for d in docs)
                     and (not q.wants_number or _states_figure(p.text, unit)))
 
         gap = max(cov, default=0.0) - max((c for c, p in zip(cov, top) if meets(p)), default=0.0)
