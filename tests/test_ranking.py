@@ -139,3 +139,23 @@ def test_this_year_asked_prefers_the_newest_document_over_a_closer_wording(tmp_p
     assert not searcher.parser.parse("2024年有哪些民生实事").year_relative
     assert top(searcher, "今年有哪些民生实事") == "今年要继续集中力量高质量办好一批民生实事项目。"
     assert top(searcher, "有哪些民生实事") == "办好民生实事。"  # without a year, the closer wording leads
+
+
+def test_contexts_holding_a_text_are_exactly_those_that_contain_it(parks: Searcher):
+    """in_contexts tests only the contexts holding the text's rarest character pair: never one fewer, nor more
+    (texts such as ABC of two pairs AB, BC that contexts hold apart)."""
+    table = parks.table
+    rng = np.random.default_rng(5)
+    pairs_from: dict[str, list[str]] = {}
+    for c in table.contexts:
+        for i in range(len(c) - 1):
+            pairs_from.setdefault(c[i], []).append(c[i : i + 2])
+    texts = ["", "省", "条例", "不存在的说法", "\x00", "例\x00", "2024", "第十条"]
+    for c in table.contexts:
+        for _ in range(3):
+            start = int(rng.integers(0, max(len(c), 1)))
+            fragment = c[start : start + int(rng.integers(1, 8))]
+            following = pairs_from.get(fragment[-1:], [])
+            texts += [fragment, fragment + following[int(rng.integers(len(following)))][1:] if following else ""]
+    for text in texts:
+        assert table.in_contexts(text).tolist() == [text in c for c in table.contexts], text

@@ -17,6 +17,7 @@ import json
 import math
 import re
 import tomllib
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +49,8 @@ TERM_FEATURES = 3  # the first features depend only on which query terms a passa
 _F = {name: i for i, name in enumerate(FEATURES)}
 TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much more than a plain word
 DEFAULT_AUTHORITY = 0.5
+_SEPARATOR = "\x00"  # between contexts when their character pairs are listed (PassageTable._context_pairs)
+_SHIFT = 21  # a character pair's code: (first << 21) | second (code points fit 21 bits)
 
 # Passage flags, computed once at index time from the text.
 FIGURE, DEFINES, TIME, SANCTION = 1, 2, 4, 8
@@ -140,6 +143,7 @@ class PassageTable:
     places: frozenset[str] = frozenset()  # place names (浙江, 杭州): the bare form of 浙江省, 杭州市
     _context_cache: dict[str, np.ndarray] = field(default_factory=dict)
     _members: tuple[np.ndarray, np.ndarray] | None = None
+    _pairs: list[int] | None = None  # see _context_pairs
 
     def context_members(self) -> tuple[np.ndarray, np.ndarray]:
         """The passages of each context, sorted: members[starts[c]:starts[c + 1]] (computed once)."""
@@ -155,8 +159,33 @@ class PassageTable:
         if mask is None:
             if len(self._context_cache) > 4096:
                 self._context_cache.clear()
-            mask = self._context_cache[text] = np.array([text in c for c in self.contexts], dtype=np.bool_)
+            mask = self._context_cache[text] = self._search_contexts(text)
         return mask
+
+    def _search_contexts(self, text: str) -> np.ndarray:
+        """`text in c` for every context c, tested only on the contexts holding the text's rarest character
+        pair (testing every context in Python cost tens of µs a word; most words name few contexts)."""
+        mask = np.zeros(len(self.contexts), dtype=np.bool_)
+        if len(text) < 2:
+            mask[:] = [text in c for c in self.contexts]
+            return mask
+        n, pairs = len(self.contexts), self._context_pairs()
+        spans = []
+        for i in range(len(text) - 1):
+            code = (ord(text[i]) << _SHIFT | ord(text[i + 1])) * n
+            spans.append((bisect_left(pairs, code), bisect_left(pairs, code + n)))
+        low, high = min(spans, key=lambda span: span[1] - span[0])
+        mask[[c for c in {code % n for code in pairs[low:high]} if text in self.contexts[c]]] = True
+        return mask
+
+    def _context_pairs(self) -> list[int]:
+        """Sorted codes pair · n + context of each character pair of each context (computed once, ~2 ms)."""
+        if self._pairs is None:
+            n = len(self.contexts)
+            codes = np.frombuffer(_SEPARATOR.join(self.contexts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+            owner = np.repeat(np.arange(n, dtype=np.int64), [len(c) + 1 for c in self.contexts])[: len(codes)]
+            self._pairs = np.sort(((codes[:-1] << _SHIFT) | codes[1:]) * n + owner[:-1]).tolist()
+        return self._pairs
 
 
 class QueryRanker:
