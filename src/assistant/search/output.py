@@ -2,18 +2,27 @@
 so a script can switch between them without noticing."""
 from __future__ import annotations
 
+from functools import lru_cache
+
+from assistant.chat.citation import cite, quoted
 from assistant.chat.render import bold_terms
-from assistant.chat.citation import cite, quote_with_citation
+from assistant.records import Source
 from assistant.search.engine import Hit, Results
+
+
+@lru_cache(maxsize=1024)
+def _citation(source: Source) -> str:
+    """A source's standard 出处, worked out once (a batch cites the same few sources again and again)."""
+    return cite(source)
 
 
 def hit_json(hit: Hit) -> dict:
     p, s = hit.passage, hit.source
+    citation = _citation(s)
     return {
         "id": p.id, "text": p.text, "source": s.title, "source_id": s.id, "source_short": s.label,
         "section": p.section_path, "date": s.date, "kind": s.kind, "score": round(hit.score, 4),
-        "highlight": list(bold_terms(hit.terms)), "citation": cite(s),
-        "quote": quote_with_citation(p.text, s),
+        "highlight": list(bold_terms(hit.terms)), "citation": citation, "quote": quoted(p.text, citation),
     }
 
 
