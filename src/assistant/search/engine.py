@@ -15,6 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -251,7 +252,7 @@ class Searcher:
     def _reference(self, query: str, source_id: str | None) -> reference.Lookup | None:
         return reference.lookup(
             query, list(self._names.values()), lambda sid: self._source_headings().get(sid, []),
-            lambda heading: self._query_passages(
+            lambda heading: self._iter_passages(
                 f"source_id = ? and seq >= ? order by seq limit {REFERENCE_LIMIT}", [heading.source_id, heading.seq]
             ),
             source_id,
@@ -263,17 +264,20 @@ class Searcher:
         if self._headings is None:
             self._headings = {}
             seen: set[tuple] = set()
-            for p in self._query_passages("1 order by source_id, seq", []):
-                key = (p.source_id, p.section)
-                if p.is_heading or (p.section and key not in seen):
-                    self._headings.setdefault(p.source_id, []).append(p)
+            for r in self._execute(f"{_SELECT} order by source_id, seq", []):
+                key = (r[2], r[5])  # source, section as stored (JSON: the same path is the same text)
+                if r[7] or (r[5] != "[]" and key not in seen):  # only these are read into Passages
+                    self._headings.setdefault(r[2], []).append(_passage(r))
                 seen.add(key)
         return self._headings
 
     # -- fetching ---------------------------------------------------------------------------
 
-    def _query_passages(self, where: str, args: list) -> list[Passage]:
-        return [_passage(r) for r in self._execute(f"{_SELECT} where {where}", args)]
+    def _iter_passages(self, where: str, args: list) -> Iterator[Passage]:
+        """The passages of the rows selected, each read when the caller gets to it (a reference stops at its
+        item's end, long before REFERENCE_LIMIT)."""
+        for r in self.corpus.conn.execute(f"{_SELECT} where {where}", args):
+            yield _passage(r)
 
     def _execute(self, sql: str, args: list):
         return self.corpus.conn.execute(sql, args).fetchall()
