@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from opencc import OpenCC
 
 _T2S = OpenCC("t2s")
 
 
+@lru_cache(maxsize=1024)
 def normalize(text: str) -> str:
-    """Full-width → half-width (NFKC), traditional → simplified, lower case."""
+    """Full-width → half-width (NFKC), traditional → simplified, lower case (cached: a search normalises its
+    query in several places)."""
     return _T2S.convert(unicodedata.normalize("NFKC", text)).lower()
 
 

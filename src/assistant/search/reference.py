@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable
+from functools import lru_cache
+from typing import Callable, Iterable
 
 from assistant.ingest.legal import ITEM, parse_number
 from assistant.records import Passage, Source
@@ -53,8 +54,10 @@ class Lookup:
     choices: list[Passage] = field(default_factory=list)  # the item's heading in each document that has it
 
 
+@lru_cache(maxsize=256)
 def parse_reference(query: str) -> ReferenceQuery | None:
-    """Split 「共同富裕实施方案 31」 into the source words and the item numbers, or None."""
+    """Split 「共同富裕实施方案 31」 into the source words and the item numbers, or None (cached: a search
+    asks twice, for the lookup and for whether a numbered item was asked at all)."""
     numbers, arabic, units = [], [], []
     for m in _ITEM.finditer(query):
         raw = next(g for g in (m.group(1), m.group(3), m.group(4), m.group(5)) if g)
@@ -184,7 +187,7 @@ def _title_key(text: str) -> str:
     return re.sub(r"[\s。．.、:：]", "", normalize(text))
 
 
-def under(heading: Passage, passages: list[Passage], path: tuple[str, ...] | None = None) -> list[Passage]:
+def under(heading: Passage, passages: Iterable[Passage], path: tuple[str, ...] | None = None) -> list[Passage]:
     """`heading` and the passages that follow it inside its section (`path`), in document order."""
     path = path or heading_path(heading)
     out = [heading]
@@ -213,7 +216,7 @@ def clause(article: list[Passage], n: int) -> list[Passage]:
 
 def lookup(
     query: str, sources: list[Source], headings: Callable[[str], list[Passage]],
-    following: Callable[[Passage], list[Passage]], source_id: str | None = None,
+    following: Callable[[Passage], Iterable[Passage]], source_id: str | None = None,
 ) -> Lookup | None:
     """Answer a reference query, or None when it is not one (or names an item no document has).
 
