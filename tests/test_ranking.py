@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -159,3 +160,21 @@ def test_contexts_holding_a_text_are_exactly_those_that_contain_it(parks: Search
             texts += [fragment, fragment + following[int(rng.integers(len(following)))][1:] if following else ""]
     for text in texts:
         assert table.in_contexts(text).tolist() == [text in c for c in table.contexts], text
+
+
+def test_a_rankers_set_up_from_the_tables_caches_equals_a_fresh_one(parks: Searcher):
+    """What QueryRanker reads from PassageTable caches (character pairs, contexts) is what a fresh table gives."""
+    queries = ["公园里能烧烤吗", "在公园内露营会被怎么罚", "公园管理机构 游园须知", "条例什么时候施行", "公园 露营 烧烤 罚款"]
+
+    def set_up(table) -> list[tuple]:
+        out = []
+        for query in queries:
+            q = parks.parser.parse(query)
+            ranker = QueryRanker(q, table, parks.weights, parks.term_lists(q)[1])
+            out.append((ranker.concepts, ranker.variants, ranker.pairs, ranker.concept_ctx.tolist()))
+        return out
+
+    first = set_up(parks.table)
+    assert set_up(parks.table) == first  # from the caches the first filled
+    assert set_up(replace(parks.table, _context_cache={}, _pairs=None, _pairs_of={})) == first
+    assert any(ranker_pairs for _, _, ranker_pairs, _ in first)

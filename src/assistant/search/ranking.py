@@ -144,6 +144,7 @@ class PassageTable:
     _context_cache: dict[str, np.ndarray] = field(default_factory=dict)
     _members: tuple[np.ndarray, np.ndarray] | None = None
     _pairs: list[int] | None = None  # see _context_pairs
+    _pairs_of: dict[str, tuple[tuple[str, ...], frozenset[str]]] = field(default_factory=dict)  # character_pairs
 
     def context_members(self) -> tuple[np.ndarray, np.ndarray]:
         """The passages of each context, sorted: members[starts[c]:starts[c + 1]] (computed once)."""
@@ -161,6 +162,21 @@ class PassageTable:
                 self._context_cache.clear()
             mask = self._context_cache[text] = self._search_contexts(text)
         return mask
+
+    def character_pairs(self, text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+        """The character pairs a passage holding `text` holds, and those of them no passage holds (cached).
+
+        A lone CJK character cut off by digits or Latin letters (the 县 of 山区26县) is no gram of a passage
+        holding the text, where it pairs with its neighbour (县倾), so it is not among them."""
+        found = self._pairs_of.get(text)
+        if found is None:
+            if len(self._pairs_of) > 4096:
+                self._pairs_of.clear()
+            grams = set(bigrams(text))
+            if len(grams) > 1:
+                grams = {g for g in grams if len(g) > 1 or g.isascii()}
+            found = self._pairs_of[text] = (tuple(grams), frozenset(g for g in grams if not self.bigrams.df(g)))
+        return found
 
     def _search_contexts(self, text: str) -> np.ndarray:
         """`text in c` for every context c, tested only on the contexts holding the text's rarest character
@@ -282,20 +298,15 @@ class QueryRanker:
         return x
 
     def _required(self, text: str) -> int | None:
-        """The bits a passage holding `text` has (all its character pairs); None when the corpus lacks one.
-
-        A lone CJK character cut off by digits or Latin letters (the 县 of 山区26县) is no gram of a passage
-        holding the text, where it pairs with its neighbour (县倾), so it is not required there."""
-        grams = set(bigrams(text))
-        if len(grams) > 1:
-            grams = {g for g in grams if len(g) > 1 or g.isascii()}
+        """The bits a passage holding `text` has (all its character pairs); None when the corpus lacks one."""
+        grams, absent = self.t.character_pairs(text)
+        if any(g not in self.gram_bits for g in absent):
+            return None
         required = 0
         for g in grams:
             bit = self.gram_bits.get(g)
             if bit is not None:
                 required |= 1 << bit
-            elif not self.t.bigrams.df(g):
-                return None
             # else: a pair beyond the tracked bits (very long query) is not checked
         return required
 
