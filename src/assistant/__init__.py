@@ -1,5 +1,11 @@
 """Policy-quote assistant: documents → passages → index → search → reply → chat adapter."""
+import os
 import sys
+
+# numpy's OpenBLAS starts a thread per core when imported (~60 ms of CPU, ~20 ms of a command's start on two
+# cores); the search multiplies small arrays only, which one thread does as fast. Unless the environment says.
+if "numpy" not in sys.modules:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 # jieba imports pkg_resources only to open its data files, and opens them by path when that import fails;
 # pkg_resources (deprecated) takes ~0.1 s to import, a sixth of a searcher's start: hidden from jieba's import.
