@@ -92,8 +92,10 @@ def _arabic_heading(text: str) -> bool:
     return normalize(text)[:1].isdigit()
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
+@lru_cache(maxsize=4096)
+def _bigrams(text: str) -> frozenset[str]:
+    """Character pairs of a text (cached: a reference query compares its words with every source's names)."""
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
 
 
 def _longest_abbreviation(words: str, name: str) -> int:
@@ -101,6 +103,8 @@ def _longest_abbreviation(words: str, name: str) -> int:
     上海市养犬管理条例: 4), the way titles are abbreviated."""
     best = 0
     for start in range(len(words)):
+        if len(words) - start <= best:
+            break  # no run from here on can be longer
         pos, end = 0, start
         while end < len(words):
             found = name.find(words[end], pos)
