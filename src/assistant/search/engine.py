@@ -36,6 +36,7 @@ BIGRAM_WEIGHT = 0.5  # character-bigram field relative to the word field
 IDF_SHARPEN = 0.5  # query terms weighted by idf**this on top of BM25: the rarest word is the topic
 SHORTLIST = 10  # the page is cut from the exact top max(SHORTLIST, offset + k): `total` is page-independent
 REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
+ROW_CACHE = 8192  # passage rows kept (~4 MB): the cache starts again when it holds more
 SUGGESTIONS = 5
 _YEAR = re.compile(r"((?:19|20)\d\d)")
 
@@ -75,6 +76,7 @@ class Searcher:
         self._source_no = {sid: i for i, sid in enumerate(index.source_ids)}
         self._kinds = np.array([sources[sid].kind if sid in sources else "" for sid in index.source_ids], dtype=object)
         self._headings: dict[str, list[Passage]] | None = None
+        self._row_cache: dict[int, tuple] = {}  # see _rows
         self._names = {sid: _normalized(s) for sid, s in sources.items()}  # for matching 简称/title words
         self._first_anywhere = ~index.dup_global  # exact repeats are shown once
         self._first_in_source = ~index.dup_in_source
@@ -126,7 +128,7 @@ class Searcher:
         hits = []
         for doc, score in zip(page.tolist(), top.scores[offset : offset + k].tolist()):
             row = rows[doc]
-            text = fold(row[6])
+            text = row[8]
             hits.append(self._hit(_passage(row), score, tuple(w for w in parsed.highlight if w in text)))
         # a numbered item (第五十条) no document has is asked about: what is shown cannot be it
         asked_item = (r := reference.parse_reference(normalize(query))) is not None and r.units[0] in LEGAL_UNITS
@@ -143,7 +145,7 @@ class Searcher:
         if not ranker.concepts:
             return None
         t = self.table
-        passages = [TopPassage(fold(rows[d][6]), t.contexts[t.context_of[d]], int(t.source_year[t.source_of[d]]),
+        passages = [TopPassage(rows[d][8], t.contexts[t.context_of[d]], int(t.source_year[t.source_of[d]]),
                                int(t.source_of[d])) for d in top.tolist()]
         # a concept is in the corpus when a passage or a title/section holds it (上海市 only in the title)
         in_corpus = [bool(v) or bool(ctx.any()) for v, ctx in zip(ranker.variants, ranker.concept_ctx)]
@@ -224,7 +226,7 @@ class Searcher:
             ok = mask[cand]
             todo = [d for d in cand[ok].tolist() if d not in verified]
             for d, row in self._rows(np.array(todo, dtype=np.int64)).items():
-                text = fold(row[6])
+                text = row[8]
                 verified[d] = all(ph in text for ph in q.phrases) and not any(w in text for w in q.excluded)
             ok[ok] = [verified[d] for d in cand[ok].tolist()]
             return ok
@@ -242,12 +244,25 @@ class Searcher:
         return counts == len(grams)
 
     def _rows(self, docs: np.ndarray) -> dict[int, tuple]:
-        """Database rows of passage numbers, by passage number."""
-        if not len(docs):
-            return {}
-        rowids = self.index.passage_rows[docs].tolist()
-        found = {r[0]: r for r in self._execute(f"{_SELECT} where rowid in ({','.join('?' * len(rowids))})", rowids)}
-        return {d: found[r] for d, r in zip(docs.tolist(), rowids)}
+        """Database rows of passage numbers, by passage number: each row of _SELECT followed by its text folded
+        (what matching reads). Kept, as a batch or a chat meets the same passages again (60% of the rows the
+        labelled queries read were read before)."""
+        out: dict[int, tuple] = {}
+        missing = []
+        for d in docs.tolist():
+            row = self._row_cache.get(d)
+            if row is None:
+                missing.append(d)
+            else:
+                out[d] = row
+        if missing:
+            if len(self._row_cache) > ROW_CACHE:
+                self._row_cache.clear()
+            rowids = self.index.passage_rows[missing].tolist()
+            found = {r[0]: r for r in self._execute(f"{_SELECT} where rowid in ({','.join('?' * len(rowids))})", rowids)}
+            for d, r in zip(missing, rowids):
+                out[d] = self._row_cache[d] = (*found[r], fold(found[r][6]))
+        return out
 
     # -- reference lookup -------------------------------------------------------------------
 
