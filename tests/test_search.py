@@ -232,3 +232,16 @@ def test_a_word_with_digits_inside_counts_as_covered(searcher):
     # 山区26县: the lone 县 after the digits pairs with its neighbour in passages (县倾), never stands alone.
     results = searcher.search("山区26县", k=3)
     assert results.answered and "山区26县" in texts(results)[0]
+
+
+def test_a_searcher_answers_from_its_caches_as_a_fresh_one_does(db_path):
+    """Rows, folded texts, context masks and character pairs are kept between searches: a second pass over
+    the same queries (phrases, exclusions, a reference, a question) gives exactly what the first pass gave."""
+    from assistant.search.output import results_json
+
+    searcher = Searcher.open(db_path)
+    queries = ["共同富裕 示范区", "“高质量发展” 示范区", "数字化改革 -政府", "共同富裕实施方案第31条", "今年有哪些民生实事",
+               "山海协作的目标是多少"]
+    first = [results_json(q, searcher.search(q, k=5)) for q in queries]
+    assert searcher._row_cache and all(page["results"] for page in first)
+    assert [results_json(q, searcher.search(q, k=5)) for q in queries] == first
