@@ -51,18 +51,17 @@ class TermList:
     def contribution(self, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """This term's share of s for each passage in `cand` (sorted, each once), 0 where absent; and where
         present. The shorter of the two is binary-searched in the other: sorted needles keep it in cache."""
-        out = np.zeros(len(cand))
         if len(self.docs) < len(cand):
             pos = np.searchsorted(cand, self.docs)
             hit = cand.take(pos, mode="clip") == self.docs
             found = np.zeros(len(cand), dtype=np.bool_)
             found[pos[hit]] = True
+            out = np.zeros(len(cand))
             out[found] = self.weights[hit] * self.factor
             return out, found
         pos = np.searchsorted(self.docs, cand)
         found = self.docs.take(pos, mode="clip") == cand
-        out[found] = self.weights[pos[found]] * self.factor
-        return out, found
+        return self.weights.take(pos, mode="clip") * self.factor * found, found  # (× 1.0 or × 0.0: exact)
 
     def mark(self, bits: np.ndarray, found: np.ndarray) -> np.ndarray:
         return bits | (found.astype(np.int64) << self.bit) if self.bit >= 0 else bits
@@ -211,7 +210,7 @@ class _Dense:
         self.added.append(t.docs)
         np.add.at(self.s, t.docs, t.weights * t.factor)
         if t.bit >= 0:
-            np.bitwise_or.at(self.bits, t.docs, 1 << t.bit)
+            np.add.at(self.bits, t.docs, 1 << t.bit)  # (a bit is set once per passage: | and + agree)
         if share:
             np.add.at(self.share, t.docs, share)
 
@@ -352,31 +351,34 @@ def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Score
             total += len(picked[-1])
         seed = np.unique(np.concatenate(picked))
     seed = seed[allowed(seed)]
-    s, bits = dense.s.take(seed), dense.bits.take(seed)
-    share = dense.share.take(seed) + cover.base.take(cover.context_of.take(seed))
-    keys = [term for term in pending if term[1]]
-    if keys:  # looked up in passage order; `seed` keeps its own (it decides ties in picking the best)
-        order = dense.sorting(seed)
-        _look_up(keys, seed[order], order, s, bits, share)
+    # looked up in passage order; the estimates go back to `seed`'s own order, which decides ties in picking the best
+    order = dense.sorting(seed)
+    ordered = seed[order]
+    s, bits = dense.s.take(ordered), dense.bits.take(ordered)
+    share = dense.share.take(ordered) + cover.base.take(cover.context_of.take(ordered))
+    _look_up([term for term in pending if term[1]], ordered, s, bits, share)
     m = max(SEED, n)
     if len(seed) > m:
-        best = np.argpartition(-s * cover.gain(share), m)[:m]
-        seed, s, bits = seed[best], s[best], bits[best]
-    if len(seed) < n:
+        estimate = np.empty(len(seed))
+        estimate[order] = -s * cover.gain(share)
+        at = np.empty(len(seed), dtype=np.intp)
+        at[order] = np.arange(len(seed))  # position in `ordered` of each seed
+        best = np.sort(at[np.argpartition(estimate, m)[:m]])
+        ordered, s, bits = ordered[best], s[best], bits[best]
+    if len(ordered) < n:
         return 0.0
-    order = np.argsort(seed)
-    _look_up([term for term in pending if not term[1]], seed[order], order, s, bits, None)
+    _look_up([term for term in pending if not term[1]], ordered, s, bits, None)
+    seed = ordered
     f = scorer.rescore(seed, s, bits)
     return float(np.partition(f, len(f) - n)[len(f) - n])
 
 
-def _look_up(terms: list[Term], ordered: np.ndarray, order: np.ndarray, s: np.ndarray, bits: np.ndarray,
-             share: np.ndarray | None) -> None:
-    """Add the terms' contributions to s, bits and share (in place) of the passages `ordered`, which are
-    those of s at positions `order`, sorted."""
+def _look_up(terms: list[Term], cand: np.ndarray, s: np.ndarray, bits: np.ndarray, share: np.ndarray | None) -> None:
+    """Add the terms' contributions to s, bits and share of the passages `cand` (sorted), in place."""
     for t, key_share in terms:
-        add, found = t.contribution(ordered)
-        s[order] += add
-        bits[order] = t.mark(bits[order], found)
-        if share is not None:
-            share[order] += key_share * found
+        add, found = t.contribution(cand)
+        s += add
+        if t.bit >= 0:
+            bits |= found.astype(np.int64) << t.bit
+        if share is not None and key_share:
+            share += key_share * found
