@@ -352,21 +352,24 @@ def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Score
         seed = np.unique(np.concatenate(picked))
     seed = seed[allowed(seed)]
     # looked up in passage order; the estimates go back to `seed`'s own order, which decides ties in picking the best
-    order = dense.sorting(seed)
+    keys = [term for term in pending if term[1]]
+    order = dense.sorting(seed) if keys else np.arange(len(seed))
     ordered = seed[order]
     s, bits = dense.s.take(ordered), dense.bits.take(ordered)
     share = dense.share.take(ordered) + cover.base.take(cover.context_of.take(ordered))
-    _look_up([term for term in pending if term[1]], ordered, s, bits, share)
+    _look_up(keys, ordered, s, bits, share)
     m = max(SEED, n)
     if len(seed) > m:
         estimate = np.empty(len(seed))
         estimate[order] = -s * cover.gain(share)
         at = np.empty(len(seed), dtype=np.intp)
         at[order] = np.arange(len(seed))  # position in `ordered` of each seed
-        best = np.sort(at[np.argpartition(estimate, m)[:m]])
+        best = at[np.argpartition(estimate, m)[:m]]
         ordered, s, bits = ordered[best], s[best], bits[best]
     if len(ordered) < n:
         return 0.0
+    best = np.argsort(ordered)  # (picking the best undid the order)
+    ordered, s, bits = ordered[best], s[best], bits[best]
     _look_up([term for term in pending if not term[1]], ordered, s, bits, None)
     seed = ordered
     f = scorer.rescore(seed, s, bits)
