@@ -53,6 +53,7 @@ def run_dingtalk(settings: Settings, core: ChatCore) -> None:
 
 def main() -> int:
     allocator.limit_arenas()  # before any thread starts (see assistant.allocator)
+    allocator.trim_periodically()
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -117,9 +117,11 @@ def listen_overflows() -> int | None:
     return None
 
 
-def rss_kb(pid: int) -> int:
+def memory_kb(pid: int, field: str = "VmRSS") -> int:
+    """A /proc/PID/status memory figure in kB: VmRSS, or its parts RssAnon (heap: what a leak or the allocator
+    grows) and RssFile (mapped files such as the word table, filled as pages are touched; bounded by their size)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
     return 0
 
@@ -140,6 +142,8 @@ class Soak:
         self.bad_updates = 0
         self.started = 0.0
         self.rss_by_minute: list[int] = []
+        self.anon_by_minute: list[int] = []  # RssAnon
+        self.file_rss: list[int] = []  # RssFile after warm-up and at the end
         self.overflows_before = listen_overflows()
 
     # Traffic -----------------------------------------------------------------------------------
@@ -209,7 +213,7 @@ class Soak:
             reply = self.api.wait_for("sendMessage", lambda c: c.params.get("chat_id") == ADMIN
                                       and c.at >= self.api.pushed_at(update["update_id"]), timeout=120)
             self.admin_log.append(f"/reload: {reply.params['text'][:60]}")
-            self.rss_after_reload.append(rss_kb(self.pid))
+            self.rss_after_reload.append(memory_kb(self.pid))
         except TimeoutError:
             self.admin_log.append("/reload: UNANSWERED")
 
@@ -262,14 +266,16 @@ class Soak:
                 self.bad_updates += 1
                 next_bad += 60
             if now - start >= 60 * len(self.rss_by_minute):
-                self.rss_by_minute.append(rss_kb(proc.pid))
+                self.rss_by_minute.append(memory_kb(proc.pid))
+                self.anon_by_minute.append(memory_kb(proc.pid, "RssAnon"))
             if now >= next_maintenance and (maintenance is None or not maintenance.is_alive()):
                 maintenance = threading.Thread(target=self.maintenance, args=(db,), daemon=True)
                 maintenance.start()
                 next_maintenance += every
             if not rss_base:
-                rss_base = rss_kb(proc.pid)
-            rss_max = max(rss_max, rss_kb(proc.pid))
+                rss_base = memory_kb(proc.pid)
+                self.file_rss.append(memory_kb(proc.pid, "RssFile"))
+            rss_max = max(rss_max, memory_kb(proc.pid))
             if proc.poll() is not None:
                 print(f"bot exited with {proc.returncode}")
                 break
@@ -281,7 +287,8 @@ class Soak:
             time.sleep(0.1)
         if maintenance is not None:
             maintenance.join(180)
-        rss_end = rss_kb(proc.pid)
+        rss_end = memory_kb(proc.pid)
+        self.file_rss.append(memory_kb(proc.pid, "RssFile"))
         self.report(rss_base or rss_end, rss_end, rss_max, log, time.monotonic() - start)
         return 0
 
@@ -347,6 +354,8 @@ class Soak:
         print(f"bot RSS: {rss_base / 1024:.0f} MB after warm-up, {rss_end / 1024:.0f} MB at the end "
               f"({growth:+.1f}%), max {rss_max / 1024:.0f} MB")
         print(f"  by minute: {' '.join(f'{r / 1024:.0f}' for r in self.rss_by_minute)} MB")
+        print(f"  of which anonymous (heap) by minute: {' '.join(f'{r / 1024:.0f}' for r in self.anon_by_minute)} MB; "
+              f"mapped files {self.file_rss[0] / 1024:.0f} -> {self.file_rss[-1] / 1024:.0f} MB")
         if self.rss_after_reload:
             first = self.rss_after_reload[0]
             print(f"  after each re-ingest + /reload: {', '.join(f'{r / 1024:.0f}' for r in self.rss_after_reload)} MB; "
