@@ -8,9 +8,10 @@ normal paragraph, as a document typed in Word would have it.
 With `--numbered` the copy is typed as drafting offices often type a regulation: the numbers are Word's
 automatic numbering, not text. One list (numbering.xml) has three levels: 第%1章 (bound to a chapter
 heading style based on Heading 1, so chapters are numbered through the style), 第%1条 (never restarted by a
-chapter) and （%1） (restarted by each article); a paragraph's text is what follows the number. Where the
-source's number is not the one the list would give next (a second item list in one article, a gap), a new
-numbering instance restarts that level with w:startOverride, as Word's "restart numbering" does.
+chapter) and （%1） (restarted by each article; (%1) where the source's items use ASCII brackets); a
+paragraph's text is what follows the number. Where the source's number is not the one the list would give
+next (a second item list in one article, a gap), a new numbering instance restarts that level with
+w:startOverride, as Word's "restart numbering" does.
 
     python tests/data/regulations/make_docx.py [--numbered] [SOURCE.md [TARGET.docx]]
 """
@@ -92,6 +93,11 @@ def number(paragraph, num_id: int, ilvl: int) -> None:
         parse_xml(f'<w:numPr {W_NS}><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'))
 
 
+def item_format(lines: list[str]) -> str:
+    """The items' number as the source prints it: （%3）, or (%3) where its items use ASCII brackets."""
+    return "(%3)" if any(re.match(rf"^\(({CN})\)", line.strip()) for line in lines) else "（%3）"
+
+
 def markdown_to_numbered_docx(source: Path, target: Path) -> Path:
     """Write `target` from the Markdown regulation `source` with chapters, articles and items numbered by
     Word's automatic numbering; return `target`."""
@@ -119,7 +125,8 @@ def markdown_to_numbered_docx(source: Path, target: Path) -> Path:
         number(p, current, ilvl)
         return p
 
-    for line in source.read_text(encoding="utf-8").splitlines():
+    lines = source.read_text(encoding="utf-8").splitlines()
+    for line in lines:
         line = line.strip()
         if not line or line.startswith("<!--"):
             continue
@@ -140,7 +147,8 @@ def markdown_to_numbered_docx(source: Path, target: Path) -> Path:
         else:
             document.add_paragraph(line)
     add_list(document, abstract_list(
-        [("chineseCounting", "第%1章", None), ("chineseCounting", "第%2条", 0), ("chineseCounting", "（%3）", None)],
+        [("chineseCounting", "第%1章", None), ("chineseCounting", "第%2条", 0),
+         ("chineseCounting", item_format(lines), None)],
         style=style_id), nums)
     document.save(target)
     return target
