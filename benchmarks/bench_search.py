@@ -30,7 +30,13 @@ FALLBACK_QUERIES = ["山海协作工程怎么升级", "千万工程 新阶段", 
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak RSS. Not ru_maxrss: Linux carries that over exec from the forking parent, so a
+    worker started by a large bench process would report at least the parent's size."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def queries(dirs: tuple[Path, ...] = (EVAL_DIR,)) -> list[str]:

@@ -59,14 +59,19 @@ def test_pruned_top_k_equals_exhaustive_scoring_on_random_queries(searcher):
 # Every pruning path on the small test corpus: the threshold seeded for every query (SMALL 0), and the
 # plan's three outcomes: every list read (lookups dear), as many left unread as can be (lookups free, so
 # the passages whose title/section share lifts the unread bounds are looked up), and the cost model's.
-# Sorting passages through a mask (SORT_BELOW 0) is forced too: the small corpus never reaches it.
-@pytest.mark.parametrize("lookup_cost, sort_below", [(10**9, 0), (0, candidates.SORT_BELOW), (candidates.LOOKUP_COST, 0),
-                                                     (candidates.LOOKUP_COST, candidates.SORT_BELOW)])
-def test_every_pruning_path_equals_exhaustive_scoring(searcher, monkeypatch, lookup_cost, sort_below):
+# Sorting passages through a mask (SORT_BELOW 0) is forced too: the small corpus never reaches it; cutting
+# candidates after every lookup (FEW 0) or only after the last; scoring first the best by the cover bound
+# (CHUNK 1: from 16 candidates up, as at 100x).
+@pytest.mark.parametrize("lookup_cost, sort_below, few, chunk", [
+    (10**9, 0, 0, 1), (0, candidates.SORT_BELOW, 0, candidates.CHUNK), (0, 0, 10**9, 1),
+    (candidates.LOOKUP_COST, 0, candidates.FEW, 1), (candidates.LOOKUP_COST, candidates.SORT_BELOW, candidates.FEW, candidates.CHUNK)])
+def test_every_pruning_path_equals_exhaustive_scoring(searcher, monkeypatch, lookup_cost, sort_below, few, chunk):
     monkeypatch.setattr(candidates, "SMALL", 0)
     monkeypatch.setattr(candidates, "LOOKUP_COST", lookup_cost)
     monkeypatch.setattr(candidates, "SORT_BELOW", sort_below)
-    assert sum(check_equal(searcher, query) for query in random_queries(searcher, 60, seed=lookup_cost % 97 + sort_below)) > 40
+    monkeypatch.setattr(candidates, "FEW", few)
+    monkeypatch.setattr(candidates, "CHUNK", chunk)
+    assert sum(check_equal(searcher, query) for query in random_queries(searcher, 60, seed=lookup_cost % 97 + sort_below + few % 89 + chunk)) > 40
 
 
 def test_a_term_looked_up_in_candidates_either_way_round():

@@ -123,6 +123,7 @@ class TopK:
 
 
 Allowed = Callable[[np.ndarray], np.ndarray]  # passage numbers (any order) → mask of those that may be shown
+FEW = 256  # candidates below this many are looked up in every unread list before they are cut
 SORT_BELOW = 4096  # passages sorted by np.sort below this many, else by a pass over a mask of all passages
 LOOKUP_COST = 8  # a binary-search lookup of one passage in one list, in dense additions of one posting
 
@@ -186,11 +187,13 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         if key_share:
             share = share + key_share * found
             gain = cover.gain(share + sum(sh for _, sh in unread[i:]))
-        keep = (s + rests[i]) * gain >= floor
-        if not keep.all():
-            cand, s, bits, share, gain = cand[keep], s[keep], bits[keep], share[keep], gain[keep]
+        if len(cand) > FEW or i == len(unread):  # a cut that would save few lookups is left to the last
+            keep = (s + rests[i]) * gain >= floor
+            if not keep.all():
+                cand, s, bits, share, gain = cand[keep], s[keep], bits[keep], share[keep], gain[keep]
     keep = s > 0
-    return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, theta, considered)
+    # F ≤ s·gain (CoverBound), no unread list left
+    return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, theta, considered, (s * gain)[keep])
 
 
 class _Dense:
@@ -305,11 +308,20 @@ def _plan(pending: list[Term], theta: float, cover: CoverBound) -> tuple[list[Te
 
 
 def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, scorer: Scorer, theta: float,
-                    considered: int) -> TopK:
+                    considered: int, cheap: np.ndarray | None = None) -> TopK:
     """F for the candidates in descending upper bound, in growing chunks, until no later one can reach
-    the n-th best F found: the full features are computed for few more than the page."""
+    the n-th best F found: the full features are computed for few more than the page. With `cheap` (a
+    coarser bound ≥ F of each, known already), the best by it are scored first, and only the rest whose
+    cheap bound reaches their n-th best F get the upper bound."""
     docs, scores = [], []
     best, chunk = theta, max(CHUNK, n)
+    if cheap is not None and len(cand) > 16 * chunk:
+        first = np.sort(np.argpartition(-cheap, 4 * chunk)[: 4 * chunk])
+        top = _rescore_lazily(cand[first], s[first], bits[first], n, scorer, theta, considered)
+        if len(top.scores) >= n:  # the n-th best of some: at most the n-th best of all
+            best = max(best, float(top.scores[n - 1]))
+        keep = cheap >= best * _SAFETY
+        cand, s, bits, theta = cand[keep], s[keep], bits[keep], best
     if len(cand) <= chunk:  # all are scored anyway
         f = scorer.rescore(cand, s, bits)
         top = np.lexsort((cand, -f))[:n]
