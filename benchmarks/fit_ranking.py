@@ -69,7 +69,7 @@ AGAINST_ANSWER = ("constraint_gap",)
 # leave-one-class-out holds out in turn. A note matching none is of class "other".
 UNANSWERABLE_CLASSES = {
     "place": ("other province", "other city", "other country"),
-    "year": ("other year", "other period"),
+    "year": ("other year", "other period", "year not covered", "period not covered"),
     "topic": ("topic absent", "compound"),
     "figure": ("figure not stated", "rule not made"),
     "item": ("article does not exist", "chapter does not exist"),
