@@ -23,7 +23,6 @@ from assistant.records import Passage, Source
 from assistant.search import reference
 from assistant.search.candidates import MAX_BITS, TermList, top_k
 from assistant.search.index import SearchIndex, load_index
-from assistant.search.neighbours import Neighbours
 from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
 from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model, place_names
@@ -71,8 +70,7 @@ class Searcher:
         sources = {s.id: s for s in corpus.sources()}
         years = [_year(sources[sid]) if sid in sources else 0 for sid in index.source_ids]
         self.parser = QueryParser(self.tokenizer, index.synonyms, index.query_words,
-                                  newest_year=max(years, default=0) or None, related=index.related,
-                                  neighbours=Neighbours(index.fields["words"], index.size))
+                                  newest_year=max(years, default=0) or None, related=index.related)
         self._source_no = {sid: i for i, sid in enumerate(index.source_ids)}
         self._kinds = np.array([sources[sid].kind if sid in sources else "" for sid in index.source_ids], dtype=object)
         self._headings: dict[str, list[Passage]] | None = None

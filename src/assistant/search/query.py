@@ -3,14 +3,13 @@
 Syntax: “…” or "…" or 「…」 = exact phrase; -词 = exclude passages containing 词; @简称 or @id = only that
 source. Question scaffolding (什么/如何/多少/吗 …) is dropped, context words (今年/省里/政府工作报告 …)
 are matched against document titles and section headings instead of the sentence, and curated
-abbreviations (共富 → 共同富裕 …), mined ones and the corpus words nearest in meaning to a query word
-(neighbours.py: 房子 → 房产) add their expansions at a weight below the user's own words.
+abbreviations (共富 → 共同富裕 …) add their expansions at a weight below the user's own words.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping
+from typing import Mapping
 
 from assistant.search.lexicon import QueryWords
 from assistant.search.normalize import normalize
@@ -72,13 +71,11 @@ class ParsedQuery:
 
 class QueryParser:
     def __init__(self, tokenizer: Tokenizer, synonyms: dict[str, tuple[str, ...]], query_words: QueryWords,
-                 newest_year: int | None = None, related: Mapping[str, tuple[str, ...]] | None = None,
-                 neighbours: Callable[[Iterable[str]], Mapping[str, tuple[str, ...]]] | None = None) -> None:
+                 newest_year: int | None = None, related: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.tokenizer = tokenizer
         self.newest_year = newest_year
         self.synonyms = synonyms
         self.related = related or {}  # mined at index time (abbreviations.py): key → corpus wordings
-        self.neighbours = neighbours  # query words → corpus words near in meaning (neighbours.py)
         self._keys = sorted(synonyms, key=len, reverse=True)
         self.query_words = query_words
 
@@ -107,16 +104,14 @@ class QueryParser:
         _add(context, words, 1.0)
         own = frozenset(words) | frozenset(grams)
         content = "".join("".join(r) for r in runs)
-        keys, guessed = self._keys_in(runs, content)
+        keys = self._keys_in(runs, content)
         expansions = _expansions(content, keys)
         concepts = self._concepts(runs, keys)
         for phrase in expansions:  # an expansion as a whole weighs about what one word of the user weighs
             tokens, phrase_grams = self.tokenizer.words(phrase), bigrams(phrase)
             _add(words, tokens, EXPANSION_WEIGHT / max(len(tokens), 1) ** 0.5)
             _add(grams, phrase_grams, EXPANSION_WEIGHT / max(len(phrase_grams), 1) ** 0.5)
-        # a neighbour is a guess: searched for, not shown as the user's word (bold, a digest's topic wording)
-        shown = [e for e in expansions if e not in guessed]
-        highlight = tuple(dict.fromkeys([*(w for r in runs for w in r), *phrases, *shown]))
+        highlight = tuple(dict.fromkeys([*(w for r in runs for w in r), *phrases, *expansions]))
         year = self._year(text)
         return ParsedQuery(
             raw=raw, words=words, bigrams=grams, context=context, runs=tuple(tuple(r) for r in runs),
@@ -178,13 +173,10 @@ class QueryParser:
                 i += 1
         return out
 
-    def _keys_in(self, runs: list[list[str]], content: str) -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    def _keys_in(self, runs: list[list[str]], content: str) -> dict[str, tuple[str, ...]]:
         """The expansion keys the query holds, longest first: curated synonym keys anywhere in its content,
-        mined ones (abbreviations.py) only as whole words of a run (2023年人均 holds no 年人均), and where
-        neither has a word or run of words, its nearest corpus words in meaning (neighbours.py); and the
-        expansions that come only from those neighbours."""
+        mined ones (abbreviations.py) only as whole words of a run (2023年人均 holds no 年人均)."""
         found = {k: self.synonyms[k] for k in self._keys if k in content}
-        rest = []
         for run in runs:
             for i in range(len(run)):
                 for j in range(i + 1, len(run) + 1):
@@ -193,13 +185,7 @@ class QueryParser:
                         break
                     if key in self.related and key not in found:
                         found[key] = self.related[key]
-                    elif key not in found:
-                        rest.append(key)
-        near = self.neighbours(rest) if self.neighbours is not None and rest else {}
-        sure = {v for values in found.values() for v in values}
-        found.update(near)
-        return (dict(sorted(found.items(), key=lambda kv: -len(kv[0]))),
-                frozenset(v for values in near.values() for v in values) - sure)
+        return dict(sorted(found.items(), key=lambda kv: -len(kv[0])))
 
     def _concepts(self, runs: list[list[str]], keys: dict[str, tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
         """Each distinct content word of two or more characters (a lone character is too ambiguous to
