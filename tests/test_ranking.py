@@ -178,3 +178,26 @@ def test_a_rankers_set_up_from_the_tables_caches_equals_a_fresh_one(parks: Searc
     assert set_up(parks.table) == first  # from the caches the first filled
     assert set_up(replace(parks.table, _context_cache={}, _pairs=None, _pairs_of={})) == first
     assert any(ranker_pairs for _, _, ranker_pairs, _ in first)
+
+
+def test_a_passage_holding_part_of_a_word_is_unmatched_by_the_part_it_lacks(db_path):
+    """亚运 is half of 亚运会's character pairs: such a passage is uncovered for the word yet half matched."""
+    from assistant.search.candidates import score_all
+    from assistant.search.normalize import fold
+
+    searcher = Searcher.open(db_path)
+    q = searcher.parser.parse("亚运会")
+    lists, gram_bits = searcher.term_lists(q)
+    ranker = QueryRanker(q, searcher.table, searcher.weights, gram_bits)
+    s, bits = score_all(lists, searcher.index.size)
+    cand = np.flatnonzero(s > 0)
+    x = ranker.features(cand, bits[cand])
+    texts = {r[0]: fold(r[1]) for r in searcher.corpus.db.execute("select rowid, text from passages")}
+    text = [texts[r] for r in searcher.index.passage_rows[cand].tolist()]
+    in_ctx = ranker.concept_ctx[0, searcher.table.context_of[cand]]
+    part = [i for i, t in enumerate(text) if "亚运" in t and "亚运会" not in t and not in_ctx[i]]
+    whole = [i for i, t in enumerate(text) if "亚运会" in t]
+    assert part and whole
+    unmatched, uncovered = FEATURES.index("unmatched"), FEATURES.index("uncovered")
+    assert np.allclose(x[part, uncovered], 1) and np.allclose(x[part, unmatched], 0.5)
+    assert np.allclose(x[whole, unmatched], 0) and np.allclose(x[whole, uncovered], 0)

@@ -34,6 +34,7 @@ FEATURES = (
     "uncovered",  # share of the idf mass of the user's words the passage and its title/section lack
     "outside_context",  # share of that mass not found in the passage's title/section path
     "apart",  # share of the user's consecutive word pairs not found adjacent in the passage
+    "unmatched",  # like uncovered, a word counting as the share of its character pairs the passage holds (a part)
     "heading",  # the passage is a bare heading
     "no_figure",  # the question asks 多少/比例 and the passage states no figure
     "no_definition",  # the question asks what a term is and the passage defines nothing
@@ -45,7 +46,7 @@ FEATURES = (
     "no_sanction",  # the question asks 怎么罚/会被怎么处理 and the passage (or its item list's lead-in) states no penalty
 )
 COVERAGE_FEATURES = (0, 1)  # uncovered, outside_context: each ≥ 1 − the share a passage covers (cover_bound)
-TERM_FEATURES = 3  # the first features depend only on which query terms a passage holds (QueryRanker.upper_bound)
+TERM_FEATURES = 4  # the first features depend only on which query terms a passage holds (QueryRanker.upper_bound)
 _F = {name: i for i, name in enumerate(FEATURES)}
 TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much more than a plain word
 DEFAULT_AUTHORITY = 0.5
@@ -215,6 +216,20 @@ class QueryRanker:
         self.concept_w = np.array([w for _, w in self.concepts]) / (self.total_weight or 1)
         # per concept: the required bits of each variant found in the corpus; the contexts naming one
         self.variants = [[r for v in vs if (r := self._required(v)) is not None] for vs, _ in self.concepts]
+        self.variant_pairs = [[[1 << b for b in range(r.bit_length()) if r >> b & 1] for r in rs] for rs in self.variants]
+        # unmatched as one product: each form's share of its pairs held, from a (pair × form) matrix
+        pairs = sorted({p for forms in self.variant_pairs for f in forms for p in f})
+        column = {p: i for i, p in enumerate(pairs)}
+        self._pair_masks = np.array(pairs, dtype=np.int64)
+        forms = [(j, f) for j, fs in enumerate(self.variant_pairs) for f in fs]
+        self._form_share = np.zeros((len(pairs), len(forms)))
+        for k, (_, f) in enumerate(forms):
+            if f:
+                self._form_share[[column[p] for p in f], k] = 1 / len(f)
+        self._form_full = np.array([not f for _, f in forms], dtype=np.float64)  # beyond the tracked bits: held
+        owners = [j for j, _ in forms]  # forms come grouped by concept
+        self._has_forms = np.array(sorted(set(owners)), dtype=np.int64)
+        self._form_starts = np.searchsorted(owners, self._has_forms)
         self.concept_ctx = np.array([np.logical_or.reduce([table.in_contexts(v) for v in vs]) for vs, _ in self.concepts]
                                     ).reshape(len(self.concepts), len(table.contexts))
         runs = _content_stretches(q.runs)
@@ -227,7 +242,7 @@ class QueryRanker:
                          ("apart", self.n_pairs > 0), ("heading", True),
                          ("no_figure", q.wants_number), ("no_definition", q.wants_definition),
                          ("not_this_year", q.year_relative), ("low_authority", True), ("no_time", q.wants_time),
-                         ("no_sanction", q.wants_sanction)):
+                         ("no_sanction", q.wants_sanction), ("unmatched", bool(self.concepts))):
             self.active[_F[name]] = on
         self.gain_bound = math.exp(float(np.sum(np.maximum(self.beta, 0) * self.active)))
         # the gain the features after the term ones (TERM_FEATURES) can add at most
@@ -246,10 +261,15 @@ class QueryRanker:
 
     def cover_bound(self) -> CoverBound:
         """F ≤ s · exp(a + b·c) for a passage covering at most the share c of the query's concepts (in its
-        text or title/section): `uncovered` ≥ 1 − c and `outside_context` ≥ 1 − c, the rest at their best.
-        A concept's key: the rarest character pair of each of its forms (a passage whose text holds the
-        concept holds one of them); a form beyond the tracked bits counts as held by every passage."""
+        text or title/section): `uncovered` ≥ 1 − c and `outside_context` ≥ 1 − c, `unmatched` ≥ 1 − c − r
+        (r: the most a passage can hold of the concepts whose key it lacks, all but one pair of each form),
+        the rest at their best. A concept's key: the rarest character pair of each of its forms (a passage
+        whose text holds the concept holds one of them); a form beyond the tracked bits counts as held by
+        every passage."""
         slope = -sum(min(float(self.beta[i]), 0.0) for i in COVERAGE_FEATURES) if self.concepts else 0.0
+        part = -min(float(self.beta[_F["unmatched"]]), 0.0) if self.concepts else 0.0
+        rest = sum(share * max((len(p) - 1) / len(p) for p in forms)
+                   for share, forms in zip(self.concept_w, self.variant_pairs) if forms and all(forms))
         base = self.concept_w @ self.concept_ctx if self.concepts else np.zeros(len(self.t.contexts))
         df = {bit: self.t.bigrams.df(g) for g, bit in self.gram_bits.items()}
         keys = []
@@ -259,7 +279,8 @@ class QueryRanker:
             else:
                 rarest = (min((b for b in range(r.bit_length()) if r >> b & 1), key=df.__getitem__) for r in variants)
                 keys.append((float(share), sum({1 << b for b in rarest})))
-        return CoverBound(math.log(self.gain_bound) - slope, slope, tuple(keys), base, self.t.context_of,
+        return CoverBound(math.log(self.gain_bound) - slope - part * (1 - rest), slope + part, tuple(keys), base,
+                          self.t.context_of,
                           *self.t.context_members())
 
     def features(self, cand: np.ndarray, bits: np.ndarray) -> np.ndarray:
@@ -281,6 +302,17 @@ class QueryRanker:
         x[:, _F["low_authority"]] = 1 - t.source_prior[t.source_of[cand]]
         return x
 
+    def _unmatched(self, in_ctx: np.ndarray, bits: np.ndarray) -> np.ndarray:
+        """1 − Σ over concepts of its share × the largest share of a form's character pairs the passage holds
+        (1 when its title/section names it; a form beyond the tracked bits counts as held, as for uncovered):
+        a passage holding 亚运 holds half of 亚运会, one holding 犬牌 half of 犬牌丢."""
+        held = in_ctx.astype(np.float64)
+        if len(self._form_full):
+            shares = ((bits[:, None] & self._pair_masks) != 0) @ self._form_share + self._form_full
+            best = np.maximum.reduceat(shares, self._form_starts, axis=1)  # each concept's best form
+            held[:, self._has_forms] = np.maximum(held[:, self._has_forms], best)
+        return 1 - held @ self.concept_w
+
     def _term_features(self, cand: np.ndarray, bits: np.ndarray) -> np.ndarray:
         """uncovered, outside_context, apart: what depends only on the query terms a passage holds."""
         t = self.t
@@ -293,6 +325,7 @@ class QueryRanker:
             in_ctx = self.concept_ctx[:, t.context_of[cand]].T
             x[:, _F["uncovered"]] = 1 - (in_text | in_ctx) @ self.concept_w
             x[:, _F["outside_context"]] = 1 - in_ctx @ self.concept_w
+            x[:, _F["unmatched"]] = self._unmatched(in_ctx, bits)
         if self.n_pairs:
             x[:, _F["apart"]] = 1 - sum(((bits & r) == r) for r in self.pairs) / self.n_pairs
         return x
