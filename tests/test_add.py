@@ -83,6 +83,14 @@ def test_add_text_pdf_drops_running_heads_and_page_numbers(corpus: Path, tmp_pat
     assert r.articles > 25 and not [w for w in r.warnings if "不连续" in w]
 
 
+def test_a_two_page_pdf_loses_its_running_header_too(corpus: Path, tmp_path: Path):
+    """A short PDF (a gazette's two pages) repeats its header on every page: it is no part of the title."""
+    path = write_pdf(tmp_path / "short.pdf", pages=2, header="某省人民代表大会常务委员会公报")
+    (r,) = add([path], corpus, tmp_path / "a.db")
+    assert r.source.title == "某省公共数据条例"
+    assert not any("公报" in p.text for p in Corpus(tmp_path / "a.db").passages(r.source.id))
+
+
 def test_scanned_pdf_is_a_clear_error(tmp_path: Path):
     from reportlab.pdfgen import canvas
 

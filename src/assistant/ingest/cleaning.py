@@ -257,23 +257,30 @@ _PAGE_MARK = re.compile(
 )
 
 
-def drop_running_heads(lines: list[Line], removals: Removals) -> list[Line]:
-    """Running headers and footers of a paged document (PDF): a line at the top or bottom of its page that
-    recurs, numbers aside (`- 3 -`, `第3页 共100页`, the document's short title), on RUNNING_MIN_PAGES pages;
-    and a page number by its shape (`— 3 —`, `第 3 页`) at a page's edge, however few pages there are."""
+def running_heads(paged: list[tuple[int, str]]) -> set[int]:
+    """Which of a paged document's lines, given as (page, text) with page 0 for unpaged, are running headers
+    and footers: a line at the top or bottom of its page that recurs, numbers aside (`- 3 -`, `第3页 共100页`,
+    the document's short title), on RUNNING_MIN_PAGES pages (on both pages of a two-page document); and a page
+    number by its shape (`— 3 —`, `第 3 页`) at a page's edge, however few pages there are."""
     pages: dict[int, list[int]] = {}
-    for i, ln in enumerate(lines):
-        if ln.page:
-            pages.setdefault(ln.page, []).append(i)
+    for i, (page, _text) in enumerate(paged):
+        if page:
+            pages.setdefault(page, []).append(i)
     edges = {i for idx in pages.values() for i in idx[:RUNNING_EDGE] + idx[-RUNNING_EDGE:]}
-    doomed = {i for i in edges if _PAGE_MARK.match(lines[i].text.replace(" ", ""))}
-    if len(pages) >= RUNNING_MIN_PAGES:
+    doomed = {i for i in edges if _PAGE_MARK.match(paged[i][1].replace(" ", ""))}
+    if len(pages) >= 2:
+        needed = min(RUNNING_MIN_PAGES, len(pages))
         seen: dict[str, set[int]] = {}
         for i in edges:
-            seen.setdefault(_DIGITS.sub("#", lines[i].text), set()).add(lines[i].page)
-        running = {key for key, on in seen.items() if len(on) >= RUNNING_MIN_PAGES}
-        doomed |= {i for i in edges if _DIGITS.sub("#", lines[i].text) in running}
-    return _drop_indices(lines, doomed, removals, "running_head")
+            seen.setdefault(_DIGITS.sub("#", paged[i][1]), set()).add(paged[i][0])
+        running = {key for key, on in seen.items() if len(on) >= needed}
+        doomed |= {i for i in edges if _DIGITS.sub("#", paged[i][1]) in running}
+    return doomed
+
+
+def drop_running_heads(lines: list[Line], removals: Removals) -> list[Line]:
+    """Running headers, footers and page numbers (running_heads)."""
+    return _drop_indices(lines, running_heads([(ln.page, ln.text) for ln in lines]), removals, "running_head")
 
 
 _SOURCE_NOTE = re.compile(r"^[（(](?:摘自|选自|原载|来源[:：])")

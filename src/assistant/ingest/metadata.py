@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.ingest import legal
+from assistant.ingest.cleaning import running_heads
 from assistant.ingest.formats import Element
 
 # Longer endings first: 实施方案 before 方案, 实施细则 before 细则.
@@ -102,10 +103,28 @@ def _title_line(text: str) -> bool:
     )
 
 
+def _without_running_heads(elements: list[Element]) -> list[Element]:
+    """The non-empty elements but a PDF's running headers and footers, which sit above the title; a head
+    that is the title itself, printed again beside it, stays (the title lines below read it once)."""
+    items, paged, page = [], [], 0
+    for e in elements:
+        page += e.page_start
+        if e.text.strip():
+            items.append(e)
+            paged.append((page, e.text.strip()))
+    texts = [text for _page, text in paged]
+
+    def doubled(i: int) -> bool:
+        return texts[i] in texts[max(i - 1, 0) : i] + texts[i + 1 : i + 2]
+
+    doomed = {i for i in running_heads(paged) if not doubled(i)}
+    return [e for i, e in enumerate(items) if i not in doomed]
+
+
 def read_facts(elements: list[Element]) -> Facts:
     """Title, kind, dates, issuer and header lines of a document (see module doc)."""
     facts = Facts()
-    items = [e for e in elements if e.text.strip()]
+    items = _without_running_heads(elements)
     i = 0
     if items and items[0].heading == 1 or any(e.heading == 1 for e in items[:3]):
         while i < len(items) and items[i].heading != 1:
