@@ -78,6 +78,18 @@ def test_the_year_and_the_document_asked_for_must_be_the_passages(answerer):
     assert feature(answerer.features(relative, concepts, [True], [passage("目标任务", year=2022)], [1.0]), GAP) == 0
 
 
+def test_a_five_year_plan_named_is_a_span_of_years_the_passage_must_be_of(answerer):
+    q = ParsedQuery(raw="十五五期间的目标", runs=(("目标",),))
+    concepts = [(("目标",), 5.0)]
+    for met in (passage("目标任务", year=2027), passage("“十五五”目标任务"), passage("到2030年的目标"),
+                passage("目标任务", context="某某“十五五”规划")):
+        assert feature(answerer.features(q, concepts, [True], [met], [1.0]), GAP) == 0
+    for unmet in (passage("目标任务", year=2024), passage("“十四五”目标任务"), passage("到2035年的目标")):
+        assert feature(answerer.features(q, concepts, [True], [unmet], [1.0]), GAP) == 1
+    earlier = ParsedQuery(raw="十三五期间增长多少", runs=(("增长",),))  # 2016–2020
+    assert feature(answerer.features(earlier, concepts, [True], [passage("目标任务", year=2019)], [1.0]), GAP) == 0
+
+
 def test_every_condition_must_be_met_by_one_passage(answerer):
     q = ParsedQuery(raw="广东省补贴多少钱", runs=(("广东省", "补贴"),), wants_number=True)
     concepts = [(("补贴",), 5.0)]
@@ -101,7 +113,8 @@ def test_a_place_another_top_passage_of_the_same_document_names_is_that_document
 def test_only_names_count_as_places_and_a_document_may_be_named_in_the_text(answerer):
     # 上门 and 爱国 (of 爱国主义) are tagged places in jieba's list, but have no 上门市 or 爱国县
     for raw, runs in (("空巢老人有没有人上门探访", (("空巢", "老人"), ("人", "上门", "探访"))),
-                      ("爱国主义教育法 学校", (("爱国主义", "教育法", "学校"),))):
+                      ("爱国主义教育法 学校", (("爱国主义", "教育法", "学校"),)),
+                      ("快递能上门来取件吗", (("快递",), ("上门来", "取件")))):  # 上门来, a verb phrase, is listed too
         assert answerer.named_places(ParsedQuery(raw=raw, runs=runs)) == []
     assert answerer.named_places(ParsedQuery(raw="日本 杭州 新加坡", runs=(("日本", "杭州", "新加坡"),))) \
         == ["日本", "杭州", "新加坡"]

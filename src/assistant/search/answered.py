@@ -38,7 +38,8 @@ ANSWER_FEATURES = (
     # coverage lost when one passage (with its document/section) must also meet every condition the question
     # states: name each place it names (江苏省, 北京市 …: another province's figures, or a regulation of another
     # city, answer nothing), be of the year it writes out (its document's year, or 2020 / 二○二○ in its
-    # title/section or text; 今年/去年 are left to the ranking: users say 今年 of whatever is current), come
+    # title/section or text; 今年/去年 are left to the ranking: users say 今年 of whatever is current) or of
+    # the five-year plan it names (十三五: a document of 2016–2020, or one naming it or such a year), come
     # from the document it names (政府工作报告, 决定 …), and state a figure when it asks 多少/几/比例, in the unit
     # asked when one is (多少钱 → 元, 几个小时 → 小时). One gap for all: each condition alone is met by too few
     # tuning questions to weigh it apart (cross-validation measured the single gap at least as good).
@@ -67,7 +68,10 @@ _UNIT_IN_TEXT = {
 }
 _FIGURE = re.compile(r"[0-9]|[一二三四五六七八九十百千]+分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|日|天|年|月|岁|小时|人|户)")
 NATIONAL = frozenset({"中国", "中华人民共和国"})  # contains every place: a national law or a province's plan lies in it
+_COMPLEMENTS = ("来", "去")  # directional complements: no place name of the list ends in one but transliterations
 _ADMINISTRATIVE = ("省", "市", "县", "区", "国", "自治区", "特别行政区")
+# A five-year plan's period: 十一五 … 十九五 (the 11th plan began in 2006).
+_PERIOD = re.compile(r"十([一二三四五六七八九])五")
 _PLACE_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|新区|省|市|县|区|州)$")
 
 
@@ -128,7 +132,10 @@ class Answerer:
     def _is_a_name(self, place: str) -> bool:
         """Whether a place of jieba's list is a name a question states: a two-character entry must also be
         listed in its administrative form (杭州 → 杭州市, 日本 → 日本国); the list also tags words such as 上门,
-        城镇 and 爱国 (of 爱国主义), which name no place (and many 国 of old: 美国 is lost with them)."""
+        城镇 and 爱国 (of 爱国主义), which name no place (and many 国 of old: 美国 is lost with them), and verb
+        phrases ending in a directional complement (上门来)."""
+        if place.endswith(_COMPLEMENTS):  # 上门来, 迁回来: a verb and its direction, tagged a place
+            return False
         return len(place) > 2 or any(place + s in self.places for s in _ADMINISTRATIVE)
 
     def names_places_of(self, q: ParsedQuery, context: str) -> bool:
@@ -150,7 +157,8 @@ class Answerer:
         places = self.named_places(q)
         docs = self.named_documents(q)
         unit = _asked_unit(q) if q.wants_number else None
-        years = _year_forms(q.year) if q.year is not None and str(q.year) in normalize(q.raw) else ()
+        span = _time_asked(q)
+        years = [f for y in range(span[0], span[1] + 1) for f in _year_forms(y)] + list(span[2]) if span else []
 
         # a place is the document's when any of its top passages names it (全市 in an article on 杭州's courts)
         named = {}
@@ -160,7 +168,7 @@ class Answerer:
         def meets(p: TopPassage) -> bool:
             """Whether the passage meets every condition the question states (plain Python: three passages)."""
             return (len(named[p.source]) == len(places)
-                    and (not years or p.year == q.year or any(y in p.text or y in p.context for y in years))
+                    and (not span or span[0] <= p.year <= span[1] or any(y in p.text or y in p.context for y in years))
                     and all(d in p.context or d in p.text for d in docs)
                     and (not q.wants_number or _states_figure(p.text, unit)))
 
@@ -168,6 +176,18 @@ class Answerer:
         best = scores[0] if scores else 0.0
         margin = math.log(best / scores[1]) if len(scores) > 1 and scores[1] > 0 else MARGIN_CAP
         return np.array([max(math.log(max(best, 1e-3)), -5.0), gap, min(margin, MARGIN_CAP)])
+
+
+def _time_asked(q: ParsedQuery) -> tuple[int, int, tuple[str, ...]] | None:
+    """The years the question asks about, first and last, with the names that state them: a year written
+    out (2020, not 今年: see constraint_gap), or a five-year plan's period (十三五 = 2016–2020, written so)."""
+    m = _PERIOD.search(q.raw)
+    if m is not None:
+        start = 2006 + 5 * "一二三四五六七八九".index(m.group(1))
+        return start, start + 4, (m.group(0),)
+    if q.year is not None and str(q.year) in normalize(q.raw):
+        return q.year, q.year, ()
+    return None
 
 
 def _year_forms(year: int) -> tuple[str, ...]:
