@@ -1,8 +1,8 @@
 """Build a Word copy of a regulation fixture, so .docx ingestion is tested on the same text as the Markdown.
 
 The Markdown shape is the one law collections share: `# title`, header lines (通过/施行 dates), an
-`<!-- INFO END -->` comment, `## 第X章` headings and one paragraph per article or item. In the Word copy the
-title takes the Title style, chapters take Heading 1, the comment is dropped and every other line is a
+`<!-- INFO END -->` comment, `## 第X章` headings (`### 第X节` inside them) and one paragraph per article or item. In the Word copy the
+title takes the Title style, chapters take Heading 1, sections Heading 2, the comment is dropped and every other line is a
 normal paragraph, as a document typed in Word would have it.
 
 With `--numbered` the copy is typed as drafting offices often type a regulation: the numbers are Word's
@@ -46,7 +46,9 @@ def markdown_to_docx(source: Path, target: Path) -> Path:
         line = line.strip()
         if not line or line.startswith("<!--"):
             continue
-        if line.startswith("## "):
+        if line.startswith("### "):
+            document.add_heading(line[4:].strip(), level=2)
+        elif line.startswith("## "):
             document.add_heading(line[3:].strip(), level=1)
         elif line.startswith("# "):
             document.add_heading(line[2:].strip(), level=0)
@@ -140,6 +142,8 @@ def markdown_to_numbered_docx(source: Path, target: Path) -> Path:
             document.add_paragraph(" ".join(m.group(2).split()), style=style)  # numbered through its style
         elif line.startswith("## "):
             document.add_heading(line[3:].strip(), level=1)
+        elif line.startswith("### "):  # a section (节) inside a chapter: typed as Heading 2, not numbered
+            document.add_heading(line[4:].strip(), level=2)
         elif m := ARTICLE.match(line):
             numbered(m.group(2), 1, parse_number(m.group(1)))
         elif m := ITEM.match(line):
