@@ -137,6 +137,19 @@ def test_the_margin_is_how_far_the_first_passage_stands_above_the_second(answere
     assert feature(answerer.features(q, concepts, [True], two, [1.0, 1e-6]), "margin") == MARGIN_CAP
 
 
+def test_on_topic_when_the_first_two_passages_are_of_a_document_titled_with_a_word_asked():
+    answerer = Answerer(["某市养犬管理条例 养犬条例", "某某决定"], ["条例", "决定"])
+    q = ParsedQuery(raw="养犬登记怎么办", runs=(("养犬", "登记"),))
+    concepts = [(("养犬",), 5.0), (("登记",), 3.0)]
+    regulation = [passage("应当办理登记", source=0), passage("携带犬只出户", source=0)]
+    assert feature(answerer.features(q, concepts, [True, True], regulation, [1.0, 0.9]), "on_topic") == 1
+    scattered = [regulation[0], passage("养犬登记", source=1)]
+    assert feature(answerer.features(q, concepts, [True, True], scattered, [1.0, 0.9]), "on_topic") == 0
+    untitled = [passage("养犬登记", source=1), passage("养犬", source=1)]  # 某某决定 names nothing asked
+    assert feature(answerer.features(q, concepts, [True, True], untitled, [1.0, 0.9]), "on_topic") == 0
+    assert feature(answerer.features(q, concepts, [True, True], regulation[:1], [1.0]), "on_topic") == 0
+
+
 def test_the_stored_model_round_trips_and_thresholds_its_logit():
     model = load_model()
     assert AnswerModel.from_json(model.to_json()).to_json() == model.to_json()

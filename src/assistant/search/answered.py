@@ -4,7 +4,8 @@ A small logistic model over a few readable features of the query and its top ANS
 fitted on the tuning queries by benchmarks/fit_ranking.py (the "answered" entry of ranking_weights.json).
 The features are few and general, chosen on how well they carry over to questions not fitted on (5-fold
 cross-validation, leave-one-batch-out and leave-one-class-out, see fit_ranking.py --answered-cv): the first
-score F, the score margin between the first two passages, and one *gap*: how much of the query's key concepts
+score F, the score margin between the first two passages, whether those two come from a document titled with a
+word of the query (the corpus holds a document on what was asked), and one *gap*: how much of the query's key concepts
 one passage holds with its title/section, minus how much is left once that passage must also meet the
 conditions the question states (the place it names, the year it writes out, the document it names, the figure
 it asks for; coverage itself is in F already). A passage that covers the words but not the place (丽水's growth
@@ -47,6 +48,11 @@ ANSWER_FEATURES = (
     # ln(F₁ / F₂), clipped at MARGIN_CAP: when the question's specific words found its answer, one passage
     # stands out; when only its generic words matched (推进, 建设 …), many passages score alike
     "margin",
+    # 1 when the first passage's document is titled with a word of the question (养犬, 物业, 医院) and the
+    # second passage is of that document too: the corpus holds a document on what was asked, and its
+    # passages, not scattered ones, come first. Paraphrased questions on a regulation (物业费由谁来交) score a
+    # low F yet are answered there; a topic the corpus lacks finds its words in passages of any document.
+    "on_topic",
 )
 MARGIN_CAP = 3.0  # also the margin of a query with a single passage found
 
@@ -115,9 +121,10 @@ def place_names() -> frozenset[str]:
 class Answerer:
     """The corpus facts the features read, and the features of one query's top passages."""
 
-    def __init__(self, titles: Sequence[str]) -> None:
+    def __init__(self, titles: Sequence[str], kinds: Sequence[str] = ()) -> None:
         self.places = place_names()
-        self.titles = tuple(titles)  # each source's title, short name and kind (normalised)
+        self.titles = tuple(titles)  # each source's title and short name (normalised), by source number
+        self.kinds = tuple(kinds)  # the kinds of source (报告, 决定 …): a question may name one
 
     def named_places(self, q: ParsedQuery) -> list[str]:
         """Places the query's words name: a word, or the longest place its start spells (北京饭店 → 北京),
@@ -144,7 +151,8 @@ class Answerer:
 
     def named_documents(self, q: ParsedQuery) -> list[str]:
         """Context words of the query that name a document of the corpus (政府工作报告, 决定), none inside another."""
-        words = [w for w in q.context if w not in q.words and len(w) > 1 and any(w in t for t in self.titles)]
+        words = [w for w in q.context
+                 if w not in q.words and len(w) > 1 and any(w in t for t in (*self.titles, *self.kinds))]
         return [w for w in words if not any(w != o and w in o for o in words)]
 
     def features(self, q: ParsedQuery, concepts: Sequence[tuple[Sequence[str], float]], in_corpus: Sequence[bool],
@@ -175,7 +183,10 @@ class Answerer:
         gap = max(cov, default=0.0) - max((c for c, p in zip(cov, top) if meets(p)), default=0.0)
         best = scores[0] if scores else 0.0
         margin = math.log(best / scores[1]) if len(scores) > 1 and scores[1] > 0 else MARGIN_CAP
-        return np.array([max(math.log(max(best, 1e-3)), -5.0), gap, min(margin, MARGIN_CAP)])
+        title = self.titles[top[0].source] if top and top[0].source < len(self.titles) else ""
+        on_topic = (len(top) > 1 and top[1].source == top[0].source
+                    and any(v in title for vs, _ in concepts for v in vs))
+        return np.array([max(math.log(max(best, 1e-3)), -5.0), gap, min(margin, MARGIN_CAP), float(on_topic)])
 
 
 def _time_asked(q: ParsedQuery) -> tuple[int, int, tuple[str, ...]] | None:

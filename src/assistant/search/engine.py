@@ -80,7 +80,8 @@ class Searcher:
         self._first_in_source = ~index.dup_in_source
         self.weights = load_weights()
         self.answer_model = load_model()
-        self.answerer = Answerer([normalize(" ".join((s.title, s.short, s.kind))) for s in sources.values()])
+        self.answerer = Answerer([normalize(f"{sources[sid].title} {sources[sid].short}") if sid in sources else ""
+                                  for sid in index.source_ids], sorted({s.kind for s in sources.values()}))
         self.table = PassageTable(
             words=index.fields["words"], bigrams=index.fields["bigrams"], flags=index.flags,
             is_heading=index.is_heading,
