@@ -51,6 +51,15 @@ def test_a_figure_in_another_unit_does_not_answer_how_much_money(answerer):
     assert feature(no_money, GAP) == 1 and feature(money, GAP) == 0
 
 
+def test_a_list_item_states_the_figure_its_lead_in_states(answerer):
+    q = ParsedQuery(raw="出借居住证罚多少钱", runs=(("出借", "居住证"),), wants_number=True)
+    concepts = [(("居住证",), 5.0)]
+    item = passage("（二）出租、出借、转让居住证；")
+    assert feature(answerer.features(q, concepts, [True], [item], [1.0]), GAP) == 1
+    led = TopPassage(item.text, item.context, item.year, item.source, lead="有下列行为之一的，处200元以下罚款：")
+    assert feature(answerer.features(q, concepts, [True], [led], [1.0]), GAP) == 0
+
+
 def test_what_a_quantity_question_asks_about_sets_its_unit_unless_it_asks_for_a_change(answerer):
     concepts = [(("人口",), 5.0)]
     people = ParsedQuery(raw="人口有多少", runs=(("人口",),), wants_number=True)
@@ -168,6 +177,14 @@ def test_another_citys_question_finds_the_regulation_but_is_not_answered(searche
     other = searcher.search("杭州市养犬登记怎么办理")
     assert not other.answered and other.hits  # the nearest quotes still follow
     assert feature(np.array(other.answer_features), GAP) > 0
+
+
+def test_a_list_items_lead_in_is_the_sentence_before_its_list_in_its_section(searcher):
+    rows = searcher._rows(np.arange(searcher.index.size))
+    first, second = (next(d for d, row in rows.items() if words in row[8]) for words in ("犬舍", "看管犬只的专门人员"))
+    assert "应当具备下列条件" in searcher._lead(first) and searcher._lead(second) == searcher._lead(first)
+    lead = next(d for d, row in rows.items() if "应当具备下列条件" in row[8])
+    assert searcher._lead(lead) == ""  # the first passage of its article: nothing before it there
 
 
 def test_an_article_of_another_citys_regulation_is_not_answered(searcher):

@@ -89,6 +89,7 @@ class TopPassage:
     context: str  # its document title, publication and section path (normalised)
     year: int  # its document's year (0 unknown)
     source: int  # its document's number
+    lead: str = ""  # a list item's lead-in (“有下列行为之一的，处…罚款：”): it states every item's figure
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ class Answerer:
             return (len(named[p.source]) == len(places)
                     and (not span or span[0] <= p.year <= span[1] or any(y in p.text or y in p.context for y in years))
                     and all(d in p.context or d in p.text for d in docs)
-                    and (not q.wants_number or _states_figure(p.text, unit)))
+                    and (not q.wants_number or _states_figure(p.text, unit) or _states_figure(p.lead, unit)))
 
         gap = max(cov, default=0.0) - max((c for c, p in zip(cov, top) if meets(p)), default=0.0)
         best = scores[0] if scores else 0.0

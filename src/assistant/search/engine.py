@@ -26,7 +26,7 @@ from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
 from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model, place_names
-from assistant.search.ranking import PassageTable, QueryRanker, load_weights
+from assistant.search.ranking import LIST_ITEM, PassageTable, QueryRanker, load_weights
 from assistant.search.reference import LEGAL_UNITS
 from assistant.search.tokenizer import bigrams
 from assistant.storage import Corpus, explained
@@ -35,6 +35,7 @@ BIGRAM_WEIGHT = 0.5  # character-bigram field relative to the word field
 IDF_SHARPEN = 0.5  # query terms weighted by idf**this on top of BM25: the rarest word is the topic
 SHORTLIST = 10  # the page is cut from the exact top max(SHORTLIST, offset + k): `total` is page-independent
 REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
+LEAD_REACH = 40  # passages looked back for a list item's lead-in (a list of 39 items)
 ROW_CACHE = 8192  # passage rows kept (~4 MB): the cache starts again when it holds more
 SUGGESTIONS = 5
 _YEAR = re.compile(r"((?:19|20)\d\d)")
@@ -145,10 +146,23 @@ class Searcher:
             return None
         t = self.table
         passages = [TopPassage(rows[d][8], t.contexts[t.context_of[d]], int(t.source_year[t.source_of[d]]),
-                               int(t.source_of[d])) for d in top.tolist()]
+                               int(t.source_of[d]), self._lead(d) if LIST_ITEM.match(rows[d][8]) else "")
+                    for d in top.tolist()]
         # a concept is in the corpus when a passage or a title/section holds it (上海市 only in the title)
         in_corpus = [bool(v) or bool(ctx.any()) for v, ctx in zip(ranker.variants, ranker.concept_ctx)]
         return self.answerer.features(q, ranker.concepts, in_corpus, passages, scores.tolist())
+
+    def _lead(self, item: int) -> str:
+        """The sentence leading into the list a passage is an item of, in its section ("" when none is found
+        within LEAD_REACH passages): it states what holds for every item (ranking.section_flags reads it too)."""
+        context = self.table.context_of
+        for d in range(item - 1, max(item - LEAD_REACH, -1), -1):
+            if context[d] != context[item]:
+                return ""
+            text = self._rows(np.array([d]))[d][8]
+            if not LIST_ITEM.match(text):
+                return text
+        return ""
 
     def term_lists(self, q: ParsedQuery) -> tuple[list[TermList], dict[str, int]]:
         """The query's terms as posting lists with their factors (every term the query holds, none

@@ -62,7 +62,7 @@ _DEFINES = re.compile(r"“[^”]{2,30}”|是指|即|简称|也称|指的是|�
 _TIME = re.compile(r"[0-9零〇○一二三四五六七八九十]+(?:年|月|日|天|小时|周)|之日|起施行|期限|以前|以后|之前|届满|期间|每年|每月")
 _SANCTION = re.compile(r"罚|警告|责令|处分|吊销|没收|拘留|训诫|追究|通报批评|取消.{0,6}资格")
 _PLACE_SUFFIX = re.compile(r"(?<=..)(?:省|市|县)$")
-_ITEM = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[0-9]+[.．、]|[①-⑳]")
+LIST_ITEM = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[0-9]+[.．、]|[①-⑳]")
 
 
 def passage_flags(text: str) -> int:
@@ -80,7 +80,7 @@ def section_flags(texts: list[str], context_of: np.ndarray) -> np.ndarray:
     lead, lead_ctx = 0, -1
     for i, text in enumerate(texts):
         out[i] = passage_flags(text)
-        if _ITEM.match(text):
+        if LIST_ITEM.match(text):
             if context_of[i] == lead_ctx:
                 out[i] |= lead & INHERITED
         else:
