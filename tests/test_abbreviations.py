@@ -2,7 +2,7 @@
 holds them, and how the query parser looks them up."""
 from __future__ import annotations
 
-from assistant.search.abbreviations import AbbreviationMiner, abbreviations_of, mine_short_names
+from assistant.search.abbreviations import AbbreviationMiner, abbreviations_of, mine_short_names, pair_abbreviations
 from assistant.search.lexicon import QueryWords, held_by
 from assistant.search.query import QueryParser
 from assistant.search.normalize import normalize
@@ -46,6 +46,36 @@ def test_an_abbreviation_that_is_a_general_word_is_not_mined():
     assert "公租房" in mine_abbreviations(texts)
     general = {**new_jieba().FREQ, "公租房": 1}
     assert "公租房" not in mine_abbreviations(texts, general)
+
+
+def test_a_two_word_abbreviation_takes_first_characters_and_a_long_last_words_last():
+    assert pair_abbreviations("安全", "检查") == {"安检"}
+    assert pair_abbreviations("业主", "委员会") == {"业委", "业委会"}
+
+
+HOSPITAL = ["进入医院的人员应当主动接受并配合安全检查。", "医院应当建立安全检查制度。",
+            "拒不接受安全检查的，医院有权拒绝其进入。", "护士站、安检口等重点部位配备一键报警装置。"]
+
+
+def test_a_two_word_abbreviation_needs_a_term_of_one_document_and_the_corpus_writing_it():
+    assert mine_abbreviations(("h", t) for t in HOSPITAL)["安检"] == ("安全检查",)
+    assert "安检" not in mine_abbreviations(("h", t) for t in HOSPITAL[:3])  # never written as a word
+    assert "安检" not in mine_abbreviations(("h", t) for t in HOSPITAL[1:])  # the phrase used only twice
+    spread = [(str(i), t) for i, t in enumerate(HOSPITAL)]  # three documents using it once each: no term
+    assert "安检" not in mine_abbreviations(spread)
+
+
+def test_a_two_character_abbreviation_that_is_a_far_commoner_general_word_is_not_mined():
+    general = {**new_jieba().FREQ}
+    assert "安检" in mine_abbreviations((("h", t) for t in HOSPITAL), general)
+    general["安检"] = general["安全检查"] * 50
+    assert "安检" not in mine_abbreviations((("h", t) for t in HOSPITAL), general)
+
+
+def test_a_three_character_two_word_abbreviation_needs_no_dictionary_word():
+    texts = ["业主委员会应当召开会议。", "业主委员会委员由业主担任。", "业主委员会执行业主大会的决定。",
+             "推动社区、业委会、物业三方协同。"]
+    assert mine_abbreviations(("p", t) for t in texts)["业委会"] == ("业主委员会",)
 
 
 def test_declared_short_names_both_ways():

@@ -8,6 +8,12 @@ expansions with no hand-edited file.
   kept one way (abbreviation → phrase) when the corpus also writes the abbreviation (公租房 beside
   公共租赁住房) or when two or more documents use the phrase (a term, not one author's wording; at most
   MAX_TERMS such phrases, those most documents use, so the table is as small for a 100× corpus).
+- Abbreviations of a phrase of two words (安全|检查 → 安检, 业主|委员会 → 业委会: each word's first character,
+  a last word of three or more characters also its last one), which match by chance far more often (高发 is
+  no 高质量发展), so kept only on three kinds of evidence: a document uses the phrase as a term (MIN_USES
+  times or more), the corpus writes the abbreviation as a word of its own (安检口) less often than the phrase,
+  and a two-character abbreviation is of a phrase jieba's general dictionary knows as one word and is not a
+  far commoner general word itself (中学 is no 中小学校).
 The result is a small table (key → corpus wordings) stored with the index; the query parser looks up the
 query's words, and runs of them, in it.
 """
@@ -15,7 +21,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Iterable, Mapping
 
 from assistant.search.tokenizer import new_jieba
@@ -32,6 +38,9 @@ MIN_WORDS, MAX_WORDS = 3, 4
 MIN_SOURCES = 2  # documents using a phrase for its unwritten abbreviation to be kept
 MAX_TERMS = 2000  # of those, the phrases most documents use: the table stays small whatever the corpus size
 MAX_EXPANSIONS = 3  # wordings kept per key (the phrases most documents use)
+MIN_USES = 3  # times one document uses a two-word phrase for its abbreviation to be considered
+GENERAL_RATIO = 20  # a two-character abbreviation this many times commoner in jieba's dictionary is a word itself
+_ORDINAL = "第"  # 第十八条 is numbered, never abbreviated (第八)
 
 
 def abbreviations_of(words: tuple[str, ...]) -> set[str]:
@@ -39,6 +48,13 @@ def abbreviations_of(words: tuple[str, ...]) -> set[str]:
     first or last character."""
     head = "".join(w[0] for w in words[:-1])
     return {head + words[-1][0], head + words[-1][-1]}
+
+
+def pair_abbreviations(first: str, last: str) -> set[str]:
+    """The abbreviations of a phrase of two words: their first characters, and with a last word of three or
+    more characters its last one too (业主|委员会 → 业委会)."""
+    head = first[0] + last[0]
+    return {head, head + last[-1]} if len(last) >= 3 else {head}
 
 
 def mine_short_names(texts: Iterable[str]) -> dict[str, set[str]]:
@@ -74,6 +90,8 @@ class AbbreviationMiner:
     def __init__(self, general: Mapping[str, int] | None = None) -> None:
         self._general = new_jieba().FREQ if general is None else general
         self._sources: dict[tuple[str, ...], set[str]] = defaultdict(set)  # phrase → documents using it
+        self._pairs: Counter[tuple[str, str, str]] = Counter()  # (word, word, document) → uses
+        self._words: Counter[str] = Counter()  # segments of two or three characters → uses
 
     def add(self, source: str, text: str, segments: list[str]) -> None:
         """One passage: its normalised text and its segments in order (punctuation dropped)."""
@@ -86,11 +104,15 @@ class AbbreviationMiner:
                 self._phrases(source, words)
                 words = []
             if w and _CJK_WORD.fullmatch(w):
+                if len(w) <= 3:
+                    self._words[w] += 1
                 halves = (w[:2], w[2:])
                 words.extend(halves if len(w) == 4 and all(self._general.get(h) for h in halves) else (w,))
             end = at + len(w) if at >= 0 else end
 
     def _phrases(self, source: str, words: list[str]) -> None:
+        for pair in zip(words, words[1:]):
+            self._pairs[(*pair, source)] += 1
         for i in range(len(words)):
             for n in range(MIN_WORDS, min(MAX_WORDS, len(words) - i) + 1):
                 self._sources[tuple(words[i : i + n])].add(source)
@@ -111,11 +133,32 @@ class AbbreviationMiner:
         for a in written | {a for _, run in widespread for a in abbreviations_of(run)}:
             found = sorted(by_abbreviation.get(a, ()), reverse=True)
             pairs[a].update([p for _, p in found if a in written or p in terms][:MAX_EXPANSIONS])
+        for key, phrase in self._pair_table():
+            pairs[key].add(phrase)
         for short, names in mine_short_names(texts).items():
             for name in names:
                 pairs[short].add(name)
                 pairs[name].add(short)
         return {k: tuple(sorted(v)) for k, v in sorted(pairs.items()) if v}
+
+    def _pair_table(self) -> list[tuple[str, str]]:
+        """(abbreviation, phrase) of two-word phrases, on the evidence the module doc names."""
+        uses: Counter[tuple[str, str]] = Counter()
+        for (first, last, _), n in self._pairs.items():
+            uses[(first, last)] = max(uses[(first, last)], n)
+        out = []
+        for (first, last), n in uses.items():
+            if n < MIN_USES or first.startswith(_ORDINAL):
+                continue
+            phrase = first + last
+            for key in pair_abbreviations(first, last):
+                if not 0 < self._words[key] < n:
+                    continue
+                if len(key) == 2 and not (self._general.get(phrase)
+                                          and self._general.get(key, 0) <= GENERAL_RATIO * self._general[phrase]):
+                    continue
+                out.append((key, phrase))
+        return out
 
 
 def _written(texts: Iterable[str], keys: Iterable[str]) -> set[str]:
