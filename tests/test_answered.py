@@ -193,6 +193,13 @@ def test_an_article_of_another_citys_regulation_is_not_answered(searcher):
     assert other.kind == "reference" and other.hits and not other.answered
 
 
+def test_a_chapter_asked_of_a_document_without_chapters_is_shown_but_not_answered(searcher):
+    chapter = searcher.search("某某实施方案第一章")  # the plan has parts (一、) and items (1.), no chapters
+    assert chapter.kind == "reference" and chapter.hits and not chapter.answered
+    assert searcher.search("某某实施方案第1条").answered  # an article asked of a plan is its numbered item
+    assert searcher.search("上海市养犬管理条例第四章").answered
+
+
 def test_the_chat_says_first_that_another_citys_article_is_not_what_was_asked(searcher):
     core = build_core(searcher)
     reply = core.handle_message(Request(7, 7, "杭州市养犬管理条例第十三条"))

@@ -20,7 +20,8 @@ from assistant.ingest.legal import ITEM, parse_number
 from assistant.records import Passage, Source
 from assistant.search.normalize import normalize
 
-__all__ = ["parse_number", "parse_reference", "lookup", "Lookup", "item_passages", "under", "source_match"]
+__all__ = ["parse_number", "parse_reference", "lookup", "Lookup", "item_passages", "under", "source_match",
+           "holds_divisions"]
 
 _NUM = r"[0-9]{1,3}|[一二三四五六七八九十百零〇两]{1,4}"
 # 第五部分 / 第31条 / 第三章 / 第二款 / 31. / （五） / 五、 in a query
@@ -30,6 +31,7 @@ _ITEM = re.compile(
 # Numbering at the start of a heading, with its unit.
 _HEADING_NUM = re.compile(rf"^(?:第({_NUM})(部分|条|章|节|编)|[(（]({_NUM})[)）]|({_NUM})[.、])")
 LEGAL_UNITS = ("条", "章", "节", "编")
+DIVISIONS = ("章", "节", "编")  # the units that group articles
 NAME_MIN_CHARS = 4  # an abbreviation of a title names it when it has at least this many of its characters …
 NAME_MIN_SHARE = 0.3  # … and this share of them
 ABBREVIATION_FLOOR = 0.6  # an abbreviation that qualifies names the document (the lookup's threshold) …
@@ -86,6 +88,13 @@ def _heading_unit(text: str) -> tuple[int, str] | None:
         return None
     n = parse_number(next(g for g in (m.group(1), m.group(3), m.group(4)) if g))
     return (n, m.group(2) or "") if n is not None else None
+
+
+def holds_divisions(ref: ReferenceQuery, path: tuple[str, ...]) -> bool:
+    """Whether a section path holds each division (章/节/编) the query numbers: 第二章 of a regulation without
+    chapters finds its 第二条, shown but not what was asked. (A 条 may be a plan's numbered item: 实施方案第31条.)"""
+    found = {_heading_unit(h) for h in path}
+    return all((n, u) in found for n, u in zip(ref.numbers, ref.units) if u in DIVISIONS)
 
 
 def _arabic_heading(text: str) -> bool:
