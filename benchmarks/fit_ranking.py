@@ -1,7 +1,8 @@
 """Fit the ranking feature weights (src/assistant/search/ranking_weights.json) on tuning queries.
 
 Usage: python benchmarks/fit_ranking.py TUNE.jsonl [...] [--db data/assistant.db] [--write]
-       python benchmarks/fit_ranking.py TUNE.jsonl --cv 5 [--seed 0] [--repeats 10] [--check DEV.jsonl ...] [--without FEATURE ...]
+       python benchmarks/fit_ranking.py TUNE.jsonl --cv 5 [--seed 0] [--repeats 10] [--check DEV.jsonl ...] [--held-batch 4]
+                                        [--without FEATURE ...]
        python benchmarks/fit_ranking.py TUNE.jsonl --answered-only [--answered-cv 5] [--check DEV.jsonl ...] [--write]
 
 --cv K judges a feature before it is kept: the answerable tuning queries are shuffled (--seed) into K folds,
@@ -86,7 +87,7 @@ L2 = 10.0  # penalty on the weights' distance from PRIOR (pairs are many and cor
 PRIOR = {"uncovered": -0.69, "outside_context": -0.3, "apart": -0.4, "heading": -0.51, "no_figure": -0.26,
          "no_definition": -0.26, "not_this_year": -0.3, "low_authority": -0.3,
          "no_time": 0.0,
-         "no_sanction": 0.0, "unmatched": 0.0}
+         "no_sanction": 0.0, "unmatched": 0.0, "no_agent": 0.0, "off_document": 0.0}
 
 
 @dataclass
@@ -223,6 +224,9 @@ def main() -> None:
     p.add_argument("--check", nargs="+", type=Path, default=[], metavar="JSONL",
                    help="with --cv: also rank these queries by the weights fitted on all FILES; otherwise: the answered "
                         "rate of their answerable queries")
+    p.add_argument("--held-batch", type=int, metavar="N",
+                   help="with --cv: also rank batch N's queries (e-bN-…, written after the features) by the weights "
+                        "fitted on the other batches, and report batch N's part of the out-of-fold figures")
     p.add_argument("--without", nargs="+", default=[], choices=FEATURES, help="hold these features at 0")
     p.add_argument("--answered-cv", type=int, default=CV_FOLDS, metavar="K",
                    help="answered model: K-fold stratified cross-validation on the tuning queries, whose pooled "
@@ -238,11 +242,20 @@ def main() -> None:
         beta, _ = fit(scored, used)
         print("in-sample      " + summary([(sc.query, sc.rank(beta)) for sc in scored]))
         # one shuffle's figures move by about a query either way: average the out-of-fold figures of several
-        runs = np.array([figures(cross_validate(scored, a.cv, a.seed + i, used)) for i in range(a.repeats)])
+        folds = [cross_validate(scored, a.cv, a.seed + i, used) for i in range(a.repeats)]
+        runs = np.array([figures(ranks) for ranks in folds])
         low, mean, high = runs.min(axis=0), runs.mean(axis=0), runs.max(axis=0)
         print(f"{a.cv}-fold out-of-fold, mean of {a.repeats} shuffles (min-max): " + "  ".join(
             f"{name} {m:.3f} ({lo:.3f}-{hi:.3f})" for name, m, lo, hi in zip(("R@1", "R@5", "MRR", "questions R@1"),
                                                                          mean, low, high)))
+        if a.held_batch:
+            part = np.mean([figures([(q, k) for q, k in ranks if batch_of(q.id) == a.held_batch]) for ranks in folds],
+                           axis=0)
+            print(f"  its batch {a.held_batch} part: " + "  ".join(
+                f"{name} {v:.3f}" for name, v in zip(("R@1", "R@5", "MRR", "questions R@1"), part)))
+            rest, _ = fit([sc for sc in scored if batch_of(sc.query.id) != a.held_batch], used)
+            print(f"batch {a.held_batch} held out " + summary(
+                [(sc.query, sc.rank(rest)) for sc in scored if batch_of(sc.query.id) == a.held_batch]))
         if a.check:
             check = score_queries(searcher, load_queries(a.check), texts)
             print("check          " + summary([(sc.query, sc.rank(beta)) for sc in check]))

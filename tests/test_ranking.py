@@ -1,6 +1,7 @@
 """Ranking features that read a question's intent and a regulation's structure (made-up regulation text)."""
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 from dataclasses import replace
@@ -11,7 +12,8 @@ import pytest
 
 from assistant.ingest.add import add
 from assistant.search.engine import Searcher
-from assistant.search.ranking import FEATURES, FIGURE, SANCTION, TIME, WEIGHTS_FILE, QueryRanker, section_flags
+from assistant.search.ranking import (AGENT, FEATURES, FIGURE, SANCTION, TIME, WEIGHTS_FILE, QueryRanker,
+                                      passage_flags, section_flags)
 
 CURATED = Path(__file__).resolve().parent.parent / "corpus"
 SEED = '[[source]]\nfile = "seed.txt"\nid = "seed"\ntitle = "某某决定"\n'
@@ -32,6 +34,10 @@ PARKS_MD = """# 某市公园管理条例
 （二）在公园内露营的。
 
 第五条 本条例自2025年3月1日起施行。
+
+第六条 古树名木应当定期养护。公园内的古树名木由园林部门负责日常养护和巡查，发现病虫害及时处置。
+
+第七条 游客应当将野餐产生的垃圾带离公园，不得随地丢弃。
 """
 
 
@@ -43,7 +49,8 @@ def parks(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     for curated in ("query_words.toml", "synonyms.toml", "ranking.toml"):  # the repository's query words
         shutil.copy(CURATED / curated, folder)
     (folder / "manifest.toml").write_text(SEED, encoding="utf-8")
-    (folder / "seed.txt").write_text("某某决定\n一、总体要求\n全面推进各项工作，确保取得实效。\n", encoding="utf-8")
+    (folder / "seed.txt").write_text("某某决定\n一、总体要求\n全面推进各项工作，确保取得实效。治理野餐垃圾。\n",
+                                     encoding="utf-8")
     src = tmp / "parks.md"
     src.write_text(PARKS_MD, encoding="utf-8")
     add([src], folder, tmp / "parks.db")
@@ -87,6 +94,34 @@ def test_penalty_question_finds_the_item_under_the_article_that_sets_the_fine(pa
 def test_when_question_finds_the_date_of_effect(parks: Searcher):
     # 第三条 holds the same words and is no longer, but states no date
     assert top(parks, "公园管理条例什么时候开始施行") == "本条例自2025年3月1日起施行。"
+
+
+def without(searcher: Searcher, feature: str) -> Searcher:
+    """The searcher with one feature's weight held at 0 (its ranking then shows what the feature decides)."""
+    other = copy.copy(searcher)
+    other.weights = searcher.weights.copy()
+    other.weights[FEATURES.index(feature)] = 0.0
+    return other
+
+
+def test_who_question_finds_the_sentence_naming_who_is_in_charge(parks: Searcher):
+    assert parks.parser.parse("古树名木谁来养护").wants_agent and parks.parser.parse("物业这块归哪个部门管").wants_agent
+    assert not parks.parser.parse("古树名木怎么养护").wants_agent
+    assert passage_flags("专项维修资金属于业主所有。") & AGENT and not passage_flags("古树名木应当定期养护。") & AGENT
+    # the shorter sentence holds the same words; the question asks who
+    assert top(parks, "古树名木谁来养护") == "公园内的古树名木由园林部门负责日常养护和巡查，发现病虫害及时处置。"
+    assert top(without(parks, "no_agent"), "古树名木谁来养护") == "古树名木应当定期养护。"
+
+
+def test_a_question_prefers_the_document_that_holds_all_of_it(parks: Searcher):
+    # both sentences hold 野餐 and 垃圾; only the parks regulation also speaks of 露营 (in another article)
+    query = "露营野餐垃圾"
+    q = parks.parser.parse(query)
+    ranker = QueryRanker(q, parks.table, parks.weights, parks.term_lists(q)[1])
+    seed, regulation = (parks.index.source_ids.index(sid) for sid in ("seed", parks.search(query).hits[0].source.id))
+    assert ranker.off_document[regulation] == 0 and 0 < ranker.off_document[seed] < 1
+    assert top(parks, query) == "游客应当将野餐产生的垃圾带离公园，不得随地丢弃。"
+    assert top(without(parks, "off_document"), query) == "治理野餐垃圾。"
 
 
 def test_a_place_written_with_its_suffix_is_also_found_by_its_bare_name(parks: Searcher):

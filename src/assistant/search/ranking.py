@@ -44,6 +44,10 @@ FEATURES = (
     "low_authority",  # 1 − the prior of the source's kind (决定/条例 high, magazine articles low)
     "no_time",  # the question asks 什么时候/何时 and the passage states no date or period
     "no_sanction",  # the question asks 怎么罚/会被怎么处理 and the passage (or its item list's lead-in) states no penalty
+    "no_agent",  # the question asks 由谁/哪个部门 and the passage names no one in charge (由…负责, 属于, 主管部门)
+    "off_document",  # like unmatched, over the passage's whole document (its text, titles and sections): the share
+    # of the question the document lacks. A question about 物业费 belongs in the regulation on 物业 even when
+    # the answering sentence shares few of its words, not in a sentence of another document sharing one.
 )
 COVERAGE_FEATURES = (0, 1)  # uncovered, outside_context: each ≥ 1 − the share a passage covers (cover_bound)
 TERM_FEATURES = 4  # the first features depend only on which query terms a passage holds (QueryRanker.upper_bound)
@@ -54,22 +58,25 @@ _SEPARATOR = "\x00"  # between contexts when their character pairs are listed (P
 _SHIFT = 21  # a character pair's code: (first << 21) | second (code points fit 21 bits)
 
 # Passage flags, computed once at index time from the text.
-FIGURE, DEFINES, TIME, SANCTION = 1, 2, 4, 8
+FIGURE, DEFINES, TIME, SANCTION, AGENT = 1, 2, 4, 8, 16
 INHERITED = FIGURE | TIME | SANCTION  # what a list item takes from the sentence that leads into its list
 _FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|大"
                      r"|日|天|周|月|年|小时|次|人|户|只|岁|米|吨|公斤|平方米)")
 _DEFINES = re.compile(r"“[^”]{2,30}”|是指|即|简称|也称|指的是|就是|意味着|内涵|本质")
 _TIME = re.compile(r"[0-9零〇○一二三四五六七八九十]+(?:年|月|日|天|小时|周)|之日|起施行|期限|以前|以后|之前|届满|期间|每年|每月")
 _SANCTION = re.compile(r"罚|警告|责令|处分|吊销|没收|拘留|训诫|追究|通报批评|取消.{0,6}资格")
+# Who is in charge, pays, owns: 由建设单位交纳, 由所有权人负责, 属于业主所有, 主管部门负责.
+_AGENT = re.compile(r"由.{1,30}(?:负责|承担|交纳|支付|进行|组织|实施|审批|管理|清偿|制定|决定|确定|办理)|负责|属于"
+                    r"|归.{1,10}所有|主管部门")
 _PLACE_SUFFIX = re.compile(r"(?<=..)(?:省|市|县)$")
 LIST_ITEM = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[0-9]+[.．、]|[①-⑳]")
 
 
 def passage_flags(text: str) -> int:
-    """Figure / definition / time / penalty cues of a normalised passage text, as bits."""
+    """Figure / definition / time / penalty / agent cues of a normalised passage text, as bits."""
     return (FIGURE * bool(_FIGURE.search(text))
             | DEFINES * bool(_DEFINES.search(text)) | TIME * bool(_TIME.search(text))
-            | SANCTION * bool(_SANCTION.search(text)))
+            | SANCTION * bool(_SANCTION.search(text)) | AGENT * bool(_AGENT.search(text)))
 
 
 def section_flags(texts: list[str], context_of: np.ndarray) -> np.ndarray:
@@ -132,7 +139,7 @@ class PassageTable:
 
     words: Field
     bigrams: Field
-    flags: np.ndarray  # uint8 bits FIGURE | DEFINES | TIME | SANCTION (section_flags)
+    flags: np.ndarray  # uint8 bits FIGURE | DEFINES | TIME | SANCTION | AGENT (section_flags)
     is_heading: np.ndarray
     context_of: np.ndarray  # context number per passage
     contexts: list[str]  # title + section text of each context number
@@ -146,6 +153,32 @@ class PassageTable:
     _members: tuple[np.ndarray, np.ndarray] | None = None
     _pairs: list[int] | None = None  # see _context_pairs
     _pairs_of: dict[str, tuple[tuple[str, ...], frozenset[str]]] = field(default_factory=dict)  # character_pairs
+    _sources_of: dict[str, np.ndarray] = field(default_factory=dict)  # sources_holding
+    _context_source: np.ndarray | None = None
+
+    @property
+    def n_sources(self) -> int:
+        return len(self.source_prior)
+
+    def context_source(self) -> np.ndarray:
+        """The source of each context number (computed once)."""
+        if self._context_source is None:
+            self._context_source = np.zeros(len(self.contexts), dtype=np.int32)
+            self._context_source[self.context_of] = self.source_of
+        return self._context_source
+
+    def sources_holding(self, gram: str) -> np.ndarray:
+        """Mask over sources of which some passage holds the character pair `gram` (cached)."""
+        mask = self._sources_of.get(gram)
+        if mask is None:
+            if len(self._sources_of) > 4096:
+                self._sources_of.clear()
+            mask = np.zeros(self.n_sources, dtype=np.bool_)
+            post = self.bigrams.postings(gram)
+            if post is not None:
+                mask[self.source_of[post[0]]] = True
+            self._sources_of[gram] = mask
+        return mask
 
     def context_members(self) -> tuple[np.ndarray, np.ndarray]:
         """The passages of each context, sorted: members[starts[c]:starts[c + 1]] (computed once)."""
@@ -242,8 +275,10 @@ class QueryRanker:
                          ("apart", self.n_pairs > 0), ("heading", True),
                          ("no_figure", q.wants_number), ("no_definition", q.wants_definition),
                          ("not_this_year", q.year_relative), ("low_authority", True), ("no_time", q.wants_time),
-                         ("no_sanction", q.wants_sanction), ("unmatched", bool(self.concepts))):
+                         ("no_sanction", q.wants_sanction), ("unmatched", bool(self.concepts)),
+                         ("no_agent", q.wants_agent), ("off_document", bool(self.concepts))):
             self.active[_F[name]] = on
+        self.off_document = self._off_document() if self.concepts else None
         self.gain_bound = math.exp(float(np.sum(np.maximum(self.beta, 0) * self.active)))
         # the gain the features after the term ones (TERM_FEATURES) can add at most
         self.rest_gain = math.exp(float(np.sum((np.maximum(self.beta, 0) * self.active)[TERM_FEATURES:])))
@@ -299,8 +334,28 @@ class QueryRanker:
             x[:, _F["no_sanction"]] = (flags & SANCTION) == 0
         if q.year_relative:  # the document's year, or the year in its title/section path
             x[:, _F["not_this_year"]] = (t.source_year[t.source_of[cand]] != q.year) & ~self.year_ctx[t.context_of[cand]]
+        if q.wants_agent:
+            x[:, _F["no_agent"]] = (flags & AGENT) == 0
+        if self.off_document is not None:
+            x[:, _F["off_document"]] = self.off_document[t.source_of[cand]]
         x[:, _F["low_authority"]] = 1 - t.source_prior[t.source_of[cand]]
         return x
+
+    def _off_document(self) -> np.ndarray:
+        """Per source: `_unmatched` of a passage holding every character pair of the query that some passage of
+        the source holds, and whose title/section is any of the source's."""
+        t = self.t
+        held = np.zeros((len(self.concepts), t.n_sources))
+        for j in range(len(self.concepts)):
+            held[j, t.context_source()[self.concept_ctx[j]]] = 1.0
+        if len(self._form_full):
+            inverse = {bit: g for g, bit in self.gram_bits.items()}
+            in_source = np.array([t.sources_holding(inverse[int(m).bit_length() - 1]) for m in self._pair_masks],
+                                 dtype=np.float64).reshape(len(self._pair_masks), t.n_sources)
+            shares = in_source.T @ self._form_share + self._form_full
+            best = np.maximum.reduceat(shares, self._form_starts, axis=1)
+            held[self._has_forms] = np.maximum(held[self._has_forms], best.T)
+        return 1 - self.concept_w @ held
 
     def _unmatched(self, in_ctx: np.ndarray, bits: np.ndarray) -> np.ndarray:
         """1 − Σ over concepts of its share × the largest share of a form's character pairs the passage holds
