@@ -191,9 +191,10 @@ def test_every_synonym_expansion_occurs_in_the_corpus(searcher):
 
 
 def test_a_named_term_outweighs_a_generic_word_when_no_passage_has_both(searcher):
-    # No passage holds both 千万工程 and 新阶段: covering the quoted programme beats covering the common phrase.
+    # No passage holds both 千万工程 and 新阶段: covering the quoted programme (by its name or the wording it
+    # abbreviates, 千村示范、万村整治) beats covering the common phrase.
     top = searcher.search("千万工程 新阶段", k=1).hits[0].passage.text
-    assert "千万工程" in top
+    assert "千万工程" in top or "千村示范、万村整治" in top
 
 
 
