@@ -19,6 +19,7 @@ import re
 import tomllib
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -263,8 +264,10 @@ class QueryRanker:
         owners = [j for j, _ in forms]  # forms come grouped by concept
         self._has_forms = np.array(sorted(set(owners)), dtype=np.int64)
         self._form_starts = np.searchsorted(owners, self._has_forms)
-        self.concept_ctx = np.array([np.logical_or.reduce([table.in_contexts(v) for v in vs]) for vs, _ in self.concepts]
-                                    ).reshape(len(self.concepts), len(table.contexts))
+        self.concept_ctx = np.zeros((len(self.concepts), len(table.contexts)), dtype=np.bool_)
+        for ctx, (vs, _) in zip(self.concept_ctx, self.concepts):
+            for v in vs:
+                ctx |= table.in_contexts(v)
         runs = _content_stretches(q.runs)
         pairs = [a + b for run in runs for a, b in zip(run, run[1:])]
         self.pairs = [r for p in pairs if (r := self._required(p)) is not None]
@@ -279,9 +282,8 @@ class QueryRanker:
                          ("no_agent", q.wants_agent), ("off_document", bool(self.concepts))):
             self.active[_F[name]] = on
         self.off_document = self._off_document() if self.concepts else None
-        self.gain_bound = math.exp(float(np.sum(np.maximum(self.beta, 0) * self.active)))
-        # the gain the features after the term ones (TERM_FEATURES) can add at most
-        self.rest_gain = math.exp(float(np.sum((np.maximum(self.beta, 0) * self.active)[TERM_FEATURES:])))
+        # the gain the features can add at most, and the features after the term ones (TERM_FEATURES)
+        self.gain_bound, self.rest_gain = _gains(self.beta.tobytes(), self.active.tobytes())
 
     # -- scoring ----------------------------------------------------------------------------
 
@@ -414,6 +416,13 @@ class QueryRanker:
                 variants = (*variants, bare)
             out.append((variants, weight))
         return out
+
+
+@lru_cache(maxsize=256)
+def _gains(beta: bytes, active: bytes) -> tuple[float, float]:
+    """QueryRanker's gain_bound and rest_gain for these weights and active features (a few patterns recur)."""
+    best = np.maximum(np.frombuffer(beta), 0) * np.frombuffer(active, dtype=np.bool_)
+    return math.exp(float(np.sum(best))), math.exp(float(np.sum(best[TERM_FEATURES:])))
 
 
 def _content_stretches(runs: tuple[tuple[str, ...], ...]) -> list[list[str]]:
