@@ -53,7 +53,7 @@ def test_counts_must_be_positive(db_path, tmp_path):
     assert run("search", "共同富裕", "-k", "1", "--db", str(db_path)).stdout.startswith("1. ")
 
 
-def test_search_batch_starts_without_the_chat_core_ingest_or_sqlite_utils(db_path, tmp_path):
+def test_search_batch_starts_without_the_chat_core_ingest_sqlite_utils_or_jieba(db_path, tmp_path):
     """`search --batch` is timed end to end, start-up included: it loads the searcher and the JSON shape only."""
     queries, loaded = tmp_path / "q.txt", tmp_path / "modules.json"
     queries.write_text("山海协作\n共同富裕实施方案第31条\n", encoding="utf-8")
@@ -67,5 +67,5 @@ def test_search_batch_starts_without_the_chat_core_ingest_or_sqlite_utils(db_pat
     modules = set(json.loads(loaded.read_text()))
     assert "assistant.search.engine" in modules and "assistant.chat.citation" in modules
     unneeded = {"sqlite_utils", "assistant.chat.core", "assistant.chat.answers", "assistant.state.sqlite",
-                "assistant.ingest.structure", "assistant.search.abbreviations"}
+                "assistant.ingest.structure", "assistant.search.abbreviations", "jieba"}
     assert modules & unneeded == set()

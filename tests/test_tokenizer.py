@@ -13,7 +13,7 @@ import pytest
 from assistant.search import dictionary
 from assistant.search.index import load_index
 from assistant.search.normalize import normalize
-from assistant.search.tokenizer import Tokenizer, new_jieba
+from assistant.search.tokenizer import _CONTENT, Tokenizer, cut, new_jieba
 from assistant.storage import Corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,10 +77,29 @@ def test_table_cache_is_written_once_and_read_back(tmp_path):
         np.testing.assert_array_equal(getattr(read, name), getattr(built, name))
     assert (read.total, read.places) == (built.total, built.places)
     assert "杭州" in read.places and read.total == new_jieba().total
+    import jieba
+
+    assert dictionary._dict_path() == Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME  # found without jieba
 
 
 def test_jieba_imported_without_pkg_resources():
     """jieba falls back to opening its files by path; pkg_resources cost a sixth of a searcher's start."""
-    code = "import sys, assistant.search.engine, jieba; print('pkg_resources' in sys.modules)"
+    code = ("import sys, assistant.ingest.structure, assistant.study.quiz, jieba\n"
+            "print('pkg_resources' in sys.modules, 'jieba.posseg' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "False True"
+
+
+def test_cut_is_jiebas_cut(texts_and_words):
+    """tokenizer.cut gives jieba's own tokens (accurate mode, no HMM) with the corpus's user words: on every
+    text, on the on-demand table as on the full one, and on mixed scripts, spaces and punctuation."""
+    texts, user_words = texts_and_words
+    jb = new_jieba()
+    for word, (freq, _) in user_words.items():
+        jb.add_word(word, freq)
+    lazy = Tokenizer(user_words)
+    texts = [*texts, "abc 12 3 a1b2 ，。\r\n x%y -z 中国a人 2024年GDP增长5.5% 共同富裕\t示范区 ｆｕｌｌ 四下基层", " ", ""]
+    for text in texts:
+        expected = list(jb.cut(text, HMM=False))
+        assert cut(text, jb.FREQ, jb.total) == expected, text
+        assert lazy.segments(text) == [w for w in expected if _CONTENT.search(w)], text

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-import jieba
-
+from assistant import import_jieba
 from assistant.ingest.lines import Line
 from assistant.ingest.sentences import ADDRESS
+
+jieba = import_jieba()
 
 _NUM = "一二三四五六七八九十"
 # (level, marker pattern, separator shown between marker and heading text in a section label)

@@ -10,6 +10,7 @@ reads is then the same as the full table, so segmentation is identical (tests/te
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import shutil
 import threading
@@ -20,6 +21,7 @@ import numpy as np
 
 CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "assistant"
 FORMAT = "1"
+JIEBA_DICT_NAME = "dict.txt"  # jieba.DEFAULT_DICT_NAME
 PLACE_TAG = "ns"  # the part of speech kept beside the frequencies: place names (answered.place_names)
 _FEW_PAIRS = 32  # WordTable.entries reads up to this many character pairs' groups one by one
 _SHIFT = 21  # code points fit 21 bits: a pair's key is (first << 21) | second, a single character's key its code
@@ -75,8 +77,9 @@ def _key(word: str) -> int:
 
 def _build(dict_path: Path) -> dict[str, np.ndarray]:
     """The arrays of jieba's table for its dictionary file (jieba's own reader, so entries are its entries)."""
-    import jieba
+    from assistant import import_jieba
 
+    jieba = import_jieba()
     with open(dict_path, "rb") as f:
         freq, total = jieba.Tokenizer.gen_pfdict(f)
     items = sorted(freq.items(), key=lambda wf: _key(wf[0]))
@@ -96,9 +99,8 @@ def _build(dict_path: Path) -> dict[str, np.ndarray]:
 
 
 def _dict_path() -> Path:
-    import jieba
-
-    return Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
+    """jieba's default dictionary file, found without importing jieba (a searcher never does)."""
+    return Path(importlib.util.find_spec("jieba").origin).parent / JIEBA_DICT_NAME
 
 
 _ARRAYS = ("keys", "starts", "offsets", "freqs", "text", "total", "places")

@@ -1,31 +1,39 @@
-"""Chinese tokenization: jieba with the corpus user dictionary, in search mode, plus character bigrams.
+"""Chinese tokenization: jieba's segmentation with the corpus user dictionary, in search mode, plus character bigrams.
 
 Search mode means a word is indexed whole *and* by its parts (八八战略 → 八八战略, 八八, 战略), so a
 query for the slogan and a query for one of its parts both match. The parts of user-dictionary
 words are computed once at index time with the default dictionary and stored, so tokenizing at
 query time gives exactly the tokens the index was built with.
+
+Segmenting is jieba's accurate mode without HMM (`cut`, below) on a word table this module holds: a searcher
+never imports jieba (~30 ms of its start, with jieba's HMM tables and logging); index time uses jieba's
+dictionary reader, `suggest_freq` and search-mode parts (new_jieba, user_word_entries).
 """
 from __future__ import annotations
 
-import logging
+import math
 import re
 import threading
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
-import jieba
-
+from assistant import import_jieba
 from assistant.search.dictionary import CACHE_DIR, word_table
 from assistant.search.normalize import normalize
 
-jieba.setLogLevel(logging.WARNING)
+if TYPE_CHECKING:
+    import jieba
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+(?:\.[0-9]+)?%?")
 _CONTENT = re.compile(r"[\u3400-\u9fffa-z0-9]")
+# jieba.Tokenizer.cut's patterns: runs of these are segmented, whitespace kept, anything else one character a token
+_HAN = re.compile(r"([\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]+)")
+_SKIP = re.compile(r"(\r\n|\s)")
+_ENG = re.compile(r"[a-zA-Z0-9]")
 
 
 def _load_jieba(cache_dir: Path) -> jieba.Tokenizer:
-    tok = jieba.Tokenizer()
+    tok = import_jieba().Tokenizer()
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         tok.tmp_dir = str(cache_dir)
@@ -49,7 +57,7 @@ def new_jieba(cache_dir: Path = CACHE_DIR) -> jieba.Tokenizer:
     with _default_lock:
         if _default is None:
             _default = _load_jieba(cache_dir)
-    tok = jieba.Tokenizer()
+    tok = import_jieba().Tokenizer()
     tok.FREQ, tok.total, tok.tmp_dir = dict(_default.FREQ), _default.total, _default.tmp_dir
     tok.initialized = True
     return tok
@@ -58,33 +66,41 @@ def new_jieba(cache_dir: Path = CACHE_DIR) -> jieba.Tokenizer:
 class Tokenizer:
     """Word tokens (search mode, user dictionary) and character bigrams of normalised text.
 
-    Without a `base`, jieba's word table is filled on demand from the compact default table
-    (dictionary.py): before jieba reads a text, the entries starting with its character pairs are
-    copied in, so a searcher starts without loading the whole table and segments exactly as with it.
+    Without a `base`, the word table is filled on demand from the compact default table (dictionary.py):
+    before a text is segmented, the entries starting with its character pairs are copied in, so a searcher
+    starts without loading the whole table and segments exactly as with it. With a `base` (index time),
+    its full table is used and takes the user words.
     """
 
     def __init__(self, user_words: Mapping[str, tuple[int, tuple[str, ...]]] | None = None,
                  base: jieba.Tokenizer | None = None, cache_dir: Path = CACHE_DIR) -> None:
         self._table = None if base is not None else word_table(cache_dir)
         if base is None:
-            base = jieba.Tokenizer()
-            base.FREQ, base.total, base.initialized = self._table.singles(), self._table.total, True
-        self._jieba = base
+            self._freq, self._total = self._table.singles(), self._table.total
+        else:
+            self._freq, self._total = base.FREQ, base.total
         self._filled: set[str] = set()  # character pairs whose entries are in the word table
         self._parts: dict[str, tuple[str, ...]] = {}
         self._fill(*(user_words or {}))
         for word, (freq, parts) in (user_words or {}).items():
-            self._jieba.add_word(word, freq)
+            self._add_word(word, freq)
             self._parts[word] = parts
         self.dictionary = _Frequencies(self)  # jieba's word frequencies, with the user words
 
+    def _add_word(self, word: str, freq: int) -> None:
+        """jieba's add_word: the word with its frequency (added to the total), each of its prefixes known."""
+        self._freq[word] = freq
+        self._total += freq
+        for i in range(1, len(word) + 1):
+            self._freq.setdefault(word[:i], 0)
+
     def _fill(self, *texts: str) -> None:
-        """Copy into jieba's table the entries starting with the character pairs of `texts` (lazy mode)."""
+        """Copy into the word table the entries starting with the character pairs of `texts` (lazy mode)."""
         if self._table is None:
             return
         pairs = {text[i : i + 2] for text in texts for i in range(len(text) - 1)} - self._filled
         if pairs:  # a user word's pair was filled before it was added, so no entry here overwrites one
-            self._jieba.FREQ.update(self._table.entries(list(pairs)))
+            self._freq.update(self._table.entries(list(pairs)))
             self._filled |= pairs  # after the entries: another thread may read the table meanwhile
 
     def words(self, text: str) -> list[str]:
@@ -94,7 +110,6 @@ class Tokenizer:
     def with_parts(self, segments: list[str]) -> list[str]:
         """Each segment followed by its parts: user words by their stored parts, others as jieba does."""
         out: list[str] = []
-        freq = self._jieba.FREQ
         for w in segments:
             out.append(w)
             parts = self._parts.get(w)
@@ -102,13 +117,13 @@ class Tokenizer:
                 out.extend(parts)
             elif len(w) > 2:
                 self._fill(w)
-                out.extend(sub_words(w, freq))
+                out.extend(sub_words(w, self._freq))
         return out
 
     def segments(self, text: str) -> list[str]:
         """Plain segmentation (no parts) of already-normalised text, punctuation dropped."""
         self._fill(text)
-        return [w for w in self._jieba.cut(text, HMM=False) if _CONTENT.search(w)]
+        return [w for w in cut(text, self._freq, self._total) if _CONTENT.search(w)]
 
     def tokenize(self, text: str) -> list[str]:
         return self.words(normalize(text))
@@ -122,13 +137,66 @@ class _Frequencies(Mapping[str, int]):
 
     def __getitem__(self, word: str) -> int:
         self._tokenizer._fill(word)
-        return self._tokenizer._jieba.FREQ[word]
+        return self._tokenizer._freq[word]
 
     def __iter__(self):
         raise TypeError("the word table is filled on demand: look words up, do not list them")
 
     def __len__(self) -> int:
         raise TypeError("the word table is filled on demand: look words up, do not count them")
+
+
+def cut(text: str, freq: Mapping[str, int], total: int) -> list[str]:
+    """jieba.Tokenizer.cut(text, HMM=False) on the word table `freq` (jieba's: each word and word prefix, a
+    prefix alone 0) whose frequencies sum to `total`: the same tokens, with the same ties (tests compare it
+    with jieba's own on the corpus), without jieba's generator layers."""
+    out: list[str] = []
+    log_total = math.log(total)
+    for block in _HAN.split(text):
+        if not block:
+            continue
+        if _HAN.match(block):
+            _cut_block(block, freq, log_total, out)
+        else:
+            for piece in _SKIP.split(block):
+                if _SKIP.match(piece):
+                    out.append(piece)
+                else:
+                    out.extend(piece)
+    return out
+
+
+def _cut_block(block: str, freq: Mapping[str, int], log_total: float, out: list[str]) -> None:
+    """The most probable words of a block (jieba's DAG and route, built from the end), a run of single
+    letters or digits joined into one token."""
+    n = len(block)
+    route: list[tuple[float, int]] = [(0, 0)] * (n + 1)  # from k: (log probability of the rest, end of k's word)
+    for k in range(n - 1, -1, -1):
+        best = None
+        i, frag = k, block[k]
+        while i < n and frag in freq:  # the words starting at k (jieba's DAG), shortest first
+            f = freq[frag]
+            if f:
+                option = (math.log(f) - log_total + route[i + 1][0], i)
+                if best is None or option > best:
+                    best = option
+            i += 1
+            frag = block[k : i + 1]
+        route[k] = best if best is not None else (math.log(1) - log_total + route[k + 1][0], k)
+    x, letters = 0, ""
+    while x < n:
+        y = route[x][1] + 1
+        word = block[x:y]
+        if len(word) == 1 and _ENG.match(word):
+            letters += word
+        else:
+            if letters:
+                out.append(letters)
+                letters = ""
+            out.append(word)
+        x = y
+    if letters:
+        out.append(letters)
 
 
 def sub_words(word: str, freq: Mapping[str, int]) -> list[str]:

@@ -7,11 +7,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import jieba.posseg
-
+from assistant import import_jieba
 from assistant.chat.coverage import authority
 from assistant.search.engine import Hit, Searcher
 from assistant.study.quotes import Quote, body_sentences, today
+
+jieba = import_jieba("posseg")
 
 PER_SOURCE = 8
 LIMIT = 40  # quotes in all: a compilation to read in a session, not every mention

@@ -12,15 +12,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-import jieba
-import jieba.posseg
-
+from assistant import import_jieba
 from assistant.chat.render import shorten
 from assistant.records import Passage
 from assistant.search.engine import Searcher
 from assistant.study import daily
 from assistant.study.digest import TopicError, clean_topic
 from assistant.study.quotes import Quote, body_sentences
+
+jieba = import_jieba("posseg")
 
 # Telegram's quiz poll limits (characters); the adapter's tests check them against telegram.constants.PollLimit.
 QUESTION_MAX = 300
