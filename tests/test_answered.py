@@ -181,9 +181,9 @@ def test_another_citys_question_finds_the_regulation_but_is_not_answered(searche
 
 def test_a_list_items_lead_in_is_the_sentence_before_its_list_in_its_section(searcher):
     rows = searcher._rows(np.arange(searcher.index.size))
-    first, second = (next(d for d, row in rows.items() if words in row[8]) for words in ("犬舍", "看管犬只的专门人员"))
+    first, second = (next(d for d, (_, text) in rows.items() if words in text) for words in ("犬舍", "看管犬只的专门人员"))
     assert "应当具备下列条件" in searcher._lead(first) and searcher._lead(second) == searcher._lead(first)
-    lead = next(d for d, row in rows.items() if "应当具备下列条件" in row[8])
+    lead = next(d for d, (_, text) in rows.items() if "应当具备下列条件" in text)
     assert searcher._lead(lead) == ""  # the first passage of its article: nothing before it there
 
 

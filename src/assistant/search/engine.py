@@ -75,7 +75,7 @@ class Searcher:
         self._source_no = {sid: i for i, sid in enumerate(index.source_ids)}
         self._kinds = np.array([sources[sid].kind if sid in sources else "" for sid in index.source_ids], dtype=object)
         self._headings: dict[str, list[Passage]] | None = None
-        self._row_cache: dict[int, tuple] = {}  # see _rows
+        self._row_cache: dict[int, tuple[Passage, str]] = {}  # see _rows
         self._names = {sid: _normalized(s) for sid, s in sources.items()}  # for matching 简称/title words
         self._first_anywhere = ~index.dup_global  # exact repeats are shown once
         self._first_in_source = ~index.dup_in_source
@@ -129,9 +129,8 @@ class Searcher:
         rows = self._rows(np.array(sorted({*page.tolist(), *top.docs[:ANSWERED_DEPTH].tolist()}), dtype=np.int64))
         hits = []
         for doc, score in zip(page.tolist(), top.scores[offset : offset + k].tolist()):
-            row = rows[doc]
-            text = row[8]
-            hits.append(self._hit(_passage(row), score, tuple(w for w in parsed.highlight if w in text)))
+            passage, text = rows[doc]
+            hits.append(self._hit(passage, score, tuple(w for w in parsed.highlight if w in text)))
         # a numbered item (第五十条) no document has is asked about: what is shown cannot be it
         asked_item = (r := reference.parse_reference(normalize(query))) is not None and r.units[0] in LEGAL_UNITS
         score, x = -math.inf, None
@@ -142,13 +141,13 @@ class Searcher:
                        answer_score=score, answer_features=tuple(x.tolist()) if x is not None else ())
 
     def _answer_features(self, q: ParsedQuery, ranker: QueryRanker, top: np.ndarray, scores: np.ndarray,
-                         rows: dict[int, tuple]) -> np.ndarray | None:
+                         rows: dict[int, tuple[Passage, str]]) -> np.ndarray | None:
         """The answered model's inputs for the top passages; None when the query has no concept to check."""
         if not ranker.concepts:
             return None
         t = self.table
-        passages = [TopPassage(rows[d][8], t.contexts[t.context_of[d]], int(t.source_year[t.source_of[d]]),
-                               int(t.source_of[d]), self._lead(d) if LIST_ITEM.match(rows[d][8]) else "")
+        passages = [TopPassage(rows[d][1], t.contexts[t.context_of[d]], int(t.source_year[t.source_of[d]]),
+                               int(t.source_of[d]), self._lead(d) if LIST_ITEM.match(rows[d][1]) else "")
                     for d in top.tolist()]
         # a concept is in the corpus when a passage or a title/section holds it (上海市 only in the title)
         in_corpus = [bool(v) or bool(ctx.any()) for v, ctx in zip(ranker.variants, ranker.concept_ctx)]
@@ -161,7 +160,7 @@ class Searcher:
         for d in range(item - 1, max(item - LEAD_REACH, -1), -1):
             if context[d] != context[item]:
                 return ""
-            text = self._rows(np.array([d]))[d][8]
+            text = self._rows(np.array([d]))[d][1]
             if not LIST_ITEM.match(text):
                 return text
         return ""
@@ -240,8 +239,7 @@ class Searcher:
         def allowed(cand: np.ndarray) -> np.ndarray:
             ok = mask[cand]
             todo = [d for d in cand[ok].tolist() if d not in verified]
-            for d, row in self._rows(np.array(todo, dtype=np.int64)).items():
-                text = row[8]
+            for d, (_, text) in self._rows(np.array(todo, dtype=np.int64)).items():
                 verified[d] = all(ph in text for ph in q.phrases) and not any(w in text for w in q.excluded)
             ok[ok] = [verified[d] for d in cand[ok].tolist()]
             return ok
@@ -258,11 +256,10 @@ class Searcher:
         counts = np.bincount(np.concatenate([p[0] for p in lists]), minlength=self.index.size)
         return counts == len(grams)
 
-    def _rows(self, docs: np.ndarray) -> dict[int, tuple]:
-        """Database rows of passage numbers, by passage number: each row of _SELECT followed by its text folded
-        (what matching reads). Kept, as a batch or a chat meets the same passages again (60% of the rows the
-        labelled queries read were read before)."""
-        out: dict[int, tuple] = {}
+    def _rows(self, docs: np.ndarray) -> dict[int, tuple[Passage, str]]:
+        """Passages by passage number, each with its text folded (what matching reads). Kept, as a batch or a
+        chat meets the same passages again (60% of the rows the labelled queries read were read before)."""
+        out: dict[int, tuple[Passage, str]] = {}
         missing = []
         for d in docs.tolist():
             row = self._row_cache.get(d)
@@ -276,7 +273,7 @@ class Searcher:
             rowids = self.index.passage_rows[missing].tolist()
             found = {r[0]: r for r in self._execute(f"{_SELECT} where rowid in ({','.join('?' * len(rowids))})", rowids)}
             for d, r in zip(missing, rowids):
-                out[d] = self._row_cache[d] = (*found[r], fold(found[r][6]))
+                out[d] = self._row_cache[d] = (_passage(found[r]), fold(found[r][6]))
         return out
 
     # -- reference lookup -------------------------------------------------------------------
