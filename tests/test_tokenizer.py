@@ -56,18 +56,6 @@ def test_on_demand_frequencies_equal_the_full_table(texts_and_words):
         assert (word in lazy.dictionary) == (word in full.dictionary), word
 
 
-def test_entries_of_few_or_many_pairs_agree(texts_and_words):
-    """WordTable.entries reads a few pairs group by group and many in one gather: the same entries."""
-    table = dictionary.word_table()
-    pairs = sorted({t[i : i + 2] for t in texts_and_words[0][:400] for i in range(len(t) - 1)})
-    many = table.entries(pairs)
-    few: dict[str, int] = {}
-    for i in range(0, len(pairs), 3):
-        few.update(table.entries(pairs[i : i + 3]))
-    assert len(pairs) > dictionary._FEW_PAIRS and len(many) > len(pairs)
-    assert few == many
-
-
 def test_table_cache_is_written_once_and_read_back(tmp_path):
     built = dictionary._load(tmp_path)
     stored = list(tmp_path.iterdir())  # one directory, no temporary one left

@@ -23,7 +23,6 @@ CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "as
 FORMAT = "1"
 JIEBA_DICT_NAME = "dict.txt"  # jieba.DEFAULT_DICT_NAME
 PLACE_TAG = "ns"  # the part of speech kept beside the frequencies: place names (answered.place_names)
-_FEW_PAIRS = 32  # WordTable.entries reads up to this many character pairs' groups one by one
 _SHIFT = 21  # code points fit 21 bits: a pair's key is (first << 21) | second, a single character's key its code
 
 
@@ -40,35 +39,18 @@ class WordTable:
     total: int
     places: tuple[str, ...]
 
-    def singles(self) -> dict[str, int]:
-        """The entries of one character (every text may read them)."""
-        return self._entries(np.arange(int(np.searchsorted(self.keys, 1 << _SHIFT))))
+    def entries(self, keys: list[str]) -> dict[str, int]:
+        """The entries starting with any of these character pairs, and those of these single characters.
 
-    def entries(self, pairs: list[str]) -> dict[str, int]:
-        """The entries starting with any of these character pairs.
-
-        A query brings a few new pairs at a time: those are read group by group (~5 µs for one pair, where
-        the vectorised gather of _entries costs ~15 µs whatever the count); many pairs (a corpus's user
-        words, ~4,000) are gathered at once (6 ms, against 10 ms group by group)."""
-        codes = [(ord(p[0]) << _SHIFT) | ord(p[1]) for p in pairs]
-        pos = self.keys.searchsorted(codes)
-        if len(codes) > _FEW_PAIRS:
-            return self._entries(pos[self.keys[np.minimum(pos, len(self.keys) - 1)] == codes])
+        Read group by group: a query brings a few new keys at a time (~5 µs for one, where a vectorised
+        gather cost ~15 µs whatever the count)."""
+        codes = [_key(k) for k in keys]
         out: dict[str, int] = {}
-        for g, code in zip(pos.tolist(), codes):
+        for g, code in zip(self.keys.searchsorted(codes).tolist(), codes):
             if g < len(self.keys) and self.keys[g] == code:
                 (a, b), (s, e) = self.offsets[g : g + 2].tolist(), self.starts[g : g + 2].tolist()
                 out.update(zip(self.text[a:b].tobytes().decode().split("\n")[:-1], self.freqs[s:e].tolist()))
         return out
-
-    def _entries(self, groups: np.ndarray) -> dict[str, int]:
-        """The entries of these groups, read in one pass (a searcher's user words touch ~1,500 groups)."""
-        text = memoryview(self.text)
-        spans = zip(self.offsets[groups].tolist(), self.offsets[groups + 1].tolist())
-        words = b"".join([text[a:b] for a, b in spans])
-        first, size = self.starts[groups], self.starts[groups + 1] - self.starts[groups]
-        index = np.arange(int(size.sum())) + np.repeat(first - np.cumsum(size) + size, size)  # their entries
-        return dict(zip(words.decode().split("\n")[:-1], self.freqs[index].tolist()))
 
 
 def _key(word: str) -> int:

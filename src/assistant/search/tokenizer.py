@@ -67,24 +67,28 @@ class Tokenizer:
     """Word tokens (search mode, user dictionary) and character bigrams of normalised text.
 
     Without a `base`, the word table is filled on demand from the compact default table (dictionary.py):
-    before a text is segmented, the entries starting with its character pairs are copied in, so a searcher
-    starts without loading the whole table and segments exactly as with it. With a `base` (index time),
-    its full table is used and takes the user words.
+    before a text is segmented, the entries of its characters and those starting with its character pairs
+    are copied in, with the user words starting with those pairs, so a searcher starts without loading any
+    table and segments exactly as with the whole one. With a `base` (index time), its full table is used
+    and takes the user words.
     """
 
     def __init__(self, user_words: Mapping[str, tuple[int, tuple[str, ...]]] | None = None,
                  base: jieba.Tokenizer | None = None, cache_dir: Path = CACHE_DIR) -> None:
         self._table = None if base is not None else word_table(cache_dir)
-        if base is None:
-            self._freq, self._total = self._table.singles(), self._table.total
-        else:
-            self._freq, self._total = base.FREQ, base.total
-        self._filled: set[str] = set()  # character pairs whose entries are in the word table
+        self._freq: dict[str, int] = {} if base is None else base.FREQ
+        self._total = self._table.total if base is None else base.total
+        self._filled: set[str] = set()  # characters and character pairs whose entries are in the word table
+        self._waiting: dict[str, list[tuple[str, int]]] = {}  # lazy: user words by their first pair, in order
         self._parts: dict[str, tuple[str, ...]] = {}
-        self._fill(*(user_words or {}))
         for word, (freq, parts) in (user_words or {}).items():
-            self._add_word(word, freq)
             self._parts[word] = parts
+            if self._table is None:
+                self._add_word(word, freq)
+            else:  # added once its pair's default entries are in: none of those overwrites it
+                self._waiting.setdefault(word[:2], []).append((word, freq))
+                self._total += freq
+                self._freq.setdefault(word[0], 0)  # as add_word would; the character's own entry replaces it
         self.dictionary = _Frequencies(self)  # jieba's word frequencies, with the user words
 
     def _add_word(self, word: str, freq: int) -> None:
@@ -94,14 +98,20 @@ class Tokenizer:
         for i in range(1, len(word) + 1):
             self._freq.setdefault(word[:i], 0)
 
-    def _fill(self, *texts: str) -> None:
-        """Copy into the word table the entries starting with the character pairs of `texts` (lazy mode)."""
+    def _fill(self, text: str) -> None:
+        """Copy into the word table the entries of the characters of `text` and those starting with its
+        character pairs, then the user words starting with those pairs (lazy mode)."""
         if self._table is None:
             return
-        pairs = {text[i : i + 2] for text in texts for i in range(len(text) - 1)} - self._filled
-        if pairs:  # a user word's pair was filled before it was added, so no entry here overwrites one
-            self._freq.update(self._table.entries(list(pairs)))
-            self._filled |= pairs  # after the entries: another thread may read the table meanwhile
+        keys = ({*text} | {text[i : i + 2] for i in range(len(text) - 1)}) - self._filled
+        if keys:
+            self._freq.update(self._table.entries(list(keys)))
+            for pair in keys:
+                for word, freq in self._waiting.get(pair, ()):
+                    self._freq[word] = freq
+                    for i in range(2, len(word)):
+                        self._freq.setdefault(word[:i], 0)
+            self._filled |= keys  # after the entries: another thread may read the table meanwhile
 
     def words(self, text: str) -> list[str]:
         """Word tokens of already-normalised text, each followed by its parts (search mode)."""
