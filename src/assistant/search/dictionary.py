@@ -9,11 +9,10 @@ reads is then the same as the full table, so segmentation is identical (tests/te
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
-import shutil
 import threading
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,7 +101,8 @@ def word_table(cache_dir: Path = CACHE_DIR) -> WordTable:
 def _load(cache_dir: Path) -> WordTable:
     path = _dict_path()
     stat = path.stat()
-    stamp = hashlib.sha1(f"{FORMAT}:{path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    # crc32, not a cryptographic hash: the name only tells dictionary files apart (hashlib costs ~2.5 ms to import)
+    stamp = f"{zlib.crc32(f'{FORMAT}:{path}:{stat.st_size}:{stat.st_mtime_ns}'.encode()):08x}"
     cache = cache_dir / f"jieba-words-{stamp}"
     try:  # mapped, not read: a process touches the pages of the groups it copies
         mapped = {name: np.load(cache / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
@@ -125,4 +125,6 @@ def _store(cache: Path, arrays: dict[str, np.ndarray]) -> None:
             np.save(tmp / f"{name}.npy", array)
         os.rename(tmp, cache)
     except OSError:  # not writable, or another process stored it first: built again if need be
+        import shutil  # only here: a searcher starts without it
+
         shutil.rmtree(tmp, ignore_errors=True)
