@@ -109,3 +109,20 @@ def test_source_card_shows_the_dates_apart(searcher):
     source_button = next(b for row in reply.buttons for b in row if b.label == "来源")
     card = core.handle_action(Request(7, 7, ""), source_button.data).blocks[0].text
     assert "通过：2021年5月27日" in card and "《北京市反食品浪费规定》" in card
+
+
+def test_longest_abbreviation_bound_keeps_every_long_enough_match():
+    """The cheap bound only skips names that cannot hold an abbreviation of `shortest` characters."""
+    import random
+
+    from assistant.search.reference import _longest_abbreviation
+
+    rng = random.Random(5)
+    alphabet = "上海市养犬管理条例浙江省共同富裕示范区实施方案第十条"
+    for _ in range(3000):
+        words = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        name = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 16)))
+        full = _longest_abbreviation(words, name)
+        bounded = _longest_abbreviation(words, name, 4)
+        assert bounded == full if full >= 4 else bounded < 4, (words, name)
+    assert _longest_abbreviation("养犬条例第十条", "上海市养犬管理条例", 4) == 4

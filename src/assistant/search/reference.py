@@ -107,9 +107,17 @@ def _bigrams(text: str) -> frozenset[str]:
     return frozenset(text[i : i + 2] for i in range(len(text) - 1))
 
 
-def _longest_abbreviation(words: str, name: str) -> int:
+@lru_cache(maxsize=4096)
+def _characters(text: str) -> frozenset[str]:
+    return frozenset(text)
+
+
+def _longest_abbreviation(words: str, name: str, shortest: int = 0) -> int:
     """Length of the longest run of `words` whose characters appear in `name` in order (养犬条例 in
-    上海市养犬管理条例: 4), the way titles are abbreviated."""
+    上海市养犬管理条例: 4), the way titles are abbreviated. A length below `shortest` may come back as 0:
+    a cheap bound (how many characters of `words` `name` holds at all) skips most names first."""
+    if sum(map(_characters(name).__contains__, words)) < shortest:
+        return 0
     best = 0
     for start in range(len(words)):
         if len(words) - start <= best:
@@ -134,7 +142,7 @@ def source_match(words: str, source: Source) -> float:
     if not grams:
         return 0.0
     overlap = max(len(grams & _bigrams(n)) / len(grams) for n in names)
-    shares = [k / len(n) for n in names if (k := _longest_abbreviation(words, n)) >= NAME_MIN_CHARS]
+    shares = [k / len(n) for n in names if (k := _longest_abbreviation(words, n, NAME_MIN_CHARS)) >= NAME_MIN_CHARS]
     abbreviated = max((ABBREVIATION_FLOOR + (1 - ABBREVIATION_FLOOR) * share for share in shares if share >= NAME_MIN_SHARE), default=0.0)
     return max(overlap, abbreviated)
 
