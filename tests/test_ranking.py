@@ -215,6 +215,24 @@ def test_a_rankers_set_up_from_the_tables_caches_equals_a_fresh_one(parks: Searc
     assert any(ranker_pairs for _, _, ranker_pairs, _ in first)
 
 
+def test_the_unmatched_tables_follow_the_concepts_forms(parks: Searcher):
+    """QueryRanker's (pair × form) shares and each concept's first form, against their definition."""
+    for query in ["公园里能烧烤吗", "在公园内露营会被怎么罚", "公园管理机构 游园须知", "公园 露营 烧烤 罚款"]:
+        q = parks.parser.parse(query)
+        ranker = QueryRanker(q, parks.table, parks.weights, parks.term_lists(q)[1])
+        forms = [(j, f) for j, fs in enumerate(ranker.variant_pairs) for f in fs]
+        pairs = ranker._pair_masks.tolist()
+        expected = np.zeros((len(pairs), len(forms)))
+        for k, (_, f) in enumerate(forms):
+            for p in f:
+                expected[pairs.index(p), k] = 1 / len(f)
+        assert np.array_equal(ranker._form_share, expected), query
+        owners = [j for j, _ in forms]
+        assert ranker._has_forms.tolist() == sorted(set(owners)), query
+        assert ranker._form_starts.tolist() == [owners.index(j) for j in sorted(set(owners))], query
+        assert len(forms) > 1, query
+
+
 def test_a_passage_holding_part_of_a_word_is_unmatched_by_the_part_it_lacks(db_path):
     """亚运 is half of 亚运会's character pairs: such a passage is uncovered for the word yet half matched."""
     from assistant.search.candidates import score_all

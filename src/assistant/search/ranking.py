@@ -257,13 +257,16 @@ class QueryRanker:
         self._pair_masks = np.array(pairs, dtype=np.int64)
         forms = [(j, f) for j, fs in enumerate(self.variant_pairs) for f in fs]
         self._form_share = np.zeros((len(pairs), len(forms)))
-        for k, (_, f) in enumerate(forms):
-            if f:
-                self._form_share[[column[p] for p in f], k] = 1 / len(f)
+        cells = [(column[p], k, 1 / len(f)) for k, (_, f) in enumerate(forms) for p in f]
+        if cells:
+            rows, columns, shares = zip(*cells)
+            self._form_share[list(rows), list(columns)] = shares
         self._form_full = np.array([not f for _, f in forms], dtype=np.float64)  # beyond the tracked bits: held
-        owners = [j for j, _ in forms]  # forms come grouped by concept
-        self._has_forms = np.array(sorted(set(owners)), dtype=np.int64)
-        self._form_starts = np.searchsorted(owners, self._has_forms)
+        first_form: dict[int, int] = {}  # forms come grouped by concept, concepts in order
+        for k, (j, _) in enumerate(forms):
+            first_form.setdefault(j, k)
+        self._has_forms = np.array(list(first_form), dtype=np.int64)
+        self._form_starts = np.array(list(first_form.values()), dtype=np.int64)
         self.concept_ctx = np.zeros((len(self.concepts), len(table.contexts)), dtype=np.bool_)
         for ctx, (vs, _) in zip(self.concept_ctx, self.concepts):
             for v in vs:
