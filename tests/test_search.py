@@ -1,6 +1,8 @@
 """Search core on the real corpus: the scorer against rank-bm25, query syntax, paging, references."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
@@ -241,7 +243,7 @@ def test_a_word_with_digits_inside_counts_as_covered(searcher):
 def test_a_searcher_answers_from_its_caches_as_a_fresh_one_does(db_path):
     """Rows, folded texts, context masks and character pairs are kept between searches: a second pass over
     the same queries (phrases, exclusions, a reference, a question) gives exactly what the first pass gave."""
-    from assistant.search.output import results_json
+    from assistant.search.output import results_json, results_text
 
     searcher = Searcher.open(db_path)
     queries = ["共同富裕 示范区", "“高质量发展” 示范区", "数字化改革 -政府", "共同富裕实施方案第31条", "今年有哪些民生实事",
@@ -249,3 +251,6 @@ def test_a_searcher_answers_from_its_caches_as_a_fresh_one_does(db_path):
     first = [results_json(q, searcher.search(q, k=5)) for q in queries]
     assert searcher._row_cache and all(page["results"] for page in first)
     assert [results_json(q, searcher.search(q, k=5)) for q in queries] == first
+    for _ in range(2):  # the JSON text from the kept parts of each hit, first made then read back
+        for q, page in zip(queries, first):
+            assert results_text(q, searcher.search(q, k=5)) == json.dumps(page, ensure_ascii=False), q

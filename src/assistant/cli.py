@@ -100,7 +100,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from assistant.search.engine import Searcher
-    from assistant.search.output import results_json
+    from assistant.search.output import results_text
 
     searcher = Searcher.open(args.db)
     if args.source and searcher.corpus.source(args.source) is None:
@@ -109,7 +109,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     for query in queries:
         results = searcher.search(query, k=args.k, source_id=args.source)
         if args.json or args.batch:
-            print(json.dumps(results_json(query, results), ensure_ascii=False), flush=True)
+            print(results_text(query, results), flush=True)
         elif args.cite:
             from assistant.chat.citation import quote_with_citation
 

@@ -2,12 +2,17 @@
 so a script can switch between them without noticing."""
 from __future__ import annotations
 
+import json
+import math
 from functools import lru_cache
 
 from assistant.chat.citation import cite, quoted
 from assistant.chat.render import bold_terms
-from assistant.records import Source
+from assistant.records import Passage, Source
 from assistant.search.engine import Hit, Results
+
+PARTS_CACHE = 8192  # passages whose JSON parts are kept (results_text): the cache starts again when it holds more
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False) builds an encoder a call
 
 
 @lru_cache(maxsize=1024)
@@ -33,3 +38,36 @@ def results_json(query: str, results: Results, offset: int = 0) -> dict:
         "query": query, "answered": results.answered, "kind": results.kind, "total": results.total,
         "offset": offset, "results": [hit_json(h) for h in results.hits],
     }
+
+
+def results_text(query: str, results: Results, offset: int = 0) -> str:
+    """`json.dumps(results_json(query, results, offset), ensure_ascii=False)`, put together from each hit's
+    JSON text around its score and highlight, kept per passage: a batch or a server shows the same passages
+    again, and encoding their texts, 出处 and quotes anew was most of the cost (tests: the same text)."""
+    head = _encode({"query": query, "answered": results.answered, "kind": results.kind, "total": results.total,
+                    "offset": offset, "results": None})
+    return f"{head[:-5]}[{', '.join(map(_hit_text, results.hits))}]}}"
+
+
+_parts: dict[int, tuple[Passage, Source, str, str]] = {}  # id(passage) → it, its source and its JSON around
+
+
+def _hit_text(hit: Hit) -> str:
+    """`_encode(hit_json(hit))` from the passage's kept parts."""
+    p, s = hit.passage, hit.source
+    kept = _parts.get(id(p))
+    if kept is None or kept[0] is not p or kept[1] is not s:  # the same objects: ids are reused once freed
+        if len(_parts) > PARTS_CACHE:
+            _parts.clear()
+        whole = _encode({**hit_json(hit), "score": None, "highlight": None})
+        before, _, after = whole.partition('"score": null, "highlight": null')
+        kept = _parts[id(p)] = (p, s, f'{before}"score": ', after)
+    score = round(hit.score, 4)
+    number = float.__repr__(score) if math.isfinite(score) else _encode(score)
+    return f"{kept[2]}{number}, \"highlight\": {_highlight(hit.terms)}{kept[3]}"
+
+
+@lru_cache(maxsize=4096)
+def _highlight(terms: tuple[str, ...]) -> str:
+    """The JSON of the words a hit bolds (a query's hits mostly match the same words)."""
+    return _encode(list(bold_terms(terms)))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 from functools import lru_cache
 import time
@@ -34,7 +33,7 @@ from assistant.chat.core import Request as ChatRequest
 from assistant.config import Settings
 from assistant.runtime import numeric_id
 from assistant.search.engine import Results
-from assistant.search.output import results_json
+from assistant.search.output import results_text
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +126,7 @@ def answer(searcher, query: str, k: int, offset: int, source_id: str | None) -> 
     """A search and its JSON, kept for repeats of the same question (a team asks alike; a page turns back).
     Keyed by the searcher too, so /reload's new corpus never serves an old answer."""
     results = searcher.search(query, k=k, offset=offset, source_id=source_id)
-    return results, json.dumps(results_json(query, results, offset), ensure_ascii=False).encode()
+    return results, results_text(query, results, offset).encode()
 
 
 def passage_json(corpus, passage) -> dict:
