@@ -6,7 +6,7 @@ from assistant.search.abbreviations import AbbreviationMiner, abbreviations_of, 
 from assistant.search.lexicon import QueryWords, held_by
 from assistant.search.query import QueryParser
 from assistant.search.normalize import normalize
-from assistant.search.tokenizer import Tokenizer, new_jieba
+from assistant.search.tokenizer import Tokenizer, bigrams, new_jieba
 
 
 def mine_abbreviations(passages, general=None) -> dict[str, tuple[str, ...]]:
@@ -95,8 +95,13 @@ def test_curated_values_no_passage_holds_are_dropped():
         "狗": ("犬",), "家长": ("父母",)}
 
 
-def _parser(related, synonyms=None) -> QueryParser:
-    return QueryParser(Tokenizer(), synonyms or {}, QueryWords(frozenset({"能不能", "申请"})), related=related)
+def _parser(related, synonyms=None, texts=()) -> QueryParser:
+    """A parser; given passages, with their terms (as index_passages mines them) and character pairs."""
+    tokenizer, miner = Tokenizer(), AbbreviationMiner()
+    for text in map(normalize, texts):
+        miner.add("a", text, tokenizer.segments(text))
+    return QueryParser(tokenizer, synonyms or {}, QueryWords(frozenset({"能不能", "申请", "怎么", "吗"})),
+                       related=related, terms=miner.terms(), pairs={g for t in texts for g in bigrams(normalize(t))})
 
 
 def test_a_mined_key_expands_below_the_users_words_only_as_whole_query_words():
@@ -112,3 +117,34 @@ def test_a_mined_key_expands_below_the_users_words_only_as_whole_query_words():
 def test_a_one_character_key_inside_a_word_stands_alone():
     q = _parser({}, {"狗": ("犬",)}).parse("遛狗")
     assert ("遛狗", "犬") in q.concepts
+
+
+TRAFFIC = ["交通警察应当依法执行职务。", "交通警察发现违法行为，应当及时纠正。", "交通警察执勤时应当着装。",
+           "交通信号灯由红灯、绿灯、黄灯组成。", "交通信号灯按照规定设置。", "交通信号灯应当保持清晰。"]
+
+
+def test_the_corpus_terms_are_runs_a_document_uses_often_most_used_first():
+    tokenizer, miner = Tokenizer(), AbbreviationMiner()
+    for text in [*TRAFFIC, "交通警察到场。", "第十八条 第十八条 第十八条"]:
+        miner.add("a", normalize(text), tokenizer.segments(normalize(text)))
+    terms = miner.terms()
+    assert terms.index("交通警察") < terms.index("交通信号灯")  # used four times, three times
+    assert not any(t.startswith("第") for t in terms)
+
+
+def test_a_word_no_passage_holds_stands_for_the_terms_it_abbreviates():
+    parser = _parser({}, texts=TRAFFIC)
+    q = parser.parse("交警能不能罚款")
+    assert ("交警", "交通警察") in q.concepts
+    assert q.words["交通警察"] < 1.0
+    # a word some passage holds keeps its own meaning (信号 is no abbreviation of 交通信号灯)
+    assert parser.parse("信号怎么设置").concepts == (("信号",), ("设置",))
+    # the term must start with the word's first character: 警交 abbreviates nothing
+    assert ("警交",) in parser.parse("警交怎么设置").concepts
+
+
+def test_an_abbreviated_word_stands_for_two_terms_at_most_none_holding_another():
+    texts = [f"交通警察{v}。" for v in ("执行职务", "执行职务", "执行职务", "依法执勤", "着装上岗")]
+    texts += [f"交通秩序警示{v}。" for v in ("标志", "标志", "标志")]
+    assert dict((c[0], c[1:]) for c in _parser({}, texts=texts).parse("交警").concepts)["交警"] == (
+        "交通警察", "交通秩序警示")  # not 交通警察执行 too

@@ -16,6 +16,10 @@ expansions with no hand-edited file.
   far commoner general word itself (中学 is no 中小学校).
 The result is a small table (key → corpus wordings) stored with the index; the query parser looks up the
 query's words, and runs of them, in it.
+
+Beside it, the corpus's terms (`terms`: runs of one to three words of three or more characters that a document
+uses MIN_USES times or more, those most used first), where the query parser looks for what a word no passage
+holds abbreviates (query.py: 物业费 → 物业服务费用, 交警 → 交通警察).
 """
 from __future__ import annotations
 
@@ -41,6 +45,8 @@ MAX_EXPANSIONS = 3  # wordings kept per key (the phrases most documents use)
 MIN_USES = 3  # times one document uses a two-word phrase for its abbreviation to be considered
 GENERAL_RATIO = 20  # a two-character abbreviation this many times commoner in jieba's dictionary is a word itself
 _ORDINAL = "第"  # 第十八条 is numbered, never abbreviated (第八)
+TERM_WORDS = 3  # longest run of words kept as a term
+MAX_LOOKUP_TERMS = 5000  # terms kept (those most used): as many for a 100× corpus
 
 
 def abbreviations_of(words: tuple[str, ...]) -> set[str]:
@@ -90,7 +96,7 @@ class AbbreviationMiner:
     def __init__(self, general: Mapping[str, int] | None = None) -> None:
         self._general = new_jieba().FREQ if general is None else general
         self._sources: dict[tuple[str, ...], set[str]] = defaultdict(set)  # phrase → documents using it
-        self._pairs: Counter[tuple[str, str, str]] = Counter()  # (word, word, document) → uses
+        self._runs: Counter[tuple[tuple[str, ...], str]] = Counter()  # (run of 1–3 words, document) → uses
         self._words: Counter[str] = Counter()  # segments of two or three characters → uses
 
     def add(self, source: str, text: str, segments: list[str]) -> None:
@@ -111,8 +117,11 @@ class AbbreviationMiner:
             end = at + len(w) if at >= 0 else end
 
     def _phrases(self, source: str, words: list[str]) -> None:
-        for pair in zip(words, words[1:]):
-            self._pairs[(*pair, source)] += 1
+        for i in range(len(words)):
+            if len(words[i]) >= 3:  # a term of one word (a shorter one is no term)
+                self._runs[((words[i],), source)] += 1
+            for n in range(2, min(TERM_WORDS, len(words) - i) + 1):
+                self._runs[(tuple(words[i : i + n]), source)] += 1
         for i in range(len(words)):
             for n in range(MIN_WORDS, min(MAX_WORDS, len(words) - i) + 1):
                 self._sources[tuple(words[i : i + n])].add(source)
@@ -143,13 +152,11 @@ class AbbreviationMiner:
 
     def _pair_table(self) -> list[tuple[str, str]]:
         """(abbreviation, phrase) of two-word phrases, on the evidence the module doc names."""
-        uses: Counter[tuple[str, str]] = Counter()
-        for (first, last, _), n in self._pairs.items():
-            uses[(first, last)] = max(uses[(first, last)], n)
         out = []
-        for (first, last), n in uses.items():
-            if n < MIN_USES or first.startswith(_ORDINAL):
+        for run, n in self._most_uses().items():
+            if len(run) != 2 or run[0].startswith(_ORDINAL):
                 continue
+            first, last = run
             phrase = first + last
             for key in pair_abbreviations(first, last):
                 if not 0 < self._words[key] < n:
@@ -159,6 +166,20 @@ class AbbreviationMiner:
                     continue
                 out.append((key, phrase))
         return out
+
+    def terms(self) -> tuple[str, ...]:
+        """The corpus's terms (see the module doc), those most used first."""
+        found = {"".join(run): n for run, n in self._most_uses().items()}
+        ranked = sorted((-n, t) for t, n in found.items() if len(t) >= 3 and not t.startswith(_ORDINAL))
+        return tuple(t for _, t in ranked[:MAX_LOOKUP_TERMS])
+
+    def _most_uses(self) -> dict[tuple[str, ...], int]:
+        """Runs some document uses MIN_USES times or more → the most uses in one document."""
+        uses: Counter[tuple[str, ...]] = Counter()
+        for (run, _), n in self._runs.items():
+            if n >= MIN_USES:
+                uses[run] = max(uses[run], n)
+        return uses
 
 
 def _written(texts: Iterable[str], keys: Iterable[str]) -> set[str]:

@@ -71,7 +71,8 @@ class Searcher:
         sources = {s.id: s for s in corpus.sources()}
         years = [_year(sources[sid]) if sid in sources else 0 for sid in index.source_ids]
         self.parser = QueryParser(self.tokenizer, index.synonyms, index.query_words,
-                                  newest_year=max(years, default=0) or None, related=index.related)
+                                  newest_year=max(years, default=0) or None, related=index.related,
+                                  terms=index.terms, pairs=index.fields["bigrams"].vocab)
         self._source_no = {sid: i for i, sid in enumerate(index.source_ids)}
         self._kinds = np.array([sources[sid].kind if sid in sources else "" for sid in index.source_ids], dtype=object)
         self._headings: dict[str, list[Passage]] | None = None

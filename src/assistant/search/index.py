@@ -49,6 +49,7 @@ class SearchIndex:
     user_words: dict[str, tuple[int, tuple[str, ...]]]
     synonyms: dict[str, tuple[str, ...]]
     related: dict[str, tuple[str, ...]]  # abbreviations mined from the corpus → its wordings (abbreviations.py)
+    terms: tuple[str, ...]  # the corpus's terms, most used first: what a word no passage holds may abbreviate
     query_words: QueryWords
     flags: np.ndarray  # uint8 per passage: ranking.FIGURE | DEFINES | … (ranking.section_flags)
     contexts: list[str]  # title + section text of each context number
@@ -79,6 +80,7 @@ class SearchIndex:
                 "user_words": self.user_words,
                 "synonyms": self.synonyms,
                 "related": self.related,
+                "terms": self.terms,
                 "scaffolding": sorted(self.query_words.scaffolding),
                 "context": sorted(self.query_words.context),
             },
@@ -101,6 +103,7 @@ class SearchIndex:
             user_words={w: (f, tuple(p)) for w, (f, p) in lexicon["user_words"].items()},
             synonyms={k: tuple(v) for k, v in lexicon["synonyms"].items()},
             related={k: tuple(v) for k, v in lexicon["related"].items()},
+            terms=tuple(lexicon.get("terms", ())),  # an index built before terms were kept has none
             query_words=QueryWords(frozenset(lexicon["scaffolding"]), frozenset(lexicon["context"])),
             flags=np.frombuffer(blobs["passage.flags"], dtype=np.uint8),
             contexts=json.loads(blobs["contexts"]),
@@ -187,6 +190,7 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
         user_words=user_words,
         synonyms=dict(lexicon.synonyms),
         related=miner.table(texts),
+        terms=miner.terms(),
         query_words=lexicon.query_words,
         flags=section_flags(texts, passage_context),
         contexts=context_texts,

@@ -3,13 +3,14 @@
 Syntax: “…” or "…" or 「…」 = exact phrase; -词 = exclude passages containing 词; @简称 or @id = only that
 source. Question scaffolding (什么/如何/多少/吗 …) is dropped, context words (今年/省里/政府工作报告 …)
 are matched against document titles and section headings instead of the sentence, and curated
-abbreviations (共富 → 共同富裕 …) add their expansions at a weight below the user's own words.
+abbreviations (共富 → 共同富裕 …), mined ones, and the corpus terms a word no passage holds abbreviates
+(物业费 → 物业服务费用) add their expansions at a weight below the user's own words.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Container, Iterable, Mapping
 
 from assistant.search.lexicon import QueryWords
 from assistant.search.normalize import normalize
@@ -17,8 +18,10 @@ from assistant.search.tokenizer import Tokenizer, bigrams
 
 EXPANSION_WEIGHT = 0.6
 MAX_KEY = 12  # longest mined key looked up (characters)
+MAX_SPELLED_OUT = 2  # corpus terms a word no passage holds may stand for (the most used)
 YEAR_WEIGHT = 0.3
 
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 _PHRASE = re.compile(r"[“\"「『]([^”\"」』]+)[”\"」』]")
 _SOURCE = re.compile(r"(?:^|\s)@(\S+)")
 _EXCLUDE = re.compile(r"(?:^|\s)-(\S+)")
@@ -74,11 +77,16 @@ class ParsedQuery:
 
 class QueryParser:
     def __init__(self, tokenizer: Tokenizer, synonyms: dict[str, tuple[str, ...]], query_words: QueryWords,
-                 newest_year: int | None = None, related: Mapping[str, tuple[str, ...]] | None = None) -> None:
+                 newest_year: int | None = None, related: Mapping[str, tuple[str, ...]] | None = None,
+                 terms: Iterable[str] = (), pairs: Container[str] = frozenset()) -> None:
         self.tokenizer = tokenizer
         self.newest_year = newest_year
         self.synonyms = synonyms
         self.related = related or {}  # mined at index time (abbreviations.py): key → corpus wordings
+        self._terms: dict[str, list[str]] = {}  # the corpus's terms (abbreviations.py) by first character
+        for t in terms:
+            self._terms.setdefault(t[0], []).append(t)
+        self._pairs = pairs  # the character pairs some passage holds
         self._keys = sorted(synonyms, key=len, reverse=True)
         self.query_words = query_words
 
@@ -188,7 +196,25 @@ class QueryParser:
                         break
                     if key in self.related and key not in found:
                         found[key] = self.related[key]
+            for w in _join_single_characters(run):
+                if w not in found and (spelled := self._spelled_out(w)):
+                    found[w] = spelled
         return dict(sorted(found.items(), key=lambda kv: -len(kv[0])))
+
+    def _spelled_out(self, word: str) -> tuple[str, ...]:
+        """What a word no passage holds abbreviates: the corpus terms (most used first) that start with its
+        first character and hold its others in order (物业费 → 物业服务费用, 交警 → 交通警察). A word some
+        passage holds keeps its own meaning, and a numbered 第X条 is no abbreviation."""
+        if not self._terms or not _CJK_WORD.fullmatch(word) or word.startswith("第") or all(
+                g in self._pairs for g in bigrams(word)):
+            return ()
+        out: list[str] = []
+        for t in self._terms.get(word[0], ()):
+            if len(t) > len(word) and _holds_in_order(t, word[1:]) and not any(o in t for o in out):
+                out.append(t)  # 交通警察, not also 交通警察执行
+                if len(out) == MAX_SPELLED_OUT:
+                    break
+        return tuple(out)
 
     def _concepts(self, runs: list[list[str]], keys: dict[str, tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
         """Each distinct content word of two or more characters (a lone character is too ambiguous to
@@ -212,6 +238,11 @@ def _expansions(content: str, keys: dict[str, tuple[str, ...]]) -> list[str]:
             out.extend(v for v in values if v not in out)
             content = content.replace(key, " ")
     return out
+
+
+def _holds_in_order(text: str, chars: str) -> bool:
+    rest = iter(text)
+    return all(c in rest for c in chars)
 
 
 def _add(target: dict[str, float], terms, weight: float) -> None:
