@@ -206,7 +206,7 @@ class QueryParser:
         first character and hold its others in order (物业费 → 物业服务费用, 交警 → 交通警察). A word some
         passage holds keeps its own meaning, and a numbered 第X条 is no abbreviation."""
         if not self._terms or not _CJK_WORD.fullmatch(word) or word.startswith("第") or all(
-                g in self._pairs for g in bigrams(word)):
+                word[i : i + 2] in self._pairs for i in range(len(word) - 1)):
             return ()
         out: list[str] = []
         for t in self._terms.get(word[0], ()):
