@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from assistant.search import candidates
-from assistant.search.candidates import top_k
-from assistant.search.engine import SHORTLIST, Searcher
+from assistant.search.candidates import count_matches, top_k
+from assistant.search.engine import SHORTLIST, TOTAL_CAP, Searcher
 from assistant.search.ranking import QueryRanker
 
 
@@ -15,11 +15,17 @@ def searcher(db_path) -> Searcher:
     return Searcher.open(db_path)
 
 
-def exhaustive(lists, n, allowed, rescore):
-    """Score every passage holding any term, then sort: the reference the pruned search must match."""
+def matching(lists, allowed):
+    """Every passage holding a term that the filters admit, and its s and bits: what top k is picked from."""
     s, bits = candidates.score_all(lists, max(int(t.docs.max()) for t in lists) + 1)
     cand = np.nonzero(s > 0)[0].astype(np.int32)
     cand = cand[allowed(cand)]
+    return cand, s, bits
+
+
+def exhaustive(lists, n, allowed, rescore):
+    """Score every passage holding any term, then sort: the reference the pruned search must match."""
+    cand, s, bits = matching(lists, allowed)
     f = rescore(cand, s[cand], bits[cand])
     order = np.lexsort((cand, -f))[:n]
     return cand[order], f[order]
@@ -43,6 +49,10 @@ def check_equal(searcher, query, source_id=None, sizes=(1, 10, SHORTLIST)):
         return False
     ranker = QueryRanker(q, searcher.table, searcher.weights, gram_bits)
     allowed = searcher._allowed(q, source_id, None)
+    # the total: every match counted, up to the cap (small caps stop inside a list, or after a few)
+    matches = len(matching(lists, allowed)[0])
+    for cap in (1, 7, 150, TOTAL_CAP, 10**9):
+        assert count_matches(lists, allowed, cap) == min(cap, matches), query
     for n in sizes:
         got = top_k(lists, n, searcher.index.size, allowed, ranker)
         want, scores = exhaustive(lists, n, allowed, ranker.rescore)

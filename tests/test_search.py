@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from assistant.search.engine import Searcher
+from assistant.search.engine import TOTAL_CAP, Searcher
 from assistant.search.index import BM25_PARAMS, load_index
 from assistant.search.normalize import normalize
 from assistant.search.reference import parse_number, parse_reference
@@ -70,21 +70,24 @@ def test_context_words_go_to_titles_not_sentences(searcher):
 
 def test_paging_total_and_offset_are_consistent(searcher):
     everything = searcher.search("共同富裕 示范区", k=60)
-    assert everything.total >= 60
+    assert everything.total == TOTAL_CAP and everything.capped  # 100 or more: counting stopped
     paged = []
     for offset in range(0, 60, 5):  # pages of 5 across the re-ranked head and the tail
         page = searcher.search("共同富裕 示范区", k=5, offset=offset)
         assert page.total == everything.total
         paged += [h.passage.id for h in page.hits]
     assert paged == [h.passage.id for h in everything.hits]
-    beyond = searcher.search("共同富裕 示范区", k=10, offset=everything.total)
-    assert beyond.hits == []
+    # an uncapped total is every result: paging reaches each of them, and nothing after
+    few = searcher.search("浙里督 山海协作", k=1000)
+    assert 0 < few.total == len(few.hits) < TOTAL_CAP and not few.capped
+    assert searcher.search("浙里督 山海协作", k=10, offset=few.total - 1).hits == few.hits[-1:]
+    assert searcher.search("浙里督 山海协作", k=10, offset=few.total).hits == []
 
 
 def test_a_large_page_returns_every_match(searcher):
     # the digest asks for up to 1000 hits: the refined shortlist grows to the page asked for
     results = searcher.search("发展", k=1000)
-    assert results.total > 300 and len(results.hits) == results.total
+    assert results.total == TOTAL_CAP and len(results.hits) > 300
 
 
 def test_total_counts_every_match_once(searcher):

@@ -143,9 +143,9 @@ class Answers:
             hits = results.hits
             # not answered: the item found is another document's (杭州… asked, 上海市… found), so name it
             found = f"《{hits[0].source.label}》{hits[0].passage.section[-1] if hits[0].passage.section else ''}"
-            header = Text(self.header(session, offset, len(hits), results.total, True, found if lead else None))
+            header = Text(self.header(session, offset, len(hits), results, True, found if lead else None))
             row = [Button("来源", self.core.callback_data("src", hits[0].passage.id)),
-                   *self.nav(session, offset, len(hits), results.total, REFERENCE_PAGE)]
+                   *self.nav(session, offset, len(hits), results, REFERENCE_PAGE)]
             return Reply([*lead, header, *self.excerpt(hits)], [row, extras] if extras else [row])
         hits = results.hits[:PAGE]
         selected = min(max(selected, 0), len(hits) - 1)
@@ -154,8 +154,8 @@ class Answers:
                   for i, h in enumerate(hits)]
         pick = [Button(ordinal(i + 1), self.core.callback_data("pick", f"{session.id}:{offset}:{i}"))
                 for i in range(len(hits)) if i != selected]
-        row = [*self.nav(session, offset, len(hits), results.total, PAGE), *pick, *extras]
-        return Reply([*lead, Text(self.header(session, offset, len(hits), results.total, False)), *quotes], [row])
+        row = [*self.nav(session, offset, len(hits), results, PAGE), *pick, *extras]
+        return Reply([*lead, Text(self.header(session, offset, len(hits), results, False)), *quotes], [row])
 
     def choose_document(self, session: Session, hits) -> Reply:
         """「第31条」 without a document: one button per document that has it, asking again with its title."""
@@ -171,22 +171,23 @@ class Answers:
         words, size = index.fields["words"], max(index.size, 1)
         return lambda term: words.df(term) / size
 
-    def header(self, session: Session, offset: int, shown: int, total: int, reference: bool,
+    def header(self, session: Session, offset: int, shown: int, results, reference: bool,
                shown_as: str | None = None) -> str:
         query = shown_as or display(session.query)
-        if reference and offset == 0 and shown == total:
-            text = f"“{query}”原文（共 {total} 句）"
+        if reference and offset == 0 and shown == results.total:
+            text = f"“{query}”原文（共 {results.total} 句）"
         else:
             unit = "句" if reference else "条"
+            total = f"{results.total}+" if getattr(results, "capped", False) else results.total
             text = f"“{query}”：第 {offset + 1}–{offset + shown} {unit}，共 {total} {unit}"
         scope = self.corpus.source(session.source_id) if session.source_id else None
         return text + (f"（限《{scope.label}》）" if scope else "")
 
-    def nav(self, session: Session, offset: int, shown: int, total: int, step: int) -> list[Button]:
+    def nav(self, session: Session, offset: int, shown: int, results, step: int) -> list[Button]:
         row = []
         if offset > 0:
             row.append(Button("上一页", self.core.callback_data("pg", f"{session.id}:{max(offset - step, 0)}")))
-        if offset + shown < total:
+        if more_after(offset, shown, results, step):
             row.append(Button("下一页", self.core.callback_data("pg", f"{session.id}:{offset + shown}")))
         return row
 
@@ -382,7 +383,7 @@ class Answers:
             return InlinePage(tuple({i.id: i for i in items}.values()), help_text="使用说明：输入关键词搜索原文")
         start = parse_number(offset) or 0
         results = self.core.searcher.search(query, k=INLINE_PAGE, offset=start)
-        more = start + len(results.hits) < results.total and results.hits
+        more = bool(results.hits) and more_after(start, len(results.hits), results, INLINE_PAGE)
         return InlinePage(tuple(self.inline_item(h) for h in results.hits), str(start + INLINE_PAGE) if more else "")
 
     @staticmethod
@@ -395,3 +396,11 @@ class Answers:
             title = article_title(s) or f"《{publication_name(s)}》{issue_label(s)}{s.short}"
         quote = Quote(p.text, p.id, s.id, (), citation(s, p))
         return InlineItem(p.id, title, shorten(p.text, INLINE_WORDS), quote)
+
+
+def more_after(offset: int, shown: int, results, step: int) -> bool:
+    """Whether a page follows this one: the total says so, or it stopped counting (engine.TOTAL_CAP: that many
+    or more) and this page is full."""
+    if getattr(results, "capped", False):
+        return shown == step or offset + shown < results.total
+    return offset + shown < results.total

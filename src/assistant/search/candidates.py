@@ -105,6 +105,9 @@ class CoverBound:
         return np.sort(np.concatenate(parts)) if parts else np.empty(0, np.int32)
 
 
+Allowed = Callable[[np.ndarray], np.ndarray]  # passage numbers (any order) → mask of those that may be shown
+
+
 class Scorer(Protocol):
     """What top-k needs of the ranking (ranking.QueryRanker)."""
 
@@ -119,10 +122,22 @@ class Scorer(Protocol):
 class TopK:
     docs: np.ndarray  # passage numbers, best first
     scores: np.ndarray  # F of each
-    considered: int  # passages whose bound reached the pruning threshold
 
 
-Allowed = Callable[[np.ndarray], np.ndarray]  # passage numbers (any order) → mask of those that may be shown
+def count_matches(lists: list[TermList], allowed: Allowed, cap: int) -> int:
+    """How many passages top_k can return (those holding a term that `allowed` admits), counted up to `cap`:
+    a number that does not depend on pruning. Longest lists first, in growing slices, so a query with a
+    common word stops after a few hundred postings."""
+    found = np.empty(0, np.int32)
+    for t in sorted(lists, key=lambda t: -len(t.docs)):
+        start, step = 0, 2 * cap
+        while t.bound > 0 and start < len(t.docs) and len(found) < cap:
+            docs = t.docs[start : start + step][t.weights[start : start + step] > 0]
+            found = np.union1d(found, docs[allowed(docs)])
+            start, step = start + step, step * 4
+    return min(len(found), cap)
+
+
 FEW = 256  # candidates below this many are looked up in every unread list before they are cut
 SORT_BELOW = 4096  # passages sorted by np.sort below this many, else by a pass over a mask of all passages
 LOOKUP_COST = 8  # a binary-search lookup of one passage in one list, in dense additions of one posting
@@ -132,7 +147,7 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
     """The `n` best passages (numbered below `size`) by F, ties broken by passage number."""
     lists = [t for t in lists if len(t.docs) and t.bound > 0]
     if not lists or n <= 0:
-        return TopK(np.empty(0, np.int32), np.empty(0), 0)
+        return TopK(np.empty(0, np.int32), np.empty(0))
     if sum(len(t.docs) for t in lists) <= SMALL:  # every list read, nothing pruned: no bound needed
         dense = _dense(size)
         try:
@@ -143,7 +158,7 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         finally:
             dense.clear()
         keep = allowed(cand)
-        return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, 0.0, int(keep.sum()))
+        return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, 0.0)
     cover = scorer.cover_bound()
     keys = [(share, mask) for share, mask in cover.keys if mask]
     # the share of the query a passage may cover by holding each term (> 0 for key terms only)
@@ -168,7 +183,7 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         floor = theta * _SAFETY
         unread.sort(key=lambda term: -term[0].bound)  # largest bound first: prunes soonest
         rests = np.cumsum([0.0] + [t.bound for t, _ in reversed(unread)])[::-1]  # bounds from i on
-        # the first cut over every passage read, then the filters: what is left was `considered`
+        # the first cut over every passage read, then the filters
         s = dense.s.take(cand)
         share = dense.share.take(cand) + cover.base.take(cover.context_of.take(cand))
         gain = cover.gain(share + sum(sh for _, sh in unread))
@@ -179,7 +194,6 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         bits = dense.bits.take(cand)
     finally:
         dense.clear()
-    considered = len(cand)
     for i, (t, key_share) in enumerate(unread, 1):  # looked up, cutting after each
         add, found = t.contribution(cand)
         s += add
@@ -193,7 +207,7 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
                 cand, s, bits, share, gain = cand[keep], s[keep], bits[keep], share[keep], gain[keep]
     keep = s > 0
     # F ≤ s·gain (CoverBound), no unread list left
-    return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, theta, considered, (s * gain)[keep])
+    return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, theta, (s * gain)[keep])
 
 
 class _Dense:
@@ -308,7 +322,7 @@ def _plan(pending: list[Term], theta: float, cover: CoverBound) -> tuple[list[Te
 
 
 def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, scorer: Scorer, theta: float,
-                    considered: int, cheap: np.ndarray | None = None) -> TopK:
+                    cheap: np.ndarray | None = None) -> TopK:
     """F for the candidates in descending upper bound, in growing chunks, until no later one can reach
     the n-th best F found: the full features are computed for few more than the page. With `cheap` (a
     coarser bound ≥ F of each, known already), the best by it are scored first, and only the rest whose
@@ -317,7 +331,7 @@ def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, s
     best, chunk = theta, max(CHUNK, n)
     if cheap is not None and len(cand) > 16 * chunk:
         first = np.sort(np.argpartition(-cheap, 4 * chunk)[: 4 * chunk])
-        top = _rescore_lazily(cand[first], s[first], bits[first], n, scorer, theta, considered)
+        top = _rescore_lazily(cand[first], s[first], bits[first], n, scorer, theta)
         if len(top.scores) >= n:  # the n-th best of some: at most the n-th best of all
             best = max(best, float(top.scores[n - 1]))
         keep = cheap >= best * _SAFETY
@@ -325,7 +339,7 @@ def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, s
     if len(cand) <= chunk:  # all are scored anyway
         f = scorer.rescore(cand, s, bits)
         top = np.lexsort((cand, -f))[:n]
-        return TopK(cand[top], f[top], considered)
+        return TopK(cand[top], f[top])
     bound = scorer.upper_bound(cand, s, bits)
     left = np.flatnonzero(bound >= theta * _SAFETY)
     while len(left):
@@ -343,10 +357,10 @@ def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, s
             best = max(best, float(np.partition(f, len(f) - n)[len(f) - n]))
         left = left[bound[left] >= best * _SAFETY]
     if not docs:
-        return TopK(np.empty(0, np.int32), np.empty(0), considered)
+        return TopK(np.empty(0, np.int32), np.empty(0))
     d, f = np.concatenate(docs), np.concatenate(scores)
     top = np.lexsort((d, -f))[:n]
-    return TopK(d[top], f[top], considered)
+    return TopK(d[top], f[top])
 def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Scorer, cover: CoverBound,
                     dense: _Dense) -> float:
     """A lower bound on the n-th best F: the n-th best of some passages scored exactly. They are the

@@ -21,7 +21,7 @@ import numpy as np
 
 from assistant.records import Passage, Source
 from assistant.search import reference
-from assistant.search.candidates import MAX_BITS, TermList, top_k
+from assistant.search.candidates import MAX_BITS, TermList, count_matches, top_k
 from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
@@ -33,7 +33,8 @@ from assistant.storage import Corpus, explained
 
 BIGRAM_WEIGHT = 0.5  # character-bigram field relative to the word field
 IDF_SHARPEN = 0.5  # query terms weighted by idf**this on top of BM25: the rarest word is the topic
-SHORTLIST = 10  # the page is cut from the exact top max(SHORTLIST, offset + k): `total` is page-independent
+SHORTLIST = 10  # the page is cut from the exact top max(SHORTLIST, offset + k)
+TOTAL_CAP = 100  # `total` counts matches up to this many: a total of TOTAL_CAP means "this many or more"
 REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
 LEAD_REACH = 40  # passages looked back for a list item's lead-in (a list of 39 items)
 ROW_CACHE = 8192  # passage rows kept (~4 MB): the cache starts again when it holds more
@@ -53,7 +54,9 @@ class Hit:
 class Results:
     query: str
     hits: list[Hit] = field(default_factory=list)
-    total: int = 0  # passages that could rank in the first SHORTLIST (or the page asked for), for paging
+    # passages the query can return (holding a query word or character pair, passing its filters), counted
+    # up to TOTAL_CAP (a reference: the passages of the item); what paging may reach, shown as 共 N 条
+    total: int = 0
     kind: str = "search"  # "search"; "reference" when the query named a numbered item; "choice" when it named
     # an item (第31条) but no document: hits are that item's heading in each document that has it
     # Whether the top hits answer the query (its key concepts found together); False is when the product
@@ -61,6 +64,11 @@ class Results:
     answered: bool = False
     answer_score: float = 0.0  # what `answered` thresholds: the logit of answered.AnswerModel
     answer_features: tuple[float, ...] = ()  # its inputs (answered.ANSWER_FEATURES), for fitting and explaining
+
+    @property
+    def capped(self) -> bool:
+        """`total` stopped counting at TOTAL_CAP: there may be more (shown as 共 100+ 条)."""
+        return self.kind == "search" and self.total >= TOTAL_CAP
 
 
 class Searcher:
@@ -138,7 +146,8 @@ class Searcher:
         if hits and not asked_item:
             x = self._answer_features(parsed, ranker, top.docs[:ANSWERED_DEPTH], top.scores[:ANSWERED_DEPTH], rows)
             score = self.answer_model.score(x) if x is not None else math.inf
-        return Results(query=query, hits=hits, total=top.considered, answered=score >= self.answer_model.threshold,
+        total = count_matches(lists, allowed, TOTAL_CAP)
+        return Results(query=query, hits=hits, total=total, answered=score >= self.answer_model.threshold,
                        answer_score=score, answer_features=tuple(x.tolist()) if x is not None else ())
 
     def _answer_features(self, q: ParsedQuery, ranker: QueryRanker, top: np.ndarray, scores: np.ndarray,

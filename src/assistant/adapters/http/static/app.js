@@ -3,6 +3,7 @@
 "use strict";
 
 const PAGE_SIZE = 10;
+const TOTAL_CAP = 100; // engine.TOTAL_CAP: a search's total stops counting there ("100 or more")
 const state = { query: "", source: "", page: 1, total: 0 };
 const $ = (id) => document.getElementById(id);
 
@@ -115,12 +116,13 @@ async function search() {
     state.total = data.total;
     $("results").replaceChildren(...data.results.map(renderHit));
     const first = data.offset + 1, last = data.offset + data.results.length;
+    const capped = data.kind === "search" && data.total >= TOTAL_CAP;
     if (!data.results.length) setStatus(`没有找到与“${state.query}”相关的原文，可以换个说法或用更短的关键词。`, true);
     else setStatus((data.answered ? "" : "未找到直接回答的原文，以下是相关语句。")
-                   + `第 ${first}–${last} 条，共 ${data.total} 条`, !data.answered);
+                   + `第 ${first}–${last} 条，共 ${data.total}${capped ? "+" : ""} 条`, !data.answered);
     $("pager").hidden = data.total <= PAGE_SIZE;
     $("prev").disabled = state.page <= 1;
-    $("next").disabled = last >= data.total;
+    $("next").disabled = capped ? data.results.length < PAGE_SIZE : last >= data.total;
     $("pageinfo").textContent = `第 ${state.page} 页`;
     showDigest(state.query);
   } catch (err) {
