@@ -81,7 +81,8 @@ def score_all(lists: list[TermList], size: int) -> tuple[np.ndarray, np.ndarray]
 
 @dataclass(frozen=True)
 class CoverBound:
-    """g ≤ exp(a + b·c) for a passage covering at most the share c ∈ [0, 1] of the query (b ≥ 0).
+    """g ≤ exp(a + b·c) · lift for a passage covering at most the share c ∈ [0, 1] of the query (b ≥ 0), its
+    lift being what its own features under the query's intents (figure asked, authority …) leave of the best.
 
     A passage's share is at most the sum of the shares of the `keys` it holds a bit of (a key: a share
     and the bits one of which every passage covering that share in its text holds) plus `base`, the
@@ -95,6 +96,8 @@ class CoverBound:
     context_of: np.ndarray
     members: np.ndarray
     starts: np.ndarray
+    lift: np.ndarray  # per passage, ≤ 1: g ≤ exp(a + b·c) × its lift, and F = upper_bound × its lift
+    context_lift: np.ndarray  # per context, the largest lift of its passages
 
     def gain(self, share: np.ndarray | float) -> np.ndarray:
         return np.exp(self.a + self.b * np.minimum(share, 1.0))
@@ -185,12 +188,20 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         rests = np.cumsum([0.0] + [t.bound for t, _ in reversed(unread)])[::-1]  # bounds from i on
         # the first cut over every passage read, then the filters
         s = dense.s.take(cand)
-        share = dense.share.take(cand) + cover.base.take(cover.context_of.take(cand))
-        gain = cover.gain(share + sum(sh for _, sh in unread))
-        keep = np.flatnonzero((s + rests[0]) * gain >= floor)
-        keep = keep[allowed(cand[keep])]
-        keep = keep[dense.sorting(cand[keep])]  # the lookups go faster in passage order
-        cand, s, share, gain = cand[keep], s[keep], share[keep], gain[keep]
+        context = cover.context_of.take(cand)
+        share = dense.share.take(cand) + cover.base.take(context)
+        unread_share = sum(sh for _, sh in unread)
+        # by the largest lift of the passage's context first (a small table), then by its own
+        keep = np.flatnonzero((s + rests[0]) * cover.gain(share + unread_share) * cover.context_lift.take(context) >= floor)
+        lift = cover.lift.take(cand[keep])
+        gain = cover.gain(share[keep] + unread_share) * lift
+        fits = (s[keep] + rests[0]) * gain >= floor
+        keep, lift, gain = keep[fits], lift[fits], gain[fits]
+        fits = allowed(cand[keep])
+        keep, lift, gain = keep[fits], lift[fits], gain[fits]
+        order = dense.sorting(cand[keep])  # the lookups go faster in passage order
+        keep, lift, gain = keep[order], lift[order], gain[order]
+        cand, s, share = cand[keep], s[keep], share[keep]
         bits = dense.bits.take(cand)
     finally:
         dense.clear()
@@ -200,14 +211,14 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         bits = t.mark(bits, found)
         if key_share:
             share = share + key_share * found
-            gain = cover.gain(share + sum(sh for _, sh in unread[i:]))
+            gain = cover.gain(share + sum(sh for _, sh in unread[i:])) * lift
         if len(cand) > FEW or i == len(unread):  # a cut that would save few lookups is left to the last
             keep = (s + rests[i]) * gain >= floor
             if not keep.all():
-                cand, s, bits, share, gain = cand[keep], s[keep], bits[keep], share[keep], gain[keep]
+                cand, s, bits, share, gain, lift = cand[keep], s[keep], bits[keep], share[keep], gain[keep], lift[keep]
     keep = s > 0
     # F ≤ s·gain (CoverBound), no unread list left
-    return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, theta, (s * gain)[keep])
+    return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, theta, (s * gain)[keep], lift[keep])
 
 
 class _Dense:
@@ -312,7 +323,7 @@ def _plan(pending: list[Term], theta: float, cover: CoverBound) -> tuple[list[Te
     # passages of the contexts they would have to be looked up for, the postings still to read
     rest = np.cumsum([0.0] + [t.bound for t, _ in order])
     key_share = np.cumsum([0.0] + [share for _, share in order])
-    rich = (rest[:, None] * cover.gain(cover.base[None, :] + key_share[:, None]) >= floor)
+    rich = rest[:, None] * cover.gain(cover.base[None, :] + key_share[:, None]) * cover.context_lift[None, :] >= floor
     counts = rich @ np.diff(cover.starts)
     to_read = np.cumsum([0] + [len(t.docs) for t, _ in order][::-1])[::-1]
     best = int(np.argmin(to_read + LOOKUP_COST * counts * np.arange(len(order) + 1)))
@@ -322,25 +333,29 @@ def _plan(pending: list[Term], theta: float, cover: CoverBound) -> tuple[list[Te
 
 
 def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, scorer: Scorer, theta: float,
-                    cheap: np.ndarray | None = None) -> TopK:
+                    cheap: np.ndarray | None = None, lift: np.ndarray | None = None) -> TopK:
     """F for the candidates in descending upper bound, in growing chunks, until no later one can reach
     the n-th best F found: the full features are computed for few more than the page. With `cheap` (a
     coarser bound ≥ F of each, known already), the best by it are scored first, and only the rest whose
-    cheap bound reaches their n-th best F get the upper bound."""
+    cheap bound reaches their n-th best F get the upper bound (times their `lift`, CoverBound's, if given)."""
     docs, scores = [], []
     best, chunk = theta, max(CHUNK, n)
     if cheap is not None and len(cand) > 16 * chunk:
         first = np.sort(np.argpartition(-cheap, 4 * chunk)[: 4 * chunk])
-        top = _rescore_lazily(cand[first], s[first], bits[first], n, scorer, theta)
+        top = _rescore_lazily(cand[first], s[first], bits[first], n, scorer, theta,
+                              lift=None if lift is None else lift[first])
         if len(top.scores) >= n:  # the n-th best of some: at most the n-th best of all
             best = max(best, float(top.scores[n - 1]))
         keep = cheap >= best * _SAFETY
         cand, s, bits, theta = cand[keep], s[keep], bits[keep], best
+        lift = None if lift is None else lift[keep]
     if len(cand) <= chunk:  # all are scored anyway
         f = scorer.rescore(cand, s, bits)
         top = np.lexsort((cand, -f))[:n]
         return TopK(cand[top], f[top])
     bound = scorer.upper_bound(cand, s, bits)
+    if lift is not None:
+        bound *= lift
     left = np.flatnonzero(bound >= theta * _SAFETY)
     while len(left):
         if len(left) > chunk:  # the chunk of largest bounds; the rest wait
@@ -387,7 +402,7 @@ def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Score
     m = max(SEED, n)
     if len(seed) > m:
         estimate = np.empty(len(seed))
-        estimate[order] = -s * cover.gain(share)
+        estimate[order] = -s * cover.gain(share) * cover.lift.take(ordered)
         at = np.empty(len(seed), dtype=np.intp)
         at[order] = np.arange(len(seed))  # position in `ordered` of each seed
         best = at[np.argpartition(estimate, m)[:m]]

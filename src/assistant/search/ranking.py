@@ -51,7 +51,8 @@ FEATURES = (
     # the answering sentence shares few of its words, not in a sentence of another document sharing one.
 )
 COVERAGE_FEATURES = (0, 1)  # uncovered, outside_context: each ≥ 1 − the share a passage covers (cover_bound)
-TERM_FEATURES = 4  # the first features depend only on which query terms a passage holds (QueryRanker.upper_bound)
+TERM_FEATURES = 4  # the first features depend only on which query terms a passage holds (QueryRanker.upper_bound);
+# the rest only on the passage and the query's intents (QueryRanker.lifts)
 _F = {name: i for i, name in enumerate(FEATURES)}
 TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much more than a plain word
 DEFAULT_AUTHORITY = 0.5
@@ -156,6 +157,7 @@ class PassageTable:
     _pairs_of: dict[str, tuple[tuple[str, ...], frozenset[str]]] = field(default_factory=dict)  # character_pairs
     _sources_of: dict[str, np.ndarray] = field(default_factory=dict)  # sources_holding
     _context_source: np.ndarray | None = None
+    _lifts: dict[tuple, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # QueryRanker.lifts
 
     @property
     def n_sources(self) -> int:
@@ -320,13 +322,41 @@ class QueryRanker:
                 rarest = (min((b for b in range(r.bit_length()) if r >> b & 1), key=df.__getitem__) for r in variants)
                 keys.append((float(share), sum({1 << b for b in rarest})))
         return CoverBound(math.log(self.gain_bound) - slope - part * (1 - rest), slope + part, tuple(keys), base,
-                          self.t.context_of,
-                          *self.t.context_members())
+                          self.t.context_of, *self.t.context_members(), *self.lifts())
+
+    def lifts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per passage, exp(Σ βⱼ·fⱼ) over the features after TERM_FEATURES (the passage's own under the query's
+        intents, whichever query terms it holds) divided by their best (rest_gain), and per context its
+        passages' largest: F = upper_bound × the passage's lift, so a bound of F times it is still a bound,
+        and a far tighter one for questions whose intent most passages fail. Cached per table and intents."""
+        key = (self.beta.tobytes(), self.active[TERM_FEATURES:].tobytes(), self.q.year if self.q.year_relative else 0)
+        found = self.t._lifts.get(key)
+        if found is None:
+            if len(self.t._lifts) >= 8:
+                self.t._lifts.clear()
+            lift = np.empty(self.t.size)
+            for start in range(0, self.t.size, 1 << 16):  # bounded temporaries
+                cand = np.arange(start, min(start + (1 << 16), self.t.size))
+                x = np.zeros((len(cand), len(FEATURES)))
+                self._passage_features(cand, x)
+                lift[cand] = np.exp(x[:, TERM_FEATURES:] @ self.beta[TERM_FEATURES:]) / self.rest_gain
+            members, starts = self.t.context_members()
+            filled = np.diff(starts) > 0
+            per_context = np.zeros(len(self.t.contexts))
+            per_context[filled] = np.maximum.reduceat(lift[members], starts[:-1][filled]) if len(members) else 0
+            found = self.t._lifts[key] = (lift, per_context)
+        return found
 
     def features(self, cand: np.ndarray, bits: np.ndarray) -> np.ndarray:
-        t, q = self.t, self.q
         x = np.zeros((len(cand), len(FEATURES)))
         x[:, :TERM_FEATURES] = self._term_features(cand, bits)
+        self._passage_features(cand, x)
+        return x
+
+    def _passage_features(self, cand: np.ndarray, x: np.ndarray) -> None:
+        """The features after TERM_FEATURES into x, in place: they depend on the passage and the query's
+        intents only, never on which query terms it holds (lifts() caches them per intent)."""
+        t, q = self.t, self.q
         x[:, _F["heading"]] = t.is_heading[cand]
         flags = t.flags[cand]
         if q.wants_number:
@@ -344,7 +374,6 @@ class QueryRanker:
         if self.off_document is not None:
             x[:, _F["off_document"]] = self.off_document[t.source_of[cand]]
         x[:, _F["low_authority"]] = 1 - t.source_prior[t.source_of[cand]]
-        return x
 
     def _off_document(self) -> np.ndarray:
         """Per source: `_unmatched` of a passage holding every character pair of the query that some passage of
