@@ -96,7 +96,7 @@ class CoverBound:
     context_of: np.ndarray
     members: np.ndarray
     starts: np.ndarray
-    lift: np.ndarray  # per passage, ≤ 1: g ≤ exp(a + b·c) × its lift, and F = upper_bound × its lift
+    lift: np.ndarray  # per passage: g ≤ exp(a + b·c) × its lift, and F ≤ upper_bound × its lift
     context_lift: np.ndarray  # per context, the largest lift of its passages
 
     def gain(self, share: np.ndarray | float) -> np.ndarray:
