@@ -379,19 +379,20 @@ def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, s
 def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Scorer, cover: CoverBound,
                     dense: _Dense) -> float:
     """A lower bound on the n-th best F: the n-th best of some passages scored exactly. They are the
-    passages of the key lists read so far (in `dense`; else the heaviest postings of the rarest terms)
-    that the key lists rate best: their s from the key terms times the gain of the share those cover."""
-    if dense.added:
-        seed = dense.passages()
-    else:  # no short key list: the heaviest postings of the rarest terms
-        picked, total = [], 0
+    passages of the key lists read so far (in `dense`; with the heaviest postings of the rarest terms when
+    those are few) that the key lists rate best: their s from the key terms times the gain of the share
+    those cover."""
+    seed = dense.passages() if dense.added else np.empty(0, np.int32)
+    seed = seed[allowed(seed)]
+    if len(seed) < max(SEED, n):  # few: (an all but absent key) the heaviest postings of the rarest terms too
+        picked, total = [seed], len(seed)
         for t, _ in sorted(pending, key=lambda term: len(term[0].docs)):
             if total >= SEED:
                 break
             picked.append(t.docs if len(t.docs) <= SEED else t.docs[np.argpartition(t.weights, -SEED)[-SEED:]])
             total += len(picked[-1])
         seed = np.unique(np.concatenate(picked))
-    seed = seed[allowed(seed)]
+        seed = seed[allowed(seed)]
     # looked up in passage order; the estimates go back to `seed`'s own order, which decides ties in picking the best
     keys = [term for term in pending if term[1]]
     order = dense.sorting(seed) if keys else np.arange(len(seed))
