@@ -96,8 +96,13 @@ class CoverBound:
     context_of: np.ndarray
     members: np.ndarray
     starts: np.ndarray
-    lift: np.ndarray  # per passage: g ≤ exp(a + b·c) × its lift, and F ≤ upper_bound × its lift
+    lift: np.ndarray  # per passage, × its source's: g ≤ exp(a + b·c) × its lift, and F ≤ upper_bound × its lift
+    source_lift: np.ndarray  # per source
+    source_of: np.ndarray  # the source of each passage
     context_lift: np.ndarray  # per context, the largest lift of its passages
+
+    def lift_of(self, cand: np.ndarray) -> np.ndarray:
+        return self.lift.take(cand) * self.source_lift.take(self.source_of.take(cand))
 
     def gain(self, share: np.ndarray | float) -> np.ndarray:
         return np.exp(self.a + self.b * np.minimum(share, 1.0))
@@ -193,7 +198,7 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         unread_share = sum(sh for _, sh in unread)
         # by the largest lift of the passage's context first (a small table), then by its own
         keep = np.flatnonzero((s + rests[0]) * cover.gain(share + unread_share) * cover.context_lift.take(context) >= floor)
-        lift = cover.lift.take(cand[keep])
+        lift = cover.lift_of(cand[keep])
         gain = cover.gain(share[keep] + unread_share) * lift
         fits = (s[keep] + rests[0]) * gain >= floor
         keep, lift, gain = keep[fits], lift[fits], gain[fits]
@@ -403,7 +408,7 @@ def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Score
     m = max(SEED, n)
     if len(seed) > m:
         estimate = np.empty(len(seed))
-        estimate[order] = -s * cover.gain(share) * cover.lift.take(ordered)
+        estimate[order] = -s * cover.gain(share) * cover.lift_of(ordered)
         at = np.empty(len(seed), dtype=np.intp)
         at[order] = np.arange(len(seed))  # position in `ordered` of each seed
         best = at[np.argpartition(estimate, m)[:m]]

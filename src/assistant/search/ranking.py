@@ -324,12 +324,13 @@ class QueryRanker:
         return CoverBound(math.log(self.gain_bound) - slope - part * (1 - rest), slope + part, tuple(keys), base,
                           self.t.context_of, *self.t.context_members(), *self.lifts())
 
-    def lifts(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per passage, exp(Σ βⱼ·fⱼ) over the features after TERM_FEATURES (the passage's own under the query's
-        intents, whichever query terms it holds) divided by their best (rest_gain), and per context its
-        passages' largest: F ≤ upper_bound × the passage's lift (equal but for float32 rounding), so a bound
-        of F times it is still a bound, and a far tighter one for questions whose intent most passages fail.
-        Cached per table and intents (16 at most: 15 MB at 100× corpus)."""
+    def lifts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """exp(Σ βⱼ·fⱼ) over the features after TERM_FEATURES (the passage's own, whichever query terms it
+        holds) divided by their best (rest_gain), as a product: per passage, of those under the query's intents
+        (cached per table and intents, 16 at most: 15 MB at 100× corpus); per source, off_document (this
+        query's); with the source of each passage, and per context the largest of its passages'. F ≤
+        upper_bound × a passage's lift (equal but for float32 rounding), so a bound of F times it is still a
+        bound, and a far tighter one for questions whose intent most passages fail."""
         key = (self.beta.tobytes(), self.active[TERM_FEATURES:].tobytes(), self.q.year if self.q.year_relative else 0)
         found = self.t._lifts.get(key)
         if found is None:
@@ -340,6 +341,7 @@ class QueryRanker:
                 cand = np.arange(start, min(start + (1 << 16), self.t.size))
                 x = np.zeros((len(cand), len(FEATURES)))
                 self._passage_features(cand, x)
+                x[:, _F["off_document"]] = 0  # per source and query: below
                 exact = np.exp(x[:, TERM_FEATURES:] @ self.beta[TERM_FEATURES:]) / self.rest_gain
                 lift[cand] = np.nextafter(exact.astype(np.float32), np.float32(np.inf))
             members, starts = self.t.context_members()
@@ -347,7 +349,11 @@ class QueryRanker:
             per_context = np.zeros(len(self.t.contexts), dtype=np.float32)
             per_context[filled] = np.maximum.reduceat(lift[members], starts[:-1][filled]) if len(members) else 0
             found = self.t._lifts[key] = (lift, per_context)
-        return found
+        lift, per_context = found
+        by_source = np.ones(self.t.n_sources)
+        if self.off_document is not None:
+            by_source = np.exp(self.beta[_F["off_document"]] * self.off_document)
+        return lift, by_source, self.t.source_of, per_context * by_source[self.t.context_source()]
 
     def features(self, cand: np.ndarray, bits: np.ndarray) -> np.ndarray:
         x = np.zeros((len(cand), len(FEATURES)))
@@ -357,7 +363,8 @@ class QueryRanker:
 
     def _passage_features(self, cand: np.ndarray, x: np.ndarray) -> None:
         """The features after TERM_FEATURES into x, in place: they depend on the passage and the query's
-        intents only, never on which query terms it holds (lifts() caches them per intent)."""
+        intents (and off_document on the query's concepts per source), never on which query terms it holds
+        (lifts() caches them per intent)."""
         t, q = self.t, self.q
         x[:, _F["heading"]] = t.is_heading[cand]
         flags = t.flags[cand]
