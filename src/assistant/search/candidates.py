@@ -30,8 +30,8 @@ from typing import Callable, Protocol
 import numpy as np
 
 SEED = 128  # passages scored exactly first (or the page, if larger), to set the pruning threshold
-SEED_POSTINGS = 8192  # the shortest key lists read first, up to this many postings, to pick them
-SMALL = 2048  # a query with fewer postings in all skips the seed (pruning would cost more than it saves)
+SEED_POSTINGS = 2048  # the shortest key lists read first, up to this many postings, to pick them
+SMALL = 8192  # a query with fewer postings in all skips the seed (pruning would cost more than it saves)
 CHUNK = 32  # candidates rescored at a time, best bound first (growing fourfold)
 MAX_BITS = 52  # presence bits are summed in float64: exact up to 2**53
 _SAFETY = 1 - 1e-9  # float sums in a different order may differ in the last bits
