@@ -141,7 +141,8 @@ def count_matches(lists: list[TermList], allowed: Allowed, cap: int) -> int:
         start, step = 0, 2 * cap
         while t.bound > 0 and start < len(t.docs) and len(found) < cap:
             docs = t.docs[start : start + step][t.weights[start : start + step] > 0]
-            found = np.union1d(found, docs[allowed(docs)])
+            docs = docs[allowed(docs)]
+            found = np.union1d(found, docs) if len(found) else docs  # (a list holds a passage once)
             start, step = start + step, step * 4
     return min(len(found), cap)
 
