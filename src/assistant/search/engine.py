@@ -84,7 +84,8 @@ class Searcher:
         self._source_no = {sid: i for i, sid in enumerate(index.source_ids)}
         self._kinds = np.array([sources[sid].kind if sid in sources else "" for sid in index.source_ids], dtype=object)
         self._headings: dict[str, list[Passage]] | None = None
-        self._row_cache: dict[int, tuple[Passage, str]] = {}  # see _rows
+        self._row_cache: dict[int, tuple[tuple, str]] = {}  # see _rows
+        self._passages: dict[int, Passage] = {}  # the rows shown as hits, read into Passages once
         self._names = {sid: _normalized(s) for sid, s in sources.items()}  # for matching 简称/title words
         self._first_anywhere = ~index.dup_global  # exact repeats are shown once
         self._first_in_source = ~index.dup_in_source
@@ -138,7 +139,10 @@ class Searcher:
         rows = self._rows(np.array(sorted({*page.tolist(), *top.docs[:ANSWERED_DEPTH].tolist()}), dtype=np.int64))
         hits = []
         for doc, score in zip(page.tolist(), top.scores[offset : offset + k].tolist()):
-            passage, text = rows[doc]
+            row, text = rows[doc]
+            passage = self._passages.get(doc)
+            if passage is None:
+                passage = self._passages[doc] = _passage(row)
             hits.append(self._hit(passage, score, tuple(w for w in parsed.highlight if w in text)))
         # a numbered item (第五十条) no document has is asked about: what is shown cannot be it
         asked_item = (r := reference.parse_reference(normalize(query))) is not None and r.units[0] in LEGAL_UNITS
@@ -151,7 +155,7 @@ class Searcher:
                        answer_score=score, answer_features=tuple(x.tolist()) if x is not None else ())
 
     def _answer_features(self, q: ParsedQuery, ranker: QueryRanker, top: np.ndarray, scores: np.ndarray,
-                         rows: dict[int, tuple[Passage, str]]) -> np.ndarray | None:
+                         rows: dict[int, tuple[tuple, str]]) -> np.ndarray | None:
         """The answered model's inputs for the top passages; None when the query has no concept to check."""
         if not ranker.concepts:
             return None
@@ -266,10 +270,11 @@ class Searcher:
         counts = np.bincount(np.concatenate([p[0] for p in lists]), minlength=self.index.size)
         return counts == len(grams)
 
-    def _rows(self, docs: np.ndarray) -> dict[int, tuple[Passage, str]]:
-        """Passages by passage number, each with its text folded (what matching reads). Kept, as a batch or a
-        chat meets the same passages again (60% of the rows the labelled queries read were read before)."""
-        out: dict[int, tuple[Passage, str]] = {}
+    def _rows(self, docs: np.ndarray) -> dict[int, tuple[tuple, str]]:
+        """Database rows of passage numbers, by passage number: each row of _SELECT with its text folded (what
+        matching reads). Kept, as a batch or a chat meets the same passages again (60% of the rows the labelled
+        queries read were read before); a row becomes a Passage only when shown (self._passages)."""
+        out: dict[int, tuple[tuple, str]] = {}
         missing = []
         for d in docs.tolist():
             row = self._row_cache.get(d)
@@ -280,10 +285,11 @@ class Searcher:
         if missing:
             if len(self._row_cache) > ROW_CACHE:
                 self._row_cache.clear()
+                self._passages.clear()
             rowids = self.index.passage_rows[missing].tolist()
             found = {r[0]: r for r in self._execute(f"{_SELECT} where rowid in ({','.join('?' * len(rowids))})", rowids)}
             for d, r in zip(missing, rowids):
-                out[d] = self._row_cache[d] = (_passage(found[r]), fold(found[r][6]))
+                out[d] = self._row_cache[d] = (found[r], fold(found[r][6]))
         return out
 
     # -- reference lookup -------------------------------------------------------------------
