@@ -132,6 +132,16 @@ def _longest_abbreviation(words: str, name: str, shortest: int = 0) -> int:
     return best
 
 
+def _law_short_name(words: str, name: str) -> bool:
+    """Whether `words` hold a law's three-character short name: its first character, one more of it in order
+    and its closing 法 (道交法 for 道路交通安全法, 个保法 for 个人信息保护法), the way laws are cited.
+    Too short for the general rule (a run of NAME_MIN_CHARS), so it asks for both ends of the name."""
+    if len(name) < 4 or not name.endswith("法"):
+        return False
+    return any(words[i] == name[0] and words[i + 2] == "法" and words[i + 1] in name[1:-1]
+               for i in range(len(words) - 2))
+
+
 def source_match(words: str, source: Source) -> float:
     """How well `words` name `source`: 1.0 when they contain or are contained in its 简称/title/id; else
     the share of a name covered by an abbreviation in them, or their bigram overlap with it."""
@@ -143,6 +153,7 @@ def source_match(words: str, source: Source) -> float:
         return 0.0
     overlap = max(len(grams & _bigrams(n)) / len(grams) for n in names)
     shares = [k / len(n) for n in names if (k := _longest_abbreviation(words, n, NAME_MIN_CHARS)) >= NAME_MIN_CHARS]
+    shares += [3 / len(n) for n in names if _law_short_name(words, n)]
     abbreviated = max((ABBREVIATION_FLOOR + (1 - ABBREVIATION_FLOOR) * share for share in shares if share >= NAME_MIN_SHARE), default=0.0)
     return max(overlap, abbreviated)
 
