@@ -91,6 +91,20 @@ def test_a_two_page_pdf_loses_its_running_header_too(corpus: Path, tmp_path: Pat
     assert not any("公报" in p.text for p in Corpus(tmp_path / "a.db").passages(r.source.id))
 
 
+def test_radical_code_points_read_as_the_ideographs_they_draw(corpus: Path, tmp_path: Path):
+    """Text from a PDF whose font mapped ideographs to radicals (⽤ U+2F64, ⺠ U+2EA0, ⼆ U+2F06): articles,
+    search and quotes see 用, 民, 二; everything else of the text (full-width brackets) stays as written."""
+    src = tmp_path / "water.txt"
+    src.write_text("某省农村饮⽤⽔安全管理办法\n第⼀条　为了保障农村居⺠饮⽤⽔安全，制定本办法。\n"
+                   "第⼆条　县级⼈⺠政府（含开发区管委会）对农村饮⽤⽔安全负总责。\n"
+                   "第三条　供⽔单位应当每季度检测⽔质。\n第四条　本办法⾃2024年9⽉1⽇起施⾏。\n", encoding="utf-8")
+    (r,) = add([src], corpus, tmp_path / "a.db")
+    assert r.source.title == "某省农村饮用水安全管理办法" and r.articles == 4
+    ps = Corpus(tmp_path / "a.db").passages(r.source.id)
+    second = next(p for p in ps if p.section == ("第二条",))
+    assert second.text == "县级人民政府（含开发区管委会）对农村饮用水安全负总责。"
+
+
 def test_scanned_pdf_is_a_clear_error(tmp_path: Path):
     from reportlab.pdfgen import canvas
 

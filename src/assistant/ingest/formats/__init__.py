@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 
@@ -69,6 +69,7 @@ def read(path: Path) -> list[Element]:
     """The elements of a document file, by its suffix (a file read before with the same content is not
     parsed again: a 100-page PDF takes seconds)."""
     from assistant.ingest.formats import docx, markdown, pdf, txt
+    from assistant.ingest.formats.radicals import RADICAL, unify_radicals
 
     readers = {".txt": txt.read, ".md": markdown.read, ".docx": docx.read, ".pdf": pdf.read}
     path = Path(path)
@@ -81,7 +82,7 @@ def read(path: Path) -> list[Element]:
         raise FormatError(f"文件为空：{path}")
     key = path.suffix.lower() + hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
     if key not in _cache:
-        elements = reader(path)
+        elements = [replace(e, text=unify_radicals(e.text)) if RADICAL.search(e.text) else e for e in reader(path)]
         if not any(e.text.strip() for e in elements):
             raise FormatError(f"文件中没有可读的文字：{path}")
         if len(_cache) >= _CACHE_SIZE:
