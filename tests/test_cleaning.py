@@ -152,3 +152,15 @@ def test_a_parenthetical_that_is_not_a_source_note_is_kept():
     text = "（2022年12月19日中国共产党浙江省第十五届委员会第二次全体会议通过）\n（摘自某报告但括号一直没有\n闭合\n的情况\n"
     lines, _ = kept(cleaning.drop_source_notes, text)
     assert len(lines) == 4
+
+
+def test_a_recurring_line_under_body_text_at_a_page_top_is_text_not_a_running_head():
+    """Articles that all end 二百元以下罚款。 put that line second on several pages, under the line a page
+    break cut: it finishes a sentence. Heads are what sits at the page's edge, or behind other heads."""
+    topics = ["其他垃圾", "可回收物", "生活垃圾", "厨余垃圾"]
+    paged = []
+    for page, topic in enumerate(topics, 1):
+        paged += [(page, f"人违反本条例规定投放{topic}的，处五十元以上"), (page, "二百元以下罚款。"),
+                  (page, f"第{page}条　县级以上人民政府应当将{topic}工作纳入规划。"), (page, "垃圾分类条例"),
+                  (page, f"{page}/4")]
+    assert {paged[i][1] for i in cleaning.running_heads(paged)} == {"垃圾分类条例"} | {f"{p}/4" for p in range(1, 5)}

@@ -6,6 +6,7 @@ the artifact, so the ingest summary can say how many characters each one removed
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 from typing import Callable, Iterable
@@ -275,7 +276,15 @@ def running_heads(paged: list[tuple[int, str]]) -> set[int]:
             seen.setdefault(_DIGITS.sub("#", paged[i][1]), set()).add(paged[i][0])
         running = {key for key, on in seen.items() if len(on) >= needed}
         doomed |= {i for i in edges if _DIGITS.sub("#", paged[i][1]) in running}
-    return doomed
+    return {i for idx in pages.values() for i in _outermost(idx, doomed)}
+
+
+def _outermost(page: list[int], heads: set[int]) -> list[int]:
+    """The heads that sit at the page's edge or behind other heads: a line recurring second from the top under
+    a body line (二百元以下罚款。 ending a sentence the page break cut, on several pages) is text, not a head."""
+    top = list(itertools.takewhile(heads.__contains__, page[:RUNNING_EDGE]))
+    bottom = list(itertools.takewhile(heads.__contains__, reversed(page[-RUNNING_EDGE:])))
+    return top + bottom
 
 
 def drop_running_heads(lines: list[Line], removals: Removals) -> list[Line]:
