@@ -159,6 +159,23 @@ def test_on_topic_when_the_first_two_passages_are_of_a_document_titled_with_a_wo
     assert feature(answerer.features(q, concepts, [True, True], regulation[:1], [1.0]), "on_topic") == 0
 
 
+def test_pair_share_counts_the_character_pairs_asked_that_the_first_passage_holds(answerer):
+    q = ParsedQuery(raw="犬牌丢了能补办吗", runs=(("犬牌", "丢"), ("补办",)))
+    concepts = [(("犬牌丢", "犬只牌证"), 9.0), (("补办",), 6.0)]  # an expansion's pairs do not count
+    answer = passage("养犬人遗失犬牌的，应当及时补办。")  # 犬牌, 补办 of 犬牌, 牌丢, 补办
+    assert feature(answerer.features(q, concepts, [False, True], [answer], [1.0]), "pair_share") == pytest.approx(2 / 3)
+    elsewhere = [passage("补办相应手续"), answer]  # only the first passage counts
+    assert feature(answerer.features(q, concepts, [False, True], elsewhere, [1.0, 0.9]), "pair_share") == pytest.approx(1 / 3)
+
+
+def test_a_first_passage_holding_more_of_the_words_asked_is_likelier_an_answer():
+    model = load_model()
+    x = np.zeros(len(ANSWER_FEATURES))
+    held = x.copy()
+    held[ANSWER_FEATURES.index("pair_share")] = 1.0
+    assert model.score(held) - model.score(x) > 1.0  # the fitted weight: as much as e² of F and more
+
+
 def test_the_stored_model_round_trips_and_thresholds_its_logit():
     model = load_model()
     assert AnswerModel.from_json(model.to_json()).to_json() == model.to_json()

@@ -53,6 +53,11 @@ ANSWER_FEATURES = (
     # passages, not scattered ones, come first. Paraphrased questions on a regulation (物业费由谁来交) score a
     # low F yet are answered there; a topic the corpus lacks finds its words in passages of any document.
     "on_topic",
+    # the share of the character pairs of the words asked (the user's own, not expansions) that the first
+    # passage's text holds, each pair counting alike: an answer is written in much of the question's vocabulary
+    # even where its rarest word is paraphrased (犬牌 → 犬只…牌), while a topic the corpus lacks meets a passage
+    # on one or two rare words. F weighs words by rarity, so the two differ there less.
+    "pair_share",
 )
 MARGIN_CAP = 3.0  # also the margin of a query with a single passage found
 
@@ -187,7 +192,10 @@ class Answerer:
         title = self.titles[top[0].source] if top and top[0].source < len(self.titles) else ""
         on_topic = (len(top) > 1 and top[1].source == top[0].source
                     and any(v in title for vs, _ in concepts for v in vs))
-        return np.array([max(math.log(max(best, 1e-3)), -5.0), gap, min(margin, MARGIN_CAP), float(on_topic)])
+        asked = {vs[0][i : i + 2] for vs, _ in concepts for i in range(len(vs[0]) - 1)}
+        pair_share = sum(g in top[0].text for g in asked) / len(asked) if asked and top else 0.0
+        return np.array([max(math.log(max(best, 1e-3)), -5.0), gap, min(margin, MARGIN_CAP), float(on_topic),
+                         pair_share])
 
 
 def _time_asked(q: ParsedQuery) -> tuple[int, int, tuple[str, ...]] | None:
