@@ -39,6 +39,17 @@ def test_stored_word_field_scores_equal_rank_bm25_okapi(searcher):
         np.testing.assert_allclose(ours, reference.get_scores(terms), rtol=1e-6, atol=1e-3)  # 16-bit weights
 
 
+def test_a_shared_term_scores_above_zero_in_a_corpus_of_a_few_passages():
+    """Okapi gives a term in half the passages idf 0, and when most terms are common its epsilon × mean idf is
+    negative: in a two-article regulation every query would find nothing."""
+    from assistant.search.bm25 import okapi_idf
+
+    assert (okapi_idf(np.array([1.0, 1.0]), 2) > 0).all()
+    assert (okapi_idf(np.array([2.0, 2.0, 1.0]), 2) > 0).all()
+    real = okapi_idf(np.array([1.0, 40.0, 900.0]), 1000)
+    np.testing.assert_allclose(real[:2], np.log([999.5 / 1.5, 960.5 / 40.5]))  # Okapi unchanged where it works
+
+
 def test_slogans_match_whole_and_by_parts(searcher):
     assert "八八战略" in searcher.tokenizer.tokenize("忠实践行八八战略")
     assert {"八八战略", "战略"} <= set(searcher.tokenizer.tokenize("八八战略"))

@@ -1,7 +1,7 @@
 """BM25 as a term-major sparse matrix with precomputed per-posting weights.
 
 The formula is rank-bm25's BM25Okapi (the reference, checked by a test): idf = ln((N-df+0.5)/(df+0.5)),
-negative idf replaced by epsilon × mean idf, term weight idf·tf·(k1+1)/(tf + k1·(1-b+b·dl/avgdl)).
+negative idf replaced by epsilon × mean idf (and never ≤ 0: see okapi_idf), term weight idf·tf·(k1+1)/(tf + k1·(1-b+b·dl/avgdl)).
 Scoring a query touches only the postings of its terms: cost follows the query, not the corpus.
 Weights are stored quantised to 16-bit integers (weight ≈ stored × Field.scale, error < 1e-4 of the
 largest weight): half the memory of float32, and unlike float16 they convert to floats at SIMD speed.
@@ -16,6 +16,7 @@ from typing import Iterable
 import numpy as np
 
 K1, B, EPSILON = 1.5, 0.75, 0.25
+MIN_IDF = 1e-3  # far below any idf a real corpus gives a term (ln(51/49) ≈ 0.04 at 49 % of passages)
 WEIGHT_DTYPE = np.uint16
 _LEVELS = np.iinfo(WEIGHT_DTYPE).max
 
@@ -76,10 +77,12 @@ class Field:
 
 
 def okapi_idf(df: np.ndarray, n_docs: int, epsilon: float = EPSILON) -> np.ndarray:
+    """Okapi idf, floored at MIN_IDF: in a corpus of a few passages a term in half of them has idf 0 and the
+    mean idf can be negative, and a query sharing words with passages would find nothing."""
     idf = np.log(n_docs - df + 0.5) - np.log(df + 0.5)
     if len(idf):
         idf = np.where(idf < 0, epsilon * idf.mean(), idf)
-    return idf
+    return np.maximum(idf, MIN_IDF)
 
 
 # A posting is packed into one int64 sort key: term (23 bits) | document (24 bits) | tf (16 bits), so
