@@ -138,7 +138,7 @@ BAD_INPUTS = {
     "notes.rtf": "某某条例".encode(),
     "empty.md": b"",
     "junk.txt": bytes(range(256)) * 8,
-    "gbk.txt": "第一条 为了规范管理，制定本条例。第二条 本条例适用于本省。".encode("gbk"),
+    "notes.doc": b"\xd0\xcf\x11\xe0 a Word 97 file",
     "english.md": b"# Rules\n\nNo Chinese here.\n",
     "old.docx": b"\xd0\xcf\x11\xe0 a Word 97 file renamed",
     "broken.pdf": b"%PDF-1.4\n garbage without objects",
@@ -157,6 +157,8 @@ def test_bad_input_exits_2_and_changes_nothing(corpus: Path, tmp_path: Path, nam
     proc = _cli("add", str(path), "--corpus", str(corpus), "--db", str(db))
     assert proc.returncode == 2 and proc.stderr.startswith("错误：") and "Traceback" not in proc.stderr
     assert snapshot(corpus, db) == before
+    if name.endswith((".doc", ".rtf")):
+        assert "另存为 .docx" in proc.stderr  # the way out, for files Word or WPS opens
 
 
 def test_duplicates_are_refused(corpus: Path, tmp_path: Path):

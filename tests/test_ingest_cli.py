@@ -38,11 +38,26 @@ def test_ingest_without_manifest_is_a_clear_error(tmp_path):
     assert not (tmp_path / "x.db").exists()
 
 
-def test_ingest_with_a_file_that_is_not_utf8_is_a_clear_error(tmp_path):
-    corpus = tiny_corpus(tmp_path, ONE, {"a.txt": "正文。".encode("gb18030")})
-    out = run("ingest", str(corpus), "--db", str(tmp_path / "x.db"))
-    assert out.returncode == 2
-    assert "不是 UTF-8 文本" in out.stderr and "Traceback" not in out.stderr
+def test_a_gbk_text_file_is_read_as_chinese(tmp_path):
+    """Windows editors save Chinese text as GBK ("ANSI"); its sentences are quoted exactly as in UTF-8."""
+    sentence = "城市供水企业应当建立健全水质检测制度，每日对出厂水进行检测。"
+    text = f"第一条　{sentence}\n第二条　本条例自2022年1月1日起施行。\n"
+    corpus = tiny_corpus(tmp_path, ONE, {"a.txt": text.encode("gb18030")})
+    db = tmp_path / "x.db"
+    assert run("ingest", str(corpus), "--db", str(db)).returncode == 0
+    out = run("search", "水质检测", "--json", "--db", str(db))
+    assert json.loads(out.stdout)["results"][0]["text"] == sentence
+
+
+def test_ingest_with_damaged_or_binary_text_is_a_clear_error(tmp_path):
+    """UTF-8 with one bad byte is a damaged file, not GBK: read as GB18030 it would ingest as mojibake."""
+    text = "第一条　城市供水企业应当建立健全水质检测制度，每日对出厂水进行检测。".encode() * 20
+    for data in (text[:300] + b"\xff" + text[300:], bytes(range(256)) * 8):
+        (tmp_path / str(len(data))).mkdir()
+        corpus = tiny_corpus(tmp_path / str(len(data)), ONE, {"a.txt": data})
+        out = run("ingest", str(corpus), "--db", str(tmp_path / "x.db"))
+        assert out.returncode == 2, out.stdout
+        assert "不是 UTF-8 或 GBK 文本" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_ingest_with_a_missing_corpus_file_is_a_clear_error(tmp_path):

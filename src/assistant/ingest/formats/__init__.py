@@ -28,6 +28,7 @@ class Element:
 
 TABLE_CELL = " | "
 SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+_WORD_LEGACY = (".doc", ".wps", ".rtf", ".odt")  # documents an office suite opens and saves as .docx
 # C0 controls (but tab, newline, carriage return), DEL, and the byte-order mark anywhere in the text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -40,25 +41,39 @@ def strip_controls(text: str) -> tuple[str, int]:
 
 
 def decode_text(path: Path, data: bytes) -> str:
-    """UTF-8 text of a file, with a clear error for empty files, GBK text and binary junk."""
+    """The text of a file: UTF-8, or GB18030 (GBK), which Chinese Windows editors still save text as
+    ("ANSI"); a clear error for empty files and binary junk."""
     if not data.strip():
         raise FormatError(f"文件为空：{path}")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        try:
-            gbk = data.decode("gb18030")
-        except UnicodeDecodeError:
-            gbk = ""
-        if gbk and len(_CJK.findall(gbk)) > 0.3 * len(gbk.strip()) and "\x00" not in gbk:
-            raise FormatError(f"文件 {path} 不是 UTF-8 文本，似乎是 GBK/GB18030 编码，请另存为 UTF-8 后再添加") from exc
-        raise FormatError(f"文件 {path} 不是 UTF-8 文本（第 {exc.start} 字节处无法解码），可能是二进制文件") from exc
+        text = _chinese_legacy(data)
+        if text is None:
+            raise FormatError(f"文件 {path} 不是 UTF-8 或 GBK 文本（第 {exc.start} 字节处无法解码），可能是二进制文件"
+                              ) from exc
     printable = strip_controls(text)[0]
     if len(text) - len(printable) > max(16, 0.05 * len(text)):
         raise FormatError(f"文件 {path} 含大量控制字符，不像文本文件")
     if not printable.strip():
         raise FormatError(f"文件为空：{path}")
     return printable
+
+
+def _chinese_legacy(data: bytes) -> str | None:
+    """The text of GB18030 bytes when they read as Chinese (a third of the characters CJK, no NULs):
+    binary junk also decodes as GB18030 now and then, but not as mostly ideographs. UTF-8 with a few bad
+    bytes (a truncated or damaged file) is not GBK: read as GB18030 it would become plausible mojibake."""
+    broken = data.decode("utf-8", errors="replace").count("\ufffd")
+    if broken < 0.05 * len(data) / 3:
+        return None
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    if "\x00" in text or len(_CJK.findall(text)) <= 0.3 * len(text.strip()):
+        return None
+    return text
 
 
 _CACHE_SIZE = 8
@@ -75,7 +90,8 @@ def read(path: Path) -> list[Element]:
     path = Path(path)
     reader = readers.get(path.suffix.lower())
     if reader is None:
-        raise FormatError(f"不支持的文件类型：{path.name}（支持 {'、'.join(SUFFIXES)}）")
+        hint = "，请用 Word 或 WPS 另存为 .docx" if path.suffix.lower() in _WORD_LEGACY else ""
+        raise FormatError(f"不支持的文件类型：{path.name}（支持 {'、'.join(SUFFIXES)}）{hint}")
     if not path.is_file():
         raise FormatError(f"找不到文件：{path}")
     if path.stat().st_size == 0:
