@@ -67,6 +67,45 @@ def test_add_docx_with_headings_and_table(corpus: Path, tmp_path: Path):
     assert not any("公布" in p.text or p.text == "某县志愿服务办法" for p in ps)
 
 
+NOTICE = (  # an official notice (公文) issuing a plan, paragraph by paragraph as Word holds it
+    "某市人民政府办公室关于印发某市老旧小区改造三年行动方案（2024—2026年）的通知",
+    "某政办发〔2024〕12号",
+    "各县（市、区）人民政府，市政府直属各单位：",
+    "《某市老旧小区改造三年行动方案（2024—2026年）》已经市政府同意，现印发给你们，请认真贯彻执行。",
+    "某市人民政府办公室",
+    "某市住房和城乡建设局",
+    "2024年3月15日",
+    "某市老旧小区改造三年行动方案（2024—2026年）",
+    "一、总体目标",
+    "到2026年底，全市累计改造老旧小区300个，惠及居民10万户。",
+    "二、主要任务",
+    "对符合条件的多层住宅，每台电梯给予最高20万元财政补助。",
+    "抄送：市委办公室，市人大常委会办公室。",
+    "某市人民政府办公室　　2024年3月16日印发",
+)
+
+
+def test_an_official_notice_is_cited_by_the_plan_it_issues(corpus: Path, tmp_path: Path):
+    """Issuing number, addressees, the joint signature over its date and the closing block are header lines
+    (metadata, never quoted); the signature dates the document; the issued plan names it in citations."""
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph(NOTICE[0], style="Title")
+    for text in NOTICE[1:]:
+        doc.add_paragraph(text)
+    doc.save(tmp_path / "notice.docx")
+    (r,) = add([tmp_path / "notice.docx"], corpus, tmp_path / "a.db")
+    s = r.source
+    assert (s.short, s.kind) == ("某市老旧小区改造三年行动方案（2024—2026年）", "行动方案")
+    assert (s.issuer, s.promulgated, s.date) == ("某市人民政府办公室", "2024-03-15", "2024-03-15")
+    texts = [p.text for p in Corpus(tmp_path / "a.db").passages(s.id)]
+    assert "对符合条件的多层住宅，每台电梯给予最高20万元财政补助。" in texts
+    assert NOTICE[3] in texts  # the notice's own sentence is text
+    apparatus = {NOTICE[i] for i in (1, 2, 4, 5, 6, 7, 12)} | {"某市人民政府办公室 2024年3月16日印发"}
+    assert not apparatus & set(texts) and not any("印发" in t and "抄送" in t for t in texts)
+
+
 def test_add_text_pdf_drops_running_heads_and_page_numbers(corpus: Path, tmp_path: Path):
     path = write_pdf(tmp_path / "data.pdf", pages=4)
     db = tmp_path / "a.db"

@@ -84,7 +84,8 @@ def plan_entry(path: Path, corpus_dir: Path, entries: list[Entry], overrides: di
         if same_title and (e.date, e.passed, e.revised) == (facts.date, facts.passed, facts.revised):
             raise AddError(f"语料中已有同名同日期的文件：《{e.title}》（{e.id}），未添加")
     title = overrides.get("title") or facts.title or path.stem
-    short = overrides.get("short") or (title[len(NATIONAL_PREFIX):] if title.startswith(NATIONAL_PREFIX) else "")
+    national = title[len(NATIONAL_PREFIX):] if title.startswith(NATIONAL_PREFIX) else ""
+    short = overrides.get("short") or facts.short or national
     in_corpus = path.resolve().parent == corpus_dir.resolve()
     entry = Entry(
         file=path.name if in_corpus else _free_name(corpus_dir, path.name), id=_source_id(path, title, taken),

@@ -4,8 +4,14 @@ The title is the format's title heading (`# …`, Word Title/Heading 1) or the s
 text opens with. The header lines after it (`2020年12月24日浙江省第十三届人民代表大会常务委员会第二十六次
 会议通过`, `（…通过　根据…修正）`, `…公布 自…起施行`) give the dates, each kept under its own event
 (通过/批准/公布/施行/修订), and the issuer: the body that passed or issued the document, without its
-term and session numbers. The kind is the title's ending (条例, 实施方案, 决定 …). Nothing is guessed:
-what the document does not state stays empty.
+term and session numbers. The kind is the title's ending (条例, 实施方案, 决定 …).
+
+An official document (公文, GB/T 9704) also carries an apparatus around its text: the issuing number
+(`浙政办发〔2024〕12号`), the addressees (`各市、县（市、区）人民政府，省政府直属各单位：`), the signature
+(issuer lines above a date line: 成文日期, its promulgation date) and the closing block (`抄送：…`,
+`…2024年3月16日印发`). These are header lines too: metadata, never quoted. A notice that issues another
+document (`…关于印发《X》的通知`) is cited by X, its short name, when X heads the text it carries.
+Nothing is guessed: what the document does not state stays empty.
 """
 from __future__ import annotations
 
@@ -33,6 +39,15 @@ _EFFECTIVE = re.compile(rf"本(?:{'|'.join(KINDS)})自{_DATE}起(?:施行|实施
 _ORDER = re.compile(r"(?:令|公告)\s*[（(]?第\s*[0-9一二三四五六七八九十百]+\s*号")
 _TAIL = re.compile(r"[（(](?:试行|草案|征求意见稿|\d{4}[—–-]\d{4}年|\d{4}年修订|\d{4}年修正)[)）]$")
 _SENTENCE_PUNCT = re.compile(r"[。；！？!?]")
+_DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,20}[〔［\[(（]\d{4}[〕］\])）]\d{1,5}号$")
+_ORGAN = r"(?:人民政府|政府|办公厅|办公室|委员会|常委会|党委|党组|省委|市委|县委|区委|单位|部门|[局厅委部院署办处])"
+_ORGAN_LINE = re.compile(rf"^[\u4e00-\u9fff（）()、]{{2,30}}{_ORGAN}$")
+_ADDRESSEES = re.compile(rf"^[^。；！？]{{2,100}}{_ORGAN}[：:]$")
+_DATE_LINE = re.compile(rf"^{_DATE}$")
+_CLOSING = re.compile(rf"^(?:(?:抄送|抄报|发送)[：:].*|.{{2,40}}{_DATE}印发)$")
+_ISSUING = re.compile(r"(?:印发|转发|颁布)《?([^《》]{4,80}?)》?的通知$")
+_TITLE_ISSUER = re.compile(rf"^(.{{2,30}}?{_ORGAN})关于")
+SIGNATURE_LINES = 3  # issuer lines above a signature's date: a joint document has several
 TITLE_MAX = 80
 TITLE_LINES = 4
 HEADER_LINES = 8
@@ -49,6 +64,7 @@ class Facts:
     promulgated: str = ""
     effective: str = ""
     revised: str = ""
+    short: str = ""  # the name the document is cited by when its title is not it (a 印发 notice's X)
     history: list[str] = field(default_factory=list)  # header lines as printed
 
 
@@ -145,17 +161,49 @@ def read_facts(elements: list[Element]) -> Facts:
     while i < min(len(items), start + HEADER_LINES):
         text = items[i].text.strip()
         opens_bracket = text.startswith(("（", "(")) and not text.endswith(("）", ")"))
-        if not (is_header(text) or opens_bracket or (facts.history and _continues(facts.history))):
+        apparatus = _DOC_NUMBER.match(_flat(text)) or _ADDRESSEES.match(_flat(text))
+        if not (is_header(text) or apparatus or opens_bracket or (facts.history and _continues(facts.history))):
             break
         facts.history.append(" ".join(text.split()))
         i += 1
     read_events(" ".join(facts.history), facts)
+    _read_apparatus(items[i:], facts)
     if not facts.effective:  # 本条例自2021年3月1日起施行: the closing article states when it takes effect
         m = next((m for e in reversed(items) if (m := _EFFECTIVE.search(re.sub(r"\s+", "", e.text)))), None)
         facts.effective = _iso(m) if m else ""
-    facts.kind = kind_of(facts.title)
+    facts.kind = kind_of(facts.short or facts.title)
     facts.date = facts.revised or facts.passed or facts.promulgated or facts.approved or facts.effective
     return facts
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _read_apparatus(body: list[Element], facts: Facts) -> None:
+    """The official-document apparatus in the body (see module doc): issuing number, addressees, signature
+    and closing block go to the header lines; the signature gives issuer and promulgation date when the
+    header did not; the title of an issued document, heading the text it carries, becomes the short name."""
+    flats = [_flat(e.text) for e in body]
+    kept: set[int] = set()
+    for i, flat in enumerate(flats):
+        if _DOC_NUMBER.match(flat) or _CLOSING.match(flat) or i < 2 and _ADDRESSEES.match(flat):
+            kept.add(i)
+        elif _DATE_LINE.match(flat) and i and _ORGAN_LINE.match(flats[i - 1]):
+            signers = [j for j in range(i - 1, max(i - 1 - SIGNATURE_LINES, -1), -1) if _ORGAN_LINE.match(flats[j])]
+            signers = signers[: next((n for n, j in enumerate(signers) if j != i - 1 - n), len(signers))]
+            kept.update([i, *signers])
+            facts.promulgated = facts.promulgated or _iso(_DATE_LINE.match(flat))
+            facts.issuer = facts.issuer or flats[signers[-1]]
+    issued = _ISSUING.search(_flat(facts.title))
+    if issued:
+        heading = next((i for i, flat in enumerate(flats) if flat.strip("《》") == issued.group(1)), None)
+        if heading is not None:
+            kept.add(heading)
+            facts.short = issued.group(1)
+    issuer = _TITLE_ISSUER.match(_flat(facts.title))
+    facts.issuer = facts.issuer or (issuer.group(1) if issuer else "")
+    facts.history += [" ".join(body[i].text.split()) for i in sorted(kept)]
 
 
 def _continues(history: list[str]) -> bool:
