@@ -41,7 +41,7 @@ def test_ingest_without_manifest_is_a_clear_error(tmp_path):
 def test_a_gbk_text_file_is_read_as_chinese(tmp_path):
     """Windows editors save Chinese text as GBK ("ANSI"); its sentences are quoted exactly as in UTF-8."""
     sentence = "城市供水企业应当建立健全水质检测制度，每日对出厂水进行检测。"
-    text = f"第一条　{sentence}\n第二条　本条例自2022年1月1日起施行。\n"
+    text = f"第一条　为了加强城市供水管理，制定本条例。\n第二条　{sentence}\n第三条　本条例自2022年1月1日起施行。\n"
     corpus = tiny_corpus(tmp_path, ONE, {"a.txt": text.encode("gb18030")})
     db = tmp_path / "x.db"
     assert run("ingest", str(corpus), "--db", str(db)).returncode == 0
