@@ -70,6 +70,17 @@ def test_what_a_quantity_question_asks_about_sets_its_unit_unless_it_asks_for_a_
     assert feature(answerer.features(growth, concepts, [True], [rate], [1.0]), GAP) == 0
 
 
+def test_a_figure_the_question_states_itself_is_not_the_figure_asked(answerer):
+    q = ParsedQuery(raw="一年没扣分审验期能延长几年", runs=(("一年", "没", "扣分"), ("审验期", "延长")), wants_number=True)
+    concepts = [(("审验期",), 5.0), (("延长",), 3.0)]
+    echo = passage("一年内无累积记分的，可以延长审验期。")
+    assert feature(answerer.features(q, concepts, [True, True], [echo], [1.0]), GAP) == 1
+    stated = passage("一年内无累积记分的，审验期延长二年。")
+    assert feature(answerer.features(q, concepts, [True, True], [stated], [1.0]), GAP) == 0
+    money = ParsedQuery(raw="补贴多少万元", runs=(("补贴",),), wants_number=True)  # 万元 is the unit asked, not said
+    assert feature(answerer.features(money, [(("补贴",), 5.0)], [True], [passage("补贴2万元")], [1.0]), GAP) == 0
+
+
 def test_the_year_and_the_document_asked_for_must_be_the_passages(answerer):
     q = ParsedQuery(raw="2019年政府工作报告 目标", runs=(("目标",),), context={"政府工作报告": 1.0}, year=2019)
     concepts = [(("目标",), 5.0)]

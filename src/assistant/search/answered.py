@@ -42,8 +42,9 @@ ANSWER_FEATURES = (
     # title/section or text; 今年/去年 are left to the ranking: users say 今年 of whatever is current) or of
     # the five-year plan it names (十三五: a document of 2016–2020, or one naming it or such a year), come
     # from the document it names (政府工作报告, 决定 …), and state a figure when it asks 多少/几/比例, in the unit
-    # asked when one is (多少钱 → 元, 几个小时 → 小时). One gap for all: each condition alone is met by too few
-    # tuning questions to weigh it apart (cross-validation measured the single gap at least as good).
+    # asked when one is (多少钱 → 元, 几个小时 → 小时), other than one the question states itself (一年没扣分 → 一年).
+    # One gap for all: each condition alone is met by too few tuning questions to weigh it apart
+    # (cross-validation measured the single gap at least as good).
     "constraint_gap",
     # ln(F₁ / F₂), clipped at MARGIN_CAP: when the question's specific words found its answer, one passage
     # stands out; when only its generic words matched (推进, 建设 …), many passages score alike
@@ -77,6 +78,9 @@ _UNIT_IN_TEXT = {
     "天": "天|日", "日": "天|日", "岁": "岁", "周岁": "岁", "年": "年", "个月": "个月|月", "月": "个月|月",
     "平方米": "平方米", "亩": "亩", "倍": "倍", "%": "%|分之|成|个百分点", "人": "人|名",
 }
+# A figure the question itself states (一年没扣分 → 一年, 60岁以上 → 60岁): a passage repeating it has not stated
+# the figure asked (审验期能延长几年 is not answered by 一年内无累积记分). 百/千/万 begin no figure said (多少万元).
+_SAID_FIGURE = re.compile(r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十半][一二两三四五六七八九十百千万亿半]*)[^\s，。？?！!、多几]")
 _FIGURE = re.compile(r"[0-9]|[一二三四五六七八九十百千]+分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|日|天|年|月|岁|小时|人|户)")
 NATIONAL = frozenset({"中国", "中华人民共和国"})  # contains every place: a national law or a province's plan lies in it
 _COMPLEMENTS = ("来", "去")  # directional complements: no place name of the list ends in one but transliterations
@@ -179,12 +183,15 @@ class Answerer:
         for p in top:
             named[p.source] = named.get(p.source, set()) | {pl for pl in places if pl in p.text or pl in p.context}
 
+        said = _SAID_FIGURE.findall(normalize(q.raw)) if q.wants_number else []
+
         def meets(p: TopPassage) -> bool:
             """Whether the passage meets every condition the question states (plain Python: three passages)."""
             return (len(named[p.source]) == len(places)
                     and (not span or span[0] <= p.year <= span[1] or any(y in p.text or y in p.context for y in years))
                     and all(d in p.context or d in p.text for d in docs)
-                    and (not q.wants_number or _states_figure(p.text, unit) or _states_figure(p.lead, unit)))
+                    and (not q.wants_number or _states_figure(_unsaid(p.text, said), unit)
+                         or _states_figure(_unsaid(p.lead, said), unit)))
 
         gap = max(cov, default=0.0) - max((c for c, p in zip(cov, top) if meets(p)), default=0.0)
         best = scores[0] if scores else 0.0
@@ -223,6 +230,13 @@ def _asked_unit(q: ParsedQuery) -> str | None:
     if _CHANGE_OR_RATE.search(q.raw):
         return None
     return next((unit for asks, unit in _IMPLIED_UNIT if asks.search(q.raw)), None)
+
+
+def _unsaid(text: str, said: list[str]) -> str:
+    """The text without the figures the question states."""
+    for figure in said:
+        text = text.replace(figure, "")
+    return text
 
 
 def _states_figure(text: str, unit: str | None) -> bool:
