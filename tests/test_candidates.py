@@ -4,7 +4,7 @@ import random
 import numpy as np
 import pytest
 
-from assistant.search import candidates
+from assistant.search import candidates, ranking
 from assistant.search.candidates import count_matches, top_k
 from assistant.search.engine import SHORTLIST, TOTAL_CAP, Searcher
 from assistant.search.ranking import QueryRanker
@@ -71,12 +71,16 @@ def test_pruned_top_k_equals_exhaustive_scoring_on_random_queries(searcher):
 # the passages whose title/section share lifts the unread bounds are looked up), and the cost model's.
 # Sorting passages through a mask (SORT_BELOW 0) is forced too: the small corpus never reaches it; cutting
 # candidates after every lookup (FEW 0) or only after the last; scoring first the best by the cover bound
-# (CHUNK 1: from 16 candidates up, as at 100x).
-@pytest.mark.parametrize("lookup_cost, sort_below, few, chunk", [
-    (10**9, 0, 0, 1), (0, candidates.SORT_BELOW, 0, candidates.CHUNK), (0, 0, 10**9, 1),
-    (candidates.LOOKUP_COST, 0, candidates.FEW, 1), (candidates.LOOKUP_COST, candidates.SORT_BELOW, candidates.FEW, candidates.CHUNK)])
-def test_every_pruning_path_equals_exhaustive_scoring(searcher, monkeypatch, lookup_cost, sort_below, few, chunk):
+# (CHUNK 1: from 16 candidates up, as at 100x); cutting by the ranker's bound before the lookups always
+# (BOUND_LOOKUPS 0) or never.
+@pytest.mark.parametrize("lookup_cost, sort_below, few, chunk, bound_lookups", [
+    (10**9, 0, 0, 1, 0), (0, candidates.SORT_BELOW, 0, candidates.CHUNK, 0), (0, 0, 10**9, 1, 10**9),
+    (candidates.LOOKUP_COST, 0, candidates.FEW, 1, 0),
+    (candidates.LOOKUP_COST, candidates.SORT_BELOW, candidates.FEW, candidates.CHUNK, candidates.BOUND_LOOKUPS)])
+def test_every_pruning_path_equals_exhaustive_scoring(searcher, monkeypatch, lookup_cost, sort_below, few, chunk,
+                                                      bound_lookups):
     monkeypatch.setattr(candidates, "SMALL", 0)
+    monkeypatch.setattr(candidates, "BOUND_LOOKUPS", bound_lookups)
     monkeypatch.setattr(candidates, "LOOKUP_COST", lookup_cost)
     monkeypatch.setattr(candidates, "SORT_BELOW", sort_below)
     monkeypatch.setattr(candidates, "FEW", few)
@@ -105,6 +109,33 @@ def test_lift_is_what_the_passage_features_leave_of_the_upper_bound(searcher):
         assert (cover.context_lift[searcher.table.context_of] >= every).all() and (every <= 1 + 1e-6).all()
         checked += 1
     assert checked > 30
+
+
+def test_upper_bound_holds_whichever_unknown_pairs_a_passage_holds(searcher, monkeypatch):
+    """upper_bound with some pairs unknown (lists not yet looked up) is ≥ F whichever of them a passage holds:
+    each term feature only falls as a passage holds more pairs. Weights of either sign, and the bound computed
+    once per distinct (bits, title/section) as for many candidates, or for each."""
+    rng = np.random.default_rng(6)
+    checked = 0
+    for round, query in enumerate(random_queries(searcher, 60, seed=6)):
+        q = searcher.parser.parse(query)
+        lists, gram_bits = searcher.term_lists(q)
+        if not gram_bits:
+            continue
+        weights = searcher.weights * (rng.choice([-1.0, 1.0], len(searcher.weights)) if round % 2 else 1.0)
+        ranker = QueryRanker(q, searcher.table, weights, gram_bits)
+        cand, s, bits = matching(lists, lambda c: np.ones(len(c), dtype=np.bool_))
+        cand = np.sort(rng.choice(cand, min(len(cand), 400), replace=False))
+        s, bits = s[cand], bits[cand]
+        f = ranker.rescore(cand, s, bits)
+        lift = ranker.cover_bound().lift_of(cand)
+        unknown = sum(1 << b for b in gram_bits.values() if rng.random() < 0.5)
+        for shared_above in (ranking.SHARED_ABOVE, 10**9):
+            monkeypatch.setattr(ranking, "SHARED_ABOVE", shared_above)
+            assert (ranker.upper_bound(cand, s, bits & ~unknown, unknown) * lift >= f * (1 - 1e-9)).all(), query
+            assert np.allclose(ranker.upper_bound(cand, s, bits) * lift, f, rtol=1e-6), query
+        checked += 1
+    assert checked > 40
 
 
 def test_a_term_looked_up_in_candidates_either_way_round():

@@ -15,8 +15,10 @@ in full. Otherwise: the shortest key lists are read into per-passage accumulator
 that the key terms rate best are scored exactly, which sets the threshold θ (the n-th best F found);
 then the lists that cannot lift a passage holding none of the terms read to θ — with the best title/
 section share and the unread key shares it may have — are left unread, as many as is cheapest (_plan),
-and the rest are read. Candidates are cut by (s + the unread bounds) × their gain bound, looked up in
-the unread lists (largest bound first, cutting again after each), and g is computed in descending
+and the rest are read. Candidates are cut by (s + the unread bounds) × their gain bound; when many lookups
+remain, by the ranker's own bound (the term features exactly, the unread lists' pairs counted as held: a
+term feature only falls as a passage holds more pairs); then looked up in the unread lists (largest bound
+first, cutting again after each), and g is computed in descending
 order of the ranker's exact upper bound only until no later passage can reach the page. The result
 equals scoring every passage that shares a term with the query and sorting (tests/test_candidates.py
 checks it on random queries, forcing each path, with filters).
@@ -81,8 +83,9 @@ def score_all(lists: list[TermList], size: int) -> tuple[np.ndarray, np.ndarray]
 
 @dataclass(frozen=True)
 class CoverBound:
-    """g ≤ exp(a + b·c) · lift for a passage covering at most the share c ∈ [0, 1] of the query (b ≥ 0), its
-    lift being what its own features under the query's intents (figure asked, authority …) leave of the best.
+    """g ≤ exp(a + b·c) · tilt · lift for a passage covering at most the share c ∈ [0, 1] of the query (b ≥ 0),
+    tilt (≥ 1) being a factor of its title/section, its lift what its own features under the query's intents
+    (figure asked, authority …) leave of the best.
 
     A passage's share is at most the sum of the shares of the `keys` it holds a bit of (a key: a share
     and the bits one of which every passage covering that share in its text holds) plus `base`, the
@@ -99,7 +102,8 @@ class CoverBound:
     lift: np.ndarray  # per passage, × its source's: g ≤ exp(a + b·c) × its lift, and F ≤ upper_bound × its lift
     source_lift: np.ndarray  # per source
     source_of: np.ndarray  # the source of each passage
-    context_lift: np.ndarray  # per context, the largest lift of its passages
+    context_lift: np.ndarray  # per context, the largest lift of its passages × its tilt
+    tilt: np.ndarray  # per context
 
     def lift_of(self, cand: np.ndarray) -> np.ndarray:
         return self.lift.take(cand) * self.source_lift.take(self.source_of.take(cand))
@@ -121,7 +125,8 @@ class Scorer(Protocol):
 
     def rescore(self, cand: np.ndarray, s: np.ndarray, bits: np.ndarray) -> np.ndarray: ...  # F
 
-    def upper_bound(self, cand: np.ndarray, s: np.ndarray, bits: np.ndarray) -> np.ndarray: ...  # ≥ F, cheaper
+    def upper_bound(self, cand: np.ndarray, s: np.ndarray, bits: np.ndarray, unknown: int = 0) -> np.ndarray:
+        ...  # ≥ F, cheaper; with `unknown` bits, ≥ F whichever of them a passage holds
 
     def cover_bound(self) -> CoverBound: ...
 
@@ -150,6 +155,7 @@ def count_matches(lists: list[TermList], allowed: Allowed, cap: int) -> int:
 FEW = 256  # candidates below this many are looked up in every unread list before they are cut
 SORT_BELOW = 4096  # passages sorted by np.sort below this many, else by a pass over a mask of all passages
 LOOKUP_COST = 8  # a binary-search lookup of one passage in one list, in dense additions of one posting
+BOUND_LOOKUPS = 4096  # candidates are cut by the ranker's bound before more lookups than this (it costs ~0.1 ms)
 
 
 def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Scorer) -> TopK:
@@ -200,28 +206,34 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         # by the largest lift of the passage's context first (a small table), then by its own
         keep = np.flatnonzero((s + rests[0]) * cover.gain(share + unread_share) * cover.context_lift.take(context) >= floor)
         lift = cover.lift_of(cand[keep])
-        gain = cover.gain(share[keep] + unread_share) * lift
+        tilted = lift * cover.tilt.take(context[keep])
+        gain = cover.gain(share[keep] + unread_share) * tilted
         fits = (s[keep] + rests[0]) * gain >= floor
-        keep, lift, gain = keep[fits], lift[fits], gain[fits]
+        keep, lift, tilted, gain = keep[fits], lift[fits], tilted[fits], gain[fits]
         fits = allowed(cand[keep])
-        keep, lift, gain = keep[fits], lift[fits], gain[fits]
+        keep, lift, tilted, gain = keep[fits], lift[fits], tilted[fits], gain[fits]
         order = dense.sorting(cand[keep])  # the lookups go faster in passage order
-        keep, lift, gain = keep[order], lift[order], gain[order]
+        keep, lift, tilted, gain = keep[order], lift[order], tilted[order], gain[order]
         cand, s, share = cand[keep], s[keep], share[keep]
         bits = dense.bits.take(cand)
     finally:
         dense.clear()
+    if len(cand) * len(unread) > BOUND_LOOKUPS:  # the ranker's bound, whichever pairs of the unread lists it holds
+        unknown = sum({1 << t.bit for t, _ in unread if t.bit >= 0})
+        keep = scorer.upper_bound(cand, s + rests[0], bits, unknown) * lift >= floor
+        cand, s, bits, share, gain, lift, tilted = (a[keep] for a in (cand, s, bits, share, gain, lift, tilted))
     for i, (t, key_share) in enumerate(unread, 1):  # looked up, cutting after each
         add, found = t.contribution(cand)
         s += add
         bits = t.mark(bits, found)
         if key_share:
             share = share + key_share * found
-            gain = cover.gain(share + sum(sh for _, sh in unread[i:])) * lift
+            gain = cover.gain(share + sum(sh for _, sh in unread[i:])) * tilted
         if len(cand) > FEW or i == len(unread):  # a cut that would save few lookups is left to the last
             keep = (s + rests[i]) * gain >= floor
             if not keep.all():
-                cand, s, bits, share, gain, lift = cand[keep], s[keep], bits[keep], share[keep], gain[keep], lift[keep]
+                cand, s, bits, share, gain = cand[keep], s[keep], bits[keep], share[keep], gain[keep]
+                lift, tilted = lift[keep], tilted[keep]
     keep = s > 0
     # F ≤ s·gain (CoverBound), no unread list left
     return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, theta, (s * gain)[keep], lift[keep])
@@ -404,12 +416,13 @@ def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Score
     order = dense.sorting(seed) if keys else np.arange(len(seed))
     ordered = seed[order]
     s, bits = dense.s.take(ordered), dense.bits.take(ordered)
-    share = dense.share.take(ordered) + cover.base.take(cover.context_of.take(ordered))
+    context = cover.context_of.take(ordered)
+    share = dense.share.take(ordered) + cover.base.take(context)
     _look_up(keys, ordered, s, bits, share)
     m = max(SEED, n)
     if len(seed) > m:
         estimate = np.empty(len(seed))
-        estimate[order] = -s * cover.gain(share) * cover.lift_of(ordered)
+        estimate[order] = -s * cover.gain(share) * cover.tilt.take(context) * cover.lift_of(ordered)
         at = np.empty(len(seed), dtype=np.intp)
         at[order] = np.arange(len(seed))  # position in `ordered` of each seed
         best = at[np.argpartition(estimate, m)[:m]]

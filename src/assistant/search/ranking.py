@@ -57,6 +57,7 @@ _F = {name: i for i, name in enumerate(FEATURES)}
 TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much more than a plain word
 DEFAULT_AUTHORITY = 0.5
 SOURCE_MASK_BYTES = 16 << 20  # cache of PassageTable.sources_holding
+SHARED_ABOVE = 256  # upper_bound computes the term features once per distinct (bits, title/section) above this many
 _SEPARATOR = "\x00"  # between contexts when their character pairs are listed (PassageTable._context_pairs)
 _SHIFT = 21  # a character pair's code: (first << 21) | second (code points fit 21 bits)
 
@@ -290,6 +291,7 @@ class QueryRanker:
                          ("no_agent", q.wants_agent), ("off_document", bool(self.concepts))):
             self.active[_F[name]] = on
         self.off_document = self._off_document() if self.concepts else None
+        self._named: np.ndarray | None = None  # see _naming
         # the gain the features can add at most, and the features after the term ones (TERM_FEATURES)
         self.gain_bound, self.rest_gain = _gains(self.beta.tobytes(), self.active.tobytes())
 
@@ -298,15 +300,44 @@ class QueryRanker:
     def rescore(self, cand: np.ndarray, s: np.ndarray, bits: np.ndarray) -> np.ndarray:
         return s * np.exp(self.features(cand, bits) @ self.beta)
 
-    def upper_bound(self, cand: np.ndarray, s: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    def upper_bound(self, cand: np.ndarray, s: np.ndarray, bits: np.ndarray, unknown: int = 0) -> np.ndarray:
         """F ≤ this for each candidate: the term features exactly (cheap: which query terms a passage and
         its context hold), the others at their best. Lets top-k skip full scoring of passages whose
-        BM25 score is high but which miss most of the question."""
-        return s * np.exp(self._term_features(cand, bits) @ self.beta[:TERM_FEATURES]) * self.rest_gain
+        BM25 score is high but which miss most of the question. With `unknown` bits (pairs not yet looked up),
+        a bound over whichever of them a passage holds: each term feature only falls as a passage holds more
+        pairs, so it is least at bits | unknown and largest at bits.
+
+        The term features depend only on a passage's bits and on which concepts its title/section names:
+        many candidates share both, so each distinct pair is computed once."""
+        if len(cand) > SHARED_ABOVE:
+            naming = self._naming()
+            if len(bits) and int(bits.max() | unknown) < (1 << 62) // (int(naming.max()) + 1):
+                key = bits * (int(naming.max()) + 1) + naming.take(self.t.context_of.take(cand))
+                _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+                return s * self._term_gain(cand[first], bits[first], unknown).take(inverse) * self.rest_gain
+        return s * self._term_gain(cand, bits, unknown) * self.rest_gain
+
+    def _term_gain(self, cand: np.ndarray, bits: np.ndarray, unknown: int) -> np.ndarray:
+        beta = self.beta[:TERM_FEATURES]
+        x = self._term_features(cand, bits | unknown)
+        if unknown and (beta > 0).any():
+            x = np.where(beta > 0, self._term_features(cand, bits), x)
+        return np.exp(x @ beta)
+
+    def _naming(self) -> np.ndarray:
+        """Per context, a number standing for the set of concepts its title/section names (computed once)."""
+        if self._named is None:
+            if len(self.concepts) < 63:  # each context's set as one integer
+                sets = (1 << np.arange(len(self.concepts), dtype=np.int64)) @ self.concept_ctx
+                self._named = np.unique(sets, return_inverse=True)[1]
+            else:
+                self._named = np.unique(self.concept_ctx.T, axis=0, return_inverse=True)[1].ravel()
+        return self._named
 
     def cover_bound(self) -> CoverBound:
-        """F ≤ s · exp(a + b·c) for a passage covering at most the share c of the query's concepts (in its
-        text or title/section): `uncovered` ≥ 1 − c and `outside_context` ≥ 1 − c, `unmatched` ≥ 1 − c − r
+        """F ≤ s · exp(a + b·c) · tilt for a passage covering at most the share c of the query's concepts (in its
+        text or title/section): `uncovered` ≥ 1 − c, `outside_context` = 1 − t (t the share its title/section
+        covers, tilt = exp(−β·t) per context), `unmatched` ≥ 1 − c − r
         (r: the most a passage can hold of the concepts whose key it lacks, all but one pair of each form),
         the rest at their best. A concept's key: the rarest character pair of each of its forms (a passage
         whose text holds the concept holds one of them); a form beyond the tracked bits counts as held by
@@ -315,7 +346,12 @@ class QueryRanker:
         part = -min(float(self.beta[_F["unmatched"]]), 0.0) if self.concepts else 0.0
         rest = sum(share * max((len(p) - 1) / len(p) for p in forms)
                    for share, forms in zip(self.concept_w, self.variant_pairs) if forms and all(forms))
-        base = self.concept_w @ self.concept_ctx if self.concepts else np.zeros(len(self.t.contexts))
+        in_context = self.concept_w @ self.concept_ctx if self.concepts else np.zeros(len(self.t.contexts))
+        base = in_context
+        # outside_context is 1 − the share a passage's title/section covers, known per context: its part of the
+        # slope goes to a per-context factor, tilt (a passage covering the query in its text alone gains less)
+        outside = -min(float(self.beta[_F["outside_context"]]), 0.0) if self.concepts else 0.0
+        tilt = np.exp(outside * in_context)
         df = {bit: self.t.bigrams.df(g) for g, bit in self.gram_bits.items()}
         keys = []
         for share, variants in zip(self.concept_w, self.variants):
@@ -324,8 +360,10 @@ class QueryRanker:
             else:
                 rarest = (min((b for b in range(r.bit_length()) if r >> b & 1), key=df.__getitem__) for r in variants)
                 keys.append((float(share), sum({1 << b for b in rarest})))
-        return CoverBound(math.log(self.gain_bound) - slope - part * (1 - rest), slope + part, tuple(keys), base,
-                          self.t.context_of, *self.t.context_members(), *self.lifts())
+        lift, source_lift, source_of, context_lift = self.lifts()
+        return CoverBound(math.log(self.gain_bound) - slope - part * (1 - rest), slope - outside + part, tuple(keys),
+                          base, self.t.context_of, *self.t.context_members(), lift, source_lift, source_of,
+                          context_lift * tilt, tilt)
 
     def lifts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """exp(Σ βⱼ·fⱼ) over the features after TERM_FEATURES (the passage's own, whichever query terms it
