@@ -75,11 +75,13 @@ NOTICE = (  # an official notice (公文) issuing a plan, paragraph by paragraph
     "某市人民政府办公室",
     "某市住房和城乡建设局",
     "2024年3月15日",
+    "（此件公开发布）",
     "某市老旧小区改造三年行动方案（2024—2026年）",
     "一、总体目标",
     "到2026年底，全市累计改造老旧小区300个，惠及居民10万户。",
     "二、主要任务",
     "对符合条件的多层住宅，每台电梯给予最高20万元财政补助。",
+    "本方案自2024年4月1日起施行。",
     "抄送：市委办公室，市人大常委会办公室。",
     "某市人民政府办公室　　2024年3月16日印发",
 )
@@ -98,11 +100,11 @@ def test_an_official_notice_is_cited_by_the_plan_it_issues(corpus: Path, tmp_pat
     (r,) = add([tmp_path / "notice.docx"], corpus, tmp_path / "a.db")
     s = r.source
     assert (s.short, s.kind) == ("某市老旧小区改造三年行动方案（2024—2026年）", "行动方案")
-    assert (s.issuer, s.promulgated, s.date) == ("某市人民政府办公室", "2024-03-15", "2024-03-15")
+    assert (s.issuer, s.promulgated, s.date, s.effective) == ("某市人民政府办公室", "2024-03-15", "2024-03-15", "2024-04-01")
     texts = [p.text for p in Corpus(tmp_path / "a.db").passages(s.id)]
     assert "对符合条件的多层住宅，每台电梯给予最高20万元财政补助。" in texts
     assert NOTICE[3] in texts  # the notice's own sentence is text
-    apparatus = {NOTICE[i] for i in (1, 2, 4, 5, 6, 7, 12)} | {"某市人民政府办公室 2024年3月16日印发"}
+    apparatus = {NOTICE[i] for i in (1, 2, 4, 5, 6, 7, 8, 14)} | {"某市人民政府办公室 2024年3月16日印发"}
     assert not apparatus & set(texts) and not any("印发" in t and "抄送" in t for t in texts)
 
 

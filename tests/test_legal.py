@@ -75,6 +75,7 @@ def test_header_forms():
     assert (g.promulgated, g.effective, g.issuer) == ("2018-09-28", "2018-11-01", "浙江省人民政府")
     assert metadata.kind_of("某省高质量发展实施方案（2021—2025年）") == "实施方案"
     assert metadata.kind_of("某市物业管理办法（试行）") == "办法"
+    assert metadata.kind_of("某省促进家政服务业提质扩容若干措施") == "措施"
     assert metadata.kind_of("关于某事的说明") == ""  # nothing invented
 
 

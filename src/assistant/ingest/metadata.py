@@ -8,8 +8,8 @@ term and session numbers. The kind is the title's ending (条例, 实施方案, 
 
 An official document (公文, GB/T 9704) also carries an apparatus around its text: the issuing number
 (`浙政办发〔2024〕12号`), the addressees (`各市、县（市、区）人民政府，省政府直属各单位：`), the signature
-(issuer lines above a date line: 成文日期, its promulgation date) and the closing block (`抄送：…`,
-`…2024年3月16日印发`). These are header lines too: metadata, never quoted. A notice that issues another
+(issuer lines above a date line: 成文日期, its promulgation date), notes such as `（此件公开发布）` and the
+closing block (`抄送：…`, `…2024年3月16日印发`). These are header lines too: metadata, never quoted. A notice that issues another
 document (`…关于印发《X》的通知`) is cited by X, its short name, when X heads the text it carries.
 Nothing is guessed: what the document does not state stays empty.
 """
@@ -26,7 +26,7 @@ from assistant.ingest.formats import Element
 KINDS = (
     "实施方案", "实施意见", "实施细则", "实施办法", "行动方案", "行动计划", "工作方案", "工作报告", "政府工作报告",
     "条例", "规定", "办法", "细则", "规则", "决定", "决议", "意见", "方案", "报告", "通知", "通告", "公告",
-    "规划", "纲要", "计划", "指南", "章程", "讲话", "法",
+    "规划", "纲要", "计划", "指南", "章程", "讲话", "措施", "法",
 )
 EVENTS = {  # verb → Facts field
     "通过": "passed", "批准": "approved", "公布": "promulgated", "发布": "promulgated", "印发": "promulgated",
@@ -44,7 +44,7 @@ _ORGAN = r"(?:人民政府|政府|办公厅|办公室|委员会|常委会|党委
 _ORGAN_LINE = re.compile(rf"^[\u4e00-\u9fff（）()、]{{2,30}}{_ORGAN}$")
 _ADDRESSEES = re.compile(rf"^[^。；！？]{{2,100}}{_ORGAN}[：:]$")
 _DATE_LINE = re.compile(rf"^{_DATE}$")
-_CLOSING = re.compile(rf"^(?:(?:抄送|抄报|发送)[：:].*|.{{2,40}}{_DATE}印发)$")
+_CLOSING = re.compile(rf"^(?:(?:抄送|抄报|发送)[：:].*|.{{2,40}}{_DATE}印发|[（(]此(?:件|页)[^）)]{{2,12}}[）)])$")
 _ISSUING = re.compile(r"(?:印发|转发|颁布)《?([^《》]{4,80}?)》?的通知$")
 _TITLE_ISSUER = re.compile(rf"^(.{{2,30}}?{_ORGAN})关于")
 SIGNATURE_LINES = 3  # issuer lines above a signature's date: a joint document has several
