@@ -164,3 +164,14 @@ def test_a_recurring_line_under_body_text_at_a_page_top_is_text_not_a_running_he
                   (page, f"第{page}条　县级以上人民政府应当将{topic}工作纳入规划。"), (page, "垃圾分类条例"),
                   (page, f"{page}/4")]
     assert {paged[i][1] for i in cleaning.running_heads(paged)} == {"垃圾分类条例"} | {f"{p}/4" for p in range(1, 5)}
+
+
+def test_a_recurring_sentence_at_the_page_top_is_text_not_a_running_head():
+    """Articles of one pattern (a penalty clause, amounts aside) put the same line at the top of several pages:
+    a line holding ， or 。 is a clause a page break cut, never a head, however often it recurs."""
+    paged = []
+    for page in range(1, 6):
+        paged += [(page, "城市管理条例"), (page, f"依法处理。违反本条规定的，由综合行政执法部门责令改正，处{page}百元以"),
+                  (page, "上五千元以下罚款。"), (page, f"第{page}条　执法部门应当建立巡查制度，发现违法行为的，应当及时制止并"),
+                  (page, f"— {page} —")]
+    assert {paged[i][1] for i in cleaning.running_heads(paged)} == {"城市管理条例"} | {f"— {p} —" for p in range(1, 6)}

@@ -248,6 +248,7 @@ def header_rule(header_lines: Iterable[str]) -> LineRule:
 
 
 _DIGITS = re.compile(r"[0-9０-９]+")
+_CLAUSE_MARK = re.compile(r"[，。；！？]")
 RUNNING_MIN_PAGES = 3
 RUNNING_EDGE = 2  # lines from the top or the bottom of a page where running heads and page numbers sit
 
@@ -262,7 +263,9 @@ def running_heads(paged: list[tuple[int, str]]) -> set[int]:
     """Which of a paged document's lines, given as (page, text) with page 0 for unpaged, are running headers
     and footers: a line at the top or bottom of its page that recurs, numbers aside (`- 3 -`, `第3页 共100页`,
     the document's short title), on RUNNING_MIN_PAGES pages (on both pages of a two-page document); and a page
-    number by its shape (`— 3 —`, `第 3 页`) at a page's edge, however few pages there are."""
+    number by its shape (`— 3 —`, `第 3 页`) at a page's edge, however few pages there are. A head is a title
+    or a mark, never a clause: a recurring line holding ，。；！？ is text that page breaks cut alike (articles
+    of one pattern: `依法处理。违反本条规定的，由…处#百元以` at the top of 25 pages)."""
     pages: dict[int, list[int]] = {}
     for i, (page, _text) in enumerate(paged):
         if page:
@@ -274,7 +277,7 @@ def running_heads(paged: list[tuple[int, str]]) -> set[int]:
         seen: dict[str, set[int]] = {}
         for i in edges:
             seen.setdefault(_DIGITS.sub("#", paged[i][1]), set()).add(paged[i][0])
-        running = {key for key, on in seen.items() if len(on) >= needed}
+        running = {key for key, on in seen.items() if len(on) >= needed and not _CLAUSE_MARK.search(key)}
         doomed |= {i for i in edges if _DIGITS.sub("#", paged[i][1]) in running}
     return {i for idx in pages.values() for i in _outermost(idx, doomed)}
 

@@ -166,7 +166,7 @@ def read_facts(elements: list[Element]) -> Facts:
             break
         facts.history.append(" ".join(text.split()))
         i += 1
-    read_events(" ".join(facts.history), facts)
+    read_events("".join(facts.history), facts)  # a PDF wraps a header line anywhere, even in 通|过
     _read_apparatus(items[i:], facts)
     if not facts.effective:  # 本条例自2021年3月1日起施行: the closing article states when it takes effect
         m = next((m for e in reversed(items) if (m := _EFFECTIVE.search(re.sub(r"\s+", "", e.text)))), None)
