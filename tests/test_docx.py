@@ -147,6 +147,7 @@ def test_add_a_numbered_word_regulation_end_to_end(tmp_path: Path):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "中华人民共和国爱国主义教育法" in proc.stdout and "不连续" not in proc.stdout
+    assert proc.stderr.startswith(f"读取 {path.name} …")  # the progress, from the first, slowest step
     source = next(s for s in Corpus(db).sources() if s.id != "seed")
     ps = Corpus(db).passages(source.id)
     third = [p.text for p in ps if p.section == ("第一章 总则", "第三条")]

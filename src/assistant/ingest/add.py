@@ -121,6 +121,7 @@ def add(
         if key in seen:
             raise AddError(f"{path} 与 {seen[key]} 内容相同，只需添加一次")
         seen[key] = path
+        progress(f"读取 {path.name} …")  # a long PDF takes seconds
         planned.append((path, plan_entry(path, corpus_dir, entries, overrides, taken)))
     manifest = corpus_dir / MANIFEST_NAME
     before = manifest.read_bytes()
