@@ -63,13 +63,13 @@ def test_a_daily_quote_due_on_two_replicas_is_sent_once(db_path, state_target):
 
 
 def test_a_replica_dying_mid_send_delays_the_quote_but_does_not_lose_it(db_path, state_target, monkeypatch):
-    monkeypatch.setattr(commands, "LEASE_SECONDS", 0.5)
+    monkeypatch.setattr(commands, "LEASE_SECONDS", 3)  # ample for b's check right after a's on a loaded machine
     a, jobs_a = replica(db_path, state_target, 1)
     b, jobs_b = replica(db_path, state_target, 2)
     a.store.subscribe(CHAT, "08:00")
     assert a.daily_quote(CHAT) is not None  # a takes the send, then dies before delivering (no .sent())
     assert b.daily_quote(CHAT) is None and f"daily-retry:{CHAT}" in jobs_b.jobs
-    time.sleep(0.6)
+    time.sleep(3.1)
     late = jobs_b.jobs[f"daily-retry:{CHAT}"][2]()
     assert late is not None and late.quotes()
     late.sent()
