@@ -87,7 +87,8 @@ L2 = 10.0  # penalty on the weights' distance from PRIOR (pairs are many and cor
 PRIOR = {"uncovered": -0.69, "outside_context": -0.3, "apart": -0.4, "heading": -0.51, "no_figure": -0.26,
          "no_definition": -0.26, "not_this_year": -0.3, "low_authority": -0.3,
          "no_time": 0.0,
-         "no_sanction": 0.0, "unmatched": 0.0, "no_agent": 0.0, "off_document": 0.0}
+         "no_sanction": 0.0, "unmatched": 0.0, "no_agent": 0.0, "off_document": 0.0,
+         "no_permission": 0.0, "unasked_sanction": 0.0}
 
 
 @dataclass

@@ -12,7 +12,7 @@ import pytest
 
 from assistant.ingest.add import add
 from assistant.search.engine import Searcher
-from assistant.search.ranking import (AGENT, FEATURES, FIGURE, SANCTION, TIME, WEIGHTS_FILE, QueryRanker,
+from assistant.search.ranking import (AGENT, FEATURES, FIGURE, PERMITS, SANCTION, TIME, WEIGHTS_FILE, QueryRanker,
                                       passage_flags, section_flags)
 
 CURATED = Path(__file__).resolve().parent.parent / "corpus"
@@ -41,9 +41,24 @@ PARKS_MD = """# 某市公园管理条例
 """
 
 
-@pytest.fixture(scope="module")
-def parks(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
-    tmp = tmp_path_factory.mktemp("parks")
+VENUES_MD = """# 某市公共文化场馆管理条例
+
+<!-- INFO END -->
+
+第一条 为了规范公共文化场馆管理，制定本条例。
+
+第二条 申领场馆年卡，应当向场馆服务台提交本人身份证明材料、近期免冠相片和居住地址等信息，并如实填写申领表格。
+
+第三条 使用虚假证明材料申领场馆年卡的，处一百元以上五百元以下罚款。
+
+第四条 场馆管理单位划定摄影区域，摄影区域以外的展厅不得使用闪光灯拍照，不得使用三脚架。
+
+第五条 场馆拍照服务由场馆管理单位统一提供。
+"""
+
+
+def regulation_searcher(tmp: Path, name: str, text: str) -> Searcher:
+    """A searcher over one made-up regulation (added with `add`) and a one-sentence seed document."""
     folder = tmp / "corpus"
     folder.mkdir()
     for curated in ("query_words.toml", "synonyms.toml", "ranking.toml"):  # the repository's query words
@@ -51,10 +66,20 @@ def parks(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     (folder / "manifest.toml").write_text(SEED, encoding="utf-8")
     (folder / "seed.txt").write_text("某某决定\n一、总体要求\n全面推进各项工作，确保取得实效。治理野餐垃圾。\n",
                                      encoding="utf-8")
-    src = tmp / "parks.md"
-    src.write_text(PARKS_MD, encoding="utf-8")
-    add([src], folder, tmp / "parks.db")
-    return Searcher.open(tmp / "parks.db")
+    src = tmp / f"{name}.md"
+    src.write_text(text, encoding="utf-8")
+    add([src], folder, tmp / f"{name}.db")
+    return Searcher.open(tmp / f"{name}.db")
+
+
+@pytest.fixture(scope="module")
+def parks(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    return regulation_searcher(tmp_path_factory.mktemp("parks"), "parks", PARKS_MD)
+
+
+@pytest.fixture(scope="module")
+def venues(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    return regulation_searcher(tmp_path_factory.mktemp("venues"), "venues", VENUES_MD)
 
 
 def top(searcher: Searcher, query: str) -> str:
@@ -254,3 +279,24 @@ def test_a_passage_holding_part_of_a_word_is_unmatched_by_the_part_it_lacks(db_p
     unmatched, uncovered = FEATURES.index("unmatched"), FEATURES.index("uncovered")
     assert np.allclose(x[part, uncovered], 1) and np.allclose(x[part, unmatched], 0.5)
     assert np.allclose(x[whole, unmatched], 0) and np.allclose(x[whole, uncovered], 0)
+
+
+def test_may_i_question_finds_the_clause_that_permits_or_forbids(venues: Searcher):
+    parse = venues.parser.parse
+    assert parse("场馆里能不能拍照").wants_permission and parse("展厅可以用三脚架吗").wants_permission
+    assert not parse("场馆拍照服务谁提供").wants_permission
+    assert passage_flags("不得使用闪光灯拍照。") & PERMITS and not passage_flags("场馆拍照服务由场馆管理单位统一提供。") & PERMITS
+    # a list item under “不得有下列行为：” forbids what it names
+    assert section_flags(["场馆工作人员不得有下列行为：", "（一）扣押参观者证件；"], np.array([0, 0]))[1] & PERMITS
+    # the shorter sentence holds the same words; the question asks whether one may
+    assert top(venues, "场馆里能不能拍照") == "场馆管理单位划定摄影区域，摄影区域以外的展厅不得使用闪光灯拍照，不得使用三脚架。"
+    assert top(without(venues, "no_permission"), "场馆里能不能拍照") == "场馆拍照服务由场馆管理单位统一提供。"
+
+
+def test_a_penalty_the_question_does_not_ask_about_ranks_below_the_rule(venues: Searcher):
+    query = "申领场馆年卡要带什么证明材料"
+    assert not venues.parser.parse(query).wants_sanction
+    assert top(venues, query) == "申领场馆年卡，应当向场馆服务台提交本人身份证明材料、近期免冠相片和居住地址等信息，并如实填写申领表格。"
+    assert top(without(venues, "unasked_sanction"), query) == "使用虚假证明材料申领场馆年卡的，处一百元以上五百元以下罚款。"
+    # asked about, the penalty comes first
+    assert top(venues, "用虚假证明材料申领场馆年卡怎么罚") == "使用虚假证明材料申领场馆年卡的，处一百元以上五百元以下罚款。"

@@ -36,6 +36,9 @@ _TIME = re.compile(r"什么时候|何时|哪天|哪一天|哪年|几月|几号|�
 _SANCTION = re.compile(r"罚|处分|惩|追究|后果|法律责任|被.{0,3}处理|违法|违规")
 # A question asking who is in charge (由谁/哪个部门): its answer names them (由…负责, 属于…).
 _AGENT = re.compile(r"谁|哪个部门|哪些部门|什么部门|哪个单位|哪家|什么机构|哪个机构|归哪|哪级")
+# A question asking whether one may (能不能/可以…吗/准不准/不许…): its answer is the clause that permits or
+# forbids (可以/有权/不得/禁止), not one that only mentions the same things.
+_PERMISSION = re.compile(r"能不能|可不可以|行不行|让不让|准不准|许不许|能否|可否|能.{1,12}吗|可以.{1,12}吗|不准|不许|不让|不能|禁止|允许")
 # Years named relative to the newest year the corpus states.
 RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 # A yes/no question (需要登记吗, 是否可以…): its modal verb is scaffolding, as the answer states the rule
@@ -63,6 +66,7 @@ class ParsedQuery:
     wants_time: bool = False  # the question asks 什么时候/何时 …
     wants_sanction: bool = False  # the question asks 怎么罚/会被怎么处理 …
     wants_agent: bool = False  # the question asks 由谁/哪个部门 …
+    wants_permission: bool = False  # the question asks whether one may: 能不能/可以…吗/不准 …
     year: int | None = None  # the year asked about (2024年, or 今年 = the newest year the corpus states)
     year_relative: bool = False  # that year was said as 今年/去年 …, not written out
     # The user's content words (2+ characters) each with the expansions that stand for it: a passage
@@ -130,6 +134,7 @@ class QueryParser:
             wants_number=_QUANTITY.search(text) is not None, wants_definition=_DEFINITION.search(text) is not None,
             wants_list=_LIST.search(text) is not None, wants_time=_TIME.search(text) is not None,
             wants_sanction=_SANCTION.search(text) is not None, wants_agent=_AGENT.search(text) is not None,
+            wants_permission=_PERMISSION.search(text) is not None,
             year=year, year_relative=year is not None and _YEAR.search(text) is None,
             concepts=concepts, own=own,
         )

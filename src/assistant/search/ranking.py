@@ -49,6 +49,10 @@ FEATURES = (
     "off_document",  # like unmatched, over the passage's whole document (its text, titles and sections): the share
     # of the question the document lacks. A question about 物业费 belongs in the regulation on 物业 even when
     # the answering sentence shares few of its words, not in a sentence of another document sharing one.
+    "no_permission",  # the question asks whether one may (能不能/可以…吗) and the passage (or its item list's
+    # lead-in) neither permits nor forbids (可以/有权/不得/禁止): 能不能扣身份证 wants 不得扣押, not 应当核验身份证明
+    "unasked_sanction",  # the passage (or its item list's lead-in) states a penalty the query does not ask about:
+    # 办居住证要带什么材料 wants 应当提交…证明材料, not the fined (一)使用虚假证明材料骗领居住证
 )
 COVERAGE_FEATURES = (0, 1)  # uncovered, outside_context: each ≥ 1 − the share a passage covers (cover_bound)
 TERM_FEATURES = 4  # the first features depend only on which query terms a passage holds (QueryRanker.upper_bound);
@@ -62,8 +66,8 @@ _SEPARATOR = "\x00"  # between contexts when their character pairs are listed (P
 _SHIFT = 21  # a character pair's code: (first << 21) | second (code points fit 21 bits)
 
 # Passage flags, computed once at index time from the text.
-FIGURE, DEFINES, TIME, SANCTION, AGENT = 1, 2, 4, 8, 16
-INHERITED = FIGURE | TIME | SANCTION  # what a list item takes from the sentence that leads into its list
+FIGURE, DEFINES, TIME, SANCTION, AGENT, PERMITS = 1, 2, 4, 8, 16, 32
+INHERITED = FIGURE | TIME | SANCTION | PERMITS  # what a list item takes from the sentence that leads into its list
 _FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|大"
                      r"|日|天|周|月|年|小时|次|人|户|只|岁|米|吨|公斤|平方米)")
 _DEFINES = re.compile(r"“[^”]{2,30}”|是指|即|简称|也称|指的是|就是|意味着|内涵|本质")
@@ -72,13 +76,15 @@ _SANCTION = re.compile(r"罚|警告|责令|处分|吊销|没收|拘留|训诫|�
 # Who is in charge, pays, owns: 由建设单位交纳, 由所有权人负责, 属于业主所有, 主管部门负责.
 _AGENT = re.compile(r"由.{1,30}(?:负责|承担|交纳|支付|进行|组织|实施|审批|管理|清偿|制定|决定|确定|办理)|负责|属于"
                     r"|归.{1,10}所有|主管部门")
+# Permits or forbids: 可以/有权/即可/允许, 不得/禁止/不准/不受…限制.
+_PERMITS = re.compile(r"不得|禁止|严禁|不准|不许|可以|有权|即可|允许|不受.{0,12}限制")
 _PLACE_SUFFIX = re.compile(r"(?<=..)(?:省|市|县)$")
 LIST_ITEM = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[0-9]+[.．、]|[①-⑳]")
 
 
 def passage_flags(text: str) -> int:
-    """Figure / definition / time / penalty / agent cues of a normalised passage text, as bits."""
-    return (FIGURE * bool(_FIGURE.search(text))
+    """Figure / definition / time / penalty / agent / permission cues of a normalised passage text, as bits."""
+    return (FIGURE * bool(_FIGURE.search(text)) | PERMITS * bool(_PERMITS.search(text))
             | DEFINES * bool(_DEFINES.search(text)) | TIME * bool(_TIME.search(text))
             | SANCTION * bool(_SANCTION.search(text)) | AGENT * bool(_AGENT.search(text)))
 
@@ -143,7 +149,7 @@ class PassageTable:
 
     words: Field
     bigrams: Field
-    flags: np.ndarray  # uint8 bits FIGURE | DEFINES | TIME | SANCTION | AGENT (section_flags)
+    flags: np.ndarray  # uint8 bits FIGURE | DEFINES | TIME | SANCTION | AGENT | PERMITS (section_flags)
     is_heading: np.ndarray
     context_of: np.ndarray  # context number per passage
     contexts: list[str]  # title + section text of each context number
@@ -288,7 +294,8 @@ class QueryRanker:
                          ("no_figure", q.wants_number), ("no_definition", q.wants_definition),
                          ("not_this_year", q.year_relative), ("low_authority", True), ("no_time", q.wants_time),
                          ("no_sanction", q.wants_sanction), ("unmatched", bool(self.concepts)),
-                         ("no_agent", q.wants_agent), ("off_document", bool(self.concepts))):
+                         ("no_agent", q.wants_agent), ("off_document", bool(self.concepts)),
+                         ("no_permission", q.wants_permission), ("unasked_sanction", not q.wants_sanction)):
             self.active[_F[name]] = on
         self.off_document = self._off_document() if self.concepts else None
         self._named: np.ndarray | None = None  # see _naming
@@ -421,6 +428,10 @@ class QueryRanker:
             x[:, _F["not_this_year"]] = (t.source_year[t.source_of[cand]] != q.year) & ~self.year_ctx[t.context_of[cand]]
         if q.wants_agent:
             x[:, _F["no_agent"]] = (flags & AGENT) == 0
+        if q.wants_permission:
+            x[:, _F["no_permission"]] = (flags & PERMITS) == 0
+        if not q.wants_sanction:
+            x[:, _F["unasked_sanction"]] = (flags & SANCTION) != 0
         if self.off_document is not None:
             x[:, _F["off_document"]] = self.off_document[t.source_of[cand]]
         x[:, _F["low_authority"]] = 1 - t.source_prior[t.source_of[cand]]
