@@ -25,6 +25,7 @@ checks it on random queries, forcing each path, with filters).
 """
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from typing import Callable, Protocol
@@ -34,7 +35,7 @@ import numpy as np
 SEED = 128  # passages scored exactly first (or the page, if larger), to set the pruning threshold
 SEED_POSTINGS = 2048  # the shortest key lists read first, up to this many postings, to pick them
 SMALL = 8192  # a query with fewer postings in all skips the seed (pruning would cost more than it saves)
-CHUNK = 32  # candidates rescored at a time, best bound first (growing fourfold)
+CHUNK = 128  # candidates rescored at a time, best bound first (growing fourfold; a call costs ~45 µs + ~0.1 µs each)
 MAX_BITS = 52  # presence bits are summed in float64: exact up to 2**53
 _SAFETY = 1 - 1e-9  # float sums in a different order may differ in the last bits
 _scratch = threading.local()
@@ -54,14 +55,14 @@ class TermList:
         """This term's share of s for each passage in `cand` (sorted, each once), 0 where absent; and where
         present. The shorter of the two is binary-searched in the other: sorted needles keep it in cache."""
         if len(self.docs) < len(cand):
-            pos = np.searchsorted(cand, self.docs)
+            pos = cand.searchsorted(self.docs)  # (the method: no Python wrapper, ~1 µs a call)
             hit = cand.take(pos, mode="clip") == self.docs
             found = np.zeros(len(cand), dtype=np.bool_)
             found[pos[hit]] = True
             out = np.zeros(len(cand))
             out[found] = self.weights[hit] * self.factor
             return out, found
-        pos = np.searchsorted(self.docs, cand)
+        pos = self.docs.searchsorted(cand)
         found = self.docs.take(pos, mode="clip") == cand
         return self.weights.take(pos, mode="clip") * self.factor * found, found  # (× 1.0 or × 0.0: exact)
 
@@ -336,7 +337,7 @@ def _plan(pending: list[Term], theta: float, cover: CoverBound) -> tuple[list[Te
     if theta <= 0 or not pending:
         return [], np.empty(0, np.int32)
     floor = theta * _SAFETY
-    order = sorted(pending, key=lambda term: term[0].bound * np.exp(cover.b * term[1]))
+    order = sorted(pending, key=lambda term: term[0].bound * math.exp(cover.b * term[1]))
     # leaving the first i lists unread, for every i at once: their bounds and key shares summed, the
     # passages of the contexts they would have to be looked up for, the postings still to read
     rest = np.cumsum([0.0] + [t.bound for t, _ in order])
