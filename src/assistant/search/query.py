@@ -91,7 +91,8 @@ class QueryParser:
         for t in terms:
             self._terms.setdefault(t[0], []).append(t)
         self._pairs = pairs  # the character pairs some passage holds
-        self._keys = sorted(synonyms, key=len, reverse=True)
+        self._keys = {k: i for i, k in enumerate(sorted(synonyms, key=len, reverse=True))}  # key → its rank
+        self._key_lengths = sorted({len(k) for k in synonyms})
         self.query_words = query_words
 
     def parse(self, raw: str) -> ParsedQuery:
@@ -192,11 +193,14 @@ class QueryParser:
     def _keys_in(self, runs: list[list[str]], content: str) -> dict[str, tuple[str, ...]]:
         """The expansion keys the query holds, longest first: curated synonym keys anywhere in its content,
         mined ones (abbreviations.py) only as whole words of a run (2023年人均 holds no 年人均)."""
-        found = {k: self.synonyms[k] for k in self._keys if k in content}
+        # the content's substrings of a key's length that are keys (not every key tested: the lexicon is long)
+        held = {content[i : i + n] for n in self._key_lengths for i in range(len(content) - n + 1)} & self._keys.keys()
+        found = {k: self.synonyms[k] for k in sorted(held, key=self._keys.__getitem__)}
         for run in runs:
             for i in range(len(run)):
-                for j in range(i + 1, len(run) + 1):
-                    key = "".join(run[i:j])
+                key = ""
+                for word in run[i:]:
+                    key += word
                     if len(key) > MAX_KEY:
                         break
                     if key in self.related and key not in found:
