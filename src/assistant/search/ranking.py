@@ -222,7 +222,8 @@ class PassageTable:
             grams = set(bigrams(text))
             if len(grams) > 1:
                 grams = {g for g in grams if len(g) > 1 or g.isascii()}
-            found = self._pairs_of[text] = (tuple(grams), frozenset(g for g in grams if not self.bigrams.df(g)))
+            vocab = self.bigrams.vocab  # (a pair in the vocabulary is in some passage)
+            found = self._pairs_of[text] = (tuple(grams), frozenset(g for g in grams if g not in vocab))
         return found
 
     def _search_contexts(self, text: str) -> np.ndarray:
@@ -286,6 +287,7 @@ class QueryRanker:
         runs = _content_stretches(q.runs)
         pairs = [a + b for run in runs for a, b in zip(run, run[1:])]
         self.pairs = [r for p in pairs if (r := self._required(p)) is not None]
+        self._pair_bits = np.array(self.pairs, dtype=np.int64)[:, None]  # one test of all pairs (_term_features)
         self.n_pairs = len(pairs)
         self.year_ctx = table.in_contexts(str(q.year)) if q.year_relative else None
         self.active = np.zeros(len(FEATURES), dtype=np.bool_)
@@ -441,11 +443,11 @@ class QueryRanker:
         the source holds, and whose title/section is any of the source's."""
         t = self.t
         held = np.zeros((len(self.concepts), t.n_sources))
-        for j in range(len(self.concepts)):
-            held[j, t.context_source()[self.concept_ctx[j]]] = 1.0
+        cells = np.flatnonzero(self.concept_ctx)  # concept × contexts + context (one call: row by row cost more)
+        held.flat[cells // len(t.contexts) * t.n_sources + t.context_source().take(cells % len(t.contexts))] = 1.0
         if len(self._form_full):
             inverse = {bit: g for g, bit in self.gram_bits.items()}
-            in_source = np.array([t.sources_holding(inverse[int(m).bit_length() - 1]) for m in self._pair_masks],
+            in_source = np.array([t.sources_holding(inverse[m.bit_length() - 1]) for m in self._pair_masks.tolist()],
                                  dtype=np.float64).reshape(len(self._pair_masks), t.n_sources)
             shares = in_source.T @ self._form_share + self._form_full
             best = np.maximum.reduceat(shares, self._form_starts, axis=1)
@@ -477,7 +479,7 @@ class QueryRanker:
             x[:, _F["outside_context"]] = 1 - in_ctx @ self.concept_w
             x[:, _F["unmatched"]] = self._unmatched(in_ctx, bits)
         if self.n_pairs:
-            x[:, _F["apart"]] = 1 - sum(((bits & r) == r) for r in self.pairs) / self.n_pairs
+            x[:, _F["apart"]] = 1 - ((self._pair_bits & bits) == self._pair_bits).sum(axis=0) / self.n_pairs
         return x
 
     def _required(self, text: str) -> int | None:
