@@ -19,15 +19,10 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.ingest import legal
+from assistant.ingest.kinds import KINDS
 from assistant.ingest.cleaning import running_heads
 from assistant.ingest.formats import Element
 
-# Longer endings first: 实施方案 before 方案, 实施细则 before 细则.
-KINDS = (
-    "实施方案", "实施意见", "实施细则", "实施办法", "行动方案", "行动计划", "工作方案", "工作报告", "政府工作报告",
-    "条例", "规定", "办法", "细则", "规则", "决定", "决议", "意见", "方案", "报告", "通知", "通告", "公告",
-    "规划", "纲要", "计划", "指南", "章程", "讲话", "措施", "法",
-)
 EVENTS = {  # verb → Facts field
     "通过": "passed", "批准": "approved", "公布": "promulgated", "发布": "promulgated", "印发": "promulgated",
     "施行": "effective", "实施": "effective", "修订": "revised", "修正": "revised", "修改": "revised",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Iterable
 
+from assistant.ingest.kinds import KINDS
 from assistant.ingest.legal import ITEM, parse_number
 from assistant.records import Passage, Source
 from assistant.search.normalize import normalize
@@ -82,7 +83,9 @@ def heading_number(text: str) -> int | None:
     return found[0] if found else None
 
 
+@lru_cache(maxsize=16384)
 def _heading_unit(text: str) -> tuple[int, str] | None:
+    """A heading's number and unit (cached: every reference reads those of all its document's headings)."""
     m = _HEADING_NUM.match(normalize(text))
     if not m:
         return None
@@ -266,8 +269,6 @@ def lookup(
         candidates = [sid for m, sid in scored if m >= MATCH_THRESHOLD and m == best]
     named = bool(candidates)
     if not named:
-        from assistant.ingest.metadata import KINDS  # here: the metadata reader is an ingest module
-
         if ref.units[0] not in LEGAL_UNITS or any(kind in ref.source_text for kind in KINDS):
             return None  # no item of a regulation, or a document the corpus does not hold (XX条例第十条)
         candidates = [s.id for s in sources]  # 「第31条」 alone: every document that has one
