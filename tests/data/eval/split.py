@@ -2,9 +2,13 @@
 
 Rule: queries are grouped by stratum (batch × style × what answers them: a seed .txt, an added document such as a
 regulation, or nothing); inside a stratum they are ordered by the SHA-256 of their id and alternate tune, test,
-tune, … . The split depends only on the ids, so it is the same on every machine, and each stratum is halved
-(tune gets the odd one out). A batch is a set of queries written together: ids `e-b2-…` are batch 2, plain
-`e-…` batch 1; a later batch never moves a query of an earlier one between halves.
+tune, … . From batch 6 on, the stratum is batch × the answering document itself (or nothing), ordered by style, by
+the kind of query its note names (an unanswerable query's class) and then by hash, so each document's queries are
+halved and its styles and classes spread over both halves; the dealing runs on from one document to the next, so
+the batch as a whole is halved too. The split depends only on the records, so it is the same on every machine, and
+each stratum is halved (before batch 6 tune gets the odd one out). A batch is a set of queries written
+together: ids `e-b2-…` are batch 2, plain `e-…` batch 1; a later batch never moves a query of an earlier one between
+halves.
 
     python tests/data/eval/split.py        # rewrites tune.jsonl and test.jsonl from all.jsonl
 """
@@ -30,22 +34,39 @@ def batch(record: dict) -> int:
     return int(numbered.group(1)) if numbered else 1
 
 
+BY_DOCUMENT = 6  # the first batch stratified by document rather than by style × kind of source
+
+
 def stratum(record: dict) -> tuple[int, str, str]:
     doc = record["doc"]
+    if batch(record) >= BY_DOCUMENT:
+        return batch(record), "any", doc or "none"
     source = "none" if doc is None else "seed" if doc.endswith(".txt") else "added"
     return batch(record), record["style"], source
 
 
+def order(record: dict) -> tuple[str, str, str]:
+    """Position inside a stratum: where the stratum mixes styles, by style and by the kind of query its note names
+    (the words before a colon: an unanswerable query's class), then by the id's hash."""
+    mixed = batch(record) >= BY_DOCUMENT
+    style = record["style"] if mixed else ""
+    kind = record.get("note", "").split(":")[0] if mixed else ""
+    return style, kind, hashlib.sha256(record["id"].encode("utf-8")).hexdigest()
+
+
 def assign(records: list[dict]) -> dict[str, str]:
     """Map each id to "tune" or "test"."""
-    groups: dict[tuple[int, str, str], list[str]] = defaultdict(list)
+    groups: dict[tuple[int, str, str], list[dict]] = defaultdict(list)
     for record in records:
-        groups[stratum(record)].append(record["id"])
+        groups[stratum(record)].append(record)
     halves = {}
-    for ids in groups.values():
-        ordered = sorted(ids, key=lambda id_: hashlib.sha256(id_.encode("utf-8")).hexdigest())
-        for position, id_ in enumerate(ordered):
-            halves[id_] = "tune" if position % 2 == 0 else "test"
+    dealt: dict[int, int] = defaultdict(int)  # per batch stratified by document: queries dealt so far
+    for key in sorted(groups):
+        members = sorted(groups[key], key=order)
+        start = dealt[key[0]] if key[0] >= BY_DOCUMENT else 0
+        for position, record in enumerate(members, start):
+            halves[record["id"]] = "tune" if position % 2 == 0 else "test"
+        dealt[key[0]] = start + len(members)
     return halves
 
 
