@@ -16,7 +16,8 @@ from assistant.chat.citation import (
 from assistant.chat.citation import citation as cite_passage
 from assistant.chat.core import EXPIRED, MAX_QUERY_CHARS, ChatCore, Request, Session, parse_number
 from assistant.chat.coverage import coverage, example_questions
-from assistant.chat.render import bold_terms, elide, ordinal, shorten, units
+from assistant.chat.emphasis import bold_terms
+from assistant.chat.render import elide, ordinal, shorten, units
 from assistant.chat.reply import MAX_COPY_UNITS, Button, Citation, Context, InlineItem, InlinePage, Quote, Reply, Text
 from assistant.records import Passage, Source
 from assistant.storage import DatabaseMissing

@@ -16,10 +16,12 @@ Everything here is computed from a Source (and a passage's heading path); nothin
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from assistant.chat.reply import Citation, Quote
 from assistant.records import SECTION_SEPARATOR, Source
+
+if TYPE_CHECKING:  # the search JSON cites sources without the Reply types (imported where a Citation is made)
+    from assistant.chat.reply import Citation, Quote
 
 UNTITLED = "原文未见标题"  # the manifest's note on an article whose printed title is missing
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
@@ -151,4 +153,6 @@ def answer_line(source: Source, section: Sequence[str] | str = ()) -> str:
 
 def citation(source: Source, section: Sequence[str] | str = ()) -> Citation:
     """Both forms for a quote from `source` under the heading path `section`."""
+    from assistant.chat.reply import Citation
+
     return Citation(answer_line(source, section), cite(source))

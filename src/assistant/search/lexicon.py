@@ -8,7 +8,6 @@ Curated data lives in corpus/ as plain files maintainers edit (see the comments 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -22,9 +21,9 @@ QUERY_WORDS_FILE = "query_words.toml"
 _QUOTED = re.compile(r"[“\"]([^“”\"]{2,40})[”\"]")
 _TITLE = re.compile(r"《([^《》]{2,40})》")
 _LIST_SEP = re.compile(r"[、，,；;：:/·\s]+")
-_HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+_HAS_CJK = r"[\u3400-\u9fff]"  # patterns, compiled when terms are mined: a searcher never mines
 # jieba only ever yields words made of these characters; a term is kept as the runs of them it holds.
-_JIEBA_RUN = re.compile(r"[\u4e00-\u9fd5a-z0-9+#&._%\-]+")
+_JIEBA_RUN = r"[\u4e00-\u9fd5a-z0-9+#&._%\-]+"
 
 MIN_TERM, MAX_TERM = 2, 16
 
@@ -57,8 +56,8 @@ def mine_terms(texts: Iterable[str]) -> list[str]:
             quoted.update(parts if len(parts) > 1 else [m.group(1)])
         titles.update(m.group(1) for m in _TITLE.finditer(text))
     keep = {t for t in quoted if MIN_TERM <= len(t) <= MAX_TERM} | titles
-    runs = {run for t in keep for run in _JIEBA_RUN.findall(normalize(t))}
-    return sorted(r for r in runs if len(r) >= MIN_TERM and _HAS_CJK.search(r))
+    runs = {run for t in keep for run in re.findall(_JIEBA_RUN, normalize(t))}
+    return sorted(r for r in runs if len(r) >= MIN_TERM and re.search(_HAS_CJK, r))
 
 
 def _lines(path: Path) -> list[str]:
@@ -73,6 +72,8 @@ def _lines(path: Path) -> list[str]:
 
 
 def _toml(path: Path) -> dict:
+    import tomllib  # here: only indexing reads TOML (a searcher starts without it)
+
     if not path.exists():
         return {}
     try:

@@ -7,7 +7,7 @@ import math
 from functools import lru_cache
 
 from assistant.chat.citation import cite, quoted
-from assistant.chat.render import bold_terms
+from assistant.chat.emphasis import bold_terms
 from assistant.records import Passage, Source
 from assistant.search.engine import Hit, Results
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import tomllib
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -125,6 +124,8 @@ class RankingConfig:
 
 
 def load_config(path: Path) -> RankingConfig:
+    import tomllib  # here: only indexing reads TOML (a searcher starts without it)
+
     if not path.exists():
         return RankingConfig()
     try:
