@@ -202,20 +202,23 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         # the first cut over every passage read, then the filters
         s = dense.s.take(cand)
         context = cover.context_of.take(cand)
-        share = dense.share.take(cand) + cover.base.take(context)
+        read_share = dense.share.take(cand)
         unread_share = sum(sh for _, sh in unread)
-        # by the largest lift of the passage's context first (a small table), then by its own
-        keep = np.flatnonzero((s + rests[0]) * cover.gain(share + unread_share) * cover.context_lift.take(context) >= floor)
+        # first by a table per context (the gain of its title/section and the unread keys, its largest lift) times
+        # the gain of the keys read (exp(a + b·min(x + y, 1)) ≤ exp(a + b·min(x, 1))·exp(b·y)), then by its own
+        per_context = cover.gain(cover.base + unread_share) * cover.context_lift
+        keep = np.flatnonzero((s + rests[0]) * np.exp(cover.b * read_share) * per_context.take(context) >= floor)
+        share = read_share[keep] + cover.base.take(context[keep])
         lift = cover.lift_of(cand[keep])
         tilted = lift * cover.tilt.take(context[keep])
-        gain = cover.gain(share[keep] + unread_share) * tilted
+        gain = cover.gain(share + unread_share) * tilted
         fits = (s[keep] + rests[0]) * gain >= floor
-        keep, lift, tilted, gain = keep[fits], lift[fits], tilted[fits], gain[fits]
+        keep, share, lift, tilted, gain = keep[fits], share[fits], lift[fits], tilted[fits], gain[fits]
         fits = allowed(cand[keep])
-        keep, lift, tilted, gain = keep[fits], lift[fits], tilted[fits], gain[fits]
+        keep, share, lift, tilted, gain = keep[fits], share[fits], lift[fits], tilted[fits], gain[fits]
         order = dense.sorting(cand[keep])  # the lookups go faster in passage order
-        keep, lift, tilted, gain = keep[order], lift[order], tilted[order], gain[order]
-        cand, s, share = cand[keep], s[keep], share[keep]
+        keep, share, lift, tilted, gain = keep[order], share[order], lift[order], tilted[order], gain[order]
+        cand, s = cand[keep], s[keep]
         bits = dense.bits.take(cand)
     finally:
         dense.clear()
