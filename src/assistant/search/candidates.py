@@ -4,8 +4,8 @@ scoring function while reading only what can still reach the page.
 A passage's score is F(d) = s(d) · g(d): s is a sum over the query's terms of (the term's stored BM25
 weight in d × the query's factor for the term); g is the ranking features' multiplier (ranking.py),
 computed from which of the query's terms the passage holds (a bit per term, gathered here while s is
-summed). g is bounded by the share c of the query a passage can cover (CoverBound): g ≤ exp(a + b·c).
-c is known cheaply: the shares of the query's concepts whose key terms the passage holds (a concept is
+summed). g is bounded by the share c of the query a passage can cover (CoverBound): g ≤ exp(a + b·c),
+times factors of its title/section and of its own features. c is known cheaply: the shares of the query's concepts whose key terms the passage holds (a concept is
 only in a passage's text if the passage holds the rarest character pair of one of its forms) plus the
 share its title/section path covers. Most passages of a common term cover little, so their F stays far
 below the page even when s is high.
@@ -18,8 +18,8 @@ section share and the unread key shares it may have — are left unread, as many
 and the rest are read. Candidates are cut by (s + the unread bounds) × their gain bound; when many lookups
 remain, by the ranker's own bound (the term features exactly, the unread lists' pairs counted as held: a
 term feature only falls as a passage holds more pairs); then looked up in the unread lists (largest bound
-first, cutting again after each), and g is computed in descending
-order of the ranker's exact upper bound only until no later passage can reach the page. The result
+first, cutting again after each), and g is computed in descending order of the ranker's exact upper bound
+only until no later passage can reach the page. The result
 equals scoring every passage that shares a term with the query and sorting (tests/test_candidates.py
 checks it on random queries, forcing each path, with filters).
 """
@@ -100,7 +100,7 @@ class CoverBound:
     context_of: np.ndarray
     members: np.ndarray
     starts: np.ndarray
-    lift: np.ndarray  # per passage, × its source's: g ≤ exp(a + b·c) × its lift, and F ≤ upper_bound × its lift
+    lift: np.ndarray  # per passage, × its source's: g ≤ exp(a + b·c) × tilt × lift, and F ≤ upper_bound × lift
     source_lift: np.ndarray  # per source
     source_of: np.ndarray  # the source of each passage
     context_lift: np.ndarray  # per context, the largest lift of its passages × its tilt
