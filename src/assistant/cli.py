@@ -100,18 +100,22 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from assistant.search.engine import Searcher
-    from assistant.search.output import results_text
+    gc.disable()  # what start-up builds lives as long as the command: no collection while it is built (~0.5%) …
+    try:
+        from assistant.search.engine import Searcher
+        from assistant.search.output import results_text
 
-    searcher = Searcher.open(args.db)
-    gc.freeze()  # the searcher's tables live as long as the command: the collector need not walk them (~1.5% of a batch)
+        searcher = Searcher.open(args.db)
+    finally:
+        gc.freeze()  # … nor walks of it after (~1.5% of a batch)
+        gc.enable()
     if args.source and searcher.corpus.source(args.source) is None:
         raise ValueError(f"没有 id 为“{args.source}”的来源，可用 `python -m assistant sources` 查看")
     queries = _read_batch(args.batch) if args.batch else [" ".join(args.query)]
     for query in queries:
         results = searcher.search(query, k=args.k, source_id=args.source)
         if args.json or args.batch:
-            print(results_text(query, results), flush=True)
+            print(results_text(query, results))  # buffered (main() flushes): a write per line woke a reader per line
         elif args.cite:
             from assistant.chat.citation import quote_with_citation
 
