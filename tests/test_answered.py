@@ -68,6 +68,10 @@ def test_what_a_quantity_question_asks_about_sets_its_unit_unless_it_asks_for_a_
     assert feature(answerer.features(people, concepts, [True], [passage("人口达到6600万人")], [1.0]), GAP) == 0
     growth = ParsedQuery(raw="人口增长多少", runs=(("人口", "增长"),), wants_number=True)
     assert feature(answerer.features(growth, concepts, [True], [rate], [1.0]), GAP) == 0
+    share = ParsedQuery(raw="试用期工资最少能打几折", runs=(("试用期", "工资"),), wants_number=True)  # a share, not 元
+    pay = [(("工资",), 5.0)]
+    assert feature(answerer.features(share, pay, [True], [passage("不得低于约定工资的百分之八十")], [1.0]), GAP) == 0
+    assert feature(answerer.features(share, pay, [True], [passage("工资不得低于2000元")], [1.0]), GAP) == 1
 
 
 def test_a_figure_the_question_states_itself_is_not_the_figure_asked(answerer):
