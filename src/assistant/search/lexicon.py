@@ -4,6 +4,8 @@ Curated data lives in corpus/ as plain files maintainers edit (see the comments 
   dictionary.txt     extra words jieba must keep whole (one per line)
   synonyms.toml      abbreviation / colloquial term → corpus wording, expanded at query time
   query_words.toml   question scaffolding to strip, and context words that describe a document
+The package ships register.toml beside this module: everyday words → the legal/official register (开车 → 驾驶,
+老板 → 用人单位), applied to every corpus; a corpus's synonyms.toml replaces its entries key by key.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from assistant.search.normalize import normalize
 DICTIONARY_FILE = "dictionary.txt"
 SYNONYMS_FILE = "synonyms.toml"
 QUERY_WORDS_FILE = "query_words.toml"
+REGISTER_FILE = Path(__file__).with_name("register.toml")
 
 _QUOTED = re.compile(r"[“\"]([^“”\"]{2,40})[”\"]")
 _TITLE = re.compile(r"《([^《》]{2,40})》")
@@ -88,17 +91,36 @@ def load_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
     for key, value in data.items():
         values = [value] if isinstance(value, str) else value
         if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
-            raise LexiconError(f"{path}：“{key}”的取值应为字符串或字符串列表")
+            raise LexiconError(f"{path} 第 {_line_of(path, key)} 行：“{key}”的取值应为字符串或字符串列表")
         out[normalize(key)] = tuple(normalize(v) for v in values)
     return out
 
 
-def held_by(synonyms: dict[str, tuple[str, ...]], texts: list[str]) -> dict[str, tuple[str, ...]]:
-    """The synonyms with only the values some passage holds (an expansion nothing holds only costs time)."""
+def _line_of(path: Path, key: str) -> int | str:
+    """The line defining `key` (tomllib reports positions only for syntax errors)."""
+    assignment = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next((n for n, line in enumerate(lines, 1) if assignment.match(line)), "?")
+
+
+def merged_synonyms(curated_dir: Path | None) -> dict[str, tuple[str, ...]]:
+    """The package's register lexicon with the corpus's synonyms.toml over it: a corpus key replaces the
+    package entry of the same key, and an empty list removes it."""
+    merged = load_synonyms(REGISTER_FILE)
+    if curated_dir is not None:
+        merged.update(load_synonyms(curated_dir / SYNONYMS_FILE))
+    return {k: v for k, v in merged.items() if v}
+
+
+def held_by(synonyms: dict[str, tuple[str, ...]], texts: list[str], chunk: int = 512) -> dict[str, tuple[str, ...]]:
+    """The synonyms with only the values some passage holds (an expansion nothing holds only costs time).
+    Passages are searched a few hundred at a time, joined by a line break no value holds: most values of the
+    register lexicon are in no passage, so each is looked for once per chunk, not once per passage."""
     pending = {v for values in synonyms.values() for v in values}
     held: set[str] = set()
-    for text in texts:  # one passage at a time: no copy of the whole corpus
-        found = {v for v in pending if v in text}
+    for start in range(0, len(texts), chunk):
+        joined = "\n".join(texts[start : start + chunk])
+        found = {v for v in pending if v in joined}
         held |= found
         pending -= found
         if not pending:
@@ -118,11 +140,12 @@ def load_query_words(path: Path) -> QueryWords:
 def build_lexicon(texts: list[str], curated_dir: Path | None) -> Lexicon:
     """Mined corpus terms + curated words + synonym keys and values, as one user dictionary."""
     mined = mine_terms(texts)
+    synonyms = held_by(merged_synonyms(curated_dir), texts)
     if curated_dir is None:
-        return Lexicon(tuple(mined))
-    curated = _lines(curated_dir / DICTIONARY_FILE)
-    synonyms = held_by(load_synonyms(curated_dir / SYNONYMS_FILE), texts)
-    query_words = load_query_words(curated_dir / QUERY_WORDS_FILE)
+        curated, query_words = [], QueryWords()
+    else:
+        curated = _lines(curated_dir / DICTIONARY_FILE)
+        query_words = load_query_words(curated_dir / QUERY_WORDS_FILE)
     extra = [w for key, values in synonyms.items() for w in (key, *values) if len(w) <= MAX_TERM]
     words = tuple(sorted({*mined, *curated, *extra}))
     return Lexicon(words, synonyms, query_words)
