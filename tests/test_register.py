@@ -1,0 +1,75 @@
+"""The package's register lexicon (search/register.toml): everyday words reach the legal wording of any corpus."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.search import lexicon
+from assistant.search.engine import Searcher
+from assistant.search.lexicon import LexiconError, load_query_words, load_synonyms, merged_synonyms
+from regulation_support import CURATED, plan_with_regulations
+
+# Made-up articles in the shape of a road traffic law: the answer says 饮酒后驾驶机动车 … 罚款, never 喝酒/开车.
+TRAFFIC_MD = """# 某省道路交通安全条例
+
+第一条 为了维护道路交通秩序，制定本条例。
+
+第二条 饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证，并处一千元以上二千元以下罚款。
+
+第三条 酒类经营者不得向未成年人销售酒。
+
+第四条 行人应当在人行横道内通行。
+"""
+QUESTION = "喝了酒开车会怎么罚"
+ANSWER = "饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证，并处一千元以上二千元以下罚款。"
+
+
+def _first_hit(root: Path) -> str | None:
+    regulation = root / "traffic.md"
+    regulation.write_text(TRAFFIC_MD, encoding="utf-8")
+    db = plan_with_regulations(root, "某某方案的正文。", [regulation], curated=("query_words.toml",))
+    hits = Searcher.open(db).search(QUESTION).hits
+    return hits[0].passage.text if hits else None
+
+
+def test_a_colloquial_question_finds_the_article_through_the_register(tmp_path):
+    assert _first_hit(tmp_path) == ANSWER
+
+
+def test_without_the_register_the_same_question_misses_it(tmp_path, monkeypatch):
+    empty = tmp_path / "empty.toml"
+    empty.write_text("[synonyms]\n", encoding="utf-8")
+    monkeypatch.setattr(lexicon, "REGISTER_FILE", empty)
+    (tmp_path / "corpus_root").mkdir()
+    assert _first_hit(tmp_path / "corpus_root") != ANSWER
+
+
+def test_the_corpus_file_replaces_or_removes_a_register_entry(tmp_path):
+    register = load_synonyms(lexicon.REGISTER_FILE)
+    assert register["开车"] == ("驾驶", "驾驶机动车") and "老板" in register
+    (tmp_path / "synonyms.toml").write_text('[synonyms]\n"开车" = []\n"老板" = ["雇主"]\n"共富" = "共同富裕"\n',
+                                            encoding="utf-8")
+    merged = merged_synonyms(tmp_path)
+    assert "开车" not in merged and merged["老板"] == ("雇主",) and merged["共富"] == ("共同富裕",)
+    assert merged["驾照"] == register["驾照"]  # untouched entries stay
+    assert merged_synonyms(None) == {k: v for k, v in register.items() if v}
+
+
+def test_a_malformed_value_names_the_file_and_line(tmp_path):
+    bad = tmp_path / "synonyms.toml"
+    bad.write_text('[synonyms]\n"共富" = ["共同富裕"]\n"老板" = [1, 2]\n', encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"synonyms\.toml 第 3 行：“老板”"):
+        load_synonyms(bad)
+    bad.write_text('[synonyms]\n"共富" = ["共同富裕"]\n"老板" = 用人单位\n', encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"synonyms\.toml.*line 3"):
+        load_synonyms(bad)
+
+
+def test_register_keys_are_content_words_the_parser_can_see():
+    """A key made of question scaffolding or a context word is dropped before keys are looked up: it could
+    never expand; a one-character key must not be a function character (it would match nearly every query)."""
+    words = load_query_words(CURATED / "query_words.toml")
+    keys = load_synonyms(lexicon.REGISTER_FILE)
+    assert not [k for k in keys if k in words.scaffolding or k in words.context]
+    assert not [k for k in keys if len(k) == 1 and k in "的了在和与及要当被把将对是也都就而或之从向为以于让给有会能"]
