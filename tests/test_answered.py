@@ -85,6 +85,16 @@ def test_a_figure_the_question_states_itself_is_not_the_figure_asked(answerer):
     assert feature(answerer.features(money, [(("补贴",), 5.0)], [True], [passage("补贴2万元")], [1.0]), GAP) == 0
 
 
+def test_a_long_word_said_with_a_word_inserted_is_covered(answerer):
+    q = ParsedQuery(raw="给市场主体减负多少", runs=(("市场主体", "减负"),), wants_number=True)
+    concepts = [(("市场主体",), 8.0), (("减负",), 4.0)]
+    stated = passage("为市场经营主体减负3300亿元以上")  # 市场…主体: the figure's passage covers every word asked
+    top = [stated, passage("建立市场主体减负长效机制")]
+    assert feature(answerer.features(q, concepts, [True, True], top, [1.0, 0.9]), GAP) == 0
+    apart = passage("市场准入放宽，各类所有制企业等主体减负3300亿元")  # halves too far apart
+    assert feature(answerer.features(q, concepts, [True, True], [apart, top[1]], [1.0, 0.9]), GAP) == pytest.approx(2 / 3)
+
+
 def test_the_year_and_the_document_asked_for_must_be_the_passages(answerer):
     q = ParsedQuery(raw="2019年政府工作报告 目标", runs=(("目标",),), context={"政府工作报告": 1.0}, year=2019)
     concepts = [(("目标",), 5.0)]

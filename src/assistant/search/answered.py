@@ -60,6 +60,7 @@ ANSWER_FEATURES = (
     # on one or two rare words. F weighs words by rarity, so the two differ there less.
     "pair_share",
 )
+SPLIT_REACH = 4  # characters between a long word's halves that still hold it (see _holds)
 MARGIN_CAP = 3.0  # also the margin of a query with a single passage found
 
 _NUMBER = r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十百千万亿半]+)"
@@ -170,8 +171,8 @@ class Answerer:
         """ANSWER_FEATURES of the query given its concepts (variants, idf weight), whether each is found in
         the corpus at all, its top passages and their scores F (best first)."""
         present = sum(w for (_, w), ok in zip(concepts, in_corpus) if ok) or 1.0
-        cov = [sum(w for (vs, w), ok in zip(concepts, in_corpus) if ok and any(v in p.text or v in p.context for v in vs))
-               / present for p in top]
+        cov = [sum(w for (vs, w), ok in zip(concepts, in_corpus)
+                   if ok and any(_holds(p.text, v) or v in p.context for v in vs)) / present for p in top]
         places = self.named_places(q)
         docs = self.named_documents(q)
         unit = _asked_unit(q) if q.wants_number else None
@@ -203,6 +204,23 @@ class Answerer:
         pair_share = sum(g in top[0].text for g in asked) / len(asked) if asked and top else 0.0
         return np.array([max(math.log(max(best, 1e-3)), -5.0), gap, min(margin, MARGIN_CAP), float(on_topic),
                          pair_share])
+
+
+def _holds(text: str, word: str) -> bool:
+    """Whether the text holds the word, or, for a word of four or more characters, its two halves with at most
+    SPLIT_REACH characters between them: 市场主体 is said 市场经营主体, 农村经济 农村集体经济."""
+    if word in text:
+        return True
+    if len(word) < 4:
+        return False
+    head, tail = word[: len(word) // 2], word[len(word) // 2 :]
+    start = text.find(head)
+    while start >= 0:
+        end = start + len(head)
+        if tail in text[end : end + SPLIT_REACH + len(tail)]:
+            return True
+        start = text.find(head, start + 1)
+    return False
 
 
 def _time_asked(q: ParsedQuery) -> tuple[int, int, tuple[str, ...]] | None:
