@@ -73,3 +73,14 @@ def test_register_keys_are_content_words_the_parser_can_see():
     keys = load_synonyms(lexicon.REGISTER_FILE)
     assert not [k for k in keys if k in words.scaffolding or k in words.context]
     assert not [k for k in keys if len(k) == 1 and k in "的了在和与及要当被把将对是也都就而或之从向为以于让给有会能"]
+
+
+def test_an_aspect_particle_inside_a_phrase_does_not_hide_its_key(tmp_path):
+    """喝了酒 is 喝酒 (→ 饮酒) with 了 inside: keys are looked up with and without such particles, and a key that
+    holds one (过马路) is still found."""
+    regulation = tmp_path / "traffic.md"
+    regulation.write_text(TRAFFIC_MD, encoding="utf-8")
+    parser = Searcher.open(plan_with_regulations(tmp_path, "某某方案的正文。", [regulation])).parser
+    drunk = parser.parse("喝了酒开车会怎么罚")
+    assert "饮酒" in drunk.words and ("喝了酒", "饮酒") in drunk.concepts
+    assert "人行横道" in parser.parse("小孩过马路走哪里").words

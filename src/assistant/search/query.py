@@ -26,6 +26,9 @@ _PHRASE = re.compile(r"[“\"「『]([^”\"」』]+)[”\"」』]")
 _SOURCE = re.compile(r"(?:^|\s)@(\S+)")
 _EXCLUDE = re.compile(r"(?:^|\s)-(\S+)")
 _YEAR = re.compile(r"(?:19|20)\d\d年?")
+# An aspect particle inside a separable verb phrase (喝了酒, 吃过饭, 看过病): the phrase without it (喝酒) is
+# the key a lexicon lists; keys are looked up in the text with and without such particles.
+_ASPECT = re.compile(r"(?<=[\u4e00-\u9fff])[了过着](?=[\u4e00-\u9fff])")
 # A question asking what a term is: its answer names the term in “…” (the sentence that states it).
 _DEFINITION = re.compile(r"是啥|是什么|什么是|啥是|啥意思|什么意思|指什么|指哪|指的是|含义|内涵|定义|怎么界定|怎么理解|如何理解")
 # A question asking for several things: its answer enumerates them.
@@ -121,7 +124,7 @@ class QueryParser:
         own = frozenset(words) | frozenset(grams)
         content = "".join("".join(r) for r in runs)
         keys = self._keys_in(runs, content)
-        expansions = _expansions(content, keys)
+        expansions = _expansions(f"{content} {_ASPECT.sub('', content)}", keys)
         concepts = self._concepts(runs, keys)
         for phrase in expansions:  # an expansion as a whole weighs about what one word of the user weighs
             tokens, phrase_grams = self.tokenizer.words(phrase), bigrams(phrase)
@@ -194,7 +197,8 @@ class QueryParser:
         """The expansion keys the query holds, longest first: curated synonym keys anywhere in its content,
         mined ones (abbreviations.py) only as whole words of a run (2023年人均 holds no 年人均)."""
         # the content's substrings of a key's length that are keys (not every key tested: the lexicon is long)
-        held = {content[i : i + n] for n in self._key_lengths for i in range(len(content) - n + 1)} & self._keys.keys()
+        texts = {content, _ASPECT.sub("", content)}
+        held = {t[i : i + n] for t in texts for n in self._key_lengths for i in range(len(t) - n + 1)} & self._keys.keys()
         found = {k: self.synonyms[k] for k in sorted(held, key=self._keys.__getitem__)}
         for run in runs:
             for i in range(len(run)):
@@ -234,8 +238,9 @@ class QueryParser:
         out: dict[str, tuple[str, ...]] = {}
         for w in (w for run in runs for w in _join_single_characters(run)):
             if len(w) > 1 and w not in out:
-                out[w] = tuple(dict.fromkeys((w, *(w.replace(k, v) if k in w and len(k) > 1 else v
-                                                   for k, values in keys.items() if k in w or w in k for v in values))))
+                plain = w if any(k in w for k in keys) else _ASPECT.sub("", w)  # 喝了酒 holds 喝酒
+                out[w] = tuple(dict.fromkeys((w, *(plain.replace(k, v) if k in plain and len(k) > 1 else v
+                                                   for k, values in keys.items() if k in plain or w in k for v in values))))
         return tuple(out.values())
 
 
