@@ -63,7 +63,8 @@ def test_add_docx_with_headings_and_table(corpus: Path, tmp_path: Path):
     assert r.source.issuer == "某县人民政府"
     ps = Corpus(db).passages(r.source.id)
     row = next(p for p in ps if "应急救援" in p.text)
-    assert row.section == ("第二章 服务记录", "第三条") and "每次计四小时" in row.text  # a table row: a passage
+    # a table row: a passage, under its article and its table's header row
+    assert row.section == ("第二章 服务记录", "第三条", "服务类型 | 折算时长") and "每次计四小时" in row.text
     assert not any("公布" in p.text or p.text == "某县志愿服务办法" for p in ps)
 
 

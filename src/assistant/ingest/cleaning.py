@@ -99,11 +99,12 @@ def is_toc_entry(text: str) -> bool:
 def toc_blocks(lines: list[Line]) -> list[list[int]]:
     """Indices of ToC entries, grouped into blocks of at least TOC_MIN_ENTRIES close-together entries.
 
-    A lone line that happens to start with a number (`33名“身边榜样”…`) is body text, not a ToC.
+    A lone line that happens to start with a number (`33名“身边榜样”…`) is body text, not a ToC, and so are
+    the numbered rows of a table the format states (序号|重点任务|牵头单位: a plan's division of tasks).
     """
     blocks: list[list[int]] = []
     for i, ln in enumerate(lines):
-        if not is_toc_entry(ln.text):
+        if ln.table or not is_toc_entry(ln.text):
             continue
         if blocks and i - blocks[-1][-1] <= TOC_MAX_GAP + 1:
             blocks[-1].append(i)

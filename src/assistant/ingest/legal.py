@@ -98,7 +98,7 @@ def _toc_end(paras: list[Paragraph], start: int) -> int:
 
 def blocks(paras: list[Paragraph], removals: Removals) -> list[Block]:
     """Headings (divisions, articles) and body blocks of a regulation, in order."""
-    from assistant.ingest.structure import Block
+    from assistant.ingest.structure import Block, table_block
 
     out: list[Block] = []
     last_article = 0
@@ -117,7 +117,9 @@ def blocks(paras: list[Paragraph], removals: Removals) -> list[Block]:
                 continue
         d = division(text)
         a = article(text)
-        if d:
+        if row := table_block(para, n):
+            out.append(row)
+        elif d:
             out.append(Block("", n, *d))
         elif a and (a[0] > last_article or (a[0] == last_article and "之" in a[1])):
             number, head, rest = a

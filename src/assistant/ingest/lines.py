@@ -26,6 +26,7 @@ class Line:
     whole: bool = False  # a whole paragraph as the format states it (Markdown, Word): never joined to others
     heading: int = 0  # heading level the format states (Markdown #, Word heading style); 0 = none
     page: int = 0  # page it was printed on (PDF), 0 when the format has no pages
+    table: str = ""  # a table row as the format states it: TABLE_HEAD or TABLE_ROW (formats), "" for text
 
     @property
     def width(self) -> int:
@@ -78,6 +79,6 @@ def element_lines(elements: list[Element], removals: Removals) -> list[Line]:
         spaced = _INNER_SPACE.sub(" ", raw_line.strip())
         lines.append(
             Line(text, number, column_start=el.wrapped and lead == " ", indent=el.wrapped and "\u3000" in lead,
-                 spaced=spaced, whole=not el.wrapped, heading=el.heading, page=page)
+                 spaced=spaced, whole=not el.wrapped, heading=el.heading, page=page, table=el.table)
         )
     return lines

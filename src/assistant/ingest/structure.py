@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Callable
 
 from assistant import import_jieba
+from assistant.ingest.formats import TABLE_HEAD, TABLE_ROW
 from assistant.ingest.lines import Line
 from assistant.ingest.sentences import ADDRESS
 
@@ -34,6 +35,7 @@ MARKERS: tuple[tuple[int, re.Pattern, str], ...] = (
 BULLET = "●"
 BULLET_LEVEL = 5
 SUBHEAD_LEVEL = 6  # an unmarked subhead sits below every marked level
+TABLE_LEVEL = 9  # a table's header row: below every heading of a plan or a regulation, above its rows only
 NUMBERED_LEVELS = (1, 2, 3, 4)
 LEAD_MAX = 80  # a numbered item's lead sentence longer than this is body text, not a heading
 SHORT_LINE = 0.8  # a line narrower than this share of the column stops before the column's edge
@@ -73,6 +75,7 @@ class Block:
     para: int
     level: int = 0  # 0 for body text; heading level otherwise
     label: str = ""  # the heading as shown in a section path
+    table_row: bool = False  # a row of a table, under its header row (which is a heading at TABLE_LEVEL)
 
     @property
     def is_heading(self) -> bool:
@@ -247,12 +250,25 @@ def _is_note(text: str) -> bool:
     return text.startswith("（") and text.endswith("）") and text.count("（") == text.count("）")
 
 
+def table_block(para: Paragraph, n: int) -> Block | None:
+    """A table row as a block, None for text. Cells are never headings or list items (a row may open with
+    一、 or 1.); the header row is a heading whose label, the column names, stands in the section path of the
+    rows below it, so a row (3|推进数字化改革|省发展改革委) is found and shown with what its cells are (牵头单位)."""
+    kind = para.lines[0].table
+    if kind == TABLE_HEAD:
+        return Block(para.text, n, TABLE_LEVEL, " ".join(para.lines[0].spaced.split()))
+    return Block(para.text, n, table_row=True) if kind == TABLE_ROW else None
+
+
 def blocks(paras: list[Paragraph]) -> list[Block]:
     """Headings and body text, in order. A numbered paragraph's lead sentence is its heading."""
     out: list[Block] = []
     for n, para in enumerate(paras):
         text = para.text
         if not text:
+            continue
+        if row := table_block(para, n):
+            out.append(row)
             continue
         if para.heading:
             marker = marker_of(text)
@@ -302,11 +318,14 @@ def section_paths(items: list[Block]) -> list[tuple[str, ...]]:
     """Each block's section path: the labels of the headings above it (a heading includes itself).
 
     A speech turns back to its audience (`各位代表，…`) between parts: such a paragraph closes every
-    sub-section, so it and what follows (the 民生实事 list after （十）) sit under the current part.
+    sub-section, so it and what follows (the 民生实事 list after （十）) sit under the current part. A table's
+    header row heads its rows only.
     """
     stack: dict[int, str] = {}
     out = []
     for b in items:
+        if not b.table_row and b.level != TABLE_LEVEL:
+            stack.pop(TABLE_LEVEL, None)
         if b.is_heading:
             stack = {lvl: lab for lvl, lab in stack.items() if lvl < b.level}
             stack[b.level] = b.label

@@ -23,8 +23,11 @@ class Element:
     heading: int = 0  # heading level the format states (Markdown #, Word Title/Heading N); 0 = not a heading
     wrapped: bool = False  # a line of hard-wrapped text (txt, pdf): paragraphs are inferred from layout
     page_start: bool = False  # first line of a page (pdf): where running headers and footers sit
-    table: bool = False  # one table row, cells separated by TABLE_CELL
+    table: str = ""  # one table row, cells separated by TABLE_CELL: TABLE_HEAD (the column names) or TABLE_ROW
 
+
+TABLE_HEAD = "head"
+TABLE_ROW = "row"
 
 TABLE_CELL = " | "
 SUFFIXES = (".txt", ".md", ".docx", ".pdf")

@@ -4,23 +4,25 @@ python-docx opens the package; the body is walked on its XML because python-docx
 reader sees: automatic numbering (第一条, （一） from numbering.xml, rebuilt by `numbering`), tracked
 insertions, content controls and text boxes. Title/Heading styles (also through a style's basedOn chain or
 its outline level) are headings. A manual line break splits a paragraph where a new sentence or legal unit
-begins, and is joined where it only wraps a sentence. A table row is one element, cells joined; a
-one-column table (a layout frame around text) is read as the paragraphs it holds. Footnotes and endnotes
-come after the body under their own heading (注释), so they are kept but never filed under the last
-article or read into a sentence. Deleted text, field codes and the alternative copy of a text box stay out.
+begins, and is joined where it only wraps a sentence. A table row is one element, cells joined, the
+first row of a table of several naming the columns (TABLE_HEAD); a one-column table (a layout frame around
+text) is read as the paragraphs it holds. Footnotes and endnotes come after the body under their own heading
+(注释), so they are kept but never filed under the last article or read into a sentence. Deleted text,
+field codes and the alternative copy of a text box stay out.
 """
 from __future__ import annotations
 
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
-from assistant.ingest.formats import TABLE_CELL, Element, FormatError, strip_controls
+from assistant.ingest.formats import TABLE_CELL, TABLE_HEAD, TABLE_ROW, Element, FormatError, strip_controls
 from assistant.ingest.formats.numbering import W, Numbering, Styles, paragraph_numbering
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
@@ -127,6 +129,7 @@ class _Reader:
                     yield from self.blocks(tc)
             return
         above: dict[int, str] = {}  # grid column → text of the cell, for vertically merged cells
+        out: list[Element] = []
         for cells in rows:
             texts: list[str] = []
             column = 0
@@ -143,7 +146,10 @@ class _Reader:
                 texts.extend([text] * span)
                 column += span
             if any(texts):
-                yield Element(_row(texts), table=True)
+                out.append(Element(_row(texts), table=TABLE_ROW))
+        if len(out) > 1:  # the first row names the columns of the rows below it
+            out[0] = replace(out[0], table=TABLE_HEAD)
+        yield from out
 
 
 def _owner(el: etree._Element, tag: str) -> etree._Element | None:

@@ -2,15 +2,16 @@
 
 Markdown syntax is structure, never text: heading marks give heading levels, HTML comments, rules and
 images go, emphasis/link/code marks are removed, list bullets and quote marks are dropped, a table
-becomes one element per row. Consecutive lines form one paragraph (soft wraps join without a space
+becomes one element per row (the row above the `---|---` line names the columns). Consecutive lines form one paragraph (soft wraps join without a space
 between Chinese characters).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
-from assistant.ingest.formats import TABLE_CELL, Element, decode_text
+from assistant.ingest.formats import TABLE_CELL, TABLE_HEAD, TABLE_ROW, Element, decode_text
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _HEADING = re.compile(r"^(#{1,6})\s*(.*?)\s*#*\s*$")
@@ -54,6 +55,9 @@ def read(path: Path) -> list[Element]:
             para.clear()
 
     for line in text.splitlines():
+        if _TABLE_SEPARATOR.match(line) and out and out[-1].table and not para:
+            out[-1] = replace(out[-1], table=TABLE_HEAD)
+            continue
         if not line.strip() or _RULE.match(line) or _TABLE_SEPARATOR.match(line):
             flush()
             continue
@@ -67,7 +71,7 @@ def read(path: Path) -> list[Element]:
             flush()
             cells = [inline(c).strip() for c in line.strip().strip("|").split("|")]
             if any(cells):
-                out.append(Element(TABLE_CELL.join(cells), table=True))
+                out.append(Element(TABLE_CELL.join(cells), table=TABLE_ROW))
             continue
         if _BULLET.match(line):
             flush()
