@@ -26,8 +26,10 @@ def _plan(path: Path) -> Path:
     doc.add_paragraph("为持续改善城乡人居环境，制定本方案。")
     doc.add_paragraph("一、主要任务")
     doc.add_paragraph("各地各部门要按照职责分工抓好落实，具体任务分工见下表。")
-    table = doc.add_table(rows=len(TASKS) + 1, cols=len(HEADER))
-    for r, row in enumerate([HEADER, *TASKS]):
+    table = doc.add_table(rows=len(TASKS) + 2, cols=len(HEADER))
+    title = table.cell(0, 0).merge(table.cell(0, len(HEADER) - 1))  # the table's title spans its width
+    title.text = "重点任务分工表"
+    for r, row in enumerate([HEADER, *TASKS], 1):
         for c, text in enumerate(row):
             table.cell(r, c).text = text
     doc.add_paragraph("二、保障措施")
@@ -55,6 +57,8 @@ def test_a_task_table_is_read_row_by_row_under_its_header(tmp_path: Path):
     assert all(p.section == ("一、主要任务", header) for p in rows)
     after = next(p for p in passages if p.text.startswith("各牵头单位"))
     assert after.section == ("二、保障措施",)  # the header heads its rows only
+    title = next(p for p in passages if p.text == "重点任务分工表")
+    assert title.section == ("一、主要任务",) and not title.is_heading
 
     searcher = Searcher.open(db)
     first = searcher.search("老旧小区改造由哪个部门牵头").hits[0].passage

@@ -147,8 +147,11 @@ class _Reader:
                 column += span
             if any(texts):
                 out.append(Element(_row(texts), table=TABLE_ROW))
-        if len(out) > 1:  # the first row names the columns of the rows below it
-            out[0] = replace(out[0], table=TABLE_HEAD)
+        # The first row of several cells names the columns of the rows below it; a row spanning the table
+        # above it is the table's title (重点任务分工表).
+        head = next((i for i, e in enumerate(out[:-1]) if TABLE_CELL in e.text), None)
+        if head is not None:
+            out[head] = replace(out[head], table=TABLE_HEAD)
         yield from out
 
 
