@@ -7,7 +7,7 @@ import pytest
 
 from assistant.search import lexicon
 from assistant.search.engine import Searcher
-from assistant.search.lexicon import LexiconError, load_query_words, load_synonyms, merged_synonyms
+from assistant.search.lexicon import LexiconError, held_by, load_query_words, load_synonyms, merged_synonyms
 from regulation_support import CURATED, plan_with_regulations
 
 # Made-up articles in the shape of a road traffic law: the answer says 饮酒后驾驶机动车 … 罚款, never 喝酒/开车.
@@ -84,3 +84,11 @@ def test_an_aspect_particle_inside_a_phrase_does_not_hide_its_key(tmp_path):
     drunk = parser.parse("喝了酒开车会怎么罚")
     assert "饮酒" in drunk.words and ("喝了酒", "饮酒") in drunk.concepts
     assert "人行横道" in parser.parse("小孩过马路走哪里").words
+
+
+def test_a_value_that_only_narrows_a_word_the_corpus_uses_otherwise_is_dropped():
+    """物业 → 物业管理 would favour one compound when the corpus also says 物业用房, 物业费; where the corpus
+    uses the key only inside the value (法院 only as 人民法院), the value stays."""
+    texts = ["物业管理区域内的物业用房属于业主共有。", "物业服务人应当公示物业费。", "当事人可以向人民法院起诉。"]
+    synonyms = {"物业": ("物业管理", "物业服务人"), "法院": ("人民法院",), "老板": ("物业服务人",)}
+    assert held_by(synonyms, texts) == {"法院": ("人民法院",), "老板": ("物业服务人",)}

@@ -125,8 +125,17 @@ def held_by(synonyms: dict[str, tuple[str, ...]], texts: list[str], chunk: int =
         pending -= found
         if not pending:
             break
-    kept = {k: tuple(v for v in values if v in held) for k, values in synonyms.items()}
+    kept = {k: tuple(v for v in values if v in held and not _narrows(k, v, texts, chunk))
+            for k, values in synonyms.items()}
     return {k: values for k, values in kept.items() if values}
+
+
+def _narrows(key: str, value: str, texts: list[str], chunk: int) -> bool:
+    """The value is one compound of the key (物业 → 物业管理, 政府 → 人民政府) and the corpus also uses the key
+    outside it (物业用房, 物业费): expanding would only favour that compound over the user's other meanings."""
+    if key == value or key not in value:
+        return False
+    return any(key in "\n".join(texts[s : s + chunk]).replace(value, "\n") for s in range(0, len(texts), chunk))
 
 
 def load_query_words(path: Path) -> QueryWords:
