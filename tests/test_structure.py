@@ -118,3 +118,17 @@ def test_an_address_to_the_audience_closes_the_sub_sections():
     assert by_text["各位代表，民之所盼、政之所向。今年办好十方面民生实事。"] == ("二、2024年目标任务和重点工作",)
     assert by_text["各位代表！实现目标任务，关键是实干。"] == ("二、2024年目标任务和重点工作",)
     assert by_text["全面加强安全生产。"][-1] == "（十）聚焦聚力建设平安浙江"
+
+
+def test_an_em_space_indent_starts_a_paragraph_as_an_ideographic_one_does():
+    """A PDF printed from a browser or office suite, and text copied from web pages (&emsp;&emsp;), indent
+    with em spaces: after a line that ends no sentence (a table row), the indented heading and paragraph
+    still start their own."""
+    text = ("\u2003\u2003各地各部门要按照职责分工抓好落实，具体任务分工见\n下表。\n"
+            "3 实施垃圾分类处理设施建设 县综合行政执法 局 2025年9 月\n"
+            "\u2003\u2003二、保障措施\n"
+            "\u2003\u2003各牵头单位要于每季度末报送工作进展情况，县整治办\n每半年开展一次督查。\n")
+    items, paths = structure(text)
+    assert (items[-2].text, items[-2].is_heading) == ("二、保障措施", True)
+    assert items[-1].text == "各牵头单位要于每季度末报送工作进展情况，县整治办每半年开展一次督查。"
+    assert paths[-1] == ("二、保障措施",)

@@ -1,7 +1,7 @@
 """Reading extracted text into lines: the unit every layout rule works on.
 
 PDF and newspaper extraction leaves layout cues in the whitespace: a single leading space marks the
-start of a new column or page, a full-width indent a new paragraph, and spaces between letters are
+start of a new column or page, a full-width (ideographic or em) indent a new paragraph, and spaces between letters are
 letter-spacing. A Line keeps the cues as flags and its text without any whitespace (except a single
 space between two Latin letters, where it separates words).
 """
@@ -14,6 +14,9 @@ from assistant.ingest.formats import Element
 from assistant.ingest.removals import Removals
 
 _INNER_SPACE = re.compile(r"\s+")
+# A paragraph's first-line indent as extractions show it: ideographic spaces, or the em spaces a PDF printed
+# from a browser or an office suite holds for them.
+_INDENT = re.compile("[\u3000\u2003]")
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def element_lines(elements: list[Element], removals: Removals) -> list[Line]:
         removals.add("layout_whitespace", len(lead) + len(raw_line) - len(raw_line.rstrip()))
         spaced = _INNER_SPACE.sub(" ", raw_line.strip())
         lines.append(
-            Line(text, number, column_start=el.wrapped and lead == " ", indent=el.wrapped and "\u3000" in lead,
+            Line(text, number, column_start=el.wrapped and lead == " ", indent=el.wrapped and bool(_INDENT.search(lead)),
                  spaced=spaced, whole=not el.wrapped, heading=el.heading, page=page, table=el.table)
         )
     return lines

@@ -221,6 +221,8 @@ def _breaks_before(lines: list[Line], columns: list[float], i: int, current: lis
         return True  # a dash list item (——率先基本建立…) starts its own paragraph
     if ADDRESS.match(line.text) and ends_sentence(prev.text):
         return True  # a speech turning to its audience (各位代表，…) starts a paragraph
+    if line.indent and marker_of(line.text):
+        return True  # an indented numbered heading: a wrapped line neither indents nor numbers itself
     if line.indent or marker_of(line.text):
         return ends_sentence(prev.text) or short or heading_so_far
     return False
