@@ -126,3 +126,14 @@ def test_no_query_repeats_the_held_out_sets():
         if line.strip()
     }
     assert not held_out & {r["query"] for r in ALL}
+
+
+def test_later_batches_bring_new_gold_spans():
+    """From the batch first split by document on, no gold span equals, lies inside or holds a span of an earlier batch
+    or of another query of its own batch: each such batch measures passages nobody labelled before."""
+    for number in sorted({split.batch(r) for r in ALL if split.batch(r) >= split.BY_DOCUMENT}):
+        earlier = [s for r in ALL if split.batch(r) < number for s in r["gold"]]
+        own = [(r["id"], s) for r in ALL if split.batch(r) == number for s in r["gold"]]
+        for rid, span in own:
+            assert not [s for s in earlier if span in s or s in span], (rid, span)
+            assert not [s for other, s in own if other != rid and (span in s or s in span)], (rid, span)
