@@ -166,7 +166,9 @@ class PassageTable:
     _pairs_of: dict[str, tuple[tuple[str, ...], frozenset[str]]] = field(default_factory=dict)  # character_pairs
     _sources_of: dict[str, np.ndarray] = field(default_factory=dict)  # sources_holding
     _context_source: np.ndarray | None = None
+    _context_sources: np.ndarray | None = None  # see context_sources
     _lifts: dict[tuple, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # QueryRanker.lifts
+    _concepts: dict[tuple[str, ...], tuple[tuple[str, ...], float]] = field(default_factory=dict)  # _concept_weights
 
     @property
     def n_sources(self) -> int:
@@ -178,6 +180,13 @@ class PassageTable:
             self._context_source = np.zeros(len(self.contexts), dtype=np.int32)
             self._context_source[self.context_of] = self.source_of
         return self._context_source
+
+    def context_sources(self) -> np.ndarray:
+        """context × source, 1.0 where the context is of the source (computed once)."""
+        if self._context_sources is None:
+            self._context_sources = np.zeros((len(self.contexts), self.n_sources))
+            self._context_sources[np.arange(len(self.contexts)), self.context_source()] = 1.0
+        return self._context_sources
 
     def sources_holding(self, gram: str) -> np.ndarray:
         """Mask over sources of which some passage holds the character pair `gram` (cached: working it out reads
@@ -264,18 +273,18 @@ class QueryRanker:
         self.concept_w = np.array([w for _, w in self.concepts]) / (self.total_weight or 1)
         # per concept: the required bits of each variant found in the corpus; the contexts naming one
         self.variants = [[r for v in vs if (r := self._required(v)) is not None] for vs, _ in self.concepts]
-        self.variant_pairs = [[[1 << b for b in range(r.bit_length()) if r >> b & 1] for r in rs] for rs in self.variants]
+        self.variant_pairs = [[_single_bits(r) for r in rs] for rs in self.variants]
         # unmatched as one product: each form's share of its pairs held, from a (pair × form) matrix
         pairs = sorted({p for forms in self.variant_pairs for f in forms for p in f})
         column = {p: i for i, p in enumerate(pairs)}
         self._pair_masks = np.array(pairs, dtype=np.int64)
         forms = [(j, f) for j, fs in enumerate(self.variant_pairs) for f in fs]
-        self._form_share = np.zeros((len(pairs), len(forms)))
-        cells = [(column[p], k, 1 / len(f)) for k, (_, f) in enumerate(forms) for p in f]
-        if cells:
-            rows, columns, shares = zip(*cells)
-            self._form_share[list(rows), list(columns)] = shares
-        self._form_full = np.array([not f for _, f in forms], dtype=np.float64)  # beyond the tracked bits: held
+        share = [[0.0] * len(forms) for _ in pairs]  # filled as lists: one array call, not a scatter
+        for k, (_, f) in enumerate(forms):
+            for p in f:
+                share[column[p]][k] = 1 / len(f)
+        self._form_share = np.array(share, dtype=np.float64).reshape(len(pairs), len(forms))
+        self._form_full = np.array([0.0 if f else 1.0 for _, f in forms])  # beyond the tracked bits: held
         first_form: dict[int, int] = {}  # forms come grouped by concept, concepts in order
         for k, (j, _) in enumerate(forms):
             first_form.setdefault(j, k)
@@ -283,8 +292,7 @@ class QueryRanker:
         self._form_starts = np.array(list(first_form.values()), dtype=np.int64)
         self.concept_ctx = np.zeros((len(self.concepts), len(table.contexts)), dtype=np.bool_)
         for ctx, (vs, _) in zip(self.concept_ctx, self.concepts):
-            for v in vs:
-                ctx |= table.in_contexts(v)
+            np.logical_or.reduce([table.in_contexts(v) for v in vs], axis=0, out=ctx)
         runs = _content_stretches(q.runs)
         pairs = [a + b for run in runs for a, b in zip(run, run[1:])]
         self.pairs = [r for p in pairs if (r := self._required(p)) is not None]
@@ -443,9 +451,7 @@ class QueryRanker:
         """Per source: `_unmatched` of a passage holding every character pair of the query that some passage of
         the source holds, and whose title/section is any of the source's."""
         t = self.t
-        held = np.zeros((len(self.concepts), t.n_sources))
-        cells = np.flatnonzero(self.concept_ctx)  # concept × contexts + context (one call: row by row cost more)
-        held.flat[cells // len(t.contexts) * t.n_sources + t.context_source().take(cells % len(t.contexts))] = 1.0
+        held = np.minimum(self.concept_ctx @ t.context_sources(), 1.0)  # 1 where a context of the source names it
         if len(self._form_full):
             inverse = {bit: g for g, bit in self.gram_bits.items()}
             in_source = np.array([t.sources_holding(inverse[m.bit_length() - 1]) for m in self._pair_masks.tolist()],
@@ -486,7 +492,7 @@ class QueryRanker:
     def _required(self, text: str) -> int | None:
         """The bits a passage holding `text` has (all its character pairs); None when the corpus lacks one."""
         grams, absent = self.t.character_pairs(text)
-        if any(g not in self.gram_bits for g in absent):
+        if absent and any(g not in self.gram_bits for g in absent):
             return None
         required = 0
         for g in grams:
@@ -500,17 +506,23 @@ class QueryRanker:
         """Each concept's variants with its idf: the word's own, or (not an indexed word) that of its
         rarest character pair, since the phrase is at most as common as that pair; a named term more.
         A place written with its 省/市/县 (浙江省) also stands in its bare name (浙江): titles and texts write it so."""
-        n = self.t.size
+        n, known = self.t.size, self.t._concepts
         out = []
         for variants in self.q.concepts:
-            df = self.t.words.df(variants[0]) or min((self.t.bigrams.df(g) for g in bigrams(variants[0])), default=0)
-            weight = math.log((n + 1) / (df + 0.5))
-            if variants[0] in self.t.user_words:
-                weight *= TERM_WEIGHT
-            bare = _PLACE_SUFFIX.sub("", variants[0])
-            if bare != variants[0] and bare in self.t.places:
-                variants = (*variants, bare)
-            out.append((variants, weight))
+            found = known.get(variants)  # the same for every query holding the concept
+            if found is None:
+                if len(known) > 4096:
+                    known.clear()
+                key = variants
+                df = self.t.words.df(variants[0]) or min((self.t.bigrams.df(g) for g in bigrams(variants[0])), default=0)
+                weight = math.log((n + 1) / (df + 0.5))
+                if variants[0] in self.t.user_words:
+                    weight *= TERM_WEIGHT
+                bare = _PLACE_SUFFIX.sub("", variants[0])
+                if bare != variants[0] and bare in self.t.places:
+                    variants = (*variants, bare)
+                found = known[key] = (variants, weight)
+            out.append(found)
         return out
 
 
@@ -519,6 +531,16 @@ def _gains(beta: bytes, active: bytes) -> tuple[float, float]:
     """QueryRanker's gain_bound and rest_gain for these weights and active features (a few patterns recur)."""
     best = np.maximum(np.frombuffer(beta), 0) * np.frombuffer(active, dtype=np.bool_)
     return math.exp(float(np.sum(best))), math.exp(float(np.sum(best[TERM_FEATURES:])))
+
+
+def _single_bits(mask: int) -> list[int]:
+    """The set bits of a mask, each as a mask of its own, lowest first."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low)
+        mask ^= low
+    return out
 
 
 def _content_stretches(runs: tuple[tuple[str, ...], ...]) -> list[list[str]]:
