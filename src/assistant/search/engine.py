@@ -38,6 +38,7 @@ TOTAL_CAP = 100  # `total` counts matches up to this many: a total of TOTAL_CAP 
 REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
 LEAD_REACH = 40  # passages looked back for a list item's lead-in (a list of 39 items)
 ROW_CACHE = 8192  # passage rows kept (~4 MB): the cache starts again when it holds more
+TERM_CACHE = 16384  # terms kept with their postings (_term): the cache starts again when it holds more
 SUGGESTIONS = 5
 _YEAR = re.compile(r"((?:19|20)\d\d)")
 
@@ -86,6 +87,7 @@ class Searcher:
         self._headings: dict[str, list[Passage]] | None = None
         self._row_cache: dict[int, tuple[tuple, str]] = {}  # see _rows
         self._passages: dict[int, Passage] = {}  # the rows shown as hits, read into Passages once
+        self._terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, float, int]] = {}  # see _term
         self._names = {sid: _normalized(s) for sid, s in sources.items()}  # for matching 简称/title words
         self._first_anywhere = ~index.dup_global  # exact repeats are shown once
         self._first_in_source = ~index.dup_in_source
@@ -182,21 +184,35 @@ class Searcher:
     def term_lists(self, q: ParsedQuery) -> tuple[list[TermList], dict[str, int]]:
         """The query's terms as posting lists with their factors (every term the query holds, none
         dropped), and the bit of each character pair the ranking features test."""
-        idx = self.index
         out = []
         gram_bits: dict[str, int] = {}
         for name, terms, scale in (("words", q.words, 1.0), ("bigrams", q.bigrams, BIGRAM_WEIGHT)):
-            f = idx.fields[name]
+            f = self.index.fields[name]
             for term, weight in terms.items():
-                post = f.postings(term)
-                if post is not None:
-                    sharpen = math.log((idx.size + 1) / (len(post[0]) + 0.5)) ** IDF_SHARPEN
+                found = self._term(name, term)
+                if found is not None:
+                    docs, weights, sharpen, largest = found
                     factor = scale * weight * f.scale * sharpen
                     bit = len(gram_bits) if name == "bigrams" and len(gram_bits) < MAX_BITS else -1
                     if bit >= 0:
                         gram_bits[term] = bit
-                    out.append(TermList(post[0], post[1], factor, factor * f.max_weight(term), bit))
+                    out.append(TermList(docs, weights, factor, factor * largest, bit))
         return out, gram_bits
+
+    def _term(self, field_name: str, term: str) -> tuple[np.ndarray, np.ndarray, float, int] | None:
+        """A term's postings, its idf sharpening and its largest stored weight (None: no passage holds it), kept
+        per term: queries share terms, and looking them up cost more than the rest of term_lists."""
+        found = self._terms.get((field_name, term))
+        if found is None:
+            f = self.index.fields[field_name]
+            post = f.postings(term)
+            if post is None:
+                return None
+            if len(self._terms) > TERM_CACHE:
+                self._terms.clear()
+            sharpen = math.log((self.index.size + 1) / (len(post[0]) + 0.5)) ** IDF_SHARPEN
+            found = self._terms[field_name, term] = (post[0], post[1], sharpen, f.max_weight(term))
+        return found
 
     def suggest(self, query: str) -> list[str]:
         """Corpus terms related to the query, for a “nothing found” reply: expansions of abbreviations it
