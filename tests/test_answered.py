@@ -193,6 +193,17 @@ def test_pair_share_counts_the_character_pairs_asked_that_the_first_passage_hold
     assert feature(answerer.features(q, concepts, [False, True], elsewhere, [1.0, 0.9]), "pair_share") == pytest.approx(1 / 3)
 
 
+def test_unlisted_words_count_the_absent_words_the_dictionary_does_not_know_either(answerer):
+    q = ParsedQuery(raw="办卡店跑路了谁来罚", runs=(("办卡店", "跑路", "谁来罚"),))
+    # 谁来罚: a piece of colloquial wording; 火星 is absent from the corpus but a word of the language; 跑路
+    # is absent itself but held by an expansion (in_corpus True)
+    concepts = [(("谁来罚",), 9.0), (("火星",), 9.0), (("跑路", "逃逸"), 6.0)]
+    top = [passage("逃逸的，处罚款")]
+    x = answerer.features(q, concepts, [False, False, True], top, [1.0])
+    assert feature(x, "unlisted_words") == 1
+    assert feature(answerer.features(q, concepts[1:], [False, True], top, [1.0]), "unlisted_words") == 0
+
+
 def test_a_first_passage_holding_more_of_the_words_asked_is_likelier_an_answer():
     model = load_model()
     x = np.zeros(len(ANSWER_FEATURES))

@@ -59,7 +59,15 @@ ANSWER_FEATURES = (
     # even where its rarest word is paraphrased (犬牌 → 犬只…牌), while a topic the corpus lacks meets a passage
     # on one or two rare words. F weighs words by rarity, so the two differ there less.
     "pair_share",
+    # how many of the question's words neither the corpus (itself or by an expansion) nor jieba's dictionary
+    # above its rarest entries knows: pieces the segmenter cut from colloquial wording (谁来罚, 查到罚, 卡出,
+    # 该谁修) or a rare phrasing (预付卡, 剐蹭). Each lowers F as an unmatched word though it says nothing of the
+    # topic; a word the corpus lacks that the dictionary knows well (火星, 瓷砖, 彩礼) is not counted: absent
+    # topics are named so. (Every absent word counted alike measured no better held out: its weight came out
+    # in favour of an answer, the colloquial pieces outweighing the absent topics.)
+    "unlisted_words",
 )
+RAREST_LISTED = 3  # frequency of the rarest entries of jieba's dictionary (200k of its 350k words are at 2 or 3)
 SPLIT_REACH = 4  # characters between a long word's halves that still hold it (see _holds)
 MARGIN_CAP = 3.0  # also the margin of a query with a single passage found
 
@@ -127,6 +135,12 @@ class AnswerModel:
 def place_names() -> frozenset[str]:
     """Place names of jieba's dictionary (tag ns, 2+ characters), read once per process (dictionary.py keeps them)."""
     return frozenset(w for w in word_table().places if len(w) > 1 and w not in NATIONAL)
+
+
+@lru_cache(maxsize=4096)
+def general_frequency(word: str) -> int:
+    """The word's frequency in jieba's dictionary (0 when it is not listed): how common it is in Chinese at large."""
+    return word_table().entries([word]).get(word, 0)
 
 
 class Answerer:
@@ -202,8 +216,9 @@ class Answerer:
                     and any(v in title for vs, _ in concepts for v in vs))
         asked = {vs[0][i : i + 2] for vs, _ in concepts for i in range(len(vs[0]) - 1)}
         pair_share = sum(g in top[0].text for g in asked) / len(asked) if asked and top else 0.0
+        unlisted = sum(not ok and general_frequency(vs[0]) <= RAREST_LISTED for (vs, _), ok in zip(concepts, in_corpus))
         return np.array([max(math.log(max(best, 1e-3)), -5.0), gap, min(margin, MARGIN_CAP), float(on_topic),
-                         pair_share])
+                         pair_share, float(unlisted)])
 
 
 def _holds(text: str, word: str) -> bool:
