@@ -209,7 +209,7 @@ def test_a_first_passage_holding_more_of_the_words_asked_is_likelier_an_answer()
     x = np.zeros(len(ANSWER_FEATURES))
     held = x.copy()
     held[ANSWER_FEATURES.index("pair_share")] = 1.0
-    assert model.score(held) - model.score(x) > 1.0  # the fitted weight: as much as e² of F and more
+    assert model.score(held) - model.score(x) > 0.5  # the fitted weight: as much as e of F and more
 
 
 def test_the_stored_model_round_trips_and_thresholds_its_logit():
