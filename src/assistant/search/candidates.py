@@ -212,12 +212,10 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         lift = cover.lift_of(cand[keep])
         tilted = lift * cover.tilt.take(context[keep])
         gain = cover.gain(share + unread_share) * tilted
-        fits = (s[keep] + rests[0]) * gain >= floor
-        keep, share, lift, tilted, gain = keep[fits], share[fits], lift[fits], tilted[fits], gain[fits]
-        fits = allowed(cand[keep])
-        keep, share, lift, tilted, gain = keep[fits], share[fits], lift[fits], tilted[fits], gain[fits]
-        order = dense.sorting(cand[keep])  # the lookups go faster in passage order
-        keep, share, lift, tilted, gain = keep[order], share[order], lift[order], tilted[order], gain[order]
+        at = np.flatnonzero((s[keep] + rests[0]) * gain >= floor)  # (positions in keep: one gather at the end)
+        at = at[allowed(cand.take(keep.take(at)))]
+        at = at[dense.sorting(cand.take(keep.take(at)))]  # the lookups go faster in passage order
+        keep, share, lift, tilted, gain = keep[at], share[at], lift[at], tilted[at], gain[at]
         cand, s = cand[keep], s[keep]
         bits = dense.bits.take(cand)
     finally:
@@ -430,11 +428,13 @@ def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Score
         at = np.empty(len(seed), dtype=np.intp)
         at[order] = np.arange(len(seed))  # position in `ordered` of each seed
         best = at[np.argpartition(estimate, m)[:m]]
+        best = np.sort(best) if keys else best[np.argsort(ordered[best])]  # (picking undid the passage order)
+        ordered, s, bits = ordered[best], s[best], bits[best]
+    elif not keys:
+        best = np.argsort(ordered)
         ordered, s, bits = ordered[best], s[best], bits[best]
     if len(ordered) < n:
         return 0.0
-    best = np.argsort(ordered)  # (picking the best undid the order)
-    ordered, s, bits = ordered[best], s[best], bits[best]
     _look_up([term for term in pending if not term[1]], ordered, s, bits, None)
     seed = ordered
     f = scorer.rescore(seed, s, bits)
