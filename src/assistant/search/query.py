@@ -14,9 +14,11 @@ from typing import Container, Iterable, Mapping
 
 from assistant.search.lexicon import QueryWords
 from assistant.search.normalize import normalize
+from assistant.search.numerals import numeral_keys
 from assistant.search.tokenizer import Tokenizer, bigrams
 
 EXPANSION_WEIGHT = 0.6
+NUMERAL_WEIGHT = 1.0
 MAX_KEY = 12  # longest mined key looked up (characters)
 MAX_SPELLED_OUT = 2  # corpus terms a word no passage holds may stand for (the most used)
 YEAR_WEIGHT = 0.3
@@ -124,12 +126,17 @@ class QueryParser:
         own = frozenset(words) | frozenset(grams)
         content = "".join("".join(r) for r in runs)
         keys = self._keys_in(runs, content)
+        figures = numeral_keys(content)
+        keys = dict(sorted({**keys, **figures}.items(), key=lambda kv: -len(kv[0])))
         expansions = _expansions(f"{content} {_ASPECT.sub('', content)}", keys)
         concepts = self._concepts(runs, keys)
         for phrase in expansions:  # an expansion as a whole weighs about what one word of the user weighs
             tokens, phrase_grams = self.tokenizer.words(phrase), bigrams(phrase)
             _add(words, tokens, EXPANSION_WEIGHT / max(len(tokens), 1) ** 0.5)
             _add(grams, phrase_grams, EXPANSION_WEIGHT / max(len(phrase_grams), 1) ** 0.5)
+        for phrase in {v for values in figures.values() for v in values}:  # the same figure: the user's weight
+            _add(words, self.tokenizer.words(phrase), NUMERAL_WEIGHT)
+            _add(grams, bigrams(phrase), NUMERAL_WEIGHT)
         highlight = tuple(dict.fromkeys([*(w for r in runs for w in r), *phrases, *expansions]))
         year = self._year(text)
         return ParsedQuery(
