@@ -7,7 +7,9 @@ import pytest
 
 from assistant.search import lexicon
 from assistant.search.engine import Searcher
-from assistant.search.lexicon import LexiconError, held_by, load_query_words, load_synonyms, merged_synonyms
+from assistant.search.lexicon import LexiconError, QueryWords, held_by, load_query_words, load_synonyms, merged_synonyms
+from assistant.search.query import QueryParser
+from assistant.search.tokenizer import Tokenizer
 from regulation_support import CURATED, plan_with_regulations
 
 # Made-up articles in the shape of a road traffic law: the answer says 饮酒后驾驶机动车 … 罚款, never 喝酒/开车.
@@ -92,3 +94,15 @@ def test_a_value_that_only_narrows_a_word_the_corpus_uses_otherwise_is_dropped()
     texts = ["物业管理区域内的物业用房属于业主共有。", "物业服务人应当公示物业费。", "当事人可以向人民法院起诉。"]
     synonyms = {"物业": ("物业管理", "物业服务人"), "法院": ("人民法院",), "老板": ("物业服务人",)}
     assert held_by(synonyms, texts) == {"法院": ("人民法院",), "老板": ("物业服务人",)}
+
+
+def test_a_phrase_key_matches_with_a_few_words_between_its_parts():
+    """狗…叫 (… in the file) is said 狗天天叫: its value joins the words' own keys (狗 → 犬) and stands for the
+    words it spans; parts too far apart are no phrase, and such a key never enters the segmenter's dictionary."""
+    assert load_synonyms(lexicon.REGISTER_FILE)[f"狗{lexicon.GAP}叫"] == ("犬吠",)
+    synonyms = {"狗": ("犬",), f"狗{lexicon.GAP}叫": ("犬吠",)}
+    parser = QueryParser(Tokenizer(), synonyms, QueryWords(frozenset({"怎么办"})))
+    q = parser.parse("邻居的狗天天叫怎么办")
+    assert {"犬吠", "犬"} <= set(q.highlight) and ("天天", "犬吠") in q.concepts
+    assert "犬吠" not in parser.parse("狗在小区里到处乱跑还叫").highlight
+    assert not [w for w in lexicon.build_lexicon(["犬吠扰民的，由公安机关处理。"], None).user_words if lexicon.GAP in w]

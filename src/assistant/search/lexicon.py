@@ -29,6 +29,9 @@ _HAS_CJK = r"[\u3400-\u9fff]"  # patterns, compiled when terms are mined: a sear
 _JIEBA_RUN = r"[\u4e00-\u9fd5a-z0-9+#&._%\-]+"
 
 MIN_TERM, MAX_TERM = 2, 16
+# In a synonym key, "…" (NFKC-normalised to "..." like every key): a few characters of the question may stand
+# between its parts (狗…叫 → 犬吠).
+GAP = "..."
 
 
 class LexiconError(ValueError):
@@ -155,6 +158,6 @@ def build_lexicon(texts: list[str], curated_dir: Path | None) -> Lexicon:
     else:
         curated = _lines(curated_dir / DICTIONARY_FILE)
         query_words = load_query_words(curated_dir / QUERY_WORDS_FILE)
-    extra = [w for key, values in synonyms.items() for w in (key, *values) if len(w) <= MAX_TERM]
+    extra = [w for key, values in synonyms.items() for w in (key, *values) if len(w) <= MAX_TERM and GAP not in w]
     words = tuple(sorted({*mined, *curated, *extra}))
     return Lexicon(words, synonyms, query_words)

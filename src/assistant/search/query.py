@@ -12,12 +12,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Container, Iterable, Mapping
 
-from assistant.search.lexicon import QueryWords
+from assistant.search.lexicon import GAP, QueryWords
 from assistant.search.normalize import normalize
 from assistant.search.numerals import numeral_keys
 from assistant.search.tokenizer import Tokenizer, bigrams
 
 EXPANSION_WEIGHT = 0.6
+MAX_GAP = 4  # characters of the question a gapped key (lexicon.GAP) lets stand between its parts
 NUMERAL_WEIGHT = 1.0
 MAX_KEY = 12  # longest mined key looked up (characters)
 MAX_SPELLED_OUT = 2  # corpus terms a word no passage holds may stand for (the most used)
@@ -96,8 +97,12 @@ class QueryParser:
         for t in terms:
             self._terms.setdefault(t[0], []).append(t)
         self._pairs = pairs  # the character pairs some passage holds
-        self._keys = {k: i for i, k in enumerate(sorted(synonyms, key=len, reverse=True))}  # key → its rank
-        self._key_lengths = sorted({len(k) for k in synonyms})
+        plain = [k for k in synonyms if GAP not in k]
+        self._keys = {k: i for i, k in enumerate(sorted(plain, key=len, reverse=True))}  # key → its rank
+        self._key_lengths = sorted({len(k) for k in plain})
+        # A phrase said with words between its parts (狗天天叫, 没跟我签合同): its parts in order, a few apart.
+        self._gapped = [(re.compile(f".{{0,{MAX_GAP}}}?".join(map(re.escape, k.split(GAP)))), synonyms[k])
+                        for k in synonyms if GAP in k]
         self.query_words = query_words
 
     def parse(self, raw: str) -> ParsedQuery:
@@ -129,6 +134,9 @@ class QueryParser:
         figures = numeral_keys(content)
         keys = dict(sorted({**keys, **figures}.items(), key=lambda kv: -len(kv[0])))
         expansions = _expansions(f"{content} {_ASPECT.sub('', content)}", keys)
+        phrases_said = self._phrases_in(content)  # on top of the words' own keys (狗天天叫: 犬吠 and 犬)
+        expansions += [v for values in phrases_said.values() for v in values if v not in expansions]
+        keys = {**phrases_said, **keys}
         concepts = self._concepts(runs, keys)
         for phrase in expansions:  # an expansion as a whole weighs about what one word of the user weighs
             tokens, phrase_grams = self.tokenizer.words(phrase), bigrams(phrase)
@@ -220,6 +228,15 @@ class QueryParser:
                 if w not in found and (spelled := self._spelled_out(w)):
                     found[w] = spelled
         return dict(sorted(found.items(), key=lambda kv: -len(kv[0])))
+
+    def _phrases_in(self, content: str) -> dict[str, tuple[str, ...]]:
+        """The gapped keys the content holds, each under the stretch of the content it spans."""
+        out: dict[str, tuple[str, ...]] = {}
+        for text in dict.fromkeys((content, _ASPECT.sub("", content))):
+            for pattern, values in self._gapped:
+                if m := pattern.search(text):
+                    out[m.group(0)] = values
+        return out
 
     def _spelled_out(self, word: str) -> tuple[str, ...]:
         """What a word no passage holds abbreviates: the corpus terms (most used first) that start with its
