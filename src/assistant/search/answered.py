@@ -5,12 +5,14 @@ fitted on the tuning queries by benchmarks/fit_ranking.py (the "answered" entry 
 The features are few and general, chosen on how well they carry over to questions not fitted on (5-fold
 cross-validation, leave-one-batch-out and leave-one-class-out, see fit_ranking.py --answered-cv): the first
 score F, the score margin between the first two passages, whether those two come from a document titled with a
-word of the query (the corpus holds a document on what was asked), and one *gap*: how much of the query's key concepts
+word of the query (the corpus holds a document on what was asked), the share of the words asked that the first
+passage holds, how many words asked are pieces of colloquial wording (known neither to the corpus nor to jieba's
+dictionary: their absence says nothing of the topic), and one *gap*: how much of the query's key concepts
 one passage holds with its title/section, minus how much is left once that passage must also meet the
 conditions the question states (the place it names, the year it writes out, the document it names, the figure
 it asks for; coverage itself is in F already). A passage that covers the words but not the place (丽水's growth
 rate for 广东省), the year, the document or the figure is not an answer. Everything is computed from the texts of
-three passages, their scores and facts read once at load time.
+three passages, their scores and facts read once at load time (and jieba's word table, already loaded for places).
 """
 from __future__ import annotations
 
