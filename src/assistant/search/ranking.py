@@ -18,7 +18,7 @@ import math
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, reduce
 from pathlib import Path
 
 import numpy as np
@@ -290,9 +290,8 @@ class QueryRanker:
             first_form.setdefault(j, k)
         self._has_forms = np.array(list(first_form), dtype=np.int64)
         self._form_starts = np.array(list(first_form.values()), dtype=np.int64)
-        self.concept_ctx = np.zeros((len(self.concepts), len(table.contexts)), dtype=np.bool_)
-        for ctx, (vs, _) in zip(self.concept_ctx, self.concepts):
-            np.logical_or.reduce([table.in_contexts(v) for v in vs], axis=0, out=ctx)
+        named = [reduce(np.logical_or, [table.in_contexts(v) for v in vs]) for vs, _ in self.concepts]
+        self.concept_ctx = np.array(named, dtype=np.bool_).reshape(len(self.concepts), len(table.contexts))
         runs = _content_stretches(q.runs)
         pairs = [a + b for run in runs for a, b in zip(run, run[1:])]
         self.pairs = [r for p in pairs if (r := self._required(p)) is not None]

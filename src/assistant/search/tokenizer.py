@@ -183,15 +183,14 @@ def _cut_block(block: str, freq: Mapping[str, int], log_total: float, out: list[
     route: list[tuple[float, int]] = [(0, 0)] * (n + 1)  # from k: (log probability of the rest, end of k's word)
     for k in range(n - 1, -1, -1):
         best = None
-        i, frag = k, block[k]
-        while i < n and frag in freq:  # the words starting at k (jieba's DAG), shortest first
-            f = freq[frag]
+        i, f = k, freq.get(block[k])
+        while f is not None:  # the words starting at k (jieba's DAG), shortest first
             if f:
                 option = (math.log(f) - log_total + route[i + 1][0], i)
                 if best is None or option > best:
                     best = option
             i += 1
-            frag = block[k : i + 1]
+            f = freq.get(block[k : i + 1]) if i < n else None
         route[k] = best if best is not None else (math.log(1) - log_total + route[k + 1][0], k)
     x, letters = 0, ""
     while x < n:
