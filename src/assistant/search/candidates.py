@@ -154,7 +154,7 @@ def count_matches(lists: list[TermList], allowed: Allowed, cap: int) -> int:
 
 
 FEW = 256  # candidates below this many are looked up in every unread list before they are cut
-SORT_BELOW = 4096  # passages sorted by np.sort below this many, else by a pass over a mask of all passages
+SORT_BELOW = 4096  # passages sorted by a stable argsort below this many, else by a pass over a mask of all passages
 LOOKUP_COST = 8  # a binary-search lookup of one passage in one list, in dense additions of one posting
 BOUND_LOOKUPS = 4096  # candidates are cut by the ranker's bound before more lookups than this (it costs ~0.1 ms)
 
@@ -286,8 +286,8 @@ class _Dense:
 
     def sorting(self, cand: np.ndarray) -> np.ndarray:
         """The order that sorts `cand` (passages, each once): many are sorted through a mask."""
-        if len(cand) <= SORT_BELOW:
-            return np.argsort(cand)
+        if len(cand) <= SORT_BELOW:  # (stable: numpy's radix sort, 2x faster on a few thousand; the same order,
+            return np.argsort(cand, kind="stable")  # passages being distinct)
         if (cand[1:] > cand[:-1]).all():
             return np.arange(len(cand))
         self.stamp.put(cand, np.arange(len(cand), dtype=np.int32))
