@@ -166,7 +166,7 @@ class Searcher:
                                int(t.source_of[d]), self._lead(d) if LIST_ITEM.match(rows[d][1]) else "")
                     for d in top.tolist()]
         # a concept is in the corpus when a passage or a title/section holds it (上海市 only in the title)
-        in_corpus = [bool(v) or bool(ctx.any()) for v, ctx in zip(ranker.variants, ranker.concept_ctx)]
+        in_corpus = [bool(v) or named for v, named in zip(ranker.variants, ranker.concept_ctx.any(axis=1).tolist())]
         return self.answerer.features(q, ranker.concepts, in_corpus, passages, scores.tolist())
 
     def _lead(self, item: int) -> str:

@@ -97,6 +97,7 @@ class QueryParser:
         for t in terms:
             self._terms.setdefault(t[0], []).append(t)
         self._pairs = pairs  # the character pairs some passage holds
+        self._spelled: dict[str, tuple[str, ...]] = {}  # see _spelled_out
         plain = [k for k in synonyms if GAP not in k]
         self._keys = {k: i for i, k in enumerate(sorted(plain, key=len, reverse=True))}  # key → its rank
         self._key_lengths = sorted({len(k) for k in plain})
@@ -239,6 +240,15 @@ class QueryParser:
         return out
 
     def _spelled_out(self, word: str) -> tuple[str, ...]:
+        """_spell_out, kept per word: queries share words, and the corpus's answer does not change."""
+        found = self._spelled.get(word)
+        if found is None:
+            if len(self._spelled) > 4096:
+                self._spelled.clear()
+            found = self._spelled[word] = self._spell_out(word)
+        return found
+
+    def _spell_out(self, word: str) -> tuple[str, ...]:
         """What a word no passage holds abbreviates: the corpus terms (most used first) that start with its
         first character and hold its others in order (物业费 → 物业服务费用, 交警 → 交通警察). A word some
         passage holds keeps its own meaning, and a numbered 第X条 is no abbreviation."""
