@@ -300,3 +300,16 @@ def test_a_penalty_the_question_does_not_ask_about_ranks_below_the_rule(venues: 
     assert top(without(venues, "unasked_sanction"), query) == "使用虚假证明材料申领场馆年卡的，处一百元以上五百元以下罚款。"
     # asked about, the penalty comes first
     assert top(venues, "用虚假证明材料申领场馆年卡怎么罚") == "使用虚假证明材料申领场馆年卡的，处一百元以上五百元以下罚款。"
+
+
+def test_passage_cues_read_periods_and_rights_but_not_item_numbers():
+    # a numbered item the text refers to states no figure and no period
+    assert not passage_flags("被领养的犬只按照本条例第十条规定接受免疫接种。") & (FIGURE | TIME)
+    assert not passage_flags("违反本规定第十八条第二款规定的，依法处理。") & (FIGURE | TIME)
+    # 满三个月, 半年以上, 十个工作日: periods and figures
+    for text in ("犬只出生满三个月的，应当接受免疫接种。", "到其他城市居住半年以上的，可以申领居住证。"):
+        assert passage_flags(text) & (TIME | FIGURE) == TIME | FIGURE
+    assert passage_flags("应当自收到材料之日起十个工作日内审核。") & TIME
+    # a right held (有…权利) answers whether one may, as 有权 does
+    assert passage_flags("老年人有要求赡养人付给赡养费等权利。") & PERMITS
+    assert not passage_flags("赡养人应当履行赡养义务。") & PERMITS

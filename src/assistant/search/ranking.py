@@ -67,24 +67,29 @@ _SHIFT = 21  # a character pair's code: (first << 21) | second (code points fit 
 # Passage flags, computed once at index time from the text.
 FIGURE, DEFINES, TIME, SANCTION, AGENT, PERMITS = 1, 2, 4, 8, 16, 32
 INHERITED = FIGURE | TIME | SANCTION | PERMITS  # what a list item takes from the sentence that leads into its list
-_FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|大"
+_FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千万亿半]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|大"
                      r"|日|天|周|月|年|小时|次|人|户|只|岁|米|吨|公斤|平方米)")
 _DEFINES = re.compile(r"“[^”]{2,30}”|是指|即|简称|也称|指的是|就是|意味着|内涵|本质")
-_TIME = re.compile(r"[0-9零〇○一二三四五六七八九十]+(?:年|月|日|天|小时|周)|之日|起施行|期限|以前|以后|之前|届满|期间|每年|每月")
+_TIME = re.compile(r"[0-9零〇○一二三四五六七八九十半]+个?(?:年|月|日|天|小时|周|工作日)|之日|起施行|期限|以前|以后|之前|届满|期间|每年|每月")
 _SANCTION = re.compile(r"罚|警告|责令|处分|吊销|没收|拘留|训诫|追究|通报批评|取消.{0,6}资格")
 # Who is in charge, pays, owns: 由建设单位交纳, 由所有权人负责, 属于业主所有, 主管部门负责.
 _AGENT = re.compile(r"由.{1,30}(?:负责|承担|交纳|支付|进行|组织|实施|审批|管理|清偿|制定|决定|确定|办理)|负责|属于"
                     r"|归.{1,10}所有|主管部门")
 # Permits or forbids: 可以/有权/即可/允许, 不得/禁止/不准/不受…限制.
-_PERMITS = re.compile(r"不得|禁止|严禁|不准|不许|可以|有权|即可|允许|不受.{0,12}限制")
+_PERMITS = re.compile(r"不得|禁止|严禁|不准|不许|可以|有权|即可|允许|不受.{0,12}限制|有[^，。；]{0,20}权利")
 _PLACE_SUFFIX = re.compile(r"(?<=..)(?:省|市|县)$")
 LIST_ITEM = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[0-9]+[.．、]|[①-⑳]")
 
 
+# A numbered item named in the text (本条例第十条, 第二款): no figure and no period
+_ITEM_REFERENCE = re.compile(r"第[0-9零〇○一二三四五六七八九十百千]+[编章节条款项目]")
+
+
 def passage_flags(text: str) -> int:
     """Figure / definition / time / penalty / agent / permission cues of a normalised passage text, as bits."""
-    return (FIGURE * bool(_FIGURE.search(text)) | PERMITS * bool(_PERMITS.search(text))
-            | DEFINES * bool(_DEFINES.search(text)) | TIME * bool(_TIME.search(text))
+    plain = _ITEM_REFERENCE.sub("", text)
+    return (FIGURE * bool(_FIGURE.search(plain)) | TIME * bool(_TIME.search(plain))
+            | PERMITS * bool(_PERMITS.search(text)) | DEFINES * bool(_DEFINES.search(text))
             | SANCTION * bool(_SANCTION.search(text)) | AGENT * bool(_AGENT.search(text)))
 
 
