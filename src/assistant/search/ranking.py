@@ -351,7 +351,8 @@ class QueryRanker:
         if self._named is None:
             if len(self.concepts) < 63:  # each context's set as one integer
                 sets = (1 << np.arange(len(self.concepts), dtype=np.int64)) @ self.concept_ctx
-                self._named = np.unique(sets).searchsorted(sets)  # dense ranks (return_inverse sorts: 4× slower)
+                ordered = np.sort(sets)  # dense ranks, as np.unique(…, return_inverse=True) gives them in 4× the time
+                self._named = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))].searchsorted(sets)
             else:
                 self._named = np.unique(self.concept_ctx.T, axis=0, return_inverse=True)[1].ravel()
         return self._named
