@@ -44,9 +44,9 @@ def results_text(query: str, results: Results, offset: int = 0) -> str:
     """`json.dumps(results_json(query, results, offset), ensure_ascii=False)`, put together from each hit's
     JSON text around its score and highlight, kept per passage: a batch or a server shows the same passages
     again, and encoding their texts, 出处 and quotes anew was most of the cost (tests: the same text)."""
-    head = _encode({"query": query, "answered": results.answered, "kind": results.kind, "total": results.total,
-                    "offset": offset, "results": None})
-    return f"{head[:-5]}[{', '.join(map(_hit_text, results.hits))}]}}"
+    head = (f'{{"query": {_encode(query)}, "answered": {"true" if results.answered else "false"}, '
+            f'"kind": {_encode(results.kind)}, "total": {int(results.total)}, "offset": {int(offset)}, "results": ')
+    return f"{head}[{', '.join(map(_hit_text, results.hits))}]}}"
 
 
 _parts: dict[int, tuple[Passage, Source, str, str]] = {}  # id(passage) → it, its source and its JSON around
