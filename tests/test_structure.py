@@ -132,3 +132,20 @@ def test_an_em_space_indent_starts_a_paragraph_as_an_ideographic_one_does():
     assert (items[-2].text, items[-2].is_heading) == ("二、保障措施", True)
     assert items[-1].text == "各牵头单位要于每季度末报送工作进展情况，县整治办每半年开展一次督查。"
     assert paths[-1] == ("二、保障措施",)
+
+
+def test_a_table_printed_in_a_pdf_is_read_row_by_row_under_its_header():
+    """Extraction sets a printed table's cells apart by spaces: each row is a paragraph (a wrapped cell's next
+    line joins it) under the first row's column names; one spaced-out line of body text is not a table."""
+    text = ("\u2003\u2003各地各部门要按照职责分工抓好落实，具体任务分工见\n下表。\n"
+            "序号 重点任务 牵头单位 完成时限\n"
+            "1 开展农村生活污水治理设施提升 县农业农村局 2025年底\n改造\n"
+            "2 推进城镇老旧小区改造 县住房城乡建设局 2026年6月\n"
+            "\u2003\u2003二、保障措施\n"
+            "\u2003\u20032023年 11月 29日，金华市举办培训班，各牵头单位要于每季\n度末报送工作进展情况。\n")
+    items, paths = structure(text)
+    header = "序号 重点任务 牵头单位 完成时限"
+    rows = [b.text for b, path in zip(items, paths) if path[-1:] == (header,) and not b.is_heading]
+    assert rows == ["1开展农村生活污水治理设施提升县农业农村局2025年底改造", "2推进城镇老旧小区改造县住房城乡建设局2026年6月"]
+    assert items[-1].text == "2023年11月29日，金华市举办培训班，各牵头单位要于每季度末报送工作进展情况。"
+    assert paths[-1] == ("二、保障措施",)

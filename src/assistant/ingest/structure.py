@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable
 
@@ -44,12 +44,15 @@ INDENTED_LINE = 0.93  # a paragraph's indented first line is at most this share 
 SUBHEAD_MAX_CHARS = 10  # second line of a bulleted subhead: `“循迹溯源”学思践悟`
 PARAGRAPH_PER_LINE_WIDTH = 140  # lines wider than any printed column are whole paragraphs
 WIDTH_WINDOW = 6
+PRINTED_ROW_CELLS = 3  # a printed table row: this many cells of two or more characters (one ideograph), set apart
+PRINTED_ROW_REACH = 2  # by spaces, with another such row at most this many lines away (a wrapped cell between)
 
 _ENDS_SENTENCE = re.compile(r"[。！？!?…]+[”’」』）)】]*$")
 _SENTENCE_END = re.compile(r"[。！？!?…]+[”’」』）)】]*")
 _HAS_SENTENCE_END = re.compile(r"[。！？!?…]")
 _INNER_PUNCT = re.compile(r"[，、；：。！？,;:!?]")
 _CONTINUES = "，、；：,;:“‘《（("
+_IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -187,11 +190,15 @@ def _wrapped_paragraphs(lines: list[Line], opens: Callable[[str], bool] | None) 
     if statistics.median(ln.width for ln in lines) > PARAGRAPH_PER_LINE_WIDTH:
         return [Paragraph((ln,)) for ln in lines]
     columns = _column_widths(lines)
+    lines = _printed_table_rows(lines)
     out: list[list[Line]] = [[lines[0]]]
     subhead = [False]
     for i in range(1, len(lines)):
         current = out[-1]
-        if len(current) == 1 and _is_bullet_second_line(current[0], lines[i]):
+        if lines[i].table:
+            out.append([lines[i]])  # a row starts its own paragraph; a wrapped cell's next line joins it
+            subhead.append(False)
+        elif len(current) == 1 and _is_bullet_second_line(current[0], lines[i]):
             out.append([lines[i]])
             subhead.append(True)
         elif _is_subhead(lines, columns, i, prev_subhead=subhead[-1] and len(current) == 1):
@@ -203,6 +210,26 @@ def _wrapped_paragraphs(lines: list[Line], opens: Callable[[str], bool] | None) 
         else:
             current.append(lines[i])
     return [Paragraph(tuple(p), s) for p, s in zip(out, subhead)]
+
+
+def _printed_table_rows(lines: list[Line]) -> list[Line]:
+    """The rows of a table printed in a PDF, marked as the formats mark a stated table's: a line of several
+    space-separated cells next to another such line (a single one is body text whose figures the extraction spaced
+    out: `量超 13.2 亿吨、3530 万标箱`). The first row of a run names the columns."""
+    cells = [
+        not ends_sentence(ln.text)
+        and sum(1 for c in ln.spaced.split(" ") if len(c) >= 2 and _IDEOGRAPH.search(c)) >= PRINTED_ROW_CELLS
+        for ln in lines
+    ]
+    out = list(lines)
+    previous = -PRINTED_ROW_REACH - 1
+    for i, row in enumerate(cells):
+        near = cells[max(0, i - PRINTED_ROW_REACH) : i] + cells[i + 1 : i + 1 + PRINTED_ROW_REACH]
+        if row and not lines[i].table and any(near):
+            first = i - previous > PRINTED_ROW_REACH
+            out[i] = replace(lines[i], table=TABLE_HEAD if first else TABLE_ROW)
+            previous = i
+    return out
 
 
 def _breaks_before(lines: list[Line], columns: list[float], i: int, current: list[Line]) -> bool:
