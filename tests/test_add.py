@@ -290,3 +290,20 @@ def test_pdf_page_numbers_and_heads_never_become_text_or_split_a_sentence(tmp_pa
             current = ""
     assert got[:len(expected)] == expected  # every paragraph whole, also across a page break
     assert got[len(expected):] == ([current.split("　", 1)[-1]] if current else [])  # the page cut off mid-sentence
+
+
+def test_add_new_starts_a_corpus_and_never_takes_over_an_existing_one(tmp_path: Path):
+    src = tmp_path / "river.md"
+    src.write_text(REGULATION_MD, encoding="utf-8")
+    fresh, db = tmp_path / "county", tmp_path / "county.db"
+    with pytest.raises(AddError, match="--new"):  # a folder without a manifest: say how to start one
+        add([src], fresh, db)
+    (r,) = add([src], fresh, db, new=True)
+    assert r.source.title == "某市河道保护条例" and [e.id for e in load_manifest(fresh)] == [r.source.id]
+    assert {s.id for s in Corpus(db).sources()} == {r.source.id}
+    with pytest.raises(AddError, match="去掉 --new"):  # already a corpus
+        add([src], fresh, tmp_path / "other.db", new=True)
+    served = db.read_bytes()
+    with pytest.raises(AddError, match="已存在"):  # a mistyped --corpus must not replace the database served
+        add([src], tmp_path / "typo", db, new=True)
+    assert db.read_bytes() == served and not (tmp_path / "typo" / "manifest.toml").exists()

@@ -53,7 +53,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     from assistant.ingest.add import OVERRIDES, add
 
     overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k)}
-    for r in add(args.files, args.corpus, args.db, overrides, progress=streams.say):
+    for r in add(args.files, args.corpus, args.db, overrides, progress=streams.say, new=args.new):
         s = r.source
         print(f"已添加 {r.file} → id {s.id}")
         print(f"  标题：{s.title}")
@@ -237,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("add", help="把文件（.txt/.md/.docx/.pdf）加入语料并重建数据库")
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--corpus", type=Path, default=Path("corpus"), help="语料目录（默认 corpus/）")
+    p.add_argument("--new", action="store_true", help="以这些文件新建语料库（--corpus 目录与 --db 数据库都须是新的）")
     p.add_argument("--title", help="标题（默认从文件读取）")
     p.add_argument("--short", help="简称")
     p.add_argument("--issuer", help="发布机关（默认从文件读取）")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.ingest import formats, legal, metadata
-from assistant.ingest.manifest import MANIFEST_NAME, Entry, append_entry, load_manifest, remove_entry
+from assistant.ingest.manifest import MANIFEST_NAME, Entry, ManifestError, append_entry, load_manifest, remove_entry
 from assistant.ingest.pipeline import Progress, build, write
 from assistant.records import Passage, Source
 
@@ -98,18 +98,38 @@ def plan_entry(path: Path, corpus_dir: Path, entries: list[Entry], overrides: di
     return entry
 
 
+def corpus_entries(corpus_dir: Path, db_path: Path, new: bool) -> list[Entry]:
+    """The corpus's manifest entries, or none for a new corpus (`new`: its folder is created). A new corpus
+    never takes over an existing database or corpus folder: a mistyped --corpus must not replace what the bot
+    serves."""
+    manifest = corpus_dir / MANIFEST_NAME
+    if not new:
+        try:
+            return load_manifest(corpus_dir)
+        except ManifestError as exc:
+            if manifest.exists():
+                raise
+            raise AddError(f"{exc}。如要新建语料库，请加 --new，并用 --db 指定新的数据库文件") from exc
+    if manifest.exists():
+        raise AddError(f"{corpus_dir} 已是语料目录（有 {MANIFEST_NAME}），去掉 --new 即可加入其中")
+    if Path(db_path).exists():
+        raise AddError(f"数据库 {db_path} 已存在；新语料库请用 --db 指定一个新的数据库文件")
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    return []
+
+
 def add(
     files: list[Path], corpus_dir: Path, db_path: Path, overrides: dict[str, str] | None = None,
-    progress: Progress = lambda _msg: None,
+    progress: Progress = lambda _msg: None, new: bool = False,
 ) -> list[Report]:
-    """Add `files` to the corpus and rebuild the database; one Report per file."""
+    """Add `files` to the corpus (a new one when `new`) and rebuild the database; one Report per file."""
     overrides = {k: v.strip() for k, v in (overrides or {}).items() if v and v.strip()}
     corpus_dir = Path(corpus_dir)
     if len(files) > 1 and ({"title", "short"} & set(overrides)):
         raise AddError("--title 和 --short 只能用于单个文件")
     if overrides.get("date") and not _DATE_FLAG.match(overrides["date"]):
         raise AddError(f"--date 应为 YYYY、YYYY-MM 或 YYYY-MM-DD：{overrides['date']}")
-    entries = load_manifest(corpus_dir)
+    entries = corpus_entries(corpus_dir, db_path, new)
     taken = {e.id for e in entries} | {f"{e.id}-{a.key}" for e in entries for a in e.articles}
     listed = {e.file for e in entries}
     seen: dict[str, Path] = {}
@@ -124,7 +144,7 @@ def add(
         progress(f"读取 {path.name} …")  # a long PDF takes seconds
         planned.append((path, plan_entry(path, corpus_dir, entries, overrides, taken)))
     manifest = corpus_dir / MANIFEST_NAME
-    before = manifest.read_bytes()
+    before = manifest.read_bytes() if manifest.exists() else None
     copied: list[Path] = []
     try:
         for path, entry in planned:
@@ -136,7 +156,10 @@ def add(
         sources, passages, _summary = build(corpus_dir, progress)
         write(corpus_dir, db_path, sources, passages, progress)
     except BaseException:
-        manifest.write_bytes(before)
+        if before is None:
+            manifest.unlink(missing_ok=True)
+        else:
+            manifest.write_bytes(before)
         for target in copied:
             target.unlink(missing_ok=True)
         raise
