@@ -50,6 +50,23 @@ def test_start_states_coverage_and_offers_the_examples(searcher, examples):
     known = coverage(searcher.corpus.sources())
     assert f"收录{len(known.documents)}份文件" in text and known.span in text
     assert [row[0].label for row in reply.buttons[:3]] == examples
+    assert "点下面的例子试一试" in text
+
+
+def test_start_on_a_corpus_of_regulations_promises_no_examples(tmp_path):
+    """Examples are made from a plan's numbered item headings; a corpus of articles (第X条) has none."""
+    from assistant.ingest.add import add
+    from assistant.search.engine import Searcher
+
+    law = tmp_path / "law.md"
+    law.write_text("# 某市养犬管理条例\n\n第一条 为了规范养犬行为，制定本条例。\n\n第二条 养犬人应当依法办理养犬登记。\n\n"
+                   "第三条 本条例自2020年1月1日起施行。\n", encoding="utf-8")
+    db = tmp_path / "own.db"
+    add([law], tmp_path / "own", db, new=True)
+    reply = build_core(Searcher.open(db)).handle_message(Request(7, 7, "/start"))
+    text = plain_text(reply)
+    assert "收录1份文件" in text and "点下面的例子" not in text and "发送一个问题或关键词试一试" in text
+    assert [row[0].label for row in reply.buttons] == ["在其他聊天中搜索"]
 
 
 def test_help_names_the_bot(searcher):

@@ -356,7 +356,9 @@ class Answers:
             return self.help(req)
         known = coverage(self.corpus.sources()).detail()
         asks = [[Button(q, self.core.callback_data("ask", q))] for q in examples(self.core.searcher)]
-        text = f"{INTRO}\n\n{known}\n\n点下面的例子试一试，或发送 /help 查看用法。"
+        # A corpus of regulations has no numbered item headings to make examples of: then none is promised.
+        invite = "点下面的例子试一试" if asks else "发送一个问题或关键词试一试"
+        text = f"{INTRO}\n\n{known}\n\n{invite}，或发送 /help 查看用法。"
         return Reply([Text(text)], [*asks, [Button("在其他聊天中搜索", switch_inline=FEATURED[0])]])
 
     def help(self, req: Request) -> Reply:
