@@ -171,17 +171,39 @@ def test_the_margin_is_how_far_the_first_passage_stands_above_the_second(answere
     assert feature(answerer.features(q, concepts, [True], two, [1.0, 1e-6]), "margin") == MARGIN_CAP
 
 
-def test_on_topic_when_the_first_two_passages_are_of_a_document_titled_with_a_word_asked():
+def test_on_topic_when_the_first_passage_is_of_a_document_titled_with_a_word_asked():
     answerer = Answerer(["某市养犬管理条例 养犬条例", "某某决定"], ["条例", "决定"])
     q = ParsedQuery(raw="养犬登记怎么办", runs=(("养犬", "登记"),))
     concepts = [(("养犬",), 5.0), (("登记",), 3.0)]
     regulation = [passage("应当办理登记", source=0), passage("携带犬只出户", source=0)]
     assert feature(answerer.features(q, concepts, [True, True], regulation, [1.0, 0.9]), "on_topic") == 1
-    scattered = [regulation[0], passage("养犬登记", source=1)]
-    assert feature(answerer.features(q, concepts, [True, True], scattered, [1.0, 0.9]), "on_topic") == 0
+    assert feature(answerer.features(q, concepts, [True, True], regulation[:1], [1.0]), "on_topic") == 1
     untitled = [passage("养犬登记", source=1), passage("养犬", source=1)]  # 某某决定 names nothing asked
     assert feature(answerer.features(q, concepts, [True, True], untitled, [1.0, 0.9]), "on_topic") == 0
-    assert feature(answerer.features(q, concepts, [True, True], regulation[:1], [1.0]), "on_topic") == 0
+
+
+def test_on_topic_when_the_title_holds_the_leading_part_of_a_word_asked():
+    # 物业费 is no word of 物业管理条例's title, its head 物业 is; 管理费 would be of 管理 (a head of two characters
+    # at least), a word of two characters only whole (条件 is not 条例)
+    answerer = Answerer(["物业管理条例", "某某决定"], ["条例", "决定"])
+    answer = [passage("业主应当交纳物业服务费用", source=0), passage("物业服务收费", source=0)]
+    q = ParsedQuery(raw="物业费一直不交会怎么样", runs=(("物业费", "一直", "不交"),))
+    concepts = [(("物业费", "物业服务费用"), 9.0), (("一直",), 5.0), (("不交",), 6.0)]
+    assert feature(answerer.features(q, concepts, [True, True, False], answer, [0.1, 0.09]), "on_topic") == 1
+    q2 = ParsedQuery(raw="条件是什么", runs=(("条件",),))
+    assert feature(answerer.features(q2, [(("条件",), 4.0)], [True], answer, [0.1, 0.09]), "on_topic") == 0
+    q3 = ParsedQuery(raw="物流费怎么算", runs=(("物流费", "算"),))  # 物 alone is no head
+    assert feature(answerer.features(q3, [(("物流费",), 4.0)], [True], answer, [0.1, 0.09]), "on_topic") == 0
+
+
+def test_same_document_when_the_first_two_passages_are_of_one_document(answerer):
+    q = ParsedQuery(raw="补贴标准", runs=(("补贴", "标准"),))
+    concepts = [(("补贴",), 5.0), (("标准",), 3.0)]
+    one = [passage("补贴标准", source=0), passage("补贴", source=0), passage("标准", source=1)]
+    assert feature(answerer.features(q, concepts, [True, True], one, [1.0, 0.9, 0.8]), "same_document") == 1
+    apart = [one[0], one[2], one[1]]  # the third passage does not count
+    assert feature(answerer.features(q, concepts, [True, True], apart, [1.0, 0.9, 0.8]), "same_document") == 0
+    assert feature(answerer.features(q, concepts, [True, True], one[:1], [1.0]), "same_document") == 0
 
 
 def test_pair_share_counts_the_character_pairs_asked_that_the_first_passage_holds(answerer):
