@@ -109,6 +109,17 @@ def test_an_official_notice_is_cited_by_the_plan_it_issues(corpus: Path, tmp_pat
     assert not apparatus & set(texts) and not any("印发" in t and "抄送" in t for t in texts)
 
 
+def test_a_state_council_opinion_keeps_its_addressees_out_of_the_text(corpus: Path, tmp_path: Path):
+    """国务院各部委、各直属机构： ends in an organ (机构) like other addressee lines: a header line, so the
+    preamble's first sentence is quoted alone (a PDF had glued the addressees to it)."""
+    path = Path(__file__).parent / "data" / "regulations" / "government-new-media-opinion.md"
+    (r,) = add([path], corpus, tmp_path / "a.db")
+    texts = [p.text for p in Corpus(tmp_path / "a.db").passages(r.source.id)]
+    assert not any("各直属机构" in t for t in texts)
+    assert any(t.startswith("政务新媒体是移动互联网时代党和政府联系群众") for t in texts)
+    assert (r.source.kind, r.source.issuer, r.source.promulgated) == ("意见", "国务院办公厅", "2018-12-07")
+
+
 def test_add_text_pdf_drops_running_heads_and_page_numbers(corpus: Path, tmp_path: Path):
     path = write_pdf(tmp_path / "data.pdf", pages=4)
     db = tmp_path / "a.db"
