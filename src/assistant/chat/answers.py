@@ -15,7 +15,7 @@ from assistant.chat.citation import (
 )
 from assistant.chat.citation import citation as cite_passage
 from assistant.chat.core import EXPIRED, MAX_QUERY_CHARS, ChatCore, Request, Session, parse_number
-from assistant.chat.coverage import coverage, example_questions
+from assistant.chat.coverage import Examples, corpus_examples, coverage, example_questions
 from assistant.chat.emphasis import bold_terms
 from assistant.chat.render import elide, ordinal, shorten, units
 from assistant.chat.reply import MAX_COPY_UNITS, Button, Citation, Context, InlineItem, InlinePage, Quote, Reply, Text
@@ -36,7 +36,12 @@ ARTICLES_PER_ROW = 6  # numbered buttons under the list of an issue's articles
 EXCERPT_CHARS = 1500  # an excerpt quote is cut into paragraphs no longer than this
 INLINE_WORDS = 40  # characters of the quote an inline result shows under its title
 
-FEATURED = ("共同富裕", "八八战略", "数字化改革", "营商环境", "山区26县")
+# Written by people for the seed corpus; each is kept where the search still answers it, else replaced by one
+# computed from the corpus (coverage.corpus_examples): an example a user copies must work.
+SEED_EXAMPLES = Examples(
+    keywords=("共同富裕", "八八战略", "数字化改革", "营商环境", "山区26县"), pair="数字化改革 营商环境",
+    scoped="@共同富裕实施方案 山区26县", reference="实施方案第31条",
+)
 
 INTRO = (
     "我是浙江政策原文引用助手：发送问题或关键词，我会找出政策文件的原文语句，逐字引用并注明出处；"
@@ -47,16 +52,16 @@ COPY_SENT = "原文较长，已单独发送，长按即可复制。"
 HELP = """直接发送问题或关键词，我会返回政策文件中的原文语句，并注明出处。
 
 查询写法：
-• 多个关键词用空格分开：数字化改革 营商环境
+• 多个关键词用空格分开{pair}
 • "精确短语"：用引号括起来，原文须逐字出现
 • -排除词：减号开头的词不出现在结果中
-• @文件简称：只在一份文件中查，如 @共同富裕实施方案 山区26县（/sources 查看全部文件）
-• 引用条目：如 实施方案第31条，返回该条全文
+• @文件简称：只在一份文件中查{scoped}（/sources 查看全部文件）
+• 引用条目：{reference}返回该条全文
 
 每条结果下：上下文 = 前后原文，来源 = 完整标题、发布机关、日期和章节；上一页/下一页 翻看更多结果。
 在群里：/s 关键词、@我 提问，或回复我的消息。
 在任意聊天中：输入框里输入 {mention} 关键词，选中一条即可插入原文和出处。"""
-EMPTY_QUERY = "请发送想查找的问题或关键词，例如：共同富裕。发送 /help 查看用法。"
+EMPTY_QUERY = "请发送想查找的问题或关键词{example}。发送 /help 查看用法。"
 TOO_LONG = "问题较长，只按前 {n} 个字查找。"
 NO_MORE = "没有更多结果了。"
 NOT_OWNER = "只有提问者可以翻页，请自己提问一次。"
@@ -74,6 +79,7 @@ def display(query: str) -> str:
 
 
 _examples: "weakref.WeakKeyDictionary[object, list[str]]" = weakref.WeakKeyDictionary()
+_syntax: "weakref.WeakKeyDictionary[object, Examples]" = weakref.WeakKeyDictionary()
 
 
 def examples(searcher) -> list[str]:
@@ -81,6 +87,24 @@ def examples(searcher) -> list[str]:
     if searcher not in _examples:
         _examples[searcher] = example_questions(searcher)
     return _examples[searcher]
+
+
+def syntax_examples(searcher) -> Examples:
+    """The query examples of /help, the inline showcase and /start's inline button for a searcher's corpus:
+    the seed corpus's hand-written ones where the search answers them, else computed (coverage.corpus_examples),
+    worked out once (~0.1 s) per opened corpus."""
+    if searcher not in _syntax:
+        _syntax[searcher] = corpus_examples(searcher, SEED_EXAMPLES)
+    return _syntax[searcher]
+
+
+def help_text(found: Examples, mention: str) -> str:
+    """HELP with the corpus's examples; a form the corpus has no working example of is described without one."""
+    return HELP.format(
+        mention=mention, pair=f"：{found.pair}" if found.pair else "",
+        scoped=f"，如 {found.scoped}" if found.scoped else "",
+        reference=f"如 {found.reference}，" if found.reference else "文件简称加条目编号（如 第十条），",
+    )
 
 
 class Answers:
@@ -116,7 +140,8 @@ class Answers:
     def question(self, req: Request) -> Reply:
         query = req.text.strip()
         if not query:
-            return Reply([Text(EMPTY_QUERY)])
+            keywords = syntax_examples(self.core.searcher).keywords
+            return Reply([Text(EMPTY_QUERY.format(example=f"，例如：{keywords[0]}" if keywords else ""))])
         notes = []
         if len(query) > MAX_QUERY_CHARS:
             query = query[: MAX_QUERY_CHARS]
@@ -247,7 +272,10 @@ class Answers:
         return Reply([Text(text)], buttons)
 
     def search_command(self, req: Request) -> Reply:
-        return self.question(req) if req.text else Reply([Text("用法：/s 关键词，例如 /s 共同富裕")])
+        if req.text:
+            return self.question(req)
+        keywords = syntax_examples(self.core.searcher).keywords
+        return Reply([Text("用法：/s 关键词" + (f"，例如 /s {keywords[0]}" if keywords else ""))])
 
     def ask(self, req: Request, query: str) -> Reply:
         return self.question(replace(req, text=query))
@@ -359,12 +387,13 @@ class Answers:
         # A corpus of regulations has no numbered item headings to make examples of: then none is promised.
         invite = "点下面的例子试一试" if asks else "发送一个问题或关键词试一试"
         text = f"{INTRO}\n\n{known}\n\n{invite}，或发送 /help 查看用法。"
-        return Reply([Text(text)], [*asks, [Button("在其他聊天中搜索", switch_inline=FEATURED[0])]])
+        keywords = syntax_examples(self.core.searcher).keywords
+        return Reply([Text(text)], [*asks, [Button("在其他聊天中搜索", switch_inline=keywords[0] if keywords else "")]])
 
     def help(self, req: Request) -> Reply:
         menu = "\n".join(f"/{c.name} — {c.description}" for c in self.core.registry.commands.values() if c.menu)
         mention = f"@{self.core.bot_username}" if self.core.bot_username else "@机器人用户名"
-        return Reply([Text(HELP.format(mention=mention)), Text("命令：\n" + menu)])
+        return Reply([Text(help_text(syntax_examples(self.core.searcher), mention)), Text("命令：\n" + menu)])
 
     def reload(self, req: Request) -> Reply:
         try:
@@ -381,7 +410,7 @@ class Answers:
         query = req.text[: MAX_QUERY_CHARS]
         if not query:
             items = []
-            for term in FEATURED:
+            for term in syntax_examples(self.core.searcher).keywords:
                 items += [self.inline_item(h) for h in self.core.searcher.search(term, k=1).hits]
             return InlinePage(tuple({i.id: i for i in items}.values()), help_text="使用说明：输入关键词搜索原文")
         start = parse_number(offset) or 0
