@@ -127,6 +127,7 @@ def example_questions(searcher, n: int = EXAMPLES) -> list[str]:
 KEYWORDS = 5  # keyword examples: the inline showcase shows one quote for each
 MIN_PASSAGES = 3  # a keyword example is a word at least this many passages hold
 NAME_CHARS = 4  # a keyword example names a thing: a word this long (营商环境; not 手续, 增长)
+NAME_MAX = 12  # a document name longer than this is typed only when no document has a shorter one
 TRIES = 12  # candidates tried (each one search) per example before giving up on it
 _ARTICLE = re.compile(r"^第[零〇一二三四五六七八九十百千]+条$")  # 第十条: written as the document writes it
 _NUMBERED = re.compile(r"^([0-9]{1,3})\s*[.．、]")  # "31. 建立…" is typed 第31条
@@ -149,8 +150,9 @@ def corpus_examples(searcher, preferred: Examples = Examples()) -> Examples:
     passages, ranked by how many of its passages hold one times log((documents + 1) / documents holding it)
     (its own words before words every document uses). `keywords` takes each document's best in turn, the most
     authoritative document (authority(), then corpus order) first; `pair` is the first keyword with the next
-    keyword of its document that a passage also holds; `scoped` is the name (简称, else its label) of the most
-    authoritative document the name finds, with its best keyword not in `pair`; `reference` is that document's
+    keyword of its document that a passage also holds (of the next document when none); `scoped` is the name
+    (简称, else its label; of NAME_MAX characters at most where one is) of the most authoritative document the
+    name finds, with its best keyword not in `pair`; `reference` is that document's
     numbered item holding that keyword most often (its first item in a corpus without keywords), written
     简称第十条 (第31条 for an item numbered "31."). Each is kept only when the search answers it: a keyword's
     first quote holds it, the pair's first quote holds both, the scoped search's first quote is of that
@@ -213,12 +215,12 @@ def _round_robin(lists: list[list[str]]):
 
 
 def _pair(ranked: dict[str, list[str]], keywords: list[str], check: "_Checks") -> str:
-    for first in keywords[:1]:
-        for words in ranked.values():
-            if first not in words:
-                continue
+    """The first document's keyword (among `keywords`) with its next keyword a passage also holds."""
+    for words in ranked.values():
+        for first in [w for w in words if w in keywords][:1]:
             others = [w for w in words if w not in first and first not in w][:TRIES]
-            return next((f"{first} {w}" for w in others if check.pair(f"{first} {w}")), "")
+            if found := next((f"{first} {w}" for w in others if check.pair(f"{first} {w}")), ""):
+                return found
     return ""
 
 
@@ -227,9 +229,11 @@ def _scoped(searcher, ranked: dict[str, list[str]], shown: list[str], check: "_C
     keyword in any document, ("", name + its first numbered item)."""
     corpus = searcher.corpus
     documents = [s for s in corpus.sources() if not s.publication] or corpus.sources()
-    for source in sorted(documents, key=lambda s: (authority(s.kind), s.position)):
-        name = next((n for n in (source.short, source.label) if n and searcher.resolve_source(n) == source.id), None)
-        if name is None:
+    names = {s.id: next((n for n in (s.short, s.label) if n and searcher.resolve_source(n) == s.id), "")
+             for s in documents}
+    for source in sorted(documents, key=lambda s: (len(names[s.id]) > NAME_MAX, authority(s.kind), s.position)):
+        name = names[source.id]
+        if not name:
             continue
         words = ranked.get(source.id, [])
         for word in [w for w in words if w not in shown][:TRIES] or words[:1]:
