@@ -100,14 +100,13 @@ class CoverBound:
     context_of: np.ndarray
     members: np.ndarray
     starts: np.ndarray
-    lift: np.ndarray  # per passage, × its source's: g ≤ exp(a + b·c) × tilt × lift, and F ≤ upper_bound × lift
-    source_lift: np.ndarray  # per source
-    source_of: np.ndarray  # the source of each passage
+    lift: np.ndarray  # per class of passages: g ≤ exp(a + b·c) × tilt × lift, and F ≤ upper_bound × lift
+    klass: np.ndarray  # the class of each passage
     context_lift: np.ndarray  # per context, the largest lift of its passages × its tilt
     tilt: np.ndarray  # per context
 
     def lift_of(self, cand: np.ndarray) -> np.ndarray:
-        return self.lift.take(cand) * self.source_lift.take(self.source_of.take(cand))
+        return self.lift.take(self.klass.take(cand))
 
     def gain(self, share: np.ndarray | float) -> np.ndarray:
         return np.exp(self.a + self.b * np.minimum(share, 1.0))

@@ -173,6 +173,7 @@ class PassageTable:
     _context_source: np.ndarray | None = None
     _context_sources: np.ndarray | None = None  # see context_sources
     _lifts: dict[tuple, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # QueryRanker.lifts
+    _classes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see passage_classes
     _concepts: dict[tuple[str, ...], tuple[tuple[str, ...], float]] = field(default_factory=dict)  # _concept_weights
 
     @property
@@ -215,6 +216,18 @@ class PassageTable:
             starts = np.searchsorted(self.context_of[members], np.arange(len(self.contexts) + 1))
             self._members = (members, starts)
         return self._members
+
+    def passage_classes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Passages grouped by all that their own features read (heading, flags, source, context): the class of
+        each passage, one passage of each class, and where each context's classes start (classes are ordered
+        by context). Computed once; 100× corpus: ~2k classes of 231k passages."""
+        if self._classes is None:
+            key = (((self.context_of.astype(np.int64) * self.n_sources + self.source_of) << 9)
+                   | (self.flags.astype(np.int64) << 1) | self.is_heading)
+            _, first, klass = np.unique(key, return_index=True, return_inverse=True)
+            starts = np.searchsorted(self.context_of[first], np.arange(len(self.contexts) + 1))
+            self._classes = (klass.ravel().astype(np.int32), first.astype(np.int64), starts)
+        return self._classes
 
     def in_contexts(self, text: str) -> np.ndarray:
         """Mask over context numbers whose title/section text contains `text` (cached)."""
@@ -383,41 +396,39 @@ class QueryRanker:
             else:
                 rarest = (min((b for b in range(r.bit_length()) if r >> b & 1), key=df.__getitem__) for r in variants)
                 keys.append((float(share), sum({1 << b for b in rarest})))
-        lift, source_lift, source_of, context_lift = self.lifts()
+        lift, klass, context_lift = self.lifts()
         return CoverBound(math.log(self.gain_bound) - slope - part * (1 - rest), slope - outside + part, tuple(keys),
-                          base, self.t.context_of, *self.t.context_members(), lift, source_lift, source_of,
-                          context_lift * tilt, tilt)
+                          base, self.t.context_of, *self.t.context_members(), lift, klass, context_lift * tilt, tilt)
 
-    def lifts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def lifts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """exp(Σ βⱼ·fⱼ) over the features after TERM_FEATURES (the passage's own, whichever query terms it
-        holds) divided by their best (rest_gain), as a product: per passage, of those under the query's intents
-        (cached per table and intents, 16 at most: 15 MB at 100× corpus); per source, off_document (this
-        query's); with the source of each passage, and per context the largest of its passages'. F ≤
-        upper_bound × a passage's lift (equal but for float32 rounding), so a bound of F times it is still a
-        bound, and a far tighter one for questions whose intent most passages fail."""
+        holds) divided by their best (rest_gain), as a product: of those under the query's intents, per class of
+        passages (PassageTable.passage_classes: the passages these features cannot tell apart; cached per table
+        and intents, a few kB each), times off_document per source (this query's); with the class of each
+        passage, and per context the largest of its passages'. F ≤ upper_bound × a passage's lift (equal but
+        for float32 rounding), so a bound of F times it is still a bound, and a far tighter one for questions
+        whose intent most passages fail."""
+        klass, first, starts = self.t.passage_classes()
         key = (self.beta.tobytes(), self.active[TERM_FEATURES:].tobytes(), self.q.year if self.q.year_relative else 0)
         found = self.t._lifts.get(key)
         if found is None:
-            if len(self.t._lifts) >= 16:
+            if len(self.t._lifts) >= 256:
                 self.t._lifts.clear()
-            lift = np.empty(self.t.size, dtype=np.float32)  # rounded up: still a bound, half the memory
-            for start in range(0, self.t.size, 1 << 16):  # bounded temporaries
-                cand = np.arange(start, min(start + (1 << 16), self.t.size))
-                x = np.zeros((len(cand), len(FEATURES)))
-                self._passage_features(cand, x)
-                x[:, _F["off_document"]] = 0  # per source and query: below
-                exact = np.exp(x[:, TERM_FEATURES:] @ self.beta[TERM_FEATURES:]) / self.rest_gain
-                lift[cand] = np.nextafter(exact.astype(np.float32), np.float32(np.inf))
-            members, starts = self.t.context_members()
+            x = np.zeros((len(first), len(FEATURES)))
+            self._passage_features(first, x)
+            x[:, _F["off_document"]] = 0  # per source and query: below
+            exact = np.exp(x[:, TERM_FEATURES:] @ self.beta[TERM_FEATURES:]) / self.rest_gain
+            lift = np.nextafter(exact.astype(np.float32), np.float32(np.inf))  # rounded up: still a bound
             filled = np.diff(starts) > 0
             per_context = np.zeros(len(self.t.contexts), dtype=np.float32)
-            per_context[filled] = np.maximum.reduceat(lift[members], starts[:-1][filled]) if len(members) else 0
+            per_context[filled] = np.maximum.reduceat(lift, starts[:-1][filled]) if len(lift) else 0
             found = self.t._lifts[key] = (lift, per_context)
         lift, per_context = found
-        by_source = np.ones(self.t.n_sources)
-        if self.off_document is not None:
-            by_source = np.exp(self.beta[_F["off_document"]] * self.off_document)
-        return lift, by_source, self.t.source_of, per_context * by_source[self.t.context_source()]
+        if self.off_document is None:
+            return lift.astype(np.float64), klass, per_context.astype(np.float64)
+        by_source = np.exp(self.beta[_F["off_document"]] * self.off_document)
+        return (lift * by_source.take(self.t.source_of.take(first)), klass,
+                per_context * by_source[self.t.context_source()])
 
     def features(self, cand: np.ndarray, bits: np.ndarray) -> np.ndarray:
         x = np.zeros((len(cand), len(FEATURES)))
