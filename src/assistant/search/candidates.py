@@ -41,7 +41,7 @@ _SAFETY = 1 - 1e-9  # float sums in a different order may differ in the last bit
 _scratch = threading.local()
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, slots=True)  # (not frozen: a frozen dataclass's __init__ costs ~4x, and lists are made per query)
 class TermList:
     """One query term's postings: passage numbers (sorted), stored weights (positive), the query's factor."""
 
@@ -82,7 +82,7 @@ def score_all(lists: list[TermList], size: int) -> tuple[np.ndarray, np.ndarray]
     return s, bits
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, slots=True)
 class CoverBound:
     """g ≤ exp(a + b·c) · tilt · lift for a passage covering at most the share c ∈ [0, 1] of the query (b ≥ 0),
     tilt (≥ 1) being a factor of its title/section, its lift what its own features under the query's intents
@@ -252,14 +252,15 @@ class _Dense:
         self.added: list[np.ndarray] = []
 
     def add(self, t: TermList, share: float) -> None:
-        # ufunc.at takes the int32 passage numbers as they are (fancy indexing copies them to int64 first):
-        # ~2x faster; a passage is once in a list, so the adds are the same
+        # ufunc.at (~2x faster than fancy indexing; a passage is once in a list, so the adds are the same) converts
+        # int32 passage numbers to intp on each call: converted once when more than one array is added to
         self.added.append(t.docs)
-        np.add.at(self.s, t.docs, t.weights * t.factor)
+        docs = t.docs.astype(np.intp) if t.bit >= 0 or share else t.docs  # (each ufunc.at would convert them)
+        np.add.at(self.s, docs, t.weights * t.factor)
         if t.bit >= 0:
-            np.add.at(self.bits, t.docs, 1 << t.bit)  # (a bit is set once per passage: | and + agree)
+            np.add.at(self.bits, docs, 1 << t.bit)  # (a bit is set once per passage: | and + agree)
         if share:
-            np.add.at(self.share, t.docs, share)
+            np.add.at(self.share, docs, share)
 
     def read(self) -> np.ndarray:
         """The passages of the lists added, each once (unsorted)."""
