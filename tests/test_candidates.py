@@ -55,6 +55,7 @@ def check_equal(searcher, query, source_id=None, sizes=(1, 10, SHORTLIST)):
         assert count_matches(lists, allowed, cap) == min(cap, matches), query
     for n in sizes:
         got = top_k(lists, n, searcher.index.size, allowed, ranker)
+        assert got.matches is None or got.matches == matches, query  # (known when every list was read)
         want, scores = exhaustive(lists, n, allowed, ranker.rescore)
         assert np.allclose(got.scores, scores, rtol=1e-9), query
         # equal scores may swap places only among themselves

@@ -135,6 +135,7 @@ class Scorer(Protocol):
 class TopK:
     docs: np.ndarray  # passage numbers, best first
     scores: np.ndarray  # F of each
+    matches: int | None = None  # count_matches's count uncapped, when every list was read (None: not known)
 
 
 def count_matches(lists: list[TermList], allowed: Allowed, cap: int) -> int:
@@ -174,7 +175,9 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         finally:
             dense.clear()
         keep = allowed(cand)
-        return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, 0.0)
+        top = _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, 0.0)
+        top.matches = int(np.count_nonzero(s[keep]))  # (a passage holding only postings stored as 0 is no match)
+        return top
     cover = scorer.cover_bound()
     keys = [(share, mask) for share, mask in cover.keys if mask]
     # the share of the query a passage may cover by holding each term (> 0 for key terms only)

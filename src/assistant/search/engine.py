@@ -152,7 +152,8 @@ class Searcher:
         if hits and not asked_item:
             x = self._answer_features(parsed, ranker, top.docs[:ANSWERED_DEPTH], top.scores[:ANSWERED_DEPTH], rows)
             score = self.answer_model.score(x) if x is not None else math.inf
-        total = count_matches(lists, allowed, TOTAL_CAP)
+        # (known from top_k when it read every list: the same passages, the same filters)
+        total = count_matches(lists, allowed, TOTAL_CAP) if top.matches is None else min(top.matches, TOTAL_CAP)
         return Results(query=query, hits=hits, total=total, answered=score >= self.answer_model.threshold,
                        answer_score=score, answer_features=tuple(x.tolist()) if x is not None else ())
 
