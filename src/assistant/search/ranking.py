@@ -368,6 +368,9 @@ class QueryRanker:
                          ("outside_nearby", bool(self.concepts)), ("lead_for_list", q.wants_list)):
             self.active[_F[name]] = on
         self.nearby_floor = np.zeros(table.n_sources)  # see _off_document
+        # the character pairs the concepts' forms require (_outside_nearby looks up only these in neighbours)
+        needed = reduce(int.__or__, (r for rs in self.variants for r in rs), 0)
+        self._near_grams = [(g, b) for g, b in gram_bits.items() if needed >> b & 1]
         self.off_document = self._off_document() if self.concepts else None
         self._named: np.ndarray | None = None  # see _naming
         # the gain the features can add at most, and the features after the term ones (TERM_FEATURES)
@@ -483,7 +486,10 @@ class QueryRanker:
         x[:, :TERM_FEATURES] = self._term_features(cand, bits)
         self._passage_features(cand, x)
         if self.concepts and len(cand):
-            x[:, _F["outside_nearby"]] = self._outside_nearby(cand, bits)
+            x[:, _F["outside_nearby"]] = x[:, _F["uncovered"]]  # at most: a passage's share and its context's
+            short = np.flatnonzero(x[:, _F["uncovered"]] > 0)  # (those covering it all lack nothing nearby either)
+            if len(short):
+                x[short, _F["outside_nearby"]] = self._outside_nearby(cand.take(short), bits.take(short))
         return x
 
     def _outside_nearby(self, cand: np.ndarray, bits: np.ndarray) -> np.ndarray:
@@ -511,21 +517,17 @@ class QueryRanker:
             everyone = np.concatenate([items, everyone])
         else:
             owner = items = np.empty(0, dtype=np.int64)
-        uniq, inverse = np.unique(everyone, return_inverse=True)
-        held = np.zeros(len(uniq), dtype=np.int64)
-        for gram, bit in self.gram_bits.items():
-            post = t.bigrams.postings(gram)
-            if post is None:
-                continue
-            docs = post[0]
-            pos = docs.searchsorted(uniq)
-            held |= (docs.take(pos, mode="clip") == uniq).astype(np.int64) << bit
-        near = bits | held.take(inverse[len(everyone) - len(cand):])
-        if len(items):
-            np.bitwise_or.at(near, owner, held.take(inverse[: len(items)]))
-            inverse = inverse[len(items):]
+        held = np.zeros(len(everyone), dtype=np.int64)
+        for gram, bit in self._near_grams:
+            docs = t.bigrams.postings(gram)[0]
+            held |= (docs.take(docs.searchsorted(everyone), mode="clip") == everyone).astype(np.int64) << bit
+        near = bits | held[len(everyone) - len(cand):]
+        if len(items):  # owner is sorted: each lead-in's items are one run
+            starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+            near[owner[starts]] |= np.bitwise_or.reduceat(held[: len(items)], starts)
+            held = held[len(items):]
         if NEARBY > 0:
-            around = np.where(same, held.take(inverse[: idx.size]).reshape(idx.shape), 0)
+            around = np.where(same, held[: idx.size].reshape(idx.shape), 0)
             near |= np.bitwise_or.reduce(around, axis=1)
         in_near = np.zeros((len(cand), len(self.concepts)), dtype=np.bool_)
         for j, variants in enumerate(self.variants):
