@@ -191,6 +191,7 @@ class PassageTable:
     _classes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see passage_classes
     _lead_of: np.ndarray | None = None  # see lead_of
     _list_end: np.ndarray | None = None  # see list_end
+    _neighbours: tuple[np.ndarray, np.ndarray] | None = None  # see neighbours
     _concepts: dict[tuple[str, ...], tuple[tuple[str, ...], float]] = field(default_factory=dict)  # _concept_weights
 
     @property
@@ -249,6 +250,33 @@ class PassageTable:
             np.maximum.at(end, lead[items], items + 1)
             self._list_end = np.minimum(end, np.arange(self.size) + 1 + LIST_REACH)
         return self._list_end
+
+    def neighbours(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per passage p, neighbours[indptr[p]:indptr[p + 1]]: the passages whose words outside_nearby lends it —
+        NEARBY either side in its title/section, the sentence leading into its list (an item), its list's items
+        (a lead-in, LIST_REACH at most). Computed once (at 100× corpus, ~1M numbers)."""
+        if self._neighbours is None:
+            n, everyone = self.size, np.arange(self.size)
+            own, other = [], []
+            for step in range(1, NEARBY + 1):
+                for pos in (everyone - step, everyone + step):
+                    ok = np.flatnonzero((pos >= 0) & (pos < n))
+                    ok = ok[self.context_of[pos[ok]] == self.context_of[ok]]
+                    own.append(ok)
+                    other.append(pos[ok])
+            lead = self.lead_of()
+            items = np.flatnonzero(lead != everyone)
+            own += [items, lead[items]]
+            other += [lead[items], items]  # an item: its lead-in; a lead-in: its items
+            own, other = np.concatenate(own), np.concatenate(other)
+            if len(own):  # items beyond LIST_REACH of their lead-in lend it nothing
+                keep = ~((lead[other] == own) & (other - own > LIST_REACH))
+                own, other = own[keep], other[keep]
+            pairs = np.unique(own.astype(np.int64) * n + other)
+            own, other = pairs // n, pairs % n
+            indptr = np.searchsorted(own, np.arange(n + 1)).astype(np.int64)
+            self._neighbours = (indptr, other.astype(np.int64))
+        return self._neighbours
 
     def context_members(self) -> tuple[np.ndarray, np.ndarray]:
         """The passages of each context, sorted: members[starts[c]:starts[c + 1]] (computed once)."""
@@ -371,6 +399,11 @@ class QueryRanker:
         # the character pairs the concepts' forms require (_outside_nearby looks up only these in neighbours)
         needed = reduce(int.__or__, (r for rs in self.variants for r in rs), 0)
         self._near_grams = [(g, b) for g, b in gram_bits.items() if needed >> b & 1]
+        forms = [(j, r) for j, rs in enumerate(self.variants) for r in rs]  # grouped by concept, in order
+        self._near_forms = np.array([r for _, r in forms], dtype=np.int64)
+        has = sorted({j for j, _ in forms})
+        self._near_has = np.array(has, dtype=np.int64)
+        self._near_starts = np.array([next(k for k, (j, _) in enumerate(forms) if j == c) for c in has], dtype=np.int64)
         self.off_document = self._off_document() if self.concepts else None
         self._named: np.ndarray | None = None  # see _naming
         # the gain the features can add at most, and the features after the term ones (TERM_FEATURES)
@@ -498,42 +531,24 @@ class QueryRanker:
         are looked up in the query's character pairs' postings (a concept counts as held when the neighbourhood
         together holds every pair of one of its forms)."""
         t = self.t
-        lead = t.lead_of().take(cand)
-        if NEARBY > 0:
-            idx = cand[:, None] + np.arange(-NEARBY, NEARBY + 1)
-            np.clip(idx, 0, t.size - 1, out=idx)
-            same = t.context_of.take(idx) == t.context_of.take(cand)[:, None]
-            everyone = np.concatenate([idx.ravel(), lead])
-        else:
-            everyone = lead
-        # a lead-in's items (beyond the window)
-        length = t.list_end().take(cand) - cand - 1
-        leads = np.flatnonzero(length > 0)
-        if len(leads):
-            count = length[leads]
-            owner = np.repeat(leads, count)
-            step = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count) + 1
-            items = cand.take(owner) + step
-            everyone = np.concatenate([items, everyone])
-        else:
-            owner = items = np.empty(0, dtype=np.int64)
-        held = np.zeros(len(everyone), dtype=np.int64)
-        for gram, bit in self._near_grams:
-            docs = t.bigrams.postings(gram)[0]
-            held |= (docs.take(docs.searchsorted(everyone), mode="clip") == everyone).astype(np.int64) << bit
-        near = bits | held[len(everyone) - len(cand):]
-        if len(items):  # owner is sorted: each lead-in's items are one run
-            starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
-            near[owner[starts]] |= np.bitwise_or.reduceat(held[: len(items)], starts)
-            held = held[len(items):]
-        if NEARBY > 0:
-            around = np.where(same, held[: idx.size].reshape(idx.shape), 0)
-            near |= np.bitwise_or.reduce(around, axis=1)
+        context = t.context_of.take(cand)
+        indptr, neighbours = t.neighbours()
+        first = indptr.take(cand)
+        count = indptr.take(cand + 1) - first
+        rows = np.repeat(np.arange(len(cand)), count)  # (a candidate's row, each of its neighbours)
+        places = neighbours.take(np.arange(len(rows)) + np.repeat(first - (np.cumsum(count) - count), count))
+        near = bits.copy()
+        if len(places):
+            held = np.zeros(len(places), dtype=np.int64)
+            for gram, bit in self._near_grams:
+                docs = t.bigrams.postings(gram)[0]
+                held |= (docs.take(docs.searchsorted(places), mode="clip") == places).astype(np.int64) << bit
+            np.bitwise_or.at(near, rows, held)
         in_near = np.zeros((len(cand), len(self.concepts)), dtype=np.bool_)
-        for j, variants in enumerate(self.variants):
-            for required in variants:
-                in_near[:, j] |= (near & required) == required
-        in_ctx = self.concept_ctx[:, t.context_of[cand]].T
+        if len(self._near_forms):
+            whole = (near[:, None] & self._near_forms) == self._near_forms
+            in_near[:, self._near_has] = np.logical_or.reduceat(whole, self._near_starts, axis=1)
+        in_ctx = self.concept_ctx[:, context].T
         return 1 - (in_near | in_ctx) @ self.concept_w
 
     def _passage_features(self, cand: np.ndarray, x: np.ndarray) -> None:
