@@ -1,7 +1,7 @@
 """Fit the ranking feature weights (src/assistant/search/ranking_weights.json) on tuning queries.
 
 Usage: python benchmarks/fit_ranking.py TUNE.jsonl [...] [--db data/assistant.db] [--write]
-       python benchmarks/fit_ranking.py TUNE.jsonl --cv 5 [--seed 0] [--repeats 10] [--check DEV.jsonl ...] [--held-batch 4 5 6]
+       python benchmarks/fit_ranking.py TUNE.jsonl --cv 5 [--seed 0] [--repeats 10] [--check DEV.jsonl ...] [--held-batch 4]
                                         [--without FEATURE ...]
        python benchmarks/fit_ranking.py TUNE.jsonl --answered-only [--answered-cv 5] [--check DEV.jsonl ...] [--write]
 
@@ -88,10 +88,7 @@ PRIOR = {"uncovered": -0.69, "outside_context": -0.3, "apart": -0.4, "heading": 
          "no_definition": -0.26, "not_this_year": -0.3, "low_authority": -0.3,
          "no_time": 0.0,
          "no_sanction": 0.0, "unmatched": 0.0, "no_agent": 0.0, "off_document": 0.0,
-         "no_permission": 0.0, "unasked_sanction": 0.0, "outside_nearby": 0.0, "lead_for_list": 0.0}
-
-
-IN_FAVOUR = ("lead_for_list",)  # features that may count for a passage (the rest mark what it lacks)
+         "no_permission": 0.0, "unasked_sanction": 0.0}
 
 
 @dataclass
@@ -154,23 +151,11 @@ def pairs(scored: list[Scored], beta: np.ndarray) -> np.ndarray:
 
 
 def fit(scored: list[Scored], used: np.ndarray | None = None, verbose: bool = False) -> tuple[np.ndarray, int]:
-    """fit_once, a feature that marks what a passage lacks (all but IN_FAVOUR) and comes out in its favour held
-    at 0 and the rest refitted: uncovered, nested in outside_nearby (a passage's own share inside its
-    neighbourhood's), came out +0.09 beside it; the bound is tightest when they count against a passage."""
-    used = np.ones(len(FEATURES), dtype=bool) if used is None else used.copy()
-    while True:
-        beta, n = fit_once(scored, used, verbose)
-        wrong = [i for i, name in enumerate(FEATURES) if name not in IN_FAVOUR and beta[i] > 0]
-        if not wrong:
-            return beta, n
-        used[wrong] = False
-
-
-def fit_once(scored: list[Scored], used: np.ndarray, verbose: bool = False) -> tuple[np.ndarray, int]:
     """The weights and the number of pairs: the negatives are the top passages under the weights being fitted,
     so the fit starts from PRIOR (the result does not depend on the stored weights), then is redone on the
     pairs of every ranking so far (the negatives of one ranking alone make the weights swing between rounds).
     Features not `used` are held at 0."""
+    used = np.ones(len(FEATURES), dtype=bool) if used is None else used
     beta = np.array([PRIOR[name] for name in FEATURES]) * used
     rounds = []
     for round_no in range(ROUNDS):
@@ -240,7 +225,7 @@ def main() -> None:
     p.add_argument("--check", nargs="+", type=Path, default=[], metavar="JSONL",
                    help="with --cv: also rank these queries by the weights fitted on all FILES; otherwise: the answered "
                         "rate of their answerable queries")
-    p.add_argument("--held-batch", type=int, nargs="+", default=[], metavar="N",
+    p.add_argument("--held-batch", type=int, metavar="N",
                    help="with --cv: also rank batch N's queries (e-bN-…, written after the features) by the weights "
                         "fitted on the other batches, and report batch N's part of the out-of-fold figures")
     p.add_argument("--without", nargs="+", default=[], choices=FEATURES, help="hold these features at 0")
@@ -264,14 +249,14 @@ def main() -> None:
         print(f"{a.cv}-fold out-of-fold, mean of {a.repeats} shuffles (min-max): " + "  ".join(
             f"{name} {m:.3f} ({lo:.3f}-{hi:.3f})" for name, m, lo, hi in zip(("R@1", "R@5", "MRR", "questions R@1"),
                                                                          mean, low, high)))
-        for held in a.held_batch:
-            part = np.mean([figures([(q, k) for q, k in ranks if batch_of(q.id) == held]) for ranks in folds],
+        if a.held_batch:
+            part = np.mean([figures([(q, k) for q, k in ranks if batch_of(q.id) == a.held_batch]) for ranks in folds],
                            axis=0)
-            print(f"  its batch {held} part: " + "  ".join(
+            print(f"  its batch {a.held_batch} part: " + "  ".join(
                 f"{name} {v:.3f}" for name, v in zip(("R@1", "R@5", "MRR", "questions R@1"), part)))
-            rest, _ = fit([sc for sc in scored if batch_of(sc.query.id) != held], used)
-            print(f"batch {held} held out " + summary(
-                [(sc.query, sc.rank(rest)) for sc in scored if batch_of(sc.query.id) == held]))
+            rest, _ = fit([sc for sc in scored if batch_of(sc.query.id) != a.held_batch], used)
+            print(f"batch {a.held_batch} held out " + summary(
+                [(sc.query, sc.rank(rest)) for sc in scored if batch_of(sc.query.id) == a.held_batch]))
         if a.check:
             check = score_queries(searcher, load_queries(a.check), texts)
             print("check          " + summary([(sc.query, sc.rank(beta)) for sc in check]))

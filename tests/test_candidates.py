@@ -7,7 +7,7 @@ import pytest
 from assistant.search import candidates, ranking
 from assistant.search.candidates import count_matches, top_k
 from assistant.search.engine import SHORTLIST, TOTAL_CAP, Searcher
-from assistant.search.ranking import FEATURES, NEARBY_FEATURES, QueryRanker
+from assistant.search.ranking import QueryRanker
 
 
 @pytest.fixture(scope="module")
@@ -89,23 +89,9 @@ def test_every_pruning_path_equals_exhaustive_scoring(searcher, monkeypatch, loo
     assert sum(check_equal(searcher, query) for query in random_queries(searcher, 60, seed=lookup_cost % 97 + sort_below + few % 89 + chunk)) > 40
 
 
-def nearby_factor(ranker, cand, bits):
-    """What the features known only at scoring (NEARBY_FEATURES: they read the neighbours' terms) take off
-    what lift counts them at (their best, or their source's floor): F = upper_bound × lift × this (≤ 1)."""
-    x = ranker.features(cand, bits)
-    out = np.zeros(len(cand))
-    for name in NEARBY_FEATURES:
-        j, beta = FEATURES.index(name), ranker.beta[FEATURES.index(name)]
-        counted = beta * ranker.nearby_floor[ranker.t.source_of[cand]] if beta < 0 else beta
-        out += (beta * x[:, j] - counted) * ranker.active[j]
-    assert (out <= 1e-12).all()
-    return np.exp(out)
-
-
 def test_lift_is_what_the_passage_features_leave_of_the_upper_bound(searcher):
-    """F = upper_bound × lift × the nearby factor (the features after TERM_FEATURES but NEARBY_FEATURES depend
-    on the passage and the query's intents alone; lift is rounded up to float32), and a context's lift is the
-    largest of its passages'."""
+    """F = upper_bound × lift (the features after TERM_FEATURES depend on the passage and the query's intents
+    alone; lift is rounded up to float32), and a context's lift is the largest of its passages'."""
     rng = np.random.default_rng(4)
     checked = 0
     for query in [*random_queries(searcher, 40, seed=4), "去年全省出口增长了多少", "今年有哪些民生实事", "拖欠工资怎么处罚"]:
@@ -119,7 +105,7 @@ def test_lift_is_what_the_passage_features_leave_of_the_upper_bound(searcher):
         cand = np.sort(rng.choice(cand, min(len(cand), 300), replace=False))
         f = ranker.rescore(cand, s[cand], bits[cand])
         bound = ranker.upper_bound(cand, s[cand], bits[cand]) * cover.lift_of(cand)
-        assert (bound >= f).all() and np.allclose(f, bound * nearby_factor(ranker, cand, bits[cand]), rtol=1e-6), query
+        assert (bound >= f).all() and np.allclose(f, bound, rtol=1e-6), query
         every = cover.lift_of(np.arange(searcher.index.size))
         assert (cover.context_lift[searcher.table.context_of] >= every).all() and (every <= 1 + 1e-6).all()
         checked += 1
@@ -148,9 +134,7 @@ def test_upper_bound_holds_whichever_unknown_pairs_a_passage_holds(searcher, mon
         for shared_above in (ranking.SHARED_ABOVE, 10**9):
             monkeypatch.setattr(ranking, "SHARED_ABOVE", shared_above)
             assert (ranker.upper_bound(cand, s, bits & ~unknown, unknown) * lift >= f * (1 - 1e-9)).all(), query
-            assert (ranker.upper_bound(cand, s, bits) * lift >= f * (1 - 1e-9)).all(), query
-            assert np.allclose(ranker.upper_bound(cand, s, bits) * lift * nearby_factor(ranker, cand, bits), f,
-                               rtol=1e-6), query
+            assert np.allclose(ranker.upper_bound(cand, s, bits) * lift, f, rtol=1e-6), query
         checked += 1
     assert checked > 40
 

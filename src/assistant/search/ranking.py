@@ -5,9 +5,7 @@ A passage's score is F = s · exp(Σ βⱼ·fⱼ): s is the BM25 mass of the que
 each feature fⱼ lies in [0, 1] and is computed from the index alone (no passage text), so the
 candidate search (candidates.py) can bound F by s · exp(Σ max(βⱼ, 0)) and still return the exact top k.
 Features are oriented so that their fitted weights come out negative (a passage is marked for what it
-lacks): the bound is then s itself and pruning is as tight as for plain BM25 (lead_for_list, fitted positive, is
-one of the passage features lifts() computes exactly). outside_nearby reads the query's terms in a passage's
-neighbours, which top-k has not gathered: it is computed at scoring and bounded by a floor per source.
+lacks): the bound is then s itself and pruning is as tight as for plain BM25.
 
 The weights βⱼ live in ranking_weights.json, fitted by benchmarks/fit_ranking.py (logistic regression
 on pairs of a gold and a non-gold passage of the tuning queries, with log s as a feature whose
@@ -54,17 +52,7 @@ FEATURES = (
     # lead-in) neither permits nor forbids (可以/有权/不得/禁止): 能不能扣身份证 wants 不得扣押, not 应当核验身份证明
     "unasked_sanction",  # the passage (or its item list's lead-in) states a penalty the query does not ask about:
     # 办居住证要带什么材料 wants 应当提交…证明材料, not the fined (一)使用虚假证明材料骗领居住证
-    "outside_nearby",  # like uncovered, over the passage with its neighbours in its title/section (NEARBY either side),
-    # the sentence leading into its list, and (a lead-in) its list's items: a sentence saying only 该中心每月…开放
-    # next to the one naming the 古籍修复中心, 享有下列权利： above items that name the rights. Computed per query at
-    # scoring (it reads the neighbours' terms); lifts() bounds it by a floor per source (NEARBY_FEATURES).
-    "lead_for_list",  # the question asks for a list (有哪些) and the passage leads into one (享有下列权利：): fitted
-    # positive, and exact in lifts() as the other passage features
 )
-NEARBY_FEATURES = ("outside_nearby",)  # computed at scoring only: lifts() counts them at their best (or a floor)
-NEARBY = 1  # neighbours either side in the same title/section (2: the same figures but batch 4 held out −.011; the
-# whole article: −.005 out of fold)
-LIST_REACH = 40  # items a lead-in takes the words of at most (engine.LEAD_REACH looks as far back)
 COVERAGE_FEATURES = (0, 1)  # uncovered, outside_context: each ≥ 1 − the share a passage covers (cover_bound)
 TERM_FEATURES = 4  # the first features depend only on which query terms a passage holds (QueryRanker.upper_bound);
 # the rest only on the passage and the query's intents (QueryRanker.lifts)
@@ -77,7 +65,7 @@ _SEPARATOR = "\x00"  # between contexts when their character pairs are listed (P
 _SHIFT = 21  # a character pair's code: (first << 21) | second (code points fit 21 bits)
 
 # Passage flags, computed once at index time from the text.
-FIGURE, DEFINES, TIME, SANCTION, AGENT, PERMITS, ITEM, LEAD = 1, 2, 4, 8, 16, 32, 64, 128
+FIGURE, DEFINES, TIME, SANCTION, AGENT, PERMITS = 1, 2, 4, 8, 16, 32
 INHERITED = FIGURE | TIME | SANCTION | PERMITS  # what a list item takes from the sentence that leads into its list
 _FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千万亿半]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|大"
                      r"|日|天|周|月|年|小时|次|人|户|只|岁|米|吨|公斤|平方米)")
@@ -110,17 +98,14 @@ def section_flags(texts: list[str], context_of: np.ndarray) -> np.ndarray:
     of the sentence that leads into its list in the same section: “有下列行为之一的，处…罚款：” states the
     penalty and the fine for every item under it."""
     out = np.zeros(len(texts), dtype=np.uint8)
-    lead, lead_ctx, lead_at = 0, -1, -1
+    lead, lead_ctx = 0, -1
     for i, text in enumerate(texts):
         out[i] = passage_flags(text)
         if LIST_ITEM.match(text):
-            out[i] |= ITEM
             if context_of[i] == lead_ctx:
                 out[i] |= lead & INHERITED
-                if lead_at == i - 1:
-                    out[lead_at] |= LEAD
         else:
-            lead, lead_ctx, lead_at = int(out[i]), int(context_of[i]), i
+            lead, lead_ctx = int(out[i]), int(context_of[i])
     return out
 
 
@@ -189,9 +174,6 @@ class PassageTable:
     _context_sources: np.ndarray | None = None  # see context_sources
     _lifts: dict[tuple, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # QueryRanker.lifts
     _classes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see passage_classes
-    _lead_of: np.ndarray | None = None  # see lead_of
-    _list_end: np.ndarray | None = None  # see list_end
-    _neighbours: tuple[np.ndarray, np.ndarray] | None = None  # see neighbours
     _concepts: dict[tuple[str, ...], tuple[tuple[str, ...], float]] = field(default_factory=dict)  # _concept_weights
 
     @property
@@ -226,57 +208,6 @@ class PassageTable:
                 mask[self.source_of[post[0]]] = True
             self._sources_of[gram] = mask
         return mask
-
-    def lead_of(self) -> np.ndarray:
-        """Per passage, the sentence leading into the list it is an item of (itself when it is none): the last
-        passage before it in its title/section that is no item (computed once)."""
-        if self._lead_of is None:
-            n = self.size
-            item = (self.flags & ITEM) != 0
-            idx = np.arange(n)
-            last = np.maximum.accumulate(np.where(item, -1, idx)) if n else idx
-            ok = item & (last >= 0)
-            ok[ok] &= self.context_of[last[ok]] == self.context_of[ok]
-            self._lead_of = np.where(ok, last, idx).astype(np.int32)
-        return self._lead_of
-
-    def list_end(self) -> np.ndarray:
-        """Per passage, one past the last item of the list it leads into (itself + 1 when it leads into none;
-        at most LIST_REACH items): a lead-in holds its items' words (computed once)."""
-        if self._list_end is None:
-            lead = self.lead_of()
-            end = np.arange(1, self.size + 1, dtype=np.int64)
-            items = np.flatnonzero(lead != np.arange(self.size))
-            np.maximum.at(end, lead[items], items + 1)
-            self._list_end = np.minimum(end, np.arange(self.size) + 1 + LIST_REACH)
-        return self._list_end
-
-    def neighbours(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per passage p, neighbours[indptr[p]:indptr[p + 1]]: the passages whose words outside_nearby lends it —
-        NEARBY either side in its title/section, the sentence leading into its list (an item), its list's items
-        (a lead-in, LIST_REACH at most). Computed once (at 100× corpus, ~1M numbers)."""
-        if self._neighbours is None:
-            n, everyone = self.size, np.arange(self.size)
-            own, other = [], []
-            for step in range(1, NEARBY + 1):
-                for pos in (everyone - step, everyone + step):
-                    ok = np.flatnonzero((pos >= 0) & (pos < n))
-                    ok = ok[self.context_of[pos[ok]] == self.context_of[ok]]
-                    own.append(ok)
-                    other.append(pos[ok])
-            lead = self.lead_of()
-            items = np.flatnonzero(lead != everyone)
-            own += [items, lead[items]]
-            other += [lead[items], items]  # an item: its lead-in; a lead-in: its items
-            own, other = np.concatenate(own), np.concatenate(other)
-            if len(own):  # items beyond LIST_REACH of their lead-in lend it nothing
-                keep = ~((lead[other] == own) & (other - own > LIST_REACH))
-                own, other = own[keep], other[keep]
-            pairs = np.unique(own.astype(np.int64) * n + other)
-            own, other = pairs // n, pairs % n
-            indptr = np.searchsorted(own, np.arange(n + 1)).astype(np.int64)
-            self._neighbours = (indptr, other.astype(np.int64))
-        return self._neighbours
 
     def context_members(self) -> tuple[np.ndarray, np.ndarray]:
         """The passages of each context, sorted: members[starts[c]:starts[c + 1]] (computed once)."""
@@ -392,18 +323,8 @@ class QueryRanker:
                          ("not_this_year", q.year_relative), ("low_authority", True), ("no_time", q.wants_time),
                          ("no_sanction", q.wants_sanction), ("unmatched", bool(self.concepts)),
                          ("no_agent", q.wants_agent), ("off_document", bool(self.concepts)),
-                         ("no_permission", q.wants_permission), ("unasked_sanction", not q.wants_sanction),
-                         ("outside_nearby", bool(self.concepts)), ("lead_for_list", q.wants_list)):
+                         ("no_permission", q.wants_permission), ("unasked_sanction", not q.wants_sanction)):
             self.active[_F[name]] = on
-        self.nearby_floor = np.zeros(table.n_sources)  # see _off_document
-        # the character pairs the concepts' forms require (_outside_nearby looks up only these in neighbours)
-        needed = reduce(int.__or__, (r for rs in self.variants for r in rs), 0)
-        self._near_grams = [(g, b) for g, b in gram_bits.items() if needed >> b & 1]
-        forms = [(j, r) for j, rs in enumerate(self.variants) for r in rs]  # grouped by concept, in order
-        self._near_forms = np.array([r for _, r in forms], dtype=np.int64)
-        has = sorted({j for j, _ in forms})
-        self._near_has = np.array(has, dtype=np.int64)
-        self._near_starts = np.array([next(k for k, (j, _) in enumerate(forms) if j == c) for c in has], dtype=np.int64)
         self.off_document = self._off_document() if self.concepts else None
         self._named: np.ndarray | None = None  # see _naming
         # the gain the features can add at most, and the features after the term ones (TERM_FEATURES)
@@ -496,8 +417,6 @@ class QueryRanker:
             x = np.zeros((len(first), len(FEATURES)))
             self._passage_features(first, x)
             x[:, _F["off_document"]] = 0  # per source and query: below
-            for name in NEARBY_FEATURES:  # known only at scoring: at their best (below: a floor per source)
-                x[:, _F[name]] = float(self.beta[_F[name]] > 0 and self.active[_F[name]])
             exact = np.exp(x[:, TERM_FEATURES:] @ self.beta[TERM_FEATURES:]) / self.rest_gain
             lift = np.nextafter(exact.astype(np.float32), np.float32(np.inf))  # rounded up: still a bound
             filled = np.diff(starts) > 0
@@ -508,9 +427,6 @@ class QueryRanker:
         if self.off_document is None:
             return lift.astype(np.float64), klass, per_context.astype(np.float64)
         by_source = np.exp(self.beta[_F["off_document"]] * self.off_document)
-        near = float(self.beta[_F["outside_nearby"]])
-        if near < 0:  # outside_nearby ≥ its source's floor (_off_document)
-            by_source = by_source * np.exp(near * self.nearby_floor)
         return (lift * by_source.take(self.t.source_of.take(first)), klass,
                 per_context * by_source[self.t.context_source()])
 
@@ -518,38 +434,7 @@ class QueryRanker:
         x = np.zeros((len(cand), len(FEATURES)))
         x[:, :TERM_FEATURES] = self._term_features(cand, bits)
         self._passage_features(cand, x)
-        if self.concepts and len(cand):
-            x[:, _F["outside_nearby"]] = x[:, _F["uncovered"]]  # at most: a passage's share and its context's
-            short = np.flatnonzero(x[:, _F["uncovered"]] > 0)  # (those covering it all lack nothing nearby either)
-            if len(short):
-                x[short, _F["outside_nearby"]] = self._outside_nearby(cand.take(short), bits.take(short))
         return x
-
-    def _outside_nearby(self, cand: np.ndarray, bits: np.ndarray) -> np.ndarray:
-        """1 − the share of the query's concepts held by the passage, its title/section, its neighbours in the
-        same title/section (NEARBY either side) or the sentence leading into its list. The neighbours' terms
-        are looked up in the query's character pairs' postings (a concept counts as held when the neighbourhood
-        together holds every pair of one of its forms)."""
-        t = self.t
-        context = t.context_of.take(cand)
-        indptr, neighbours = t.neighbours()
-        first = indptr.take(cand)
-        count = indptr.take(cand + 1) - first
-        rows = np.repeat(np.arange(len(cand)), count)  # (a candidate's row, each of its neighbours)
-        places = neighbours.take(np.arange(len(rows)) + np.repeat(first - (np.cumsum(count) - count), count))
-        near = bits.copy()
-        if len(places):
-            held = np.zeros(len(places), dtype=np.int64)
-            for gram, bit in self._near_grams:
-                docs = t.bigrams.postings(gram)[0]
-                held |= (docs.take(docs.searchsorted(places), mode="clip") == places).astype(np.int64) << bit
-            np.bitwise_or.at(near, rows, held)
-        in_near = np.zeros((len(cand), len(self.concepts)), dtype=np.bool_)
-        if len(self._near_forms):
-            whole = (near[:, None] & self._near_forms) == self._near_forms
-            in_near[:, self._near_has] = np.logical_or.reduceat(whole, self._near_starts, axis=1)
-        in_ctx = self.concept_ctx[:, context].T
-        return 1 - (in_near | in_ctx) @ self.concept_w
 
     def _passage_features(self, cand: np.ndarray, x: np.ndarray) -> None:
         """The features after TERM_FEATURES into x, in place: they depend on the passage and the query's
@@ -577,8 +462,6 @@ class QueryRanker:
         if self.off_document is not None:
             x[:, _F["off_document"]] = self.off_document[t.source_of[cand]]
         x[:, _F["low_authority"]] = 1 - t.source_prior[t.source_of[cand]]
-        if q.wants_list:
-            x[:, _F["lead_for_list"]] = (flags & LEAD) != 0
 
     def _off_document(self) -> np.ndarray:
         """Per source: `_unmatched` of a passage holding every character pair of the query that some passage of
@@ -591,14 +474,7 @@ class QueryRanker:
                                  dtype=np.float64).reshape(len(self._pair_masks), t.n_sources)
             shares = in_source.T @ self._form_share + self._form_full
             best = np.maximum.reduceat(shares, self._form_starts, axis=1)
-            full = held.copy()
-            full[self._has_forms] = np.maximum(full[self._has_forms], best.T >= 1 - 1e-9)
             held[self._has_forms] = np.maximum(held[self._has_forms], best.T)
-        else:
-            full = held
-        # outside_nearby is at least the share of the query no title/section of the source names and no form of
-        # which the source holds every pair (in whichever passages): a floor per source, for lifts()
-        self.nearby_floor = np.clip(1 - self.concept_w @ full, 0.0, 1.0)
         return 1 - self.concept_w @ held
 
     def _unmatched(self, in_ctx: np.ndarray, bits: np.ndarray) -> np.ndarray:
