@@ -44,6 +44,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -112,8 +113,10 @@ class Scored:
         return int(hits[0]) + 1 if len(hits) else None
 
 
-def score_queries(searcher: Searcher, queries, texts: list[str]) -> list[Scored]:
-    """Every answerable query's candidates (all passages sharing a term with it, as top_k sees them)."""
+def score_queries(searcher: Searcher, queries, texts: list[str],
+                  extra: Callable[[EvalQuery, np.ndarray], np.ndarray] | None = None) -> list[Scored]:
+    """Every answerable query's candidates (all passages sharing a term with it, as top_k sees them); `extra`
+    gives more feature columns for a query's candidates (an experiment's feature beside FEATURES)."""
     out = []
     for eq in queries:
         if not eq.gold:
@@ -128,6 +131,8 @@ def score_queries(searcher: Searcher, queries, texts: list[str]) -> list[Scored]
         cand = np.flatnonzero(s > 0).astype(np.int32)
         cand = cand[searcher._allowed(q, None, None)(cand)]
         x = QueryRanker(q, searcher.table, searcher.weights, gram_bits).features(cand, bits[cand])
+        if extra is not None:
+            x = np.column_stack([x, extra(eq, cand)])
         gold = np.array([is_hit(texts[d], eq.gold) for d in cand.tolist()], dtype=bool)
         out.append(Scored(eq, np.log(s[cand]), x, gold))
     return out

@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import fit_ranking as fr  # noqa: E402
-from assistant.search.candidates import score_all, top_k  # noqa: E402
+from assistant.search.candidates import top_k  # noqa: E402
 from assistant.search.engine import Searcher  # noqa: E402
-from assistant.search.evaluation import MRR_DEPTH, first_hit, is_hit, load_queries  # noqa: E402
+from assistant.search.evaluation import load_queries  # noqa: E402
 from assistant.search.query import QueryParser  # noqa: E402
 from assistant.search.ranking import FEATURES, QueryRanker  # noqa: E402
 
@@ -153,27 +153,13 @@ def main() -> None:
         fr.FEATURES = FEATURES + ("dissimilar",)
         fr.PRIOR["dissimilar"] = 0.0
 
+    def dissimilar(eq, cand):
+        """1 − the query's cosine with each candidate, scaled between a typical and a near-duplicate pair."""
+        cos = passages[cand] @ vectors[eq.query]
+        return np.clip((high - cos) / (high - low), 0, 1)
+
     def score(queries):
-        out = []
-        for eq in queries:
-            if not eq.gold:
-                continue
-            q = searcher.parser.parse(eq.query)
-            lists, bits = searcher.term_lists(q)
-            results = searcher.search(eq.query, k=MRR_DEPTH)
-            if results.kind != "search" or q.source or not lists:
-                out.append(fr.Scored(eq, fixed=first_hit([h.passage.text for h in results.hits], eq.gold)))
-                continue
-            s, held = score_all(lists, searcher.index.size)
-            cand = np.flatnonzero(s > 0).astype(np.int32)
-            cand = cand[searcher._allowed(q, None, None)(cand)]
-            x = QueryRanker(q, searcher.table, searcher.weights, bits).features(cand, held[cand])
-            if vectors is not None:
-                cos = passages[cand] @ vectors[eq.query]
-                x = np.column_stack([x, np.clip((high - cos) / (high - low), 0, 1)])
-            gold = np.array([is_hit(texts[d], eq.gold) for d in cand.tolist()], dtype=bool)
-            out.append(fr.Scored(eq, np.log(s[cand]), x, gold))
-        return out
+        return fr.score_queries(searcher, queries, texts, extra=dissimilar if vectors is not None else None)
 
     scored, checked = score(tune), score(check)
     used = np.ones(len(fr.FEATURES), dtype=bool)
