@@ -90,7 +90,7 @@ def cilin_parser(searcher: Searcher, path: Path, largest: int = 10) -> QueryPars
     synonyms.update({k: tuple(v) for k, v in added.items() if v})
     p = searcher.parser
     return QueryParser(p.tokenizer, synonyms, p.query_words, newest_year=p.newest_year, related=p.related,
-                       terms=searcher.index.terms, pairs=pairs.vocab)
+                       terms=searcher.index.terms, holds=p._holds)
 
 
 def prf_parse(searcher: Searcher, texts: list[str], parse, k: int, n_terms: int, weight: float):

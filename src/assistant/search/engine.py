@@ -14,6 +14,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from functools import reduce
 from pathlib import Path
 from typing import Iterator
 
@@ -81,7 +82,7 @@ class Searcher:
         years = [_year(sources[sid]) if sid in sources else 0 for sid in index.source_ids]
         self.parser = QueryParser(self.tokenizer, index.synonyms, index.query_words,
                                   newest_year=max(years, default=0) or None, related=index.related,
-                                  terms=index.terms, pairs=index.fields["bigrams"].vocab)
+                                  terms=index.terms, holds=self._in_corpus)
         self._source_no = {sid: i for i, sid in enumerate(index.source_ids)}
         self._kinds = np.array([sources[sid].kind if sid in sources else "" for sid in index.source_ids], dtype=object)
         self._headings: dict[str, list[Passage]] | None = None
@@ -238,7 +239,14 @@ class Searcher:
         return list(out)[:SUGGESTIONS]
 
     def _in_corpus(self, text: str) -> bool:
-        return bool(self.index.fields["words"].df(text)) or bool(self._has_all_bigrams(text).any())
+        """Whether some passage holds the word, or every character pair of it."""
+        if self.index.fields["words"].df(text):
+            return True
+        lists = [self.index.fields["bigrams"].postings(g) for g in set(bigrams(text))]
+        if not lists or any(p is None for p in lists):
+            return False
+        docs = reduce(np.intersect1d, sorted((p[0] for p in lists), key=len))
+        return docs.size > 0
 
     def resolve_source(self, name: str) -> str | None:
         """A source id from its id, 简称 or title words (best match, None when nothing fits)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Container, Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from assistant.search.lexicon import GAP, QueryWords
 from assistant.search.normalize import normalize
@@ -88,7 +88,7 @@ class ParsedQuery:
 class QueryParser:
     def __init__(self, tokenizer: Tokenizer, synonyms: dict[str, tuple[str, ...]], query_words: QueryWords,
                  newest_year: int | None = None, related: Mapping[str, tuple[str, ...]] | None = None,
-                 terms: Iterable[str] = (), pairs: Container[str] = frozenset()) -> None:
+                 terms: Iterable[str] = (), holds: Callable[[str], bool] = lambda word: False) -> None:
         self.tokenizer = tokenizer
         self.newest_year = newest_year
         self.synonyms = synonyms
@@ -96,7 +96,7 @@ class QueryParser:
         self._terms: dict[str, list[str]] = {}  # the corpus's terms (abbreviations.py) by first character
         for t in terms:
             self._terms.setdefault(t[0], []).append(t)
-        self._pairs = pairs  # the character pairs some passage holds
+        self._holds = holds  # whether some passage holds every character pair of a word (the index's answer)
         self._spelled: dict[str, tuple[str, ...]] = {}  # see _spelled_out
         plain = [k for k in synonyms if GAP not in k]
         self._keys = {k: i for i, k in enumerate(sorted(plain, key=len, reverse=True))}  # key → its rank
@@ -251,9 +251,9 @@ class QueryParser:
     def _spell_out(self, word: str) -> tuple[str, ...]:
         """What a word no passage holds abbreviates: the corpus terms (most used first) that start with its
         first character and hold its others in order (物业费 → 物业服务费用, 交警 → 交通警察). A word some
-        passage holds keeps its own meaning, and a numbered 第X条 is no abbreviation."""
-        if not self._terms or not _CJK_WORD.fullmatch(word) or word.startswith("第") or all(
-                word[i : i + 2] in self._pairs for i in range(len(word) - 1)):
+        passage holds keeps its own meaning, and a numbered 第X条 is no abbreviation. Each pair must be in one
+        passage: in a larger corpus every pair of a word is somewhere (业费 in 行业费率), the word still nowhere."""
+        if not self._terms or not _CJK_WORD.fullmatch(word) or word.startswith("第") or self._holds(word):
             return ()
         out: list[str] = []
         for t in self._terms.get(word[0], ()):
