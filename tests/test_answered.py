@@ -242,9 +242,8 @@ def test_the_stored_model_round_trips_and_thresholds_its_logit():
 
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
-    # query_words.toml: question scaffolding (怎么 …)
     return Searcher.open(plan_with_regulations(tmp_path_factory.mktemp("answered"), PLAN,
-                                               [REGULATIONS / "shanghai-dog-keeping.md"], ("query_words.toml",)))
+                                               [REGULATIONS / "shanghai-dog-keeping.md"]))
 
 
 def test_another_citys_question_finds_the_regulation_but_is_not_answered(searcher):

@@ -7,7 +7,8 @@ import pytest
 
 from assistant.search import lexicon
 from assistant.search.engine import Searcher
-from assistant.search.lexicon import LexiconError, QueryWords, held_by, load_query_words, load_synonyms, merged_synonyms
+from assistant.search.lexicon import (LexiconError, QueryWords, held_by, load_synonyms, merged_query_words,
+                                      merged_synonyms)
 from assistant.search.query import QueryParser
 from assistant.search.tokenizer import Tokenizer
 from regulation_support import CURATED, plan_with_regulations
@@ -30,7 +31,7 @@ ANSWER = "饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证，�
 def _first_hit(root: Path) -> str | None:
     regulation = root / "traffic.md"
     regulation.write_text(TRAFFIC_MD, encoding="utf-8")
-    db = plan_with_regulations(root, "某某方案的正文。", [regulation], curated=("query_words.toml",))
+    db = plan_with_regulations(root, "某某方案的正文。", [regulation])
     hits = Searcher.open(db).search(QUESTION).hits
     return hits[0].passage.text if hits else None
 
@@ -71,10 +72,25 @@ def test_a_malformed_value_names_the_file_and_line(tmp_path):
 def test_register_keys_are_content_words_the_parser_can_see():
     """A key made of question scaffolding or a context word is dropped before keys are looked up: it could
     never expand; a one-character key must not be a function character (it would match nearly every query)."""
-    words = load_query_words(CURATED / "query_words.toml")
+    words = merged_query_words(CURATED)
     keys = load_synonyms(lexicon.REGISTER_FILE)
     assert not [k for k in keys if k in words.scaffolding or k in words.context]
     assert not [k for k in keys if len(k) == 1 and k in "的了在和与及要当被把将对是也都就而或之从向为以于让给有会能"]
+
+
+def test_a_corpus_without_query_words_still_strips_how_people_ask(tmp_path):
+    """Question scaffolding ships with the package: a corpus made by `add --new` has no query_words.toml, and its
+    questions must not look for 什么/怎么办 in the sentences; a corpus's file adds its own words."""
+    bare = lexicon.build_lexicon(["某某条例的正文。"], None).query_words
+    assert {"什么", "怎么", "怎么办", "多少"} <= bare.scaffolding and {"今年", "报告"} <= bare.context
+    regulation = tmp_path / "traffic.md"
+    regulation.write_text(TRAFFIC_MD, encoding="utf-8")
+    parser = Searcher.open(plan_with_regulations(tmp_path, "某某方案的正文。", [regulation])).parser
+    assert set(parser.parse("酒后开车怎么办，会罚什么").words).isdisjoint({"怎么办", "怎么", "什么"})
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "query_words.toml").write_text('[context]\nwords = ["党刊"]\n', encoding="utf-8")
+    added = merged_query_words(tmp_path / "extra")
+    assert "党刊" in added.context and bare.scaffolding <= added.scaffolding
 
 
 def test_an_aspect_particle_inside_a_phrase_does_not_hide_its_key(tmp_path):

@@ -5,7 +5,9 @@ Curated data lives in corpus/ as plain files maintainers edit (see the comments 
   synonyms.toml      abbreviation / colloquial term → corpus wording, expanded at query time
   query_words.toml   question scaffolding to strip, and context words that describe a document
 The package ships register.toml beside this module: everyday words → the legal/official register (开车 → 驾驶,
-老板 → 用人单位), applied to every corpus; a corpus's synonyms.toml replaces its entries key by key.
+老板 → 用人单位), applied to every corpus; a corpus's synonyms.toml replaces its entries key by key. It ships
+query_words.toml too (怎么, 是什么, 今年 … are how anyone asks): a corpus's query_words.toml adds to it, so a
+corpus made by `add --new`, which has none, still strips the question's scaffolding.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ DICTIONARY_FILE = "dictionary.txt"
 SYNONYMS_FILE = "synonyms.toml"
 QUERY_WORDS_FILE = "query_words.toml"
 REGISTER_FILE = Path(__file__).with_name("register.toml")
+PACKAGE_QUERY_WORDS = Path(__file__).with_name(QUERY_WORDS_FILE)
 
 _QUOTED = re.compile(r"[“\"]([^“”\"]{2,40})[”\"]")
 _TITLE = re.compile(r"《([^《》]{2,40})》")
@@ -149,15 +152,21 @@ def load_query_words(path: Path) -> QueryWords:
     )
 
 
+def merged_query_words(curated_dir: Path | None) -> QueryWords:
+    """The package's query words with the corpus's query_words.toml added."""
+    words = load_query_words(PACKAGE_QUERY_WORDS)
+    if curated_dir is None:
+        return words
+    extra = load_query_words(curated_dir / QUERY_WORDS_FILE)
+    return QueryWords(words.scaffolding | extra.scaffolding, words.context | extra.context)
+
+
 def build_lexicon(texts: list[str], curated_dir: Path | None) -> Lexicon:
     """Mined corpus terms + curated words + synonym keys and values, as one user dictionary."""
     mined = mine_terms(texts)
     synonyms = held_by(merged_synonyms(curated_dir), texts)
-    if curated_dir is None:
-        curated, query_words = [], QueryWords()
-    else:
-        curated = _lines(curated_dir / DICTIONARY_FILE)
-        query_words = load_query_words(curated_dir / QUERY_WORDS_FILE)
+    curated = [] if curated_dir is None else _lines(curated_dir / DICTIONARY_FILE)
+    query_words = merged_query_words(curated_dir)
     extra = [w for key, values in synonyms.items() for w in (key, *values) if len(w) <= MAX_TERM and GAP not in w]
     words = tuple(sorted({*mined, *curated, *extra}))
     return Lexicon(words, synonyms, query_words)
