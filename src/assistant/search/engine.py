@@ -14,7 +14,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import partial, reduce
 from pathlib import Path
 from typing import Iterator
 
@@ -22,6 +22,7 @@ import numpy as np
 
 from assistant.records import Passage, Source
 from assistant.search import reference
+from assistant.search.bm25 import Field
 from assistant.search.candidates import MAX_BITS, TermList, count_matches, top_k
 from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
@@ -82,7 +83,7 @@ class Searcher:
         years = [_year(sources[sid]) if sid in sources else 0 for sid in index.source_ids]
         self.parser = QueryParser(self.tokenizer, index.synonyms, index.query_words,
                                   newest_year=max(years, default=0) or None, related=index.related,
-                                  terms=index.terms, holds=self._in_corpus)
+                                  terms=index.terms, holds=partial(_held, index.fields["words"], index.fields["bigrams"]))
         self._source_no = {sid: i for i, sid in enumerate(index.source_ids)}
         self._kinds = np.array([sources[sid].kind if sid in sources else "" for sid in index.source_ids], dtype=object)
         self._headings: dict[str, list[Passage]] | None = None
@@ -239,14 +240,7 @@ class Searcher:
         return list(out)[:SUGGESTIONS]
 
     def _in_corpus(self, text: str) -> bool:
-        """Whether some passage holds the word, or every character pair of it."""
-        if self.index.fields["words"].df(text):
-            return True
-        lists = [self.index.fields["bigrams"].postings(g) for g in set(bigrams(text))]
-        if not lists or any(p is None for p in lists):
-            return False
-        docs = reduce(np.intersect1d, sorted((p[0] for p in lists), key=len))
-        return docs.size > 0
+        return _held(self.index.fields["words"], self.index.fields["bigrams"], text)
 
     def resolve_source(self, name: str) -> str | None:
         """A source id from its id, 简称 or title words (best match, None when nothing fits)."""
@@ -357,6 +351,17 @@ class Searcher:
 
 
 _SELECT = "select rowid, id, source_id, seq, para, section, text, is_heading from passages"
+
+
+def _held(words: Field, pairs: Field, text: str) -> bool:
+    """Whether some passage holds the word, or every character pair of it. (A function of the index's fields,
+    not a Searcher method: the parser keeps it, and must not keep the Searcher alive.)"""
+    if words.df(text):
+        return True
+    lists = [pairs.postings(g) for g in set(bigrams(text))]
+    if not lists or any(p is None for p in lists):
+        return False
+    return reduce(np.intersect1d, sorted((p[0] for p in lists), key=len)).size > 0
 
 
 def _passage(r: tuple) -> Passage:
