@@ -12,7 +12,7 @@ import pytest
 
 from assistant.ingest.add import add
 from assistant.search.engine import Searcher
-from assistant.search.ranking import (AGENT, FEATURES, FIGURE, PERMITS, SANCTION, TIME, WEIGHTS_FILE, QueryRanker,
+from assistant.search.ranking import (AGENT, DEFINES, FEATURES, FIGURE, PERMITS, SANCTION, TIME, WEIGHTS_FILE, QueryRanker,
                                       passage_flags, section_flags)
 
 CURATED = Path(__file__).resolve().parent.parent / "corpus"
@@ -313,3 +313,13 @@ def test_passage_cues_read_periods_and_rights_but_not_item_numbers():
     # a right held (有…权利) answers whether one may, as 有权 does
     assert passage_flags("老年人有要求赡养人付给赡养费等权利。") & PERMITS
     assert not passage_flags("赡养人应当履行赡养义务。") & PERMITS
+
+
+def test_a_definition_cue_is_a_defining_wording_not_any_quotation_or_即():
+    """本意见所称X，是指 / “X”是 / X即 define; a quoted slogan standing alone, 立即, 即可 and 随即 do not."""
+    for text in ("本意见所称政务新媒体，是指各级行政机关开设的政务账号。", "“最多跑一次”是指群众办事最多跑一次。",
+                 "共同富裕即全体人民共同富裕。", "本条例所称物业，包括房屋及配套设施。"):
+        assert passage_flags(text) & DEFINES, text
+    for text in ("按照“谁开设、谁主办”的原则确定主办单位。", "对假冒账号要求平台立即关停。",
+                 "符合条件的即可申请。", "收到举报后随即处理。"):
+        assert not passage_flags(text) & DEFINES, text
