@@ -124,9 +124,10 @@ def _spoken(heading: str, parent: str) -> tuple[str, str]:
 
 
 def spoken_section(section: Sequence[str] | str) -> str:
-    """The most specific one or two numbered levels of a heading path, as people cite them:
-    `三、… › 12. …` → 第三部分第12条; `二、… › （四）…` → 第二部分第（四）条; a law's `第三章 … › 第二十条`
-    → 第二十条 (article numbers run through a law). Unnumbered headings are left to the 来源 view."""
+    """The numbered levels of a heading path as people cite them, from the one whose numbers run through the
+    whole document: `三、… › 12. …` → 第三部分第12条; `二、… › （一）… › 1. …` → 第二部分第（一）条第1项 (every
+    part has its own （一）, so the part is always said); a law's `第三章 … › 第二十条` → 第二十条 (article numbers
+    run through a law). Unnumbered headings are left to the 来源 view."""
     heads = section.split(SECTION_SEPARATOR) if isinstance(section, str) else list(section)
     levels: list[tuple[str, str]] = []
     for heading in heads:
@@ -135,8 +136,9 @@ def spoken_section(section: Sequence[str] | str) -> str:
             levels.append((kind, words))
     article = next((i for i, (kind, _) in enumerate(levels) if kind == "法条"), None)
     if article is not None:  # 第X条 of a law: the article and what lies inside it
-        levels = levels[article:]
-    return "".join(words for _, words in levels[-2:])
+        return "".join(words for _, words in levels[article:][-2:])
+    part = next((i for i, (kind, _) in enumerate(levels) if kind == "部分"), None)
+    return "".join(words for _, words in (levels[part:] if part is not None else levels[-2:]))
 
 
 def answer_line(source: Source, section: Sequence[str] | str = ()) -> str:
