@@ -25,6 +25,8 @@ def test_coverage_is_counted_from_the_sources():
     assert known.brief() == "收录2份文件、《今日浙江》2024年第2期2篇文章，2019年11月—2024年2月"
     assert known.kinds == [("决定", 1), ("条例", 1)]
     assert "决定1份、条例1份" in known.detail()
+    # one month is said once: 2025年2月, not 2025年2月—2025年2月
+    assert coverage([Source("c", "某某意见", date="2025-02-10")]).brief() == "收录1份文件，2025年2月"
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,10 @@ class Coverage:
     @property
     def span(self) -> str:
         """2019年11月—2024年2月: month precision is what a reader needs to know what is missing."""
-        return f"{format_date(self.first[:7])}—{format_date(self.last[:7])}" if self.first else ""
+        if not self.first:
+            return ""
+        first, last = format_date(self.first[:7]), format_date(self.last[:7])
+        return first if first == last else f"{first}—{last}"
 
     @property
     def kinds(self) -> list[tuple[str, int]]:
