@@ -129,3 +129,13 @@ def test_table_of_contents_and_plain_word_title(tmp_path: Path):
         (("第二章 业主", "第二条"), "(一)按照物业服务合同接受服务；"),
         (("第二章 业主", "第三条"), "业主大会由全体业主组成。"),
     ]
+
+
+def test_the_effective_date_is_read_across_a_wrapped_line():
+    """A PDF line may end inside the closing sentence (本意见自2025年3 | 月1日起施行): the date is still read."""
+    from assistant.ingest.formats import Element
+
+    lines = ["某省人民政府办公厅关于促进养老服务的实施意见", "各市人民政府：", "一、加强养老服务。",
+             "各级民政部门负责统筹规划。本意见自2025年3", "月1日起施行。"]
+    facts = metadata.read_facts([Element(t, heading=1 if i == 0 else 0, wrapped=i > 0) for i, t in enumerate(lines)])
+    assert facts.effective == "2025-03-01"

@@ -163,9 +163,10 @@ def read_facts(elements: list[Element]) -> Facts:
         i += 1
     read_events("".join(facts.history), facts)  # a PDF wraps a header line anywhere, even in 通|过
     _read_apparatus(items[i:], facts)
-    if not facts.effective:  # 本条例自2021年3月1日起施行: the closing article states when it takes effect
-        m = next((m for e in reversed(items) if (m := _EFFECTIVE.search(re.sub(r"\s+", "", e.text)))), None)
-        facts.effective = _iso(m) if m else ""
+    if not facts.effective:  # 本条例自2021年3月1日起施行: the closing article states when it takes effect;
+        # read across items, as a PDF line may end inside it (本意见自2025年3 | 月1日起施行)
+        found = list(_EFFECTIVE.finditer("".join(re.sub(r"\s+", "", e.text) for e in items)))
+        facts.effective = _iso(found[-1]) if found else ""
     facts.kind = kind_of(facts.short or facts.title)
     facts.date = facts.revised or facts.passed or facts.promulgated or facts.approved or facts.effective
     return facts
