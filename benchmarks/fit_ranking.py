@@ -218,6 +218,45 @@ def cross_validate(scored: list[Scored], folds: int, seed: int, used: np.ndarray
     return ranks
 
 
+def write_misses(path: Path, scored: list[Scored], folds: int, seed: int, used: np.ndarray, searcher: Searcher,
+                 texts: list[str]) -> None:
+    """The out-of-fold misses (rank > 1) of one shuffle: each query with its rank, gold and first passage."""
+    order = np.random.default_rng(seed).permutation(len(scored))
+    lines = []
+    for k in range(folds):
+        held = sorted(order[k::folds].tolist())
+        beta, _ = fit([sc for i, sc in enumerate(scored) if i not in set(held)], used)
+        for i in held:
+            sc = scored[i]
+            rank = sc.rank(beta)
+            if rank == 1 or not len(sc.log_s):
+                continue
+            f = sc.log_s + sc.x @ beta
+            top = int(np.argmax(f))
+            gold = np.flatnonzero(sc.gold)
+            best = gold[np.argmax(f[gold])] if len(gold) else None
+            q = sc.query
+            lines.append(f"## {q.id} [{q.style}] rank {rank}: {q.query}\n  gold: {' | '.join(q.gold)}\n"
+                         f"  top1: {texts_of(sc, top, searcher, texts)[:120]}\n"
+                         f"  top1 x: {_named(sc.x[top])}\n"
+                         + (f"  gold x: {_named(sc.x[best])}\n" if best is not None else ""))
+    path.write_text("\n".join(lines), encoding="utf-8")
+    print(f"{len(lines)} misses -> {path}")
+
+
+def texts_of(sc: Scored, i: int, searcher: Searcher, texts: list[str]) -> str:
+    q = searcher.parser.parse(sc.query.query)
+    lists, _ = searcher.term_lists(q)
+    s, _ = score_all(lists, searcher.index.size)
+    cand = np.flatnonzero(s > 0).astype(np.int32)
+    cand = cand[searcher._allowed(q, None, None)(cand)]
+    return texts[int(cand[i])]
+
+
+def _named(x: np.ndarray) -> str:
+    return " ".join(f"{n}={v:.2f}" for n, v in zip(FEATURES, x) if v)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("files", nargs="+", type=Path)
@@ -230,9 +269,12 @@ def main() -> None:
     p.add_argument("--check", nargs="+", type=Path, default=[], metavar="JSONL",
                    help="with --cv: also rank these queries by the weights fitted on all FILES; otherwise: the answered "
                         "rate of their answerable queries")
-    p.add_argument("--held-batch", type=int, metavar="N",
-                   help="with --cv: also rank batch N's queries (e-bN-…, written after the features) by the weights "
-                        "fitted on the other batches, and report batch N's part of the out-of-fold figures")
+    p.add_argument("--held-batch", type=int, nargs="+", default=[], metavar="N",
+                   help="with --cv: also rank each batch N's queries (e-bN-…, written after the features) by the "
+                        "weights fitted on the other batches, and report batch N's part of the out-of-fold figures")
+    p.add_argument("--misses", type=Path, metavar="TXT",
+                   help="with --cv: write the out-of-fold misses of the first shuffle (query, rank, gold, the passage "
+                        "ranked first) to TXT, to find the classes of question the features miss (tuning half only)")
     p.add_argument("--without", nargs="+", default=[], choices=FEATURES, help="hold these features at 0")
     p.add_argument("--answered-cv", type=int, default=CV_FOLDS, metavar="K",
                    help="answered model: K-fold stratified cross-validation on the tuning queries, whose pooled "
@@ -254,14 +296,16 @@ def main() -> None:
         print(f"{a.cv}-fold out-of-fold, mean of {a.repeats} shuffles (min-max): " + "  ".join(
             f"{name} {m:.3f} ({lo:.3f}-{hi:.3f})" for name, m, lo, hi in zip(("R@1", "R@5", "MRR", "questions R@1"),
                                                                          mean, low, high)))
-        if a.held_batch:
-            part = np.mean([figures([(q, k) for q, k in ranks if batch_of(q.id) == a.held_batch]) for ranks in folds],
+        for held in a.held_batch:
+            part = np.mean([figures([(q, k) for q, k in ranks if batch_of(q.id) == held]) for ranks in folds],
                            axis=0)
-            print(f"  its batch {a.held_batch} part: " + "  ".join(
+            print(f"  its batch {held} part: " + "  ".join(
                 f"{name} {v:.3f}" for name, v in zip(("R@1", "R@5", "MRR", "questions R@1"), part)))
-            rest, _ = fit([sc for sc in scored if batch_of(sc.query.id) != a.held_batch], used)
-            print(f"batch {a.held_batch} held out " + summary(
-                [(sc.query, sc.rank(rest)) for sc in scored if batch_of(sc.query.id) == a.held_batch]))
+            rest, _ = fit([sc for sc in scored if batch_of(sc.query.id) != held], used)
+            print(f"batch {held} held out " + summary(
+                [(sc.query, sc.rank(rest)) for sc in scored if batch_of(sc.query.id) == held]))
+        if a.misses:
+            write_misses(a.misses, scored, a.cv, a.seed, used, searcher, texts)
         if a.check:
             check = score_queries(searcher, load_queries(a.check), texts)
             print("check          " + summary([(sc.query, sc.rank(beta)) for sc in check]))

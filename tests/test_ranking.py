@@ -323,3 +323,35 @@ def test_a_definition_cue_is_a_defining_wording_not_any_quotation_or_即():
     for text in ("按照“谁开设、谁主办”的原则确定主办单位。", "对假冒账号要求平台立即关停。",
                  "符合条件的即可申请。", "收到举报后随即处理。"):
         assert not passage_flags(text) & DEFINES, text
+
+
+REPAIRS_MD = """# 某市住宅装修管理规定
+
+<!-- INFO END -->
+
+第一条 为了规范住宅装修活动，制定本规定。
+
+第二条 装修人应当在装修前告知物业服务企业，并遵守装修时间的规定。
+
+第三条 装修人不告知物业服务企业擅自装修的，由街道办事处责令改正。
+"""
+
+
+def test_a_what_to_do_question_does_not_hold_a_penalty_against_a_passage(tmp_path):
+    repairs = regulation_searcher(tmp_path, "repairs", REPAIRS_MD)
+    parse = repairs.parser.parse
+    for asks in ("单位不给开证明怎么办", "邻居装修扰民怎么处理", "大胃王吃播管不管", "这种情况咋办"):
+        assert parse(asks).wants_recourse and not parse(asks).wants_sanction, asks
+    assert not parse("居住证怎么办理").wants_recourse and not parse("场馆几点开门").wants_recourse
+    unasked = FEATURES.index("unasked_sanction")
+    assert not QueryRanker(parse("邻居装修不告知物业怎么办"), repairs.table, repairs.weights, {}).active[unasked]
+    assert QueryRanker(parse("装修要告知物业吗"), repairs.table, repairs.weights, {}).active[unasked]
+    fined, rule = "装修人不告知物业服务企业擅自装修的，由街道办事处责令改正。", "装修人应当在装修前告知物业服务企业，并遵守装修时间的规定。"
+    # what to do about a neighbour who did not tell: the clause ordering it corrected answers; had its penalty counted
+    # against it (as for a question not about a wrong), the rule would come first
+    assert top(repairs, "邻居装修不告知物业怎么办") == fined
+    assert top(repairs, "装修要告知物业吗") == rule
+    unread = copy.copy(repairs)
+    unread.parser = copy.copy(repairs.parser)
+    unread.parser.parse = lambda raw: replace(parse(raw), wants_recourse=False)
+    assert top(unread, "邻居装修不告知物业怎么办") == rule

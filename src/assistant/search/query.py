@@ -40,6 +40,9 @@ _LIST = re.compile(r"哪些|哪几|有几|几[个项大条类种方面]|包括|�
 _TIME = re.compile(r"什么时候|何时|哪天|哪一天|哪年|几月|几号|什么时间|多久|多长时间|期限")
 # A question asking what happens to whoever breaks a rule: its answer states the penalty.
 _SANCTION = re.compile(r"罚|处分|惩|追究|后果|法律责任|被.{0,3}处理|违法|违规")
+# A question asking what to do about a problem (单位不给开证明怎么办, 装修扰民怎么处理): a penalty for whoever
+# caused it (由…部门责令改正) answers it as well as a rule does (see ranking's unasked_sanction).
+_RECOURSE = re.compile(r"怎么办(?!理)|咋办|怎么处理|如何处理|怎样处理|怎么解决|如何解决|管不管|有人管吗|没人管")
 # A question asking who is in charge (由谁/哪个部门): its answer names them (由…负责, 属于…).
 _AGENT = re.compile(r"谁|哪个部门|哪些部门|什么部门|哪个单位|哪家|什么机构|哪个机构|归哪|哪级")
 # A question asking whether one may (能不能/可以…吗/准不准/不许…): its answer is the clause that permits or
@@ -73,6 +76,7 @@ class ParsedQuery:
     wants_sanction: bool = False  # the question asks 怎么罚/会被怎么处理 …
     wants_agent: bool = False  # the question asks 由谁/哪个部门 …
     wants_permission: bool = False  # the question asks whether one may: 能不能/可以…吗/不准 …
+    wants_recourse: bool = False  # the question asks what to do about a problem: 怎么办/怎么处理 …
     year: int | None = None  # the year asked about (2024年, or 今年 = the newest year the corpus states)
     year_relative: bool = False  # that year was said as 今年/去年 …, not written out
     # The user's content words (2+ characters) each with the expansions that stand for it: a passage
@@ -154,7 +158,7 @@ class QueryParser:
             wants_number=_QUANTITY.search(text) is not None, wants_definition=_DEFINITION.search(text) is not None,
             wants_list=_LIST.search(text) is not None, wants_time=_TIME.search(text) is not None,
             wants_sanction=_SANCTION.search(text) is not None, wants_agent=_AGENT.search(text) is not None,
-            wants_permission=_PERMISSION.search(text) is not None,
+            wants_permission=_PERMISSION.search(text) is not None, wants_recourse=_RECOURSE.search(text) is not None,
             year=year, year_relative=year is not None and _YEAR.search(text) is None,
             concepts=concepts, own=own,
         )

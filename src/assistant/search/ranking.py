@@ -51,7 +51,9 @@ FEATURES = (
     "no_permission",  # the question asks whether one may (能不能/可以…吗) and the passage (or its item list's
     # lead-in) neither permits nor forbids (可以/有权/不得/禁止): 能不能扣身份证 wants 不得扣押, not 应当核验身份证明
     "unasked_sanction",  # the passage (or its item list's lead-in) states a penalty the query does not ask about:
-    # 办居住证要带什么材料 wants 应当提交…证明材料, not the fined (一)使用虚假证明材料骗领居住证
+    # 办居住证要带什么材料 wants 应当提交…证明材料, not the fined (一)使用虚假证明材料骗领居住证. A question asking what
+    # to do about a problem (怎么办/怎么处理) does not hold it against a passage: 单位不给开证明怎么办 is
+    # answered by 未出具证明的，由…部门责令改正 as well as by the rule
 )
 COVERAGE_FEATURES = (0, 1)  # uncovered, outside_context: each ≥ 1 − the share a passage covers (cover_bound)
 TERM_FEATURES = 4  # the first features depend only on which query terms a passage holds (QueryRanker.upper_bound);
@@ -323,7 +325,8 @@ class QueryRanker:
                          ("not_this_year", q.year_relative), ("low_authority", True), ("no_time", q.wants_time),
                          ("no_sanction", q.wants_sanction), ("unmatched", bool(self.concepts)),
                          ("no_agent", q.wants_agent), ("off_document", bool(self.concepts)),
-                         ("no_permission", q.wants_permission), ("unasked_sanction", not q.wants_sanction)):
+                         ("no_permission", q.wants_permission),
+                         ("unasked_sanction", not (q.wants_sanction or q.wants_recourse))):
             self.active[_F[name]] = on
         self.off_document = self._off_document() if self.concepts else None
         self._named: np.ndarray | None = None  # see _naming
@@ -457,7 +460,7 @@ class QueryRanker:
             x[:, _F["no_agent"]] = (flags & AGENT) == 0
         if q.wants_permission:
             x[:, _F["no_permission"]] = (flags & PERMITS) == 0
-        if not q.wants_sanction:
+        if not (q.wants_sanction or q.wants_recourse):
             x[:, _F["unasked_sanction"]] = (flags & SANCTION) != 0
         if self.off_document is not None:
             x[:, _F["off_document"]] = self.off_document[t.source_of[cand]]
