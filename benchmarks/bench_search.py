@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import resource
 import statistics
@@ -121,7 +122,7 @@ def run_batch(db: Path, qs: list[str]) -> dict:
         for name, path in (("one", one), ("many", many), ("one", one), ("many", many)):
             start = time.perf_counter()
             subprocess.run([sys.executable, "-m", "assistant", "search", "--batch", str(path), "--db", str(db)],
-                           check=True, capture_output=True)
+                           check=True, capture_output=True, env=clean_env())
             walls[name] = min(walls.get(name, math.inf), time.perf_counter() - start)
     return {"queries": len(qs), "total_ms": walls["many"] * 1000 / len(qs),
             "beyond_start_ms": (walls["many"] - walls["one"]) * 1000 / (len(qs) - 1), "start_s": walls["one"]}
@@ -174,8 +175,16 @@ def worker(argv: list[str]) -> None:
     print(json.dumps(result))
 
 
+def clean_env() -> dict[str, str]:
+    """This environment without a developer shell's PYTHON* variables (PYTHONUNBUFFERED made `search --batch`
+    write each line in two system calls, PYTHONDONTWRITEBYTECODE compiled every module at each start): what a
+    user's shell and CI give, as tests/conftest.py does for the tests' child processes."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+
+
 def step(*args: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--worker", *args], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, __file__, "--worker", *args], capture_output=True, text=True, check=True,
+                         env=clean_env())
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 from assistant import storage, streams
 from assistant.state import StateError
 
+BATCH_WRITE = 1 << 16  # bytes of `search --json/--batch` output gathered per write (about)
+
 
 def _add_db(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", type=Path, default=storage.DEFAULT_DB, help="数据库路径（默认 data/assistant.db）")
@@ -112,22 +114,32 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.source and searcher.corpus.source(args.source) is None:
         raise ValueError(f"没有 id 为“{args.source}”的来源，可用 `python -m assistant sources` 查看")
     queries = _read_batch(args.batch) if args.batch else [" ".join(args.query)]
-    for query in queries:
-        results = searcher.search(query, k=args.k, source_id=args.source)
-        if args.json or args.batch:
-            print(results_text(query, results))  # buffered (main() flushes): a write per line woke a reader per line
-        elif args.cite:
-            from assistant.chat.citation import quote_with_citation
+    # JSON lines are written about BATCH_WRITE bytes at a time (main() flushes), not printed one by one: under
+    # python -u / PYTHONUNBUFFERED each print was two writes (the line, its newline), each waking the reader
+    pending: list[str] = []
+    try:
+        for query in queries:
+            results = searcher.search(query, k=args.k, source_id=args.source)
+            if args.json or args.batch:
+                pending.append(results_text(query, results))
+                if len(pending) * 4096 >= BATCH_WRITE:  # (a line is ~5 kB)
+                    sys.stdout.write("\n".join(pending) + "\n")
+                    pending = []
+            elif args.cite:
+                from assistant.chat.citation import quote_with_citation
 
-            for h in results.hits:
-                print(quote_with_citation(h.passage.text, h.source))
-        else:
-            if not results.hits:
-                related = searcher.suggest(query)
-                hint = f"可以试试：{'、'.join(related)}" if related else ""
-                print(f"没有找到与“{query}”相关的语句。{hint}")
-            for rank, h in enumerate(results.hits, 1):
-                print(f"{rank}. 「{h.passage.text}」——《{h.source.label}》 {h.passage.section_path}  [{h.score:.2f}]")
+                for h in results.hits:
+                    print(quote_with_citation(h.passage.text, h.source))
+            else:
+                if not results.hits:
+                    related = searcher.suggest(query)
+                    hint = f"可以试试：{'、'.join(related)}" if related else ""
+                    print(f"没有找到与“{query}”相关的语句。{hint}")
+                for rank, h in enumerate(results.hits, 1):
+                    print(f"{rank}. 「{h.passage.text}」——《{h.source.label}》 {h.passage.section_path}  [{h.score:.2f}]")
+    finally:
+        if pending:  # the lines done when a query fails are still written
+            sys.stdout.write("\n".join(pending) + "\n")
     return 0
 
 
