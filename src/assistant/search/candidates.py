@@ -168,8 +168,7 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
     if sum(len(t.docs) for t in lists) <= SMALL:  # every list read, nothing pruned: no bound needed
         dense = _dense(size)
         try:
-            for t in lists:
-                dense.add(t, 0.0)
+            dense.add_all(lists)
             cand = dense.read()
             s, bits = dense.s.take(cand), dense.bits.take(cand)
         finally:
@@ -181,7 +180,13 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
     cover = scorer.cover_bound()
     keys = [(share, mask) for share, mask in cover.keys if mask]
     # the share of the query a passage may cover by holding each term (> 0 for key terms only)
-    terms = [(t, sum(share for share, mask in keys if t.bit >= 0 and mask >> t.bit & 1)) for t in lists]
+    by_bit: dict[int, float] = {}  # the share of each bit's term (summed in the order of the keys, as before)
+    for share, mask in keys:
+        while mask:
+            low = mask & -mask
+            by_bit[low.bit_length() - 1] = by_bit.get(low.bit_length() - 1, 0) + share
+            mask ^= low
+    terms = [(t, by_bit.get(t.bit, 0) if t.bit >= 0 else 0) for t in lists]
     dense = _dense(size)
     try:
         first = _rarest_keys(terms)
@@ -269,6 +274,16 @@ class _Dense:
             np.add.at(self.bits, docs, 1 << t.bit)  # (a bit is set once per passage: | and + agree)
         if share:
             np.add.at(self.share, docs, share)
+
+    def add_all(self, lists: list[TermList]) -> None:
+        """add(t, 0.0) for each list, in one call per array: the postings end to end, in the lists' order (so each
+        passage's sum is added up in the same order, to the same bits)."""
+        docs = np.concatenate([t.docs for t in lists]).astype(np.intp)
+        lengths = [len(t.docs) for t in lists]
+        self.added.append(docs)
+        weights = np.concatenate([t.weights for t in lists])
+        np.add.at(self.s, docs, weights * np.repeat([t.factor for t in lists], lengths))
+        np.add.at(self.bits, docs, np.repeat([1 << t.bit if t.bit >= 0 else 0 for t in lists], lengths))
 
     def read(self) -> np.ndarray:
         """The passages of the lists added, each once (unsorted)."""

@@ -351,7 +351,11 @@ class QueryRanker:
             naming = self._naming()
             if len(bits) and int(bits.max() | unknown) < (1 << 62) // (int(naming.max()) + 1):
                 key = bits * (int(naming.max()) + 1) + naming.take(self.t.context_of.take(cand))
-                _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+                ordered = np.sort(key)  # np.unique(key, return_index=True, return_inverse=True), without its stable argsort
+                distinct = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+                inverse = distinct.searchsorted(key)
+                first = np.empty(len(distinct), dtype=np.intp)
+                first[inverse[::-1]] = np.arange(len(key) - 1, -1, -1)  # the last write wins: each key's first place
                 return s * self._term_gain(cand[first], bits[first], unknown).take(inverse) * self.rest_gain
         return s * self._term_gain(cand, bits, unknown) * self.rest_gain
 
