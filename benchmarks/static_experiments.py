@@ -12,24 +12,15 @@ Queries of the blind batches (e-b7-, e-b8-) are refused.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-import fit_ranking as fr  # noqa: E402
-from assistant.search.engine import Searcher  # noqa: E402
-from assistant.search.evaluation import load_queries  # noqa: E402
-from assistant.search.normalize import normalize  # noqa: E402
-from assistant.search.ranking import FEATURES  # noqa: E402
-from static_vectors import WordVectors  # noqa: E402
-
-BLIND = ("e-b7-", "e-b8-")
-NAMES = ("R@1", "R@5", "MRR", "questions R@1")
+import fit_ranking as fr
+from assistant.search.engine import Searcher
+from assistant.search.normalize import normalize
+from feature_trials import judge, open_trial, with_feature
+from static_vectors import WordVectors
 
 
 def static_vectors(searcher: Searcher, texts: list[str], queries: list[str], spec: dict) -> tuple[np.ndarray, dict]:
@@ -61,13 +52,7 @@ def main() -> None:
     p.add_argument("--e5", action="store_true")
     p.add_argument("--repeats", type=int, default=10)
     a = p.parse_args()
-    searcher = Searcher.open(a.db)
-    rows = {r[0]: r[1] for r in searcher.corpus.db.execute("select rowid, text from passages")}
-    texts = [rows[r] for r in searcher.index.passage_rows.tolist()]
-    tune = load_queries(a.files)
-    check = load_queries(a.check) if a.check else []
-    if any(q.id.startswith(BLIND) for q in tune + check):
-        raise SystemExit("blind batches (e-b7-, e-b8-) are not for tuning: filter them out")
+    searcher, texts, tune, check = open_trial(a.db, a.files, a.check)
     asked = sorted({q.query for q in tune + check})
 
     cands: dict[str, np.ndarray] = {}
@@ -89,8 +74,7 @@ def main() -> None:
         pv, qv = static_vectors(searcher, texts, asked, spec)
         variants.append((name, (pv, qv, spec.get("scale", "percentile"))))
 
-    fr.FEATURES = FEATURES + ("dissimilar",)
-    fr.PRIOR["dissimilar"] = 0.0
+    with_feature("dissimilar")
     for name, data in variants:
         used = np.ones(len(fr.FEATURES), dtype=bool)
         if data is None:
@@ -103,23 +87,9 @@ def main() -> None:
                 if sc.x is not None and len(sc.x):
                     cos = passages[cands[sc.query.query]] @ vq[sc.query.query]
                     sc.x[:, -1] = np.clip((high - cos) / (high - low), 0, 1)
-        runs = []
-        for seed in range(a.repeats):
-            order = np.random.default_rng(seed).permutation(len(scored))
-            ranks = []
-            for k in range(5):
-                held = set(order[k::5].tolist())
-                beta, _ = fr.fit([sc for i, sc in enumerate(scored) if i not in held], used)
-                ranks += [(scored[i].query, scored[i].rank(beta)) for i in sorted(held)]
-            runs.append(fr.figures(ranks))
-        out = [f"== {name}", "out-of-fold    " + "  ".join(f"{n} {v:.3f}" for n, v in zip(NAMES, np.mean(runs, axis=0)))]
-        for batch in a.held_batch:
-            beta, _ = fr.fit([sc for sc in scored if fr.batch_of(sc.query.id) != batch], used)
-            out.append(f"batch {batch} held " + fr.summary(
-                [(sc.query, sc.rank(beta)) for sc in scored if fr.batch_of(sc.query.id) == batch]))
+        out = [f"== {name}", *judge(scored, checked, lambda train: fr.fit(train, used)[0],
+                                    lambda sc, beta: sc.rank(beta), a.repeats, a.held_batch)]
         beta, _ = fr.fit(scored, used)
-        if checked:
-            out.append("check          " + fr.summary([(sc.query, sc.rank(beta)) for sc in checked]))
         out.append(f"dissimilar weight {beta[-1]:+.2f}")
         print("\n".join(out), flush=True)
 
