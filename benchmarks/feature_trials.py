@@ -5,6 +5,7 @@ fitted on all of the tuning file.
 """
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 from typing import Callable
@@ -22,6 +23,17 @@ from assistant.search.ranking import FEATURES  # noqa: E402
 
 BLIND = ("e-b7-", "e-b8-")
 NAMES = ("R@1", "R@5", "MRR", "questions R@1")
+
+
+def trial_arguments(description: str) -> argparse.ArgumentParser:
+    """The arguments every trial takes: tuning files, --db, --check files, --held-batch, --repeats."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--db", type=Path, required=True)
+    p.add_argument("--check", nargs="+", type=Path, default=[])
+    p.add_argument("--held-batch", nargs="+", type=int, default=[4, 5, 6])
+    p.add_argument("--repeats", type=int, default=10)
+    return p
 
 
 def open_trial(db: Path, files: list[Path], check: list[Path]) -> tuple[Searcher, list[str], list[EvalQuery],

