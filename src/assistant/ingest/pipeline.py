@@ -193,6 +193,8 @@ def write(corpus_dir: Path, db_path: Path, sources: list[Source], passages: list
     with storage.atomic_database(db_path) as db:
         storage.write_corpus(db, sources, passages)
         storage.write_meta(db, corpus_digest=corpus_digest(corpus_dir), passages=str(len(passages)))
+        from assistant.search import vectors
         from assistant.search.index import build_index
 
         build_index(db, Path(corpus_dir), progress)
+        vectors.carry_over(Path(db_path), db.conn, progress)

@@ -291,6 +291,8 @@ def _states_figure(text: str, unit: str | None) -> bool:
     return re.search(f"{_NUMBER}[^，。；、0-9]{{0,3}}?(?:{_UNIT_IN_TEXT[unit]})", text) is not None
 
 
-def load_model(path: Path = WEIGHTS_FILE) -> AnswerModel:
-    """The "answered" entry of ranking_weights.json."""
-    return AnswerModel.from_json(json.loads(path.read_text(encoding="utf-8"))["answered"])
+def load_model(path: Path = WEIGHTS_FILE, semantic: bool = False) -> AnswerModel:
+    """The "answered" entry of ranking_weights.json (of its "semantic" entry: fitted on rankings with sentence
+    vectors, whose scores differ)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return AnswerModel.from_json((data["semantic"] if semantic else data)["answered"])

@@ -28,9 +28,10 @@ from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
 from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model, place_names
-from assistant.search.ranking import LIST_ITEM, PassageTable, QueryRanker, load_weights
+from assistant.search.ranking import LIST_ITEM, PassageTable, QueryRanker, cosine_scale, load_weights
 from assistant.search.reference import LEGAL_UNITS
 from assistant.search.tokenizer import bigrams
+from assistant.search import vectors
 from assistant.storage import Corpus, explained
 
 BIGRAM_WEIGHT = 0.5  # character-bigram field relative to the word field
@@ -75,7 +76,7 @@ class Results:
 
 
 class Searcher:
-    def __init__(self, corpus: Corpus, index: SearchIndex) -> None:
+    def __init__(self, corpus: Corpus, index: SearchIndex, semantic: bool = True) -> None:
         self.corpus = corpus
         self.index = index
         self.tokenizer = index.tokenizer()
@@ -93,8 +94,13 @@ class Searcher:
         self._names = {sid: _normalized(s) for sid, s in sources.items()}  # for matching 简称/title words
         self._first_anywhere = ~index.dup_global  # exact repeats are shown once
         self._first_in_source = ~index.dup_in_source
-        self.weights = load_weights()
-        self.answer_model = load_model()
+        # sentence vectors, when the corpus is embedded and the model installed (vectors.py): ranking by meaning too
+        self.vectors = vectors.load(corpus.conn, index.passage_rows) if semantic else None
+        self.encoder = vectors.encoder() if self.vectors is not None else None
+        self.semantic = self.encoder is not None
+        self.weights = load_weights(semantic=self.semantic)
+        self.answer_model = load_model(semantic=self.semantic)
+        self.cosine_scale = cosine_scale() if self.semantic else (0.0, 1.0)
         self.answerer = Answerer([normalize(f"{sources[sid].title} {sources[sid].short}") if sid in sources else ""
                                   for sid in index.source_ids], sorted({s.kind for s in sources.values()}))
         self.table = PassageTable(
@@ -107,10 +113,11 @@ class Searcher:
         )
 
     @classmethod
-    def open(cls, db_path: Path | str) -> "Searcher":
+    def open(cls, db_path: Path | str, semantic: bool = True) -> "Searcher":
+        """The searcher of a corpus database; `semantic=False` ranks by words alone even when it is embedded."""
         corpus = Corpus(db_path)
         with explained(corpus.path):
-            return cls(corpus, load_index(corpus.conn))
+            return cls(corpus, load_index(corpus.conn), semantic)
 
     # -- public API -------------------------------------------------------------------------
 
@@ -136,7 +143,7 @@ class Searcher:
         if parsed.empty:
             return Results(query=query)
         lists, gram_bits = self.term_lists(parsed)
-        ranker = QueryRanker(parsed, self.table, self.weights, gram_bits)
+        ranker = QueryRanker(parsed, self.table, self.weights, gram_bits, self.meaning(query))
         allowed = self._allowed(parsed, source_id, kinds)
         top = top_k(lists, max(SHORTLIST, offset + k), self.index.size, allowed, ranker)
         page = top.docs[offset : offset + k]
@@ -158,6 +165,12 @@ class Searcher:
         total = count_matches(lists, allowed, TOTAL_CAP) if top.matches is None else min(top.matches, TOTAL_CAP)
         return Results(query=query, hits=hits, total=total, answered=score >= self.answer_model.threshold,
                        answer_score=score, answer_features=tuple(x.tolist()) if x is not None else ())
+
+    def meaning(self, query: str) -> vectors.Meaning | None:
+        """The `dissimilar` feature of a query (None when search is lexical)."""
+        if not self.semantic:
+            return None
+        return vectors.Meaning(self.vectors, self.encoder.query(normalize(query)), *self.cosine_scale)
 
     def _answer_features(self, q: ParsedQuery, ranker: QueryRanker, top: np.ndarray, scores: np.ndarray,
                          rows: dict[int, tuple[tuple, str]]) -> np.ndarray | None:

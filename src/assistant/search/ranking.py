@@ -20,6 +20,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -54,6 +55,9 @@ FEATURES = (
     # 办居住证要带什么材料 wants 应当提交…证明材料, not the fined (一)使用虚假证明材料骗领居住证. A question asking what
     # to do about a problem (怎么办/怎么处理) does not hold it against a passage: 单位不给开证明怎么办 is
     # answered by 未出具证明的，由…部门责令改正 as well as by the rule
+    "dissimilar",  # how far the passage's meaning is from the question's (vectors.py: 1 − cosine of sentence
+    # vectors, scaled from a near-paraphrase, 0, to a typical pair, 1); only when the corpus is embedded, and
+    # only in the rescoring: its best, 0, is what the bounds assume, so top-k stays exact
 )
 COVERAGE_FEATURES = (0, 1)  # uncovered, outside_context: each ≥ 1 − the share a passage covers (cover_bound)
 TERM_FEATURES = 4  # the first features depend only on which query terms a passage holds (QueryRanker.upper_bound);
@@ -145,10 +149,18 @@ def load_config(path: Path) -> RankingConfig:
     return RankingConfig.from_json(data)
 
 
-def load_weights(path: Path = WEIGHTS_FILE) -> np.ndarray:
-    """The feature weights β (in FEATURES order); the file's "answered" entry is read by answered.py."""
+def load_weights(path: Path = WEIGHTS_FILE, semantic: bool = False) -> np.ndarray:
+    """The feature weights β (in FEATURES order): those fitted with sentence vectors (the file's "semantic"
+    entry) or without them; the "answered" entries are read by answered.py."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    return np.array([float(data["weights"].get(name, 0.0)) for name in FEATURES])
+    entry = data["semantic"] if semantic else data
+    return np.array([float(entry["weights"].get(name, 0.0)) for name in FEATURES])
+
+
+def cosine_scale(path: Path = WEIGHTS_FILE) -> tuple[float, float]:
+    """The cosines `dissimilar` maps to 1 and 0 (vectors.Meaning), fitted with the semantic weights."""
+    low, high = json.loads(path.read_text(encoding="utf-8"))["semantic"]["cosine"]
+    return float(low), float(high)
 
 
 @dataclass
@@ -286,8 +298,10 @@ class QueryRanker:
     """The features and score of one parsed query, over arrays of candidate passages given with the
     bits of the query's character pairs they hold (`gram_bits`: pair → bit, see candidates.TermList)."""
 
-    def __init__(self, q: ParsedQuery, table: PassageTable, weights: np.ndarray, gram_bits: dict[str, int]) -> None:
+    def __init__(self, q: ParsedQuery, table: PassageTable, weights: np.ndarray, gram_bits: dict[str, int],
+                 meaning: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
         self.q, self.t, self.beta, self.gram_bits = q, table, weights, gram_bits
+        self.meaning = meaning  # the dissimilar feature of candidate passages (vectors.Meaning), or None
         self.concepts = self._concept_weights()
         self.total_weight = sum(w for _, w in self.concepts)
         self.concept_w = np.array([w for _, w in self.concepts]) / (self.total_weight or 1)
@@ -326,7 +340,8 @@ class QueryRanker:
                          ("no_sanction", q.wants_sanction), ("unmatched", bool(self.concepts)),
                          ("no_agent", q.wants_agent), ("off_document", bool(self.concepts)),
                          ("no_permission", q.wants_permission),
-                         ("unasked_sanction", not (q.wants_sanction or q.wants_recourse))):
+                         ("unasked_sanction", not (q.wants_sanction or q.wants_recourse)),
+                         ("dissimilar", meaning is not None)):
             self.active[_F[name]] = on
         self.off_document = self._off_document() if self.concepts else None
         self._named: np.ndarray | None = None  # see _naming
@@ -413,7 +428,7 @@ class QueryRanker:
         passages (PassageTable.passage_classes: the passages these features cannot tell apart; cached per table
         and intents, a few kB each), times off_document per source (this query's); with the class of each
         passage, and per context the largest of its passages'. F ≤ upper_bound × a passage's lift (equal but
-        for float32 rounding), so a bound of F times it is still a bound, and a far tighter one for questions
+        for float32 rounding and `dissimilar`, which only lowers F), so a bound of F times it is still a bound, and a far tighter one for questions
         whose intent most passages fail."""
         klass, first, starts = self.t.passage_classes()
         key = (self.beta.tobytes(), self.active[TERM_FEATURES:].tobytes(), self.q.year if self.q.year_relative else 0)
@@ -441,6 +456,8 @@ class QueryRanker:
         x = np.zeros((len(cand), len(FEATURES)))
         x[:, :TERM_FEATURES] = self._term_features(cand, bits)
         self._passage_features(cand, x)
+        if self.meaning is not None:
+            x[:, _F["dissimilar"]] = self.meaning(cand)
         return x
 
     def _passage_features(self, cand: np.ndarray, x: np.ndarray) -> None:

