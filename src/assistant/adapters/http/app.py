@@ -236,8 +236,11 @@ def create_app(settings: Settings, core: ChatCore, callbacks: Callbacks | None =
 
     @app.get("/healthz", summary="健康检查")
     async def healthz() -> JSONResponse:
-        counts = searcher().corpus.passage_counts()
-        return JSONResponse({"status": "ok", "sources": len(counts), "passages": sum(counts.values())})
+        current = searcher()
+        counts = current.corpus.passage_counts()
+        # semantic: whether search ranks by sentence vectors too (`assistant embed`, the [semantic] extra)
+        return JSONResponse({"status": "ok", "sources": len(counts), "passages": sum(counts.values()),
+                             "semantic": current.semantic})
 
     if callbacks is not None:
         @app.post("/dingtalk/callback", include_in_schema=False)
