@@ -104,6 +104,8 @@ def test_embed_makes_search_rank_by_meaning(corpus):
     assert unworded.hits[0].passage.text.startswith("损坏城市绿地的") and not unworded.answered
     assert unworded.total == len(unworded.hits) < 10  # only the passages near it
     assert not semantic.search("今天天气怎么样", k=5).hits  # near nothing in a regulation on green spaces
+    # the query's syntax (@source, -excluded) is not part of what it means
+    assert np.array_equal(semantic.meaning("@绿化条例 砍树 -移植").query, semantic.meaning("砍树").query)
     again = cli("embed", "--db", str(corpus))  # nothing left to embed
     assert again.returncode == 0 and "新嵌入 0 条语句，10/10" in again.stdout
 

@@ -48,6 +48,7 @@ SUGGESTIONS = 5
 # 损坏城市绿地的… and 今天天气怎么样, 我想吃火锅 above 0.6 from everything in a regulation on green spaces)
 NEAREST = 0.5
 _YEAR = re.compile(r"((?:19|20)\d\d)")
+_SYNTAX = re.compile(r"(?:^|\s)[@-]\S+")  # a query's source (@简称, @文件) and excluded words (-排除)
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,8 @@ class Searcher:
         """The `dissimilar` feature of a query (None when search is lexical)."""
         if not self.semantic:
             return None
-        return vectors.Meaning(self.vectors, self.encoder.query(normalize(query)), *self.cosine_scale)
+        asked = _SYNTAX.sub(" ", normalize(query)).strip() or normalize(query)  # what is asked, not @文件 / -排除
+        return vectors.Meaning(self.vectors, self.encoder.query(asked), *self.cosine_scale)
 
     def _answer_features(self, q: ParsedQuery, ranker: QueryRanker, top: np.ndarray, scores: np.ndarray,
                          rows: dict[int, tuple[tuple, str]]) -> np.ndarray | None:
