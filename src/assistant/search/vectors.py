@@ -10,7 +10,9 @@ passage has a vector and the model is installed, the searcher embeds each query 
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import sqlite3
 from contextlib import closing
@@ -27,6 +29,7 @@ BATCH = 32  # passages embedded per call; progress is shown per batch
 SLICE = 1 << 14  # passages compared with a query at a time by Meaning.everywhere
 QUERY_CACHE = 1024  # query vectors kept: a chat pages, an inline query is retyped
 Progress = Callable[[str], None]
+_ITEM = re.compile(r"^第[0-9零〇一二三四五六七八九十百千]+[条款项]$")  # a section heading that is only a number
 
 
 class Encoder:
@@ -104,24 +107,32 @@ def has_vectors(conn: sqlite3.Connection) -> bool:
     return found is not None and conn.execute(f"select 1 from {TABLE} limit 1").fetchone() is not None
 
 
-def missing_texts(conn: sqlite3.Connection) -> list[str]:
-    """The distinct passage texts without a vector, in corpus order."""
+def missing_texts(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """The distinct passage texts without a vector (in corpus order), each with what is embedded for it: its
+    document's short name (or title) and its last two section headings, article numbers left out, before the
+    text. 第六条 alone says little of a sentence; 某市城市绿化条例 法律责任 says what it is about (out of fold R@1
+    .762 → .773, batches 5 and 6 held out +.012 and +.056, batch 4 −.012, against the text alone)."""
     create_table(conn)
-    rows = conn.execute(f"select p.text from passages p left join {TABLE} v on v.text = p.text "
-                        "where v.text is null group by p.text order by min(p.rowid)")
-    return [r[0] for r in rows]
+    rows = conn.execute(f"select p.text, p.section, s.short, s.title from passages p join sources s on s.id = p.source_id "
+                        f"left join {TABLE} v on v.text = p.text where v.text is null order by p.rowid")
+    out: dict[str, str] = {}
+    for text, section, short, title in rows:
+        if text not in out:
+            headings = [h for h in json.loads(section) if not _ITEM.match(h)]
+            out[text] = " ".join([short or title, *headings[-2:]]) + "：" + text
+    return list(out.items())
 
 
 def embed(conn: sqlite3.Connection, model: Encoder, progress: Progress = lambda _msg: None) -> int:
     """Embed every passage text that has no vector yet (committed per batch: an interrupted run resumes)."""
     todo = missing_texts(conn)
     for start in range(0, len(todo), BATCH):
-        texts = todo[start : start + BATCH]
-        codes = quantize(model.passages(texts))
+        batch = todo[start : start + BATCH]
+        codes = quantize(model.passages([embedded for _, embedded in batch]))
         conn.executemany(f"insert or replace into {TABLE} (text, vector) values (?, ?)",
-                         [(t, c.tobytes()) for t, c in zip(texts, codes)])
+                         [(text, c.tobytes()) for (text, _), c in zip(batch, codes)])
         conn.commit()
-        done = start + len(texts)
+        done = start + len(batch)
         if done == len(todo) or done // BATCH % 10 == 0:
             progress(f"语义向量：{done}/{len(todo)} 条语句")
     return len(todo)
