@@ -207,6 +207,23 @@ def test_nothing_found_says_so_without_quotes(core):
             assert core.searcher.search(term, k=1).hits
 
 
+@pytest.mark.parametrize("text, kind", [
+    ("你好", "greeting"), ("您好！", "greeting"), ("你是谁？", "greeting"), ("在吗", "greeting"), ("Hello", "greeting"),
+    ("你好啊😀", "greeting"), ("谢谢！", "thanks"), ("谢谢了", "thanks"), ("好的👌", "thanks"), ("再见", "thanks"),
+])
+def test_a_greeting_or_thanks_gets_a_reply_not_quotes(core, text, kind):
+    """你好 matched a magazine sentence and came back answered; 你是谁 quoted 晏子说“我是…”."""
+    reply = core.handle_message(Request(7, 7, text))
+    assert not reply.quotes() and not reply.buttons
+    said = reply.blocks[0].text
+    assert (said.startswith("您好！我是浙江政策原文引用助手") and "/help" in said) if kind == "greeting" else said.startswith("不客气")
+
+
+@pytest.mark.parametrize("text", ["你好，共同富裕是什么", "谢谢你们对山区26县的支持", "感谢信", "好的营商环境"])
+def test_a_greeting_within_a_question_is_still_a_search(core, text):
+    assert core.handle_message(Request(7, 7, text)).quotes()
+
+
 def test_odd_inputs_never_raise(core):
     for text in ["", " ", "😀" * 10, "<b>&*_[", "\x00\x01", "a" * 5000, "共" * (MAX_QUERY_CHARS + 50), "/s", "/nope"]:
         reply = core.handle_message(Request(7, 7, text))

@@ -29,11 +29,11 @@ def test_question_buttons_and_odd_input(searcher):
 
 def test_bot_py_without_token_is_a_console_chat(db_path, tmp_path):
     command, env = bot_py(ASSISTANT_DB=str(db_path))
-    stdin = "共同富裕\n\n\x00\nhello\n".encode() + b"\xff\xfe\xc3\n"  # the last line is not UTF-8
+    stdin = "共同富裕\n\n\x00\nqwertyzxcv\n".encode() + b"\xff\xfe\xc3\n"  # the last line is not UTF-8
     proc = subprocess.run(command, input=stdin, capture_output=True, env=env, cwd=tmp_path, timeout=120)
     proc.stdout, proc.stderr = proc.stdout.decode(), proc.stderr.decode()
     assert proc.returncode == 0, proc.stderr
-    assert "「" in proc.stdout and "没有找到与“hello”" in proc.stdout
+    assert "「" in proc.stdout and "没有找到与“qwertyzxcv”" in proc.stdout
     assert "Traceback" not in proc.stderr
     assert proc.stdout.count("请发送想查找的问题或关键词") == 3  # the empty, NUL-only and undecodable lines
 

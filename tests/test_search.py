@@ -65,6 +65,9 @@ def test_question_scaffolding_is_dropped_but_content_words_kept(searcher):
     words = [w for run in parsed.runs for w in run]
     assert "什么" not in words and "最多跑一次" in words and "改革" in words
     assert searcher.parser.parse("八八战略是啥").runs == (("八八战略",),)  # jieba cuts 是啥 into 是 + 啥
+    # addressing the bot is not what is asked: 你好 alone finds nothing (it matched a magazine sentence, "answered")
+    assert not searcher.search("你好").hits and not searcher.search("谢谢！").answered
+    assert texts(searcher.search("你好，八八战略是什么", k=3)) == texts(searcher.search("八八战略是什么", k=3))
 
 
 def test_abbreviation_expands_below_the_users_own_words(searcher):

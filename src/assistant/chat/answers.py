@@ -18,6 +18,7 @@ from assistant.chat.core import EXPIRED, MAX_QUERY_CHARS, ChatCore, Request, Ses
 from assistant.chat.coverage import Examples, corpus_examples, coverage, example_questions
 from assistant.chat.emphasis import bold_terms
 from assistant.chat.render import elide, ordinal, shorten, units
+from assistant.chat.small_talk import small_talk
 from assistant.chat.reply import MAX_COPY_UNITS, Button, Citation, Context, InlineItem, InlinePage, Quote, Reply, Text
 from assistant.records import Passage, Source
 from assistant.storage import DatabaseMissing
@@ -62,6 +63,8 @@ HELP = """直接发送问题或关键词，我会返回政策文件中的原文�
 在群里：/s 关键词、@我 提问，或回复我的消息。
 在任意聊天中：输入框里输入 {mention} 关键词，选中一条即可插入原文和出处。"""
 EMPTY_QUERY = "请发送想查找的问题或关键词{example}。发送 /help 查看用法。"
+GREETING = "您好！" + INTRO + "例如：{example}。发送 /help 查看用法。"
+THANKS = "不客气！有问题随时发送关键词或问题，我用原文回答。"
 TOO_LONG = "问题较长，只按前 {n} 个字查找。"
 NO_MORE = "没有更多结果了。"
 NOT_OWNER = "只有提问者可以翻页，请自己提问一次。"
@@ -142,6 +145,11 @@ class Answers:
         if not query:
             keywords = syntax_examples(self.core.searcher).keywords
             return Reply([Text(EMPTY_QUERY.format(example=f"，例如：{keywords[0]}" if keywords else ""))])
+        talk = small_talk(query)
+        if talk is not None:  # 你好 / 谢谢 / 你是谁: what the bot does, not quotes matching the words
+            examples = syntax_examples(self.core.searcher)
+            return Reply([Text(GREETING.format(example=examples.keywords[0] if examples.keywords else "共同富裕")
+                               if talk == "greeting" else THANKS)])
         notes = []
         if len(query) > MAX_QUERY_CHARS:
             query = query[: MAX_QUERY_CHARS]

@@ -1,0 +1,31 @@
+"""Messages that are social formulas, not searches: a greeting, thanks, a farewell, 你是谁.
+
+Searched, 你好 matched a magazine sentence and came back "answered", and 你是谁 quoted 晏子说“我是一个不中用的人…”;
+someone saying hello wants to know what the bot does, someone saying thanks wants nothing quoted. Only a whole
+message counts (punctuation, emoji and trailing particles aside): 你好，共同富裕是什么 is a search.
+"""
+from __future__ import annotations
+
+import re
+
+_PLAIN = re.compile(r"[\W_]+")  # punctuation, spaces, emoji
+_PARTICLES = "啊呀呢吧哈嘛哦噢啦了"
+GREETINGS = frozenset({
+    "你好", "您好", "嗨", "哈喽", "hello", "hi", "早", "早上好", "上午好", "中午好", "下午好", "晚上好", "在吗", "在不在",
+    "有人吗", "你是谁", "你叫什么", "你叫什么名字", "你能做什么", "你能干什么", "你会什么", "你会干什么", "怎么用",
+})
+THANKS = frozenset({
+    "谢谢", "谢谢你", "谢谢您", "多谢", "感谢", "感谢你", "辛苦", "辛苦了", "好的", "好", "收到", "明白", "知道", "懂",
+    "再见", "拜拜", "晚安", "ok", "okay", "thanks", "thankyou", "bye",
+})
+
+
+def small_talk(text: str) -> str | None:
+    """"greeting" or "thanks" when the whole message is one of those formulas, else None (a search)."""
+    plain = _PLAIN.sub("", text).lower()
+    bare = plain.rstrip(_PARTICLES) or plain
+    if bare in GREETINGS or plain in GREETINGS:
+        return "greeting"
+    if bare in THANKS or plain in THANKS:
+        return "thanks"
+    return None
