@@ -111,10 +111,15 @@ def test_embed_makes_search_rank_by_meaning(corpus):
 
 
 def test_a_rebuild_keeps_the_vectors_and_embeds_only_new_sentences(corpus, tmp_path):
-    assert cli("embed", "--db", str(corpus)).returncode == 0
     lighting = tmp_path / "lighting.md"
     lighting.write_text(LIGHTING, encoding="utf-8")
     said: list[str] = []
+    add([lighting], corpus.parent / "corpus", corpus, progress=said.append)  # never embedded: stays so, with a hint
+    assert coverage(corpus) == (0, 13) and any("运行 `python -m assistant embed`" in m for m in said)
+    remove("lighting", corpus.parent / "corpus", corpus)
+
+    assert cli("embed", "--db", str(corpus)).returncode == 0
+    said.clear()
     add([lighting], corpus.parent / "corpus", corpus, progress=said.append)
     assert coverage(corpus) == (13, 13)
     assert "语义向量：3/3 条语句" in said  # the ten kept, the three new embedded

