@@ -68,7 +68,7 @@ def main() -> None:
         shutil.copytree(ROOT / "corpus", corpus)
         start = time.perf_counter()
         proc = subprocess.run(
-            [sys.executable, "-m", "assistant", "add", str(pdf), "--corpus", str(corpus), "--db", str(tmp / "a.db")],
+            [sys.executable, "-m", "assistant", "add", str(pdf), "--corpus", str(corpus), "--db", str(tmp / "a.db"), "--lexical"],
             capture_output=True, text=True, cwd=ROOT,
         )
         seconds = time.perf_counter() - start

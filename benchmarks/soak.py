@@ -204,7 +204,7 @@ class Soak:
     def maintenance(self, db: Path) -> None:
         """Re-ingest the corpus over the live database, then /reload as the admin."""
         started = time.monotonic()
-        out = subprocess.run([sys.executable, "-m", "assistant", "ingest", str(ROOT / "corpus"), "--db", str(db)],
+        out = subprocess.run([sys.executable, "-m", "assistant", "ingest", str(ROOT / "corpus"), "--db", str(db), "--lexical"],
                              capture_output=True, text=True, env=bot_py()[1], cwd=ROOT)
         self.admin_log.append(f"re-ingest exit {out.returncode} in {time.monotonic() - started:.0f} s")
         self.reloads_at.append(time.monotonic())
@@ -223,7 +223,7 @@ class Soak:
         work = Path(tempfile.mkdtemp(prefix="soak-"))  # the corpus database (re-ingested in place) and state
         db = work / "assistant.db"
         print(f"ingesting the corpus into {db} …", flush=True)
-        subprocess.run([sys.executable, "-m", "assistant", "ingest", str(ROOT / "corpus"), "--db", str(db)],
+        subprocess.run([sys.executable, "-m", "assistant", "ingest", str(ROOT / "corpus"), "--db", str(db), "--lexical"],
                        check=True, capture_output=True, env=bot_py()[1], cwd=ROOT)
         log_path = work / "bot.log"
         with self.api, open(log_path, "w+") as log:

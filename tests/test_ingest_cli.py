@@ -24,7 +24,7 @@ ONE = '[[source]]\nfile = "a.txt"\nid = "a"\ntitle = "甲文件"\n'
 
 def test_ingest_builds_the_database_with_progress_and_a_summary(tmp_path):
     db = tmp_path / "out.db"
-    out = run("ingest", str(CORPUS), "--db", str(db))
+    out = run("ingest", str(CORPUS), "--db", str(db), "--lexical")  # embedding by default: tests/test_vectors.py
     assert out.returncode == 0, out.stderr
     assert "[1/5]" in out.stderr and "[5/5]" in out.stderr
     assert "30 个来源" in out.stdout and "清理规则 pull_quote" in out.stderr  # the report goes with the progress
@@ -101,7 +101,7 @@ def test_export_writes_every_passage_as_json_lines(db_path, corpus):
 def test_ingest_whose_reader_stops_early_still_tells_the_truth(tmp_path):
     # `ingest 2>&1 | head -1`: the report's reader leaving must not abort the build behind an exit status of 0.
     db = tmp_path / "out.db"
-    proc = subprocess.Popen(assistant("ingest", str(CORPUS), "--db", str(db)), env=clean_env(),
+    proc = subprocess.Popen(assistant("ingest", str(CORPUS), "--db", str(db), "--lexical"), env=clean_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     proc.stdout.readline()
     proc.stdout.close()

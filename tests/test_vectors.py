@@ -130,6 +130,26 @@ def test_a_rebuild_keeps_the_vectors_and_embeds_only_new_sentences(corpus, tmp_p
     assert Searcher.open(corpus).search("路灯能不能随便拆", k=1).hits[0].passage.text.startswith("任何单位和个人不得擅自拆除")
 
 
+def test_ingest_and_add_from_the_command_line_embed_unless_told_lexical(corpus, tmp_path):
+    """The product's everyday path (ingest, add, search) ranks by meaning once the model is installed; `embed`
+    is only for a database built with --lexical or before the model was installed."""
+    folder = corpus.parent / "corpus"
+    lexical = cli("ingest", str(folder), "--db", str(tmp_path / "lexical.db"), "--lexical")
+    assert lexical.returncode == 0 and coverage(tmp_path / "lexical.db") == (0, 10)
+    assert "assistant embed" in lexical.stderr  # how to rank by meaning later
+
+    built = cli("ingest", str(folder), "--db", str(tmp_path / "built.db"))
+    assert built.returncode == 0, built.stderr
+    assert coverage(tmp_path / "built.db") == (10, 10) and "语义向量：10/10 条语句" in built.stderr
+    assert Searcher.open(tmp_path / "built.db").semantic
+
+    lighting = tmp_path / "lighting.md"
+    lighting.write_text(LIGHTING, encoding="utf-8")
+    added = cli("add", str(lighting), "--corpus", str(folder), "--db", str(tmp_path / "lexical.db"))
+    assert added.returncode == 0, added.stderr
+    assert coverage(tmp_path / "lexical.db") == (13, 13)  # never embedded, now whole
+
+
 def test_without_the_model_a_rebuild_says_how_to_embed_and_search_stays_lexical(corpus, tmp_path, monkeypatch):
     assert cli("embed", "--db", str(corpus)).returncode == 0
     monkeypatch.setattr(vectors, "encoder", lambda: None)  # as when the [semantic] extra is not installed

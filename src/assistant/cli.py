@@ -18,6 +18,11 @@ def _add_db(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", type=Path, default=storage.DEFAULT_DB, help="数据库路径（默认 data/assistant.db）")
 
 
+def _add_lexical(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lexical", action="store_true",
+                   help="不计算语义向量（默认：已安装语义模型时计算，检索按语义与字词共同排序；数据库已有的向量总会保留）")
+
+
 def positive(text: str) -> int:
     """An argparse type: a count of at least 1 (`-k -1` or `--limit 0` would silently return nothing)."""
     try:
@@ -32,7 +37,7 @@ def positive(text: str) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from assistant.ingest.pipeline import ingest
 
-    summary = ingest(args.corpus, args.db, progress=streams.say)
+    summary = ingest(args.corpus, args.db, progress=streams.say, embed=not args.lexical)
     print(
         f"完成：{summary.sources} 个来源，{summary.sections} 个章节，{summary.passages} 条语句，"
         f"{summary.dropped} 处作为版面杂质丢弃 → {args.db}"
@@ -55,7 +60,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     from assistant.ingest.add import OVERRIDES, add
 
     overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k)}
-    for r in add(args.files, args.corpus, args.db, overrides, progress=streams.say, new=args.new):
+    for r in add(args.files, args.corpus, args.db, overrides, progress=streams.say, new=args.new,
+                 embed=not args.lexical):
         s = r.source
         print(f"已添加 {r.file} → id {s.id}")
         print(f"  标题：{s.title}")
@@ -261,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="把 corpus/ 中的文件整理为语句并建立索引")
     p.add_argument("corpus", nargs="?", type=Path, default=Path("corpus"))
+    _add_lexical(p)
     _add_db(p)
     p.set_defaults(func=cmd_ingest)
 
@@ -273,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--issuer", help="发布机关（默认从文件读取）")
     p.add_argument("--date", help="日期 YYYY-MM-DD（默认从文件读取）")
     p.add_argument("--kind", help="类型，如 条例、办法（默认取标题结尾）")
+    _add_lexical(p)
     _add_db(p)
     p.set_defaults(func=cmd_add)
 

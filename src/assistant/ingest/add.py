@@ -120,9 +120,10 @@ def corpus_entries(corpus_dir: Path, db_path: Path, new: bool) -> list[Entry]:
 
 def add(
     files: list[Path], corpus_dir: Path, db_path: Path, overrides: dict[str, str] | None = None,
-    progress: Progress = lambda _msg: None, new: bool = False,
+    progress: Progress = lambda _msg: None, new: bool = False, embed: bool = False,
 ) -> list[Report]:
-    """Add `files` to the corpus (a new one when `new`) and rebuild the database; one Report per file."""
+    """Add `files` to the corpus (a new one when `new`) and rebuild the database; one Report per file. With
+    `embed` a corpus never embedded gets its sentence vectors (vectors.carry_over)."""
     overrides = {k: v.strip() for k, v in (overrides or {}).items() if v and v.strip()}
     corpus_dir = Path(corpus_dir)
     if len(files) > 1 and ({"title", "short"} & set(overrides)):
@@ -154,7 +155,7 @@ def add(
                 copied.append(target)
             append_entry(corpus_dir, entry, comment=f"added from {path.name}")
         sources, passages, _summary = build(corpus_dir, progress)
-        write(corpus_dir, db_path, sources, passages, progress)
+        write(corpus_dir, db_path, sources, passages, progress, embed)
     except BaseException:
         if before is None:
             manifest.unlink(missing_ok=True)

