@@ -21,6 +21,7 @@ from assistant.chat.render import elide, ordinal, shorten, units
 from assistant.chat.small_talk import small_talk
 from assistant.chat.reply import MAX_COPY_UNITS, Button, Citation, Context, InlineItem, InlinePage, Quote, Reply, Text
 from assistant.records import Passage, Source
+from assistant.ingest.lists import LEAD_REACH, lead_in
 from assistant.storage import DatabaseMissing
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,18 @@ _SCOPE = re.compile(r"(?:^|\s)@(\S+)")  # @文件简称, as the search reads it
 
 def citation(source: Source, passage: Passage) -> Citation:
     return cite_passage(source, passage.section)
+
+
+def with_lead_in(passage: Passage, corpus) -> str:
+    """A list item's text after the sentence introducing its list (有下列行为之一的，处…罚款：……（二）出借居住证；),
+    the items between elided: an item alone does not say what holds for it (ingest.lists)."""
+    before = [p.text for p in corpus.neighbours(passage, LEAD_REACH, 0)
+              if p.seq < passage.seq and p.section == passage.section]
+    found = lead_in(before, passage.text)
+    if found is None:
+        return passage.text
+    lead, gap = found
+    return lead + ("……" if gap else "") + passage.text
 
 
 def display(query: str) -> str:
@@ -228,8 +241,9 @@ class Answers:
     def quote(self, passage: Passage, source: Source, terms: tuple[str, ...], req: Request) -> Quote:
         """A hit as a quote with its actions; a long sentence shows its matched clauses (the whole sentence
         is one tap away in 上下文), and 复制 copies the quote with its standard 出处."""
-        terms = tuple(t for t in terms if t in passage.text)
-        q = Quote(passage.text, passage.id, source.id, terms, citation(source, passage))
+        text = with_lead_in(passage, self.corpus)
+        terms = tuple(t for t in terms if t in text)
+        q = Quote(text, passage.id, source.id, terms, citation(source, passage))
         shown = elide(q.text, terms)
         q = replace(q, shown=shown if shown != q.text else "")
         own = [
@@ -426,16 +440,15 @@ class Answers:
         more = bool(results.hits) and more_after(start, len(results.hits), results, INLINE_PAGE)
         return InlinePage(tuple(self.inline_item(h) for h in results.hits), str(start + INLINE_PAGE) if more else "")
 
-    @staticmethod
-    def inline_item(hit) -> InlineItem:
+    def inline_item(self, hit) -> InlineItem:
         """Titled by the document's or article's real title, described by the quote's first words; choosing
         it inserts the quote with its standard 出处 (citation.pasteable)."""
         p, s = hit.passage, hit.source
         title = s.title
         if is_article(s):
             title = article_title(s) or f"《{publication_name(s)}》{issue_label(s)}{s.short}"
-        quote = Quote(p.text, p.id, s.id, (), citation(s, p))
-        return InlineItem(p.id, title, shorten(p.text, INLINE_WORDS), quote)
+        text = with_lead_in(p, self.corpus)
+        return InlineItem(p.id, title, shorten(p.text, INLINE_WORDS), Quote(text, p.id, s.id, (), citation(s, p)))
 
 
 def more_after(offset: int, shown: int, results, step: int) -> bool:

@@ -28,7 +28,8 @@ from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
 from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model, place_names
-from assistant.search.ranking import LIST_ITEM, PassageTable, QueryRanker, cosine_scale, load_weights
+from assistant.ingest.lists import LEAD_REACH, LIST_ITEM
+from assistant.search.ranking import PassageTable, QueryRanker, cosine_scale, load_weights
 from assistant.search.reference import LEGAL_UNITS
 from assistant.search.tokenizer import bigrams
 from assistant.search import vectors
@@ -39,7 +40,6 @@ IDF_SHARPEN = 0.5  # query terms weighted by idf**this on top of BM25: the rares
 SHORTLIST = 10  # the page is cut from the exact top max(SHORTLIST, offset + k)
 TOTAL_CAP = 100  # `total` counts matches up to this many: a total of TOTAL_CAP means "this many or more"
 REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
-LEAD_REACH = 40  # passages looked back for a list item's lead-in (a list of 39 items)
 ROW_CACHE = 8192  # passage rows kept (~4 MB): the cache starts again when it holds more
 TERM_CACHE = 16384  # terms kept with their postings (_term): the cache starts again when it holds more
 SUGGESTIONS = 5

@@ -24,6 +24,7 @@ from typing import Callable
 
 import numpy as np
 
+from assistant.ingest.lists import LIST_ITEM
 from assistant.search.bm25 import Field
 from assistant.search.candidates import CoverBound
 from assistant.search.query import FUNCTION_CHARACTERS, ParsedQuery
@@ -84,7 +85,6 @@ _AGENT = re.compile(r"由.{1,30}(?:负责|承担|交纳|支付|进行|组织|实
 # Permits or forbids: 可以/有权/即可/允许, 不得/禁止/不准/不受…限制.
 _PERMITS = re.compile(r"不得|禁止|严禁|不准|不许|可以|有权|即可|允许|不受.{0,12}限制|有[^，。；]{0,20}权利")
 _PLACE_SUFFIX = re.compile(r"(?<=..)(?:省|市|县)$")
-LIST_ITEM = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[0-9]+[.．、]|[①-⑳]")
 
 
 # A numbered item named in the text (本条例第十条, 第二款): no figure and no period

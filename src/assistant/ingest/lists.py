@@ -1,0 +1,25 @@
+"""Numbered list items and the sentence introducing their list (有下列行为之一的，处…罚款：（一）…（二）…).
+
+An item alone (（二）出借居住证；) does not say what holds for it; its lead-in does, for every item under it.
+Ranking reads the lead-in's cues for an item (ranking.section_flags), the answered check reads its words, and a
+quoted item is shown after it (chat.answers).
+"""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+LIST_ITEM = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[0-9]+[.．、]|[①-⑳]")  # matched at a passage's start
+LEAD_REACH = 40  # passages looked back for a list item's lead-in (a list of 39 items)
+
+
+def lead_in(before: Sequence[str], item: str) -> tuple[str, int] | None:
+    """The lead-in of a list item and how many items lie between them, from the texts before the item in its
+    section (nearest last); None when `item` is no item or the sentence before its list does not end with a
+    colon (only a colon introduces a list: 享有下列便利。 is a sentence of its own)."""
+    if not LIST_ITEM.match(item):
+        return None
+    for gap, text in enumerate(reversed(before[-LEAD_REACH:])):
+        if not LIST_ITEM.match(text):
+            return (text, gap) if text.endswith(("：", ":")) else None
+    return None

@@ -1,0 +1,73 @@
+"""A list item is quoted after the sentence introducing its list: (二)出借居住证 alone says nothing of the fine."""
+from __future__ import annotations
+
+import pytest
+from regulation_support import plan_with_regulations
+
+from assistant.chat import Request, build_core
+from assistant.chat.answers import with_lead_in
+from assistant.chat.reply import Quote
+from assistant.search.engine import Searcher
+
+PERMITS = """# 某市居住登记办法
+
+2020年5月1日某市人民政府公布
+
+第一条 为了规范居住登记，制定本办法。
+
+第二条 有下列行为之一的，由公安机关给予警告，处二百元以下罚款：
+
+（一）冒用他人居住证；
+
+（二）出租、出借、转让居住证；
+
+（三）非法扣押他人居住证。
+
+第三条 居住证持有人享有下列便利。
+
+（一）办理出入境证件；
+
+（二）申领机动车驾驶证。
+
+第四条 （一）本条只有一项，前无引语。
+"""
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    root = tmp_path_factory.mktemp("items")
+    rules = root / "permits.md"
+    rules.write_text(PERMITS, encoding="utf-8")
+    return Searcher.open(plan_with_regulations(root, "某某实施方案\n一、总体要求\n推进居住登记。\n", [rules]))
+
+
+def item(searcher: Searcher, start: str):
+    return next(p for p in searcher.corpus.passages("permits") if p.text.startswith(start))
+
+
+def test_an_item_is_quoted_after_its_lead_in_the_items_between_elided(searcher):
+    lead = "有下列行为之一的，由公安机关给予警告，处二百元以下罚款："
+    assert with_lead_in(item(searcher, "（一）冒用"), searcher.corpus) == lead + "（一）冒用他人居住证；"
+    assert with_lead_in(item(searcher, "（三）非法"), searcher.corpus) == lead + "……（三）非法扣押他人居住证。"
+
+
+def test_an_item_without_a_colon_lead_in_of_its_own_article_is_quoted_alone(searcher):
+    # 第三条's sentence ends with 。, not a colon; 第四条's item follows 第三条's items (another article)
+    assert with_lead_in(item(searcher, "（二）申领"), searcher.corpus) == "（二）申领机动车驾驶证。"
+    alone = next(p for p in searcher.corpus.passages("permits") if "只有一项" in p.text)
+    assert with_lead_in(alone, searcher.corpus) == alone.text
+    plain = item(searcher, "为了规范")
+    assert with_lead_in(plain, searcher.corpus) == plain.text
+
+
+def test_the_chat_quote_and_its_copy_carry_the_lead_in_and_the_items_citation(searcher):
+    core = build_core(searcher)
+    reply = core.handle_message(Request(7, 7, "出借居住证罚多少"))
+    quotes = [b for b in reply.blocks if isinstance(b, Quote)]
+    first = next(q for q in quotes if "出借" in q.text)
+    assert first.text == "有下列行为之一的，由公安机关给予警告，处二百元以下罚款：……（二）出租、出借、转让居住证；"
+    assert "第二条" in first.citation.line
+    copy = next(b for b in first.buttons if b.label == "复制")
+    assert copy.copy.startswith("“有下列行为之一的") and "……（二）出租、出借" in copy.copy
+    inline = core.handle_inline(Request(7, 7, "出借居住证"), "")
+    assert any(i.quote.text.startswith("有下列行为之一的") for i in inline.items)
