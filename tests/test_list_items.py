@@ -5,9 +5,9 @@ import pytest
 from regulation_support import plan_with_regulations
 
 from assistant.chat import Request, build_core
-from assistant.chat.answers import with_lead_in
 from assistant.chat.reply import Quote
 from assistant.search.engine import Searcher
+from assistant.search.output import results_json
 
 PERMITS = """# 某市居住登记办法
 
@@ -41,23 +41,31 @@ def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     return Searcher.open(plan_with_regulations(root, "某某实施方案\n一、总体要求\n推进居住登记。\n", [rules]))
 
 
-def item(searcher: Searcher, start: str):
-    return next(p for p in searcher.corpus.passages("permits") if p.text.startswith(start))
+def lead(searcher: Searcher, start: str) -> str:
+    """Hit.lead of the passage starting with `start`, as search gives it."""
+    passage = next(p for p in searcher.corpus.passages("permits") if p.text.startswith(start))
+    return searcher._hit(passage, 1.0, ()).lead
 
 
 def test_an_item_is_quoted_after_its_lead_in_the_items_between_elided(searcher):
-    lead = "有下列行为之一的，由公安机关给予警告，处二百元以下罚款："
-    assert with_lead_in(item(searcher, "（一）冒用"), searcher.corpus) == lead + "（一）冒用他人居住证；"
-    assert with_lead_in(item(searcher, "（三）非法"), searcher.corpus) == lead + "……（三）非法扣押他人居住证。"
+    assert lead(searcher, "（一）冒用") == "有下列行为之一的，由公安机关给予警告，处二百元以下罚款："
+    assert lead(searcher, "（三）非法") == "有下列行为之一的，由公安机关给予警告，处二百元以下罚款：……"
+    found = searcher.search("非法扣押居住证", k=3).hits
+    assert found[0].passage.text == "（三）非法扣押他人居住证。" and found[0].lead.endswith("罚款：……")
 
 
 def test_an_item_without_a_colon_lead_in_of_its_own_article_is_quoted_alone(searcher):
     # 第三条's sentence ends with 。, not a colon; 第四条's item follows 第三条's items (another article)
-    assert with_lead_in(item(searcher, "（二）申领"), searcher.corpus) == "（二）申领机动车驾驶证。"
-    alone = next(p for p in searcher.corpus.passages("permits") if "只有一项" in p.text)
-    assert with_lead_in(alone, searcher.corpus) == alone.text
-    plain = item(searcher, "为了规范")
-    assert with_lead_in(plain, searcher.corpus) == plain.text
+    assert lead(searcher, "（二）申领") == ""
+    assert lead(searcher, "（一）本条只有一项") == ""
+    assert lead(searcher, "为了规范") == ""
+
+
+def test_the_json_of_search_and_the_api_carry_the_lead_in_and_copy_it(searcher):
+    hit = results_json("出借居住证", searcher.search("出借居住证", k=1))["results"][0]
+    assert hit["text"] == "（二）出租、出借、转让居住证；"  # the passage itself, verbatim
+    assert hit["lead"] == "有下列行为之一的，由公安机关给予警告，处二百元以下罚款：……"
+    assert hit["quote"] == f"“{hit['lead']}{hit['text']}”{hit['citation']}"
 
 
 def test_the_chat_quote_and_its_copy_carry_the_lead_in_and_the_items_citation(searcher):

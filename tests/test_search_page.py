@@ -51,7 +51,7 @@ def test_type_a_question_see_the_right_quote_first_and_copy_it(base, tmp_path):
     with chromium() as driver:
         grant_clipboard(driver, base)
         hits = search(driver, base, QUESTION)
-        assert [quote_text(h) for h in hits] == [r["text"] for r in api]
+        assert [quote_text(h) for h in hits] == [r["lead"] + r["text"] for r in api]  # an item after its lead-in
         first = hits[0]
         assert "山海协作" in quote_text(first)
         marks = [m.text for m in first.find_elements(By.CSS_SELECTOR, ".quote mark")]
@@ -68,6 +68,22 @@ def test_type_a_question_see_the_right_quote_first_and_copy_it(base, tmp_path):
         first.find_element(By.CSS_SELECTOR, "button.more").click()
         WebDriverWait(driver, WAIT).until(lambda d: first.find_elements(By.CSS_SELECTOR, ".context .focus"))
         assert first.find_element(By.CSS_SELECTOR, ".context .focus").text == api[0]["text"]
+
+
+def test_a_link_to_a_search_opens_it_and_the_address_follows_the_search(base):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    api = httpx.get(f"{base}/api/search", params={"q": QUESTION, "k": 10}).json()["results"]
+    with chromium() as driver:
+        driver.get(f"{base}/?q={QUESTION}")
+        WebDriverWait(driver, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#results .hit"))
+        assert shown(driver) == [r["lead"] + r["text"] for r in api]
+        assert driver.find_element(By.ID, "q").get_attribute("value") == QUESTION
+        search(driver, base, "共同富裕")
+        assert "q=%E5%85%B1%E5%90%8C%E5%AF%8C%E8%A3%95" in driver.current_url  # 共同富裕: a link to this page
+        driver.get(f"{base}/")  # nothing asked: no results, no pager
+        assert not driver.find_element(By.ID, "pager").is_displayed()
 
 
 def test_source_filter_paging_and_digest_links(base):

@@ -21,7 +21,6 @@ from assistant.chat.render import elide, ordinal, shorten, units
 from assistant.chat.small_talk import small_talk
 from assistant.chat.reply import MAX_COPY_UNITS, Button, Citation, Context, InlineItem, InlinePage, Quote, Reply, Text
 from assistant.records import Passage, Source
-from assistant.ingest.lists import LEAD_REACH, lead_in
 from assistant.storage import DatabaseMissing
 
 log = logging.getLogger(__name__)
@@ -75,18 +74,6 @@ _SCOPE = re.compile(r"(?:^|\s)@(\S+)")  # @文件简称, as the search reads it
 
 def citation(source: Source, passage: Passage) -> Citation:
     return cite_passage(source, passage.section)
-
-
-def with_lead_in(passage: Passage, corpus) -> str:
-    """A list item's text after the sentence introducing its list (有下列行为之一的，处…罚款：……（二）出借居住证；),
-    the items between elided: an item alone does not say what holds for it (ingest.lists)."""
-    before = [p.text for p in corpus.neighbours(passage, LEAD_REACH, 0)
-              if p.seq < passage.seq and p.section == passage.section]
-    found = lead_in(before, passage.text)
-    if found is None:
-        return passage.text
-    lead, gap = found
-    return lead + ("……" if gap else "") + passage.text
 
 
 def display(query: str) -> str:
@@ -197,7 +184,7 @@ class Answers:
         hits = results.hits[:PAGE]
         selected = min(max(selected, 0), len(hits) - 1)
         terms = bold_terms(tuple(t for h in hits for t in h.terms), self.share_lookup())
-        quotes = [replace(self.quote(h.passage, h.source, terms, req), number=i + 1, folded=i != selected)
+        quotes = [replace(self.quote(h.passage, h.source, terms, req, h.lead), number=i + 1, folded=i != selected)
                   for i, h in enumerate(hits)]
         pick = [Button(ordinal(i + 1), self.core.callback_data("pick", f"{session.id}:{offset}:{i}"))
                 for i in range(len(hits)) if i != selected]
@@ -238,10 +225,11 @@ class Answers:
             row.append(Button("下一页", self.core.callback_data("pg", f"{session.id}:{offset + shown}")))
         return row
 
-    def quote(self, passage: Passage, source: Source, terms: tuple[str, ...], req: Request) -> Quote:
-        """A hit as a quote with its actions; a long sentence shows its matched clauses (the whole sentence
-        is one tap away in 上下文), and 复制 copies the quote with its standard 出处."""
-        text = with_lead_in(passage, self.corpus)
+    def quote(self, passage: Passage, source: Source, terms: tuple[str, ...], req: Request, lead: str = "") -> Quote:
+        """A hit as a quote with its actions, a list item after its list's `lead` (Hit.lead); a long sentence shows
+        its matched clauses (the whole sentence is one tap away in 上下文), and 复制 copies the quote with its
+        standard 出处."""
+        text = lead + passage.text
         terms = tuple(t for t in terms if t in text)
         q = Quote(text, passage.id, source.id, terms, citation(source, passage))
         shown = elide(q.text, terms)
@@ -447,8 +435,8 @@ class Answers:
         title = s.title
         if is_article(s):
             title = article_title(s) or f"《{publication_name(s)}》{issue_label(s)}{s.short}"
-        text = with_lead_in(p, self.corpus)
-        return InlineItem(p.id, title, shorten(p.text, INLINE_WORDS), Quote(text, p.id, s.id, (), citation(s, p)))
+        quote = Quote(hit.lead + p.text, p.id, s.id, (), citation(s, p))
+        return InlineItem(p.id, title, shorten(p.text, INLINE_WORDS), quote)
 
 
 def more_after(offset: int, shown: int, results, step: int) -> bool:

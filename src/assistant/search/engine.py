@@ -28,7 +28,7 @@ from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
 from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model, place_names
-from assistant.ingest.lists import LEAD_REACH, LIST_ITEM
+from assistant.ingest.lists import LEAD_REACH, LIST_ITEM, lead_in
 from assistant.search.ranking import PassageTable, QueryRanker, cosine_scale, load_weights
 from assistant.search.reference import LEGAL_UNITS
 from assistant.search.tokenizer import bigrams
@@ -58,6 +58,7 @@ class Hit:
     source: Source
     score: float
     terms: tuple[str, ...] = ()  # query words present in the passage, for highlighting
+    lead: str = ""  # a list item's lead-in, shown before it ("……" ending it when items lie between; ingest.lists)
 
 
 @dataclass
@@ -370,7 +371,17 @@ class Searcher:
         return self.corpus.conn.execute(sql, args).fetchall()
 
     def _hit(self, p: Passage, score: float, terms: tuple[str, ...]) -> Hit:
-        return Hit(p, self.corpus.source(p.source_id), float(score), terms)
+        return Hit(p, self.corpus.source(p.source_id), float(score), terms, self._lead_in(p))
+
+    def _lead_in(self, item: Passage) -> str:
+        """The sentence introducing a list item's list (有下列行为之一的，处…罚款：), "……" after it when items lie
+        between, or "": an item alone does not say what holds for it."""
+        if not LIST_ITEM.match(item.text):
+            return ""
+        before = [p.text for p in self.corpus.neighbours(item, LEAD_REACH, 0)
+                  if p.seq < item.seq and p.section == item.section]
+        found = lead_in(before, item.text)
+        return "" if found is None else found[0] + ("……" if found[1] else "")
 
 
 _SELECT = "select rowid, id, source_id, seq, para, section, text, is_heading from passages"

@@ -94,7 +94,8 @@ function renderHit(hit) {
   const contextButton = el("button", { type: "button", class: "plain more", text: "上下文" });
   contextButton.addEventListener("click", () => toggleContext(hit, item, contextButton));
   item.append(
-    el("p", { class: "quote" }, "“", ...highlighted(hit.text, hit.highlight), "”"),
+    el("p", { class: "quote" }, "“", hit.lead ? el("span", { class: "intro", text: hit.lead }) : "",
+       ...highlighted(hit.text, hit.highlight), "”"),
     el("p", { class: "cite" }, hit.citation, hit.section ? el("br") : "",
        hit.section ? el("span", { class: "section", text: hit.section }) : ""),
     el("div", { class: "actions" }, copyButton, contextButton),
@@ -110,6 +111,10 @@ function setStatus(text, warn = false) {
 async function search() {
   const q = new URLSearchParams({ q: state.query, k: PAGE_SIZE, page: state.page });
   if (state.source) q.set("source", state.source);
+  // the address names the search, so a link to it (sent in a chat, bookmarked) opens it again
+  const shown = new URLSearchParams({ q: state.query });
+  if (state.source) shown.set("source", state.source);
+  history.replaceState(null, "", `?${shown}`);
   setStatus("检索中…");
   try {
     const data = await api(`/api/search?${q}`);
@@ -168,4 +173,11 @@ $("search").addEventListener("submit", (event) => {
 });
 $("prev").addEventListener("click", () => { state.page -= 1; search(); });
 $("next").addEventListener("click", () => { state.page += 1; search(); });
-loadSources();
+loadSources().then(() => {  // a link ?q=…&source=… opens its search
+  const asked = (params.get("q") || "").trim().slice(0, 200);
+  if (!asked) return;
+  $("q").value = state.query = asked;
+  if (params.get("source")) $("source").value = state.source = params.get("source");
+  state.source = $("source").value;  // an unknown source id leaves 全部文件
+  search();
+});
