@@ -6,6 +6,7 @@ from regulation_support import plan_with_regulations
 
 from assistant.chat import Request, build_core
 from assistant.chat.reply import Quote
+from assistant.ingest.lists import list_after
 from assistant.search.engine import Searcher
 from assistant.search.output import results_json
 
@@ -61,11 +62,23 @@ def test_an_item_without_a_colon_lead_in_of_its_own_article_is_quoted_alone(sear
     assert lead(searcher, "为了规范") == ""
 
 
+def test_a_lead_in_is_quoted_before_the_start_of_its_list(searcher):
+    hit = searcher._hit(next(p for p in searcher.corpus.passages("permits") if p.text.startswith("有下列行为")), 1.0, ())
+    assert hit.lead == "" and hit.list == "（一）冒用他人居住证；（二）出租、出借、转让居住证；（三）非法扣押他人居住证。"
+    sentence = next(p for p in searcher.corpus.passages("permits") if p.text.startswith("居住证持有人享有"))
+    assert searcher._hit(sentence, 1.0, ()).list == ""  # ends with 。: no list introduced
+    # a long list: whole items up to LIST_SHOWN characters, then ……
+    assert list_after("应当提供下列材料：", ["（一）" + "甲" * 70 + "；", "（二）" + "乙" * 70 + "；", "不是条目。"]) == \
+        "（一）" + "甲" * 70 + "；……"
+    assert list_after("应当提供下列材料：", ["（一）" + "甲" * 200 + "。"]) == "（一）" + "甲" * 200 + "。"  # at least one
+    assert list_after("应当提供下列材料：", ["紧接着的不是条目。"]) == ""
+
+
 def test_the_json_of_search_and_the_api_carry_the_lead_in_and_copy_it(searcher):
     hit = results_json("出借居住证", searcher.search("出借居住证", k=1))["results"][0]
     assert hit["text"] == "（二）出租、出借、转让居住证；"  # the passage itself, verbatim
     assert hit["lead"] == "有下列行为之一的，由公安机关给予警告，处二百元以下罚款：……"
-    assert hit["quote"] == f"“{hit['lead']}{hit['text']}”{hit['citation']}"
+    assert hit["quote"] == f"“{hit['lead']}{hit['text']}”{hit['citation']}" and hit["list"] == ""
 
 
 def test_the_chat_quote_and_its_copy_carry_the_lead_in_and_the_items_citation(searcher):

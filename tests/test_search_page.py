@@ -51,7 +51,7 @@ def test_type_a_question_see_the_right_quote_first_and_copy_it(base, tmp_path):
     with chromium() as driver:
         grant_clipboard(driver, base)
         hits = search(driver, base, QUESTION)
-        assert [quote_text(h) for h in hits] == [r["lead"] + r["text"] for r in api]  # an item after its lead-in
+        assert [quote_text(h) for h in hits] == [r["lead"] + r["text"] + r["list"] for r in api]  # list context around it
         first = hits[0]
         assert "山海协作" in quote_text(first)
         marks = [m.text for m in first.find_elements(By.CSS_SELECTOR, ".quote mark")]
@@ -78,7 +78,7 @@ def test_a_link_to_a_search_opens_it_and_the_address_follows_the_search(base):
     with chromium() as driver:
         driver.get(f"{base}/?q={QUESTION}")
         WebDriverWait(driver, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#results .hit"))
-        assert shown(driver) == [r["lead"] + r["text"] for r in api]
+        assert shown(driver) == [r["lead"] + r["text"] + r["list"] for r in api]
         assert driver.find_element(By.ID, "q").get_attribute("value") == QUESTION
         search(driver, base, "共同富裕")
         assert "q=%E5%85%B1%E5%90%8C%E5%AF%8C%E8%A3%95" in driver.current_url  # 共同富裕: a link to this page

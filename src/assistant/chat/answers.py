@@ -184,7 +184,7 @@ class Answers:
         hits = results.hits[:PAGE]
         selected = min(max(selected, 0), len(hits) - 1)
         terms = bold_terms(tuple(t for h in hits for t in h.terms), self.share_lookup())
-        quotes = [replace(self.quote(h.passage, h.source, terms, req, h.lead), number=i + 1, folded=i != selected)
+        quotes = [replace(self.quote(h.passage, h.source, terms, req, h.lead, h.list), number=i + 1, folded=i != selected)
                   for i, h in enumerate(hits)]
         pick = [Button(ordinal(i + 1), self.core.callback_data("pick", f"{session.id}:{offset}:{i}"))
                 for i in range(len(hits)) if i != selected]
@@ -225,11 +225,12 @@ class Answers:
             row.append(Button("下一页", self.core.callback_data("pg", f"{session.id}:{offset + shown}")))
         return row
 
-    def quote(self, passage: Passage, source: Source, terms: tuple[str, ...], req: Request, lead: str = "") -> Quote:
-        """A hit as a quote with its actions, a list item after its list's `lead` (Hit.lead); a long sentence shows
-        its matched clauses (the whole sentence is one tap away in 上下文), and 复制 copies the quote with its
-        standard 出处."""
-        text = lead + passage.text
+    def quote(self, passage: Passage, source: Source, terms: tuple[str, ...], req: Request, lead: str = "",
+              listed: str = "") -> Quote:
+        """A hit as a quote with its actions, a list item after its list's `lead`, a lead-in before the start of
+        its list (Hit.lead, Hit.list); a long sentence shows its matched clauses (the whole sentence is one tap
+        away in 上下文), and 复制 copies the quote with its standard 出处."""
+        text = lead + passage.text + listed
         terms = tuple(t for t in terms if t in text)
         q = Quote(text, passage.id, source.id, terms, citation(source, passage))
         shown = elide(q.text, terms)
@@ -435,7 +436,7 @@ class Answers:
         title = s.title
         if is_article(s):
             title = article_title(s) or f"《{publication_name(s)}》{issue_label(s)}{s.short}"
-        quote = Quote(hit.lead + p.text, p.id, s.id, (), citation(s, p))
+        quote = Quote(hit.lead + p.text + hit.list, p.id, s.id, (), citation(s, p))
         return InlineItem(p.id, title, shorten(p.text, INLINE_WORDS), quote)
 
 

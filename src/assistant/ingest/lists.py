@@ -1,8 +1,9 @@
 """Numbered list items and the sentence introducing their list (有下列行为之一的，处…罚款：（一）…（二）…).
 
 An item alone (（二）出借居住证；) does not say what holds for it; its lead-in does, for every item under it.
-Ranking reads the lead-in's cues for an item (ranking.section_flags), the answered check reads its words, and a
-quoted item is shown after it (chat.answers).
+And a lead-in alone (应当提供下列材料：) does not say what is listed. Ranking reads the lead-in's cues for an item
+(ranking.section_flags), the answered check reads its words, and search shows a found item after its lead-in and a
+found lead-in before the start of its list (engine.Hit.lead / Hit.list).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Sequence
 
 LIST_ITEM = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[0-9]+[.．、]|[①-⑳]")  # matched at a passage's start
 LEAD_REACH = 40  # passages looked back for a list item's lead-in (a list of 39 items)
+LIST_SHOWN = 120  # characters of items shown after a lead-in: the first items, whole, on a phone screen
 
 
 def lead_in(before: Sequence[str], item: str) -> tuple[str, int] | None:
@@ -23,3 +25,19 @@ def lead_in(before: Sequence[str], item: str) -> tuple[str, int] | None:
         if not LIST_ITEM.match(text):
             return (text, gap) if text.endswith(("：", ":")) else None
     return None
+
+
+def list_after(lead: str, after: Sequence[str]) -> str:
+    """The start of the list a lead-in introduces, from the texts after it in its section: whole items up to
+    LIST_SHOWN characters (at least one), "……" ending it when items are left out; "" when `lead` ends with no
+    colon or no item follows."""
+    if not lead.endswith(("：", ":")):
+        return ""
+    items = []
+    for text in after[:LEAD_REACH]:
+        if not LIST_ITEM.match(text):
+            break
+        if items and sum(map(len, items)) + len(text) > LIST_SHOWN:
+            return "".join(items) + "……"
+        items.append(text)
+    return "".join(items)

@@ -28,7 +28,7 @@ from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
 from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model, place_names
-from assistant.ingest.lists import LEAD_REACH, LIST_ITEM, lead_in
+from assistant.ingest.lists import LEAD_REACH, LIST_ITEM, lead_in, list_after
 from assistant.search.ranking import PassageTable, QueryRanker, cosine_scale, load_weights
 from assistant.search.reference import LEGAL_UNITS
 from assistant.search.tokenizer import bigrams
@@ -59,6 +59,7 @@ class Hit:
     score: float
     terms: tuple[str, ...] = ()  # query words present in the passage, for highlighting
     lead: str = ""  # a list item's lead-in, shown before it ("……" ending it when items lie between; ingest.lists)
+    list: str = ""  # a lead-in's first items, shown after it ("……" ending it when more follow)
 
 
 @dataclass
@@ -371,17 +372,20 @@ class Searcher:
         return self.corpus.conn.execute(sql, args).fetchall()
 
     def _hit(self, p: Passage, score: float, terms: tuple[str, ...]) -> Hit:
-        return Hit(p, self.corpus.source(p.source_id), float(score), terms, self._lead_in(p))
+        return Hit(p, self.corpus.source(p.source_id), float(score), terms, *self._list_context(p))
 
-    def _lead_in(self, item: Passage) -> str:
-        """The sentence introducing a list item's list (有下列行为之一的，处…罚款：), "……" after it when items lie
-        between, or "": an item alone does not say what holds for it."""
-        if not LIST_ITEM.match(item.text):
-            return ""
-        before = [p.text for p in self.corpus.neighbours(item, LEAD_REACH, 0)
-                  if p.seq < item.seq and p.section == item.section]
-        found = lead_in(before, item.text)
-        return "" if found is None else found[0] + ("……" if found[1] else "")
+    def _list_context(self, p: Passage) -> tuple[str, str]:
+        """(lead, list): a list item's lead-in ("……" after it when items lie between), a lead-in's first items
+        ("……" after them when more follow); "" otherwise: an item alone does not say what holds for it, a
+        lead-in alone (应当提供下列材料：) not what is listed."""
+        if LIST_ITEM.match(p.text):
+            before = [b.text for b in self.corpus.neighbours(p, LEAD_REACH, 0) if b.seq < p.seq and b.section == p.section]
+            found = lead_in(before, p.text)
+            return ("" if found is None else found[0] + ("……" if found[1] else "")), ""
+        if p.text.endswith(("：", ":")):
+            after = [a.text for a in self.corpus.neighbours(p, 0, LEAD_REACH) if a.seq > p.seq and a.section == p.section]
+            return "", list_after(p.text, after)
+        return "", ""
 
 
 _SELECT = "select rowid, id, source_id, seq, para, section, text, is_heading from passages"

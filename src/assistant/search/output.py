@@ -27,8 +27,8 @@ def hit_json(hit: Hit) -> dict:
     return {
         "id": p.id, "text": p.text, "source": s.title, "source_id": s.id, "source_short": s.label,
         "section": p.section_path, "date": s.date, "kind": s.kind, "score": round(hit.score, 4),
-        "highlight": list(bold_terms(hit.terms)), "citation": citation, "quote": quoted(hit.lead + p.text, citation),
-        "lead": hit.lead,
+        "highlight": list(bold_terms(hit.terms)), "citation": citation, "quote": quoted(hit.lead + p.text + hit.list, citation),
+        "lead": hit.lead, "list": hit.list,
     }
 
 

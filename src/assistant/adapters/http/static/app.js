@@ -95,7 +95,7 @@ function renderHit(hit) {
   contextButton.addEventListener("click", () => toggleContext(hit, item, contextButton));
   item.append(
     el("p", { class: "quote" }, "“", hit.lead ? el("span", { class: "intro", text: hit.lead }) : "",
-       ...highlighted(hit.text, hit.highlight), "”"),
+       ...highlighted(hit.text, hit.highlight), hit.list ? el("span", { class: "intro", text: hit.list }) : "", "”"),
     el("p", { class: "cite" }, hit.citation, hit.section ? el("br") : "",
        hit.section ? el("span", { class: "section", text: hit.section }) : ""),
     el("div", { class: "actions" }, copyButton, contextButton),
