@@ -202,6 +202,15 @@ class Corpus:
                           [passage.source_id, passage.seq - before, passage.seq + after])
         return [_passage(r) for r in rows]
 
+    def section_texts(self, passage: Passage, before: int, after: int) -> tuple[list[str], list[str]]:
+        """The texts of up to `before` passages before `passage` and `after` after it that share its section, in
+        document order (texts only: a list's lead-in or items are looked up for every result shown)."""
+        rows = self.conn.execute(
+            "select seq, text from passages where source_id = ? and seq between ? and ? and seq != ? "
+            "and section = (select section from passages where id = ?) order by seq",
+            [passage.source_id, passage.seq - before, passage.seq + after, passage.seq, passage.id]).fetchall()
+        return [t for q, t in rows if q < passage.seq], [t for q, t in rows if q > passage.seq]
+
     def passage_counts(self) -> dict[str, int]:
         return dict(self.conn.execute("select source_id, count(*) from passages group by source_id").fetchall())
 

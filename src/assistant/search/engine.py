@@ -379,12 +379,10 @@ class Searcher:
         ("……" after them when more follow); "" otherwise: an item alone does not say what holds for it, a
         lead-in alone (应当提供下列材料：) not what is listed."""
         if LIST_ITEM.match(p.text):
-            before = [b.text for b in self.corpus.neighbours(p, LEAD_REACH, 0) if b.seq < p.seq and b.section == p.section]
-            found = lead_in(before, p.text)
+            found = lead_in(self.corpus.section_texts(p, LEAD_REACH, 0)[0], p.text)
             return ("" if found is None else found[0] + ("……" if found[1] else "")), ""
         if p.text.endswith(("：", ":")):
-            after = [a.text for a in self.corpus.neighbours(p, 0, LEAD_REACH) if a.seq > p.seq and a.section == p.section]
-            return "", list_after(p.text, after)
+            return "", list_after(p.text, self.corpus.section_texts(p, 0, LEAD_REACH)[1])
         return "", ""
 
 
