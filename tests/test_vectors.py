@@ -12,6 +12,7 @@ import pytest
 from assistant.ingest.add import add, remove
 from assistant.search import vectors
 from assistant.search.engine import Searcher
+from processes import clean_env
 from regulation_support import plan_with_regulations
 
 GREENING = """# 某市城市绿化条例
@@ -221,3 +222,13 @@ def test_a_model_that_fails_to_load_or_a_damaged_vector_leaves_search_lexical(co
 
     monkeypatch.setattr(vectors, "Encoder", broken)  # as when the extra's weights file is damaged
     assert vectors.encoder() is None and "the model did not load (e5-small-q4.bin: truncated)" in caplog.text
+
+
+@pytest.mark.parametrize("given, used", [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
+def test_the_models_threads_wait_passively_unless_told_otherwise(given, used):
+    """Spinning OpenMP threads on a busy machine made one query take seconds (vectors.Encoder)."""
+    child = "import os\nfrom assistant.search.vectors import Encoder\nEncoder()\nprint(os.environ['OMP_WAIT_POLICY'])"
+    env = clean_env(**({"OMP_WAIT_POLICY": given} if given else {}))  # clean_env sets no OpenMP variable
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == used

