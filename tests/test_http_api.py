@@ -37,6 +37,14 @@ def test_search_returns_the_same_json_object_as_the_cli(base, db_path):
     assert first["quote"] == f"“{first['text']}”{first['citation']}" and first["citation"].startswith("（《")
 
 
+def test_example_questions_come_from_the_corpus_and_are_answered(base):
+    questions = get(base, "/api/examples").json()["questions"]
+    assert questions and all(isinstance(q, str) and q for q in questions)
+    for q in questions:
+        found = get(base, "/api/search", params={"q": q, "k": 3}).json()
+        assert found["answered"] and found["results"], q
+
+
 def test_pages_and_source_filter(base):
     one = get(base, "/api/search", params={"q": "共同富裕", "k": 3}).json()
     two = get(base, "/api/search", params={"q": "共同富裕", "k": 3, "page": 2}).json()

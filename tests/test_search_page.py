@@ -82,8 +82,11 @@ def test_a_link_to_a_search_opens_it_and_the_address_follows_the_search(base):
         assert driver.find_element(By.ID, "q").get_attribute("value") == QUESTION
         search(driver, base, "共同富裕")
         assert "q=%E5%85%B1%E5%90%8C%E5%AF%8C%E8%A3%95" in driver.current_url  # 共同富裕: a link to this page
-        driver.get(f"{base}/")  # nothing asked: no results, no pager
+        driver.get(f"{base}/")  # nothing asked: no results, no pager, a question this corpus answers as the hint
         assert not driver.find_element(By.ID, "pager").is_displayed()
+        example = httpx.get(f"{base}/api/examples").json()["questions"][0]
+        WebDriverWait(driver, WAIT).until(
+            lambda d: d.find_element(By.ID, "q").get_attribute("placeholder") == f"例如：{example}")
 
 
 def test_source_filter_paging_and_digest_links(base):

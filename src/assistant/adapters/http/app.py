@@ -27,6 +27,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.adapters.dingtalk import Callbacks, link_signature
+from assistant.chat.answers import examples as example_questions
 from assistant.chat.citation import cite, quote_with_citation
 from assistant.chat.core import MAX_QUERY_CHARS, ChatCore, clean_text
 from assistant.chat.core import Request as ChatRequest
@@ -208,6 +209,10 @@ def create_app(settings: Settings, core: ChatCore, callbacks: Callbacks | None =
         context = [{"id": p.id, "text": p.text, "focus": p.id == found.id}
                    for p in corpus.neighbours(found, around, around)]
         return JSONResponse({**passage_json(corpus, found), "context": context})
+
+    @api.get("/examples", summary="示例问题（从语料中得出，均经检索验证）")
+    async def examples() -> JSONResponse:
+        return JSONResponse({"questions": await asyncio.to_thread(example_questions, searcher())})
 
     @api.get("/digest", summary="某一主题的论述摘编（Word 或 Markdown 文件）")
     async def digest(topic: Annotated[str, Query(description="主题")] = "",

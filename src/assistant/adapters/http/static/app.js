@@ -173,6 +173,10 @@ $("search").addEventListener("submit", (event) => {
 });
 $("prev").addEventListener("click", () => { state.page -= 1; search(); });
 $("next").addEventListener("click", () => { state.page += 1; search(); });
+// The placeholder shows a question this corpus answers (/api/examples: worked out from it and checked by searching).
+api("/api/examples").then(({ questions }) => {
+  if (questions.length) $("q").placeholder = `例如：${questions[0]}`;
+}).catch(() => {});
 loadSources().then(() => {  // a link ?q=…&source=… opens its search
   const asked = (params.get("q") || "").trim().slice(0, 200);
   if (!asked) return;
