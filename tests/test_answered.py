@@ -341,3 +341,15 @@ def test_a_compound_question_whose_second_part_the_passage_lacks_is_not_answered
     assert not compound.answered and twin.answered
     lexical = Searcher.open(embedded.corpus.path, semantic=False).search("老年人再婚和彩礼有什么规定")
     assert feature(np.array(lexical.answer_features), CLOSENESS) == 0  # without vectors: not measured
+
+
+def test_an_everyday_request_is_not_answered_even_by_a_passage_stating_its_words(tmp_path):
+    """今天天气怎么样 found 重污染天气全消除 and came back "answered"; a sentence holding every word of it is still no
+    answer to a request for the weather (search.everyday), while the same words asked of the documents are."""
+    plan = "某某实施方案\n一、总体要求\n1.今天天气晴好的时段，组织户外体育活动。遇重污染天气，暂停户外活动。\n"
+    searcher = Searcher.open(plan_with_regulations(tmp_path, plan, []))
+    weather = searcher.search("今天天气怎么样")
+    assert weather.hits and "今天天气" in weather.hits[0].passage.text
+    assert not weather.answered and weather.answer_score >= searcher.answer_model.threshold  # the words were found
+    assert searcher.search("重污染天气怎么安排户外活动").answered
+

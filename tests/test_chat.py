@@ -210,16 +210,22 @@ def test_nothing_found_says_so_without_quotes(core):
 @pytest.mark.parametrize("text, kind", [
     ("你好", "greeting"), ("您好！", "greeting"), ("你是谁？", "greeting"), ("在吗", "greeting"), ("Hello", "greeting"),
     ("你好啊😀", "greeting"), ("谢谢！", "thanks"), ("谢谢了", "thanks"), ("好的👌", "thanks"), ("再见", "thanks"),
+    ("今天天气怎么样？", "everyday"), ("杭州明天会下雨吗", "everyday"), ("现在几点了", "everyday"), ("讲个笑话吧", "everyday"),
+    ("今天星期几", "everyday"),
 ])
-def test_a_greeting_or_thanks_gets_a_reply_not_quotes(core, text, kind):
-    """你好 matched a magazine sentence and came back answered; 你是谁 quoted 晏子说“我是…”."""
+def test_a_greeting_thanks_or_everyday_request_gets_a_reply_not_quotes(core, text, kind):
+    """你好 matched a magazine sentence and came back answered; 你是谁 quoted 晏子说“我是…”; 今天天气怎么样 quoted
+    重污染天气全消除 as its answer."""
     reply = core.handle_message(Request(7, 7, text))
     assert not reply.quotes() and not reply.buttons
     said = reply.blocks[0].text
-    assert (said.startswith("您好！我是浙江政策原文引用助手") and "/help" in said) if kind == "greeting" else said.startswith("不客气")
+    opening = {"greeting": "您好！我是浙江政策原文引用助手", "thanks": "不客气", "everyday": "这个我帮不上忙：我只查找政策文件的原文"}
+    assert said.startswith(opening[kind]) and ("/help" in said if kind == "greeting" else True)
+    assert "例如：" in said if kind != "thanks" else True
 
 
-@pytest.mark.parametrize("text", ["你好，共同富裕是什么", "谢谢你们对山区26县的支持", "感谢信", "好的营商环境"])
+@pytest.mark.parametrize("text", ["你好，共同富裕是什么", "谢谢你们对山区26县的支持", "感谢信", "好的营商环境",
+                                  "重污染天气怎么治理", "极端天气预警", "讲好中国故事"])
 def test_a_greeting_within_a_question_is_still_a_search(core, text):
     assert core.handle_message(Request(7, 7, text)).quotes()
 

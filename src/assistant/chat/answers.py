@@ -64,6 +64,7 @@ HELP = """直接发送问题或关键词，我会返回政策文件中的原文�
 在任意聊天中：输入框里输入 {mention} 关键词，选中一条即可插入原文和出处。"""
 EMPTY_QUERY = "请发送想查找的问题或关键词{example}。发送 /help 查看用法。"
 GREETING = "您好！" + INTRO + "例如：{example}。发送 /help 查看用法。"
+EVERYDAY = "这个我帮不上忙：我只查找政策文件的原文，逐字引用并注明出处。可以问文件里的内容，例如：{example}。"
 THANKS = "不客气！有问题随时发送关键词或问题，我用原文回答。"
 TOO_LONG = "问题较长，只按前 {n} 个字查找。"
 NO_MORE = "没有更多结果了。"
@@ -146,10 +147,10 @@ class Answers:
             keywords = syntax_examples(self.core.searcher).keywords
             return Reply([Text(EMPTY_QUERY.format(example=f"，例如：{keywords[0]}" if keywords else ""))])
         talk = small_talk(query)
-        if talk is not None:  # 你好 / 谢谢 / 你是谁: what the bot does, not quotes matching the words
-            examples = syntax_examples(self.core.searcher)
-            return Reply([Text(GREETING.format(example=examples.keywords[0] if examples.keywords else "共同富裕")
-                               if talk == "greeting" else THANKS)])
+        if talk is not None:  # 你好 / 谢谢 / 天气: what the bot does, not quotes matching the words
+            keywords = syntax_examples(self.core.searcher).keywords
+            example = keywords[0] if keywords else "共同富裕"
+            return Reply([Text({"greeting": GREETING, "everyday": EVERYDAY}.get(talk, THANKS).format(example=example))])
         notes = []
         if len(query) > MAX_QUERY_CHARS:
             query = query[: MAX_QUERY_CHARS]

@@ -1,4 +1,5 @@
-"""Messages that are social formulas, not searches: a greeting, thanks, a farewell, 你是谁.
+"""Messages that are social formulas or everyday requests, not searches: a greeting, thanks, a farewell, 你是谁,
+今天天气怎么样 (search.everyday).
 
 Searched, 你好 matched a magazine sentence and came back "answered", and 你是谁 quoted 晏子说“我是一个不中用的人…”;
 someone saying hello wants to know what the bot does, someone saying thanks wants nothing quoted. Only a whole
@@ -7,6 +8,8 @@ message counts (punctuation, emoji and trailing particles aside): 你好，共�
 from __future__ import annotations
 
 import re
+
+from assistant.search.everyday import is_everyday
 
 _PLAIN = re.compile(r"[\W_]+")  # punctuation, spaces, emoji
 _PARTICLES = "啊呀呢吧哈嘛哦噢啦了"
@@ -21,11 +24,13 @@ THANKS = frozenset({
 
 
 def small_talk(text: str) -> str | None:
-    """"greeting" or "thanks" when the whole message is one of those formulas, else None (a search)."""
+    """"greeting", "thanks" or "everyday" when the whole message is one of those, else None (a search)."""
     plain = _PLAIN.sub("", text).lower()
     bare = plain.rstrip(_PARTICLES) or plain
     if bare in GREETINGS or plain in GREETINGS:
         return "greeting"
     if bare in THANKS or plain in THANKS:
         return "thanks"
+    if is_everyday(text):
+        return "everyday"
     return None

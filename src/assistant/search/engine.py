@@ -28,6 +28,7 @@ from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
 from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model, place_names
+from assistant.search.everyday import is_everyday
 from assistant.ingest.lists import LEAD_REACH, LIST_ITEM, lead_in, list_after
 from assistant.search.ranking import PassageTable, QueryRanker, cosine_scale, load_weights
 from assistant.search.reference import LEGAL_UNITS
@@ -174,7 +175,9 @@ class Searcher:
             score = self.answer_model.score(x) if x is not None else math.inf
         # (known from top_k when it read every list: the same passages, the same filters)
         total = count_matches(lists, allowed, TOTAL_CAP) if top.matches is None else min(top.matches, TOTAL_CAP)
-        return Results(query=query, hits=hits, total=total, answered=score >= self.answer_model.threshold,
+        # an everyday request (今天天气怎么样) shares a word with some passage, never its subject
+        answered = score >= self.answer_model.threshold and not is_everyday(query)
+        return Results(query=query, hits=hits, total=total, answered=answered,
                        answer_score=score, answer_features=tuple(x.tolist()) if x is not None else ())
 
     def meaning(self, query: str) -> vectors.Meaning | None:

@@ -1,0 +1,35 @@
+"""Everyday requests no policy document answers: the weather, the time or date, a joke, a song.
+
+Searched, 今天天气怎么样 matched 重污染天气全消除 and came back "answered", quoted as if it were the answer; 现在几点了
+quoted a railway's new kilometres. Such a message is a request to a general assistant, not a question about the
+documents: the search says it has no direct answer, and the chat says what the bot is for. Only a whole message
+counts (punctuation, emoji and trailing particles aside): 重污染天气怎么治理 and 极端天气预警 are searches.
+"""
+from __future__ import annotations
+
+import re
+
+from assistant.search.answered import place_names
+
+_PLAIN = re.compile(r"[\W_]+")  # punctuation, spaces, emoji
+_PARTICLES = "啊呀呢吧哈嘛哦噢啦了"
+_WHEN = r"(?:今天|明天|后天|今晚|明早|明晚|今早|这几天|最近|周末|这周|本周|下周|现在|外面|这边|等会|待会)?"
+EVERYDAY = re.compile("|".join((
+    rf"{_WHEN}的?(?:天气|气温|温度)(?:怎么样|怎样|如何|好不好|好吗|热不热|冷不冷|多少度|几度|预报)?",
+    rf"{_WHEN}(?:会|要|还会|会不会)?(?:下雨|下雪|刮台风|降温|升温)(?:吗|么|没有|不)?",
+    rf"{_WHEN}(?:冷不冷|热不热|冷吗|热吗)",
+    r"(?:现在|今天|今日|这会儿)?(?:几点|几点钟|什么时间|什么时候)(?:了)?",
+    r"(?:今天|今日|明天)(?:是)?(?:几号|几月几号|几月几日|星期几|周几|礼拜几|什么日子)",
+    r"(?:给我|给大家|你)?(?:讲|说|来)(?:一个|一段|个|段)?(?:笑话|段子|故事)(?:吧|听听)?",
+    r"(?:给我|你)?(?:唱|来)(?:一首|首)?歌",
+    r"你(?:几岁|多大|多大了|吃饭了吗|吃了吗|喜欢什么|是男是女|是机器人吗)",
+)))
+
+
+def is_everyday(text: str) -> bool:
+    """Whether the whole message is an everyday request (EVERYDAY), not a question about the documents; a place
+    before it (杭州明天会下雨吗, 杭州市今天天气) is still the weather."""
+    plain = _PLAIN.sub("", text)
+    forms = {plain, plain.rstrip(_PARTICLES) or plain}
+    forms |= {f[n:].lstrip("市县区") for f in forms for n in range(2, 5) if f[:n] in place_names()}
+    return any(EVERYDAY.fullmatch(f) for f in forms)
