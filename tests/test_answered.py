@@ -3,17 +3,13 @@ on a corpus holding one city's regulation (another city's questions are not answ
 from __future__ import annotations
 
 import math
-import sqlite3
-from contextlib import closing
 
 import numpy as np
 import pytest
 from regulation_support import REGULATIONS, plan_with_regulations
 
 from assistant.chat import Request, build_core
-from assistant.search import vectors
-from assistant.search.answered import (ANSWER_FEATURES, MARGIN_CAP, WORD_COSINE_SPREAD, AnswerModel, Answerer, TopPassage,
-                                         load_model)
+from assistant.search.answered import ANSWER_FEATURES, MARGIN_CAP, AnswerModel, Answerer, TopPassage, load_model
 from assistant.search.engine import Searcher
 from assistant.search.query import ParsedQuery
 
@@ -287,62 +283,6 @@ def test_the_chat_says_first_that_another_citys_article_is_not_what_was_asked(se
     assert not asked.blocks[0].text.startswith("资料库中没有直接回答")
 
 
-CLOSENESS = "unheld_closeness"
-
-
-def test_unheld_closeness_is_the_least_close_unheld_word_against_the_held_ones(answerer):
-    q = ParsedQuery(raw="高速公路过路费怎么收", runs=(("高速公路", "过路费"),))
-    concepts = [(("高速公路",), 5.0), (("过路费",), 6.0), (("收取",), 2.0)]
-    top = [passage("不得在高速公路上拦截检查行驶的车辆，收取费用")]
-    cos = {"高速公路": 0.88, "收取": 0.86, "过路费": 0.81}
-    x = answerer.features(q, concepts, [True, False, True], top, [1.0], lambda words: [cos[w] for w in words])
-    assert feature(x, CLOSENESS) == pytest.approx((0.81 - 0.87) / WORD_COSINE_SPREAD)
-    assert feature(answerer.features(q, concepts, [True, False, True], top, [1.0]), CLOSENESS) == 0  # lexical
-    held = answerer.features(q, concepts[:1], [True], top, [1.0], lambda words: [cos[w] for w in words])
-    assert feature(held, CLOSENESS) == 0  # every word held: nothing to weigh
-
-
-ELDER = """# 某市老年人权益保障条例
-
-<!-- INFO END -->
-
-第一条 为了保障老年人合法权益，制定本条例。
-
-第二条 子女或者其他亲属不得干涉老年人离婚、再婚及婚后的生活。
-
-第三条 赡养人应当履行对老年人经济上供养、生活上照料和精神上慰藉的义务。
-
-第四条 老年人可以与集体经济组织、基层群众性自治组织、养老机构等组织或者个人签订遗赠扶养协议。
-"""
-
-
-@pytest.fixture(scope="module")
-def embedded(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
-    """A corpus of one regulation on the elderly, embedded (the real model, as in test_vectors.py)."""
-    root = tmp_path_factory.mktemp("closeness")
-    regulation = root / "elder.md"
-    regulation.write_text(ELDER, encoding="utf-8")
-    (root / "c").mkdir()
-    db = plan_with_regulations(root / "c", PLAN, [regulation])
-    with closing(sqlite3.connect(db)) as conn:
-        vectors.embed(conn, vectors.encoder())
-        conn.commit()
-    found = Searcher.open(db)
-    assert found.semantic
-    return found
-
-
-def test_a_compound_question_whose_second_part_the_passage_lacks_is_not_answered(embedded):
-    """再婚 is there, 彩礼 is not (nor anything meaning it): the passage answers half the question. Its twin
-    without 彩礼 is answered by the same passage."""
-    compound, twin = embedded.search("老年人再婚和彩礼有什么规定"), embedded.search("老年人再婚有什么规定")
-    assert compound.hits[0].passage.text == twin.hits[0].passage.text
-    assert feature(np.array(compound.answer_features), CLOSENESS) < feature(np.array(twin.answer_features), CLOSENESS)
-    assert not compound.answered and twin.answered
-    lexical = Searcher.open(embedded.corpus.path, semantic=False).search("老年人再婚和彩礼有什么规定")
-    assert feature(np.array(lexical.answer_features), CLOSENESS) == 0  # without vectors: not measured
-
-
 def test_an_everyday_request_is_not_answered_even_by_a_passage_stating_its_words(tmp_path):
     """今天天气怎么样 found 重污染天气全消除 and came back "answered"; a sentence holding every word of it is still no
     answer to a request for the weather (search.everyday), while the same words asked of the documents are."""
@@ -352,4 +292,3 @@ def test_an_everyday_request_is_not_answered_even_by_a_passage_stating_its_words
     assert weather.hits and "今天天气" in weather.hits[0].passage.text
     assert not weather.answered and weather.answer_score >= searcher.answer_model.threshold  # the words were found
     assert searcher.search("重污染天气怎么安排户外活动").answered
-

@@ -13,10 +13,7 @@ one passage holds with its title/section, minus how much is left once that passa
 conditions the question states (the place it names, the year it writes out, the document it names, the figure
 it asks for; coverage itself is in F already). A passage that covers the words but not the place (丽水's growth
 rate for 广东省), the year, the document or the figure is not an answer. Everything is computed from the texts of
-three passages, their scores and facts read once at load time (and jieba's word table, already loaded for places),
-except, with sentence vectors, how close in meaning the first passage is to the words asked that it does not hold
-(each word embedded alone, ~10 ms a word not seen lately): a paraphrase carries their meaning, an absent aspect
-(过路费 of 高速公路) or the absent part of a compound question (再婚和彩礼) does not.
+three passages, their scores and facts read once at load time (and jieba's word table, already loaded for places).
 """
 from __future__ import annotations
 
@@ -26,7 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -76,21 +73,10 @@ ANSWER_FEATURES = (
     # topics are named so. (Every absent word counted alike measured no better held out: its weight came out
     # in favour of an answer, the colloquial pieces outweighing the absent topics.)
     "unlisted_words",
-    # (with sentence vectors only, else 0) how close in meaning the first passage is to the word asked that it
-    # does not hold and is least close to, against the words asked that it holds: the e5 cosine of each word
-    # (embedded alone) with the passage, that of the least close unheld word minus the mean of the held ones,
-    # in WORD_COSINE_SPREADs. A paraphrase carries the unheld word's meaning (加塞 → 穿插等候的车辆, 打老婆 →
-    # 家庭暴力: about as close as the words held); an aspect the documents lack does not, though its topic words
-    # are there (高速公路过路费: a passage on 高速公路 checks; 导盲犬坐飞机买票; 老年人再婚和彩礼: a compound
-    # question whose second part is absent). 0 when the passage holds every word asked, or none.
-    "unheld_closeness",
 )
 RAREST_LISTED = 3  # frequency of the rarest entries of jieba's dictionary (200k of its 350k words are at 2 or 3)
 SPLIT_REACH = 4  # characters between a long word's halves that still hold it (see _holds)
 MARGIN_CAP = 3.0  # also the margin of a query with a single passage found
-# The spread of a single word's cosine with a passage (5th to 95th percentile over the tuning questions' words and
-# their first passages: 0.815–0.895): unheld_closeness is measured in it, so its weight reads like the others'.
-WORD_COSINE_SPREAD = 0.08
 
 _NUMBER = r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十百千万亿半]+)"
 # The unit a quantity question asks in (after 多少/几/百分之), and how a passage states a figure in it.
@@ -202,11 +188,9 @@ class Answerer:
         return [w for w in words if not any(w != o and w in o for o in words)]
 
     def features(self, q: ParsedQuery, concepts: Sequence[tuple[Sequence[str], float]], in_corpus: Sequence[bool],
-                 top: Sequence[TopPassage], scores: Sequence[float],
-                 closeness: Callable[[Sequence[str]], Sequence[float]] | None = None) -> np.ndarray:
+                 top: Sequence[TopPassage], scores: Sequence[float]) -> np.ndarray:
         """ANSWER_FEATURES of the query given its concepts (variants, idf weight), whether each is found in
-        the corpus at all, its top passages and their scores F (best first), and, with sentence vectors, the
-        cosine of words with the first passage (`closeness`, None when search is lexical)."""
+        the corpus at all, its top passages and their scores F (best first)."""
         present = sum(w for (_, w), ok in zip(concepts, in_corpus) if ok) or 1.0
         cov = [sum(w for (vs, w), ok in zip(concepts, in_corpus)
                    if ok and any(_holds(p.text, v) or v in p.context for v in vs)) / present for p in top]
@@ -240,22 +224,8 @@ class Answerer:
         asked = {vs[0][i : i + 2] for vs, _ in concepts for i in range(len(vs[0]) - 1)}
         pair_share = sum(g in top[0].text for g in asked) / len(asked) if asked and top else 0.0
         unlisted = sum(not ok and general_frequency(vs[0]) <= RAREST_LISTED for (vs, _), ok in zip(concepts, in_corpus))
-        held = [ok and bool(top) and any(_holds(top[0].text, v) or v in top[0].context for v in vs)
-                for (vs, _), ok in zip(concepts, in_corpus)]
         return np.array([max(math.log(max(best, 1e-3)), -5.0), gap, min(margin, MARGIN_CAP), float(on_topic),
-                         float(same_document), pair_share, float(unlisted),
-                         _unheld_closeness([vs[0] for vs, _ in concepts], held, closeness)])
-
-
-def _unheld_closeness(words: Sequence[str], held: Sequence[bool],
-                      closeness: Callable[[Sequence[str]], Sequence[float]] | None) -> float:
-    """unheld_closeness: (cosine of the least close unheld word − mean cosine of the held words) / spread; 0 without
-    vectors, or when every word or none is held (one call embeds all the words: ~10 ms a word)."""
-    if closeness is None or all(held) or not any(held):
-        return 0.0
-    cos = list(closeness(words))
-    unheld = min(c for c, h in zip(cos, held) if not h)
-    return (unheld - float(np.mean([c for c, h in zip(cos, held) if h]))) / WORD_COSINE_SPREAD
+                         float(same_document), pair_share, float(unlisted)])
 
 
 def _titled(word: str, title: str) -> bool:

