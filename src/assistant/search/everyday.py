@@ -28,8 +28,13 @@ EVERYDAY = re.compile("|".join((
 
 def is_everyday(text: str) -> bool:
     """Whether the whole message is an everyday request (EVERYDAY), not a question about the documents; a place
-    before it (杭州明天会下雨吗, 杭州市今天天气) is still the weather."""
+    in it (杭州明天会下雨吗, 明天杭州天气, 杭州市今天天气) is still the weather."""
     plain = _PLAIN.sub("", text)
     forms = {plain, plain.rstrip(_PARTICLES) or plain}
-    forms |= {f[n:].lstrip("市县区") for f in forms for n in range(2, 5) if f[:n] in place_names()}
-    return any(EVERYDAY.fullmatch(f) for f in forms)
+    return any(EVERYDAY.fullmatch(f) for f in forms | {p for f in forms for p in _without_a_place(f)})
+
+
+def _without_a_place(text: str) -> list[str]:
+    """`text` with a place name (and its 市/县/区) taken out near its start, where a request names it."""
+    return [text[:i] + text[i + n :].lstrip("市县区") for i in range(0, 4) for n in range(2, 5)
+            if text[i : i + n] in place_names()]
