@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -21,11 +22,89 @@ WEIGHT_DTYPE = np.uint16
 _LEVELS = np.iinfo(WEIGHT_DTYPE).max
 
 
+_CODE_BITS = 21  # a code point + 1 (1 … 0x110000) fits 21 bits, so a term of at most 3 characters packs into 63
+_PACKED = 3  # characters packed into one integer key
+_MULT = 0x9E3779B97F4A7C15  # Fibonacci hashing: a key's bucket is the top bits of key × this (mod 2**64)
+_M64 = (1 << 64) - 1
+
+
+class Vocabulary(Mapping[str, int]):
+    """A field's terms → term numbers, in ~16 bytes a term. A dict of str keys took ~150 (at 100× the corpus the
+    bigram field's 120k terms held 17 MB): a term of at most three characters (nearly every character pair) is an
+    integer key packing its code points, kept in flat arrays bucketed by a hash of the key; longer terms, few, stay
+    in a dict. Iterating gives the terms in number order (as the dict it replaces)."""
+
+    def __init__(self, text: bytes) -> None:
+        """`text`: the terms in number order, UTF-8, each ended by a newline but the last (Field's blob)."""
+        self._text = text
+        codes = np.frombuffer(text.decode("utf-8").encode("utf-32-le"), dtype=np.uint32)
+        ends = np.append(np.flatnonzero(codes == 10), len(codes)) if len(text) else np.zeros(0, dtype=np.int64)
+        starts = np.concatenate(([0], ends[:-1] + 1))[: len(ends)].astype(np.int64)
+        lengths = ends - starts
+        self._n = len(ends)
+        packed = (lengths >= 1) & (lengths <= _PACKED)
+        short = np.flatnonzero(packed)
+        keys = np.zeros(len(short), dtype=np.uint64)
+        for pos in range(_PACKED):
+            has = lengths[short] > pos
+            keys[has] = (keys[has] << np.uint64(_CODE_BITS)) | (codes[starts[short[has]] + pos].astype(np.uint64) + 1)
+        self._long = {codes[starts[i] : ends[i]].tobytes().decode("utf-32-le"): i
+                      for i in np.flatnonzero(~packed).tolist()}
+        bits = max(1, len(short).bit_length())  # about one key a bucket
+        self._shift = 64 - bits
+        bucket = (keys * np.uint64(_MULT) >> np.uint64(self._shift)).astype(np.int64)
+        order = np.lexsort((keys, bucket))
+        self._keys = array("Q", keys[order].tobytes())
+        self._ids = array("i", short[order].astype(np.int32).tobytes())
+        self._starts = array("i", np.searchsorted(bucket[order], np.arange((1 << bits) + 1)).astype(np.int32).tobytes())
+
+    @classmethod
+    def of(cls, terms: Iterable[str]) -> "Vocabulary":
+        terms = list(terms)
+        if any("\n" in t for t in terms):
+            raise ValueError("a term holds a newline")
+        return cls("\n".join(terms).encode("utf-8"))
+
+    def get(self, term: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        n = len(term)
+        if n == 2:
+            key = (ord(term[0]) + 1) << _CODE_BITS | (ord(term[1]) + 1)
+        elif n == 1:
+            key = ord(term) + 1
+        elif n == 3:
+            key = ((ord(term[0]) + 1) << _CODE_BITS | (ord(term[1]) + 1)) << _CODE_BITS | (ord(term[2]) + 1)
+        else:
+            return self._long.get(term, default)
+        b = (key * _MULT & _M64) >> self._shift
+        starts, keys = self._starts, self._keys
+        j, end = starts[b], starts[b + 1]
+        while j < end:
+            if keys[j] == key:
+                return self._ids[j]
+            j += 1
+        return default
+
+    def __getitem__(self, term: str) -> int:
+        found = self.get(term)
+        if found is None:
+            raise KeyError(term)
+        return found
+
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and self.get(term) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._text.decode("utf-8").split("\n") if self._n else ())
+
+    def __len__(self) -> int:
+        return self._n
+
+
 @dataclass
 class Field:
     """One indexed field: vocabulary and, per term, the sorted documents holding it with their weights."""
 
-    vocab: dict[str, int]
+    vocab: Mapping[str, int]  # a Vocabulary (a dict works too)
     indptr: np.ndarray  # int64, len(vocab)+1
     docs: np.ndarray  # int32 document numbers, grouped by term
     weights: np.ndarray  # quantised BM25 weight of the term in that document
@@ -44,6 +123,14 @@ class Field:
             return None
         lo, hi = self.indptr[t], self.indptr[t + 1]
         return self.docs[lo:hi], self.weights[lo:hi]
+
+    def entry(self, term: str) -> tuple[np.ndarray, np.ndarray, int] | None:
+        """postings(term) and max_weight(term) in one look-up (None when absent)."""
+        t = self.vocab.get(term)
+        if t is None:
+            return None
+        lo, hi = self.indptr[t], self.indptr[t + 1]
+        return self.docs[lo:hi], self.weights[lo:hi], int(self.max_weights[t])
 
     def max_weight(self, term: str) -> int:
         """The largest quantised weight of `term` in any document (0 when absent)."""
@@ -65,10 +152,8 @@ class Field:
 
     @classmethod
     def from_blobs(cls, blobs: dict[str, bytes], prefix: str) -> "Field":
-        text = blobs[f"{prefix}.vocab"].decode("utf-8")
-        terms = text.split("\n") if text else []
         return cls(
-            vocab=dict(zip(terms, range(len(terms)))),
+            vocab=Vocabulary(blobs[f"{prefix}.vocab"]),
             indptr=np.frombuffer(blobs[f"{prefix}.indptr"], dtype=np.int64),
             docs=np.frombuffer(blobs[f"{prefix}.docs"], dtype=np.int32),
             weights=np.frombuffer(blobs[f"{prefix}.weights"], dtype=WEIGHT_DTYPE),
@@ -135,4 +220,4 @@ def build_field(token_lists: Iterable[list[str]], k1: float = K1, b: float = B) 
     top = float(weights.max()) if n_post else 0.0
     scale = top / _LEVELS if top > 0 else 1.0
     weights /= scale
-    return Field(vocab, indptr, docs, np.rint(weights).astype(WEIGHT_DTYPE), scale)
+    return Field(Vocabulary.of(vocab), indptr, docs, np.rint(weights).astype(WEIGHT_DTYPE), scale)

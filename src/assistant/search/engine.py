@@ -235,14 +235,13 @@ class Searcher:
         per term: queries share terms, and looking them up cost more than the rest of term_lists."""
         found = self._terms.get((field_name, term))
         if found is None:
-            f = self.index.fields[field_name]
-            post = f.postings(term)
+            post = self.index.fields[field_name].entry(term)
             if post is None:
                 return None
             if len(self._terms) > TERM_CACHE:
                 self._terms.clear()
             sharpen = math.log((self.index.size + 1) / (len(post[0]) + 0.5)) ** IDF_SHARPEN
-            found = self._terms[field_name, term] = (post[0], post[1], sharpen, f.max_weight(term))
+            found = self._terms[field_name, term] = (post[0], post[1], sharpen, post[2])
         return found
 
     def suggest(self, query: str) -> list[str]:
