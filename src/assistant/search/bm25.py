@@ -100,37 +100,85 @@ class Vocabulary(Mapping[str, int]):
         return self._n
 
 
-@dataclass
+_LOW_BITS = 16  # a posting's document number is kept as its low 16 bits; the high part follows from per-list cuts
+
+
+@dataclass(init=False)
 class Field:
-    """One indexed field: vocabulary and, per term, the sorted documents holding it with their weights."""
+    """One indexed field: vocabulary and, per term, the sorted documents holding it with their weights.
+
+    Document numbers are kept in 16 bits each (half of int32; at 100× the corpus the two big fields' lists held
+    66 MB): a term's list is sorted, so its high part (document >> 16, 0 … 3 at 100×, never more than 255) only
+    steps up along the list, at positions kept in `cuts` (per term, per step). A list is expanded to int32 when
+    read (postings, entry): the same numbers as before, in a copy callers may keep."""
 
     vocab: Mapping[str, int]  # a Vocabulary (a dict works too)
     indptr: np.ndarray  # int64, len(vocab)+1
-    docs: np.ndarray  # int32 document numbers, grouped by term
+    low: np.ndarray  # uint16 low bits of the document numbers, grouped by term
+    cuts: np.ndarray  # int32 terms × steps: cuts[t, h] = how many of t's documents are below (h + 1) << 16
     weights: np.ndarray  # quantised BM25 weight of the term in that document
     scale: float  # BM25 weight = weights × scale
 
-    def __post_init__(self) -> None:
+    def __init__(self, vocab: Mapping[str, int], indptr: np.ndarray, docs: np.ndarray | Iterable[np.ndarray],
+                 weights: np.ndarray, scale: float) -> None:
+        """`docs`: int32 document numbers, grouped by term (sorted within a term), whole or as consecutive chunks
+        (a stored index is read a few MB at a time: its int32 copy is never held whole)."""
+        self.vocab, self.indptr, self.weights, self.scale = vocab, indptr, weights, scale
+        n = int(indptr[-1]) if len(indptr) else 0
+        self.low = np.empty(n, dtype=np.uint16)
+        high = np.empty(n, dtype=np.uint8)  # (documents < 1 << _DOC_BITS = 1 << 24, see build_field)
+        at = 0
+        for part in [docs] if isinstance(docs, np.ndarray) else docs:
+            if len(part) and (int(part.max()) >> _DOC_BITS or int(part.min()) < 0):
+                raise ValueError(f"document numbers must be within 0 … {(1 << _DOC_BITS) - 1}")
+            self.low[at : at + len(part)] = part.astype(np.uint16)  # (the low 16 bits: astype wraps)
+            high[at : at + len(part)] = part >> _LOW_BITS
+            at += len(part)
+        if at != n:
+            raise ValueError(f"{at} document numbers for {n} postings")
+        self._n_steps = int(high.max()) if n else 0
+        self.cuts = _cuts(high, indptr, self._n_steps)
+        del high
+        self._steps = array("i", self.cuts.tobytes())  # (one term's cuts read as Python ints, no numpy call)
         # Each term's largest stored weight: the bound dynamic pruning needs (computed on load, ~ms).
         self.max_weights = (
             np.maximum.reduceat(self.weights, self.indptr[:-1]) if len(self.weights) else np.zeros(0, WEIGHT_DTYPE)
         )
+
+    def _docs(self, t: int, lo: int, hi: int) -> np.ndarray:
+        """Term t's document numbers (int32), from its low bits and cuts."""
+        docs = self.low[lo:hi].astype(np.int32)
+        if self._n_steps:
+            n = hi - lo
+            for c in self._steps[t * self._n_steps : (t + 1) * self._n_steps]:
+                if c < n:
+                    docs[c:] += 1 << _LOW_BITS
+        return docs
+
+    @property
+    def docs(self) -> np.ndarray:
+        """All document numbers (int32), grouped by term (expanded: for storing the index, not for searching)."""
+        step = np.zeros(len(self.low) + 1, dtype=np.int32)
+        for h in range(self.cuts.shape[1]):
+            np.add.at(step, self.indptr[:-1] + self.cuts[:, h], 1 << _LOW_BITS)
+            np.add.at(step, self.indptr[1:], -(1 << _LOW_BITS))
+        return self.low.astype(np.int32) + np.cumsum(step[:-1], dtype=np.int32)
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(documents, quantised weights) of `term`; multiply the weights by `scale` for BM25 weights."""
         t = self.vocab.get(term)
         if t is None:
             return None
-        lo, hi = self.indptr[t], self.indptr[t + 1]
-        return self.docs[lo:hi], self.weights[lo:hi]
+        lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
+        return self._docs(t, lo, hi), self.weights[lo:hi]
 
     def entry(self, term: str) -> tuple[np.ndarray, np.ndarray, int] | None:
         """postings(term) and max_weight(term) in one look-up (None when absent)."""
         t = self.vocab.get(term)
         if t is None:
             return None
-        lo, hi = self.indptr[t], self.indptr[t + 1]
-        return self.docs[lo:hi], self.weights[lo:hi], int(self.max_weights[t])
+        lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
+        return self._docs(t, lo, hi), self.weights[lo:hi], int(self.max_weights[t])
 
     def max_weight(self, term: str) -> int:
         """The largest quantised weight of `term` in any document (0 when absent)."""
@@ -151,14 +199,36 @@ class Field:
         }
 
     @classmethod
-    def from_blobs(cls, blobs: dict[str, bytes], prefix: str) -> "Field":
+    def from_blobs(cls, blobs: Mapping[str, bytes], prefix: str) -> "Field":
+        """The field stored in `blobs`; when they can be read in parts (index._Blobs: `chunks`, `array`), the
+        document numbers are read a few MB at a time and the weights into their array, with no second copy."""
+        chunks = getattr(blobs, "chunks", None)
+        whole = getattr(blobs, "array", lambda name, dtype: np.frombuffer(blobs[name], dtype=dtype))
         return cls(
             vocab=Vocabulary(blobs[f"{prefix}.vocab"]),
             indptr=np.frombuffer(blobs[f"{prefix}.indptr"], dtype=np.int64),
-            docs=np.frombuffer(blobs[f"{prefix}.docs"], dtype=np.int32),
-            weights=np.frombuffer(blobs[f"{prefix}.weights"], dtype=WEIGHT_DTYPE),
+            docs=chunks(f"{prefix}.docs", np.int32) if chunks else np.frombuffer(blobs[f"{prefix}.docs"], dtype=np.int32),
+            weights=whole(f"{prefix}.weights", WEIGHT_DTYPE),
             scale=float(np.frombuffer(blobs[f"{prefix}.scale"], dtype=np.float64)[0]),
         )
+
+
+def _cuts(high: np.ndarray, indptr: np.ndarray, steps: int, chunk: int = 1 << 20) -> np.ndarray:
+    """cuts[t, h]: how many of term t's postings have a high part ≤ h (the lists are sorted). Counted over about
+    `chunk` postings at a time: reduceat copies its input into the int32 it sums in."""
+    n_terms = len(indptr) - 1
+    cuts = np.zeros((n_terms, steps), dtype=np.int32)
+    t = 0
+    while steps and t < n_terms:
+        u = min(max(t + 1, int(np.searchsorted(indptr, indptr[t] + chunk, side="right")) - 1), n_terms)
+        lo, hi = int(indptr[t]), int(indptr[u])
+        if hi > lo:
+            part, df = high[lo:hi], np.diff(indptr[t : u + 1])
+            starts = np.minimum(indptr[t:u] - lo, hi - lo - 1)
+            for h in range(steps):
+                cuts[t:u, h] = np.where(df > 0, np.add.reduceat(part <= h, starts, dtype=np.int32), 0)
+        t = u
+    return cuts
 
 
 def okapi_idf(df: np.ndarray, n_docs: int, epsilon: float = EPSILON) -> np.ndarray:

@@ -43,6 +43,7 @@ TOTAL_CAP = 100  # `total` counts matches up to this many: a total of TOTAL_CAP 
 REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
 ROW_CACHE = 8192  # passage rows kept (~4 MB): the cache starts again when it holds more
 TERM_CACHE = 16384  # terms kept with their postings (_term): the cache starts again when it holds more
+TERM_CACHE_POSTINGS = 1 << 21  # … or more postings than this (their documents are expanded copies: ≤ 8 MB)
 SUGGESTIONS = 5
 # A query sharing no word with any passage is shown the passages nearest it in meaning, at most this far (the
 # dissimilar feature: 0 a near-paraphrase, 1 a typical unrelated pair). 93 % of the answering passages of the tuning
@@ -100,6 +101,7 @@ class Searcher:
         self._row_cache: dict[int, tuple[tuple, str]] = {}  # see _rows
         self._passages: dict[int, Passage] = {}  # the rows shown as hits, read into Passages once
         self._terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, float, int]] = {}  # see _term
+        self._term_postings = 0  # postings held by self._terms
         self._names = {sid: _normalized(s) for sid, s in sources.items()}  # for matching 简称/title words
         self._first_anywhere = ~index.dup_global  # exact repeats are shown once
         self._first_in_source = ~index.dup_in_source
@@ -238,8 +240,10 @@ class Searcher:
             post = self.index.fields[field_name].entry(term)
             if post is None:
                 return None
-            if len(self._terms) > TERM_CACHE:
+            if len(self._terms) > TERM_CACHE or self._term_postings > TERM_CACHE_POSTINGS:
                 self._terms.clear()
+                self._term_postings = 0
+            self._term_postings += len(post[0])
             sharpen = math.log((self.index.size + 1) / (len(post[0]) + 0.5)) ** IDF_SHARPEN
             found = self._terms[field_name, term] = (post[0], post[1], sharpen, post[2])
         return found
