@@ -43,7 +43,7 @@ TOTAL_CAP = 100  # `total` counts matches up to this many: a total of TOTAL_CAP 
 REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
 ROW_CACHE = 8192  # passage rows kept (~4 MB): the cache starts again when it holds more
 TERM_CACHE = 16384  # terms kept with their postings (_term): the cache starts again when it holds more
-TERM_CACHE_POSTINGS = 1 << 21  # … or more postings than this (their documents are expanded copies: ≤ 8 MB)
+TERM_CACHE_POSTINGS = 1 << 22  # … or more postings than this (their documents are expanded copies: ≤ 16 MB)
 SUGGESTIONS = 5
 # A query sharing no word with any passage is shown the passages nearest it in meaning, at most this far (the
 # dissimilar feature: 0 a near-paraphrase, 1 a typical unrelated pair). 93 % of the answering passages of the tuning
