@@ -239,3 +239,18 @@ def test_the_models_threads_wait_passively_unless_told_otherwise(given, used):
     out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == used
+
+
+def test_queries_embedded_in_batches_get_the_vectors_they_get_alone():
+    """search --batch embeds its queries QUERY_BATCH at a time (Encoder.prime): the output must not change."""
+    model = vectors.encoder()
+    texts = ["砍了小区门口的树会被罚多少", "居住区绿地谁来养护", "绿地率", "弄坏了公园草地怎么办", "今天天气怎么样",
+             "a" * 600, "新建住宅项目的绿地率不得低于多少"] * 6  # (repeats: each embedded once)
+    alone = {t: model._query(t) for t in texts}
+    model.prime(texts)
+    assert set(model._primed) == set(texts)
+    for t in texts[:7]:
+        got = model.query(t)  # served by what prime embedded, which it then forgets
+        assert got.tobytes() == alone[t].tobytes() and t not in model._primed
+    model.prime(["绿地率"])  # a new batch replaces what the last left unasked
+    assert list(model._primed) == ["绿地率"]

@@ -135,6 +135,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     try:
         from assistant.search.engine import Searcher
         from assistant.search.output import results_text
+        from assistant.search.vectors import QUERY_BATCH
 
         searcher = Searcher.open(args.db, semantic=not args.lexical)
     finally:
@@ -147,7 +148,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     # python -u / PYTHONUNBUFFERED each print was two writes (the line, its newline), each waking the reader
     pending: list[str] = []
     try:
-        for query in queries:
+        for i, query in enumerate(queries):
+            if args.batch and i % QUERY_BATCH == 0:  # their meaning embedded QUERY_BATCH at a time (vectors.py)
+                searcher.embed_queries(queries[i : i + QUERY_BATCH])
             results = searcher.search(query, k=args.k, source_id=args.source)
             if args.json or args.batch:
                 pending.append(results_text(query, results))

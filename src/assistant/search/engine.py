@@ -186,8 +186,13 @@ class Searcher:
         """The `dissimilar` feature of a query (None when search is lexical)."""
         if not self.semantic:
             return None
-        asked = _SYNTAX.sub(" ", normalize(query)).strip() or normalize(query)  # what is asked, not @文件 / -排除
-        return vectors.Meaning(self.vectors, self.encoder.query(asked), *self.cosine_scale)
+        return vectors.Meaning(self.vectors, self.encoder.query(_asked(query)), *self.cosine_scale)
+
+    def embed_queries(self, queries: list[str]) -> None:
+        """Embed the meaning of queries about to be searched in batches (search --batch; the same vectors as one
+        at a time, in ~0.7 of the time)."""
+        if self.semantic:
+            self.encoder.prime([_asked(q) for q in queries])
 
     def _answer_features(self, q: ParsedQuery, ranker: QueryRanker, top: np.ndarray, scores: np.ndarray,
                          rows: dict[int, tuple[tuple, str]]) -> np.ndarray | None:
@@ -393,6 +398,11 @@ class Searcher:
 
 
 _SELECT = "select rowid, id, source_id, seq, para, section, text, is_heading from passages"
+
+
+def _asked(query: str) -> str:
+    """What a query asks, embedded for its meaning: not its @文件 / -排除 syntax."""
+    return _SYNTAX.sub(" ", normalize(query)).strip() or normalize(query)
 
 
 def _held(words: Field, pairs: Field, text: str) -> bool:
