@@ -210,9 +210,9 @@ class Searcher:
     def _lead(self, item: int) -> str:
         """The sentence leading into the list a passage is an item of, in its section ("" when none is found
         within LEAD_REACH passages): it states what holds for every item (ranking.section_flags reads it too)."""
-        context = self.table.context_of
+        section, context = self.index.context_section, self.table.context_of
         for d in range(item - 1, max(item - LEAD_REACH, -1), -1):
-            if context[d] != context[item]:
+            if section[context[d]] != section[context[item]]:
                 return ""
             text = self._rows(np.array([d]))[d][1]
             if not LIST_ITEM.match(text):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from assistant.search.bm25 import K1, Field, build_field
+from assistant.search.crossrefs import Row, referenced_texts
 from assistant.search.lexicon import Lexicon, QueryWords, build_lexicon
 from assistant.search.normalize import normalize
 from assistant.search.ranking import RANKING_FILE, RankingConfig, load_config, section_flags
@@ -28,7 +29,7 @@ if TYPE_CHECKING:  # only ingest writes an index: a searcher starts without sqli
     import sqlite_utils
 
 TABLE = "search_index"
-INDEX_VERSION = "11"
+INDEX_VERSION = "12"
 FIELDS = ("words", "bigrams", "context")
 # BM25 parameters per field. b below the usual 0.75 because a long sentence that answers the question
 # should not lose to a short heading that merely repeats its words (measured on the dev set).
@@ -44,6 +45,8 @@ class SearchIndex:
     source_ids: list[str]  # source number → id
     passage_source: np.ndarray  # int32 source number per passage
     passage_context: np.ndarray  # int32 context number per passage
+    context_section: np.ndarray  # int32 per context: its source's section (contexts differ within one by the
+    # provisions a passage names, crossrefs.py; a list and its lead-in are told apart by section, not context)
     is_heading: np.ndarray  # bool
     dup_global: np.ndarray  # bool: an earlier passage has the same text
     dup_in_source: np.ndarray  # bool: an earlier passage of the same source has the same text
@@ -71,6 +74,7 @@ class SearchIndex:
         blobs["sources"] = json.dumps(self.source_ids).encode()
         blobs["passage.source"] = self.passage_source.astype(np.int32).tobytes()
         blobs["passage.context"] = self.passage_context.astype(np.int32).tobytes()
+        blobs["context.section"] = self.context_section.astype(np.int32).tobytes()
         for name in ("is_heading", "dup_global", "dup_in_source"):
             blobs[f"passage.{name}"] = getattr(self, name).astype(np.bool_).tobytes()
         blobs["passage.flags"] = self.flags.astype(np.uint8).tobytes()
@@ -98,6 +102,7 @@ class SearchIndex:
             source_ids=json.loads(blobs["sources"]),
             passage_source=np.frombuffer(blobs["passage.source"], dtype=np.int32),
             passage_context=np.frombuffer(blobs["passage.context"], dtype=np.int32),
+            context_section=np.frombuffer(blobs["context.section"], dtype=np.int32),
             is_heading=np.frombuffer(blobs["passage.is_heading"], dtype=np.bool_),
             dup_global=np.frombuffer(blobs["passage.dup_global"], dtype=np.bool_),
             dup_in_source=np.frombuffer(blobs["passage.dup_in_source"], dtype=np.bool_),
@@ -125,7 +130,7 @@ def build_index(
 
     `curated_dir` holds dictionary.txt / synonyms.toml / query_words.toml / ranking.toml (the corpus folder)."""
     sources = {r["id"]: r for r in db["sources"].rows}
-    rows = list(db.query("select rowid, source_id, section, text, is_heading from passages order by rowid"))
+    rows = list(db.query("select rowid, source_id, section, para, text, is_heading from passages order by rowid"))
     texts = [normalize(r.pop("text")) for r in rows]  # the raw text is not needed again
     curated = Path(curated_dir) if curated_dir and Path(curated_dir).is_dir() else None
     lexicon = build_lexicon(texts, curated)
@@ -153,20 +158,27 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
 
     words = build_field((passage_words(r["source_id"], t) for r, t in zip(rows, texts)), *BM25_PARAMS["words"])
     grams = build_field((bigrams(t) for t in texts), *BM25_PARAMS["bigrams"])
-
     source_ids = list(sources)
     source_no = {sid: i for i, sid in enumerate(source_ids)}
-    contexts: dict[tuple[str, str], int] = {}
+    # a passage's context: its source's title and its section path, and the provisions it names (crossrefs.py)
+    named = referenced_texts([Row(r["source_id"], tuple(json.loads(r["section"])), r["para"], t)
+                              for r, t in zip(rows, texts)])
+    contexts: dict[tuple[str, str, str], int] = {}
+    sections: dict[tuple[str, str], int] = {}
     context_texts: list[str] = []
+    context_section: list[int] = []
     passage_context = np.empty(len(rows), dtype=np.int32)
     for i, r in enumerate(rows):
-        key = (r["source_id"], r["section"])
+        key = (r["source_id"], r["section"], named[i])
         if key not in contexts:
             contexts[key] = len(contexts)
             src = sources[r["source_id"]]
             section = " ".join(json.loads(r["section"]))
-            context_texts.append(normalize(" ".join(filter(None, (src["title"], src.get("publication"), section)))))
+            context_texts.append(normalize(" ".join(filter(None, (src["title"], src.get("publication"), section,
+                                                                  named[i])))))
+            context_section.append(sections.setdefault(key[:2], len(sections)))
         passage_context[i] = contexts[key]
+    section_of = np.array(context_section, dtype=np.int32)
     context = build_field((tokenizer.words(t) for t in context_texts), *BM25_PARAMS["context"])
 
     seen_global: set[str] = set()
@@ -185,6 +197,7 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
         source_ids=source_ids,
         passage_source=np.array([source_no[r["source_id"]] for r in rows], dtype=np.int32),
         passage_context=passage_context,
+        context_section=section_of,
         is_heading=np.array([bool(r["is_heading"]) for r in rows], dtype=np.bool_),
         dup_global=dup_global,
         dup_in_source=dup_in_source,
@@ -193,7 +206,7 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
         related=miner.table(texts),
         terms=miner.terms(),
         query_words=lexicon.query_words,
-        flags=section_flags(texts, passage_context),
+        flags=section_flags(texts, section_of[passage_context]),
         contexts=context_texts,
         ranking=config,
     )

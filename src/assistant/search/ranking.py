@@ -99,19 +99,19 @@ def passage_flags(text: str) -> int:
             | SANCTION * bool(_SANCTION.search(text)) | AGENT * bool(_AGENT.search(text)))
 
 
-def section_flags(texts: list[str], context_of: np.ndarray) -> np.ndarray:
+def section_flags(texts: list[str], section_of: np.ndarray) -> np.ndarray:
     """passage_flags of each passage (in document order), a list item (（三）…) adding the INHERITED cues
     of the sentence that leads into its list in the same section: “有下列行为之一的，处…罚款：” states the
     penalty and the fine for every item under it."""
     out = np.zeros(len(texts), dtype=np.uint8)
-    lead, lead_ctx = 0, -1
+    lead, lead_section = 0, -1
     for i, text in enumerate(texts):
         out[i] = passage_flags(text)
         if LIST_ITEM.match(text):
-            if context_of[i] == lead_ctx:
+            if section_of[i] == lead_section:
                 out[i] |= lead & INHERITED
         else:
-            lead, lead_ctx = int(out[i]), int(context_of[i])
+            lead, lead_section = int(out[i]), int(section_of[i])
     return out
 
 

@@ -1,0 +1,86 @@
+"""Cross-references inside a regulation (违反本条例第N条第K项规定的…): parsing, resolving, and search through them
+(made-up regulation text)."""
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from assistant.search import vectors
+from assistant.search.crossrefs import Provision, Row, provisions, referenced_texts
+from assistant.search.engine import Searcher
+from tests.test_ranking import regulation_searcher
+
+PETS_MD = """# 某市宠物饲养管理条例
+
+<!-- INFO END -->
+
+第一条 为了规范宠物饲养，制定本条例。
+
+第二条 饲养宠物应当办理登记。
+
+第三条 携带宠物外出，应当遵守下列规定：
+
+（一）为宠物佩戴身份标识；
+
+（二）即时清除宠物排泄的粪便；
+
+（三）避让老年人和儿童。
+
+第四条 宠物诊所应当建立诊疗档案。
+
+第五条 违反本条例第三条第二项规定的，由城市管理部门责令宠物饲养人改正，处五十元以上二百元以下罚款。拒不改正的，暂扣宠物。
+
+违反本条例第二条规定的，由公安部门责令限期办理；逾期不办理的，处一百元罚款。
+
+第六条 依照《中华人民共和国动物防疫法》第三十条的规定，宠物应当接种疫苗。
+"""
+
+
+@pytest.mark.parametrize("text, named", [
+    ("违反本条例第二十二条第一、二、三项规定的，由公安部门责令改正", [Provision(22, None, (1, 2, 3))]),
+    ("违反本条例第二十六条第一款、第二十七条第一款规定", [Provision(26, 1), Provision(27, 1)]),
+    ("违反本法第十条至第十二条规定", [Provision(10), Provision(11), Provision(12)]),
+    ("违反本办法第5条第2款第3项规定", [Provision(5, 2, (3,))]),
+    ("依照本法第四十七条规定的经济补偿标准", [Provision(47)]),
+    ("依照《中华人民共和国劳动法》第十条规定", []),  # another law's article
+    ("违反本条例规定的", []),
+])
+def test_the_provisions_a_sentence_names(text: str, named: list[Provision]):
+    assert provisions(text) == named
+
+
+@pytest.fixture(scope="module")
+def pets(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    return regulation_searcher(tmp_path_factory.mktemp("pets"), "pets", PETS_MD)
+
+
+def test_a_penalty_sentence_and_the_rest_of_its_paragraph_take_the_text_of_the_provision_they_name(pets: Searcher):
+    conn = sqlite3.connect(pets.corpus.path)
+    rows = conn.execute("select source_id, section, para, text from passages order by source_id, seq").fetchall()
+    named = dict(zip((r[3] for r in rows), referenced_texts([Row(s, tuple(json.loads(sec)), p, t)
+                                                             for s, sec, p, t in rows])))
+    item = "（二）即时清除宠物排泄的粪便；"
+    assert named["违反本条例第三条第二项规定的，由城市管理部门责令宠物饲养人改正，处五十元以上二百元以下罚款。"] == item
+    assert named["拒不改正的，暂扣宠物。"] == item  # same paragraph: the same breach
+    assert named["违反本条例第二条规定的，由公安部门责令限期办理；逾期不办理的，处一百元罚款。"] == "饲养宠物应当办理登记。"
+    assert named["（二）即时清除宠物排泄的粪便；"] == ""
+    assert named["依照《中华人民共和国动物防疫法》第三十条的规定，宠物应当接种疫苗。"] == ""  # another law's article
+
+
+def test_a_penalty_embedded_with_its_provision_is_nearer_a_question_about_the_breach():
+    # the penalty says nothing of the breach (粪便) but 第三条第二项: the item's words carry its meaning
+    model = vectors.Encoder()
+    question = model.query("遛宠物不清理粪便怎么罚")
+    penalty = "某市宠物饲养管理条例：违反本条例第三条第二项规定的，由城市管理部门责令宠物饲养人改正，处五十元以上二百元以下罚款。"
+    alone, named = model.passages([penalty, penalty + "（二）即时清除宠物排泄的粪便；"])
+    assert float(named @ question) > float(alone @ question) + 0.02
+
+
+def test_a_penalty_sentence_is_embedded_with_the_provision_it_names(pets: Searcher):
+    with sqlite3.connect(pets.corpus.path) as conn:
+        embedded = dict(vectors.missing_texts(conn))
+    penalty = "违反本条例第三条第二项规定的，由城市管理部门责令宠物饲养人改正，处五十元以上二百元以下罚款。"
+    assert embedded[penalty] == f"某市宠物饲养管理条例：{penalty}（二）即时清除宠物排泄的粪便；"
+    assert embedded["饲养宠物应当办理登记。"] == "某市宠物饲养管理条例：饲养宠物应当办理登记。"
