@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from assistant.chat import Quote, Request, Text, build_core
 from assistant.search import vectors
 from assistant.search.crossrefs import Provision, Row, provisions, referenced_texts
 from assistant.search.engine import Searcher
@@ -84,3 +85,13 @@ def test_a_penalty_sentence_is_embedded_with_the_provision_it_names(pets: Search
     penalty = "违反本条例第三条第二项规定的，由城市管理部门责令宠物饲养人改正，处五十元以上二百元以下罚款。"
     assert embedded[penalty] == f"某市宠物饲养管理条例：{penalty}（二）即时清除宠物排泄的粪便；"
     assert embedded["饲养宠物应当办理登记。"] == "某市宠物饲养管理条例：饲养宠物应当办理登记。"
+
+
+def test_a_quoted_penalty_is_followed_by_what_the_provision_it_names_says(pets: Searcher):
+    core = build_core(pets)
+    reply = core.handle_message(Request(7, 7, "城市管理部门责令宠物饲养人改正"))
+    blocks = [b for b in reply.blocks if isinstance(b, (Quote, Text))]
+    first = next(i for i, b in enumerate(blocks) if isinstance(b, Quote))
+    assert blocks[first].text.startswith("违反本条例第三条第二项规定的")
+    assert blocks[first + 1] == Text("所引条款：第三条第二项「（二）即时清除宠物排泄的粪便；」")
+    assert sum(isinstance(b, Text) and b.text.startswith("所引条款") for b in blocks) == 1  # the open quote's only

@@ -21,6 +21,7 @@ from assistant.chat.render import elide, ordinal, shorten, units
 from assistant.chat.small_talk import small_talk
 from assistant.chat.reply import MAX_COPY_UNITS, Button, Citation, Context, InlineItem, InlinePage, Quote, Reply, Text
 from assistant.records import Passage, Source
+from assistant.search.crossrefs import Row, cited, provisions
 from assistant.storage import DatabaseMissing
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ SUGGESTIONS = 5
 SUGGESTION_CHARS = 12  # a longer suggestion (a whole document title) makes a poor button
 SOURCES_PER_ROW = 2
 ARTICLES_PER_ROW = 6  # numbered buttons under the list of an issue's articles
+CITED_CHARS = 60  # of a named provision's text shown under the sentence naming it
 EXCERPT_CHARS = 1500  # an excerpt quote is cut into paragraphs no longer than this
 INLINE_WORDS = 40  # characters of the quote an inline result shows under its title
 
@@ -49,6 +51,7 @@ INTRO = (
     "点“复制”即得可直接粘贴进材料的原文和出处。"
 )
 NO_DIRECT_ANSWER = "资料库中没有直接回答这个问题（{coverage}）。以下是最接近的原文："
+CITED = "所引条款："
 COPY_SENT = "原文较长，已单独发送，长按即可复制。"
 HELP = """直接发送问题或关键词，我会返回政策文件中的原文语句，并注明出处。
 
@@ -190,7 +193,19 @@ class Answers:
         pick = [Button(ordinal(i + 1), self.core.callback_data("pick", f"{session.id}:{offset}:{i}"))
                 for i in range(len(hits)) if i != selected]
         row = [*self.nav(session, offset, len(hits), results, PAGE), *pick, *extras]
-        return Reply([*lead, Text(self.header(session, offset, len(hits), results, False)), *quotes], [row])
+        blocks = [*lead, Text(self.header(session, offset, len(hits), results, False)), *quotes]
+        at = len(lead) + 2 + selected  # right under the open quote
+        blocks[at:at] = self.named_provisions(hits[selected].passage)
+        return Reply(blocks, [row])
+
+    def named_provisions(self, passage: Passage) -> list[Text]:
+        """What the provisions a quoted sentence names say (违反本条例第二十二条第六项规定的… → 第二十二条第六项「（六）
+        即时清除犬只排泄的粪便。」), in a line under it: a penalty quoted alone does not say what it is for."""
+        if not provisions(passage.text):
+            return []
+        rows = [Row(p.source_id, p.section, p.para, p.text) for p in self.corpus.passages(passage.source_id)]
+        found = cited(rows, Row(passage.source_id, passage.section, passage.para, passage.text))
+        return [Text(CITED + "；".join(f"{name}「{shorten(text, CITED_CHARS)}」" for name, text in found))] if found else []
 
     def choose_document(self, session: Session, hits) -> Reply:
         """「第31条」 without a document: one button per document that has it, asking again with its title."""

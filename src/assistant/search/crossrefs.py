@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.ingest.legal import ARTICLE, ITEM, NUMBER, parse_number
+from assistant.search.numerals import to_chinese
 
 MAX_CHARS = 300  # of referenced text per passage: a whole long article would drown its title/section words
 _OWN = r"本(?:条例|法|办法|规定|细则|规则|决定|实施办法|准则)"
@@ -98,13 +99,39 @@ def referenced_texts(rows: Sequence[Row]) -> list[str]:
     return out
 
 
-def _resolve_source(rows: Sequence[Row], positions: list[int], out: list[str]) -> None:
-    """Fill `out` at `positions` (where each of one source's `rows` sits in it)."""
+def cited(rows: Sequence[Row], row: Row) -> list[tuple[str, str]]:
+    """The provisions of its own document `row`'s sentence names, as (第二十二条第六项, their text), to be shown
+    beside it: a penalty quoted alone does not say what it is for. `rows` are its source's, in document order."""
+    articles = _articles(rows)
+    own = _article(row)
+    return [(label(p), "".join(rows[j].text for j in _provision_rows(rows, articles[p.article], p)))
+            for p in provisions(row.text) if p.article in articles and p.article != own]
+
+
+def label(p: Provision) -> str:
+    """第二十二条, 第二十六条第一款, 第二十二条第一、二、三项"""
+    return (f"第{to_chinese(p.article)}条" + (f"第{to_chinese(p.paragraph)}款" if p.paragraph else "")
+            + (f"第{'、'.join(to_chinese(k) for k in p.items)}项" if p.items else ""))
+
+
+def _article(row: Row) -> int | None:
+    """The number of the article a passage is in (None outside articles)."""
+    m = ARTICLE.match(row.section[-1]) if row.section else None
+    return parse_number(m.group(1)) if m and not m.group(2) else None
+
+
+def _articles(rows: Sequence[Row]) -> dict[int, list[int]]:
+    """Each article number of a source → its passages' positions in `rows`."""
     articles: dict[int, list[int]] = {}
     for i, row in enumerate(rows):
-        m = ARTICLE.match(row.section[-1]) if row.section else None
-        if m and not m.group(2) and (n := parse_number(m.group(1))) is not None:
+        if (n := _article(row)) is not None:
             articles.setdefault(n, []).append(i)
+    return articles
+
+
+def _resolve_source(rows: Sequence[Row], positions: list[int], out: list[str]) -> None:
+    """Fill `out` at `positions` (where each of one source's `rows` sits in it)."""
+    articles = _articles(rows)
     if not articles:
         return
     for i, row in enumerate(rows):
