@@ -95,3 +95,11 @@ def test_a_quoted_penalty_is_followed_by_what_the_provision_it_names_says(pets: 
     assert blocks[first].text.startswith("违反本条例第三条第二项规定的")
     assert blocks[first + 1] == Text("所引条款：第三条第二项「（二）即时清除宠物排泄的粪便；」")
     assert sum(isinstance(b, Text) and b.text.startswith("所引条款") for b in blocks) == 1  # the open quote's only
+
+
+def test_a_pasted_clause_naming_its_own_documents_article_is_a_search_that_can_be_answered(pets: Searcher):
+    # not a reference lookup of 第三条 (the user names no document): the clause itself is found, as an answer
+    found = pets.search("违反本条例第三条第二项规定的", k=1)
+    assert found.kind == "search" and found.answered
+    assert found.hits[0].passage.text.startswith("违反本条例第三条第二项规定的")
+    assert not pets.search("宠物条例第五十条", k=1).answered  # an article no document has is still not answered

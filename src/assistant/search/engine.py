@@ -23,6 +23,7 @@ import numpy as np
 from assistant.records import Passage, Source
 from assistant.search import reference
 from assistant.search.bm25 import Field
+from assistant.search.crossrefs import provisions
 from assistant.search.candidates import MAX_BITS, TermList, TopK, count_matches, top_k
 from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
@@ -169,8 +170,10 @@ class Searcher:
             if passage is None:
                 passage = self._passages[doc] = _passage(row)
             hits.append(self._hit(passage, score, tuple(w for w in parsed.highlight if w in text)))
-        # a numbered item (第五十条) no document has is asked about: what is shown cannot be it
-        asked_item = (r := reference.parse_reference(normalize(query))) is not None and r.units[0] in LEGAL_UNITS
+        # a numbered item (第五十条) no document has is asked about: what is shown cannot be it. (Not one a pasted
+        # clause names as its own document's: 违反本条例第二十二条规定的 quotes a penalty, it asks for no article.)
+        asked_item = ((r := reference.parse_reference(normalize(query))) is not None and r.units[0] in LEGAL_UNITS
+                      and not provisions(normalize(query)))
         score, x = -math.inf, None
         if hits and not asked_item and not nearest:
             x = self._answer_features(parsed, ranker, top.docs[:ANSWERED_DEPTH], top.scores[:ANSWERED_DEPTH], rows)
