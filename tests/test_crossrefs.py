@@ -10,6 +10,7 @@ import pytest
 from assistant.chat import Quote, Request, Text, build_core
 from assistant.search import vectors
 from assistant.search.crossrefs import Provision, Row, provisions, referenced_texts
+from assistant.search.output import results_json, results_text
 from assistant.search.engine import Searcher
 from tests.test_ranking import regulation_searcher
 
@@ -103,3 +104,12 @@ def test_a_pasted_clause_naming_its_own_documents_article_is_a_search_that_can_b
     assert found.kind == "search" and found.answered
     assert found.hits[0].passage.text.startswith("违反本条例第三条第二项规定的")
     assert not pets.search("宠物条例第五十条", k=1).answered  # an article no document has is still not answered
+
+
+def test_the_json_of_a_hit_carries_the_provisions_it_names(pets: Searcher):
+    found = results_json("q", pets.search("城市管理部门责令宠物饲养人改正", k=3))
+    first = found["results"][0]
+    assert first["text"].startswith("违反本条例第三条第二项规定的")
+    assert first["cited"] == [{"provision": "第三条第二项", "text": "（二）即时清除宠物排泄的粪便；"}]
+    assert all(r["cited"] == [] for r in found["results"][1:] if "本条例第" not in r["text"])
+    assert json.loads(results_text("q", pets.search("城市管理部门责令宠物饲养人改正", k=3))) == found

@@ -21,7 +21,6 @@ from assistant.chat.render import elide, ordinal, shorten, units
 from assistant.chat.small_talk import small_talk
 from assistant.chat.reply import MAX_COPY_UNITS, Button, Citation, Context, InlineItem, InlinePage, Quote, Reply, Text
 from assistant.records import Passage, Source
-from assistant.search.crossrefs import Row, cited, provisions
 from assistant.storage import DatabaseMissing
 
 log = logging.getLogger(__name__)
@@ -195,16 +194,14 @@ class Answers:
         row = [*self.nav(session, offset, len(hits), results, PAGE), *pick, *extras]
         blocks = [*lead, Text(self.header(session, offset, len(hits), results, False)), *quotes]
         at = len(lead) + 2 + selected  # right under the open quote
-        blocks[at:at] = self.named_provisions(hits[selected].passage)
+        blocks[at:at] = self.named_provisions(hits[selected])
         return Reply(blocks, [row])
 
-    def named_provisions(self, passage: Passage) -> list[Text]:
+    @staticmethod
+    def named_provisions(hit) -> list[Text]:
         """What the provisions a quoted sentence names say (违反本条例第二十二条第六项规定的… → 第二十二条第六项「（六）
-        即时清除犬只排泄的粪便。」), in a line under it: a penalty quoted alone does not say what it is for."""
-        if not provisions(passage.text):
-            return []
-        rows = [Row(p.source_id, p.section, p.para, p.text) for p in self.corpus.passages(passage.source_id)]
-        found = cited(rows, Row(passage.source_id, passage.section, passage.para, passage.text))
+        即时清除犬只排泄的粪便。」, Hit.cited), in a line under it: a penalty quoted alone does not say what it is for."""
+        found = getattr(hit, "cited", ())
         return [Text(CITED + "；".join(f"{name}「{shorten(text, CITED_CHARS)}」" for name, text in found))] if found else []
 
     def choose_document(self, session: Session, hits) -> Reply:

@@ -23,7 +23,7 @@ import numpy as np
 from assistant.records import Passage, Source
 from assistant.search import reference
 from assistant.search.bm25 import Field
-from assistant.search.crossrefs import provisions
+from assistant.search.crossrefs import Row, cited, provisions
 from assistant.search.candidates import MAX_BITS, TermList, TopK, count_matches, top_k
 from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
@@ -45,6 +45,7 @@ REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
 ROW_CACHE = 8192  # passage rows kept (~4 MB): the cache starts again when it holds more
 TERM_CACHE = 16384  # terms kept with their postings (_term): the cache starts again when it holds more
 TERM_CACHE_POSTINGS = 1 << 22  # … or more postings than this (their documents are expanded copies: ≤ 16 MB)
+CITED_CACHE = 1024  # passages kept with the provisions they name (_cited)
 SUGGESTIONS = 5
 # A query sharing no word with any passage is shown the passages nearest it in meaning, at most this far (the
 # dissimilar feature: 0 a near-paraphrase, 1 a typical unrelated pair). 93 % of the answering passages of the tuning
@@ -63,6 +64,8 @@ class Hit:
     terms: tuple[str, ...] = ()  # query words present in the passage, for highlighting
     lead: str = ""  # a list item's lead-in, shown before it ("……" ending it when items lie between; ingest.lists)
     list: str = ""  # a lead-in's first items, shown after it ("……" ending it when more follow)
+    # the provisions of its document the passage names by number, each (第二十二条第六项, its text): crossrefs.cited
+    cited: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -101,6 +104,7 @@ class Searcher:
         self._headings: dict[str, list[Passage]] | None = None
         self._row_cache: dict[int, tuple[tuple, str]] = {}  # see _rows
         self._passages: dict[int, Passage] = {}  # the rows shown as hits, read into Passages once
+        self._cited_cache: dict[str, tuple[tuple[str, str], ...]] = {}  # see _cited
         self._terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, float, int]] = {}  # see _term
         self._term_postings = 0  # postings held by self._terms
         self._names = {sid: _normalized(s) for sid, s in sources.items()}  # for matching 简称/title words
@@ -386,7 +390,20 @@ class Searcher:
         return self.corpus.conn.execute(sql, args).fetchall()
 
     def _hit(self, p: Passage, score: float, terms: tuple[str, ...]) -> Hit:
-        return Hit(p, self.corpus.source(p.source_id), float(score), terms, *self._list_context(p))
+        return Hit(p, self.corpus.source(p.source_id), float(score), terms, *self._list_context(p), self._cited(p))
+
+    def _cited(self, p: Passage) -> tuple[tuple[str, str], ...]:
+        """What the provisions a passage names say (违反本条例第二十二条第六项规定的…): a penalty alone does not
+        say what it is for. Its source's passages are read only for a passage naming one."""
+        if not provisions(p.text):
+            return ()
+        found = self._cited_cache.get(p.id)
+        if found is None:
+            rows = [Row(q.source_id, q.section, q.para, q.text) for q in self.corpus.passages(p.source_id)]
+            if len(self._cited_cache) > CITED_CACHE:
+                self._cited_cache.clear()
+            found = self._cited_cache[p.id] = tuple(cited(rows, Row(p.source_id, p.section, p.para, p.text)))
+        return found
 
     def _list_context(self, p: Passage) -> tuple[str, str]:
         """(lead, list): a list item's lead-in ("……" after it when items lie between), a lead-in's first items

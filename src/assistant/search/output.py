@@ -29,6 +29,7 @@ def hit_json(hit: Hit) -> dict:
         "section": p.section_path, "date": s.date, "kind": s.kind, "score": round(hit.score, 4),
         "highlight": list(bold_terms(hit.terms)), "citation": citation, "quote": quoted(hit.lead + p.text + hit.list, citation),
         "lead": hit.lead, "list": hit.list,
+        "cited": [{"provision": name, "text": text} for name, text in hit.cited],
     }
 
 

@@ -98,6 +98,7 @@ function renderHit(hit) {
        ...highlighted(hit.text, hit.highlight), hit.list ? el("span", { class: "intro", text: hit.list }) : "", "”"),
     el("p", { class: "cite" }, hit.citation, hit.section ? el("br") : "",
        hit.section ? el("span", { class: "section", text: hit.section }) : ""),
+    ...(hit.cited || []).map((c) => el("p", { class: "cited", text: `所引条款：${c.provision}「${c.text}」` })),
     el("div", { class: "actions" }, copyButton, contextButton),
   );
   return item;
