@@ -92,6 +92,24 @@ def test_follow_up_commands_page_and_show_context(http_mode):
     assert second[1] not in markdown(hook.wait(n + 4)[n + 3]).replace("\\", "")
 
 
+def test_follow_ups_typed_loosely_on_a_phone_still_press_them(http_mode):
+    """下一条。/更多 page like 下一页; 上下文 ② and full-width digits pick the quote; anything else is a question."""
+    base, hook = http_mode
+    staff = "staff-loose"
+    n = len(hook.posts)
+    post(base, robot_message("共同富裕", hook.url(), staff=staff))
+    pages = [quotes(markdown(hook.wait(n + 1)[n]))]
+    for i, typed in enumerate(("下一条。", "更多", "上一条"), 1):
+        post(base, robot_message(typed, hook.url(), staff=staff))
+        pages.append(quotes(markdown(hook.wait(n + 1 + i)[n + i])))
+    ranked = [r["text"] for r in httpx.get(f"{base}/api/search", params={"q": "共同富裕", "k": 9}).json()["results"]]
+    assert pages == [ranked[:3], ranked[3:6], ranked[6:9], ranked[3:6]]
+    post(base, robot_message("上下文 ②", hook.url(), staff=staff))
+    assert f"**{ranked[4]}**" in markdown(hook.wait(n + 5)[n + 4]).replace("\\", "")
+    post(base, robot_message("更多共同富裕", hook.url(), staff=staff))  # not a follow-up: searched as typed
+    assert "“更多共同富裕”" in markdown(hook.wait(n + 6)[n + 5]).replace("\\", "")
+
+
 def test_group_answers_only_when_mentioned_and_mentions_the_asker(http_mode):
     base, hook = http_mode
     n = len(hook.posts)

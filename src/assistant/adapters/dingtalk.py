@@ -10,7 +10,8 @@ Either way the reply goes back through the message's `sessionWebhook` (valid ~1.
 Buttons do not exist here: DingTalk's action cards need card templates registered on the developer console and
 their callbacks, and on the mobile client an actionCard's buttons open URLs rather than call back into a chat
 robot. So a reply's buttons become short follow-up commands the user types (`下一页`, `上下文 1`, `来源 2`,
-`收藏 1`, `摘编`), listed under the answer; they press the last answer's buttons for that user in that chat.
+`收藏 1`, `摘编`), listed under the answer; they press the last answer's buttons for that user in that chat,
+typed loosely too (下一条。/更多 for 下一页, 上下文 ② for 上下文 2: typed_key).
 A 摘编 reply links its Word/Markdown file from the HTTP service (PUBLIC_BASE_URL/api/digest).
 In a group the robot answers only when @-mentioned (`isInAtList`); the reply @-mentions the asker.
 """
@@ -23,6 +24,7 @@ import hmac
 import logging
 import re
 import time
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Awaitable, Callable
@@ -49,6 +51,13 @@ NO_FILES = "（文件请在网页版或 Telegram 中下载）"
 PRIVATE, GROUP = "1", "2"  # conversationType
 DIGEST_LABEL = "摘编"
 ALIASES = {"⭐": "收藏"}  # a button label nobody can type, as a follow-up word
+# What people type on a phone for paging instead of the listed word (下一条, 更多, 继续 …): taken as that word.
+SAID_FOR = {
+    "下一页": ("下一条", "下一个", "下页", "后一页", "往后", "更多", "还有吗", "还有呢", "继续", "接着"),
+    "上一页": ("上一条", "上一个", "上页", "前一页", "往前"),
+}
+_SAID = {said: word for word, saids in SAID_FOR.items() for said in saids}
+_LOOSE = re.compile(r"[\s。.，,、!！?？~～…]+")
 DIGEST_FILES = (("docx", "Word"), ("md", "Markdown"))
 SEND_TIMEOUT = 10.0
 
@@ -111,6 +120,14 @@ class FollowUp:
     @property
     def typed(self) -> str:
         return f"{self.word} {self.number}" if self.number else self.word
+
+
+def typed_key(text: str) -> str:
+    """A typed follow-up as compared: without spaces and punctuation, full-width digits and circled numbers
+    as digits (上下文 ２, 来源③), and an everyday paging word as the listed one (下一条 → 下一页)."""
+    key = _LOOSE.sub("", unicodedata.normalize("NFKC", text))
+    word = key.rstrip("0123456789")
+    return _SAID.get(word, word) + key[len(word):]
 
 
 def follow_word(label: str) -> str | None:
@@ -290,11 +307,10 @@ class Robot:
         return [Outgoing(msg.session_webhook, TITLE, t, at) for t in self.render.messages(reply, followups, digest_topic)]
 
     def pressed(self, key: tuple[int, int], text: str) -> FollowUp | None:
-        """The follow-up `text` types (`下一页`, `上下文 1`), among the last answer's; None: a new question."""
-        for f in self._followups.get(key, []):
-            if text.replace(" ", "") == f.typed.replace(" ", ""):
-                return f
-        return None
+        """The follow-up `text` types (`下一页`, `上下文 1`, loosely: typed_key), among the last answer's; None: a
+        new question."""
+        typed = typed_key(text)
+        return next((f for f in self._followups.get(key, []) if typed == typed_key(f.typed)), None)
 
     def remember(self, key: tuple[int, int], reply: Reply) -> list[FollowUp]:
         """The follow-ups usable after `reply`: a new list of quotes brings its own; anything else (上下文 1,
