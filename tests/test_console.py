@@ -53,3 +53,13 @@ def test_console_whose_reader_stops_early_exits_quietly(db_path, tmp_path):
     _, err = proc.communicate("共同富裕\n山海协作\n".encode(), timeout=120)
     assert proc.returncode == 0, err.decode()
     assert "BrokenPipe" not in err.decode() and "Traceback" not in err.decode()
+
+
+def test_a_typed_button_label_presses_it_as_on_dingtalk(searcher):
+    """下一页 typed (or 下一条。) pages like #N does; a question that only contains such a word is searched."""
+    core = build_core(searcher)
+    paged = run_console(core, ["共同富裕", "下一条。"])
+    assert "第 1–3 条" in paged and "第 4–6 条" in paged
+    assert run_console(core, ["共同富裕", "下一页"]).split("第 4–6 条")[1] == paged.split("第 4–6 条")[1]
+    searched = run_console(core, ["共同富裕", "下一页在哪"])
+    assert "第 4–6 条" not in searched and "下一页在哪" in searched

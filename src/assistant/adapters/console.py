@@ -1,6 +1,7 @@
 """Console adapter: one question a line on standard input, plain-text answers on standard output.
 
-Buttons are listed as numbered hints; typing "#N" presses button N of the last answer.
+Buttons are listed as numbered hints; typing "#N" presses button N of the last answer, and so does typing its
+label (下一页, 来源), loosely as on DingTalk (下一条, 更多: chat.followups).
 Out-of-band messages print immediately; scheduled jobs are not run (the console has no clock loop).
 """
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Callable, TextIO
 
 from assistant import streams
 from assistant.chat.core import ChatCore, Request, parse_number
+from assistant.chat.followups import typed_key
 from assistant.chat.render import keyboard, plain_text
 from assistant.chat.reply import Button, Reply
 
@@ -91,6 +93,10 @@ class ConsoleChat:
         text = line.strip()
         if text.startswith("#") and text[1:].strip().isdigit():
             return self.press(text[1:].strip())
+        typed = typed_key(text)
+        labelled = [i for i, b in enumerate(self.buttons, 1) if typed and typed == typed_key(b.label)]
+        if labelled:
+            return self.press(str(labelled[0]))
         return self.core.handle_message(Request(CONSOLE_CHAT, self.user_id, text, channel="console"))
 
     def run(self) -> int:

@@ -24,7 +24,6 @@ import hmac
 import logging
 import re
 import time
-import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Awaitable, Callable
@@ -34,6 +33,7 @@ import httpx
 from dingtalk_stream import AckMessage, CallbackHandler, CallbackMessage, ChatbotMessage
 
 from assistant.chat.core import ChatCore, Request, clean_text, parse_command
+from assistant.chat.followups import typed_key
 from assistant.chat.render import highlight, ordinal
 from assistant.chat.reply import Button, Context, Quote, Reply, Text
 from assistant.config import Settings
@@ -51,13 +51,6 @@ NO_FILES = "（文件请在网页版或 Telegram 中下载）"
 PRIVATE, GROUP = "1", "2"  # conversationType
 DIGEST_LABEL = "摘编"
 ALIASES = {"⭐": "收藏"}  # a button label nobody can type, as a follow-up word
-# What people type on a phone for paging instead of the listed word (下一条, 更多, 继续 …): taken as that word.
-SAID_FOR = {
-    "下一页": ("下一条", "下一个", "下页", "后一页", "往后", "更多", "还有吗", "还有呢", "继续", "接着"),
-    "上一页": ("上一条", "上一个", "上页", "前一页", "往前"),
-}
-_SAID = {said: word for word, saids in SAID_FOR.items() for said in saids}
-_LOOSE = re.compile(r"[\s。.，,、!！?？~～…]+")
 DIGEST_FILES = (("docx", "Word"), ("md", "Markdown"))
 SEND_TIMEOUT = 10.0
 
@@ -120,14 +113,6 @@ class FollowUp:
     @property
     def typed(self) -> str:
         return f"{self.word} {self.number}" if self.number else self.word
-
-
-def typed_key(text: str) -> str:
-    """A typed follow-up as compared: without spaces and punctuation, full-width digits and circled numbers
-    as digits (上下文 ２, 来源③), and an everyday paging word as the listed one (下一条 → 下一页)."""
-    key = _LOOSE.sub("", unicodedata.normalize("NFKC", text))
-    word = key.rstrip("0123456789")
-    return _SAID.get(word, word) + key[len(word):]
 
 
 def follow_word(label: str) -> str | None:
