@@ -6,7 +6,8 @@ from pathlib import Path
 from assistant.ingest.add import add
 from assistant.ingest.lines import element_lines
 from assistant.ingest.manifest import Entry
-from assistant.ingest.pipeline import document_blocks, documents, passages_for
+from assistant.ingest.pipeline import document_passages, documents
+from assistant.records import HEADNOTE
 from assistant.ingest.removals import Removals
 
 REGULATIONS = Path(__file__).parent / "data" / "regulations"
@@ -80,12 +81,17 @@ WRAPPED_TXT = """某省数据条例
 """
 
 
+def body(ps: list) -> list:
+    """The passages of a document's text: without its history lines (section 题注)."""
+    return [p for p in ps if p.section[:1] != (HEADNOTE,)]
+
+
 def passages(path: Path, reader, title: str, history: str = ""):
     """The passages of one file read by `reader`, as ingest makes them (no database)."""
     removals = Removals()
     lines = element_lines(reader(path), removals)
     (doc,) = documents(Entry(file=path.name, id="reg", title=title, history=history), lines, 0, removals)
-    return passages_for(doc.source, document_blocks(doc, removals))
+    return document_passages(doc, removals)
 
 
 def write_docx(path: Path) -> Path:

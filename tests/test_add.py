@@ -7,13 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from regulation_support import REGULATION_MD, write_docx, write_pdf
+from regulation_support import REGULATION_MD, body, write_docx, write_pdf
 
 from assistant.ingest import formats
 from assistant.ingest.formats import pdf
 from assistant.ingest.add import AddError, add, remove
 from assistant.ingest.manifest import ManifestError, load_manifest
 from assistant.ingest.pipeline import build
+from assistant.records import HEADNOTE
 from assistant.storage import Corpus
 
 SEED = '[[source]]\nfile = "seed.txt"\nid = "seed"\ntitle = "某某决定"\n'
@@ -65,7 +66,8 @@ def test_add_docx_with_headings_and_table(corpus: Path, tmp_path: Path):
     row = next(p for p in ps if "应急救援" in p.text)
     # a table row: a passage, under its article and its table's header row
     assert row.section == ("第二章 服务记录", "第三条", "服务类型 | 折算时长") and "每次计四小时" in row.text
-    assert not any("公布" in p.text or p.text == "某县志愿服务办法" for p in ps)
+    assert not any("公布" in p.text or p.text == "某县志愿服务办法" for p in body(ps))
+    assert [p.section for p in ps if "公布" in p.text] == [(HEADNOTE,)]  # the history line, quoted apart
 
 
 NOTICE = (  # an official notice (公文) issuing a plan, paragraph by paragraph as Word holds it
@@ -126,7 +128,7 @@ def test_add_text_pdf_drops_running_heads_and_page_numbers(corpus: Path, tmp_pat
     (r,) = add([path], corpus, db)
     assert r.source.title == "某省公共数据条例" and r.source.passed == "2021-03-01"
     ps = Corpus(db).passages(r.source.id)
-    texts = [p.text for p in ps]
+    texts = [p.text for p in body(ps)]
     assert not any(t.startswith("-") or t == "某省公共数据条例" or "会议通过" in t for t in texts)
     first = [p for p in ps if p.section == ("第一章 数据收集", "第一条")]
     assert [p.text for p in first] == [  # each wrapped paragraph is whole again, and both stay in their article
@@ -290,7 +292,7 @@ def test_pdf_page_numbers_and_heads_never_become_text_or_split_a_sentence(tmp_pa
 
     path = write_pdf(tmp_path / "p.pdf", pages=pages, footer=footer, header=header)
     facts = metadata.read_facts(pdf.read(path))
-    got = [p.text for p in passages(path, pdf.read, facts.title, "\n".join(facts.history))]
+    got = [p.text for p in body(passages(path, pdf.read, facts.title, "\n".join(facts.history)))]
     expected, current = [], ""
     for line in [ln for page in pdf_pages(pages) for ln in page][2:]:  # the body: the text the pages print
         if legal.division(line):

@@ -4,7 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from regulation_support import REGULATION_MD, WRAPPED_TXT, passages
+from regulation_support import REGULATION_MD, WRAPPED_TXT, body, passages
+
+from assistant.records import HEADNOTE
 
 from assistant.ingest import legal, metadata
 from assistant.ingest.formats import markdown, txt
@@ -31,12 +33,14 @@ def test_numbers_and_units():
 def test_regulation_markdown_structure(regulation: Path):
     facts = metadata.read_facts(markdown.read(regulation))
     ps = passages(regulation, markdown.read, facts.title, "\n".join(facts.history))
-    texts = [p.text for p in ps]
-    # Markdown syntax, the comment and the header block are never passages
+    # the header block's dated events lead, as printed, under 题注 (the history a 什么时候通过的 asks for) …
+    assert [(p.section, p.text) for p in ps[:1]] == [((HEADNOTE,), facts.history[0])]
+    assert "会议通过" in ps[0].text and "会议批准" in ps[0].text and ps[1].section != (HEADNOTE,)
+    # … and are no part of the text; Markdown syntax and the comment are never passages
+    texts = [p.text for p in body(ps)]
     assert not any(t.startswith(("#", "<!")) or "INFO" in t or "会议通过" in t or "会议批准" in t for t in texts)
     # every body passage sits under its article; the first chapter has no heading: no section invented
-    body = [p for p in ps if not p.is_heading]
-    assert all(p.section and p.section[-1].startswith("第") and p.section[-1].endswith("条") for p in body)
+    assert all(p.section and p.section[-1].startswith("第") and p.section[-1].endswith("条") for p in body(ps))
     by_text = {p.text: p for p in ps}
     assert by_text["为了加强河道保护，制定本条例。"].section == ("第一条",)
     assert by_text["本条例所称河道，包括湖泊、人工水道。"].section == ("第二条",)  # the article's second 款
@@ -89,7 +93,8 @@ def test_wrapped_text_regulation(tmp_path: Path):
     assert by_text["为了促进数据依法有序流动，保障数据安全，根据有关法律、行政法规，结合本省实际，制定本条例。"].section == (
         "第一章 总则", "第一条")
     assert by_text["（二）最小必要。"].section == ("第二章 数据资源", "第三条")
-    assert not any("会议通过" in p.text or p.text == "某省数据条例" for p in ps)
+    assert not any("会议通过" in p.text or p.text == "某省数据条例" for p in body(ps))
+    assert [p.section for p in ps if "会议通过" in p.text] == [(HEADNOTE,)]
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in REGULATIONS.glob("*.md") if p.name != "README.md"))
@@ -97,12 +102,15 @@ def test_published_regulations(name: str):
     path = REGULATIONS / name
     facts = metadata.read_facts(markdown.read(path))
     ps = passages(path, markdown.read, facts.title, "\n".join(facts.history))
-    body = [p for p in ps if not p.is_heading]
+    history = [p for p in ps if p.section == (HEADNOTE,)]
+    assert ps[: len(history)] == history and all(metadata.read_events(p.text, metadata.Facts()) for p in history)
+    ps = body(ps)
+    body_text = [p for p in ps if not p.is_heading]
     assert facts.title and not facts.title.startswith("#")
     if facts.kind == "意见":  # the policy opinion (government-new-media-opinion.md): 一、/（一） headings, no 条
-        assert sum(1 for p in body if p.section) >= 0.9 * len(body)
+        assert sum(1 for p in body_text if p.section) >= 0.9 * len(body_text)
     else:
-        assert sum(1 for p in body if p.section and legal.article(p.section[-1])) >= 0.9 * len(body)
+        assert sum(1 for p in body_text if p.section and legal.article(p.section[-1])) >= 0.9 * len(body_text)
     assert not any(p.text.startswith(("#", "<!", "-->")) or "INFO END" in p.text or "会议通过" in p.text for p in ps)
     if facts.kind != "意见":  # in the opinion （一） lines are headings (（一）指导思想。), not items
         assert not any(p.is_heading and legal.ITEM.match(p.text) for p in ps)
@@ -124,6 +132,7 @@ def test_table_of_contents_and_plain_word_title(tmp_path: Path):
     assert facts.title == "某省物业管理条例" and facts.passed == "2020-09-24" and facts.kind == "条例"
     ps = passages(path, docx.read, facts.title, "\n".join(facts.history))
     assert [(p.section, p.text) for p in ps] == [
+        ((HEADNOTE,), "（2020年9月24日某省第十三届人民代表大会常务委员会第二十三次会议通过）"),
         (("第一章 总则", "第一条"), "为了规范物业管理活动，制定本条例。"),
         (("第二章 业主", "第二条"), "业主享有下列权利："),
         (("第二章 业主", "第二条"), "(一)按照物业服务合同接受服务；"),

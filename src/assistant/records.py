@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 SECTION_SEPARATOR = " › "
+HEADNOTE = "题注"  # the section of a document's history lines (…会议通过, …修正), quoted like its text
 
 
 @dataclass(frozen=True)

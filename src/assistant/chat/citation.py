@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Sequence
 
-from assistant.records import SECTION_SEPARATOR, Source
+from assistant.records import HEADNOTE, SECTION_SEPARATOR, Source
 
 if TYPE_CHECKING:  # the search JSON cites sources without the Reply types (imported where a Citation is made)
     from assistant.chat.reply import Citation, Quote
@@ -109,6 +109,8 @@ _LEGAL = re.compile(rf"^第[{_CN_NUM}0-9]+[编章节条款项部分]")  # 第三
 def _spoken(heading: str, parent: str) -> tuple[str, str]:
     """(kind, words) for one heading: its number as people say it; ("", "") when it is not numbered."""
     heading = heading.strip()
+    if heading == HEADNOTE:
+        return HEADNOTE, HEADNOTE
     if m := _LEGAL.match(heading):
         return "法" + m.group(0)[-1], m.group(0)
     if m := _PART.match(heading):

@@ -239,7 +239,8 @@ def title_repeat_rule(title_block: Iterable[str], head_lines: int = 12, min_leng
 
 def header_rule(header_lines: Iterable[str]) -> LineRule:
     """The document's header lines (dates passed/published, order numbers): metadata in the manifest
-    (`history`), shown in the 来源 card, never quoted as text."""
+    (`history`), shown in the 来源 card, no part of the text (its dated events are quoted apart, under 题注:
+    metadata.history_events)."""
     header = {re.sub(r"\s+", "", h) for h in header_lines}
 
     def drop_header_lines(lines: list[Line], removals: Removals) -> list[Line]:

@@ -4,7 +4,8 @@ The title is the format's title heading (`# …`, Word Title/Heading 1) or the s
 text opens with. The header lines after it (`2020年12月24日浙江省第十三届人民代表大会常务委员会第二十六次
 会议通过`, `（…通过　根据…修正）`, `…公布 自…起施行`) give the dates, each kept under its own event
 (通过/批准/公布/施行/修订), and the issuer: the body that passed or issued the document, without its
-term and session numbers. The kind is the title's ending (条例, 实施方案, 决定 …).
+term and session numbers. The kind is the title's ending (条例, 实施方案, 决定 …). Those lines are also the
+document's history, quoted under 题注 (history_events) when someone asks when it was passed or amended.
 
 An official document (公文, GB/T 9704) also carries an apparatus around its text: the issuing number
 (`浙政办发〔2024〕12号`), the addressees (`各市、县（市、区）人民政府，省政府直属各单位：`), the signature
@@ -96,6 +97,23 @@ def read_events(text: str, facts: Facts) -> bool:
         if name in ("passed", "promulgated") and not facts.issuer:
             facts.issuer = issuer_of(m.group(4))
     return found
+
+
+def history_events(header: list[str] | tuple[str, ...]) -> list[str]:
+    """The header lines recording a dated event of the document's life (…会议通过, …修正, …公布, …施行), as
+    printed: its history, quoted (题注) when someone asks when it was passed or amended. Order numbers,
+    addressees, signatures and a 公文's closing block (…印发) stay metadata only."""
+    flat = [(" ".join(h.split()), re.sub(r"\s+", "", h)) for h in header]
+    return [_balanced(line) for line, f in flat if _EVENT.search(f) and not _CLOSING.match(f)]
+
+
+def _balanced(line: str) -> str:
+    """A header line without the half of a bracket its neighbour line holds (`…会议批准）` of a `（…通过` above)."""
+    if line[:1] in "（(" and not re.search(r"[）)]", line):
+        line = line[1:]
+    if line[-1:] in "）)" and not re.search(r"[（(]", line):
+        line = line[:-1]
+    return line
 
 
 def is_header(text: str) -> bool:

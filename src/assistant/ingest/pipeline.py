@@ -12,11 +12,12 @@ from assistant.ingest import cleaning, formats, legal
 from assistant.ingest.formats import FormatError
 from assistant.ingest.lines import Line, element_lines
 from assistant.ingest.magazine import split_articles
+from assistant.ingest.metadata import history_events
 from assistant.ingest.manifest import CURATED_FILES, MANIFEST_NAME, Article, Entry, load_manifest
 from assistant.ingest.removals import Removals
 from assistant.ingest.sentences import split_clauses, split_sentences
 from assistant.ingest.structure import Block, blocks, paragraphs, section_paths
-from assistant.records import Passage, Source
+from assistant.records import HEADNOTE, Passage, Source
 
 Progress = Callable[[str], None]
 
@@ -123,22 +124,26 @@ def document_blocks(doc: Document, removals: Removals) -> list[Block]:
     return blocks(paragraphs(lines))
 
 
-def passages_for(source: Source, items: list[Block]) -> list[Passage]:
-    passages: list[Passage] = []
-    seen: dict[str, int] = {}
+def document_passages(doc: Document, removals: Removals) -> list[Passage]:
+    return passages_for(doc.source, document_blocks(doc, removals), history_events(doc.header))
+
+
+def passages_for(source: Source, items: list[Block], history: list[str] = ()) -> list[Passage]:
+    """The passages of a document: its history lines first (section 题注, each a paragraph of its own), then
+    each block's sentences and clauses (a heading whole)."""
+    units = [(line, i - len(history), (HEADNOTE,), False) for i, line in enumerate(history)]
     for block, section in zip(items, section_paths(items)):
         if block.is_heading and not block.text:
             continue  # a heading that is structure only (a regulation's 第X章, 第X条): it names the section
         pieces = [block.text] if block.is_heading else [c for s in split_sentences(block.text) for c in split_clauses(s)]
-        for piece in pieces:
-            n = seen.get(piece, 0)
-            seen[piece] = n + 1
-            passages.append(
-                Passage(
-                    id=passage_id(source.id, piece, n), source_id=source.id, seq=len(passages), para=block.para,
-                    section=section, text=piece, is_heading=block.is_heading,
-                )
-            )
+        units += [(piece, block.para, section, block.is_heading) for piece in pieces]
+    passages: list[Passage] = []
+    seen: dict[str, int] = {}
+    for text, para, section, heading in units:
+        n = seen.get(text, 0)
+        seen[text] = n + 1
+        passages.append(Passage(id=passage_id(source.id, text, n), source_id=source.id, seq=len(passages), para=para,
+                                section=section, text=text, is_heading=heading))
     return passages
 
 
@@ -167,7 +172,7 @@ def build(corpus_dir: Path, progress: Progress = lambda _msg: None) -> tuple[lis
         lines = element_lines(read_elements(path), removals)
         docs = documents(entry, lines, len(sources), removals)
         for doc in docs:
-            found = passages_for(doc.source, document_blocks(doc, removals))
+            found = document_passages(doc, removals)
             sources.append(doc.source)
             passages.extend(found)
             summary.per_source[doc.source.id] = len(found)

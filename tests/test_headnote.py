@@ -1,0 +1,63 @@
+"""A document's history lines (…会议通过, …修正) are quoted like its text, under 题注: asked when a regulation was
+passed or amended, the answer is the line that says so (made-up regulation)."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.chat import Quote, Request, build_core
+from assistant.records import HEADNOTE
+from assistant.search.engine import Searcher
+from tests.test_ranking import regulation_searcher, top
+
+TREES_MD = """# 某市古树名木保护条例
+
+2015年6月30日某市第十四届人民代表大会常务委员会第二十次会议通过
+
+2015年9月25日某省第十二届人民代表大会常务委员会第二十三次会议批准
+
+2021年10月28日某市第十五届人民代表大会常务委员会第三十五次会议修正
+
+<!-- INFO END -->
+
+第一条 为了加强古树名木保护，制定本条例。
+
+第二条 本条例所称古树，是指树龄在一百年以上的树木。
+
+第三条 禁止砍伐古树名木。
+
+第四条 违反本条例第三条规定的，由园林绿化部门处每株五万元以上十万元以下罚款。
+
+第五条 本条例自2016年1月1日起施行。
+"""
+PASSED = "2015年6月30日某市第十四届人民代表大会常务委员会第二十次会议通过"
+AMENDED = "2021年10月28日某市第十五届人民代表大会常务委员会第三十五次会议修正"
+
+
+@pytest.fixture(scope="module")
+def trees(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    return regulation_searcher(tmp_path_factory.mktemp("trees"), "trees", TREES_MD)
+
+
+def test_history_lines_lead_the_document_under_their_own_section(trees: Searcher):
+    (source,) = [s for s in trees.corpus.sources() if s.title == "某市古树名木保护条例"]
+    ps = trees.corpus.passages(source.id)
+    assert [(p.section, p.text) for p in ps[:3]] == [((HEADNOTE,), PASSED), ((HEADNOTE,), PASSED.replace(
+        "2015年6月30日某市第十四届", "2015年9月25日某省第十二届").replace("第二十次会议通过", "第二十三次会议批准")),
+        ((HEADNOTE,), AMENDED)]
+    assert ps[3].section == ("第一条",) and (source.passed, source.revised) == ("2015-06-30", "2021-10-28")
+
+
+@pytest.mark.parametrize("query, first", [
+    ("古树名木保护条例是什么时候通过的", PASSED),
+    ("古树名木保护条例什么时候修正的", AMENDED),
+    ("古树名木保护条例什么时候开始施行", "本条例自2016年1月1日起施行。"),  # an article says it: not the history
+    ("古树是指什么", "本条例所称古树，是指树龄在一百年以上的树木。"),
+])
+def test_when_it_was_passed_is_answered_by_its_history(trees: Searcher, query: str, first: str):
+    assert top(trees, query) == first
+
+
+def test_the_chat_cites_a_history_line_as_the_headnote(trees: Searcher):
+    reply = build_core(trees).handle_message(Request(1, 1, "古树名木保护条例是什么时候通过的"))
+    quote = next(b for b in reply.blocks if isinstance(b, Quote))
+    assert quote.text == PASSED and quote.citation.line.startswith("——《某市古树名木保护条例》题注")
