@@ -86,12 +86,12 @@ def test_quantized_cosines_are_within_a_hundredth_of_the_true_ones():
 
 def test_embed_makes_search_rank_by_meaning(corpus):
     lexical = Searcher.open(corpus)
-    assert not lexical.semantic and coverage(corpus) == (0, 10)
+    assert not lexical.semantic and coverage(corpus) == (0, 11)
 
     done = cli("embed", "--db", str(corpus))
     assert done.returncode == 0, done.stderr
-    assert "10/10 条语句有语义向量" in done.stdout and "语义向量：10/10" in done.stderr
-    assert coverage(corpus) == (10, 10)
+    assert "11/11 条语句有语义向量" in done.stdout and "语义向量：11/11" in done.stderr
+    assert coverage(corpus) == (11, 11)
 
     semantic = Searcher.open(corpus)
     assert semantic.semantic
@@ -115,7 +115,7 @@ def test_embed_makes_search_rank_by_meaning(corpus):
     # the query's syntax (@source, -excluded) is not part of what it means
     assert np.array_equal(semantic.meaning("@绿化条例 砍树 -移植").query, semantic.meaning("砍树").query)
     again = cli("embed", "--db", str(corpus))  # nothing left to embed
-    assert again.returncode == 0 and "新嵌入 0 条语句，10/10" in again.stdout
+    assert again.returncode == 0 and "新嵌入 0 条语句，11/11" in again.stdout
 
 
 def test_a_rebuild_keeps_the_vectors_and_embeds_only_new_sentences(corpus, tmp_path):
@@ -123,13 +123,13 @@ def test_a_rebuild_keeps_the_vectors_and_embeds_only_new_sentences(corpus, tmp_p
     lighting.write_text(LIGHTING, encoding="utf-8")
     said: list[str] = []
     add([lighting], corpus.parent / "corpus", corpus, progress=said.append)  # never embedded: stays so, with a hint
-    assert coverage(corpus) == (0, 13) and any("运行 `python -m assistant embed`" in m for m in said)
+    assert coverage(corpus) == (0, 14) and any("运行 `python -m assistant embed`" in m for m in said)
     remove("lighting", corpus.parent / "corpus", corpus)
 
     assert cli("embed", "--db", str(corpus)).returncode == 0
     said.clear()
     add([lighting], corpus.parent / "corpus", corpus, progress=said.append)
-    assert coverage(corpus) == (13, 13)
+    assert coverage(corpus) == (14, 14)
     assert "语义向量：3/3 条语句" in said  # the ten kept, the three new embedded
     assert Searcher.open(corpus).semantic
 
@@ -143,19 +143,19 @@ def test_ingest_and_add_from_the_command_line_embed_unless_told_lexical(corpus, 
     is only for a database built with --lexical or before the model was installed."""
     folder = corpus.parent / "corpus"
     lexical = cli("ingest", str(folder), "--db", str(tmp_path / "lexical.db"), "--lexical")
-    assert lexical.returncode == 0 and coverage(tmp_path / "lexical.db") == (0, 10)
+    assert lexical.returncode == 0 and coverage(tmp_path / "lexical.db") == (0, 11)
     assert "assistant embed" in lexical.stderr  # how to rank by meaning later
 
     built = cli("ingest", str(folder), "--db", str(tmp_path / "built.db"))
     assert built.returncode == 0, built.stderr
-    assert coverage(tmp_path / "built.db") == (10, 10) and "语义向量：10/10 条语句" in built.stderr
+    assert coverage(tmp_path / "built.db") == (11, 11) and "语义向量：11/11 条语句" in built.stderr
     assert Searcher.open(tmp_path / "built.db").semantic
 
     lighting = tmp_path / "lighting.md"
     lighting.write_text(LIGHTING, encoding="utf-8")
     added = cli("add", str(lighting), "--corpus", str(folder), "--db", str(tmp_path / "lexical.db"))
     assert added.returncode == 0, added.stderr
-    assert coverage(tmp_path / "lexical.db") == (13, 13)  # never embedded, now whole
+    assert coverage(tmp_path / "lexical.db") == (14, 14)  # never embedded, now whole
 
 
 def test_without_the_model_a_rebuild_says_how_to_embed_and_search_stays_lexical(corpus, tmp_path, monkeypatch):
@@ -166,7 +166,7 @@ def test_without_the_model_a_rebuild_says_how_to_embed_and_search_stays_lexical(
     said: list[str] = []
     add([lighting], corpus.parent / "corpus", corpus, progress=said.append)
     assert any("3 条新语句没有语义向量" in m and "assistant embed" in m for m in said)
-    assert coverage(corpus) == (10, 13)
+    assert coverage(corpus) == (11, 14)
     searcher = Searcher.open(corpus)  # one passage without a vector: ranking by words alone, not by half a meaning
     assert not searcher.semantic and searcher.search("城市照明设施", k=1).hits
 
@@ -198,12 +198,12 @@ def test_an_interrupted_embed_leaves_the_database_as_it_was_and_the_next_run_res
 
     with pytest.raises(KeyboardInterrupt):
         vectors.embed_file(corpus, Interrupted())
-    assert coverage(corpus) == (0, 10)  # the corpus file is untouched: running bots saw nothing half-done
+    assert coverage(corpus) == (0, 11)  # the corpus file is untouched: running bots saw nothing half-done
     partial = corpus.with_name(f".{corpus.name}.embedding")
-    assert partial.exists() and coverage(partial) == (4, 10)
+    assert partial.exists() and coverage(partial) == (4, 11)
 
-    assert vectors.embed_file(corpus, model) == 6  # the first batch's four are reused
-    assert coverage(corpus) == (10, 10) and not partial.exists()
+    assert vectors.embed_file(corpus, model) == 7  # the first batch's four are reused
+    assert coverage(corpus) == (11, 11) and not partial.exists()
     assert not list(corpus.parent.glob(".*embedding*"))
 
 
@@ -213,7 +213,7 @@ def test_vectors_of_an_older_scheme_are_ignored_and_embedded_anew(corpus):
         conn.execute(f"alter table {vectors.TABLE} rename to passage_vectors_0")
     assert not Searcher.open(corpus).semantic
     done = cli("embed", "--db", str(corpus))
-    assert "新嵌入 10 条语句" in done.stdout and Searcher.open(corpus).semantic
+    assert "新嵌入 11 条语句" in done.stdout and Searcher.open(corpus).semantic
 
 
 def test_a_model_that_fails_to_load_or_a_damaged_vector_leaves_search_lexical(corpus, monkeypatch, caplog):
