@@ -122,3 +122,31 @@ def test_a_phrase_key_matches_with_a_few_words_between_its_parts():
     assert {"犬吠", "犬"} <= set(q.highlight) and ("天天", "犬吠") in q.concepts
     assert "犬吠" not in parser.parse("狗在小区里到处乱跑还叫").highlight
     assert not [w for w in lexicon.build_lexicon(["犬吠扰民的，由公安机关处理。"], None).user_words if lexicon.GAP in w]
+
+
+WETLANDS_MD = """# 某市湿地保护条例
+
+<!-- INFO END -->
+
+第一条 为了加强湿地保护，维护湿地生态功能和生物多样性，制定本条例。
+
+第二条 本条例适用于本市行政区域内湿地的保护、利用和管理活动。
+
+第三条 本条例所称湿地保护，是指对湿地生态系统及其功能进行的保护、修复和管理活动。
+
+第四条 市林业部门负责本市湿地保护的组织、协调、指导和监督工作。
+
+第五条 禁止在湿地内开垦、填埋或者排干湿地。
+"""
+
+
+@pytest.mark.parametrize("query, article", [
+    ("湿地保护条例的立法目的是什么", "第一条"),  # not the 本条例所称湿地保护 definition, which holds more of its words
+    ("湿地保护条例立法宗旨", "第一条"),
+    ("湿地保护条例的适用范围", "第二条"),
+])
+def test_a_regulation_s_purpose_and_scope_are_its_own_articles(tmp_path: Path, query: str, article: str):
+    from tests.test_ranking import regulation_searcher
+
+    searcher = regulation_searcher(tmp_path, "wetlands", WETLANDS_MD)
+    assert searcher.search(query, k=1).hits[0].passage.section == (article,)
