@@ -20,7 +20,7 @@ from typing import Iterator
 
 import numpy as np
 
-from assistant.records import Passage, Source
+from assistant.records import HEADNOTE, Passage, Source
 from assistant.search import reference
 from assistant.search.bm25 import Field
 from assistant.search.crossrefs import Row, cited, provisions
@@ -147,6 +147,10 @@ class Searcher:
                 source_id = self.resolve_source(parsed.source)
                 if source_id is None:
                     return Results(query=query)
+        history = self._history(query, source_id)
+        if history:  # a document's history lines (…会议通过, …修正), asked when it was passed or amended
+            hits = [self._hit(p, 1.0, ()) for p in history[offset : offset + k]]
+            return Results(query=query, hits=hits, total=len(history), kind="reference", answered=True)
         ref = self._reference(query, source_id)
         if ref is not None:
             kind, found = ("choice", ref.choices) if ref.choices else ("reference", ref.passages)
@@ -364,6 +368,15 @@ class Searcher:
             ),
             source_id,
         )
+
+    def _history(self, query: str, source_id: str | None) -> list[Passage]:
+        """The history lines (题注) of the document a history question names (reference.history_source), in order;
+        none when it names none, or one without them."""
+        named = reference.history_source(query, list(self._names.values()))
+        if named is None or source_id not in (None, named):
+            return []
+        return list(self._iter_passages("source_id = ? and section = ? order by seq",
+                                        [named, json.dumps([HEADNOTE], ensure_ascii=False)]))
 
     def _source_headings(self) -> dict[str, list[Passage]]:
         """Per source, the passages a reference can land on: headings, and the first passage of a section

@@ -7,7 +7,8 @@ numbered headings (一、 / （一） / 1. / 第X条 / 第X章 / 第X部分); a 
 the document has them (a regulation's 第十二条, never its 第十二章 or an item （十二）); 第X款 is the X-th
 paragraph of the article with its items. The document may be named anywhere in the query, by its
 简称, its title or an abbreviation of it (养犬条例 for 上海市养犬管理条例). With no document named
-(「第31条」), the answer is a choice of the documents that have that item.
+(「第31条」), the answer is a choice of the documents that have that item. A question on a document's history
+naming nothing but the document (道交法修改过几次) is answered by its history lines (题注, history_source).
 """
 from __future__ import annotations
 
@@ -247,6 +248,39 @@ def clause(article: list[Passage], n: int) -> list[Passage]:
         para = p.para
         groups[-1].append(p)
     return [*heading, *groups[n - 1]] if 0 < n <= len(groups) else article
+
+
+# A question about a document's history: an event of its life and when or how often (某某条例什么时候通过的,
+# 道交法修改过几次, 哪年修订的). Answered by the document's history lines (题注), as a numbered item by its text.
+_EVENT = r"通过|批准|修正|修订|修改|颁布|公布|出台|制定"
+_WHEN = r"什么时候|什么时间|何时|哪年|哪一年|哪天|哪一天|几时|时间|日期|几次|多少次|吗|没有|过没"
+_HISTORY_ASKED = re.compile(rf"(?:{_EVENT}).*?(?:{_WHEN})|(?:{_WHEN}).*?(?:{_EVENT})")
+_HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|是|在|的|了|过|最近|最新|上一次|一次|第几次|这部|这个|[\s?？。!！,，、])+")
+
+
+def history_source(query: str, sources: list[Source]) -> str | None:
+    """The source a history question names, or None: the query must ask when or how often it was passed or
+    amended, and its other words must be nothing but a name of one source (道交法, 电动车管理条例 for 某市电动自行车
+    管理条例): 物业管理条例规定业主大会可以通过哪些事项吗 asks about its text, not its history."""
+    q = normalize(query)
+    if not _HISTORY_ASKED.search(q):
+        return None
+    words = _HISTORY_WORDS.sub("", q)
+    if len(words) < 2 or words in KINDS:  # 条例什么时候通过的: which one?
+        return None
+    named = [s.id for s in sources if _is_name_of(words, s)]
+    return named[0] if len(named) == 1 else None
+
+
+def _is_name_of(words: str, source: Source) -> bool:
+    """Whether `words` are a name of `source` and nothing more: part of its 简称/title, all of them in order in
+    it as an abbreviation (NAME_MIN_CHARS and NAME_MIN_SHARE as for references), or a law's short name."""
+    for name in (n for n in (source.short, source.title) if n):
+        if words in name or _law_short_name(words, name) and len(words) == 3:
+            return True
+        if len(words) >= NAME_MIN_CHARS and _longest_abbreviation(words, name) == len(words) >= NAME_MIN_SHARE * len(name):
+            return True
+    return False
 
 
 def lookup(
