@@ -82,3 +82,16 @@ def test_the_chat_shows_the_history_as_one_excerpt_under_the_headnote(trees: Sea
     reply = build_core(trees).handle_message(Request(1, 1, "古树名木保护条例修改过几次"))
     text = "\n".join(getattr(b, "text", "") for b in reply.blocks)
     assert PASSED in text and AMENDED in text and "题注" in text
+
+
+def test_history_printed_at_the_top_of_a_text_is_history_too(db_path):
+    """A 决定 prints its 通过 line under its title, in the text itself (the seed corpus): quoted under 题注 and
+    looked up like a regulation's. An article's first sentence reporting a meeting is text."""
+    from assistant.ingest.metadata import leading_history
+
+    searcher = Searcher.open(db_path, semantic=False)
+    results = searcher.search("省域治理现代化决定是哪次全会通过的", k=3)
+    assert results.kind == "reference" and [(h.passage.section, h.passage.text) for h in results.hits] == [
+        ((HEADNOTE,), "（2019年11月22日中国共产党浙江省第十四届委员会第六次全体会议通过）")]
+    assert leading_history(["（2019年11月22日…第六次全体会议通过）", "2020年1月1日起施行", "一、总体要求"]) == 2
+    assert leading_history(["2024年1月20日，省委常委会审议通过《某某方案》。"]) == 0

@@ -107,6 +107,16 @@ def history_events(header: list[str] | tuple[str, ...]) -> list[str]:
     return [_balanced(line) for line, f in flat if _EVENT.search(f) and not _CLOSING.match(f)]
 
 
+def leading_history(texts: list[str]) -> int:
+    """How many of a document's opening paragraphs are history lines printed in its text (a 决定's
+    `（2022年12月19日…全体会议通过）` under its title): each records a dated event and is no sentence (no ，。；！？
+    outside 《》), as `2024年1月20日，省委常委会审议通过…` in an article's first line is."""
+    n = 0
+    while n < len(texts) and history_events([texts[n]]) and not re.search(r"[，,。；！？!?]", re.sub(r"《[^》]*》", "", texts[n])):
+        n += 1
+    return n
+
+
 def _balanced(line: str) -> str:
     """A header line without the half of a bracket its neighbour line holds (`…会议批准）` of a `（…通过` above)."""
     if line[:1] in "（(" and not re.search(r"[）)]", line):

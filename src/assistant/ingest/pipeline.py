@@ -12,7 +12,7 @@ from assistant.ingest import cleaning, formats, legal
 from assistant.ingest.formats import FormatError
 from assistant.ingest.lines import Line, element_lines
 from assistant.ingest.magazine import split_articles
-from assistant.ingest.metadata import history_events
+from assistant.ingest.metadata import history_events, leading_history
 from assistant.ingest.manifest import CURATED_FILES, MANIFEST_NAME, Article, Entry, load_manifest
 from assistant.ingest.removals import Removals
 from assistant.ingest.sentences import split_clauses, split_sentences
@@ -125,7 +125,12 @@ def document_blocks(doc: Document, removals: Removals) -> list[Block]:
 
 
 def document_passages(doc: Document, removals: Removals) -> list[Passage]:
-    return passages_for(doc.source, document_blocks(doc, removals), history_events(doc.header))
+    """A document's passages: the history lines of its header, or printed at the top of its text (not an
+    article of a periodical), first under 题注, then its text."""
+    items = document_blocks(doc, removals)
+    lead = 0 if doc.source.publication else leading_history([b.text for b in items])
+    printed = [b.text for b in items[:lead]]
+    return passages_for(doc.source, items[lead:], history_events(doc.header) + history_events(printed))
 
 
 def passages_for(source: Source, items: list[Block], history: list[str] = ()) -> list[Passage]:

@@ -253,9 +253,10 @@ def clause(article: list[Passage], n: int) -> list[Passage]:
 # A question about a document's history: an event of its life and when or how often (某某条例什么时候通过的,
 # 道交法修改过几次, 哪年修订的). Answered by the document's history lines (题注), as a numbered item by its text.
 _EVENT = r"通过|批准|修正|修订|修改|颁布|公布|出台|制定"
-_WHEN = r"什么时候|什么时间|何时|哪年|哪一年|哪天|哪一天|几时|时间|日期|几次|多少次|吗|没有|过没"
+_WHEN = r"什么时候|什么时间|何时|哪年|哪一年|哪天|哪一天|几时|时间|日期|几次|多少次|哪次|哪一次|哪届|哪个会|吗|没有|过没"
 _HISTORY_ASKED = re.compile(rf"(?:{_EVENT}).*?(?:{_WHEN})|(?:{_WHEN}).*?(?:{_EVENT})")
-_HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|是|在|的|了|过|最近|最新|上一次|一次|第几次|这部|这个|[\s?？。!！,，、])+")
+_HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|全体会议|全会|常委会|会议|是|在|的|了|过|最近|最新|上一次|一次|第几次|这部|这个|"
+                            r"[\s?？。!！,，、])+")
 
 
 def history_source(query: str, sources: list[Source]) -> str | None:
