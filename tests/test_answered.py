@@ -51,6 +51,15 @@ def test_a_figure_in_another_unit_does_not_answer_how_much_money(answerer):
     assert feature(no_money, GAP) == 1 and feature(money, GAP) == 0
 
 
+def test_a_sum_stated_as_a_multiple_answers_how_much_money(answerer):
+    q = ParsedQuery(raw="不签合同要赔多少钱", runs=(("签", "合同", "赔"),), wants_number=True)
+    concepts = [(("合同",), 5.0)]
+    double = passage("未与劳动者订立书面劳动合同的，应当向劳动者每月支付二倍的工资。")
+    assert feature(answerer.features(q, concepts, [True], [double], [1.0]), GAP) == 0
+    months = passage("超过一个月不满一年未订立书面劳动合同的，视为已订立合同。")  # a figure, but no sum
+    assert feature(answerer.features(q, concepts, [True], [months], [1.0]), GAP) == 1
+
+
 def test_a_list_item_states_the_figure_its_lead_in_states(answerer):
     q = ParsedQuery(raw="出借居住证罚多少钱", runs=(("出借", "居住证"),), wants_number=True)
     concepts = [(("居住证",), 5.0)]
