@@ -150,3 +150,24 @@ def test_a_regulation_s_purpose_and_scope_are_its_own_articles(tmp_path: Path, q
 
     searcher = regulation_searcher(tmp_path, "wetlands", WETLANDS_MD)
     assert searcher.search(query, k=1).hits[0].passage.section == (article,)
+
+
+DOGS_MD = """# 某市养犬管理条例
+
+<!-- INFO END -->
+
+第一条 为了规范养犬行为，保障公民健康和人身安全，制定本条例。
+
+第二条 区公安部门负责本区养犬登记和犬只收容工作。
+
+第三条 犬只伤害他人的，养犬人应当立即将被伤害人送至医疗机构诊治，并先行支付医疗费用。
+
+第四条 养犬人应当负责清除犬只在户外排泄的粪便。
+"""
+
+
+def test_a_bite_is_the_harm_a_regulation_speaks_of(tmp_path: Path):
+    from tests.test_ranking import regulation_searcher
+
+    searcher = regulation_searcher(tmp_path, "dogs", DOGS_MD)  # 狗咬人 → 犬 … 伤害他人, above the articles on 负责
+    assert searcher.search("狗咬人了谁负责", k=1).hits[0].passage.section == ("第三条",)
