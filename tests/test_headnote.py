@@ -62,7 +62,9 @@ def test_the_chat_cites_a_history_line_as_the_headnote(trees: Searcher):
     assert quote.text == PASSED and quote.citation.line.startswith("——《某市古树名木保护条例》题注")
 
 
-@pytest.mark.parametrize("query", ["古树名木保护条例是什么时候通过的", "古树名木保护条例修改过几次", "古树名木保护条例哪年修正的"])
+@pytest.mark.parametrize("query", ["古树名木保护条例是什么时候通过的", "古树名木保护条例修改过几次", "古树名木保护条例哪年修正的",
+                                   "古树名木保护条例第一次修正是什么时候", "古树名木保护条例经过谁批准的",
+                                   "古树名木保护条例是哪个机关制定的"])
 def test_a_history_question_naming_the_document_gets_all_its_history_lines(trees: Searcher, query: str):
     results = trees.search(query, k=5)
     assert results.kind == "reference" and results.answered and results.total == 3
@@ -73,6 +75,7 @@ def test_a_history_question_naming_the_document_gets_all_its_history_lines(trees
     "古树名木保护条例规定砍伐古树名木要经过批准吗",  # asks about its text: more than the document's name
     "某省湿地保护条例什么时候通过的",  # a document the corpus does not hold
     "条例什么时候通过的",  # names no one document
+    "古树名木保护条例由哪个部门负责",  # who is in charge of what it regulates: its text
 ])
 def test_other_questions_with_such_words_are_searched(trees: Searcher, query: str):
     assert trees.search(query, k=5).kind == "search"

@@ -250,13 +250,15 @@ def clause(article: list[Passage], n: int) -> list[Passage]:
     return [*heading, *groups[n - 1]] if 0 < n <= len(groups) else article
 
 
-# A question about a document's history: an event of its life and when or how often (某某条例什么时候通过的,
-# 道交法修改过几次, 哪年修订的). Answered by the document's history lines (题注), as a numbered item by its text.
+# A question about a document's history: an event of its life and when, how often or by whom (某某条例什么时候通过的,
+# 道交法修改过几次, 第一次修正是哪年, 经过谁批准的, 哪个机关制定的). Answered by the document's history lines (题注),
+# which date each event and name the body, as a numbered item by its text.
 _EVENT = r"通过|批准|修正|修订|修改|颁布|公布|出台|制定"
-_WHEN = r"什么时候|什么时间|何时|哪年|哪一年|哪天|哪一天|几时|时间|日期|几次|多少次|哪次|哪一次|哪届|哪个会|吗|没有|过没"
+_WHEN = (r"什么时候|什么时间|何时|哪年|哪一年|哪天|哪一天|几时|时间|日期|几次|多少次|哪次|哪一次|哪届|哪个会|吗|没有|过没"
+         r"|谁|哪个机关|什么机关|哪个部门|哪级")
 _HISTORY_ASKED = re.compile(rf"(?:{_EVENT}).*?(?:{_WHEN})|(?:{_WHEN}).*?(?:{_EVENT})")
-_HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|全体会议|全会|常委会|会议|是|在|的|了|过|最近|最新|上一次|一次|第几次|这部|这个|"
-                            r"[\s?？。!！,，、])+")
+_HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|全体会议|全会|常委会|会议|是|在|的|了|过|由|经过|经|最近|最新|上一次|一次|"
+                            r"第[几一二三四五六七八九十]+次|这部|这个|[\s?？。!！,，、])+")
 
 
 def history_source(query: str, sources: list[Source]) -> str | None:
