@@ -64,7 +64,8 @@ def test_the_chat_cites_a_history_line_as_the_headnote(trees: Searcher):
 
 @pytest.mark.parametrize("query", ["古树名木保护条例是什么时候通过的", "古树名木保护条例修改过几次", "古树名木保护条例哪年修正的",
                                    "古树名木保护条例第一次修正是什么时候", "古树名木保护条例经过谁批准的",
-                                   "古树名木保护条例是哪个机关制定的"])
+                                   "古树名木保护条例是哪个机关制定的", "古树名木保护条例一共修正了几次",
+                                   "古树名木保护条例最早是哪年通过的"])
 def test_a_history_question_naming_the_document_gets_all_its_history_lines(trees: Searcher, query: str):
     results = trees.search(query, k=5)
     assert results.kind == "reference" and results.answered and results.total == 3
@@ -98,3 +99,25 @@ def test_history_printed_at_the_top_of_a_text_is_history_too(db_path):
         ((HEADNOTE,), "（2019年11月22日中国共产党浙江省第十四届委员会第六次全体会议通过）")]
     assert leading_history(["（2019年11月22日…第六次全体会议通过）", "2020年1月1日起施行", "一、总体要求"]) == 2
     assert leading_history(["2024年1月20日，省委常委会审议通过《某某方案》。"]) == 0
+
+
+PARKS_MD = """# 某某公园管理条例
+
+2019年3月1日 国务院第40次常务会议通过
+
+2019年4月2日 中华人民共和国国务院令第710号公布
+
+<!-- INFO END -->
+
+第一条 为了加强公园管理，制定本条例。
+
+第二条 本条例自2019年6月1日起施行。
+"""
+
+
+def test_asked_which_order_published_it_the_order_s_line_comes_first(tmp_path):
+    parks = regulation_searcher(tmp_path, "parks", PARKS_MD)
+    assert [h.passage.text for h in parks.search("公园管理条例是国务院第几号令", k=2).hits] == [
+        "2019年4月2日 中华人民共和国国务院令第710号公布", "2019年3月1日 国务院第40次常务会议通过"]
+    assert top(parks, "公园管理条例是什么时候通过的") == "2019年3月1日 国务院第40次常务会议通过"  # in printed order
+

@@ -370,13 +370,14 @@ class Searcher:
         )
 
     def _history(self, query: str, source_id: str | None) -> list[Passage]:
-        """The history lines (题注) of the document a history question names (reference.history_source), in order;
-        none when it names none, or one without them."""
+        """The history lines (题注) of the document a history question names (reference.history_source), in order
+        (reference.history_order); none when it names none, or one without them."""
         named = reference.history_source(query, list(self._names.values()))
         if named is None or source_id not in (None, named):
             return []
-        return list(self._iter_passages("source_id = ? and section = ? order by seq",
-                                        [named, json.dumps([HEADNOTE], ensure_ascii=False)]))
+        lines = list(self._iter_passages("source_id = ? and section = ? order by seq",
+                                         [named, json.dumps([HEADNOTE], ensure_ascii=False)]))
+        return [lines[i] for i in reference.history_order(query, [p.text for p in lines])]
 
     def _source_headings(self) -> dict[str, list[Passage]]:
         """Per source, the passages a reference can land on: headings, and the first passage of a section

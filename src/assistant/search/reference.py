@@ -251,14 +251,17 @@ def clause(article: list[Passage], n: int) -> list[Passage]:
 
 
 # A question about a document's history: an event of its life and when, how often or by whom (某某条例什么时候通过的,
-# 道交法修改过几次, 第一次修正是哪年, 经过谁批准的, 哪个机关制定的). Answered by the document's history lines (题注),
-# which date each event and name the body, as a numbered item by its text.
+# 道交法一共修正了几次, 最早哪年公布的, 第一次修正是哪年, 经过谁批准的, 哪个机关制定的), or the order it was published
+# by (国务院第几号令). Answered by the document's history lines (题注), which date each event and name the body and the
+# order, as a numbered item by its text.
 _EVENT = r"通过|批准|修正|修订|修改|颁布|公布|出台|制定"
 _WHEN = (r"什么时候|什么时间|何时|哪年|哪一年|哪天|哪一天|几时|时间|日期|几次|多少次|哪次|哪一次|哪届|哪个会|吗|没有|过没"
          r"|谁|哪个机关|什么机关|哪个部门|哪级")
-_HISTORY_ASKED = re.compile(rf"(?:{_EVENT}).*?(?:{_WHEN})|(?:{_WHEN}).*?(?:{_EVENT})")
-_HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|全体会议|全会|常委会|会议|是|在|的|了|过|由|经过|经|最近|最新|上一次|一次|"
-                            r"第[几一二三四五六七八九十]+次|这部|这个|[\s?？。!！,，、])+")
+_ORDER = r"第几号令|几号令|哪号令"
+_HISTORY_ASKED = re.compile(rf"(?:{_EVENT}).*?(?:{_WHEN})|(?:{_WHEN}).*?(?:{_EVENT})|{_ORDER}")
+_HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|{_ORDER}|全体会议|全会|常委会|会议|国务院|全国人大|人大|是|在|的|了|过|由|经过|经|"
+                            r"最近|最新|最早|最初|首次|后来|一共|总共|先后|至今|目前|现在|上一次|一次|第[几一二三四五六七八九十]+次|"
+                            r"这部|这个|[\s?？。!！,，、])+")
 
 
 def history_source(query: str, sources: list[Source]) -> str | None:
@@ -273,6 +276,15 @@ def history_source(query: str, sources: list[Source]) -> str | None:
         return None
     named = [s.id for s in sources if _is_name_of(words, s)]
     return named[0] if len(named) == 1 else None
+
+
+def history_order(query: str, lines: list[str]) -> list[int]:
+    """The order to show a document's history lines in: as printed, but a question asking which order published it
+    (第几号令) gets the line naming the order (…国务院令第685号公布) first."""
+    order = list(range(len(lines)))
+    if re.search(_ORDER, normalize(query)):
+        order.sort(key=lambda i: "令第" not in lines[i])
+    return order
 
 
 def _is_name_of(words: str, source: Source) -> bool:
