@@ -258,6 +258,7 @@ _EVENT = r"通过|批准|修正|修订|修改|颁布|公布|出台|制定"
 _WHEN = (r"什么时候|什么时间|何时|哪年|哪一年|哪天|哪一天|几时|时间|日期|几次|多少次|哪次|哪一次|哪届|哪个会|吗|没有|过没"
          r"|谁|哪个机关|什么机关|哪个部门|哪级")
 _ORDER = r"第几号令|几号令|哪号令"
+_LATEST = re.compile(r"最近|最新|上一次|后来|几次|多少次|一共|总共|至今")
 _HISTORY_ASKED = re.compile(rf"(?:{_EVENT}).*?(?:{_WHEN})|(?:{_WHEN}).*?(?:{_EVENT})|{_ORDER}")
 _HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|{_ORDER}|全体会议|全会|常委会|会议|国务院|全国人大|人大|是|在|的|了|过|由|经过|经|"
                             r"最近|最新|最早|最初|首次|后来|一共|总共|先后|至今|目前|现在|上一次|一次|第[几一二三四五六七八九十]+次|"
@@ -279,11 +280,19 @@ def history_source(query: str, sources: list[Source]) -> str | None:
 
 
 def history_order(query: str, lines: list[str]) -> list[int]:
-    """The order to show a document's history lines in: as printed, but a question asking which order published it
-    (第几号令) gets the line naming the order (…国务院令第685号公布) first."""
+    """The order to show a document's history lines in, the line that answers first: the one naming the order that
+    published it for 第几号令 (…国务院令第685号公布), the one of the amendment asked for 第二次修正, the latest for the
+    latest event or a count (最近一次修订, 一共修正了几次: …第三次修正 says it), else as printed (the first is the
+    passing)."""
+    q = normalize(query)
     order = list(range(len(lines)))
-    if re.search(_ORDER, normalize(query)):
+    if _LATEST.search(q):
+        order.reverse()
+    nth = re.search(r"第[一二三四五六七八九十]+次(?=修正|修订|修改)", q)  # (not 第二次会议: a session)
+    if re.search(_ORDER, q):
         order.sort(key=lambda i: "令第" not in lines[i])
+    elif nth:
+        order.sort(key=lambda i: re.search(nth.group(0) + "(?:修正|修订)", lines[i]) is None)
     return order
 
 
