@@ -133,3 +133,13 @@ def test_longest_abbreviation_bound_keeps_every_long_enough_match():
         bounded = _longest_abbreviation(words, name, 4)
         assert bounded == full if full >= 4 else bounded < 4, (words, name)
     assert _longest_abbreviation("养犬条例第十条", "上海市养犬管理条例", 4) == 4
+
+
+def test_an_abbreviation_must_hold_what_the_title_is_about(searcher):
+    """管理条例 abbreviates every 某某管理条例: a regulation the corpus lacks is searched, not read as 上海市养犬管理条例."""
+    from assistant.search.reference import _longest_abbreviation
+
+    assert _longest_abbreviation("江苏省电动自行车管理条例", "上海市养犬管理条例") == 0
+    assert _longest_abbreviation("养犬条例", "上海市养犬管理条例") == 4
+    assert searcher.search("江苏省电动自行车管理条例第十条", k=5).kind == "search"
+    assert searcher.search("养犬管理条例第十条", k=5).kind == "reference"

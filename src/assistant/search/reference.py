@@ -118,10 +118,12 @@ def _characters(text: str) -> frozenset[str]:
 
 def _longest_abbreviation(words: str, name: str, shortest: int = 0) -> int:
     """Length of the longest run of `words` whose characters appear in `name` in order (养犬条例 in
-    上海市养犬管理条例: 4), the way titles are abbreviated. A length below `shortest` may come back as 0:
-    a cheap bound (how many characters of `words` `name` holds at all) skips most names first."""
+    上海市养犬管理条例: 4), the way titles are abbreviated, holding a character of the name's topic: 管理条例 alone
+    abbreviates every 某某管理条例 (江苏省电动自行车管理条例 is not 物业管理条例). A length below `shortest` may come back
+    as 0: a cheap bound (how many characters of `words` `name` holds at all) skips most names first."""
     if sum(map(_characters(name).__contains__, words)) < shortest:
         return 0
+    topic = _topic(name)
     best = 0
     for start in range(len(words)):
         if len(words) - start <= best:
@@ -132,8 +134,19 @@ def _longest_abbreviation(words: str, name: str, shortest: int = 0) -> int:
             if found < 0:
                 break
             pos, end = found + 1, end + 1
-        best = max(best, end - start)
+        if any(c in topic for c in words[start:end]):
+            best = max(best, end - start)
     return best
+
+
+_PLACE_PREFIX = re.compile(r"^(?:中华人民共和国|[^省市县]{1,7}?(?:省|自治区|市|县))")
+_KIND_SUFFIX = re.compile(r"(?:管理|促进|保护|保障|实施|暂行|服务)*(?:条例|规定|办法|法|决定|意见|细则|方案|规则)$")
+
+
+@lru_cache(maxsize=4096)
+def _topic(name: str) -> str:
+    """What a title is about: without its place (上海市, 中华人民共和国) and its generic kind (管理条例, 服务条例, 法)."""
+    return _KIND_SUFFIX.sub("", _PLACE_PREFIX.sub("", name)) or name
 
 
 def _law_short_name(words: str, name: str) -> bool:
