@@ -60,6 +60,15 @@ def test_a_sum_stated_as_a_multiple_answers_how_much_money(answerer):
     assert feature(answerer.features(q, concepts, [True], [months], [1.0]), GAP) == 1
 
 
+def test_how_much_a_fine_is_asks_for_a_sum(answerer):
+    q = ParsedQuery(raw="泄露信息罚款多少", runs=(("泄露", "信息", "罚款"),), wants_number=True)
+    concepts = [(("泄露",), 5.0)]
+    warned = passage("泄露信息的，予以警告，责令限期改正；逾期不改正的，责令停止活动三个月。")  # a figure, no sum
+    assert feature(answerer.features(q, concepts, [True], [warned], [1.0]), GAP) == 1
+    fined = passage("泄露信息的，处五千元以上二万元以下罚款。")
+    assert feature(answerer.features(q, concepts, [True], [fined], [1.0]), GAP) == 0
+
+
 def test_a_list_item_states_the_figure_its_lead_in_states(answerer):
     q = ParsedQuery(raw="出借居住证罚多少钱", runs=(("出借", "居住证"),), wants_number=True)
     concepts = [(("居住证",), 5.0)]

@@ -84,7 +84,8 @@ _ASKED_UNIT = re.compile(r"(?:多少|几)(?:个)?(钱|元|亿|万|公里|千米|
 # The unit a quantity question implies by what it asks about (价格多少 → 元, 人口多少 → 人), unless it asks
 # for a change or a rate (收入增长多少 → a percentage).
 _IMPLIED_UNIT = (
-    (re.compile(r"价格|价钱|票价|收费|费用|[^工]资金|工资|补贴|补助|奖励|预算|财政收入"), "钱"),
+    (re.compile(r"价格|价钱|票价|收费|费用|[^工]资金|工资|补贴|补助|奖励|预算|财政收入"
+                r"|罚款|罚金|罚多少|罚几|赔偿|赔多少|违约金|滞纳金|押金|手续费"), "钱"),  # (a fine in 元, or N倍 of a sum)
     (re.compile(r"人口|人数"), "人"),
     (re.compile(r"里程|距离"), "公里"),
 )
