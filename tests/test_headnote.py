@@ -135,3 +135,12 @@ def test_the_line_that_answers_comes_first(tmp_path):
     assert top(parks, "公园管理条例第一次修订是哪年") == "2020年5月6日 《国务院关于修改〈某某公园管理条例〉的决定》第一次修订"
     assert top(parks, "公园管理条例最近一次修订是哪年") == "2022年7月8日 《国务院关于修改部分行政法规的决定》第二次修订"
 
+
+
+def test_the_source_card_calls_the_latest_change_a_modification(trees: Searcher):
+    """The regulation was amended (修正), not revised whole (修订): the card names the date by what covers both."""
+    core = build_core(trees)
+    reply = core.handle_message(Request(7, 7, "古树名木保护条例第三条"))
+    source_button = next(b for row in reply.buttons for b in row if b.label == "来源")
+    card = core.handle_action(Request(7, 7, ""), source_button.data).blocks[0].text
+    assert "修改：2021年10月28日" in card and "修订" not in card and "通过：2015年6月30日" in card

@@ -35,6 +35,14 @@ class Source:
     def label(self) -> str:
         return self.short or self.title
 
+    def dated_events(self) -> list[tuple[str, str]]:
+        """(event, ISO date) of each date the document states, in the order of its life. The latest change is
+        named 修改, which covers both kinds: a law amended (修正) and one revised whole (修订) differ, and one date
+        field cannot say which it was."""
+        events = (("通过", self.passed), ("批准", self.approved), ("公布", self.promulgated), ("施行", self.effective),
+                  ("修改", self.revised))
+        return [(name, date) for name, date in events if date]
+
 
 @dataclass(frozen=True)
 class Passage:

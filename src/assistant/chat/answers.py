@@ -359,9 +359,7 @@ class Answers:
                     ("类型", f"《{publication_name(source)}》文章" + (f"（{source.kind}）" if source.kind else ""))]
         else:
             rows = [("标题", f"《{source.title}》"), ("发布", source.issuer), ("类型", source.kind)]
-        events = [("通过", source.passed), ("批准", source.approved), ("公布", source.promulgated),
-                  ("施行", source.effective), ("修订", source.revised)]  # the dates a document states, kept apart
-        rows += [("日期", format_date(source.date)), *((k, format_date(v)) for k, v in events),
+        rows += [("日期", format_date(source.date)), *((k, format_date(v)) for k, v in source.dated_events()),
                  ("章节", passage.section_path), ("链接", source.url), ("出处", cite(source))]
         return Reply([Text("\n".join(f"{k}：{v}" for k, v in rows if v))])
 
