@@ -100,6 +100,7 @@ def test_question_intents(parks: Searcher):
     assert parse("在公园烧烤要罚多少钱").wants_sanction and parse("在公园烧烤要罚多少钱").wants_number
     assert parse("公园条例什么时候开始施行").wants_time
     assert parse("法律上公园是怎么定义的").wants_definition
+    assert parse("公园管理人员包括谁").wants_definition  # who a term covers: its 是指 sentence
     assert not parse("公园开放时间").wants_sanction
 
 

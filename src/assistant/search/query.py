@@ -33,7 +33,8 @@ _YEAR = re.compile(r"(?:19|20)\d\d年?")
 # the key a lexicon lists; keys are looked up in the text with and without such particles.
 _ASPECT = re.compile(r"(?<=[\u4e00-\u9fff])[了过着](?=[\u4e00-\u9fff])")
 # A question asking what a term is: its answer names the term in “…” (the sentence that states it).
-_DEFINITION = re.compile(r"是啥|是什么|什么是|啥是|啥意思|什么意思|指什么|指哪|指的是|含义|内涵|定义|怎么界定|怎么理解|如何理解")
+_DEFINITION = re.compile(r"是啥|是什么|什么是|啥是|啥意思|什么意思|指什么|指哪|指的是|含义|内涵|定义|怎么界定|怎么理解|如何理解"
+                         r"|包括谁|都有谁|指谁")  # (who a term covers: 近亲属包括谁 → 近亲属，是指父母、配偶…)
 # A question asking for several things: its answer enumerates them.
 _LIST = re.compile(r"哪些|哪几|有几|几[个项大条类种方面]|包括|分别|都有")
 # A question asking when: its answer states a date or a period.
