@@ -219,7 +219,8 @@ class Answerer:
 
         gap = max(cov, default=0.0) - max((c for c, p in zip(cov, top) if meets(p)), default=0.0)
         best = scores[0] if scores else 0.0
-        margin = math.log(best / scores[1]) if len(scores) > 1 and scores[1] > 0 else MARGIN_CAP
+        # (0 at least: a slogan's spelling-out is put first whatever its score, see Searcher._spelled_first)
+        margin = max(math.log(best / scores[1]), 0.0) if len(scores) > 1 and scores[1] > 0 else MARGIN_CAP
         title = self.titles[top[0].source] if top and top[0].source < len(self.titles) else ""
         on_topic = bool(title) and any(_titled(v, title) for vs, _ in concepts for v in vs)
         same_document = len(top) > 1 and top[1].source == top[0].source

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial, reduce
 from pathlib import Path
 from typing import Iterator
@@ -33,6 +33,7 @@ from assistant.search.everyday import is_everyday
 from assistant.ingest.lists import LEAD_REACH, LIST_ITEM, lead_in, list_after
 from assistant.search.ranking import PassageTable, QueryRanker, cosine_scale, load_weights
 from assistant.search.reference import LEGAL_UNITS
+from assistant.search.slogans import count_and_word
 from assistant.search.tokenizer import bigrams
 from assistant.search import vectors
 from assistant.storage import Corpus, explained
@@ -166,6 +167,9 @@ class Searcher:
         ranker = QueryRanker(parsed, self.table, self.weights, gram_bits, self.meaning(query))
         allowed = self._allowed(parsed, source_id, kinds)
         top = top_k(lists, max(SHORTLIST, offset + k), self.index.size, allowed, ranker)
+        spelled = self._spelling_out(parsed, lists, len(top.docs), source_id, kinds, ranker) if parsed.parts else None
+        if spelled is not None:
+            top = _first(spelled, top)
         nearest = not len(top.docs) and ranker.meaning is not None and not (parsed.phrases or parsed.excluded)
         if nearest:  # no passage shares a word with it: the nearest in meaning, shown as such, never as an answer
             top = _nearest(ranker.meaning, allowed, max(SHORTLIST, offset + k))
@@ -189,9 +193,20 @@ class Searcher:
         # (known from top_k when it read every list: the same passages, the same filters)
         total = count_matches(lists, allowed, TOTAL_CAP) if top.matches is None else min(top.matches, TOTAL_CAP)
         # an everyday request (今天天气怎么样) shares a word with some passage, never its subject
-        answered = score >= self.answer_model.threshold and not is_everyday(query)
+        # a slogan spelled out answers what it stands for, however few of the question's words it holds
+        answered = (score >= self.answer_model.threshold or spelled is not None) and not is_everyday(query)
         return Results(query=query, hits=hits, total=total, answered=answered,
                        answer_score=score, answer_features=tuple(x.tolist()) if x is not None else ())
+
+    def _spelling_out(self, q: ParsedQuery, lists: list[TermList], n: int, source_id: str | None,
+                      kinds: tuple[str, ...] | None, ranker: QueryRanker) -> TopK | None:
+        """The best passages spelling out every part of the slogan asked about (they hold each verbatim, as a
+        “phrase” is held), None when none does: the sentence listing 共同富裕先行和省域现代化先行 answers
+        两个先行是什么; the many that repeat 两个先行 do not (slogans.py). A slogan quoted (“三个优先”包括哪些) is
+        asked about, not required verbatim."""
+        spelled = replace(q, phrases=(*(p for p in q.phrases if count_and_word(p) is None), *q.parts))
+        found = top_k(lists, n, self.index.size, self._allowed(spelled, source_id, kinds), ranker)
+        return found if len(found.docs) else None
 
     def meaning(self, query: str) -> vectors.Meaning | None:
         """The `dissimilar` feature of a query (None when search is lexical)."""
@@ -458,6 +473,14 @@ def _nearest(meaning: vectors.Meaning, allowed, n: int) -> TopK:
     cand = cand[allowed(cand)]
     order = np.lexsort((cand, far[cand]))[:n]
     return TopK(cand[order], 1 - far[cand[order]], len(cand))
+
+
+def _first(leading: TopK, top: TopK) -> TopK:
+    """`leading`'s passages, then top's others, as many as top holds (each in its own score order)."""
+    rest = ~np.isin(top.docs, leading.docs)
+    n = len(top.docs)
+    return replace(top, docs=np.concatenate([leading.docs, top.docs[rest]])[:n],
+                   scores=np.concatenate([leading.scores, top.scores[rest]])[:n])
 
 
 def _passage(r: tuple) -> Passage:

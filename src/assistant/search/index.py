@@ -52,7 +52,8 @@ class SearchIndex:
     dup_in_source: np.ndarray  # bool: an earlier passage of the same source has the same text
     user_words: dict[str, tuple[int, tuple[str, ...]]]
     synonyms: dict[str, tuple[str, ...]]
-    related: dict[str, tuple[str, ...]]  # abbreviations mined from the corpus → its wordings (abbreviations.py)
+    related: dict[str, tuple[str, ...]]  # abbreviations and numbered slogans mined from the corpus → its wordings
+    # (abbreviations.py, slogans.py)
     terms: tuple[str, ...]  # the corpus's terms, most used first: what a word no passage holds may abbreviate
     query_words: QueryWords
     flags: np.ndarray  # uint8 per passage: ranking.FIGURE | DEFINES | … (ranking.section_flags)
@@ -145,6 +146,7 @@ def build_index(
 def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict], lexicon: Lexicon,
                    config: RankingConfig = RankingConfig()) -> SearchIndex:
     from assistant.search.abbreviations import AbbreviationMiner  # index time only: a searcher starts without it
+    from assistant.search.slogans import mine_slogans
 
     base = new_jieba()
     user_words = user_word_entries(lexicon.user_words, base)
@@ -203,7 +205,8 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
         dup_in_source=dup_in_source,
         user_words=user_words,
         synonyms=dict(lexicon.synonyms),
-        related=miner.table(texts),
+        related={**miner.table(texts), **mine_slogans(((r["source_id"], t) for r, t in zip(rows, texts)),
+                                                     tokenizer.segments)},
         terms=miner.terms(),
         query_words=lexicon.query_words,
         flags=section_flags(texts, section_of[passage_context]),

@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Mapping
 from assistant.search.lexicon import GAP, QueryWords
 from assistant.search.normalize import normalize
 from assistant.search.numerals import numeral_keys
+from assistant.search.slogans import slogan_parts
 from assistant.search.tokenizer import Tokenizer, bigrams
 
 EXPANSION_WEIGHT = 0.6
@@ -84,6 +85,9 @@ class ParsedQuery:
     # covers the word when it holds any of them (idf-weighted coverage, see engine._coverage).
     concepts: tuple[tuple[str, ...], ...] = ()
     own: frozenset[str] = frozenset()  # word and bigram terms of the user's own words (not expansions)
+    # The parts of a numbered slogan the question asks to have spelled out (两个先行是什么, 三大差距有哪些 →
+    # 共同富裕先行, 省域现代化先行): the sentence listing them answers it (slogans.py)
+    parts: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -162,6 +166,7 @@ class QueryParser:
             wants_permission=_PERMISSION.search(text) is not None, wants_recourse=_RECOURSE.search(text) is not None,
             year=year, year_relative=year is not None and _YEAR.search(text) is None,
             concepts=concepts, own=own,
+            parts=slogan_parts(keys) if _DEFINITION.search(text) or _LIST.search(text) else (),
         )
 
     def _year(self, text: str) -> int | None:
