@@ -69,6 +69,19 @@ def test_how_much_a_fine_is_asks_for_a_sum(answerer):
     assert feature(answerer.features(q, concepts, [True], [fined], [1.0]), GAP) == 0
 
 
+@pytest.mark.parametrize("raw, other, stated", [
+    ("救护车几分钟内必须到", "救护车设置三条专线电话线路", "接到呼叫后三分钟内派出救护车"),
+    ("全市有多少辆救护车", "救护车管理办法2016年7月22日通过", "全市配置救护车500辆"),
+    ("救护车一年能查几次", "救护车检查期限为30日", "救护车每年检查不少于两次"),
+    ("救护车司机每周要工作几个工作日", "救护车司机每日工作不超过8小时", "救护车司机每周工作五个工作日"),
+])
+def test_the_unit_a_quantity_question_names_is_the_unit_of_its_answer(answerer, raw: str, other: str, stated: str):
+    q = ParsedQuery(raw=raw, runs=(("救护车",),), wants_number=True)
+    concepts = [(("救护车",), 5.0)]
+    assert feature(answerer.features(q, concepts, [True], [passage(other)], [1.0]), GAP) == 1
+    assert feature(answerer.features(q, concepts, [True], [passage(stated)], [1.0]), GAP) == 0
+
+
 def test_a_list_item_states_the_figure_its_lead_in_states(answerer):
     q = ParsedQuery(raw="出借居住证罚多少钱", runs=(("出借", "居住证"),), wants_number=True)
     concepts = [(("居住证",), 5.0)]

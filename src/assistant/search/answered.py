@@ -80,7 +80,8 @@ MARGIN_CAP = 3.0  # also the margin of a query with a single passage found
 
 _NUMBER = r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十百千万亿半]+)"
 # The unit a quantity question asks in (after 多少/几/百分之), and how a passage states a figure in it.
-_ASKED_UNIT = re.compile(r"(?:多少|几)(?:个)?(钱|元|亿|万|公里|千米|小时|天|日|岁|周岁|年|个月|月|平方米|亩|倍)|(百分之几|百分比|比例|占比|百分点|几折|几成)")
+_ASKED_UNIT = re.compile(r"(?:多少|几)(?:个)?(钱|元|亿|万|公里|千米|小时|分钟|秒|天|日|工作日|周|星期|岁|周岁|年|个月|月|平方米|亩|倍"
+                         r"|次|辆|人|名|户|家|所|张|件|公斤|千克|吨|米|分)|(百分之几|百分比|比例|占比|百分点|几折|几成)")
 # The unit a quantity question implies by what it asks about (价格多少 → 元, 人口多少 → 人), unless it asks
 # for a change or a rate (收入增长多少 → a percentage).
 _IMPLIED_UNIT = (
@@ -94,7 +95,10 @@ _CHANGE_OR_RATE = re.compile(r"增长|增速|增加|提高|上调|下降|降低|
 _UNIT_IN_TEXT = {
     "钱": "元|倍", "元": "元|倍", "亿": "亿", "万": "万", "公里": "公里|千米", "千米": "公里|千米", "小时": "小时",
     "天": "天|日", "日": "天|日", "岁": "岁", "周岁": "岁", "年": "年", "个月": "个月|月", "月": "个月|月",
-    "平方米": "平方米", "亩": "亩", "倍": "倍", "%": "%|分之|成|折|个百分点", "人": "人|名",
+    "平方米": "平方米", "亩": "亩", "倍": "倍", "%": "%|分之|成|折|个百分点", "人": "人|名", "名": "人|名",
+    "分钟": "分钟", "秒": "秒", "工作日": "工作日|日", "周": "周|星期|日|天", "星期": "周|星期|日|天", "次": "次",
+    "辆": "辆", "户": "户", "家": "家", "所": "所", "张": "张", "件": "件", "公斤": "公斤|千克", "千克": "公斤|千克",
+    "吨": "吨", "米": "米", "分": "分",
 }
 # A figure the question itself states (一年没扣分 → 一年, 60岁以上 → 60岁): a passage repeating it has not stated
 # the figure asked (审验期能延长几年 is not answered by 一年内无累积记分). 百/千/万 begin no figure said (多少万元).
