@@ -88,7 +88,7 @@ def test_pruned_top_k_equals_exhaustive_scoring_with_sentence_vectors(searcher, 
 # Sorting passages through a mask (SORT_BELOW 0) is forced too: the small corpus never reaches it; cutting
 # candidates after every lookup (FEW 0) or only after the last; scoring first the best by the cover bound
 # (CHUNK 1: from 16 candidates up, as at 100x); cutting by the ranker's bound before the lookups always
-# (BOUND_LOOKUPS 0) or never.
+# (BOUND_LOOKUPS 0) or never. Candidates are rescored in chunks by their bound however few (AT_ONCE 0).
 @pytest.mark.parametrize("lookup_cost, sort_below, few, chunk, bound_lookups", [
     (10**9, 0, 0, 1, 0), (0, candidates.SORT_BELOW, 0, candidates.CHUNK, 0), (0, 0, 10**9, 1, 10**9),
     (candidates.LOOKUP_COST, 0, candidates.FEW, 1, 0),
@@ -101,6 +101,7 @@ def test_every_pruning_path_equals_exhaustive_scoring(searcher, monkeypatch, loo
     monkeypatch.setattr(candidates, "SORT_BELOW", sort_below)
     monkeypatch.setattr(candidates, "FEW", few)
     monkeypatch.setattr(candidates, "CHUNK", chunk)
+    monkeypatch.setattr(candidates, "AT_ONCE", 0)
     assert sum(check_equal(searcher, query) for query in random_queries(searcher, 60, seed=lookup_cost % 97 + sort_below + few % 89 + chunk)) > 40
 
 

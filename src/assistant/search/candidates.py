@@ -36,6 +36,7 @@ SEED = 128  # passages scored exactly first (or the page, if larger), to set the
 SEED_POSTINGS = 2048  # the shortest key lists read first, up to this many postings, to pick them
 SMALL = 8192  # a query with fewer postings in all skips the seed (pruning would cost more than it saves)
 CHUNK = 128  # candidates rescored at a time, best bound first (growing fourfold; a call costs ~45 µs + ~0.1 µs each)
+AT_ONCE = 2048  # fewer candidates are all rescored in one call: cheaper than their upper bound and then a chunk
 MAX_BITS = 52  # presence bits are summed in float64: exact up to 2**53
 _SAFETY = 1 - 1e-9  # float sums in a different order may differ in the last bits
 _scratch = threading.local()
@@ -392,7 +393,7 @@ def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, s
         keep = cheap >= best * _SAFETY
         cand, s, bits, theta = cand[keep], s[keep], bits[keep], best
         lift = None if lift is None else lift[keep]
-    if len(cand) <= chunk:  # all are scored anyway
+    if len(cand) <= max(chunk, AT_ONCE):  # all are scored at once
         f = scorer.rescore(cand, s, bits)
         top = np.lexsort((cand, -f))[:n]
         return TopK(cand[top], f[top])
