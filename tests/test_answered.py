@@ -183,6 +183,9 @@ def test_only_names_count_as_places_and_a_document_may_be_named_in_the_text(answ
         assert answerer.named_places(ParsedQuery(raw=raw, runs=runs)) == []
     assert answerer.named_places(ParsedQuery(raw="日本 杭州 新加坡", runs=(("日本", "杭州", "新加坡"),))) \
         == ["日本", "杭州", "新加坡"]
+    # places abroad jieba lists without an administrative form (no 美国国, 香港市) are named all the same
+    assert answerer.named_places(ParsedQuery(raw="在美国做志愿者", runs=(("美国", "做", "志愿者"),))) == ["美国"]
+    assert answerer.named_places(ParsedQuery(raw="香港坐救护车", runs=(("香港", "坐", "救护车"),))) == ["香港"]
     # 报告 as a verb names the report kind; a passage saying 向人大报告 meets it
     q = ParsedQuery(raw="重大决策出台前要向谁报告", runs=(("重大", "决策", "出台"),), context={"报告": 1.0})
     concepts = [(("决策",), 5.0)]

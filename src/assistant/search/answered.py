@@ -107,6 +107,10 @@ _FIGURE = re.compile(r"[0-9]|[一二三四五六七八九十百千]+分之|[一�
 NATIONAL = frozenset({"中国", "中华人民共和国"})  # contains every place: a national law or a province's plan lies in it
 _COMPLEMENTS = ("来", "去")  # directional complements: no place name of the list ends in one but transliterations
 _ADMINISTRATIVE = ("省", "市", "县", "区", "国", "自治区", "特别行政区")
+# Places outside the country that jieba lists without an administrative form (its 国 of old, 爱国 among them):
+# named places all the same (在美国做志愿者, 香港坐救护车), as longer names (意大利, 新加坡) already are.
+_ABROAD = frozenset("美国 英国 法国 德国 韩国 俄国 泰国 印度 越南 朝鲜 缅甸 老挝 蒙古 伊朗 巴西 埃及 希腊 瑞士 瑞典 荷兰 "
+                    "波兰 芬兰 挪威 丹麦 智利 秘鲁 古巴 香港 欧洲 非洲 美洲 亚洲 澳洲 北美 南美 欧盟".split())
 # A five-year plan's period: 十一五 … 十九五 (the 11th plan began in 2006).
 _PERIOD = re.compile(r"十([一二三四五六七八九])五")
 _PLACE_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|新区|省|市|县|区|州)$")
@@ -181,7 +185,7 @@ class Answerer:
         phrases ending in a directional complement (上门来)."""
         if place.endswith(_COMPLEMENTS):  # 上门来, 迁回来: a verb and its direction, tagged a place
             return False
-        return len(place) > 2 or any(place + s in self.places for s in _ADMINISTRATIVE)
+        return len(place) > 2 or place in _ABROAD or any(place + s in self.places for s in _ADMINISTRATIVE)
 
     def names_places_of(self, q: ParsedQuery, context: str) -> bool:
         """Whether `context` (a document's title …) names every place the query names."""
