@@ -247,7 +247,9 @@ def test_daily_job_sends_and_gone_chats_are_unsubscribed(searcher, db_path, tmp_
             run_job_now(app, f"daily:{chat}")
         api.wait_for("sendMessage", to(new_group))
         reader = StateStore(state)
-        eventually(lambda: reader.subscription(USER) is None and reader.subscription(GROUP) is None)
+        # (chat_gone unsubscribes, cancels the job, then logs why: wait for the log rows, the last write)
+        eventually(lambda: all(reader.subscription(c) is None
+                               and [r["status"] for r in reader.send_log(c)][-1:] == ["unsubscribed"] for c in (USER, GROUP)))
         assert reader.subscription(new_group).time == "07:00" and reader.subscription(other_group) is None
         assert app.job_queue.get_jobs_by_name(f"daily:{new_group}")
         eventually(lambda: not app.job_queue.get_jobs_by_name(f"daily:{USER}"))
