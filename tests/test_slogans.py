@@ -39,6 +39,13 @@ def test_parts_starting_with_the_word_apart_or_written_together(listed: str):
     assert mine(("d", "深化“三服务”。"), ("d", listed)) == {"三服务": ("服务企业", "服务群众", "服务基层")}
 
 
+def test_parts_may_share_a_leading_part_of_what_follows_the_number_beside_the_quoted_slogan():
+    found = mine(("d", "完善自治、法治、德治、智治“四治融合”模式。"), ("d", "深化“四治融合”。"))
+    assert found == {"四治融合": ("自治", "法治", "德治", "智治")}
+    # away from the quoted slogan, a list sharing its 全 is chance: 安全 is no 全覆盖
+    assert mine(("d", "推进“三个全覆盖”。"), ("d", "维护政权安全、制度安全、意识形态安全。")) == {}
+
+
 def test_a_list_of_another_length_or_in_another_document_is_not_the_slogans():
     assert mine(("d", "推进“两个先行”。"), ("d", "甲先行、乙先行、丙先行。")) == {}  # three, not two
     assert mine(("d", "推进“两个健康”。"), ("e", "人人知健康、享健康。")) == {}  # not the coining document's
@@ -77,7 +84,7 @@ def slogan(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     return regulation_searcher(tmp_path_factory.mktemp("slogan"), "slogan", SLOGAN_MD)
 
 
-@pytest.mark.parametrize("query", ["三个优先是什么", "三个优先指的是哪三个", "“三个优先”包括哪些"])
+@pytest.mark.parametrize("query", ["三个优先是什么", "三个优先指的是哪三个", "“三个优先”包括哪些", "三个优先是哪三个优先"])
 def test_what_a_slogan_is_is_answered_by_the_sentence_spelling_it_out(slogan: Searcher, query: str):
     results = slogan.search(query, k=3)
     assert results.hits[0].passage.text == SPELLED

@@ -37,7 +37,7 @@ _ASPECT = re.compile(r"(?<=[\u4e00-\u9fff])[了过着](?=[\u4e00-\u9fff])")
 _DEFINITION = re.compile(r"是啥|是什么|什么是|啥是|啥意思|什么意思|指什么|指哪|指的是|含义|内涵|定义|怎么界定|怎么理解|如何理解"
                          r"|包括谁|都有谁|指谁")  # (who a term covers: 近亲属包括谁 → 近亲属，是指父母、配偶…)
 # A question asking for several things: its answer enumerates them.
-_LIST = re.compile(r"哪些|哪几|有几|几[个项大条类种方面]|包括|分别|都有")
+_LIST = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]|有几|几[个项大条类种方面]|包括|分别|都有")
 # A question asking when: its answer states a date or a period.
 _TIME = re.compile(r"什么时候|何时|哪天|哪一天|哪年|几月|几号|什么时间|多久|多长时间|期限")
 # A question asking what happens to whoever breaks a rule: its answer states the penalty.

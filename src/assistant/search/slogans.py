@@ -47,25 +47,28 @@ def mine_slogans(passages: Iterable[tuple[str, str]], words: Callable[[str], lis
     quoted: dict[str, set[str]] = defaultdict(set)  # document → its slogans
     for source, text in passages:
         quoted[source].update(k for k in _QUOTED.findall(text) if count_and_word(k))
-    by_word: dict[tuple[str, str], set[str]] = defaultdict(set)  # (document, shared word) → slogans
-    for source, keys in quoted.items():
-        for key in keys:
-            by_word[source, count_and_word(key)[1]].add(key)
-    if not by_word:
-        return {}
-    shared = re.compile("|".join(sorted({re.escape(w) for _, w in by_word}, key=len, reverse=True)))
-    lists: dict[str, Counter[tuple[str, ...]]] = defaultdict(Counter)
+    shared = {source: [(key, count_and_word(key)[0], word) for key in sorted(keys) for word in _shared_words(key)]
+              for source, keys in quoted.items() if keys}
+    lists: dict[tuple[str, str], Counter[tuple[str, ...]]] = defaultdict(Counter)
     for source, text in passages:
-        if source not in quoted:
-            continue
-        held = Counter(shared.findall(text))
-        for word, uses in held.items():
-            for key in by_word.get((source, word), ()):
-                n = count_and_word(key)[0]
-                if uses >= n:
-                    for parts in _listed(text, word, n, words):
-                        lists[key][parts] += 1
-    return {key: found.most_common(1)[0][0] for key, found in sorted(lists.items())}
+        for key, n, word in shared.get(source, ()):
+            # a part of what follows the number (治 of 四治融合) is shared by chance far more often (安全 ends in 全):
+            # its list must stand beside the quoted slogan (自治、法治、德治、智治“四治融合”)
+            shortened = word != count_and_word(key)[1]
+            if text.count(word) >= n and not (shortened and f"“{key}”" not in text):
+                for parts in _listed(text, word, n, words):
+                    lists[key, word][parts] += 1
+    found: dict[str, tuple[str, ...]] = {}
+    for (key, _), counts in sorted(lists.items(), key=lambda kv: (kv[0][0], -len(kv[0][1]))):
+        found.setdefault(key, counts.most_common(1)[0][0])  # the longest shared word that lists parts
+    return found
+
+
+def _shared_words(key: str) -> list[str]:
+    """What the parts of a slogan may share, longest first: what follows its number, or a leading part of it
+    (四治融合: 自治、法治、德治、智治 share 治; 三权分置: 所有权、承包权、经营权)."""
+    tail = count_and_word(key)[1]
+    return [tail[:i] for i in range(len(tail), 0, -1)]
 
 
 def _listed(text: str, word: str, n: int, words: Callable[[str], list[str]]) -> Iterable[tuple[str, ...]]:
