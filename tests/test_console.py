@@ -63,3 +63,11 @@ def test_a_typed_button_label_presses_it_as_on_dingtalk(searcher):
     assert run_console(core, ["共同富裕", "下一页"]).split("第 4–6 条")[1] == paged.split("第 4–6 条")[1]
     searched = run_console(core, ["共同富裕", "下一页在哪"])
     assert "第 4–6 条" not in searched and "下一页在哪" in searched
+
+
+def test_a_paging_word_with_no_page_left_says_so_instead_of_searching_it(searcher):
+    """After an answer that fits one page, 下一条 has no button to press: it searched 下一条 and quoted passages that
+    cite 第十一条."""
+    core = build_core(searcher)
+    out = run_console(core, ["“展示中国式现代化美好前景”", "下一条"]).split("按钮：", 1)[-1]
+    assert "翻页请用上一个回答下方的“下一页”" in out and "「" not in out
