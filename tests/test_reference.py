@@ -93,6 +93,32 @@ def test_article_without_a_document_offers_a_choice(searcher):
     assert absent.kind == "search"
 
 
+@pytest.mark.parametrize("query, articles", [
+    ("家庭教育促进法第十二条和第十四条", ["第十二条", "第十四条"]),
+    ("《家庭教育促进法》第12条、第14条", ["第十二条", "第十四条"]),
+    ("家教法第十四条和第十二条", ["第十四条", "第十二条"]),  # in the order asked
+    ("家庭教育促进法第十二条至第十四条", ["第十二条", "第十三条", "第十四条"]),
+    ("家庭教育促进法第十二、十三条", ["第十二条", "第十三条"]),
+    ("家庭教育促进法第十二条和第九十九条", ["第十二条"]),  # those the document has
+])
+def test_several_articles_are_answered_together(searcher, query, articles):
+    """消防法第十条和第十二条 was searched (both numbers read as one nested item) and came back not answered."""
+    r = searcher.search(query, k=100)
+    assert r.kind == "reference" and r.answered
+    assert list(dict.fromkeys(h.passage.section[-1] for h in r.hits)) == articles
+    assert [h.passage.text for h in r.hits] == [t for a in articles for t in article_text(searcher, "family-education-law", a)]
+
+
+def test_several_chapters_and_several_articles_of_no_named_document(searcher):
+    chapters = searcher.search("保障农民工工资支付条例第二章和第三章", k=200)
+    assert [s for s in dict.fromkeys(h.passage.section[0] for h in chapters.hits)] == [
+        "第二章 工资支付形式与周期", "第三章 工资清偿"]
+    choice = searcher.search("第十二条和第十三条", k=10)  # which document? then both articles of the one picked
+    assert choice.kind == "choice" and all(h.passage.section[-1] == "第十二条" for h in choice.hits)
+    assert searcher.search("第九十八条和第九十九条", k=10).answered is False  # no document has them: not answered
+    assert searcher.search("第十条至第九十九条 家庭教育促进法", k=10).kind != "reference"  # past MAX_ITEMS: no list
+
+
 def test_seed_style_items_keep_working(searcher):
     r = searcher.search("某某方案第31条", k=10)
     assert r.kind == "reference" and r.hits[0].passage.text.startswith("31.")

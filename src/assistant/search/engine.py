@@ -157,9 +157,8 @@ class Searcher:
             kind, found = ("choice", ref.choices) if ref.choices else ("reference", ref.passages)
             hits = [self._hit(p, 1.0, ()) for p in found[offset : offset + k]]
             # 杭州养犬条例第十条 finds 上海市养犬管理条例's article, 居住证暂行条例第二章 its 第二条: not what was asked
-            asked = reference.parse_reference(normalize(query))
             answered = (bool(hits) and self.answerer.names_places_of(parsed, normalize(hits[0].source.title))
-                        and (kind == "choice" or reference.holds_divisions(asked, found[0].section)))
+                        and (kind == "choice" or reference.holds_divisions(ref.asked, found[0].section)))
             return Results(query=query, hits=hits, total=len(found), kind=kind, answered=answered)
         if parsed.empty:
             return Results(query=query)

@@ -7,7 +7,9 @@ numbered headings (一、 / （一） / 1. / 第X条 / 第X章 / 第X部分); a 
 the document has them (a regulation's 第十二条, never its 第十二章 or an item （十二）); 第X款 is the X-th
 paragraph of the article with its items. The document may be named anywhere in the query, by its
 简称, its title or an abbreviation of it (养犬条例 for 上海市养犬管理条例). With no document named
-(「第31条」), the answer is a choice of the documents that have that item. A question on a document's history
+(「第31条」), the answer is a choice of the documents that have that item. Several items of one unit (「消防法第十条和
+第十二条」, 「第三、第五章」, 「第十条至第十二条」) are looked up one by one and answered together, in the order asked
+(a range at most MAX_ITEMS long). A question on a document's history
 naming nothing but the document (道交法修改过几次) is answered by its history lines (题注, history_source).
 """
 from __future__ import annotations
@@ -21,6 +23,7 @@ from assistant.ingest.kinds import KINDS
 from assistant.ingest.legal import ITEM, parse_number
 from assistant.records import Passage, Source
 from assistant.search.normalize import normalize
+from assistant.search.numerals import to_chinese
 
 __all__ = ["parse_number", "parse_reference", "lookup", "Lookup", "item_passages", "under", "source_match",
            "holds_divisions"]
@@ -40,6 +43,11 @@ ABBREVIATION_FLOOR = 0.6  # an abbreviation that qualifies names the document (t
 # … and a longer one names it better
 MATCH_THRESHOLD = 0.6
 MAX_CHOICES = 8
+MAX_ITEMS = 10  # items one reference query may list or span (第一条至第十条)
+_JOINED = rf"\s*(和|、|及|与|以及|跟|,|，|至|到|—|–|-|~)\s*第?\s*({_NUM})\s*(条|章|节|款)?"
+# 第三条和第九条 / 第三、第五章 / 第十条至第十二条: one unit (named once at least), listed or spanned
+_SEVERAL = re.compile(rf"第\s*({_NUM})\s*(条|章|节|款)?((?:{_JOINED})+)")
+_RANGE = frozenset("至到—–-~")
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ class Lookup:
 
     passages: list[Passage] = field(default_factory=list)
     choices: list[Passage] = field(default_factory=list)  # the item's heading in each document that has it
+    asked: ReferenceQuery | None = None  # the reference looked up (the first, when several items were asked)
 
 
 @lru_cache(maxsize=256)
@@ -320,6 +329,29 @@ def _is_name_of(words: str, source: Source) -> bool:
     return False
 
 
+def single_items(query: str) -> list[str]:
+    """The query once per item when it lists or spans several of one unit (第三条和第九条 → …第三条, …第九条;
+    第十条至第十二条 → three), else []. A unit named by none of them, or by two differently, is no such list."""
+    m = _SEVERAL.search(query)
+    if m is None:
+        return []
+    joined = [(j, n, u) for j, n, u in re.findall(_JOINED, m.group(3))]
+    units = {u for u in (m.group(2), *(u for _, _, u in joined)) if u}
+    if len(units) != 1:
+        return []
+    numbers = [parse_number(m.group(1))]
+    for joiner, raw, _ in joined:
+        n = parse_number(raw)
+        if n is None or numbers[-1] is None:
+            return []
+        numbers += list(range(numbers[-1] + 1, n + 1)) if joiner in _RANGE and n > numbers[-1] else [n]
+    numbers = list(dict.fromkeys(n for n in numbers if n))
+    if len(numbers) < 2 or len(numbers) > MAX_ITEMS:
+        return []
+    unit = units.pop()
+    return [f"{query[: m.start()]}第{to_chinese(n)}{unit}{query[m.end():]}" for n in numbers]
+
+
 def lookup(
     query: str, sources: list[Source], headings: Callable[[str], list[Passage]],
     following: Callable[[Passage], Iterable[Passage]], source_id: str | None = None,
@@ -329,6 +361,16 @@ def lookup(
     `sources` hold normalized names; `headings(source id)` gives a source's heading passages in order;
     `following(heading)` the passages from a heading on, in order.
     """
+    items = single_items(normalize(query))
+    if items:  # several items of one document, each looked up; those found are answered together
+        looked = [f for f in (lookup(q, sources, headings, following, source_id) for q in items) if f]
+        found = [f for f in looked if f.passages]
+        if found:
+            seen: set[str] = set()
+            passages = [p for f in found for p in f.passages if not (p.id in seen or seen.add(p.id))]
+            return Lookup(passages=passages, asked=found[0].asked)
+        if looked and looked[0].choices:  # no document named: the documents holding the first; each then answers all
+            return looked[0]
     ref = parse_reference(normalize(query))
     if ref is None:
         return None
@@ -349,8 +391,8 @@ def lookup(
         return Lookup() if not named and len(ref.source_text) < 2 else None
     if len(found) > 1 and not named:
         exact = sorted(found, key=lambda f: (_heading_unit(f[1][1][-1]) or (0, ""))[1] != ref.units[0])  # 第31条 before 31.
-        return Lookup(choices=[p for _, (p, _path) in exact[:MAX_CHOICES]])
+        return Lookup(choices=[p for _, (p, _path) in exact[:MAX_CHOICES]], asked=ref)
     heading, path = found[0][1]
     passages = under(heading, following(heading), path)
     inner = [n for n, u in zip(ref.numbers, ref.units) if u == "款"]
-    return Lookup(passages=clause(passages, inner[0]) if inner else passages)
+    return Lookup(passages=clause(passages, inner[0]) if inner else passages, asked=ref)
