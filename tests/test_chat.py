@@ -211,7 +211,8 @@ def test_nothing_found_says_so_without_quotes(core):
     ("你好", "greeting"), ("您好！", "greeting"), ("你是谁？", "greeting"), ("在吗", "greeting"), ("Hello", "greeting"),
     ("你好啊😀", "greeting"), ("谢谢！", "thanks"), ("谢谢了", "thanks"), ("好的👌", "thanks"), ("再见", "thanks"),
     ("今天天气怎么样？", "everyday"), ("杭州明天会下雨吗", "everyday"), ("明天杭州天气", "everyday"), ("现在几点了", "everyday"), ("讲个笑话吧", "everyday"),
-    ("今天星期几", "everyday"), ("下一条", "paging"), ("更多。", "paging"), ("上一页", "paging"), ("还有吗？", "paging"),
+    ("今天星期几", "everyday"), ("下一条", "action"), ("更多。", "action"), ("上一页", "action"), ("还有吗？", "action"), ("上下文 ②", "action"),
+    ("来源1", "action"),
 ])
 def test_a_greeting_thanks_or_everyday_request_gets_a_reply_not_quotes(core, text, kind):
     """你好 matched a magazine sentence and came back answered; 你是谁 quoted 晏子说“我是…”; 今天天气怎么样 quoted
@@ -220,7 +221,7 @@ def test_a_greeting_thanks_or_everyday_request_gets_a_reply_not_quotes(core, tex
     assert not reply.quotes() and not reply.buttons
     said = reply.blocks[0].text
     opening = {"greeting": "您好！我是浙江政策原文引用助手", "thanks": "不客气", "everyday": "这个我帮不上忙：我只查找政策文件的原文",
-               "paging": "翻页请用上一个回答下方的“下一页”"}
+               "action": "上一个回答下没有“"}
     assert said.startswith(opening[kind]) and ("/help" in said if kind == "greeting" else True)
     assert "例如：" in said if kind != "thanks" else True
 

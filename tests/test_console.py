@@ -65,9 +65,9 @@ def test_a_typed_button_label_presses_it_as_on_dingtalk(searcher):
     assert "第 4–6 条" not in searched and "下一页在哪" in searched
 
 
-def test_a_paging_word_with_no_page_left_says_so_instead_of_searching_it(searcher):
+def test_an_action_no_answer_offers_says_so_instead_of_searching_it(searcher):
     """After an answer that fits one page, 下一条 has no button to press: it searched 下一条 and quoted passages that
-    cite 第十一条."""
+    cite 第十一条; 上下文 3 under a single quote quoted a 题注."""
     core = build_core(searcher)
-    out = run_console(core, ["“展示中国式现代化美好前景”", "下一条"]).split("按钮：", 1)[-1]
-    assert "翻页请用上一个回答下方的“下一页”" in out and "「" not in out
+    out = run_console(core, ["“展示中国式现代化美好前景”", "下一条", "上下文 3"]).split("按钮：", 1)[-1]
+    assert "上一个回答下没有“下一条”这一项" in out and "上一个回答下没有“上下文 3”这一项" in out and "「" not in out

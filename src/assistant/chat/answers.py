@@ -70,8 +70,7 @@ EVERYDAY = "这个我帮不上忙：我只查找政策文件的原文，逐字�
 THANKS = "不客气！有问题随时发送关键词或问题，我用原文回答。"
 TOO_LONG = "问题较长，只按前 {n} 个字查找。"
 NO_MORE = "没有更多结果了。"
-# (a channel that pages by typed words pressed the page if there was one; on Telegram the buttons page)
-NO_PAGE = "翻页请用上一个回答下方的“下一页”；没有这一项，说明结果已全部列出。想查别的，请发送问题或关键词，例如：{example}。"
+NO_ACTION = "上一个回答下没有“{action}”这一项（有按钮时请点按钮）。想查别的，请发送问题或关键词，例如：{example}。"
 NOT_OWNER = "只有提问者可以翻页，请自己提问一次。"
 UNKNOWN_SOURCE = "没有简称为“{name}”的文件。发送 /sources 查看收录的文件，点选一份即可只在其中查找。"
 _SCOPE = re.compile(r"(?:^|\s)@(\S+)")  # @文件简称, as the search reads it
@@ -154,7 +153,8 @@ class Answers:
         if talk is not None:  # 你好 / 谢谢 / 天气: what the bot does, not quotes matching the words
             keywords = syntax_examples(self.core.searcher).keywords
             example = keywords[0] if keywords else "共同富裕"
-            return Reply([Text({"greeting": GREETING, "everyday": EVERYDAY, "paging": NO_PAGE}.get(talk, THANKS).format(example=example))])
+            said = {"greeting": GREETING, "everyday": EVERYDAY, "action": NO_ACTION}.get(talk, THANKS)
+            return Reply([Text(said.format(example=example, action=display(query)))])
         notes = []
         if len(query) > MAX_QUERY_CHARS:
             query = query[: MAX_QUERY_CHARS]

@@ -13,6 +13,8 @@ SAID_FOR = {
     "下一页": ("下一条", "下一个", "下页", "后一页", "往后", "更多", "还有吗", "还有呢", "继续", "接着"),
     "上一页": ("上一条", "上一个", "上页", "前一页", "往前"),
 }
+# The actions under an answer that people type on channels without buttons (with a quote's number or not).
+ACTIONS = ("下一页", "上一页", "上下文", "更多上下文", "来源", "复制")
 _SAID = {said: word for word, saids in SAID_FOR.items() for said in saids}
 _LOOSE = re.compile(r"[\s。.，,、!！?？~～…]+")
 
@@ -23,3 +25,9 @@ def typed_key(text: str) -> str:
     key = _LOOSE.sub("", unicodedata.normalize("NFKC", text))
     word = key.rstrip("0123456789")
     return _SAID.get(word, word) + key[len(word):]
+
+
+def is_follow_up(text: str) -> bool:
+    """Whether the whole message types an action of an answer (下一条, 上下文 ②, 来源 1): said with no answer that
+    offers it, it is still no question to search."""
+    return typed_key(text).rstrip("0123456789") in ACTIONS

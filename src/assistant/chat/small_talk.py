@@ -1,16 +1,17 @@
 """Messages that are social formulas or everyday requests, not searches: a greeting, thanks, a farewell, 你是谁,
-今天天气怎么样 (search.everyday), or a paging word (下一条, 更多) with nothing left to page.
+今天天气怎么样 (search.everyday), or an action of an answer (下一条, 更多, 上下文 1) that no answer offers.
 
 Searched, 你好 matched a magazine sentence and came back "answered", and 你是谁 quoted 晏子说“我是一个不中用的人…”;
 someone saying hello wants to know what the bot does, someone saying thanks wants nothing quoted. 下一条 typed
-after the last page reached here as a question and quoted passages citing 第十一条. Only a whole message counts
+after the last page, and 上下文 1 after a choice of documents, reached here as questions and quoted passages
+citing 第十一条 or a 题注. Only a whole message counts
 (punctuation, emoji and trailing particles aside): 你好，共同富裕是什么 and 更多共同富裕 are searches.
 """
 from __future__ import annotations
 
 import re
 
-from assistant.chat.followups import SAID_FOR, typed_key
+from assistant.chat.followups import is_follow_up
 from assistant.search.everyday import is_everyday
 
 _PLAIN = re.compile(r"[\W_]+")  # punctuation, spaces, emoji
@@ -26,10 +27,11 @@ THANKS = frozenset({
 
 
 def small_talk(text: str) -> str | None:
-    """"greeting", "thanks", "everyday" or "paging" when the whole message is one of those, else None (a search).
-    A paging word reaches here only when the channel had no page to turn (it presses the button when there is)."""
-    if typed_key(text) in SAID_FOR:
-        return "paging"
+    """"greeting", "thanks", "everyday" or "action" when the whole message is one of those, else None (a search).
+    An action reaches here only when the last answer did not offer it (a channel without buttons presses it if it
+    did) or on a channel whose buttons are pressed, not typed."""
+    if is_follow_up(text):
+        return "action"
     plain = _PLAIN.sub("", text).lower()
     bare = plain.rstrip(_PARTICLES) or plain
     if bare in GREETINGS or plain in GREETINGS:
