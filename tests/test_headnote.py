@@ -80,6 +80,17 @@ def test_a_history_question_naming_the_document_gets_all_its_history_lines(trees
     assert [h.passage.text for h in results.hits][::2] == order
 
 
+def test_a_year_named_in_a_history_question_picks_its_line_or_leaves_it_unanswered(trees: Searcher):
+    """消费者权益保护法2009年那次修正是在哪次会议上 was searched (the year was more than the name) and put 2013's line
+    first; a year no line holds (修改过吗 of a year it was not) is no answer."""
+    amended = trees.search("古树名木保护条例2021年那次修正是在哪次会议上", k=5)
+    assert amended.kind == "reference" and amended.answered and amended.hits[0].passage.text == AMENDED
+    passed = trees.search("古树名木保护条例2015年是哪个会议通过的", k=5)
+    assert passed.answered and passed.hits[0].passage.text == PASSED
+    never = trees.search("古树名木保护条例2024年修改过吗", k=5)
+    assert never.kind == "reference" and not never.answered
+
+
 @pytest.mark.parametrize("query", [
     "古树名木保护条例规定砍伐古树名木要经过批准吗",  # asks about its text: more than the document's name
     "某省湿地保护条例什么时候通过的",  # a document the corpus does not hold

@@ -151,7 +151,8 @@ class Searcher:
         history = self._history(query, source_id)
         if history:  # a document's history lines (…会议通过, …修正), asked when it was passed or amended
             hits = [self._hit(p, 1.0, ()) for p in history[offset : offset + k]]
-            return Results(query=query, hits=hits, total=len(history), kind="reference", answered=True)
+            answered = reference.history_answers(query, [p.text for p in history])
+            return Results(query=query, hits=hits, total=len(history), kind="reference", answered=answered)
         ref = self._reference(query, source_id)
         if ref is not None:
             kind, found = ("choice", ref.choices) if ref.choices else ("reference", ref.passages)

@@ -26,7 +26,7 @@ from assistant.search.normalize import normalize
 from assistant.search.numerals import to_chinese
 
 __all__ = ["parse_number", "parse_reference", "lookup", "Lookup", "item_passages", "under", "source_match",
-           "holds_divisions"]
+           "holds_divisions", "history_source", "history_order", "history_answers"]
 
 _NUM = r"[0-9]{1,3}|[一二三四五六七八九十百零〇两]{1,4}"
 # 第五部分 / 第31条 / 第三章 / 第二款 / 31. / （五） / 五、 in a query
@@ -282,9 +282,10 @@ _WHEN = (r"什么时候|什么时间|何时|哪年|哪一年|哪天|哪一天|�
 _ORDER = r"第几号令|几号令|哪号令"
 _LATEST = re.compile(r"最近|最新|上一次|后来|几次|多少次|一共|总共|至今")
 _HISTORY_ASKED = re.compile(rf"(?:{_EVENT}).*?(?:{_WHEN})|(?:{_WHEN}).*?(?:{_EVENT})|{_ORDER}")
-_HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|{_ORDER}|全体会议|全会|常委会|会议|国务院|全国人大|人大|是|在|的|了|过|由|经过|经|"
-                            r"最近|最新|最早|最初|首次|后来|一共|总共|先后|至今|目前|现在|上一次|一次|第[几一二三四五六七八九十]+次|"
-                            r"这部|这个|[\s?？。!！,，、])+")
+_YEAR_ASKED = re.compile(r"(?:19|20)[0-9]{2}(?=年|$|[^0-9])")  # 2009年那次修正: the line of that year answers
+_HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|{_ORDER}|全体会议|全会|常委会|会议上|会议|国务院|全国人大|人大|是|在|的|了|过|由|"
+                            r"经过|经|最近|最新|最早|最初|首次|后来|一共|总共|先后|至今|目前|现在|上一次|那一次|那次|一次|"
+                            r"第[几一二三四五六七八九十]+次|(?:19|20)[0-9]{2}年?|这部|这个|[\s?？。!！,，、])+")
 
 
 def history_source(query: str, sources: list[Source]) -> str | None:
@@ -304,18 +305,27 @@ def history_source(query: str, sources: list[Source]) -> str | None:
 def history_order(query: str, lines: list[str]) -> list[int]:
     """The order to show a document's history lines in, the line that answers first: the one naming the order that
     published it for 第几号令 (…国务院令第685号公布), the one of the amendment asked for 第二次修正, the latest for the
-    latest event or a count (最近一次修订, 一共修正了几次: …第三次修正 says it), else as printed (the first is the
-    passing)."""
+    latest event or a count (最近一次修订, 一共修正了几次: …第三次修正 says it), the one of the year asked (2009年那次修正
+    是在哪次会议上), else as printed (the first is the passing)."""
     q = normalize(query)
     order = list(range(len(lines)))
     if _LATEST.search(q):
         order.reverse()
+    years = _YEAR_ASKED.findall(q)
+    if years:
+        order.sort(key=lambda i: not any(y in lines[i] for y in years))
     nth = re.search(r"第[一二三四五六七八九十]+次(?=修正|修订|修改)", q)  # (not 第二次会议: a session)
     if re.search(_ORDER, q):
         order.sort(key=lambda i: "令第" not in lines[i])
     elif nth:
         order.sort(key=lambda i: re.search(nth.group(0) + "(?:修正|修订)", lines[i]) is None)
     return order
+
+
+def history_answers(query: str, lines: list[str]) -> bool:
+    """Whether a document's history lines answer the question: of a year it names (消保法2025年修改过吗), one must be."""
+    years = _YEAR_ASKED.findall(normalize(query))
+    return not years or any(y in line for y in years for line in lines)
 
 
 def _is_name_of(words: str, source: Source) -> bool:
