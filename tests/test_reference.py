@@ -136,6 +136,19 @@ def test_chat_turns_a_choice_into_buttons(searcher):
     assert first.section[-1] == "第十二条" and first.source_id == searcher.search("第十二条").hits[0].source.id
 
 
+def test_the_chat_cites_each_article_of_a_reference_where_it_ends(searcher):
+    """消防法第十条至第十二条 quoted three articles under one citation, 第十条's; a chapter cited its first article only."""
+    core = build_core(searcher)
+    for query, articles in (("家庭教育促进法第十二条至第十四条", ["第十二条", "第十三条", "第十四条"]),
+                            ("保障农民工工资支付条例第二章", ["第十一条", "第十二条", "第十三条", "第十四条", "第十五条"])):
+        reply = core.handle_message(Request(7, 7, query))
+        cited = [re.search(r"》(.*?)（", b.text).group(1) for b in reply.blocks
+                 if not hasattr(b, "citation") and b.text.startswith("——《")]
+        assert [c.split()[-1] for c in cited] == articles, query
+        quoted = [searcher.corpus.passage(q.passage_id).section[-1] for q in reply.quotes()]
+        assert quoted == sorted(quoted, key=articles.index)  # each article's quotes come before its citation
+
+
 def test_source_card_shows_the_dates_apart(searcher):
     core = build_core(searcher)
     reply = core.handle_message(Request(7, 7, "北京市反食品浪费规定第二条"))

@@ -266,7 +266,8 @@ class Answers:
         return Button("复制", self.core.callback_data("cp", q.passage_id))
 
     def excerpt(self, hits) -> list:
-        """A numbered item quoted in full: its sentences joined by paragraph, cited once at the end."""
+        """A numbered item quoted in full: its sentences joined by paragraph, each article (section) cited where it
+        ends — a chapter, or 第十条和第十二条, is several articles, and a citation of the first alone misnames the rest."""
         groups: list[list] = []
         for h in hits:
             p = h.passage
@@ -276,9 +277,14 @@ class Answers:
                 last.append(h)
             else:
                 groups.append([h])
-        blocks = [Quote("".join(x.passage.text for x in g), g[0].passage.id, g[0].source.id) for g in groups]
-        first = hits[0]
-        return [*blocks, Text(answer_line(first.source, first.passage.section))]
+        blocks: list = []
+        for g, following in zip(groups, [*groups[1:], None]):
+            blocks.append(Quote("".join(x.passage.text for x in g), g[0].passage.id, g[0].source.id))
+            end = g[-1]
+            if following is None or not end.passage.is_heading and (following[0].source.id, following[0].passage.section) \
+                    != (end.source.id, end.passage.section):  # (a heading is cited with the text under it)
+                blocks.append(Text(answer_line(end.source, end.passage.section)))
+        return blocks
 
     def nothing_found(self, session: Session) -> Reply:
         scope = _SCOPE.search(session.query)
