@@ -99,12 +99,12 @@ def test_article_without_a_document_offers_a_choice(searcher):
     ("家教法第十四条和第十二条", ["第十四条", "第十二条"]),  # in the order asked
     ("家庭教育促进法第十二条至第十四条", ["第十二条", "第十三条", "第十四条"]),
     ("家庭教育促进法第十二、十三条", ["第十二条", "第十三条"]),
-    ("家庭教育促进法第十二条和第九十九条", ["第十二条"]),  # those the document has
+    ("家庭教育促进法第十二条和第九十九条", ["第十二条"]),  # those the document has, not answered: 第九十九条 is not
 ])
 def test_several_articles_are_answered_together(searcher, query, articles):
     """消防法第十条和第十二条 was searched (both numbers read as one nested item) and came back not answered."""
     r = searcher.search(query, k=100)
-    assert r.kind == "reference" and r.answered
+    assert r.kind == "reference" and r.answered == ("九十九" not in query)
     assert list(dict.fromkeys(h.passage.section[-1] for h in r.hits)) == articles
     assert [h.passage.text for h in r.hits] == [t for a in articles for t in article_text(searcher, "family-education-law", a)]
 

@@ -65,6 +65,7 @@ class Lookup:
     passages: list[Passage] = field(default_factory=list)
     choices: list[Passage] = field(default_factory=list)  # the item's heading in each document that has it
     asked: ReferenceQuery | None = None  # the reference looked up (the first, when several items were asked)
+    complete: bool = True  # every item asked was found (第十条和第十二条 of a ten-article regulation: not)
 
 
 @lru_cache(maxsize=256)
@@ -378,7 +379,7 @@ def lookup(
         if found:
             seen: set[str] = set()
             passages = [p for f in found for p in f.passages if not (p.id in seen or seen.add(p.id))]
-            return Lookup(passages=passages, asked=found[0].asked)
+            return Lookup(passages=passages, asked=found[0].asked, complete=len(found) == len(items))
         if looked and looked[0].choices:  # no document named: the documents holding the first; each then answers all
             return looked[0]
     ref = parse_reference(normalize(query))
