@@ -1,6 +1,7 @@
 """A list item is quoted after the sentence introducing its list: (二)出借居住证 alone says nothing of the fine."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from regulation_support import plan_with_regulations
 
@@ -9,6 +10,7 @@ from assistant.chat.reply import Quote
 from assistant.ingest.lists import list_after
 from assistant.search.engine import Searcher
 from assistant.search.output import results_json
+from assistant.search.ranking import FIGURE, SANCTION, passage_flags, section_flags
 
 PERMITS = """# 某市居住登记办法
 
@@ -31,7 +33,16 @@ PERMITS = """# 某市居住登记办法
 （二）申领机动车驾驶证。
 
 第四条 （一）本条只有一项，前无引语。
+
+第五条 经营者有下列情形之一，除承担相应的民事责任外，其他有关法律、法规对处罚机关和处罚方式有规定的，依照法律、法规的规定执行；法律、法规未作规定的，由市场监督管理部门责令改正，可以根据情节单处或者并处警告、没收违法所得、处以违法所得一倍以上十倍以下的罚款，没有违法所得的，处以五十万元以下的罚款；情节严重的，责令停业整顿、吊销营业执照：
+
+（一）伪造居住证的；
+
+（二）骗领居住证的。
 """
+LONG_LEAD = ("经营者有下列情形之一，除承担相应的民事责任外，其他有关法律、法规对处罚机关和处罚方式有规定的，依照法律、法规的规定执行；"
+             "法律、法规未作规定的，由市场监督管理部门责令改正，可以根据情节单处或者并处警告、没收违法所得、处以违法所得一倍以上十倍以下的罚款，"
+             "没有违法所得的，处以五十万元以下的罚款；情节严重的，责令停业整顿、吊销营业执照：")
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +64,17 @@ def test_an_item_is_quoted_after_its_lead_in_the_items_between_elided(searcher):
     assert lead(searcher, "（三）非法") == "有下列行为之一的，由公安机关给予警告，处二百元以下罚款：……"
     found = searcher.search("非法扣押居住证", k=3).hits
     assert found[0].passage.text == "（三）非法扣押他人居住证。" and found[0].lead.endswith("罚款：……")
+
+
+def test_a_lead_in_cut_at_semicolons_is_the_whole_sentence(searcher):
+    """消保法第五十六条's lead-in is too long for one passage: its last clause alone (情节严重的，…吊销营业执照：) said the
+    items are punished by a revoked licence, not by the fines the clauses before it state."""
+    texts = [p.text for p in searcher.corpus.passages("permits") if p.section and p.section[-1] == "第五条"]
+    assert len(texts) > 3 and texts[-3].startswith("情节严重的")  # the sentence was cut at ；
+    assert lead(searcher, "（一）伪造") == LONG_LEAD and lead(searcher, "（二）骗领") == LONG_LEAD + "……"
+    flags = section_flags(texts, np.zeros(len(texts), dtype=np.int64))
+    assert flags[-1] & FIGURE and flags[-1] & SANCTION  # the fine is the items' too
+    assert not passage_flags(texts[-3]) & FIGURE
 
 
 def test_an_item_without_a_colon_lead_in_of_its_own_article_is_quoted_alone(searcher):

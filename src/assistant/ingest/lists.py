@@ -11,6 +11,8 @@ import re
 from typing import Sequence
 
 LIST_ITEM = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[0-9]+[.．、]|[①-⑳]")  # matched at a passage's start
+# A clause an over-long sentence was cut after (ingest.sentences.split_clauses): the sentence goes on in the next passage.
+CLAUSE_CUT = re.compile(r"；[”’」』）)】]*$")
 LEAD_REACH = 40  # passages looked back for a list item's lead-in (a list of 39 items)
 LIST_SHOWN = 120  # characters of items shown after a lead-in: the first items, whole, on a phone screen
 
@@ -18,13 +20,28 @@ LIST_SHOWN = 120  # characters of items shown after a lead-in: the first items, 
 def lead_in(before: Sequence[str], item: str) -> tuple[str, int] | None:
     """The lead-in of a list item and how many items lie between them, from the texts before the item in its
     section (nearest last); None when `item` is no item or the sentence before its list does not end with a
-    colon (only a colon introduces a list: 享有下列便利。 is a sentence of its own)."""
+    colon (only a colon introduces a list: 享有下列便利。 is a sentence of its own). A lead-in too long for one
+    passage was cut at ；: it is the whole sentence (…处以五十万元以下的罚款；情节严重的，责令停业整顿、吊销营业执照：
+    alone would say the items are punished by a licence revoked only)."""
     if not LIST_ITEM.match(item):
         return None
-    for gap, text in enumerate(reversed(before[-LEAD_REACH:])):
+    before = before[-LEAD_REACH:]
+    for gap, text in enumerate(reversed(before)):
         if not LIST_ITEM.match(text):
-            return (text, gap) if text.endswith(("：", ":")) else None
+            if not text.endswith(("：", ":")):
+                return None
+            end = len(before) - 1 - gap
+            return "".join(before[sentence_start(before, end) : end + 1]), gap
     return None
+
+
+def sentence_start(texts: Sequence[str], end: int) -> int:
+    """Where the sentence ending with texts[end] begins: at the first of the clauses before it that an over-long
+    sentence was cut into (each ends with ；; never a list item)."""
+    start = end
+    while start > 0 and CLAUSE_CUT.search(texts[start - 1]) and not LIST_ITEM.match(texts[start - 1]):
+        start -= 1
+    return start
 
 
 def list_after(lead: str, after: Sequence[str]) -> str:

@@ -30,7 +30,7 @@ from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
 from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model, place_names
 from assistant.search.everyday import is_everyday
-from assistant.ingest.lists import LEAD_REACH, LIST_ITEM, lead_in, list_after
+from assistant.ingest.lists import CLAUSE_CUT, LEAD_REACH, LIST_ITEM, lead_in, list_after
 from assistant.search.ranking import PassageTable, QueryRanker, cosine_scale, load_weights
 from assistant.search.reference import LEGAL_UNITS
 from assistant.search.slogans import count_and_word
@@ -235,15 +235,19 @@ class Searcher:
 
     def _lead(self, item: int) -> str:
         """The sentence leading into the list a passage is an item of, in its section ("" when none is found
-        within LEAD_REACH passages): it states what holds for every item (ranking.section_flags reads it too)."""
+        within LEAD_REACH passages): it states what holds for every item (ranking.section_flags reads it too),
+        in all its clauses when it was cut at ； (lists.sentence_start)."""
         section, context = self.index.context_section, self.table.context_of
+        clauses: list[str] = []
         for d in range(item - 1, max(item - LEAD_REACH, -1), -1):
             if section[context[d]] != section[context[item]]:
-                return ""
+                break
             text = self._rows(np.array([d]))[d][1]
-            if not LIST_ITEM.match(text):
-                return text
-        return ""
+            if clauses and not (CLAUSE_CUT.search(text) and not LIST_ITEM.match(text)):
+                break  # the sentence began after this passage
+            if clauses or not LIST_ITEM.match(text):
+                clauses.append(text)
+        return "".join(reversed(clauses))
 
     def term_lists(self, q: ParsedQuery) -> tuple[list[TermList], dict[str, int]]:
         """The query's terms as posting lists with their factors (every term the query holds, none

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # only ingest writes an index: a searcher starts without sqli
     import sqlite_utils
 
 TABLE = "search_index"
-INDEX_VERSION = "12"
+INDEX_VERSION = "13"  # 13: a list item inherits the cues of every clause of its lead-in (lists.sentence_start)
 FIELDS = ("words", "bigrams", "context")
 # BM25 parameters per field. b below the usual 0.75 because a long sentence that answers the question
 # should not lose to a short heading that merely repeats its words (measured on the dev set).

@@ -24,7 +24,7 @@ from typing import Callable
 
 import numpy as np
 
-from assistant.ingest.lists import LIST_ITEM
+from assistant.ingest.lists import CLAUSE_CUT, LIST_ITEM
 from assistant.search.bm25 import Field
 from assistant.search.candidates import CoverBound
 from assistant.search.query import FUNCTION_CHARACTERS, ParsedQuery
@@ -102,7 +102,7 @@ def passage_flags(text: str) -> int:
 def section_flags(texts: list[str], section_of: np.ndarray) -> np.ndarray:
     """passage_flags of each passage (in document order), a list item (（三）…) adding the INHERITED cues
     of the sentence that leads into its list in the same section: “有下列行为之一的，处…罚款：” states the
-    penalty and the fine for every item under it."""
+    penalty and the fine for every item under it — in all its clauses, when it was cut at ； (lists.sentence_start)."""
     out = np.zeros(len(texts), dtype=np.uint8)
     lead, lead_section = 0, -1
     for i, text in enumerate(texts):
@@ -111,7 +111,9 @@ def section_flags(texts: list[str], section_of: np.ndarray) -> np.ndarray:
             if section_of[i] == lead_section:
                 out[i] |= lead & INHERITED
         else:
-            lead, lead_section = int(out[i]), int(section_of[i])
+            goes_on = i > 0 and section_of[i] == lead_section and CLAUSE_CUT.search(texts[i - 1]) is not None \
+                and not LIST_ITEM.match(texts[i - 1])
+            lead, lead_section = (lead if goes_on else 0) | int(out[i]), int(section_of[i])
     return out
 
 
