@@ -35,6 +35,7 @@ def article_text(searcher: Searcher, source_id: str, heading: str) -> list[str]:
         ("家庭教育促进法第12条", "family-education-law", "第十二条"),
         ("上海市养犬管理条例第十三条", "shanghai-dog-keeping", "第十三条"),
         ("养犬条例里第十三条是怎么规定的", "shanghai-dog-keeping", "第十三条"),
+        ("养狗条例第十三条", "shanghai-dog-keeping", "第十三条"),  # the everyday word for the title's (register: 养狗 → 养犬)
         ("家教法第十二条", "family-education-law", "第十二条"),
         ("第二十条 北京市反食品浪费规定", "beijing-food-waste", "第二十条"),
         ("保障农民工工资支付条例 第64条", "migrant-worker-wages", "第六十四条"),
@@ -51,6 +52,8 @@ def test_three_characters_name_a_law_only_as_its_short_name(searcher):
     """家教法 is 家庭教育促进法 cited short (first character, one more, 法); 家政法 is no law here."""
     assert searcher.search("家教法第十二条", k=5).kind == "reference"
     assert searcher.search("家政法第十二条", k=5).kind != "reference"
+    # the title's own first two characters and 法 name a broader law: 劳动法 is not 劳动合同法, 家庭法 not 家庭教育促进法
+    assert searcher.search("家庭法第十二条", k=5).kind != "reference"
 
 
 def test_every_article_of_every_document_is_found_first(searcher):

@@ -26,6 +26,7 @@ from assistant.search.bm25 import Field
 from assistant.search.crossrefs import Row, cited, provisions
 from assistant.search.candidates import MAX_BITS, TermList, TopK, count_matches, top_k
 from assistant.search.index import SearchIndex, load_index
+from assistant.search.lexicon import GAP
 from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
 from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model, place_names
@@ -380,18 +381,40 @@ class Searcher:
     # -- reference lookup -------------------------------------------------------------------
 
     def _reference(self, query: str, source_id: str | None) -> reference.Lookup | None:
-        return reference.lookup(
-            query, list(self._names.values()), lambda sid: self._source_headings().get(sid, []),
-            lambda heading: self._iter_passages(
-                f"source_id = ? and seq >= ? order by seq limit {REFERENCE_LIMIT}", [heading.source_id, heading.seq]
-            ),
-            source_id,
-        )
+        """The numbered item the query asks for (reference.lookup), its document named in the query's words or, when
+        those name none, in the register's wording of them (养狗条例第十条 → 养犬条例: _respelled)."""
+        def look_up(text: str) -> reference.Lookup | None:
+            return reference.lookup(
+                text, list(self._names.values()), lambda sid: self._source_headings().get(sid, []),
+                lambda heading: self._iter_passages(
+                    f"source_id = ? and seq >= ? order by seq limit {REFERENCE_LIMIT}", [heading.source_id, heading.seq]
+                ),
+                source_id,
+            )
+        found = look_up(query)
+        if found is None and reference.parse_reference(normalize(query)) is not None:
+            respelled = self._respelled(query)
+            found = look_up(respelled) if respelled else None
+        return found
+
+    def _respelled(self, query: str) -> str | None:
+        """The query with each everyday word the register lists in its first wording (养狗 → 养犬, 租房 → 租赁, 家暴 →
+        家庭暴力, longest first): people name a regulation the way they name its subject. None when nothing changes.
+        Only tried when the words as typed name no document (a few hundred keys tested: ~0.1 ms)."""
+        text = out = normalize(query)
+        keys = sorted((k for k, v in self.parser.synonyms.items() if len(k) > 1 and GAP not in k and v and k in text),
+                      key=len, reverse=True)
+        for key in keys:
+            out = out.replace(key, self.parser.synonyms[key][0])
+        return out if out != text else None
 
     def _history(self, query: str, source_id: str | None) -> list[Passage]:
-        """The history lines (题注) of the document a history question names (reference.history_source), in order
-        (reference.history_order); none when it names none, or one without them."""
+        """The history lines (题注) of the document a history question names (reference.history_source; in the
+        register's wording when the words as typed name none), in order (reference.history_order); none when it
+        names none, or one without them."""
         named = reference.history_source(query, list(self._names.values()))
+        if named is None and (respelled := self._respelled(query)):
+            named = reference.history_source(respelled, list(self._names.values()))
         if named is None or source_id not in (None, named):
             return []
         lines = list(self._iter_passages("source_id = ? and section = ? order by seq",

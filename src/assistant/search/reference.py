@@ -162,10 +162,11 @@ def _topic(name: str) -> str:
 def _law_short_name(words: str, name: str) -> bool:
     """Whether `words` hold a law's three-character short name: its first character, one more of it in order
     and its closing 法 (道交法 for 道路交通安全法, 个保法 for 个人信息保护法), the way laws are cited.
-    Too short for the general rule (a run of NAME_MIN_CHARS), so it asks for both ends of the name."""
+    Too short for the general rule (a run of NAME_MIN_CHARS), so it asks for both ends of the name. The title's
+    own first two characters and 法 name a broader law, not this one (劳动法 is not 劳动合同法)."""
     if len(name) < 4 or not name.endswith("法"):
         return False
-    return any(words[i] == name[0] and words[i + 2] == "法" and words[i + 1] in name[1:-1]
+    return any(words[i] == name[0] and words[i + 2] == "法" and words[i + 1] in name[1:-1] and words[i + 1] != name[1]
                for i in range(len(words) - 2))
 
 
