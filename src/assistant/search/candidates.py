@@ -283,8 +283,9 @@ class _Dense:
         lengths = [len(t.docs) for t in lists]
         self.added.append(docs)
         weights = np.concatenate([t.weights for t in lists])
-        np.add.at(self.s, docs, weights * np.repeat([t.factor for t in lists], lengths))
-        np.add.at(self.bits, docs, np.repeat([1 << t.bit if t.bit >= 0 else 0 for t in lists], lengths))
+        # (the array's own repeat: np.repeat of a list goes through a slow Python wrapper)
+        np.add.at(self.s, docs, weights * np.array([t.factor for t in lists]).repeat(lengths))
+        np.add.at(self.bits, docs, np.array([1 << t.bit if t.bit >= 0 else 0 for t in lists]).repeat(lengths))
 
     def read(self) -> np.ndarray:
         """The passages of the lists added, each once (unsorted)."""

@@ -105,7 +105,8 @@ class Searcher:
         self._kinds = np.array([sources[sid].kind if sid in sources else "" for sid in index.source_ids], dtype=object)
         self._headings: dict[str, list[Passage]] | None = None
         self._row_cache: dict[int, tuple[tuple, str]] = {}  # see _rows
-        self._passages: dict[int, Passage] = {}  # the rows shown as hits, read into Passages once
+        # the rows shown as hits, read into Passages once, with what a hit of each shows around it (_around)
+        self._passages: dict[int, tuple[Passage, tuple[Source, str, str, tuple[tuple[str, str], ...]]]] = {}
         self._cited_cache: dict[str, tuple[tuple[str, str], ...]] = {}  # see _cited
         self._terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, float, int]] = {}  # see _term
         self._term_postings = 0  # postings held by self._terms
@@ -179,10 +180,12 @@ class Searcher:
         hits = []
         for doc, score in zip(page.tolist(), top.scores[offset : offset + k].tolist()):
             row, text = rows[doc]
-            passage = self._passages.get(doc)
-            if passage is None:
-                passage = self._passages[doc] = _passage(row)
-            hits.append(self._hit(passage, score, tuple(w for w in parsed.highlight if w in text)))
+            shown = self._passages.get(doc)
+            if shown is None:
+                passage = _passage(row)
+                shown = self._passages[doc] = (passage, self._around(passage))
+            hits.append(Hit(shown[0], shown[1][0], float(score), tuple(w for w in parsed.highlight if w in text),
+                            *shown[1][1:]))
         # a numbered item (第五十条) no document has is asked about: what is shown cannot be it. (Not one a pasted
         # clause names as its own document's: 违反本条例第二十二条规定的 quotes a penalty, it asks for no article.)
         asked_item = ((r := reference.parse_reference(normalize(query))) is not None and r.units[0] in LEGAL_UNITS
@@ -446,7 +449,13 @@ class Searcher:
         return self.corpus.conn.execute(sql, args).fetchall()
 
     def _hit(self, p: Passage, score: float, terms: tuple[str, ...]) -> Hit:
-        return Hit(p, self.corpus.source(p.source_id), float(score), terms, *self._list_context(p), self._cited(p))
+        source, *around = self._around(p)
+        return Hit(p, source, float(score), terms, *around)
+
+    def _around(self, p: Passage) -> tuple[Source, str, str, tuple[tuple[str, str], ...]]:
+        """What a hit of the passage shows besides it: its source, list context and the provisions it cites
+        (search keeps them with the passage: a batch or a chat shows the same passages again)."""
+        return (self.corpus.source(p.source_id), *self._list_context(p), self._cited(p))
 
     def _cited(self, p: Passage) -> tuple[tuple[str, str], ...]:
         """What the provisions a passage names say (违反本条例第二十二条第六项规定的…): a penalty alone does not
