@@ -187,7 +187,6 @@ class PassageTable:
     _pairs_of: dict[str, tuple[tuple[str, ...], frozenset[str]]] = field(default_factory=dict)  # character_pairs
     _sources_of: dict[str, np.ndarray] = field(default_factory=dict)  # sources_holding
     _context_source: np.ndarray | None = None
-    _context_sources: np.ndarray | None = None  # see context_sources
     _lifts: dict[tuple, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # QueryRanker.lifts
     _classes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see passage_classes
     _concepts: dict[tuple[str, ...], tuple[tuple[str, ...], float]] = field(default_factory=dict)  # _concept_weights
@@ -202,13 +201,6 @@ class PassageTable:
             self._context_source = np.zeros(len(self.contexts), dtype=np.int32)
             self._context_source[self.context_of] = self.source_of
         return self._context_source
-
-    def context_sources(self) -> np.ndarray:
-        """context × source, 1.0 where the context is of the source (computed once)."""
-        if self._context_sources is None:
-            self._context_sources = np.zeros((len(self.contexts), self.n_sources))
-            self._context_sources[np.arange(len(self.contexts)), self.context_source()] = 1.0
-        return self._context_sources
 
     def sources_holding(self, gram: str) -> np.ndarray:
         """Mask over sources of which some passage holds the character pair `gram` (cached: working it out reads
@@ -493,7 +485,9 @@ class QueryRanker:
         """Per source: `_unmatched` of a passage holding every character pair of the query that some passage of
         the source holds, and whose title/section is any of the source's."""
         t = self.t
-        held = np.minimum(self.concept_ctx @ t.context_sources(), 1.0)  # 1 where a context of the source names it
+        held = np.zeros((len(self.concepts), t.n_sources))  # 1 where a context of the source names it
+        named, contexts = np.nonzero(self.concept_ctx)
+        held[named, t.context_source().take(contexts)] = 1.0
         if len(self._form_full):
             inverse = {bit: g for g, bit in self.gram_bits.items()}
             in_source = np.array([t.sources_holding(inverse[m.bit_length() - 1]) for m in self._pair_masks.tolist()],
