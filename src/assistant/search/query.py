@@ -110,6 +110,7 @@ class QueryParser:
         plain = [k for k in synonyms if GAP not in k]
         self._keys = {k: i for i, k in enumerate(sorted(plain, key=len, reverse=True))}  # key → its rank
         self._key_lengths = sorted({len(k) for k in plain})
+        self._key_starts = {k[:2] for k in plain}  # (a key's first two characters, or a one-character key)
         # A phrase said with words between its parts (狗天天叫, 没跟我签合同): its parts in order, a few apart.
         self._gapped = [(re.compile(f".{{0,{MAX_GAP}}}?".join(map(re.escape, k.split(GAP)))), synonyms[k])
                         for k in synonyms if GAP in k]
@@ -222,9 +223,12 @@ class QueryParser:
     def _keys_in(self, runs: list[list[str]], content: str) -> dict[str, tuple[str, ...]]:
         """The expansion keys the query holds, longest first: curated synonym keys anywhere in its content,
         mined ones (abbreviations.py) only as whole words of a run (2023年人均 holds no 年人均)."""
-        # the content's substrings of a key's length that are keys (not every key tested: the lexicon is long)
+        # the content's substrings of a key's length that are keys (not every key tested: the lexicon is long), from
+        # the places where a key starts (its first two characters; most places start none)
         texts = {content, _ASPECT.sub("", content)}
-        held = {t[i : i + n] for t in texts for n in self._key_lengths for i in range(len(t) - n + 1)} & self._keys.keys()
+        starts = self._key_starts
+        held = {t[i : i + n] for t in texts for i in range(len(t)) if t[i : i + 2] in starts or t[i] in starts
+                for n in self._key_lengths if i + n <= len(t)} & self._keys.keys()
         found = {k: self.synonyms[k] for k in sorted(held, key=self._keys.__getitem__)}
         for run in runs:
             for i in range(len(run)):
