@@ -318,8 +318,11 @@ class QueryRanker:
             first_form.setdefault(j, k)
         self._has_forms = np.array(list(first_form), dtype=np.int64)
         self._form_starts = np.array(list(first_form.values()), dtype=np.int64)
+        self._all_formed = len(first_form) == len(self.concepts)  # (then with one form each: the forms are the concepts)
+        self._one_form = self._all_formed and len(forms) == len(self.concepts)
         named = [reduce(np.logical_or, [table.in_contexts(v) for v in vs]) for vs, _ in self.concepts]
         self.concept_ctx = np.array(named, dtype=np.bool_).reshape(len(self.concepts), len(table.contexts))
+        self._context_concepts = np.ascontiguousarray(self.concept_ctx.T)  # (rows taken per passage: _term_features)
         runs = _content_stretches(q.runs)
         pairs = [a + b for run in runs for a, b in zip(run, run[1:])]
         self.pairs = [r for p in pairs if (r := self._required(p)) is not None]
@@ -493,8 +496,7 @@ class QueryRanker:
             in_source = np.array([t.sources_holding(inverse[m.bit_length() - 1]) for m in self._pair_masks.tolist()],
                                  dtype=np.float64).reshape(len(self._pair_masks), t.n_sources)
             shares = in_source.T @ self._form_share + self._form_full
-            best = np.maximum.reduceat(shares, self._form_starts, axis=1)
-            held[self._has_forms] = np.maximum(held[self._has_forms], best.T)
+            self._hold_best(held.T, self._best_form(shares))
         return 1 - self.concept_w @ held
 
     def _unmatched(self, in_ctx: np.ndarray, bits: np.ndarray) -> np.ndarray:
@@ -504,9 +506,20 @@ class QueryRanker:
         held = in_ctx.astype(np.float64)
         if len(self._form_full):
             shares = ((bits[:, None] & self._pair_masks) != 0) @ self._form_share + self._form_full
-            best = np.maximum.reduceat(shares, self._form_starts, axis=1)  # each concept's best form
-            held[:, self._has_forms] = np.maximum(held[:, self._has_forms], best)
+            self._hold_best(held, self._best_form(shares))
         return 1 - held @ self.concept_w
+
+    def _best_form(self, shares: np.ndarray) -> np.ndarray:
+        """Each concept's largest share of (row × form) shares, over the concepts that have a form."""
+        return shares if self._one_form else np.maximum.reduceat(shares, self._form_starts, axis=1)
+
+    def _hold_best(self, held: np.ndarray, best: np.ndarray) -> None:
+        """held (row × concept) raised in place to `best` (row × concept with a form): a fancy-indexed update
+        costs ~10 µs a call, when every concept has a form an in-place maximum does."""
+        if self._all_formed:
+            np.maximum(held, best, out=held)
+        else:
+            held[:, self._has_forms] = np.maximum(held[:, self._has_forms], best)
 
     def _term_features(self, cand: np.ndarray, bits: np.ndarray) -> np.ndarray:
         """uncovered, outside_context, apart: what depends only on the query terms a passage holds."""
@@ -517,7 +530,7 @@ class QueryRanker:
             for j, variants in enumerate(self.variants):
                 for required in variants:
                     in_text[:, j] |= (bits & required) == required
-            in_ctx = self.concept_ctx[:, t.context_of[cand]].T
+            in_ctx = self._context_concepts.take(t.context_of.take(cand), axis=0)  # (~3× faster than fancy indexing)
             x[:, _F["uncovered"]] = 1 - (in_text | in_ctx) @ self.concept_w
             x[:, _F["outside_context"]] = 1 - in_ctx @ self.concept_w
             x[:, _F["unmatched"]] = self._unmatched(in_ctx, bits)
