@@ -168,6 +168,17 @@ def test_a_term_looked_up_in_candidates_either_way_round():
         assert add.tolist() == [where.get(d, 0.0) for d in cand.tolist()]
 
 
+def test_best_first_is_the_head_of_a_lexsort():
+    """Ties (by passage number), NaN (last) and pages longer than what was scored, as np.lexsort gives them."""
+    rng = np.random.default_rng(7)
+    for _ in range(3000):
+        m, n = int(rng.integers(0, 200)), int(rng.integers(0, 30))
+        f = rng.integers(0, 5, m) / rng.integers(1, 4)
+        f[rng.random(m) < 0.1 * rng.integers(0, 2)] = np.nan
+        docs = rng.permutation(10 * m + 1)[:m]
+        assert candidates.best_first(docs, f, n).tolist() == np.lexsort((docs, -f))[:n].tolist()
+
+
 def test_filters_and_ties_equal_exhaustive_scoring(searcher, monkeypatch):
     """@source, -excluded and “phrase” filters cut candidates at any stage; repeated sentences tie."""
     monkeypatch.setattr(candidates, "SMALL", 0)
