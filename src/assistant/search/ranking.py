@@ -187,6 +187,7 @@ class PassageTable:
     _pairs_of: dict[str, tuple[tuple[str, ...], frozenset[str]]] = field(default_factory=dict)  # character_pairs
     _sources_of: dict[str, np.ndarray] = field(default_factory=dict)  # sources_holding
     _context_source: np.ndarray | None = None
+    _low_authority: np.ndarray | None = None  # see low_authority
     _lifts: dict[tuple, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # QueryRanker.lifts
     _classes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see passage_classes
     _concepts: dict[tuple[str, ...], tuple[tuple[str, ...], float]] = field(default_factory=dict)  # _concept_weights
@@ -194,6 +195,12 @@ class PassageTable:
     @property
     def n_sources(self) -> int:
         return len(self.source_prior)
+
+    def low_authority(self) -> np.ndarray:
+        """1 − the prior of each source (computed once)."""
+        if self._low_authority is None:
+            self._low_authority = 1 - self.source_prior
+        return self._low_authority
 
     def context_source(self) -> np.ndarray:
         """The source of each context number (computed once)."""
@@ -462,8 +469,9 @@ class QueryRanker:
         intents (and off_document on the query's concepts per source), never on which query terms it holds
         (lifts() caches them per intent)."""
         t, q = self.t, self.q
-        x[:, _F["heading"]] = t.is_heading[cand]
-        flags = t.flags[cand]
+        source = t.source_of.take(cand)  # (take: a few µs a call below fancy indexing)
+        x[:, _F["heading"]] = t.is_heading.take(cand)
+        flags = t.flags.take(cand)
         if q.wants_number:
             x[:, _F["no_figure"]] = (flags & FIGURE) == 0
         if q.wants_definition:
@@ -473,7 +481,7 @@ class QueryRanker:
         if q.wants_sanction:
             x[:, _F["no_sanction"]] = (flags & SANCTION) == 0
         if q.year_relative:  # the document's year, or the year in its title/section path
-            x[:, _F["not_this_year"]] = (t.source_year[t.source_of[cand]] != q.year) & ~self.year_ctx[t.context_of[cand]]
+            x[:, _F["not_this_year"]] = (t.source_year.take(source) != q.year) & ~self.year_ctx.take(t.context_of.take(cand))
         if q.wants_agent:
             x[:, _F["no_agent"]] = (flags & AGENT) == 0
         if q.wants_permission:
@@ -481,8 +489,8 @@ class QueryRanker:
         if not (q.wants_sanction or q.wants_recourse):
             x[:, _F["unasked_sanction"]] = (flags & SANCTION) != 0
         if self.off_document is not None:
-            x[:, _F["off_document"]] = self.off_document[t.source_of[cand]]
-        x[:, _F["low_authority"]] = 1 - t.source_prior[t.source_of[cand]]
+            x[:, _F["off_document"]] = self.off_document.take(source)
+        x[:, _F["low_authority"]] = t.low_authority().take(source)
 
     def _off_document(self) -> np.ndarray:
         """Per source: `_unmatched` of a passage holding every character pair of the query that some passage of
