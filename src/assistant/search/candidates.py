@@ -175,8 +175,9 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         finally:
             dense.clear()
         keep = allowed(cand)
-        top = _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, 0.0)
-        top.matches = int(np.count_nonzero(s[keep]))  # (a passage holding only postings stored as 0 is no match)
+        cand, s, bits = cand[keep], s[keep], bits[keep]
+        top = _rescore_lazily(cand, s, bits, n, scorer, 0.0)
+        top.matches = int(np.count_nonzero(s))  # (a passage holding only postings stored as 0 is no match)
         return top
     cover = scorer.cover_bound()
     keys = [(share, mask) for share, mask in cover.keys if mask]

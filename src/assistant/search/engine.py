@@ -336,11 +336,11 @@ class Searcher:
         for word in q.excluded:
             mask &= ~self._has_all_bigrams(word)
         if not (q.phrases or q.excluded):
-            return lambda cand: mask[cand]
+            return mask.take
         verified: dict[int, bool] = {}
 
         def allowed(cand: np.ndarray) -> np.ndarray:
-            ok = mask[cand]
+            ok = mask.take(cand)
             todo = [d for d in cand[ok].tolist() if d not in verified]
             for d, (_, text) in self._rows(np.array(todo, dtype=np.int64)).items():
                 verified[d] = all(ph in text for ph in q.phrases) and not any(w in text for w in q.excluded)
