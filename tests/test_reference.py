@@ -125,6 +125,8 @@ def test_several_chapters_and_several_articles_of_no_named_document(searcher):
 def test_seed_style_items_keep_working(searcher):
     r = searcher.search("某某方案第31条", k=10)
     assert r.kind == "reference" and r.hits[0].passage.text.startswith("31.")
+    parts = searcher.search("某某方案第一部分和第二部分", k=10)  # the plan has one part: not all asked, not answered
+    assert parts.kind == "reference" and not parts.answered and parts.hits[0].passage.text == "一、总体要求"
     assert parse_reference("2023年全省一共给市场主体减了多少负担") is None
 
 

@@ -44,9 +44,9 @@ ABBREVIATION_FLOOR = 0.6  # an abbreviation that qualifies names the document (t
 MATCH_THRESHOLD = 0.6
 MAX_CHOICES = 8
 MAX_ITEMS = 10  # items one reference query may list or span (第一条至第十条)
-_JOINED = rf"\s*(和|、|及|与|以及|跟|,|，|至|到|—|–|-|~)\s*第?\s*({_NUM})\s*(条|章|节|款)?"
-# 第三条和第九条 / 第三、第五章 / 第十条至第十二条: one unit (named once at least), listed or spanned
-_SEVERAL = re.compile(rf"第\s*({_NUM})\s*(条|章|节|款)?((?:{_JOINED})+)")
+_JOINED = rf"\s*(和|、|及|与|以及|跟|,|，|至|到|—|–|-|~)\s*第?\s*({_NUM})\s*(条|章|节|款|部分)?"
+# 第三条和第九条 / 第三、第五章 / 第十条至第十二条 / 第五部分和第六部分: one unit (named once at least), listed or spanned
+_SEVERAL = re.compile(rf"第\s*({_NUM})\s*(条|章|节|款|部分)?((?:{_JOINED})+)")
 _RANGE = frozenset("至到—–-~")
 
 
