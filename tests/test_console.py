@@ -71,3 +71,10 @@ def test_an_action_no_answer_offers_says_so_instead_of_searching_it(searcher):
     core = build_core(searcher)
     out = run_console(core, ["“展示中国式现代化美好前景”", "下一条", "上下文 3"]).split("按钮：", 1)[-1]
     assert "上一个回答下没有“下一条”这一项" in out and "上一个回答下没有“上下文 3”这一项" in out and "「" not in out
+
+
+def test_the_star_button_is_pressed_by_typing_the_word_for_it():
+    """⭐ cannot be typed: 收藏 presses it, on the console as on DingTalk (one table, followups.LABEL_WORDS)."""
+    from assistant.chat.followups import typed_key
+
+    assert typed_key("⭐") == typed_key("收藏") == "收藏" and typed_key("收藏 ②") == "收藏2"

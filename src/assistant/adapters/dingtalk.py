@@ -33,7 +33,7 @@ import httpx
 from dingtalk_stream import AckMessage, CallbackHandler, CallbackMessage, ChatbotMessage
 
 from assistant.chat.core import ChatCore, Request, clean_text, parse_command
-from assistant.chat.followups import typed_key
+from assistant.chat.followups import LABEL_WORDS, typed_key
 from assistant.chat.render import highlight, ordinal
 from assistant.chat.reply import Button, Context, Quote, Reply, Text
 from assistant.config import Settings
@@ -50,7 +50,6 @@ TRIMMED = "……（内容较长，余下部分未显示{hint}）"
 NO_FILES = "（文件请在网页版或 Telegram 中下载）"
 PRIVATE, GROUP = "1", "2"  # conversationType
 DIGEST_LABEL = "摘编"
-ALIASES = {"⭐": "收藏"}  # a button label nobody can type, as a follow-up word
 DIGEST_FILES = (("docx", "Word"), ("md", "Markdown"))
 SEND_TIMEOUT = 10.0
 
@@ -118,7 +117,7 @@ class FollowUp:
 def follow_word(label: str) -> str | None:
     """What the user types for a button: its label up to any "：" (摘编：共同富裕 → 摘编); None for a
     label one cannot type (a numbered list entry)."""
-    word = ALIASES.get(label, label.split("：", 1)[0].strip())
+    word = LABEL_WORDS.get(label, label.split("：", 1)[0].strip())
     return None if not word or word[0].isdigit() else word
 
 
