@@ -9,7 +9,7 @@ from regulation_support import REGULATION_MD, REGULATIONS, plan_with_regulations
 from assistant.chat import Request, build_core
 from assistant.ingest.legal import parse_number
 from assistant.search.engine import Searcher
-from assistant.search.reference import parse_reference
+from assistant.search.reference import parse_reference, single_items
 
 FILES = ["family-education-law.md", "shanghai-dog-keeping.md", "beijing-food-waste.md", "migrant-worker-wages.md"]
 PLAN = "某某实施方案\n一、总体要求\n31.打造协作升级版。推进山海协作。\n32.完善机制。健全制度。\n"
@@ -125,6 +125,11 @@ def test_several_chapters_and_several_articles_of_no_named_document(searcher):
 def test_seed_style_items_keep_working(searcher):
     r = searcher.search("某某方案第31条", k=10)
     assert r.kind == "reference" and r.hits[0].passage.text.startswith("31.")
+    items = searcher.search("某某方案第31条和第32条", k=10)  # a plan's items 31. and 32., as 第31条 alone finds
+    assert [h.passage.text for h in items.hits if h.passage.text[:2].isdigit()] == ["31.打造协作升级版。", "32.完善机制。"]
+    # each item written as typed: 第3条 of a plan is its item 3., 第三条 may be its part 三、
+    assert single_items("方案第3条和第5条") == ["方案第3条", "方案第5条"]
+    assert single_items("方案第三条至第五条") == ["方案第三条", "方案第四条", "方案第五条"]
     parts = searcher.search("某某方案第一部分和第二部分", k=10)  # the plan has one part: not all asked, not answered
     assert parts.kind == "reference" and not parts.answered and parts.hits[0].passage.text == "一、总体要求"
     assert parse_reference("2023年全省一共给市场主体减了多少负担") is None

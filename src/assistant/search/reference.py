@@ -361,7 +361,9 @@ def single_items(query: str) -> list[str]:
     if len(numbers) < 2 or len(numbers) > MAX_ITEMS:
         return []
     unit = units.pop()
-    return [f"{query[: m.start()]}第{to_chinese(n)}{unit}{query[m.end():]}" for n in numbers]
+    # written as typed: 第3条 of a plan is its item 3., 第三条 may be its part 三、 (find_item reads the style)
+    spell = str if m.group(1).isdigit() else to_chinese
+    return [f"{query[: m.start()]}第{spell(n)}{unit}{query[m.end():]}" for n in numbers]
 
 
 def lookup(
