@@ -122,6 +122,27 @@ def test_several_chapters_and_several_articles_of_no_named_document(searcher):
     assert searcher.search("第十条至第九十九条 家庭教育促进法", k=10).kind != "reference"  # past MAX_ITEMS: no list
 
 
+def long_code() -> str:
+    """A made-up law of 120 articles: 第一百一十一条 on, an article's number is five Chinese numerals."""
+    from assistant.search.numerals import to_chinese
+
+    return "# 某某法典\n\n" + "\n\n".join(f"第{to_chinese(n)}条 本法第{n}条规定的事项之{n}。" for n in range(1, 121)) + "\n"
+
+
+def test_articles_numbered_past_four_numerals_are_found(tmp_path):
+    """道交法第一百一十九条 returned 第一百一十条, cited as answering it: five Chinese numerals were read as four (一百一十),
+    and 道交法第119条 found no heading at all."""
+    from tests.test_ranking import regulation_searcher
+
+    code = regulation_searcher(tmp_path, "code", long_code())
+    for query, n in (("某某法典第一百一十九条", 119), ("某某法典第119条", 119), ("某某法典第一百一十条", 110),
+                     ("某某法典第一百零一条", 101), ("某某法典第一百二十条", 120)):
+        r = code.search(query, k=3)
+        assert r.kind == "reference" and r.answered and [h.passage.text for h in r.hits] == [f"本法第{n}条规定的事项之{n}。"]
+    both = code.search("某某法典第一百一十九条和第一百二十条", k=5)
+    assert [h.passage.section[-1] for h in both.hits] == ["第一百一十九条", "第一百二十条"]
+
+
 def test_seed_style_items_keep_working(searcher):
     r = searcher.search("某某方案第31条", k=10)
     assert r.kind == "reference" and r.hits[0].passage.text.startswith("31.")

@@ -28,7 +28,8 @@ from assistant.search.numerals import to_chinese
 __all__ = ["parse_number", "parse_reference", "lookup", "Lookup", "item_passages", "under", "source_match",
            "holds_divisions", "history_source", "history_order", "history_answers"]
 
-_NUM = r"[0-9]{1,3}|[一二三四五六七八九十百零〇两]{1,4}"
+# A number in a query or heading: digits (not four: a year), or Chinese numerals as long as ingest reads them (一百一十九)
+_NUM = r"[0-9]{1,3}|[一二三四五六七八九十百千零〇两]{1,8}"
 # 第五部分 / 第31条 / 第三章 / 第二款 / 31. / （五） / 五、 in a query
 _ITEM = re.compile(
     rf"第\s*({_NUM})\s*(部分|条|章|节|编|款|项|点)?|[(（]\s*({_NUM})\s*[)）]|(?<![0-9.])({_NUM})\s*[.、](?![0-9])|(?<![0-9.])([0-9]{{1,3}})\s*$"
