@@ -78,6 +78,11 @@ def test_chapter_and_clause(searcher):
     assert [h.passage.text for h in clause.hits] == ["本条例所称河道，包括湖泊、人工水道。"]
     with_items = searcher.search("河道保护条例第三条第一款", k=20)
     assert [h.passage.text for h in with_items.hits][-1] == "（三）法律、法规规定的其他职责。"
+    # 第X条第Y项: the item after the sentence leading into its list (it returned the whole article)
+    item = searcher.search("河道保护条例第三条第二项", k=20)
+    assert [h.passage.text for h in item.hits] == ["市水务部门履行下列职责：", "(二)监督河道保护工作；"] and item.answered
+    missing = searcher.search("河道保护条例第三条第九项", k=20)  # an item it lacks: the article, not answered
+    assert missing.kind == "reference" and not missing.answered and len(missing.hits) == 4
 
 
 def test_an_article_never_resolves_to_a_chapter_or_an_item(searcher):

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Callable, Iterable
 
 from assistant.ingest.kinds import KINDS
+from assistant.ingest.lists import sentence_start
 from assistant.ingest.legal import ITEM, parse_number
 from assistant.records import Passage, Source
 from assistant.search.normalize import normalize
@@ -275,6 +276,24 @@ def clause(article: list[Passage], n: int) -> list[Passage]:
     return [*heading, *groups[n - 1]] if 0 < n <= len(groups) else article
 
 
+def list_item(passages: list[Passage], n: int) -> list[Passage]:
+    """The n-th item (项) of an article or paragraph after the sentence leading into its list (第五十六条第三项:
+    经营者有下列情形之一…：（三）…), and its heading passage if it has one; all of them when it has no such item."""
+    first = next((i for i, p in enumerate(passages) if ITEM.match(p.text)), None)
+    found = [p for p in passages if _item_number(p) == n]
+    if first is None or not found:
+        return passages
+    heading = passages[:1] if passages[0].is_heading else []
+    lead = passages[sentence_start([p.text for p in passages], first - 1) : first] if first else []
+    return [*heading, *(p for p in lead if not p.is_heading), *found]
+
+
+def _item_number(p: Passage) -> int | None:
+    """The number of a list item passage (（三）… → 3), None for any other passage."""
+    m = ITEM.match(p.text)
+    return parse_number(m.group()[1:-1]) if m else None
+
+
 # A question about a document's history: an event of its life and when, how often or by whom (某某条例什么时候通过的,
 # 道交法一共修正了几次, 最早哪年公布的, 第一次修正是哪年, 经过谁批准的, 哪个机关制定的), or the order it was published
 # by (国务院第几号令). Answered by the document's history lines (题注), which date each event and name the body and the
@@ -409,5 +428,11 @@ def lookup(
         return Lookup(choices=[p for _, (p, _path) in exact[:MAX_CHOICES]], asked=ref)
     heading, path = found[0][1]
     passages = under(heading, following(heading), path)
-    inner = [n for n, u in zip(ref.numbers, ref.units) if u == "款"]
-    return Lookup(passages=clause(passages, inner[0]) if inner else passages, asked=ref)
+    paragraph = [n for n, u in zip(ref.numbers, ref.units) if u == "款"]
+    passages = clause(passages, paragraph[0]) if paragraph else passages
+    item = [n for n, u in zip(ref.numbers, ref.units) if u == "项"]
+    if not item:
+        return Lookup(passages=passages, asked=ref)
+    # an item the article lacks (第五十六条第十一项 of ten): the article, not answered
+    return Lookup(passages=list_item(passages, item[0]), asked=ref,
+                  complete=any(_item_number(p) == item[0] for p in passages))
