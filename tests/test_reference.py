@@ -85,6 +85,22 @@ def test_chapter_and_clause(searcher):
     assert missing.kind == "reference" and not missing.answered and len(missing.hits) == 4
 
 
+@pytest.mark.parametrize("query", ["农民工工资条例工资支付形式与周期", "保障农民工工资支付条例的工资支付形式与周期那一章",
+                                   "《农民工工资条例》工资支付形式与周期讲了什么"])
+def test_a_chapter_named_by_its_title_is_looked_up_like_its_number(searcher, query):
+    """It was searched: its articles came ranked, not whole and in order."""
+    by_title, by_number = searcher.search(query, k=200), searcher.search("保障农民工工资支付条例第二章", k=200)
+    assert by_title.kind == "reference" and by_title.answered
+    assert [h.passage.id for h in by_title.hits] == [h.passage.id for h in by_number.hits]
+
+
+def test_a_title_alone_or_asked_about_is_searched(searcher):
+    assert searcher.search("家教法附则", k=20).hits[0].passage.section[0] == "第六章 附则"
+    assert searcher.search("法律责任", k=5).kind == "search"  # which document's?
+    assert searcher.search("家庭教育促进法法律责任里罚款多少", k=5).kind == "search"  # a question on the chapter
+    assert searcher.search("河道保护条例附则", k=5).kind == "search"  # it has no such chapter
+
+
 def test_an_article_never_resolves_to_a_chapter_or_an_item(searcher):
     r = searcher.search("某市河道保护条例第三条", k=20)
     assert r.hits[0].passage.section == ("第二章 管理职责", "第三条")  # not 第三章, not （三）

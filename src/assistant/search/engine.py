@@ -104,6 +104,7 @@ class Searcher:
         self._source_no = {sid: i for i, sid in enumerate(index.source_ids)}
         self._kinds = np.array([sources[sid].kind if sid in sources else "" for sid in index.source_ids], dtype=object)
         self._headings: dict[str, list[Passage]] | None = None
+        self._divisions: dict[str, list[reference.Division]] | None = None  # chapters by title (_titled_division)
         self._row_cache: dict[int, tuple[tuple, str]] = {}  # see _rows
         # the rows shown as hits, read into Passages once, with what a hit of each shows around it (_around)
         self._passages: dict[int, tuple[Passage, tuple[Source, str, str, tuple[tuple[str, str], ...]]]] = {}
@@ -398,7 +399,21 @@ class Searcher:
         if found is None and reference.parse_reference(normalize(query)) is not None:
             respelled = self._respelled(query)
             found = look_up(respelled) if respelled else None
+        elif found is None:
+            found = self._titled_division(query, source_id)
         return found
+
+    def _titled_division(self, query: str, source_id: str | None) -> reference.Lookup | None:
+        """A chapter asked for by its title (道交法法律责任那一章), whole and in order as 道交法第七章 is."""
+        if self._divisions is None:
+            self._divisions = reference.division_titles(self._source_headings())
+        division = reference.titled_division(query, self._divisions, list(self._names.values()), source_id)
+        if division is None:
+            return None
+        following = self._iter_passages(f"source_id = ? and seq >= ? order by seq limit {REFERENCE_LIMIT}",
+                                        [division.source_id, division.heading.seq])
+        asked = reference.ReferenceQuery(normalize(query), (division.number,), (False,), (division.unit,))
+        return reference.Lookup(passages=reference.under(division.heading, following, division.path), asked=asked)
 
     def _respelled(self, query: str) -> str | None:
         """The query with each everyday word the register lists in its first wording (养狗 → 养犬, 租房 → 租赁, 家暴 →

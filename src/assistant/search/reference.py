@@ -27,7 +27,7 @@ from assistant.search.normalize import normalize
 from assistant.search.numerals import to_chinese
 
 __all__ = ["parse_number", "parse_reference", "lookup", "Lookup", "item_passages", "under", "source_match",
-           "holds_divisions", "history_source", "history_order", "history_answers"]
+           "holds_divisions", "history_source", "history_order", "history_answers", "division_titles", "titled_division"]
 
 # A number in a query or heading: digits (not four: a year), or Chinese numerals as long as ingest reads them (一百一十九)
 _NUM = r"[0-9]{1,3}|[一二三四五六七八九十百千零〇两]{1,8}"
@@ -359,6 +359,60 @@ def _is_name_of(words: str, source: Source) -> bool:
         if len(words) >= NAME_MIN_CHARS and _longest_abbreviation(words, name) == len(words) >= NAME_MIN_SHARE * len(name):
             return True
     return False
+
+
+# What may follow a division's title when it is asked for by name: 道交法法律责任那一章, 劳动合同法的特别规定讲了什么
+_DIVISION_TAIL = re.compile(r"(?:的|那一?|这一?|一|章|节|编|部分|内容|规定|全文|原文|条文|讲了?|说了?|写了?|是|有|哪些|什么|些|呢|吗"
+                            r"|[\s?？。!！,，:：》“”\"])*")
+
+
+@dataclass(frozen=True)
+class Division:
+    """A chapter, 节 or 编 of a source as found by its title (第七章 法律责任 → 法律责任)."""
+
+    source_id: str
+    heading: Passage  # its first passage
+    path: tuple[str, ...]
+    number: int
+    unit: str
+
+
+def division_titles(headings: dict[str, list[Passage]]) -> dict[str, list[Division]]:
+    """Every source's chapters, 节 and 编 by their title without number and spacing (built once per index: a
+    query is checked against the titles, not the headings)."""
+    out: dict[str, list[Division]] = {}
+    for sid, anchors in headings.items():
+        for p, path, label in _candidates(anchors):
+            m = _HEADING_NUM.match(normalize(label))
+            found = _heading_unit(label)
+            title = _title_key(normalize(label)[m.end():]) if m else ""
+            if found and found[1] in DIVISIONS and len(title) >= 2:
+                out.setdefault(title, []).append(Division(sid, p, path, *found))
+    return out
+
+
+def titled_division(query: str, titles: dict[str, list[Division]], sources: list[Source],
+                    source_id: str | None = None) -> Division | None:
+    """The division a query asks for by its title after its document's name (消保法附则, 道交法法律责任那一章, 劳动合同法
+    的特别规定讲了什么), or None: the words before the title must name one source (its title or 简称, or nothing when
+    the search is inside one), and the words after it only ask for the division (那一章, 讲了什么). 法律责任 alone, or
+    社会救助暂行办法 最低生活保障标准是多少, is a search."""
+    q = normalize(query)
+    asked = [(t, d) for t, ds in titles.items() if t in q for d in ds]
+    for title, division in sorted(asked, key=lambda a: -len(a[0])):
+        start = q.find(title)
+        if _DIVISION_TAIL.fullmatch(q[start + len(title):]) is None:
+            continue
+        words = re.sub(r"[\s《》〈〉“”\"]+|的$", "", q[:start])
+        if source_id is not None:
+            if division.source_id == source_id and (not words or any(s.id == source_id and _is_name_of(words, s)
+                                                                     for s in sources)):
+                return division
+            continue
+        named = [s.id for s in sources if len(words) >= 2 and _is_name_of(words, s)]
+        if named == [division.source_id]:
+            return division
+    return None
 
 
 def single_items(query: str) -> list[str]:
