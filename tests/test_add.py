@@ -111,6 +111,47 @@ def test_an_official_notice_is_cited_by_the_plan_it_issues(corpus: Path, tmp_pat
     assert not apparatus & set(texts) and not any("印发" in t and "抄送" in t for t in texts)
 
 
+RULE_ORDER = ["某省人民政府令", "第999号",
+              "《某省农村公路养护管理办法》已经2024年3月1日省人民政府第20次常务会议审议通过，现予公布，自2024年5月1日起施行。",
+              "省长　某某", "2024年3月10日", "某省农村公路养护管理办法",
+              "第一条　为了加强农村公路养护管理，制定本办法。", "第二条　县级人民政府是农村公路养护管理的责任主体。",
+              "第三条　本办法自2024年5月1日起施行。"]
+
+
+def test_a_rule_published_with_its_order_is_titled_and_dated_by_it(corpus: Path, tmp_path: Path):
+    """A government rule as published (政府令, its number, the sentence promulgating it, the governor's signature
+    and date, then its title) was titled 某省人民政府令第999号, of no kind, issued by 省人民政府第20次常务会议审议, and
+    quoted 省长某某 and its own title as text."""
+    from docx import Document
+
+    doc = Document()
+    for text in RULE_ORDER:  # no styles: as a government website's Word file often is
+        doc.add_paragraph(text)
+    doc.save(tmp_path / "rule.docx")
+    (r,) = add([tmp_path / "rule.docx"], corpus, tmp_path / "a.db")
+    s = r.source
+    assert (s.title, s.kind, s.issuer) == ("某省农村公路养护管理办法", "办法", "某省人民政府")
+    assert (s.passed, s.promulgated, s.effective) == ("2024-03-01", "2024-03-10", "2024-05-01")
+    ps = Corpus(tmp_path / "a.db").passages(s.id)
+    assert [p.text for p in ps if p.section == (HEADNOTE,)] == ["某省人民政府令 第999号", RULE_ORDER[2], "省长 某某 2024年3月10日"]
+    assert [p.text for p in ps if p.section != (HEADNOTE,)] == [
+        "为了加强农村公路养护管理，制定本办法。", "县级人民政府是农村公路养护管理的责任主体。", "本办法自2024年5月1日起施行。"]
+
+
+def test_a_law_published_with_a_presidential_order_is_issued_by_its_legislature(corpus: Path, tmp_path: Path):
+    law = ["中华人民共和国主席令", "第十二号",
+           "《中华人民共和国某某促进法》已由中华人民共和国第十四届全国人民代表大会常务委员会第六次会议于2023年10月24日通过，"
+           "现予公布，自2024年1月1日起施行。", "中华人民共和国主席　某某", "2023年10月24日", "中华人民共和国某某促进法",
+           "（2023年10月24日第十四届全国人民代表大会常务委员会第六次会议通过）",
+           "第一条　为了促进某某事业，制定本法。", "第二条　国家支持某某事业。", "第三条　本法自2024年1月1日起施行。"]
+    (tmp_path / "law.txt").write_text("\n".join(law) + "\n", encoding="utf-8")
+    (r,) = add([tmp_path / "law.txt"], corpus, tmp_path / "a.db")
+    s = r.source
+    assert (s.title, s.kind, s.issuer, s.passed) == ("中华人民共和国某某促进法", "法", "全国人民代表大会常务委员会", "2023-10-24")
+    assert [p.text for p in Corpus(tmp_path / "a.db").passages(s.id)][-3:] == [
+        "为了促进某某事业，制定本法。", "国家支持某某事业。", "本法自2024年1月1日起施行。"]
+
+
 def test_a_state_council_opinion_keeps_its_addressees_out_of_the_text(corpus: Path, tmp_path: Path):
     """国务院各部委、各直属机构： ends in an organ (机构) like other addressee lines: a header line, so the
     preamble's first sentence is quoted alone (a PDF had glued the addressees to it)."""

@@ -12,6 +12,10 @@ An official document (公文, GB/T 9704) also carries an apparatus around its te
 (issuer lines above a date line: 成文日期, its promulgation date), notes such as `（此件公开发布）` and the
 closing block (`抄送：…`, `…2024年3月16日印发`). These are header lines too: metadata, never quoted. A notice that issues another
 document (`…关于印发《X》的通知`) is cited by X, its short name, when X heads the text it carries.
+A law or government rule may open with the order that promulgates it (公布令: `某省人民政府令`, `第999号`,
+`《某省…办法》已经…常务会议审议通过，现予公布，自…起施行。`, the signer `省长　某某`, the date, then the rule's own
+title): the rule is what the file holds, so it is titled, kinded and dated by the order, its issuer is the
+ordering organ (or, for a 主席令, the body that passed the law), and the order's lines are header lines.
 Nothing is guessed: what the document does not state stays empty.
 """
 from __future__ import annotations
@@ -43,6 +47,12 @@ _DATE_LINE = re.compile(rf"^{_DATE}$")
 _CLOSING = re.compile(rf"^(?:(?:抄送|抄报|发送)[：:].*|.{{2,40}}{_DATE}印发|[（(]此(?:件|页)[^）)]{{2,12}}[）)])$")
 _ISSUING = re.compile(r"(?:印发|转发|颁布)《?([^《》]{4,80}?)》?的通知$")
 _TITLE_ISSUER = re.compile(rf"^(.{{2,30}}?{_ORGAN})关于")
+# A promulgation order: the ordering organ's line (…令, its number on the same line or the next), the sentence
+# promulgating 《the rule》, the signer (省长/总理/主席 … and a name), the date.
+_ORDER_HEAD = re.compile(r"^(.{2,30}?)令(?:[（(]?第[0-9一二三四五六七八九十百零〇]+号[)）]?)?$")
+_ORDER_NUMBER = re.compile(r"^[（(]?第[0-9一二三四五六七八九十百零〇]+号[)）]?$")
+_PROMULGATING = re.compile(r"^《([^》]{2,80})》.{0,160}?现予(?:公布|发布)")
+_SIGNER = re.compile(r"^.{0,12}?(?:代?(?:省长|市长|州长|县长|区长|主席|总理|部长|主任|署长|局长|院长))[\u4e00-\u9fff·]{2,6}$")
 SIGNATURE_LINES = 3  # issuer lines above a signature's date: a joint document has several
 TITLE_MAX = 80
 TITLE_LINES = 4
@@ -101,10 +111,19 @@ def read_events(text: str, facts: Facts) -> bool:
 
 def history_events(header: list[str] | tuple[str, ...]) -> list[str]:
     """The header lines recording a dated event of the document's life (…会议通过, …修正, …公布, …施行), as
-    printed: its history, quoted (题注) when someone asks when it was passed or amended. Order numbers,
-    addressees, signatures and a 公文's closing block (…印发) stay metadata only."""
+    printed: its history, quoted (题注) when someone asks when it was passed or amended; so is the order that
+    promulgated it, its number and its signature each one line even when printed on two (某省人民政府令 第999号:
+    第几号令 asks for it; 省长 某某 2024年3月10日: when it was promulgated). Addressees, a 公文's signature and its
+    closing block (…印发) stay metadata only."""
     flat = [(" ".join(h.split()), re.sub(r"\s+", "", h)) for h in header]
-    return [_balanced(line) for line, f in flat if _EVENT.search(f) and not _CLOSING.match(f)]
+    out = []
+    for n, (line, f) in enumerate(flat):
+        after = flat[n + 1] if n + 1 < len(flat) else ("", "")
+        if _ORDER_HEAD.match(f) and _ORDER_NUMBER.match(after[1]) or _SIGNER.match(f) and _DATE_LINE.match(after[1]):
+            out.append(f"{line} {after[0]}")  # 某省人民政府令 第999号, 省长 某某 2024年3月10日
+        elif _EVENT.search(f) and not _CLOSING.match(f) or _ORDER_HEAD.match(f) and _ORDER.search(f):
+            out.append(_balanced(line))
+    return out
 
 
 def leading_history(texts: list[str]) -> int:
@@ -164,13 +183,14 @@ def read_facts(elements: list[Element]) -> Facts:
     """Title, kind, dates, issuer and header lines of a document (see module doc)."""
     facts = Facts()
     items = _without_running_heads(elements)
-    i = 0
-    if items and items[0].heading == 1 or any(e.heading == 1 for e in items[:3]):
+    i = _promulgation_order(items, facts)  # titled by the order: the rule's own title line is skipped below
+    order_lines = len(facts.history)
+    if not i and (items and items[0].heading == 1 or any(e.heading == 1 for e in items[:3])):
         while i < len(items) and items[i].heading != 1:
             i += 1
         facts.title = " ".join(items[i].text.split())
         i += 1
-    else:
+    elif not i:
         lines = []
         while i < min(len(items), TITLE_LINES) and _title_line(items[i].text) and not items[i].heading > 1:
             lines.append(items[i].text.strip())
@@ -189,7 +209,7 @@ def read_facts(elements: list[Element]) -> Facts:
             break
         facts.history.append(" ".join(text.split()))
         i += 1
-    read_events("".join(facts.history), facts)  # a PDF wraps a header line anywhere, even in 通|过
+    read_events("".join(facts.history[order_lines:]), facts)  # a PDF wraps a header line anywhere, even in 通|过
     _read_apparatus(items[i:], facts)
     if not facts.effective:  # 本条例自2021年3月1日起施行: the closing article states when it takes effect;
         # read across items, as a PDF line may end inside it (本意见自2025年3 | 月1日起施行)
@@ -198,6 +218,31 @@ def read_facts(elements: list[Element]) -> Facts:
     facts.kind = kind_of(facts.short or facts.title)
     facts.date = facts.revised or facts.passed or facts.promulgated or facts.approved or facts.effective
     return facts
+
+
+def _promulgation_order(items: list[Element], facts: Facts) -> int:
+    """The lines of the order promulgating the rule the file holds (see module doc), into `facts` (title, issuer,
+    promulgation date, header lines); 0 when the file opens with no such order."""
+    flats = [_flat(e.text) for e in items[:6]]
+    head = _ORDER_HEAD.match(flats[0]) if flats else None
+    if head is None:
+        return 0
+    i = 2 if len(flats) > 1 and _ORDER_NUMBER.match(flats[1]) else 1
+    rule = _PROMULGATING.match(flats[i]) if i < len(flats) else None
+    if rule is None:
+        return 0
+    end = i + 1
+    if end < len(flats) and _SIGNER.match(flats[end]):
+        end += 1
+    if end < len(flats) and _DATE_LINE.match(flats[end]):
+        facts.promulgated = _iso(_DATE_LINE.match(flats[end]))
+        end += 1
+    facts.title = rule.group(1)
+    organ = _ORDER_NUMBER.sub("", head.group(1))
+    facts.issuer = organ if _ORGAN_LINE.match(organ) else ""  # 主席令: the law's passing body, from its header
+    read_events(flats[i], facts)  # (alone: the signature's date would run into the header line after it)
+    facts.history += [" ".join(e.text.split()) for e in items[:end]]
+    return end
 
 
 def _flat(text: str) -> str:
