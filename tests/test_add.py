@@ -152,6 +152,23 @@ def test_a_law_published_with_a_presidential_order_is_issued_by_its_legislature(
         "为了促进某某事业，制定本法。", "国家支持某某事业。", "本法自2024年1月1日起施行。"]
 
 
+def test_a_regulation_published_with_its_legislature_s_announcement_is_titled_by_it(corpus: Path, tmp_path: Path):
+    """The 公告 a people's congress standing committee publishes a local regulation with reads as an order does."""
+    text = ["某市人民代表大会常务委员会公告", "（第三十号）",
+            "《某市河湖保护条例》已经某市第十四届人民代表大会常务委员会第十次会议于2023年6月28日通过，某省第十四届人民代表"
+            "大会常务委员会第五次会议于2023年9月28日批准，现予公布，自2024年1月1日起施行。",
+            "某市人民代表大会常务委员会", "2023年10月8日", "某市河湖保护条例",
+            "第一条　为了保护河湖，制定本条例。", "第二条　市水行政主管部门负责河湖保护工作。", "第三条　本条例自2024年1月1日起施行。"]
+    (tmp_path / "rivers.txt").write_text("\n".join(text) + "\n", encoding="utf-8")
+    (r,) = add([tmp_path / "rivers.txt"], corpus, tmp_path / "a.db")
+    s = r.source
+    assert (s.title, s.kind, s.issuer) == ("某市河湖保护条例", "条例", "某市人民代表大会常务委员会")
+    assert (s.passed, s.approved, s.promulgated, s.effective) == ("2023-06-28", "2023-09-28", "2023-10-08", "2024-01-01")
+    assert [p.text for p in Corpus(tmp_path / "a.db").passages(s.id)] == [
+        "某市人民代表大会常务委员会公告 （第三十号）", text[2],
+        "为了保护河湖，制定本条例。", "市水行政主管部门负责河湖保护工作。", "本条例自2024年1月1日起施行。"]
+
+
 def test_a_state_council_opinion_keeps_its_addressees_out_of_the_text(corpus: Path, tmp_path: Path):
     """国务院各部委、各直属机构： ends in an organ (机构) like other addressee lines: a header line, so the
     preamble's first sentence is quoted alone (a PDF had glued the addressees to it)."""

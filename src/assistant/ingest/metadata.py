@@ -12,9 +12,9 @@ An official document (公文, GB/T 9704) also carries an apparatus around its te
 (issuer lines above a date line: 成文日期, its promulgation date), notes such as `（此件公开发布）` and the
 closing block (`抄送：…`, `…2024年3月16日印发`). These are header lines too: metadata, never quoted. A notice that issues another
 document (`…关于印发《X》的通知`) is cited by X, its short name, when X heads the text it carries.
-A law or government rule may open with the order that promulgates it (公布令: `某省人民政府令`, `第999号`,
-`《某省…办法》已经…常务会议审议通过，现予公布，自…起施行。`, the signer `省长　某某`, the date, then the rule's own
-title): the rule is what the file holds, so it is titled, kinded and dated by the order, its issuer is the
+A law or government rule may open with the order or announcement that promulgates it (公布令 or 公告: `某省人民政府令`
+or `某省人民代表大会常务委员会公告`, `第999号`, `《某省…办法》已经…审议通过，现予公布，自…起施行。`, the signer `省长　某某`
+or the organ, the date, then the rule's own title): the rule is what the file holds, so it is titled, kinded and dated by the order, its issuer is the
 ordering organ (or, for a 主席令, the body that passed the law), and the order's lines are header lines.
 Nothing is guessed: what the document does not state stays empty.
 """
@@ -49,7 +49,7 @@ _ISSUING = re.compile(r"(?:印发|转发|颁布)《?([^《》]{4,80}?)》?的通
 _TITLE_ISSUER = re.compile(rf"^(.{{2,30}}?{_ORGAN})关于")
 # A promulgation order: the ordering organ's line (…令, its number on the same line or the next), the sentence
 # promulgating 《the rule》, the signer (省长/总理/主席 … and a name), the date.
-_ORDER_HEAD = re.compile(r"^(.{2,30}?)令(?:[（(]?第[0-9一二三四五六七八九十百零〇]+号[)）]?)?$")
+_ORDER_HEAD = re.compile(r"^(.{2,30}?)(?:令|公告)(?:[（(]?第[0-9一二三四五六七八九十百零〇]+号[)）]?)?$")
 _ORDER_NUMBER = re.compile(r"^[（(]?第[0-9一二三四五六七八九十百零〇]+号[)）]?$")
 _PROMULGATING = re.compile(r"^《([^》]{2,80})》.{0,160}?现予(?:公布|发布)")
 _SIGNER = re.compile(r"^.{0,12}?(?:代?(?:省长|市长|州长|县长|区长|主席|总理|部长|主任|署长|局长|院长))[\u4e00-\u9fff·]{2,6}$")
@@ -232,7 +232,7 @@ def _promulgation_order(items: list[Element], facts: Facts) -> int:
     if rule is None:
         return 0
     end = i + 1
-    if end < len(flats) and _SIGNER.match(flats[end]):
+    if end < len(flats) and (_SIGNER.match(flats[end]) or _ORGAN_LINE.match(flats[end])):  # 省长 某某, or the organ
         end += 1
     if end < len(flats) and _DATE_LINE.match(flats[end]):
         facts.promulgated = _iso(_DATE_LINE.match(flats[end]))
