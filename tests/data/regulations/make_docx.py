@@ -128,12 +128,16 @@ def markdown_to_numbered_docx(source: Path, target: Path) -> Path:
         return p
 
     lines = source.read_text(encoding="utf-8").splitlines()
-    for line in lines:
-        line = line.strip()
-        if not line or line.startswith("<!--"):
+    filled = [line.strip() for line in lines if line.strip()]
+    contents = {i for i, line in enumerate(filled[:-1])  # a table of contents: chapter titles with nothing under them
+                if all(x.startswith("## ") and CHAPTER.match(x[3:].strip()) for x in (line, filled[i + 1]))}
+    for i, line in enumerate(filled):
+        if line.startswith("<!--"):
             continue
         if line.startswith("# "):
             document.add_paragraph(line[2:].strip(), style="Title")
+        elif i in contents:  # typed as plain lines, as a printed 目录 is, not as numbered chapter headings
+            document.add_paragraph(line[3:].strip())
         elif line.startswith("## ") and (m := CHAPTER.match(line[3:].strip())):
             shown = parse_number(m.group(1))
             if shown != counts[0] + 1:
