@@ -133,16 +133,17 @@ def pdf_pages(pages: int = 3, lines_per_page: int = 30) -> list[list[str]]:
 
 
 def write_pdf(path: Path, pages: int = 3, lines_per_page: int = 30, footer: str = "- {n} -",
-              header: str = "某省公共数据条例") -> Path:
-    """A text PDF in Chinese (pdf_pages) with a running header and a page number (`footer`, {n} the page,
-    {total} the count) on every page (reportlab's built-in Adobe CID font STSong-Light: no font file needed)."""
+              header: str = "某省公共数据条例", text: list[list[str]] | None = None) -> Path:
+    """A text PDF in Chinese (`text`, its lines page by page; pdf_pages by default) with a running header and a page
+    number (`footer`, {n} the page, {total} the count) on every page (reportlab's built-in Adobe CID font
+    STSong-Light: no font file needed)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     c = canvas.Canvas(str(path))
-    for n, lines in enumerate(pdf_pages(pages, lines_per_page), 1):
+    for n, lines in enumerate(text or pdf_pages(pages, lines_per_page), 1):
         c.setFont("STSong-Light", 9)
         if header:
             c.drawString(72, 810, header)

@@ -169,6 +169,30 @@ def test_a_regulation_published_with_its_legislature_s_announcement_is_titled_by
         "为了保护河湖，制定本条例。", "市水行政主管部门负责河湖保护工作。", "本条例自2024年1月1日起施行。"]
 
 
+def test_a_wrapped_pdf_header_is_read_and_quoted_whole(corpus: Path, tmp_path: Path):
+    """A PDF wraps the promulgating sentence and the bracketed header over several lines: the order was not
+    recognised (the rule was titled 某市人民代表大会常务委员会公告, of kind 公告) and the 题注 were pieces of lines."""
+    lines = ["某市人民代表大会常务委员会公告", "（第三十号）",
+             "《某市河湖保护条例》已经某市第十四届人民代表大会常务委员会第十次会议于2023年6",
+             "月28日通过，某省第十四届人民代表大会常务委员会第五次会议于2023年9月28日批准，现",
+             "予公布，自2024年1月1日起施行。", "某市人民代表大会常务委员会", "2023年10月8日", "某市河湖保护条例",
+             "（2023年6月28日某市第十四届人民代表大会常务委员会第十次会议通过　2023年9月28日",
+             "某省第十四届人民代表大会常务委员会第五次会议批准）", "目　　录", "第一章　总则", "第二章　保护",
+             "第一章　总则", "第一条　为了保护河湖，维护河湖健康生命，结合本市实际，制定本条例。",
+             "第二条　市水行政主管部门负责河湖保护的监督管理工作。", "第二章　保护",
+             "第三条　禁止在河湖管理范围内倾倒垃圾、渣土。", "第四条　本条例自2024年1月1日起施行。"]
+    write_pdf(tmp_path / "rivers.pdf", header="", text=[lines])
+    (r,) = add([tmp_path / "rivers.pdf"], corpus, tmp_path / "a.db")
+    s = r.source
+    assert (s.title, s.kind, s.issuer) == ("某市河湖保护条例", "条例", "某市人民代表大会常务委员会")
+    assert (s.passed, s.approved, s.promulgated, s.effective) == ("2023-06-28", "2023-09-28", "2023-10-08", "2024-01-01")
+    ps = Corpus(tmp_path / "a.db").passages(s.id)
+    assert [p.text for p in ps if p.section == (HEADNOTE,)] == [
+        "某市人民代表大会常务委员会公告 （第三十号）", "".join(lines[2:5]),
+        "（2023年6月28日某市第十四届人民代表大会常务委员会第十次会议通过 2023年9月28日某省第十四届人民代表大会常务委员会第五次会议批准）"]
+    assert [p.text for p in ps if p.section != (HEADNOTE,)][0] == "为了保护河湖，维护河湖健康生命，结合本市实际，制定本条例。"
+
+
 def test_a_state_council_opinion_keeps_its_addressees_out_of_the_text(corpus: Path, tmp_path: Path):
     """国务院各部委、各直属机构： ends in an organ (机构) like other addressee lines: a header line, so the
     preamble's first sentence is quoted alone (a PDF had glued the addressees to it)."""

@@ -244,11 +244,18 @@ def header_rule(header_lines: Iterable[str]) -> LineRule:
     header = {re.sub(r"\s+", "", h) for h in header_lines}
 
     def drop_header_lines(lines: list[Line], removals: Removals) -> list[Line]:
-        return _drop_where(lines, removals, "header", lambda ln: ln.text.replace(" ", "") in header)
+        """Each line that is a header line, or with the lines after it spells one (a PDF wraps a header line)."""
+        flat = [ln.text.replace(" ", "") for ln in lines]
+        doomed: set[int] = set()
+        for i in range(len(lines)):
+            end = next((j for j in range(i + 1, min(i + HEADER_WRAP, len(lines)) + 1) if "".join(flat[i:j]) in header), 0)
+            doomed.update(range(i, end))
+        return _drop_indices(lines, doomed, removals, "header")
 
     return drop_header_lines
 
 
+HEADER_WRAP = 4  # printed lines one header line may be wrapped over (header_rule)
 _DIGITS = re.compile(r"[0-9０-９]+")
 _CLAUSE_MARK = re.compile(r"[，。；！？]")
 RUNNING_MIN_PAGES = 3

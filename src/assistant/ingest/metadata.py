@@ -207,7 +207,7 @@ def read_facts(elements: list[Element]) -> Facts:
         apparatus = _DOC_NUMBER.match(_flat(text)) or _ADDRESSEES.match(_flat(text))
         if not (is_header(text) or apparatus or opens_bracket or (facts.history and _continues(facts.history))):
             break
-        facts.history.append(" ".join(text.split()))
+        _add_header_line(facts.history, items[i], joins=i > start)
         i += 1
     read_events("".join(facts.history[order_lines:]), facts)  # a PDF wraps a header line anywhere, even in 通|过
     _read_apparatus(items[i:], facts)
@@ -223,15 +223,17 @@ def read_facts(elements: list[Element]) -> Facts:
 def _promulgation_order(items: list[Element], facts: Facts) -> int:
     """The lines of the order promulgating the rule the file holds (see module doc), into `facts` (title, issuer,
     promulgation date, header lines); 0 when the file opens with no such order."""
-    flats = [_flat(e.text) for e in items[:6]]
+    flats = [_flat(e.text) for e in items[:9]]
     head = _ORDER_HEAD.match(flats[0]) if flats else None
     if head is None:
         return 0
     i = 2 if len(flats) > 1 and _ORDER_NUMBER.match(flats[1]) else 1
-    rule = _PROMULGATING.match(flats[i]) if i < len(flats) else None
+    # the promulgating sentence, over several lines when a PDF wraps it
+    end = next((j for j in range(i + 1, min(len(flats), i + 4) + 1) if "".join(flats[i:j]).endswith("。")), i + 1)
+    rule = _PROMULGATING.match("".join(flats[i:end])) if i < len(flats) else None
     if rule is None:
         return 0
-    end = i + 1
+    sentence_end = end
     if end < len(flats) and (_SIGNER.match(flats[end]) or _ORGAN_LINE.match(flats[end])):  # 省长 某某, or the organ
         end += 1
     if end < len(flats) and _DATE_LINE.match(flats[end]):
@@ -240,8 +242,9 @@ def _promulgation_order(items: list[Element], facts: Facts) -> int:
     facts.title = rule.group(1)
     organ = _ORDER_NUMBER.sub("", head.group(1))
     facts.issuer = organ if _ORGAN_LINE.match(organ) else ""  # 主席令: the law's passing body, from its header
-    read_events(flats[i], facts)  # (alone: the signature's date would run into the header line after it)
-    facts.history += [" ".join(e.text.split()) for e in items[:end]]
+    read_events("".join(flats[i:sentence_end]), facts)  # (alone: the signature's date would run into the next line)
+    for n, e in enumerate(items[:end]):
+        _add_header_line(facts.history, e, joins=i < n < sentence_end)
     return end
 
 
@@ -273,6 +276,16 @@ def _read_apparatus(body: list[Element], facts: Facts) -> None:
     issuer = _TITLE_ISSUER.match(_flat(facts.title))
     facts.issuer = facts.issuer or (issuer.group(1) if issuer else "")
     facts.history += [" ".join(body[i].text.split()) for i in sorted(kept)]
+
+
+def _add_header_line(history: list[str], item: Element, joins: bool) -> None:
+    """One header line, as printed; a line of hard-wrapped text (PDF) that carries on the one before (its bracket
+    still open, or the sentence it is part of: `joins`) is joined to it, so that the line is quoted whole."""
+    text = " ".join(item.text.split())
+    if item.wrapped and history and (joins or _continues(history[-1:])):
+        history[-1] += text
+    else:
+        history.append(text)
 
 
 def _continues(history: list[str]) -> bool:
