@@ -56,7 +56,7 @@ _SIGNER = re.compile(r"^.{0,12}?(?:代?(?:省长|市长|州长|县长|区长|主
 SIGNATURE_LINES = 3  # issuer lines above a signature's date: a joint document has several
 TITLE_MAX = 80
 TITLE_LINES = 4
-HEADER_LINES = 8
+HEADER_LINES = 24  # a law amended many times lists each amendment on a line of its own
 
 
 @dataclass
