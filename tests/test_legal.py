@@ -97,6 +97,12 @@ def test_wrapped_text_regulation(tmp_path: Path):
     assert [p.section for p in ps if "会议通过" in p.text] == [(HEADNOTE,)]
 
 
+def test_a_law_amended_nine_times_keeps_every_header_line():
+    """Its last two 修正 lines were beyond the eight header lines read: dated 2019 instead of 2021."""
+    facts = metadata.read_facts(markdown.read(REGULATIONS / "guangdong-population-family-planning.md"))
+    assert (len(facts.history), facts.revised, facts.date) == (10, "2021-12-01", "2021-12-01")
+
+
 @pytest.mark.parametrize("name", sorted(p.name for p in REGULATIONS.glob("*.md") if p.name != "README.md"))
 def test_published_regulations(name: str):
     path = REGULATIONS / name
