@@ -146,6 +146,45 @@ def test_table_of_contents_and_plain_word_title(tmp_path: Path):
     ]
 
 
+def test_a_header_under_a_line_break_in_the_word_title_is_a_header(tmp_path: Path):
+    """某省养老服务条例⏎（…会议通过） in one Title paragraph was all title: of no kind, its passing date lost."""
+    from docx import Document
+
+    from assistant.ingest.formats import docx
+
+    doc = Document()
+    title = doc.add_paragraph("某省养老服务条例", style="Title")
+    title.add_run().add_break()
+    title.add_run("（2021年3月26日某省第十三届人民代表大会常务委员会第二十八次会议通过）")
+    for text in ["第一条　为了发展养老服务，制定本条例。", "第二条　县级以上人民政府负责养老服务工作。", "第三条　本条例自2021年6月1日起施行。"]:
+        doc.add_paragraph(text)
+    doc.save(str(tmp_path / "care.docx"))
+    facts = metadata.read_facts(docx.read(tmp_path / "care.docx"))
+    assert (facts.title, facts.kind, facts.passed) == ("某省养老服务条例", "条例", "2021-03-26")
+    ps = passages(tmp_path / "care.docx", docx.read, facts.title, "\n".join(facts.history))
+    assert [p.text for p in ps if p.section == (HEADNOTE,)] == ["（2021年3月26日某省第十三届人民代表大会常务委员会第二十八次会议通过）"]
+
+
+def test_a_title_typed_over_two_title_paragraphs_is_one_title(tmp_path: Path):
+    """某省人民代表大会常务委员会关于 / 加强养老服务工作的决定: it was titled by its first line, of no kind, undated."""
+    from docx import Document
+
+    from assistant.ingest.formats import docx
+
+    doc = Document()
+    for text in ["某省人民代表大会常务委员会关于", "加强养老服务工作的决定"]:
+        doc.add_paragraph(text, style="Title")
+    for text in ["（2021年3月26日某省第十三届人民代表大会常务委员会第二十八次会议通过）", "为了发展养老服务，作如下决定：",
+                 "一、县级以上人民政府应当将养老服务纳入规划。", "二、本决定自公布之日起施行。"]:
+        doc.add_paragraph(text)
+    doc.save(str(tmp_path / "decision.docx"))
+    facts = metadata.read_facts(docx.read(tmp_path / "decision.docx"))
+    assert (facts.title, facts.kind, facts.passed) == ("某省人民代表大会常务委员会关于加强养老服务工作的决定", "决定", "2021-03-26")
+    ps = passages(tmp_path / "decision.docx", docx.read, facts.title, "\n".join(facts.history))
+    assert [p.text for p in ps][:2] == [
+        "（2021年3月26日某省第十三届人民代表大会常务委员会第二十八次会议通过）", "为了发展养老服务，作如下决定："]
+
+
 def test_the_effective_date_is_read_across_a_wrapped_line():
     """A PDF line may end inside the closing sentence (本意见自2025年3 | 月1日起施行): the date is still read."""
     from assistant.ingest.formats import Element

@@ -190,6 +190,12 @@ def read_facts(elements: list[Element]) -> Facts:
             i += 1
         facts.title = " ".join(items[i].text.split())
         i += 1
+        # a long title typed over several paragraphs of the title's style (…关于 / 加强…的决定), until it names its kind
+        for _ in range(TITLE_LINES - 1):
+            if not (i < len(items) and items[i].heading == 1 and not kind_of(facts.title) and _title_line(items[i].text)):
+                break
+            facts.title += " ".join(items[i].text.split())
+            i += 1
     elif not i:
         lines = []
         while i < min(len(items), TITLE_LINES) and _title_line(items[i].text) and not items[i].heading > 1:

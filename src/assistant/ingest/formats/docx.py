@@ -104,8 +104,12 @@ class _Reader:
         text = strip_controls(label + body)[0]
         level = self.heading(p)
         if level:
-            if text.strip():
-                yield Element(" ".join(text.split()), heading=level)
+            lines = [line for line in text.split("\n") if line.strip()]
+            # a title's bracketed header on a line of its own (某省养老服务条例⏎（…会议通过）): text under the heading
+            k = next((n for n, line in enumerate(lines) if n and line.strip()[:1] in "（("), len(lines))
+            if lines:
+                yield Element(" ".join(" ".join(lines[:k]).split()), heading=level)
+            yield from (Element(piece) for piece in _pieces("\n".join(lines[k:])))
         else:
             yield from (Element(piece) for piece in _pieces(text))
         for box in _text_boxes(p):  # a text box's paragraphs, after the paragraph that anchors it
