@@ -193,6 +193,18 @@ def test_a_wrapped_pdf_header_is_read_and_quoted_whole(corpus: Path, tmp_path: P
     assert [p.text for p in ps if p.section != (HEADNOTE,)][0] == "为了保护河湖，维护河湖健康生命，结合本市实际，制定本条例。"
 
 
+def test_a_pdf_title_wrapped_before_a_short_tail_leaves_no_piece(corpus: Path, tmp_path: Path):
+    """某省电动自行车管理 / 条例: the tail 条例 stayed in the text and ran into the table of contents (条例目录)."""
+    lines = ["某省电动自行车管理", "条例", "（2020年6月12日某省第十三届人民代表大会常务委员会第二十一次会议通过）", "目　　录",
+             "第一章　总　　则", "第二章　附　　则", "第一章　总　　则", "第一条　为了加强电动自行车管理，制定本条例。",
+             "第二条　电动自行车应当依法登记。", "第二章　附　　则", "第三条　本条例自2020年10月1日起施行。"]
+    write_pdf(tmp_path / "ebike.pdf", header="", text=[lines])
+    (r,) = add([tmp_path / "ebike.pdf"], corpus, tmp_path / "a.db")
+    assert (r.source.title, r.source.kind) == ("某省电动自行车管理条例", "条例")
+    assert [p.text for p in Corpus(tmp_path / "a.db").passages(r.source.id) if p.section != (HEADNOTE,)] == [
+        "为了加强电动自行车管理，制定本条例。", "电动自行车应当依法登记。", "本条例自2020年10月1日起施行。"]
+
+
 def test_a_state_council_opinion_keeps_its_addressees_out_of_the_text(corpus: Path, tmp_path: Path):
     """国务院各部委、各直属机构： ends in an organ (机构) like other addressee lines: a header line, so the
     preamble's first sentence is quoted alone (a PDF had glued the addressees to it)."""

@@ -232,6 +232,10 @@ def title_repeat_rule(title_block: Iterable[str], head_lines: int = 12, min_leng
 
     def drop_title_repeats(lines: list[Line], removals: Removals) -> list[Line]:
         doomed = {i for i, ln in enumerate(lines) if is_title_piece(i, ln)}
+        # a title wrapped before a short tail (某省电动自行车管理 / 条例): the tail ends what the line above began
+        flat = [ln.text.replace(" ", "") for ln in lines]
+        doomed |= {i for i in range(1, min(len(lines), head_lines)) if i - 1 in doomed and 0 < len(flat[i]) < min_length
+                   and any(p.startswith(flat[i - 1] + flat[i]) for p in pieces)}
         return _drop_indices(lines, doomed, removals, "title_repeat")
 
     return drop_title_repeats
