@@ -183,6 +183,12 @@ def test_a_title_typed_over_two_title_paragraphs_is_one_title(tmp_path: Path):
     ps = passages(tmp_path / "decision.docx", docx.read, facts.title, "\n".join(facts.history))
     assert [p.text for p in ps][:2] == [
         "（2021年3月26日某省第十三届人民代表大会常务委员会第二十八次会议通过）", "为了发展养老服务，作如下决定："]
+    article = Document()  # a title naming no kind, then a body heading of the same style: not one title
+    for text in ["加快发展新质生产力", "一、总体要求"]:
+        article.add_paragraph(text, style="Heading 1")
+    article.add_paragraph("坚持创新驱动。")
+    article.save(str(tmp_path / "article.docx"))
+    assert metadata.read_facts(docx.read(tmp_path / "article.docx")).title == "加快发展新质生产力"
 
 
 def test_the_effective_date_is_read_across_a_wrapped_line():

@@ -190,12 +190,15 @@ def read_facts(elements: list[Element]) -> Facts:
             i += 1
         facts.title = " ".join(items[i].text.split())
         i += 1
-        # a long title typed over several paragraphs of the title's style (…关于 / 加强…的决定), until it names its kind
-        for _ in range(TITLE_LINES - 1):
-            if not (i < len(items) and items[i].heading == 1 and not kind_of(facts.title) and _title_line(items[i].text)):
-                break
-            facts.title += " ".join(items[i].text.split())
-            i += 1
+        # a long title typed over several paragraphs of the title's style (…关于 / 加强…的决定): joined when the
+        # paragraphs after it end in the kind it lacks (not a body heading of the same style under a kindless title)
+        more = []
+        while (len(more) < TITLE_LINES - 1 and not kind_of(facts.title + "".join(more)) and i + len(more) < len(items)
+               and items[i + len(more)].heading == 1 and _title_line(items[i + len(more)].text)):
+            more.append(" ".join(items[i + len(more)].text.split()))
+        if more and kind_of(facts.title + "".join(more)):
+            facts.title += "".join(more)
+            i += len(more)
     elif not i:
         lines = []
         while i < min(len(items), TITLE_LINES) and _title_line(items[i].text) and not items[i].heading > 1:
