@@ -183,6 +183,13 @@ id = "report"
 title = "某某省政府工作报告"
 date = "2024-01-20"
 kind = "报告"
+
+[[source]]
+file = "rule.txt"
+id = "rule"
+title = "某某省电动自行车管理条例"
+date = "2025-06-01"
+kind = "条例"
 """
 
 
@@ -197,6 +204,9 @@ def test_this_year_asked_prefers_the_newest_document_over_a_closer_wording(tmp_p
     (folder / "decision.txt").write_text(f"某某省委决定\n\n一、总体要求\n\n{filler}办好民生实事。\n", encoding="utf-8")
     (folder / "report.txt").write_text(f"某某省政府工作报告\n\n一、重点工作\n\n{filler}今年要继续集中力量高质量办好一批民生实事项目。\n",
                                        encoding="utf-8")
+    # a regulation of a later year, which never speaks of 今年, does not move it from the report's year
+    (folder / "rule.txt").write_text("某某省电动自行车管理条例\n第一条 为了加强电动自行车管理，制定本条例。\n"
+                                     "第二条 电动自行车应当登记。\n第三条 本条例自2025年10月1日起施行。\n", encoding="utf-8")
     from assistant.ingest.pipeline import ingest
 
     ingest(folder, tmp_path / "years.db")

@@ -99,7 +99,7 @@ class Searcher:
         sources = {s.id: s for s in corpus.sources()}
         years = [_year(sources[sid]) if sid in sources else 0 for sid in index.source_ids]
         self.parser = QueryParser(self.tokenizer, index.synonyms, index.query_words,
-                                  newest_year=max(years, default=0) or None, related=index.related,
+                                  newest_year=_this_year(index, years), related=index.related,
                                   terms=index.terms, holds=partial(_held, index.fields["words"], index.fields["bigrams"]))
         self._source_no = {sid: i for i, sid in enumerate(index.source_ids)}
         self._kinds = np.array([sources[sid].kind if sid in sources else "" for sid in index.source_ids], dtype=object)
@@ -538,6 +538,15 @@ def _passage(r: tuple) -> Passage:
     """A Passage from a row of _SELECT."""
     return Passage(id=r[1], source_id=r[2], seq=r[3], para=r[4], section=tuple(json.loads(r[5])), text=r[6],
                    is_heading=bool(r[7]))
+
+
+def _this_year(index, years: list[int]) -> int | None:
+    """The year a user's 今年 means: the newest year of the documents that speak of 今年 themselves (a work report,
+    a speech), else of any. A regulation of 2025 added to a corpus whose newest report is 2024's was taking 今年
+    to 2025, away from the report (今年GDP增长目标是多少 then quoted a five-year plan)."""
+    said = index.fields["words"].postings("今年")
+    speaking = [years[s] for s in np.unique(index.passage_source[said[0]]).tolist()] if said is not None else []
+    return max(speaking, default=0) or max(years, default=0) or None
 
 
 def _year(source: Source) -> int:
