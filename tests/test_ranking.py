@@ -170,6 +170,18 @@ def test_the_weights_file_has_a_weight_for_every_feature_and_no_other():
     assert 0 < low < high < 1
 
 
+def test_a_kind_the_table_does_not_list_is_ranked_and_grouped_as_the_kind_it_ends_with():
+    """实施意见, 行动方案, 政府工作报告 are an 意见, a 方案, a 报告: they had the default prior and were outside @文件."""
+    from assistant.search.ranking import load_config
+
+    config = load_config(CURATED / "ranking.toml")
+    assert [config.prior(k) for k in ("实施意见", "行动方案", "政府工作报告", "实施办法")] == [
+        config.prior("意见"), config.prior("方案"), config.prior("报告"), config.prior("办法")]
+    assert config.prior("实施意见") > config.prior("") == config.prior("纪要") > config.prior("期刊文章")
+    assert config.in_group("实施意见", config.groups["文件"]) and config.in_group("实施办法", config.groups["法规"])
+    assert not config.in_group("期刊文章", config.groups["文件"]) and not config.in_group("", config.groups["文件"])
+
+
 YEARS_MANIFEST = """[[source]]
 file = "decision.txt"
 id = "decision"

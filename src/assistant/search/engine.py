@@ -331,7 +331,7 @@ class Searcher:
         else:
             mask = self._first_anywhere.copy()
         if kinds is not None:
-            mask &= np.isin(self._kinds, list(kinds))[idx.passage_source]
+            mask &= np.array([self.index.ranking.in_group(k, kinds) for k in self._kinds], dtype=np.bool_)[idx.passage_source]
         for phrase in q.phrases:
             mask &= self._has_all_bigrams(phrase)
         for word in q.excluded:

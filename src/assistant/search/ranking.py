@@ -125,7 +125,14 @@ class RankingConfig:
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def prior(self, kind: str) -> float:
-        return self.authority.get(kind, self.authority.get("default", DEFAULT_AUTHORITY))
+        """The prior of the longest listed kind `kind` ends with: 实施意见 is an 意见, 行动方案 a 方案, 政府工作报告 a 报告
+        (they had the default, below a commentary's neighbours)."""
+        listed = _longest_ending(kind, self.authority)
+        return self.authority[listed] if listed else self.authority.get("default", DEFAULT_AUTHORITY)
+
+    def in_group(self, kind: str, kinds: tuple[str, ...]) -> bool:
+        """Whether a source of `kind` is among `kinds` (an @group): by the longest listed kind it ends with, as prior."""
+        return _longest_ending(kind, kinds) is not None
 
     def to_json(self) -> dict:
         return {"authority": self.authority, "groups": {k: list(v) for k, v in self.groups.items()}}
@@ -134,6 +141,10 @@ class RankingConfig:
     def from_json(cls, data: dict) -> "RankingConfig":
         return cls({k: float(v) for k, v in data.get("authority", {}).items()},
                    {k: tuple(v) for k, v in data.get("groups", {}).items()})
+
+
+def _longest_ending(kind: str, listed) -> str | None:
+    return max((k for k in listed if k != "default" and kind.endswith(k)), key=len, default=None) if kind else None
 
 
 def load_config(path: Path) -> RankingConfig:
