@@ -205,6 +205,22 @@ def test_a_pdf_title_wrapped_before_a_short_tail_leaves_no_piece(corpus: Path, t
         "为了加强电动自行车管理，制定本条例。", "电动自行车应当依法登记。", "本条例自2020年10月1日起施行。"]
 
 
+def test_a_speech_is_dated_by_the_date_under_its_title(corpus: Path, tmp_path: Path):
+    """（2024年2月18日） and the speaker under a speech's title: it was undated, and both were quoted as text."""
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("在全省优化营商环境大会上的讲话", style="Title")
+    for text in ["（2024年2月18日）", "某某", "同志们：", "今天召开全省优化营商环境大会，动员全省上下优化营商环境。",
+                 "营商环境就是生产力。"]:
+        doc.add_paragraph(text)
+    doc.save(tmp_path / "speech.docx")
+    (r,) = add([tmp_path / "speech.docx"], corpus, tmp_path / "a.db")
+    assert (r.source.kind, r.source.date, r.source.issuer) == ("讲话", "2024-02-18", "某某")
+    assert [p.text for p in Corpus(tmp_path / "a.db").passages(r.source.id)] == [
+        "同志们：", "今天召开全省优化营商环境大会，动员全省上下优化营商环境。", "营商环境就是生产力。"]
+
+
 def test_a_state_council_opinion_keeps_its_addressees_out_of_the_text(corpus: Path, tmp_path: Path):
     """国务院各部委、各直属机构： ends in an organ (机构) like other addressee lines: a header line, so the
     preamble's first sentence is quoted alone (a PDF had glued the addressees to it)."""

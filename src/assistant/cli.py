@@ -71,7 +71,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         print(f"已添加 {r.file} → id {s.id}")
         print(f"  标题：{s.title}")
         print(f"  简称：{s.short or '（无）'}  类型：{s.kind or '（未知）'}  发布机关：{s.issuer or '（未知）'}")
-        print("  日期：" + ("，".join(f"{n} {d}" for n, d in s.dated_events()) or "（文件中未载明）"))
+        print("  日期：" + ("，".join(f"{n} {d}" for n, d in s.dated_events()) or s.date or "（文件中未载明）"))
         if r.outline:
             chapters = "；".join(f"{c or '（无章标题）'} {n} 条" for c, n in r.outline)
             print(f"  结构：{r.articles} 条 — {chapters}")

@@ -44,6 +44,8 @@ _ORGAN = r"(?:人民政府|政府|办公厅|办公室|委员会|常委会|党委
 _ORGAN_LINE = re.compile(rf"^[\u4e00-\u9fff（）()、]{{2,30}}{_ORGAN}$")
 _ADDRESSEES = re.compile(rf"^[^。；！？]{{2,100}}{_ORGAN}[：:]$")
 _DATE_LINE = re.compile(rf"^{_DATE}$")
+_BARE_DATE = re.compile(rf"^[（(]{_DATE}[)）]$")
+_SPEAKER = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")  # a name on a line of its own
 _CLOSING = re.compile(rf"^(?:(?:抄送|抄报|发送)[：:].*|.{{2,40}}{_DATE}印发|[（(]此(?:件|页)[^）)]{{2,12}}[）)])$")
 _ISSUING = re.compile(r"(?:印发|转发|颁布)《?([^《》]{4,80}?)》?的通知$")
 _TITLE_ISSUER = re.compile(rf"^(.{{2,30}}?{_ORGAN})关于")
@@ -209,6 +211,14 @@ def read_facts(elements: list[Element]) -> Facts:
         facts.title = re.sub(r"\s+", "", "".join(lines)) if lines else ""
     while i < len(items) and re.sub(r"\s+", "", items[i].text) == re.sub(r"\s+", "", facts.title):
         i += 1  # the title printed again (a PDF's running header above it)
+    dated = _BARE_DATE.match(_flat(items[i].text)) if i < len(items) else None
+    if dated:  # a speech or article dated under its title, （2024年2月18日）, and a speech's speaker under that
+        facts.history.append(" ".join(items[i].text.split()))
+        i += 1
+        if kind_of(facts.title) == "讲话" and i < len(items) and _SPEAKER.match(_flat(items[i].text)):
+            facts.history.append(_flat(items[i].text))
+            facts.issuer = _flat(items[i].text)
+            i += 1
     start = i
     while i < min(len(items), start + HEADER_LINES):
         text = items[i].text.strip()
@@ -225,7 +235,8 @@ def read_facts(elements: list[Element]) -> Facts:
         found = list(_EFFECTIVE.finditer("".join(re.sub(r"\s+", "", e.text) for e in items)))
         facts.effective = _iso(found[-1]) if found else ""
     facts.kind = kind_of(facts.short or facts.title)
-    facts.date = facts.revised or facts.passed or facts.promulgated or facts.approved or facts.effective
+    facts.date = (facts.revised or facts.passed or facts.promulgated or facts.approved or facts.effective
+                  or (_iso(dated) if dated else ""))
     return facts
 
 
