@@ -221,6 +221,25 @@ def test_a_speech_is_dated_by_the_date_under_its_title(corpus: Path, tmp_path: P
         "同志们：", "今天召开全省优化营商环境大会，动员全省上下优化营商环境。", "营商环境就是生产力。"]
 
 
+def test_an_attachment_is_a_section_of_its_own_and_its_listing_no_text(corpus: Path, tmp_path: Path):
+    """附件：… above the signature lists what is attached (apparatus); 附件 / its title starts a section: its rows were
+    cited as the last item of the document's text (二、重点任务 › （一）…)."""
+    from docx import Document
+
+    doc = Document()
+    for text in ["某省人民政府办公厅关于加快发展银发经济的实施意见", "某政办发〔2024〕8号", "各市、县（市、区）人民政府：",
+                 "为加快发展银发经济，现提出如下实施意见。", "一、发展目标", "到2027年，全省银发经济规模达到1万亿元。",
+                 "二、重点任务", "（一）扩大老年助餐服务。每个乡镇（街道）至少建成1个老年食堂。", "附件：重点任务分工表",
+                 "某省人民政府办公厅", "2024年6月5日", "附件", "重点任务分工表", "扩大老年助餐服务　牵头单位：省民政厅"]:
+        doc.add_paragraph(text)
+    doc.save(tmp_path / "silver.docx")
+    (r,) = add([tmp_path / "silver.docx"], corpus, tmp_path / "a.db")
+    ps = Corpus(tmp_path / "a.db").passages(r.source.id)
+    assert not any(p.text.startswith("附件：") for p in ps)
+    assert [(p.section, p.text) for p in ps][-2:] == [
+        (("附件 重点任务分工表",), "附件 重点任务分工表"), (("附件 重点任务分工表",), "扩大老年助餐服务牵头单位：省民政厅")]
+
+
 def test_a_state_council_opinion_keeps_its_addressees_out_of_the_text(corpus: Path, tmp_path: Path):
     """国务院各部委、各直属机构： ends in an organ (机构) like other addressee lines: a header line, so the
     preamble's first sentence is quoted alone (a PDF had glued the addressees to it)."""

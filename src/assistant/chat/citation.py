@@ -104,6 +104,7 @@ _ITEM = re.compile(rf"^[（(]([{_CN_NUM}]+)[）)]")  # （一）
 _POINT = re.compile(r"^([0-9０-９]+)\s*[.．、]")  # 1.
 _ORDINAL = re.compile(rf"^第([{_CN_NUM}]+)[，,、]")  # 第一，
 _LEGAL = re.compile(rf"^第[{_CN_NUM}0-9]+[编章节条款项部分]")  # 第三章 / 第十二条 / 第二部分
+_ATTACHMENT = re.compile(rf"^附件[0-9０-９{_CN_NUM}]*")  # 附件 / 附件2 (ingest/structure.py ATTACHMENT)
 
 
 def _spoken(heading: str, parent: str) -> tuple[str, str]:
@@ -122,6 +123,8 @@ def _spoken(heading: str, parent: str) -> tuple[str, str]:
         return ("项", f"第{number}项") if parent == "条" else ("条", f"第{number}条")
     if m := _ORDINAL.match(heading):
         return "点", f"第{m.group(1)}点"
+    if m := _ATTACHMENT.match(heading):  # 附件2 重点任务分工表 → 附件2
+        return "附件", m.group(0)
     return "", ""
 
 

@@ -44,6 +44,8 @@ _ORGAN = r"(?:人民政府|政府|办公厅|办公室|委员会|常委会|党委
 _ORGAN_LINE = re.compile(rf"^[\u4e00-\u9fff（）()、]{{2,30}}{_ORGAN}$")
 _ADDRESSEES = re.compile(rf"^[^。；！？]{{2,100}}{_ORGAN}[：:]$")
 _DATE_LINE = re.compile(rf"^{_DATE}$")
+_ATTACHED = re.compile(r"^附件[:：]\S[^。；！？]{0,60}$")
+_ATTACHED_MORE = re.compile(r"^[0-9０-９]{1,2}[.．、][^。；！？]{1,60}$")
 _BARE_DATE = re.compile(rf"^[（(]{_DATE}[)）]$")
 _SPEAKER = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")  # a name on a line of its own
 _CLOSING = re.compile(rf"^(?:(?:抄送|抄报|发送)[：:].*|.{{2,40}}{_DATE}印发|[（(]此(?:件|页)[^）)]{{2,12}}[）)])$")
@@ -281,6 +283,8 @@ def _read_apparatus(body: list[Element], facts: Facts) -> None:
     for i, flat in enumerate(flats):
         if _DOC_NUMBER.match(flat) or _CLOSING.match(flat) or i < 2 and _ADDRESSEES.match(flat):
             kept.add(i)
+        elif _ATTACHED.match(flat) or i - 1 in kept and _ATTACHED.match(flats[i - 1]) and _ATTACHED_MORE.match(flat):
+            kept.add(i)  # 附件：1.重点任务分工表 / 2.…: the list of what is attached, above the signature
         elif _DATE_LINE.match(flat) and i and _ORGAN_LINE.match(flats[i - 1]):
             signers = [j for j in range(i - 1, max(i - 1 - SIGNATURE_LINES, -1), -1) if _ORGAN_LINE.match(flats[j])]
             signers = signers[: next((n for n, j in enumerate(signers) if j != i - 1 - n), len(signers))]

@@ -32,6 +32,7 @@ MARKERS: tuple[tuple[int, re.Pattern, str], ...] = (
     (5, re.compile(r"^●"), ""),
     (5, re.compile(r"^关键词(?=\S)"), " "),
 )
+ATTACHMENT = re.compile(rf"^附件\s*(?:[0-9０-９]{{1,2}}|[{_NUM}]{{1,3}})?$")  # 附件, 附件2, 附件一: alone on a line
 BULLET = "●"
 BULLET_LEVEL = 5
 SUBHEAD_LEVEL = 6  # an unmarked subhead sits below every marked level
@@ -290,7 +291,9 @@ def table_block(para: Paragraph, n: int) -> Block | None:
 
 
 def blocks(paras: list[Paragraph]) -> list[Block]:
-    """Headings and body text, in order. A numbered paragraph's lead sentence is its heading."""
+    """Headings and body text, in order. A numbered paragraph's lead sentence is its heading. An attachment (附件,
+    附件2) starts a section of its own at the top level, labelled with its title when a short line gives one: its
+    text is cited as 附件 …, not as the last part of the document's text."""
     out: list[Block] = []
     for n, para in enumerate(paras):
         text = para.text
@@ -298,6 +301,13 @@ def blocks(paras: list[Paragraph]) -> list[Block]:
             continue
         if row := table_block(para, n):
             out.append(row)
+            continue
+        if ATTACHMENT.match(text):
+            out.append(Block(text, n, 1, text))
+            continue
+        prev = out[-1] if out else None
+        if prev and ATTACHMENT.match(prev.text) and prev.para == n - 1 and len(text) <= LEAD_MAX and not _INNER_PUNCT.search(text):
+            out[-1] = Block(f"{prev.text} {text}", n, 1, f"{prev.label} {text}")  # 附件 / 重点任务分工表
             continue
         if para.heading:
             marker = marker_of(text)
