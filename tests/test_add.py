@@ -240,6 +240,22 @@ def test_an_attachment_is_a_section_of_its_own_and_its_listing_no_text(corpus: P
         (("附件 重点任务分工表",), "附件 重点任务分工表"), (("附件 重点任务分工表",), "扩大老年助餐服务牵头单位：省民政厅")]
 
 
+def test_attachments_in_a_pdf_are_sections_of_their_own(corpus: Path, tmp_path: Path):
+    """In a PDF the lines of 附件1 / its title / its text / 附件2 … ran into one paragraph."""
+    lines = ["某省人民政府办公厅关于加快发展银发经济的实施意见", "某政办发〔2024〕8号", "各市、县（市、区）人民政府：",
+             "　　为加快发展银发经济，现提出如下实施意见。", "　　一、发展目标", "　　到2027年，全省银发经济规模达到1万亿元。",
+             "　　附件：1.重点任务分工表", "　　　　　2.老年食堂建设标准", "某省人民政府办公厅", "2024年6月5日",
+             "附件1", "重点任务分工表", "扩大老年助餐服务　牵头单位：省民政厅", "附件2", "老年食堂建设标准",
+             "　　老年食堂就餐面积不少于50平方米。"]
+    write_pdf(tmp_path / "silver.pdf", header="", text=[lines])
+    (r,) = add([tmp_path / "silver.pdf"], corpus, tmp_path / "a.db")
+    ps = Corpus(tmp_path / "a.db").passages(r.source.id)
+    assert [(p.section[0], p.text) for p in ps if p.section and p.section[0].startswith("附件")] == [
+        ("附件1 重点任务分工表", "附件1 重点任务分工表"), ("附件1 重点任务分工表", "扩大老年助餐服务牵头单位：省民政厅"),
+        ("附件2 老年食堂建设标准", "附件2 老年食堂建设标准"), ("附件2 老年食堂建设标准", "老年食堂就餐面积不少于50平方米。")]
+    assert not any("重点任务分工表" in p.text and p.text.startswith(("1.", "附件：")) for p in ps)
+
+
 def test_a_state_council_opinion_keeps_its_addressees_out_of_the_text(corpus: Path, tmp_path: Path):
     """国务院各部委、各直属机构： ends in an organ (机构) like other addressee lines: a header line, so the
     preamble's first sentence is quoted alone (a PDF had glued the addressees to it)."""

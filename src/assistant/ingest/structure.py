@@ -32,6 +32,7 @@ MARKERS: tuple[tuple[int, re.Pattern, str], ...] = (
     (5, re.compile(r"^●"), ""),
     (5, re.compile(r"^关键词(?=\S)"), " "),
 )
+ATTACHMENT_TITLE_MAX = 30  # the line after 附件2 that is its title (a short line without punctuation)
 ATTACHMENT = re.compile(rf"^附件\s*(?:[0-9０-９]{{1,2}}|[{_NUM}]{{1,3}})?$")  # 附件, 附件2, 附件一: alone on a line
 BULLET = "●"
 BULLET_LEVEL = 5
@@ -235,6 +236,10 @@ def _printed_table_rows(lines: list[Line]) -> list[Line]:
 
 def _breaks_before(lines: list[Line], columns: list[float], i: int, current: list[Line]) -> bool:
     prev, line = lines[i - 1], lines[i]
+    if ATTACHMENT.match(line.text) or ATTACHMENT.match(prev.text):
+        return True  # 附件2 alone on its line, its title on the next: never run into the text around them
+    if i > 1 and ATTACHMENT.match(lines[i - 2].text) and len(prev.text) <= ATTACHMENT_TITLE_MAX and not _INNER_PUNCT.search(prev.text):
+        return True
     short = prev.width < SHORT_LINE * columns[i - 1] and not word_continues(prev.text, line.text)
     heading_so_far = bool(marker_of(current[0].text)) and not any(_HAS_SENTENCE_END.search(ln.text) for ln in current)
     if short and (ends_sentence(prev.text) or prev.text.endswith("——") or heading_so_far):
