@@ -223,13 +223,7 @@ class QueryParser:
     def _keys_in(self, runs: list[list[str]], content: str) -> dict[str, tuple[str, ...]]:
         """The expansion keys the query holds, longest first: curated synonym keys anywhere in its content,
         mined ones (abbreviations.py) only as whole words of a run (2023年人均 holds no 年人均)."""
-        # the content's substrings of a key's length that are keys (not every key tested: the lexicon is long), from
-        # the places where a key starts (its first two characters; most places start none)
-        texts = {content, _ASPECT.sub("", content)}
-        starts = self._key_starts
-        held = {t[i : i + n] for t in texts for i in range(len(t)) if t[i : i + 2] in starts or t[i] in starts
-                for n in self._key_lengths if i + n <= len(t)} & self._keys.keys()
-        found = {k: self.synonyms[k] for k in sorted(held, key=self._keys.__getitem__)}
+        found = {k: self.synonyms[k] for k in self.plain_keys_in((content, _ASPECT.sub("", content)))}
         for run in runs:
             for i in range(len(run)):
                 key = ""
@@ -243,6 +237,15 @@ class QueryParser:
                 if w not in found and (spelled := self._spelled_out(w)):
                     found[w] = spelled
         return dict(sorted(found.items(), key=lambda kv: -len(kv[0])))
+
+    def plain_keys_in(self, texts: Iterable[str]) -> list[str]:
+        """The synonym keys without a gap that any of `texts` holds, longest first (lexicon order among equals):
+        the texts' substrings of a key's length that are keys (not every key tested: the lexicon is long), from
+        the places where a key starts (its first two characters; most places start none)."""
+        starts = self._key_starts
+        held = {t[i : i + n] for t in set(texts) for i in range(len(t)) if t[i : i + 2] in starts or t[i] in starts
+                for n in self._key_lengths if i + n <= len(t)} & self._keys.keys()
+        return sorted(held, key=self._keys.__getitem__)
 
     def _phrases_in(self, content: str) -> dict[str, tuple[str, ...]]:
         """The gapped keys the content holds, each under the stretch of the content it spans."""
