@@ -23,7 +23,7 @@ import numpy as np
 from assistant.records import HEADNOTE, Passage, Source
 from assistant.search import reference
 from assistant.search.bm25 import Field
-from assistant.search.crossrefs import Row, cited, provisions
+from assistant.search.crossrefs import Document, Row, cited, provisions
 from assistant.search.candidates import MAX_BITS, TermList, TopK, count_matches, top_k
 from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
@@ -47,6 +47,7 @@ ROW_CACHE = 8192  # passage rows kept (~4 MB): the cache starts again when it ho
 TERM_CACHE = 16384  # terms kept with their postings (_term): the cache starts again when it holds more
 TERM_CACHE_POSTINGS = 1 << 22  # … or more postings than this (their documents are expanded copies: ≤ 16 MB)
 CITED_CACHE = 1024  # passages kept with the provisions they name (_cited)
+SOURCE_ROWS = 16384  # passages of whole sources kept for resolving what a passage cites (_document; ~8 MB)
 SUGGESTIONS = 5
 # A query sharing no word with any passage is shown the passages nearest it in meaning, at most this far (the
 # dissimilar feature: 0 a near-paraphrase, 1 a typical unrelated pair). 93 % of the answering passages of the tuning
@@ -108,6 +109,7 @@ class Searcher:
         # the rows shown as hits, read into Passages once, with what a hit of each shows around it (_around)
         self._passages: dict[int, tuple[Passage, tuple[Source, str, str, tuple[tuple[str, str], ...]]]] = {}
         self._cited_cache: dict[str, tuple[tuple[str, str], ...]] = {}  # see _cited
+        self._documents: dict[str, Document] = {}  # see _document
         self._terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, float, int]] = {}  # see _term
         self._term_postings = 0  # postings held by self._terms
         self._names = {sid: _normalized(s) for sid, s in sources.items()}  # for matching 简称/title words
@@ -476,11 +478,24 @@ class Searcher:
             return ()
         found = self._cited_cache.get(p.id)
         if found is None:
-            rows = [Row(q.source_id, q.section, q.para, q.text) for q in self.corpus.passages(p.source_id)]
             if len(self._cited_cache) > CITED_CACHE:
                 self._cited_cache.clear()
-            found = self._cited_cache[p.id] = tuple(cited(rows, Row(p.source_id, p.section, p.para, p.text)))
+            row = Row(p.source_id, p.section, p.para, p.text)
+            found = self._cited_cache[p.id] = tuple(cited(self._document(p.source_id), row))
         return found
+
+    def _document(self, source_id: str) -> Document:
+        """A source's passages as crossrefs reads them, kept while they are few (SOURCE_ROWS): the passages citing
+        provisions cluster in a few regulations' penalty chapters, and reading a source and finding its articles
+        cost ~2–4 ms each time."""
+        doc = self._documents.get(source_id)
+        if doc is None:
+            doc = Document.of([Row(q.source_id, q.section, q.para, q.text) for q in self.corpus.passages(source_id)])
+            if sum(len(d.rows) for d in self._documents.values()) + len(doc.rows) > SOURCE_ROWS:
+                self._documents.clear()
+            if len(doc.rows) <= SOURCE_ROWS:
+                self._documents[source_id] = doc
+        return doc
 
     def _list_context(self, p: Passage) -> tuple[str, str]:
         """(lead, list): a list item's lead-in ("……" after it when items lie between), a lead-in's first items
