@@ -490,7 +490,7 @@ class QueryRanker:
 
     def features(self, cand: np.ndarray, bits: np.ndarray) -> np.ndarray:
         x = np.zeros((len(cand), len(FEATURES)))
-        x[:, :TERM_FEATURES] = self._term_features(cand, bits)
+        self._fill_term_features(cand, bits, x)
         self._passage_features(cand, x)
         if self.meaning is not None:
             x[:, _F["dissimilar"]] = self.meaning(cand)
@@ -562,8 +562,13 @@ class QueryRanker:
 
     def _term_features(self, cand: np.ndarray, bits: np.ndarray) -> np.ndarray:
         """uncovered, outside_context, apart: what depends only on the query terms a passage holds."""
-        t = self.t
         x = np.zeros((len(cand), TERM_FEATURES))
+        self._fill_term_features(cand, bits, x)
+        return x
+
+    def _fill_term_features(self, cand: np.ndarray, bits: np.ndarray, x: np.ndarray) -> None:
+        """_term_features into the first TERM_FEATURES columns of x, in place (rescoring's feature rows)."""
+        t = self.t
         if self.concepts:
             in_text = np.zeros((len(cand), len(self.concepts)), dtype=np.bool_)
             for j, variants in enumerate(self.variants):
@@ -575,8 +580,6 @@ class QueryRanker:
             x[:, _F["unmatched"]] = self._unmatched(in_ctx, bits)
         if self.n_pairs:
             x[:, _F["apart"]] = 1 - ((self._pair_bits & bits) == self._pair_bits).sum(axis=0) / self.n_pairs
-        return x
-
     def _required(self, text: str) -> int | None:
         """The bits a passage holding `text` has (all its character pairs); None when the corpus lacks one."""
         grams, absent = self.t.character_pairs(text)
