@@ -107,6 +107,7 @@ class QueryParser:
             self._terms.setdefault(t[0], []).append(t)
         self._holds = holds  # whether some passage holds every character pair of a word (the index's answer)
         self._spelled: dict[str, tuple[str, ...]] = {}  # see _spelled_out
+        self._phrase_terms: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}  # see _terms_of
         plain = [k for k in synonyms if GAP not in k]
         self._keys = {k: i for i, k in enumerate(sorted(plain, key=len, reverse=True))}  # key → its rank
         self._key_lengths = sorted({len(k) for k in plain})
@@ -150,7 +151,7 @@ class QueryParser:
         keys = {**phrases_said, **keys}
         concepts = self._concepts(runs, keys)
         for phrase in expansions:  # an expansion as a whole weighs about what one word of the user weighs
-            tokens, phrase_grams = self.tokenizer.words(phrase), bigrams(phrase)
+            tokens, phrase_grams = self._terms_of(phrase)
             _add(words, tokens, EXPANSION_WEIGHT / max(len(tokens), 1) ** 0.5)
             _add(grams, phrase_grams, EXPANSION_WEIGHT / max(len(phrase_grams), 1) ** 0.5)
         for phrase in {v for values in figures.values() for v in values}:  # the same figure: the user's weight
@@ -255,6 +256,16 @@ class QueryParser:
                 if m := pattern.search(text):
                     out[m.group(0)] = values
         return out
+
+    def _terms_of(self, phrase: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """An expansion's word tokens and character pairs, kept: queries share expansions (共同富裕 …), and
+        segmenting one anew cost more than the rest of adding it."""
+        found = self._phrase_terms.get(phrase)
+        if found is None:
+            if len(self._phrase_terms) > 4096:
+                self._phrase_terms.clear()
+            found = self._phrase_terms[phrase] = (tuple(self.tokenizer.words(phrase)), tuple(bigrams(phrase)))
+        return found
 
     def _spelled_out(self, word: str) -> tuple[str, ...]:
         """_spell_out, kept per word: queries share words, and the corpus's answer does not change."""
