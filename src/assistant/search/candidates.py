@@ -112,6 +112,17 @@ class CoverBound:
     def gain(self, share: np.ndarray | float) -> np.ndarray:
         return np.exp(self.a + self.b * np.minimum(share, 1.0))
 
+    def context_gains(self, shares: np.ndarray) -> np.ndarray:
+        """gain(base + x) for each x of `shares` (rows) and each context (columns). Most contexts name none of the
+        query's concepts and share the lowest base: their columns are one exp per row (an exp per element cost
+        ~0.2 ms a query at 100× corpus)."""
+        low = self.base.min()
+        named = np.flatnonzero(self.base != low)
+        out = np.empty((len(shares), len(self.base)))
+        out[:] = self.gain(low + shares)[:, None]
+        out[:, named] = self.gain(self.base.take(named)[None, :] + shares[:, None])
+        return out
+
     def passages(self, contexts: np.ndarray) -> np.ndarray:
         """The passages of these contexts, sorted."""
         parts = [self.members[self.starts[c] : self.starts[c + 1]] for c in contexts.tolist()]
@@ -369,7 +380,7 @@ def _plan(pending: list[Term], theta: float, cover: CoverBound) -> tuple[list[Te
     # passages of the contexts they would have to be looked up for, the postings still to read
     rest = np.cumsum([0.0] + [t.bound for t, _ in order])
     key_share = np.cumsum([0.0] + [share for _, share in order])
-    rich = rest[:, None] * cover.gain(cover.base[None, :] + key_share[:, None]) * cover.context_lift[None, :] >= floor
+    rich = rest[:, None] * cover.context_gains(key_share) * cover.context_lift[None, :] >= floor
     counts = rich @ np.diff(cover.starts)
     to_read = np.cumsum([0] + [len(t.docs) for t, _ in order][::-1])[::-1]
     best = int(np.argmin(to_read + LOOKUP_COST * counts * np.arange(len(order) + 1)))

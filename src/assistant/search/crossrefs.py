@@ -99,10 +99,23 @@ def referenced_texts(rows: Sequence[Row]) -> list[str]:
     return out
 
 
-def cited(rows: Sequence[Row], row: Row) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class Document:
+    """One source's rows in document order and the positions of each article's (kept by a searcher: finding
+    the articles reads every row)."""
+
+    rows: Sequence[Row]
+    articles: dict[int, list[int]]
+
+    @classmethod
+    def of(cls, rows: Sequence[Row]) -> "Document":
+        return cls(rows, _articles(rows))
+
+
+def cited(doc: Document, row: Row) -> list[tuple[str, str]]:
     """The provisions of its own document `row`'s sentence names, as (第二十二条第六项, their text), to be shown
-    beside it: a penalty quoted alone does not say what it is for. `rows` are its source's, in document order."""
-    articles = _articles(rows)
+    beside it: a penalty quoted alone does not say what it is for. `doc` is its source's."""
+    rows, articles = doc.rows, doc.articles
     own = _article(row)
     return [(label(p), "".join(rows[j].text for j in _provision_rows(rows, articles[p.article], p)))
             for p in provisions(row.text) if p.article in articles and p.article != own]

@@ -23,10 +23,9 @@ import numpy as np
 from assistant.records import HEADNOTE, Passage, Source
 from assistant.search import reference
 from assistant.search.bm25 import Field
-from assistant.search.crossrefs import Row, cited, provisions
+from assistant.search.crossrefs import Document, Row, cited, provisions
 from assistant.search.candidates import MAX_BITS, TermList, TopK, count_matches, top_k
 from assistant.search.index import SearchIndex, load_index
-from assistant.search.lexicon import GAP
 from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
 from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model, place_names
@@ -48,6 +47,7 @@ ROW_CACHE = 8192  # passage rows kept (~4 MB): the cache starts again when it ho
 TERM_CACHE = 16384  # terms kept with their postings (_term): the cache starts again when it holds more
 TERM_CACHE_POSTINGS = 1 << 22  # … or more postings than this (their documents are expanded copies: ≤ 16 MB)
 CITED_CACHE = 1024  # passages kept with the provisions they name (_cited)
+SOURCE_ROWS = 16384  # passages of whole sources kept for resolving what a passage cites (_document; ~8 MB)
 SUGGESTIONS = 5
 # A query sharing no word with any passage is shown the passages nearest it in meaning, at most this far (the
 # dissimilar feature: 0 a near-paraphrase, 1 a typical unrelated pair). 93 % of the answering passages of the tuning
@@ -109,6 +109,7 @@ class Searcher:
         # the rows shown as hits, read into Passages once, with what a hit of each shows around it (_around)
         self._passages: dict[int, tuple[Passage, tuple[Source, str, str, tuple[tuple[str, str], ...]]]] = {}
         self._cited_cache: dict[str, tuple[tuple[str, str], ...]] = {}  # see _cited
+        self._documents: dict[str, Document] = {}  # see _document
         self._terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, float, int]] = {}  # see _term
         self._term_postings = 0  # postings held by self._terms
         self._names = {sid: _normalized(s) for sid, s in sources.items()}  # for matching 简称/title words
@@ -329,13 +330,13 @@ class Searcher:
         if source_id is not None:
             mask = (idx.passage_source == self._source_no.get(source_id, -1)) & self._first_in_source
         else:
-            mask = self._first_anywhere.copy()
+            mask = self._first_anywhere  # (not copied, so never changed in place: a copy cost ~60 µs at 100× corpus)
         if kinds is not None:
-            mask &= np.array([self.index.ranking.in_group(k, kinds) for k in self._kinds], dtype=np.bool_)[idx.passage_source]
+            mask = mask & np.array([self.index.ranking.in_group(k, kinds) for k in self._kinds], dtype=np.bool_)[idx.passage_source]
         for phrase in q.phrases:
-            mask &= self._has_all_bigrams(phrase)
+            mask = mask & self._has_all_bigrams(phrase)
         for word in q.excluded:
-            mask &= ~self._has_all_bigrams(word)
+            mask = mask & ~self._has_all_bigrams(word)
         if not (q.phrases or q.excluded):
             return mask.take
         verified: dict[int, bool] = {}
@@ -418,11 +419,9 @@ class Searcher:
     def _respelled(self, query: str) -> str | None:
         """The query with each everyday word the register lists in its first wording (养狗 → 养犬, 租房 → 租赁, 家暴 →
         家庭暴力, longest first): people name a regulation the way they name its subject. None when nothing changes.
-        Only tried when the words as typed name no document (a few hundred keys tested: ~0.1 ms)."""
+        Only tried when the words as typed name no document."""
         text = out = normalize(query)
-        keys = sorted((k for k, v in self.parser.synonyms.items() if len(k) > 1 and GAP not in k and v and k in text),
-                      key=len, reverse=True)
-        for key in keys:
+        for key in (k for k in self.parser.plain_keys_in((text,)) if len(k) > 1 and self.parser.synonyms[k]):
             out = out.replace(key, self.parser.synonyms[key][0])
         return out if out != text else None
 
@@ -479,11 +478,24 @@ class Searcher:
             return ()
         found = self._cited_cache.get(p.id)
         if found is None:
-            rows = [Row(q.source_id, q.section, q.para, q.text) for q in self.corpus.passages(p.source_id)]
             if len(self._cited_cache) > CITED_CACHE:
                 self._cited_cache.clear()
-            found = self._cited_cache[p.id] = tuple(cited(rows, Row(p.source_id, p.section, p.para, p.text)))
+            row = Row(p.source_id, p.section, p.para, p.text)
+            found = self._cited_cache[p.id] = tuple(cited(self._document(p.source_id), row))
         return found
+
+    def _document(self, source_id: str) -> Document:
+        """A source's passages as crossrefs reads them, kept while they are few (SOURCE_ROWS): the passages citing
+        provisions cluster in a few regulations' penalty chapters, and reading a source and finding its articles
+        cost ~2–4 ms each time."""
+        doc = self._documents.get(source_id)
+        if doc is None:
+            doc = Document.of([Row(q.source_id, q.section, q.para, q.text) for q in self.corpus.passages(source_id)])
+            if sum(len(d.rows) for d in self._documents.values()) + len(doc.rows) > SOURCE_ROWS:
+                self._documents.clear()
+            if len(doc.rows) <= SOURCE_ROWS:
+                self._documents[source_id] = doc
+        return doc
 
     def _list_context(self, p: Passage) -> tuple[str, str]:
         """(lead, list): a list item's lead-in ("……" after it when items lie between), a lead-in's first items

@@ -107,6 +107,7 @@ class QueryParser:
             self._terms.setdefault(t[0], []).append(t)
         self._holds = holds  # whether some passage holds every character pair of a word (the index's answer)
         self._spelled: dict[str, tuple[str, ...]] = {}  # see _spelled_out
+        self._phrase_terms: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}  # see _terms_of
         plain = [k for k in synonyms if GAP not in k]
         self._keys = {k: i for i, k in enumerate(sorted(plain, key=len, reverse=True))}  # key → its rank
         self._key_lengths = sorted({len(k) for k in plain})
@@ -150,7 +151,7 @@ class QueryParser:
         keys = {**phrases_said, **keys}
         concepts = self._concepts(runs, keys)
         for phrase in expansions:  # an expansion as a whole weighs about what one word of the user weighs
-            tokens, phrase_grams = self.tokenizer.words(phrase), bigrams(phrase)
+            tokens, phrase_grams = self._terms_of(phrase)
             _add(words, tokens, EXPANSION_WEIGHT / max(len(tokens), 1) ** 0.5)
             _add(grams, phrase_grams, EXPANSION_WEIGHT / max(len(phrase_grams), 1) ** 0.5)
         for phrase in {v for values in figures.values() for v in values}:  # the same figure: the user's weight
@@ -223,13 +224,7 @@ class QueryParser:
     def _keys_in(self, runs: list[list[str]], content: str) -> dict[str, tuple[str, ...]]:
         """The expansion keys the query holds, longest first: curated synonym keys anywhere in its content,
         mined ones (abbreviations.py) only as whole words of a run (2023年人均 holds no 年人均)."""
-        # the content's substrings of a key's length that are keys (not every key tested: the lexicon is long), from
-        # the places where a key starts (its first two characters; most places start none)
-        texts = {content, _ASPECT.sub("", content)}
-        starts = self._key_starts
-        held = {t[i : i + n] for t in texts for i in range(len(t)) if t[i : i + 2] in starts or t[i] in starts
-                for n in self._key_lengths if i + n <= len(t)} & self._keys.keys()
-        found = {k: self.synonyms[k] for k in sorted(held, key=self._keys.__getitem__)}
+        found = {k: self.synonyms[k] for k in self.plain_keys_in((content, _ASPECT.sub("", content)))}
         for run in runs:
             for i in range(len(run)):
                 key = ""
@@ -244,6 +239,15 @@ class QueryParser:
                     found[w] = spelled
         return dict(sorted(found.items(), key=lambda kv: -len(kv[0])))
 
+    def plain_keys_in(self, texts: Iterable[str]) -> list[str]:
+        """The synonym keys without a gap that any of `texts` holds, longest first (lexicon order among equals):
+        the texts' substrings of a key's length that are keys (not every key tested: the lexicon is long), from
+        the places where a key starts (its first two characters; most places start none)."""
+        starts = self._key_starts
+        held = {t[i : i + n] for t in set(texts) for i in range(len(t)) if t[i : i + 2] in starts or t[i] in starts
+                for n in self._key_lengths if i + n <= len(t)} & self._keys.keys()
+        return sorted(held, key=self._keys.__getitem__)
+
     def _phrases_in(self, content: str) -> dict[str, tuple[str, ...]]:
         """The gapped keys the content holds, each under the stretch of the content it spans."""
         out: dict[str, tuple[str, ...]] = {}
@@ -252,6 +256,16 @@ class QueryParser:
                 if m := pattern.search(text):
                     out[m.group(0)] = values
         return out
+
+    def _terms_of(self, phrase: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """An expansion's word tokens and character pairs, kept: queries share expansions (共同富裕 …), and
+        segmenting one anew cost more than the rest of adding it."""
+        found = self._phrase_terms.get(phrase)
+        if found is None:
+            if len(self._phrase_terms) > 4096:
+                self._phrase_terms.clear()
+            found = self._phrase_terms[phrase] = (tuple(self.tokenizer.words(phrase)), tuple(bigrams(phrase)))
+        return found
 
     def _spelled_out(self, word: str) -> tuple[str, ...]:
         """_spell_out, kept per word: queries share words, and the corpus's answer does not change."""

@@ -198,10 +198,12 @@ class PassageTable:
     _pairs_of: dict[str, tuple[tuple[str, ...], frozenset[str]]] = field(default_factory=dict)  # character_pairs
     _sources_of: dict[str, np.ndarray] = field(default_factory=dict)  # sources_holding
     _context_source: np.ndarray | None = None
+    _class_source: np.ndarray | None = None  # see class_source
     _low_authority: np.ndarray | None = None  # see low_authority
     _lifts: dict[tuple, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # QueryRanker.lifts
     _classes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see passage_classes
     _concepts: dict[tuple[str, ...], tuple[tuple[str, ...], float]] = field(default_factory=dict)  # _concept_weights
+    _naming: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # naming
 
     @property
     def n_sources(self) -> int:
@@ -214,11 +216,18 @@ class PassageTable:
         return self._low_authority
 
     def context_source(self) -> np.ndarray:
-        """The source of each context number (computed once)."""
+        """The source of each context number (computed once; as positions, which take() uses unconverted)."""
         if self._context_source is None:
-            self._context_source = np.zeros(len(self.contexts), dtype=np.int32)
+            self._context_source = np.zeros(len(self.contexts), dtype=np.intp)
             self._context_source[self.context_of] = self.source_of
         return self._context_source
+
+    def class_source(self) -> np.ndarray:
+        """The source of each class of passages (passage_classes; computed once, as positions): QueryRanker.lifts
+        reads it per query, and gathering it from the passages cost ~50 µs at 100× corpus (28k classes)."""
+        if self._class_source is None:
+            self._class_source = self.source_of.take(self.passage_classes()[1]).astype(np.intp)
+        return self._class_source
 
     def sources_holding(self, gram: str) -> np.ndarray:
         """Mask over sources of which some passage holds the character pair `gram` (cached: working it out reads
@@ -263,6 +272,19 @@ class PassageTable:
                 self._context_cache.clear()
             mask = self._context_cache[text] = self._search_contexts(text)
         return mask
+
+    def naming(self, variants: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Masks over contexts whose title/section holds any of a concept's variants and over the sources of those
+        contexts (cached: the same for every query holding the concept; per query they cost ~30 µs)."""
+        found = self._naming.get(variants)
+        if found is None:
+            if len(self._naming) > 4096:
+                self._naming.clear()
+            contexts = reduce(np.logical_or, [self.in_contexts(v) for v in variants])
+            sources = np.zeros(self.n_sources, dtype=np.bool_)
+            sources[self.context_source()[contexts]] = True
+            found = self._naming[variants] = (contexts, sources)
+        return found
 
     def character_pairs(self, text: str) -> tuple[tuple[str, ...], frozenset[str]]:
         """The character pairs a passage holding `text` holds, and those of them no passage holds (cached).
@@ -338,7 +360,7 @@ class QueryRanker:
         self._form_starts = np.array(list(first_form.values()), dtype=np.int64)
         self._all_formed = len(first_form) == len(self.concepts)  # (then with one form each: the forms are the concepts)
         self._one_form = self._all_formed and len(forms) == len(self.concepts)
-        named = [reduce(np.logical_or, [table.in_contexts(v) for v in vs]) for vs, _ in self.concepts]
+        named = [table.naming(vs)[0] for vs, _ in self.concepts]
         self.concept_ctx = np.array(named, dtype=np.bool_).reshape(len(self.concepts), len(table.contexts))
         self._context_concepts = np.ascontiguousarray(self.concept_ctx.T)  # (rows taken per passage: _term_features)
         runs = _content_stretches(q.runs)
@@ -464,12 +486,11 @@ class QueryRanker:
         if self.off_document is None:
             return lift.astype(np.float64), klass, per_context.astype(np.float64)
         by_source = np.exp(self.beta[_F["off_document"]] * self.off_document)
-        return (lift * by_source.take(self.t.source_of.take(first)), klass,
-                per_context * by_source[self.t.context_source()])
+        return (lift * by_source.take(self.t.class_source()), klass, per_context * by_source.take(self.t.context_source()))
 
     def features(self, cand: np.ndarray, bits: np.ndarray) -> np.ndarray:
         x = np.zeros((len(cand), len(FEATURES)))
-        x[:, :TERM_FEATURES] = self._term_features(cand, bits)
+        self._fill_term_features(cand, bits, x)
         self._passage_features(cand, x)
         if self.meaning is not None:
             x[:, _F["dissimilar"]] = self.meaning(cand)
@@ -507,9 +528,8 @@ class QueryRanker:
         """Per source: `_unmatched` of a passage holding every character pair of the query that some passage of
         the source holds, and whose title/section is any of the source's."""
         t = self.t
-        held = np.zeros((len(self.concepts), t.n_sources))  # 1 where a context of the source names it
-        named, contexts = np.nonzero(self.concept_ctx)
-        held[named, t.context_source().take(contexts)] = 1.0
+        # 1 where a context of the source names the concept
+        held = np.array([t.naming(vs)[1] for vs, _ in self.concepts], dtype=np.float64)
         if len(self._form_full):
             inverse = {bit: g for g, bit in self.gram_bits.items()}
             in_source = np.array([t.sources_holding(inverse[m.bit_length() - 1]) for m in self._pair_masks.tolist()],
@@ -542,8 +562,13 @@ class QueryRanker:
 
     def _term_features(self, cand: np.ndarray, bits: np.ndarray) -> np.ndarray:
         """uncovered, outside_context, apart: what depends only on the query terms a passage holds."""
-        t = self.t
         x = np.zeros((len(cand), TERM_FEATURES))
+        self._fill_term_features(cand, bits, x)
+        return x
+
+    def _fill_term_features(self, cand: np.ndarray, bits: np.ndarray, x: np.ndarray) -> None:
+        """_term_features into the first TERM_FEATURES columns of x, in place (rescoring's feature rows)."""
+        t = self.t
         if self.concepts:
             in_text = np.zeros((len(cand), len(self.concepts)), dtype=np.bool_)
             for j, variants in enumerate(self.variants):
@@ -555,8 +580,6 @@ class QueryRanker:
             x[:, _F["unmatched"]] = self._unmatched(in_ctx, bits)
         if self.n_pairs:
             x[:, _F["apart"]] = 1 - ((self._pair_bits & bits) == self._pair_bits).sum(axis=0) / self.n_pairs
-        return x
-
     def _required(self, text: str) -> int | None:
         """The bits a passage holding `text` has (all its character pairs); None when the corpus lacks one."""
         grams, absent = self.t.character_pairs(text)
