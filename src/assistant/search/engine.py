@@ -105,6 +105,7 @@ class Searcher:
         self._kinds = np.array([sources[sid].kind if sid in sources else "" for sid in index.source_ids], dtype=object)
         self._headings: dict[str, list[Passage]] | None = None
         self._divisions: dict[str, list[reference.Division]] | None = None  # chapters by title (_titled_division)
+        self._division_names: frozenset[str] | None = None  # their titles, from the contexts (_titled_division)
         self._row_cache: dict[int, tuple[tuple, str]] = {}  # see _rows
         # the rows shown as hits, read into Passages once, with what a hit of each shows around it (_around)
         self._passages: dict[int, tuple[Passage, tuple[Source, str, str, tuple[tuple[str, str], ...]]]] = {}
@@ -405,7 +406,13 @@ class Searcher:
         return found
 
     def _titled_division(self, query: str, source_id: str | None) -> reference.Lookup | None:
-        """A chapter asked for by its title (道交法法律责任那一章), whole and in order as 道交法第七章 is."""
+        """A chapter asked for by its title (道交法法律责任那一章), whole and in order as 道交法第七章 is. The headings
+        are read only for a query holding a chapter's title (reading them all costs ~150 MB at 100× corpus)."""
+        if self._division_names is None:
+            self._division_names = reference.division_names(self.table.contexts)
+        text = normalize(query)
+        if not any(name in text for name in self._division_names):
+            return None
         if self._divisions is None:
             self._divisions = reference.division_titles(self._source_headings())
         division = reference.titled_division(query, self._divisions, list(self._names.values()), source_id)

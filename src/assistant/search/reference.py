@@ -27,7 +27,8 @@ from assistant.search.normalize import normalize
 from assistant.search.numerals import to_chinese
 
 __all__ = ["parse_number", "parse_reference", "lookup", "Lookup", "item_passages", "under", "source_match",
-           "holds_divisions", "history_source", "history_order", "history_answers", "division_titles", "titled_division"]
+           "holds_divisions", "history_source", "history_order", "history_answers", "division_names", "division_titles",
+           "titled_division"]
 
 # A number in a query or heading: digits (not four: a year), or Chinese numerals as long as ingest reads them (一百一十九)
 _NUM = r"[0-9]{1,3}|[一二三四五六七八九十百千零〇两]{1,8}"
@@ -375,6 +376,15 @@ class Division:
     path: tuple[str, ...]
     number: int
     unit: str
+
+
+_DIVISION_LABEL = re.compile(rf"第(?:{_NUM})(?:章|节|编) (\S+)")
+
+
+def division_names(contexts: Iterable[str]) -> frozenset[str]:
+    """The titles of the chapters, 节 and 编 that the documents' section paths name (第七章 法律责任 → 法律责任): read from
+    the index's contexts, so that a query naming none never makes the search read every heading of the corpus."""
+    return frozenset(t for c in contexts for t in _DIVISION_LABEL.findall(c) if len(t) >= 2)
 
 
 def division_titles(headings: dict[str, list[Passage]]) -> dict[str, list[Division]]:
