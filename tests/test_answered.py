@@ -11,6 +11,7 @@ from regulation_support import REGULATIONS, plan_with_regulations
 from assistant.chat import Request, build_core
 from assistant.search.answered import ANSWER_FEATURES, MARGIN_CAP, AnswerModel, Answerer, TopPassage, load_model
 from assistant.search.engine import Searcher
+from assistant.search.places import bound_places
 from assistant.search.query import ParsedQuery
 
 PLAN = "某某实施方案\n一、总体要求\n1.打造协作升级版。推进山海协作。\n"
@@ -175,6 +176,24 @@ def test_a_place_another_top_passage_of_the_same_document_names_is_that_document
     assert feature(answerer.features(q, concepts, [True, True], [figure, other], [2.0, 1.0]), GAP) == 1
 
 
+def test_a_provinces_rule_meets_a_place_in_the_province_its_text_never_names(answerer):
+    q = ParsedQuery(raw="杭州电动自行车要上牌吗", runs=(("杭州", "电动自行车", "上牌"),))
+    concepts = [(("杭州",), 3.0), (("电动自行车",), 5.0), (("上牌",), 2.0)]
+    title = "浙江省电动自行车管理条例"
+    rule = passage("电动自行车应当依法登记，上牌行驶。", context=title, source=2)
+    bound = Answerer(["某省政府工作报告", "某某决定", title], (), [frozenset(), frozenset(), bound_places(title, "条例")])
+    assert feature(bound.features(q, concepts, [True] * 3, [rule], [1.0]), GAP) == 0
+    assert feature(answerer.features(q, concepts, [True] * 3, [rule], [1.0]), GAP) == 0.7  # not bound: all but 杭州 lost
+    elsewhere = ParsedQuery(raw="苏州电动自行车要上牌吗", runs=(("苏州", "电动自行车", "上牌"),))
+    assert feature(bound.features(elsewhere, concepts, [True] * 3, [rule], [1.0]), GAP) == 0.7
+
+
+def test_the_province_table_names_cities_jiebas_list_tags_otherwise(answerer):
+    # jieba tags only 嘉兴市 and 义乌市 as places, not 嘉兴 and 义乌
+    q = ParsedQuery(raw="嘉兴和义乌的农村居民收入", runs=(("嘉兴", "和", "义乌"), ("农村居民", "收入")))
+    assert answerer.named_places(q) == ["嘉兴", "义乌"]
+
+
 def test_only_names_count_as_places_and_a_document_may_be_named_in_the_text(answerer):
     # 上门 and 爱国 (of 爱国主义) are tagged places in jieba's list, but have no 上门市 or 爱国县
     for raw, runs in (("空巢老人有没有人上门探访", (("空巢", "老人"), ("人", "上门", "探访"))),
@@ -315,6 +334,15 @@ def test_the_chat_says_first_that_another_citys_article_is_not_what_was_asked(se
     assert lead.startswith("资料库中没有直接回答这个问题") and "《上海市养犬管理条例》第十三条" in header
     asked = core.handle_message(Request(7, 7, "上海市养犬管理条例第十三条"))
     assert not asked.blocks[0].text.startswith("资料库中没有直接回答")
+
+
+def test_a_provinces_regulation_answers_its_cities_questions_not_another_provinces(tmp_path):
+    searcher = Searcher.open(plan_with_regulations(tmp_path, PLAN, [REGULATIONS / "shandong-elderly-care-services.md"]))
+    asked = "的养老机构要向哪个部门备案"
+    own = searcher.search("济南" + asked)
+    assert own.answered and "备案" in own.hits[0].passage.text
+    other = searcher.search("南京" + asked)
+    assert not other.answered and other.hits[0].passage.text == own.hits[0].passage.text
 
 
 def test_an_everyday_request_is_not_answered_even_by_a_passage_stating_its_words(tmp_path):

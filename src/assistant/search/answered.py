@@ -29,6 +29,7 @@ import numpy as np
 
 from assistant.search.dictionary import word_table
 from assistant.search.normalize import normalize
+from assistant.search.places import listed_places
 from assistant.search.query import ParsedQuery
 from assistant.search.ranking import WEIGHTS_FILE
 
@@ -163,18 +164,23 @@ def general_frequency(word: str) -> int:
 class Answerer:
     """The corpus facts the features read, and the features of one query's top passages."""
 
-    def __init__(self, titles: Sequence[str], kinds: Sequence[str] = ()) -> None:
+    def __init__(self, titles: Sequence[str], kinds: Sequence[str] = (),
+                 bound: Sequence[frozenset[str]] = ()) -> None:
         self.places = place_names()
+        self.listed = listed_places()
         self.titles = tuple(titles)  # each source's title and short name (normalised), by source number
         self.kinds = tuple(kinds)  # the kinds of source (报告, 决定 …): a question may name one
+        self.bound = tuple(bound)  # by source number, the places its rules bind beyond its title (places.py)
 
     def named_places(self, q: ParsedQuery) -> list[str]:
         """Places the query's words name: a word, or the longest place its start spells (北京饭店 → 北京),
-        each without its 省/市/县 suffix. Whole words only: 评上中国 holds no place 上中."""
+        each without its 省/市/县 suffix; jieba's places and the province table's (places.py). Whole words only:
+        评上中国 holds no place 上中."""
         found = []
         for w in (w for run in q.runs for w in run):
-            place = next((w[:n] for n in range(len(w), 1, -1) if w[:n] in self.places), None)
-            if place is not None and self._is_a_name(place):
+            place = next((w[:n] for n in range(len(w), 1, -1) if w[:n] in self.listed
+                          or w[:n] in self.places and self._is_a_name(w[:n])), None)
+            if place is not None:
                 found.append(_PLACE_SUFFIX.sub("", place) if len(place) > 2 else place)
         return list(dict.fromkeys(found))
 
@@ -210,10 +216,13 @@ class Answerer:
         span = _time_asked(q)
         years = [f for y in range(span[0], span[1] + 1) for f in _year_forms(y)] + list(span[2]) if span else []
 
-        # a place is the document's when any of its top passages names it (全市 in an article on 杭州's courts)
+        # a place is the document's when any of its top passages names it (全市 in an article on 杭州's courts),
+        # or when the document is a rule of the province it lies in (杭州 and a 浙江省 regulation)
         named = {}
         for p in top:
-            named[p.source] = named.get(p.source, set()) | {pl for pl in places if pl in p.text or pl in p.context}
+            bound = self.bound[p.source] if p.source < len(self.bound) else frozenset()
+            named[p.source] = named.get(p.source, set()) | {pl for pl in places
+                                                            if pl in p.text or pl in p.context or pl in bound}
 
         said = _SAID_FIGURE.findall(normalize(q.raw)) if q.wants_number else []
 

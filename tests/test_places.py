@@ -1,0 +1,26 @@
+"""The province table: which places a document's rules bind beyond those its title names."""
+from __future__ import annotations
+
+from assistant.search.places import bound_places, listed_places, provinces
+
+
+def test_a_provinces_rules_bind_its_cities_and_counties():
+    for title, kind in (("浙江省电动自行车管理条例", "条例"), ("浙江省实施《中华人民共和国某某法》办法", "实施办法"),
+                        ("浙江省某某管理规定", "规定")):
+        assert {"杭州", "宁波", "义乌"} <= bound_places(title, kind)
+    assert "深圳" in bound_places("广东省全民义务植树条例", "条例")
+    assert "深圳" not in bound_places("浙江省电动自行车管理条例", "条例")
+
+
+def test_reports_plans_city_rules_and_national_laws_bind_no_place_beyond_their_title():
+    # what a province's report says of the province is no figure of its cities; a city's rule is its own
+    for title, kind in (("浙江省政府工作报告", "政府工作报告"), ("浙江省某某规划纲要", "纲要"), ("浙江省某某实施方案", "实施方案"),
+                        ("广州市幼儿园条例", "条例"), ("中华人民共和国道路交通安全法", "法")):
+        assert bound_places(title, kind) == frozenset()
+
+
+def test_the_table_lists_each_place_once_under_a_province():
+    table = provinces()
+    assert len(table) == 27 and all(len(places) >= 4 for places in table.values())
+    assert not set(table) & set().union(*table.values())  # no province is also listed as a place in one
+    assert {"浙江", "杭州", "萧山", "内蒙古", "鄂尔多斯"} <= listed_places()
