@@ -199,3 +199,18 @@ def test_the_effective_date_is_read_across_a_wrapped_line():
              "各级民政部门负责统筹规划。本意见自2025年3", "月1日起施行。"]
     facts = metadata.read_facts([Element(t, heading=1 if i == 0 else 0, wrapped=i > 0) for i, t in enumerate(lines)])
     assert facts.effective == "2025-03-01"
+
+
+def test_markdown_items_and_articles_on_consecutive_lines_are_passages_of_their_own(tmp_path: Path):
+    """Regulations shared as Markdown put each item and article on its own line, no blank line between: a Markdown
+    paragraph joined them into one passage (…材料：（一）身份证明；（二）居住证明；第三条…)."""
+    path = tmp_path / "reg.md"
+    path.write_text("# 某市居住登记办法\n\n第一条 为了规范居住登记，制定本办法。\n第二条 申请人应当提交下列材料：\n"
+                    "（一）身份证明；\n（二）居住证明；\n1. 租赁合同；\n2、其他材料。\n第三条 登记费用合计\n"
+                    "3.5元，由申请人承担。\n", encoding="utf-8")
+    facts = metadata.read_facts(markdown.read(path))
+    by_text = {p.text: p.section for p in passages(path, markdown.read, facts.title)}
+    for item in ("（一）身份证明；", "（二）居住证明；", "1.租赁合同；", "2、其他材料。"):
+        assert by_text[item] == ("第二条",)
+    assert by_text["为了规范居住登记，制定本办法。"] == ("第一条",)
+    assert by_text["登记费用合计3.5元，由申请人承担。"] == ("第三条",)  # a decimal wrapped to a line's start opens nothing

@@ -3,7 +3,7 @@
 Markdown syntax is structure, never text: heading marks give heading levels, HTML comments, rules and
 images go, emphasis/link/code marks are removed, list bullets and quote marks are dropped, a table
 becomes one element per row (the row above the `---|---` line names the columns). Consecutive lines form one paragraph (soft wraps join without a space
-between Chinese characters).
+between Chinese characters), but a line opening a list item or an article (（一）, 1., 第五条) opens a paragraph of its own.
 """
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from assistant.ingest.formats import TABLE_CELL, TABLE_HEAD, TABLE_ROW, Element, decode_text
+from assistant.ingest.legal import ARTICLE, DIVISION
+from assistant.ingest.lists import LIST_ITEM
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _HEADING = re.compile(r"^(#{1,6})\s*(.*?)\s*#*\s*$")
@@ -30,6 +32,16 @@ def inline(text: str) -> str:
     text = _LINK.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
     return _HTML_TAG.sub("", text).replace("\\", "")
+
+
+def _opens_block(line: str) -> bool:
+    """Whether a line opens a list item, an article or a chapter: policy texts shared as Markdown put each （一）,
+    1. and 第五条 on a line of its own with no blank line between, and a Markdown paragraph would join them into
+    one passage. A decimal (3.5亿元 wrapped to the line's start) opens none."""
+    line = line.lstrip()
+    item = LIST_ITEM.match(line)
+    return bool(item and not line[item.end() : item.end() + 1].isdigit()) or bool(ARTICLE.match(line)
+                                                                                  or DIVISION.match(line))
 
 
 def _join(lines: list[str]) -> str:
@@ -76,6 +88,8 @@ def read(path: Path) -> list[Element]:
         if _BULLET.match(line):
             flush()
             line = _BULLET.sub("", line)
+        elif _opens_block(line):
+            flush()
         para.append(line)
     flush()
     return out
