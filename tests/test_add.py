@@ -465,3 +465,16 @@ def test_add_new_starts_a_corpus_and_never_takes_over_an_existing_one(tmp_path: 
     with pytest.raises(AddError, match="已存在"):  # a mistyped --corpus must not replace the database served
         add([src], tmp_path / "typo", db, new=True)
     assert db.read_bytes() == served and not (tmp_path / "typo" / "manifest.toml").exists()
+
+
+def test_a_rule_implementing_a_law_is_cited_by_the_laws_implementing_rule(corpus: Path, tmp_path: Path):
+    """《某省实施〈中华人民共和国河湖保洁法〉办法》 is said 某省河湖保洁法实施办法: that is its 简称 (phones show it)."""
+    src = tmp_path / "impl.md"
+    src.write_text("# 某省实施《中华人民共和国河湖保洁法》办法\n\n第一条 根据《中华人民共和国河湖保洁法》，制定本办法。\n\n"
+                   "第二条 本办法自2022年1月1日起施行。\n", encoding="utf-8")
+    (r,) = add([src], corpus, tmp_path / "a.db")
+    assert (r.source.title, r.source.short, r.source.kind) == (
+        "某省实施《中华人民共和国河湖保洁法》办法", "某省河湖保洁法实施办法", "办法")
+    law = tmp_path / "law.md"
+    law.write_text("# 中华人民共和国河湖保洁法\n\n第一条 为了保洁河湖，制定本法。\n", encoding="utf-8")
+    assert add([law], corpus, tmp_path / "a.db")[0].source.short == "河湖保洁法"

@@ -30,6 +30,13 @@ def test_standard_form_for_document_article_and_law():
     assert cite(Source("x", "无日期的文件")) == "（《无日期的文件》）"
 
 
+def test_a_title_inside_a_title_is_marked_with_single_book_title_marks():
+    """《浙江省实施《…法》办法》 reads as two titles, the first cut short; typeset Chinese nests them as 《…〈…〉…》."""
+    rule = Source("r", "浙江省实施《中华人民共和国某某法》办法", date="2021-09-29", kind="办法")
+    assert cite(rule) == "（《浙江省实施〈中华人民共和国某某法〉办法》，2021年9月29日）"
+    assert answer_line(rule, ("第二章 管理", "第三条")) == "——《浙江省实施〈中华人民共和国某某法〉办法》第三条（2021年9月29日）"
+
+
 @pytest.mark.parametrize("path, spoken", [
     ("三、实施居民收入和中等收入群体双倍增计划 › 12. 完善创新要素参与分配机制", "第三部分第12条"),
     ("二、2024年目标任务和重点工作 › （四）聚焦聚力科技创新塑造发展新优势", "第二部分第（四）条"),

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from assistant import storage, streams
+from assistant.records import book_title
 from assistant.state import StateError
 
 BATCH_WRITE = 1 << 16  # bytes of `search --json/--batch` output gathered per write (about)
@@ -85,7 +86,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
     from assistant.ingest.add import remove
 
     entry = remove(args.id, args.corpus, args.db, progress=streams.say)
-    print(f"已移除 {entry.id}：《{entry.title}》（文件 {entry.file} 已删除）")
+    print(f"已移除 {entry.id}：{book_title(entry.title)}（文件 {entry.file} 已删除）")
     return 0
 
 
@@ -166,7 +167,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                     hint = f"可以试试：{'、'.join(related)}" if related else ""
                     print(f"没有找到与“{query}”相关的语句。{hint}")
                 for rank, h in enumerate(results.hits, 1):
-                    print(f"{rank}. 「{h.passage.text}」——《{h.source.label}》 {h.passage.section_path}  [{h.score:.2f}]")
+                    print(f"{rank}. 「{h.passage.text}」——{book_title(h.source.label)} {h.passage.section_path}  [{h.score:.2f}]")
     finally:
         if pending:  # the lines done when a query fails are still written
             sys.stdout.write("\n".join(pending) + "\n")

@@ -7,6 +7,12 @@ SECTION_SEPARATOR = " › "
 HEADNOTE = "题注"  # the section of a document's history lines (…会议通过, …修正), quoted like its text
 
 
+def book_title(name: str) -> str:
+    """A title in book-title marks, a title inside it in single ones, as Chinese is typeset (GB/T 15834):
+    《浙江省实施〈中华人民共和国某某法〉办法》. Nested 《》 read as two titles, the first cut short."""
+    return f"《{name.replace('《', '〈').replace('》', '〉')}》"
+
+
 @dataclass(frozen=True)
 class Source:
     """One citable document. A magazine article is its own Source; `publication` names the issue."""

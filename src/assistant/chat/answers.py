@@ -20,7 +20,7 @@ from assistant.chat.emphasis import bold_terms
 from assistant.chat.render import elide, ordinal, shorten, units
 from assistant.chat.small_talk import small_talk
 from assistant.chat.reply import MAX_COPY_UNITS, Button, Citation, Context, InlineItem, InlinePage, Quote, Reply, Text
-from assistant.records import Passage, Source
+from assistant.records import Passage, Source, book_title
 from assistant.storage import DatabaseMissing
 
 log = logging.getLogger(__name__)
@@ -181,7 +181,7 @@ class Answers:
         if results.kind == "reference":
             hits = results.hits
             # not answered: the item found is another document's (杭州… asked, 上海市… found), so name it
-            found = f"《{hits[0].source.label}》{hits[0].passage.section[-1] if hits[0].passage.section else ''}"
+            found = f"{book_title(hits[0].source.label)}{hits[0].passage.section[-1] if hits[0].passage.section else ''}"
             header = Text(self.header(session, offset, len(hits), results, True, found if lead else None))
             row = [Button("来源", self.core.callback_data("src", hits[0].passage.id)),
                    *self.nav(session, offset, len(hits), results, REFERENCE_PAGE)]
@@ -230,7 +230,7 @@ class Answers:
             total = f"{results.total}+" if getattr(results, "capped", False) else results.total
             text = f"“{query}”：第 {offset + 1}–{offset + shown} {unit}，共 {total} {unit}"
         scope = self.corpus.source(session.source_id) if session.source_id else None
-        return text + (f"（限《{scope.label}》）" if scope else "")
+        return text + (f"（限{book_title(scope.label)}）" if scope else "")
 
     def nav(self, session: Session, offset: int, shown: int, results, step: int) -> list[Button]:
         row = []
@@ -362,11 +362,11 @@ class Answers:
         if source is None:
             return Reply(notice="原文已更新，请重新提问。")
         if is_article(source):
-            rows = [("文章", f"《{article_title(source)}》" if article_title(source) else source.short),
+            rows = [("文章", book_title(article_title(source)) if article_title(source) else source.short),
                     ("刊物", f"《{publication_name(source)}》{issue_label(source)}"), ("作者", source.author),
                     ("类型", f"《{publication_name(source)}》文章" + (f"（{source.kind}）" if source.kind else ""))]
         else:
-            rows = [("标题", f"《{source.title}》"), ("发布", source.issuer), ("类型", source.kind)]
+            rows = [("标题", book_title(source.title)), ("发布", source.issuer), ("类型", source.kind)]
         rows += [("日期", format_date(source.date)), *((k, format_date(v)) for k, v in source.dated_events()),
                  ("章节", passage.section_path), ("链接", source.url), ("出处", cite(source))]
         return Reply([Text("\n".join(f"{k}：{v}" for k, v in rows if v))])
@@ -378,7 +378,7 @@ class Answers:
         known = coverage(self.corpus.sources())
         for i, s in enumerate(known.documents, 1):
             facts = "，".join(f for f in (s.kind, format_date(s.date)) if f)
-            lines.append(f"{i}. 《{s.label}》" + (f"（{facts}）" if facts else ""))
+            lines.append(f"{i}. {book_title(s.label)}" + (f"（{facts}）" if facts else ""))
             choices.append(Button(f"{i}. {s.label}", self.core.callback_data("scope", s.id)))
         for name, n in known.issues:
             lines.append(f"{len(choices) + 1}. {name}：{n}篇文章")
@@ -404,7 +404,7 @@ class Answers:
         if source is None:
             return Reply(notice="文件列表已更新，请重新发送 /sources。")
         self.core.scopes[(req.chat_id, req.user_id)] = source_id
-        return Reply([Text(f"下一次搜索只在《{source.label}》中查找。请发送关键词。")], notice=f"已限定：{source.label}")
+        return Reply([Text(f"下一次搜索只在{book_title(source.label)}中查找。请发送关键词。")], notice=f"已限定：{source.label}")
 
     # Commands ---------------------------------------------------------------------------------
 

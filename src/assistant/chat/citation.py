@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Sequence
 
-from assistant.records import HEADNOTE, SECTION_SEPARATOR, Source
+from assistant.records import HEADNOTE, SECTION_SEPARATOR, Source, book_title
 
 if TYPE_CHECKING:  # the search JSON cites sources without the Reply types (imported where a Citation is made)
     from assistant.chat.reply import Citation, Quote
@@ -69,9 +69,9 @@ def cite(source: Source) -> str:
     if is_article(source):
         issue = f"《{publication_name(source)}》{issue_label(source)}"
         title = article_title(source)
-        return f"（《{title}》，{issue}）" if title else f"（{issue}{source.short}）"
+        return f"（{book_title(title)}，{issue}）" if title else f"（{issue}{source.short}）"
     date = format_date(source.date)
-    return f"（《{source.title}》，{date}）" if date else f"（《{source.title}》）"
+    return f"（{book_title(source.title)}，{date}）" if date else f"（{book_title(source.title)}）"
 
 
 def heading(source: Source) -> str:
@@ -151,10 +151,10 @@ def answer_line(source: Source, section: Sequence[str] | str = ()) -> str:
     where = spoken_section(section)
     if is_article(source):
         title = article_title(source)
-        name = f"《{publication_name(source)}》" + (f"文章《{title}》" if title else source.short)
+        name = f"《{publication_name(source)}》" + (f"文章{book_title(title)}" if title else source.short)
         when = issue_label(source)
     else:
-        name, when = f"《{source.label}》", format_date(source.date)
+        name, when = book_title(source.label), format_date(source.date)
     return f"——{name}{where}" + (f"（{when}）" if when else "")
 
 

@@ -17,13 +17,15 @@ from pathlib import Path
 from assistant.ingest import formats, legal, metadata
 from assistant.ingest.manifest import MANIFEST_NAME, Entry, ManifestError, append_entry, load_manifest, remove_entry
 from assistant.ingest.pipeline import Progress, build, write
-from assistant.records import Passage, Source
+from assistant.records import Passage, Source, book_title
 
 OVERRIDES = ("title", "short", "issuer", "date", "kind")
 _DATE_FLAG = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _SLUG = re.compile(r"[^a-z0-9]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 NATIONAL_PREFIX = "中华人民共和国"  # dropped in the 简称, as laws are cited: 《著作权法》
+# A province's rule implementing a law: 浙江省实施《中华人民共和国土地管理法》办法
+_IMPLEMENTING = re.compile(rf"^(.*?)实施《(?:{NATIONAL_PREFIX})?(.+?)》(办法|细则|条例|规定)$")
 SHORT_PASSAGE = 4  # body passages shorter than this many characters are reported
 LONG_PASSAGE = 160
 
@@ -58,6 +60,16 @@ def _source_id(path: Path, title: str, taken: set[str]) -> str:
     return sid
 
 
+def derived_short(title: str) -> str:
+    """The 简称 a title is cited by when the document states none: a national law without 中华人民共和国
+    (《著作权法》); a rule implementing a law as the law's 实施办法 (浙江省实施《中华人民共和国土地管理法》办法 →
+    浙江省土地管理法实施办法: a title in a title is long on a phone and rarely said so)."""
+    if title.startswith(NATIONAL_PREFIX):
+        return title[len(NATIONAL_PREFIX):]
+    implementing = _IMPLEMENTING.match(title)
+    return "{}{}实施{}".format(*implementing.groups()) if implementing else ""
+
+
 def _free_name(corpus_dir: Path, name: str) -> str:
     stem, suffix = Path(name).stem, Path(name).suffix.lower()
     candidate, n = f"{stem}{suffix}", 2
@@ -82,10 +94,9 @@ def plan_entry(path: Path, corpus_dir: Path, entries: list[Entry], overrides: di
             raise AddError(f"文件 {path.name} 与语料中已有的 {e.file}（{e.id}）内容相同，未添加")
         same_title = facts.title and e.title == (overrides.get("title") or facts.title)
         if same_title and (e.date, e.passed, e.revised) == (facts.date, facts.passed, facts.revised):
-            raise AddError(f"语料中已有同名同日期的文件：《{e.title}》（{e.id}），未添加")
+            raise AddError(f"语料中已有同名同日期的文件：{book_title(e.title)}（{e.id}），未添加")
     title = overrides.get("title") or facts.title or path.stem
-    national = title[len(NATIONAL_PREFIX):] if title.startswith(NATIONAL_PREFIX) else ""
-    short = overrides.get("short") or facts.short or national
+    short = overrides.get("short") or facts.short or derived_short(title)
     in_corpus = path.resolve().parent == corpus_dir.resolve()
     entry = Entry(
         file=path.name if in_corpus else _free_name(corpus_dir, path.name), id=_source_id(path, title, taken),

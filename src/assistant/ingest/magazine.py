@@ -13,6 +13,7 @@ from assistant.ingest.cleaning import toc_blocks
 from assistant.ingest.lines import Line
 from assistant.ingest.manifest import Article, ManifestError
 from assistant.ingest.removals import Removals
+from assistant.records import book_title
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,9 @@ def _find_start(lines: list[Line], article: Article, file: str) -> int:
     anchor = re.sub(r"\s+", "", article.start)
     at = text.find(anchor)
     if at < 0 or not anchor:
-        raise ManifestError(f"{file}：找不到文章《{article.title}》的开头“{article.start}”")
+        raise ManifestError(f"{file}：找不到文章{book_title(article.title)}的开头“{article.start}”")
     if text.find(anchor, at + 1) >= 0:
-        raise ManifestError(f"{file}：文章《{article.title}》的开头“{article.start}”在正文中出现多次，请写长一些")
+        raise ManifestError(f"{file}：文章{book_title(article.title)}的开头“{article.start}”在正文中出现多次，请写长一些")
     return owner[at]
 
 
