@@ -192,6 +192,10 @@ def test_the_province_table_names_cities_jiebas_list_tags_otherwise(answerer):
     # jieba tags only 嘉兴市 and 义乌市 as places, not 嘉兴 and 义乌
     q = ParsedQuery(raw="嘉兴和义乌的农村居民收入", runs=(("嘉兴", "和", "义乌"), ("农村居民", "收入")))
     assert answerer.named_places(q) == ["嘉兴", "义乌"]
+    # whole words only (大理石 is no 大理); a name that is also an everyday word only with its 县 (天台 is a rooftop)
+    for raw, runs, named in (("大理石台面", (("大理石", "台面"),), []), ("楼顶天台能搭棚吗", (("楼顶", "天台", "搭棚"),), []),
+                             ("天台县的民宿", (("天台县", "的", "民宿"),), ["天台"])):
+        assert answerer.named_places(ParsedQuery(raw=raw, runs=runs)) == named
 
 
 def test_only_names_count_as_places_and_a_document_may_be_named_in_the_text(answerer):

@@ -24,3 +24,6 @@ def test_the_table_lists_each_place_once_under_a_province():
     assert len(table) == 27 and all(len(places) >= 4 for places in table.values())
     assert not set(table) & set().union(*table.values())  # no province is also listed as a place in one
     assert {"浙江", "杭州", "萧山", "内蒙古", "鄂尔多斯"} <= listed_places()
+    # a place that is also an everyday word is bound by its province's rules, never named by its bare name
+    assert "天台" in bound_places("浙江省某某条例", "条例") and "天台" not in listed_places()
+    assert not any(p.startswith("~") for places in table.values() for p in places)

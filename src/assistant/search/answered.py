@@ -178,8 +178,10 @@ class Answerer:
         评上中国 holds no place 上中."""
         found = []
         for w in (w for run in q.runs for w in run):
-            place = next((w[:n] for n in range(len(w), 1, -1) if w[:n] in self.listed
-                          or w[:n] in self.places and self._is_a_name(w[:n])), None)
+            if _PLACE_SUFFIX.sub("", w) in self.listed:  # the table's names are whole words: 大理石 names no 大理
+                found.append(_PLACE_SUFFIX.sub("", w))
+                continue
+            place = next((w[:n] for n in range(len(w), 1, -1) if w[:n] in self.places and self._is_a_name(w[:n])), None)
             if place is not None:
                 found.append(_PLACE_SUFFIX.sub("", place) if len(place) > 2 else place)
         return list(dict.fromkeys(found))

@@ -15,21 +15,32 @@ PLACES_FILE = Path(__file__).with_name("places.txt")
 RULE_KINDS = ("条例", "规定", "办法", "细则", "规则")
 
 
+EVERYDAY_MARK = "~"  # a name that is also an everyday word (天台, 开封): named only with its 市/县/区
+
+
 @lru_cache(maxsize=1)
-def provinces() -> dict[str, frozenset[str]]:
-    """Province name (as titles begin with it: 浙江, 内蒙古) → the bare names of the places in it."""
+def _table() -> dict[str, tuple[str, ...]]:
+    """Province name → its places as listed (a name marked EVERYDAY_MARK keeps its mark)."""
     table = {}
     for line in PLACES_FILE.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             province, *places = line.split()
-            table[province] = frozenset(places)
+            table[province] = tuple(places)
     return table
 
 
 @lru_cache(maxsize=1)
+def provinces() -> dict[str, frozenset[str]]:
+    """Province name (as titles begin with it: 浙江, 内蒙古) → the bare names of the places in it."""
+    return {province: frozenset(p.lstrip(EVERYDAY_MARK) for p in places) for province, places in _table().items()}
+
+
+@lru_cache(maxsize=1)
 def listed_places() -> frozenset[str]:
-    """Every place of the table, provinces included."""
-    return frozenset(provinces()).union(*provinces().values())
+    """The places a question names by their bare name alone: every province and every place of the table but
+    those that are also everyday words."""
+    return frozenset(_table()).union(p for places in _table().values() for p in places
+                                     if not p.startswith(EVERYDAY_MARK))
 
 
 def bound_places(title: str, kind: str) -> frozenset[str]:
