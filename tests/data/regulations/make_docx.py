@@ -10,8 +10,8 @@ automatic numbering, not text. One list (numbering.xml) has three levels: 第%1�
 heading style based on Heading 1, so chapters are numbered through the style), 第%1条 (never restarted by a
 chapter) and （%1） (restarted by each article; (%1) where the source's items use ASCII brackets); a
 paragraph's text is what follows the number. Where the source's number is not the one the list would give
-next (a second item list in one article, a gap), a new numbering instance restarts that level with
-w:startOverride, as Word's "restart numbering" does.
+next (a second item list in one article, a gap, a chapter after one whose heading the source lacks), a new
+numbering instance restarts that level with w:startOverride, as Word's "restart numbering" does.
 
     python tests/data/regulations/make_docx.py [--numbered] [SOURCE.md [TARGET.docx]]
 """
@@ -140,10 +140,14 @@ def markdown_to_numbered_docx(source: Path, target: Path) -> Path:
             document.add_paragraph(line[3:].strip())
         elif line.startswith("## ") and (m := CHAPTER.match(line[3:].strip())):
             shown = parse_number(m.group(1))
-            if shown != counts[0] + 1:
+            if shown <= counts[0]:
                 raise ValueError(f"chapter numbers out of order in {source}: {line}")
+            p = document.add_paragraph(" ".join(m.group(2).split()), style=style)  # numbered through its style
+            if shown != counts[0] + 1:  # a chapter whose predecessor has no heading (河南省物业管理条例 has no
+                current = LIST_ID + len(nums)  # 第二章 line): "set numbering value" on this heading
+                nums.append((current, {0: shown}))
+                number(p, current, 0)
             counts[0], counts[2] = shown, 0
-            document.add_paragraph(" ".join(m.group(2).split()), style=style)  # numbered through its style
         elif line.startswith("## "):
             document.add_heading(line[3:].strip(), level=1)
         elif line.startswith("### "):  # a section (节) inside a chapter: typed as Heading 2, not numbered
