@@ -478,3 +478,42 @@ def test_a_rule_implementing_a_law_is_cited_by_the_laws_implementing_rule(corpus
     law = tmp_path / "law.md"
     law.write_text("# 中华人民共和国河湖保洁法\n\n第一条 为了保洁河湖，制定本法。\n", encoding="utf-8")
     assert add([law], corpus, tmp_path / "a.db")[0].source.short == "河湖保洁法"
+
+
+RED_HEADER = ["某省人民政府文件", "某政发〔2024〕5号", "某省人民政府关于加快推进农村供水保障的实施意见",
+              "各市、县（市、区）人民政府，省政府直属各单位：", "为加快推进农村供水保障，提出如下实施意见。", "一、总体要求",
+              "到2027年，全省农村自来水普及率达到99%以上。", "某省人民政府", "2024年3月1日", "（此件公开发布）"]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_an_official_documents_masthead_and_number_above_its_title_are_header_lines(corpus: Path, tmp_path: Path,
+                                                                                    fmt: str):
+    """A 红头文件 (GB/T 9704) opens with its masthead and issuing number: they were read as the title's first lines
+    (某省人民政府文件某政发〔2024〕5号某省人民政府关于…), and the number was quoted as text."""
+    if fmt == "docx":
+        from docx import Document
+
+        doc = Document()
+        for line in RED_HEADER:
+            doc.add_paragraph(line)
+        path = tmp_path / "red.docx"
+        doc.save(path)
+    else:
+        path = write_pdf(tmp_path / "red.pdf", pages=1, header="", text=[RED_HEADER])
+    (r,) = add([path], corpus, tmp_path / "a.db")
+    s = r.source
+    assert (s.title, s.kind, s.issuer, s.promulgated) == (
+        "某省人民政府关于加快推进农村供水保障的实施意见", "实施意见", "某省人民政府", "2024-03-01")
+    assert s.history.splitlines()[:2] == ["某省人民政府文件", "某政发〔2024〕5号"]
+    texts = [p.text for p in Corpus(tmp_path / "a.db").passages() if p.source_id == s.id]
+    assert texts[0] == "为加快推进农村供水保障，提出如下实施意见。" and not any("〔2024〕" in t for t in texts)
+
+
+def test_a_letters_organ_masthead_and_signer_line_are_header_lines(corpus: Path, tmp_path: Path):
+    path = tmp_path / "letter.txt"
+    path.write_text("某省人民政府办公厅\n某政办函〔2024〕12号\n签发人：某某\n\n某省人民政府办公厅关于同意设立某某示范区的函\n\n"
+                    "某市人民政府：\n\n你市报来的请示收悉。经研究，同意设立某某示范区。\n\n某省人民政府办公厅\n2024年5月6日\n",
+                    encoding="utf-8")
+    (r,) = add([path], corpus, tmp_path / "a.db")
+    assert (r.source.title, r.source.issuer) == ("某省人民政府办公厅关于同意设立某某示范区的函", "某省人民政府办公厅")
+    assert r.source.history.splitlines()[:3] == ["某省人民政府办公厅", "某政办函〔2024〕12号", "签发人：某某"]

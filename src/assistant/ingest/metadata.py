@@ -56,6 +56,10 @@ _TITLE_ISSUER = re.compile(rf"^(.{{2,30}}?{_ORGAN})关于")
 _ORDER_HEAD = re.compile(r"^(.{2,30}?)(?:令|公告)(?:[（(]?第[0-9一二三四五六七八九十百零〇]+号[)）]?)?$")
 _ORDER_NUMBER = re.compile(r"^[（(]?第[0-9一二三四五六七八九十百零〇]+号[)）]?$")
 _PROMULGATING = re.compile(r"^《([^》]{2,80})》.{0,160}?现予(?:公布|发布)")
+# An official document's 版头 above its title (GB/T 9704): the masthead (某省人民政府文件, or the organ's name), the
+# issuing number, and in a report to a superior 签发人：某某 beside or under it.
+_MASTHEAD = re.compile(rf"^[\u4e00-\u9fff（）()、]{{2,60}}?(?:{_ORGAN})(?:文件)?$")
+_SIGNED_BY = re.compile(r"签发人[：:]\S{0,20}$")
 _SIGNER = re.compile(r"^.{0,12}?(?:代?(?:省长|市长|州长|县长|区长|主席|总理|部长|主任|署长|局长|院长))[\u4e00-\u9fff·]{2,6}$")
 SIGNATURE_LINES = 3  # issuer lines above a signature's date: a joint document has several
 TITLE_MAX = 80
@@ -161,7 +165,7 @@ def _title_line(text: str) -> bool:
     flat = re.sub(r"\s+", "", text)
     return (
         0 < len(flat) <= TITLE_MAX and not _SENTENCE_PUNCT.search(flat) and not legal.starts_unit(flat)
-        and not is_header(flat)
+        and not is_header(flat) and not _ADDRESSEES.match(flat)
     )
 
 
@@ -187,9 +191,10 @@ def read_facts(elements: list[Element]) -> Facts:
     """Title, kind, dates, issuer and header lines of a document (see module doc)."""
     facts = Facts()
     items = _without_running_heads(elements)
-    i = _promulgation_order(items, facts)  # titled by the order: the rule's own title line is skipped below
+    i = _promulgation_order(items, facts) or _version_head(items, facts)  # (the order's title line is skipped below)
     order_lines = len(facts.history)
-    if not i and (items and items[0].heading == 1 or any(e.heading == 1 for e in items[:3])):
+    head = i  # the title's lines start after the order or the 版头
+    if not facts.title and any(e.heading == 1 for e in items[head : head + 3]):
         while i < len(items) and items[i].heading != 1:
             i += 1
         facts.title = " ".join(items[i].text.split())
@@ -203,9 +208,9 @@ def read_facts(elements: list[Element]) -> Facts:
         if more and kind_of(facts.title + "".join(more)):
             facts.title += "".join(more)
             i += len(more)
-    elif not i:
+    elif not facts.title:
         lines = []
-        while i < min(len(items), TITLE_LINES) and _title_line(items[i].text) and not items[i].heading > 1:
+        while i < min(len(items), head + TITLE_LINES) and _title_line(items[i].text) and not items[i].heading > 1:
             lines.append(items[i].text.strip())
             i += 1
             if kind_of(lines[-1]):
@@ -267,6 +272,20 @@ def _promulgation_order(items: list[Element], facts: Facts) -> int:
     read_events("".join(flats[i:sentence_end]), facts)  # (alone: the signature's date would run into the next line)
     for n, e in enumerate(items[:end]):
         _add_header_line(facts.history, e, joins=i < n < sentence_end)
+    return end
+
+
+def _version_head(items: list[Element], facts: Facts) -> int:
+    """The lines of an official document's 版头 above its title (masthead, issuing number, 签发人) into the header
+    lines, the masthead naming the issuer; 0 when no issuing number is found within its first lines under a
+    masthead (a document opening with its title: its number, if any, is read with the apparatus)."""
+    flats = [_flat(e.text) for e in items[:4]]
+    number = next((n for n, f in enumerate(flats) if _DOC_NUMBER.match(_SIGNED_BY.sub("", f))), None)
+    if not number or not all(_MASTHEAD.match(f) for f in flats[:number]):
+        return 0
+    end = number + 1 + bool(number + 1 < len(flats) and _SIGNED_BY.fullmatch(flats[number + 1]))
+    facts.issuer = flats[0].removesuffix("文件")
+    facts.history += [" ".join(e.text.split()) for e in items[:end]]
     return end
 
 
