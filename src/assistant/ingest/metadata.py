@@ -48,7 +48,9 @@ _ATTACHED = re.compile(r"^附件[:：]\S[^。；！？]{0,60}$")
 _ATTACHED_MORE = re.compile(r"^[0-9０-９]{1,2}[.．、][^。；！？]{1,60}$")
 _BARE_DATE = re.compile(rf"^[（(]{_DATE}[)）]$")
 _SPEAKER = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")  # a name on a line of its own
-_CLOSING = re.compile(rf"^(?:(?:抄送|抄报|发送)[：:].*|.{{2,40}}{_DATE}印发|[（(]此(?:件|页)[^）)]{{2,12}}[）)])$")
+_CLOSING = re.compile(rf"^(?:(?:抄送|抄报|发送)[：:].*|.{{0,40}}{_DATE}印发|[（(]此(?:件|页)[^）)]{{2,12}}[）)]"
+                      r"|[（(]联系人[：:][^）)]{2,60}[）)])$")
+_PRINTED = re.compile(rf"^{_DATE}印发$")
 _ISSUING = re.compile(r"(?:印发|转发|颁布)《?([^《》]{4,80}?)》?的通知$")
 _TITLE_ISSUER = re.compile(rf"^(.{{2,30}}?{_ORGAN})关于")
 # A promulgation order: the ordering organ's line (…令, its number on the same line or the next), the sentence
@@ -302,6 +304,8 @@ def _read_apparatus(body: list[Element], facts: Facts) -> None:
     for i, flat in enumerate(flats):
         if _DOC_NUMBER.match(flat) or _CLOSING.match(flat) or i < 2 and _ADDRESSEES.match(flat):
             kept.add(i)
+            if _PRINTED.match(flat) and i and _ORGAN_LINE.match(flats[i - 1]):
+                kept.add(i - 1)  # the printing organ, printed apart from its date (a PDF's line split at the gap)
         elif _ATTACHED.match(flat) or i - 1 in kept and _ATTACHED.match(flats[i - 1]) and _ATTACHED_MORE.match(flat):
             kept.add(i)  # 附件：1.重点任务分工表 / 2.…: the list of what is attached, above the signature
         elif _DATE_LINE.match(flat) and i and _ORGAN_LINE.match(flats[i - 1]):
