@@ -58,9 +58,9 @@ _TITLE_ISSUER = re.compile(rf"^(.{{2,30}}?{_ORGAN})关于")
 _ORDER_HEAD = re.compile(r"^(.{2,30}?)(?:令|公告)(?:[（(]?第[0-9一二三四五六七八九十百零〇]+号[)）]?)?$")
 _ORDER_NUMBER = re.compile(r"^[（(]?第[0-9一二三四五六七八九十百零〇]+号[)）]?$")
 _PROMULGATING = re.compile(r"^《([^》]{2,80})》.{0,160}?现予(?:公布|发布)")
-# An official document's 版头 above its title (GB/T 9704): the masthead (某省人民政府文件, or the organ's name), the
-# issuing number, and in a report to a superior 签发人：某某 beside or under it.
-_MASTHEAD = re.compile(rf"^[\u4e00-\u9fff（）()、]{{2,60}}?(?:{_ORGAN})(?:文件)?$")
+# An official document's 版头 above its title (GB/T 9704): the masthead (某省人民政府文件, or the organ's name; a joint
+# one names each organ on a line, 文件 beside them), the issuing number, and in a report to a superior 签发人：某某.
+_MASTHEAD = re.compile(rf"^(?:[\u4e00-\u9fff（）()、]{{2,60}}?(?:{_ORGAN})(?:文件)?|文件)$")
 _SIGNED_BY = re.compile(r"签发人[：:]\S{0,20}$")
 _SIGNER = re.compile(r"^.{0,12}?(?:代?(?:省长|市长|州长|县长|区长|主席|总理|部长|主任|署长|局长|院长))[\u4e00-\u9fff·]{2,6}$")
 SIGNATURE_LINES = 3  # issuer lines above a signature's date: a joint document has several
