@@ -511,21 +511,20 @@ def test_an_official_documents_masthead_and_number_above_its_title_are_header_li
     assert texts[0] == "为加快推进农村供水保障，提出如下实施意见。" and texts[-1] == "到2027年，全省农村自来水普及率达到99%以上。"
 
 
-def test_a_joint_masthead_over_several_lines_is_header_lines(corpus: Path, tmp_path: Path):
-    path = tmp_path / "joint.txt"
-    path.write_text("中共某省委办公厅\n某省人民政府办公厅\n文件\n某委办发〔2024〕3号\n\n"
-                    "中共某省委办公厅　某省人民政府办公厅关于加强基层治理的意见\n\n一、总体要求\n\n加强基层治理体系建设。\n",
-                    encoding="utf-8")
+@pytest.mark.parametrize("text, title, issuer, head", [
+    # a joint masthead: each organ on a line, 文件 beside them
+    ("中共某省委办公厅\n某省人民政府办公厅\n文件\n某委办发〔2024〕3号\n\n中共某省委办公厅　某省人民政府办公厅关于加强基层治理的意见\n\n"
+     "一、总体要求\n\n加强基层治理体系建设。\n", "中共某省委办公厅某省人民政府办公厅关于加强基层治理的意见", "中共某省委办公厅",
+     ["中共某省委办公厅", "某省人民政府办公厅", "文件", "某委办发〔2024〕3号"]),
+    # a letter: the organ's name as masthead, the signer under the number, the addressee line under the title
+    ("某省人民政府办公厅\n某政办函〔2024〕12号\n签发人：某某\n\n某省人民政府办公厅关于同意设立某某示范区的函\n\n某市人民政府：\n\n"
+     "你市报来的请示收悉。经研究，同意设立某某示范区。\n\n某省人民政府办公厅\n2024年5月6日\n",
+     "某省人民政府办公厅关于同意设立某某示范区的函", "某省人民政府办公厅", ["某省人民政府办公厅", "某政办函〔2024〕12号", "签发人：某某"]),
+])
+def test_other_mastheads_are_header_lines(corpus: Path, tmp_path: Path, text: str, title: str, issuer: str,
+                                          head: list[str]):
+    path = tmp_path / "official.txt"
+    path.write_text(text, encoding="utf-8")
     (r,) = add([path], corpus, tmp_path / "a.db")
-    assert r.source.title == "中共某省委办公厅某省人民政府办公厅关于加强基层治理的意见"
-    assert r.source.history.splitlines()[:4] == ["中共某省委办公厅", "某省人民政府办公厅", "文件", "某委办发〔2024〕3号"]
-
-
-def test_a_letters_organ_masthead_and_signer_line_are_header_lines(corpus: Path, tmp_path: Path):
-    path = tmp_path / "letter.txt"
-    path.write_text("某省人民政府办公厅\n某政办函〔2024〕12号\n签发人：某某\n\n某省人民政府办公厅关于同意设立某某示范区的函\n\n"
-                    "某市人民政府：\n\n你市报来的请示收悉。经研究，同意设立某某示范区。\n\n某省人民政府办公厅\n2024年5月6日\n",
-                    encoding="utf-8")
-    (r,) = add([path], corpus, tmp_path / "a.db")
-    assert (r.source.title, r.source.issuer) == ("某省人民政府办公厅关于同意设立某某示范区的函", "某省人民政府办公厅")
-    assert r.source.history.splitlines()[:3] == ["某省人民政府办公厅", "某政办函〔2024〕12号", "签发人：某某"]
+    assert (r.source.title, r.source.issuer) == (title, issuer)
+    assert r.source.history.splitlines()[: len(head)] == head
