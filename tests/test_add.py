@@ -528,3 +528,14 @@ def test_other_mastheads_are_header_lines(corpus: Path, tmp_path: Path, text: st
     (r,) = add([path], corpus, tmp_path / "a.db")
     assert (r.source.title, r.source.issuer) == (title, issuer)
     assert r.source.history.splitlines()[: len(head)] == head
+
+
+def test_a_gazettes_name_above_a_one_page_rule_is_no_title(corpus: Path, tmp_path: Path):
+    """One page of a gazette: its name heads the page once (no running head to recognise) above the rule's title."""
+    lines = ["某省人民代表大会常务委员会公报", "某省河湖保洁办法", "（2021年9月29日某省第十三届人民代表大会常务委员会第三十二次会议通过）",
+             "第一条 为了河湖保洁，制定本办法。", "第二条 本办法自2022年1月1日起施行。"]
+    (r,) = add([write_pdf(tmp_path / "gazette.pdf", pages=1, header="", text=[lines])], corpus, tmp_path / "a.db")
+    assert (r.source.title, r.source.kind, r.source.passed) == ("某省河湖保洁办法", "办法", "2021-09-29")
+    bulletin = tmp_path / "bulletin.txt"  # a 公报 that is the document itself keeps its title
+    bulletin.write_text("某省2023年国民经济和社会发展统计公报\n\n全年全省生产总值增长6.0%。\n", encoding="utf-8")
+    assert add([bulletin], corpus, tmp_path / "a.db")[0].source.title == "某省2023年国民经济和社会发展统计公报"

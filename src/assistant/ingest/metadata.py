@@ -61,6 +61,7 @@ _PROMULGATING = re.compile(r"^《([^》]{2,80})》.{0,160}?现予(?:公布|发�
 # An official document's 版头 above its title (GB/T 9704): the masthead (某省人民政府文件, or the organ's name; a joint
 # one names each organ on a line, 文件 beside them), the issuing number, and in a report to a superior 签发人：某某.
 _MASTHEAD = re.compile(rf"^(?:[\u4e00-\u9fff（）()、]{{2,60}}?(?:{_ORGAN})(?:文件)?|文件)$")
+_GAZETTE = re.compile(r"^[\u4e00-\u9fff]{2,30}公报$")
 _SIGNED_BY = re.compile(r"签发人[：:]\S{0,20}$")
 _SIGNER = re.compile(r"^.{0,12}?(?:代?(?:省长|市长|州长|县长|区长|主席|总理|部长|主任|署长|局长|院长))[\u4e00-\u9fff·]{2,6}$")
 SIGNATURE_LINES = 3  # issuer lines above a signature's date: a joint document has several
@@ -193,6 +194,9 @@ def read_facts(elements: list[Element]) -> Facts:
     """Title, kind, dates, issuer and header lines of a document (see module doc)."""
     facts = Facts()
     items = _without_running_heads(elements)
+    if _gazette_masthead(items):  # printed in a gazette: its name heads the page (a running head of one page only)
+        facts.history.append(_flat(items[0].text))
+        items = items[1:]
     i = _promulgation_order(items, facts) or _version_head(items, facts)  # (the order's title line is skipped below)
     order_lines = len(facts.history)
     head = i  # the title's lines start after the order or the 版头
@@ -275,6 +279,15 @@ def _promulgation_order(items: list[Element], facts: Facts) -> int:
     for n, e in enumerate(items[:end]):
         _add_header_line(facts.history, e, joins=i < n < sentence_end)
     return end
+
+
+def _gazette_masthead(items: list[Element]) -> bool:
+    """Whether the first line names the gazette the document is printed in (某省人民代表大会常务委员会公报) above its
+    title or promulgating order: a 公报 that is the document itself (…统计公报) has its text below it, not a title."""
+    if len(items) < 2 or not _GAZETTE.match(_flat(items[0].text)) or not _title_line(items[1].text):
+        return False
+    below = _flat(items[1].text)
+    return bool(kind_of(below) or _ORDER_HEAD.match(below))
 
 
 def _version_head(items: list[Element], facts: Facts) -> int:
