@@ -234,3 +234,15 @@ def test_an_abbreviation_must_hold_what_the_title_is_about(searcher):
     assert _longest_abbreviation("养犬条例", "上海市养犬管理条例") == 4
     assert searcher.search("江苏省电动自行车管理条例第十条", k=5).kind == "search"
     assert searcher.search("养犬管理条例第十条", k=5).kind == "reference"
+
+
+def test_a_name_abbreviating_two_titles_alike_names_the_one_holding_more_of_it(tmp_path):
+    """河南物业条例 abbreviates 物业管理条例 as well as 河南省物业管理条例 (4 of 6 and 6 of 9 characters): the one whose
+    title also holds its 河南 is named. The national regulation was, its article then not answered for 河南."""
+    searcher = Searcher.open(plan_with_regulations(tmp_path, PLAN, [REGULATIONS / "property-management.md",
+                                                                    REGULATIONS / "henan-property-management.md"]))
+    provincial = searcher.search("河南物业条例第三十六条")
+    assert provincial.kind == "reference" and provincial.answered
+    assert {h.source.id for h in provincial.hits} == {"henan-property-management"}
+    assert {h.source.id for h in searcher.search("物业条例第三十六条").hits} == {"property-management"}
+    assert searcher.resolve_source("河南物业条例") == "henan-property-management"

@@ -41,6 +41,7 @@ from assistant.storage import Corpus, explained
 
 BIGRAM_WEIGHT = 0.5  # character-bigram field relative to the word field
 IDF_SHARPEN = 0.5  # query terms weighted by idf**this on top of BM25: the rarest word is the topic
+NAMED_THRESHOLD = 0.5  # how well words must name a source to resolve to it (reference.source_match)
 SHORTLIST = 10  # the page is cut from the exact top max(SHORTLIST, offset + k)
 TOTAL_CAP = 100  # `total` counts matches up to this many: a total of TOTAL_CAP means "this many or more"
 REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
@@ -320,10 +321,8 @@ class Searcher:
 
     def resolve_source(self, name: str) -> str | None:
         """A source id from its id, 简称 or title words (best match, None when nothing fits)."""
-        name = normalize(name)
-        scored = [(reference.source_match(name, s), s.id) for s in self._names.values()]
-        score, best = max(scored, default=(0.0, None))
-        return best if score >= 0.5 else None
+        named = reference.named_sources(normalize(name), self._names.values(), NAMED_THRESHOLD)
+        return named[0] if named else None
 
     # -- filters ----------------------------------------------------------------------------
 

@@ -189,6 +189,16 @@ def source_match(words: str, source: Source) -> float:
     return max(overlap, abbreviated)
 
 
+def named_sources(words: str, sources: Iterable[Source], threshold: float) -> list[str]:
+    """The ids of the sources `words` name best (source_match at least `threshold`), and among those matching
+    equally, the ones whose names hold more of the words: 河南物业条例 abbreviates 物业管理条例 as well as
+    河南省物业管理条例, but only the latter accounts for its 河南."""
+    scored = [(source_match(words, s), max(_longest_abbreviation(words, n) for n in (s.short, s.title, s.id) if n), s.id)
+              for s in sources]
+    best = max(((m, k) for m, k, _ in scored if m >= threshold), default=None)
+    return [sid for m, k, sid in scored if (m, k) == best]
+
+
 def _candidates(anchors: list[Passage]) -> list[tuple[Passage, tuple[str, ...], str]]:
     """(passage, path, label) for each place a reference can land: a heading passage (its own text), or
     the first passage under a section that has no heading passage, once for each level of its section
@@ -475,9 +485,7 @@ def lookup(
     if source_id is not None:
         candidates = [source_id]
     else:
-        scored = [(source_match(ref.source_text, s), s.id) for s in sources] if len(ref.source_text) >= 2 else []
-        best = max((m for m, _ in scored), default=0.0)
-        candidates = [sid for m, sid in scored if m >= MATCH_THRESHOLD and m == best]
+        candidates = named_sources(ref.source_text, sources, MATCH_THRESHOLD) if len(ref.source_text) >= 2 else []
     named = bool(candidates)
     if not named:
         if ref.units[0] not in LEGAL_UNITS or any(kind in ref.source_text for kind in KINDS):
