@@ -349,6 +349,19 @@ def test_a_provinces_regulation_answers_its_cities_questions_not_another_provinc
     assert not other.answered and other.hits[0].passage.text == own.hits[0].passage.text
 
 
+def test_a_national_law_answers_the_home_provinces_questions_not_another_places(tmp_path):
+    """With the repository's ranking.toml (home = 浙江): 浙江/杭州 users ask of the law that binds them; 广州 is asked
+    of Guangzhou's own rules, which the corpus lacks."""
+    searcher = Searcher.open(plan_with_regulations(tmp_path, PLAN, [REGULATIONS / "labour-contract-law.md"],
+                                                   curated=("ranking.toml",)))
+    for place in ("浙江", "杭州"):  # (the score of this one-law corpus, words alone, is the model's to judge)
+        answer = searcher.search(place + "试用期最长多久")
+        assert "试用期不得超过" in answer.hits[0].passage.text and feature(np.array(answer.answer_features), GAP) == 0
+    other = searcher.search("广州试用期最长多久")
+    assert "试用期不得超过" in other.hits[0].passage.text and feature(np.array(other.answer_features), GAP) > 0
+    assert not other.answered
+
+
 def test_an_everyday_request_is_not_answered_even_by_a_passage_stating_its_words(tmp_path):
     """今天天气怎么样 found 重污染天气全消除 and came back "answered"; a sentence holding every word of it is still no
     answer to a request for the weather (search.everyday), while the same words asked of the documents are."""

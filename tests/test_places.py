@@ -1,7 +1,10 @@
 """The province table: which places a document's rules bind beyond those its title names."""
 from __future__ import annotations
 
-from assistant.search.places import bound_places, listed_places, provinces
+import pytest
+
+from assistant.search.places import bound_places, is_local, listed_places, provinces
+from assistant.search.ranking import load_config
 
 
 def test_a_provinces_rules_bind_its_cities_and_counties():
@@ -10,6 +13,23 @@ def test_a_provinces_rules_bind_its_cities_and_counties():
         assert {"杭州", "宁波", "义乌"} <= bound_places(title, kind)
     assert "深圳" in bound_places("广东省全民义务植树条例", "条例")
     assert "深圳" not in bound_places("浙江省电动自行车管理条例", "条例")
+
+
+def test_a_national_rule_binds_the_home_province_and_its_places_only():
+    for title, kind in (("中华人民共和国劳动合同法", "法"), ("物业管理条例", "条例"), ("城市市容和环境卫生管理条例", "条例")):
+        assert not is_local(title) and {"浙江", "杭州", "义乌"} <= bound_places(title, kind, home="浙江")
+        assert "广州" not in bound_places(title, kind, home="浙江") and bound_places(title, kind) == frozenset()
+    for title in ("广州市幼儿园条例", "上海市养犬管理条例", "昆山市文明行为促进条例", "河南省物业管理条例"):
+        assert is_local(title) and "杭州" not in bound_places(title, "条例", home="浙江")
+
+
+def test_the_home_province_must_be_a_province_of_the_table(tmp_path):
+    path = tmp_path / "ranking.toml"
+    path.write_text('home = "浙江"\n', encoding="utf-8")
+    assert load_config(path).home == "浙江"
+    path.write_text('home = "杭州"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="home"):
+        load_config(path)
 
 
 def test_reports_plans_city_rules_and_national_laws_bind_no_place_beyond_their_title():

@@ -29,7 +29,7 @@ import numpy as np
 
 from assistant.search.dictionary import word_table
 from assistant.search.normalize import normalize
-from assistant.search.places import listed_places
+from assistant.search.places import listed_places, place_names
 from assistant.search.query import ParsedQuery
 from assistant.search.ranking import WEIGHTS_FILE
 
@@ -105,7 +105,6 @@ _UNIT_IN_TEXT = {
 # the figure asked (审验期能延长几年 is not answered by 一年内无累积记分). 百/千/万 begin no figure said (多少万元).
 _SAID_FIGURE = re.compile(r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十半][一二两三四五六七八九十百千万亿半]*)[^\s，。？?！!、多几]")
 _FIGURE = re.compile(r"[0-9]|[一二三四五六七八九十百千]+分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|日|天|年|月|岁|小时|人|户)")
-NATIONAL = frozenset({"中国", "中华人民共和国"})  # contains every place: a national law or a province's plan lies in it
 _COMPLEMENTS = ("来", "去")  # directional complements: no place name of the list ends in one but transliterations
 _ADMINISTRATIVE = ("省", "市", "县", "区", "国", "自治区", "特别行政区")
 # Places outside the country that jieba lists without an administrative form (its 国 of old, 爱国 among them):
@@ -147,12 +146,6 @@ class AnswerModel:
 
     def score(self, x: np.ndarray) -> float:
         return float(x @ self.weights + self.bias)
-
-
-@lru_cache(maxsize=1)
-def place_names() -> frozenset[str]:
-    """Place names of jieba's dictionary (tag ns, 2+ characters), read once per process (dictionary.py keeps them)."""
-    return frozenset(w for w in word_table().places if len(w) > 1 and w not in NATIONAL)
 
 
 @lru_cache(maxsize=4096)

@@ -21,7 +21,7 @@ import numpy as np
 CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "assistant"
 FORMAT = "1"
 JIEBA_DICT_NAME = "dict.txt"  # jieba.DEFAULT_DICT_NAME
-PLACE_TAG = "ns"  # the part of speech kept beside the frequencies: place names (answered.place_names)
+PLACE_TAG = "ns"  # the part of speech kept beside the frequencies: place names (places.place_names)
 _SHIFT = 21  # code points fit 21 bits: a pair's key is (first << 21) | second, a single character's key its code
 
 

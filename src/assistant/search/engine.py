@@ -28,8 +28,8 @@ from assistant.search.candidates import MAX_BITS, TermList, TopK, count_matches,
 from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
-from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model, place_names
-from assistant.search.places import bound_places
+from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model
+from assistant.search.places import bound_places, place_names
 from assistant.search.everyday import is_everyday
 from assistant.ingest.lists import CLAUSE_CUT, LEAD_REACH, LIST_ITEM, lead_in, list_after
 from assistant.search.ranking import PassageTable, QueryRanker, cosine_scale, load_weights
@@ -127,7 +127,7 @@ class Searcher:
         self.cosine_scale = cosine_scale() if self.semantic else (0.0, 1.0)
         self.answerer = Answerer([normalize(f"{sources[sid].title} {sources[sid].short}") if sid in sources else ""
                                   for sid in index.source_ids], sorted({s.kind for s in sources.values()}),
-                                 [bound_places(sources[sid].title, sources[sid].kind) if sid in sources else frozenset()
+                                 [bound_places(sources[sid].title, sources[sid].kind, index.ranking.home) if sid in sources else frozenset()
                                   for sid in index.source_ids])
         self.table = PassageTable(
             words=index.fields["words"], bigrams=index.fields["bigrams"], flags=index.flags,

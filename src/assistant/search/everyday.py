@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.search.answered import place_names
+from assistant.search.places import place_names
 
 _PLAIN = re.compile(r"[\W_]+")  # punctuation, spaces, emoji
 _PARTICLES = "啊呀呢吧哈嘛哦噢啦了"

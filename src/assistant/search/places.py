@@ -1,21 +1,35 @@
-"""Which places a province's rules bind: places.txt beside this module, read once per process.
+"""Places: the names a question may state (jieba's place list and places.txt beside this module) and which places
+a document's rules bind.
 
 A provincial regulation (浙江省…条例, …办法) applies in every city and county of the province, so a question on
 杭州 is answered by it though it never names 杭州 (answered.py's place condition). Reports and plans are not:
-what a 浙江省 report says of the province (全省生产总值…) is no figure of 宁波. The table also names places that
-jieba's word list tags otherwise (嘉兴, 义乌: only 嘉兴市, 义乌市 are tagged places there).
+what a 浙江省 report says of the province (全省生产总值…) is no figure of 宁波. A national rule (a law, a State
+Council regulation: its title names no place) binds everywhere, and answers the questions of the corpus's home
+province (ranking.toml `home`: its users say 浙江 or 杭州 of what holds for them); a question naming another place is
+asked of that place's own rules (广州 and 劳动合同法: no direct answer). The table also names places that jieba's
+word list tags otherwise (嘉兴, 义乌: only 嘉兴市, 义乌市 are tagged places there).
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.search.dictionary import word_table
+
 PLACES_FILE = Path(__file__).with_name("places.txt")
-# The kinds of document that bind throughout their territory (实施办法 and 实施细则 end with one).
+NATIONAL = frozenset({"中国", "中华人民共和国"})  # contains every place: a national law or a province's plan lies in it
+# The kinds of document that bind throughout their territory (实施办法 and 实施细则 end with one); a 法 is national.
 RULE_KINDS = ("条例", "规定", "办法", "细则", "规则")
-
-
+LAW = "法"
 EVERYDAY_MARK = "~"  # a name that is also an everyday word (天台, 开封): named only with its 市/县/区
+_LOCAL_FORMS = ("省", "市", "县", "区", "州", "自治区", "自治州")  # a place's administrative forms heading a title
+_MUNICIPALITIES = ("北京", "上海", "天津", "重庆", "香港", "澳门", "台湾")  # left out of the table
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Place names of jieba's dictionary (tag ns, 2+ characters), read once per process (dictionary.py keeps them)."""
+    return frozenset(w for w in word_table().places if len(w) > 1 and w not in NATIONAL)
 
 
 @lru_cache(maxsize=1)
@@ -43,8 +57,21 @@ def listed_places() -> frozenset[str]:
                                      if not p.startswith(EVERYDAY_MARK))
 
 
-def bound_places(title: str, kind: str) -> frozenset[str]:
-    """The places a document binds beyond those its title names: a province's rule, the places in the province."""
-    if not kind.endswith(RULE_KINDS):
+def is_local(title: str) -> bool:
+    """Whether a title begins with a place below the country (浙江省, 广州市, 昆山市, 上海市): a local document."""
+    known = (*provinces(), *(p for places in provinces().values() for p in places), *_MUNICIPALITIES)
+    return title.startswith(known) or any(title[:n] in place_names() and title[:n].endswith(_LOCAL_FORMS)
+                                          for n in range(3, min(len(title), 9)))
+
+
+def bound_places(title: str, kind: str, home: str = "") -> frozenset[str]:
+    """The places a document binds beyond those its title names: a province's rule, the places in the province;
+    a national rule, the home province and its places (see the module doc)."""
+    if not kind.endswith((*RULE_KINDS, LAW)):
         return frozenset()
-    return next((places for province, places in provinces().items() if title.startswith(province)), frozenset())
+    province = next((p for p in provinces() if title.startswith(p)), None)
+    if province is not None:
+        return provinces()[province] if kind.endswith(RULE_KINDS) else frozenset()
+    if is_local(title) or home not in provinces():
+        return frozenset()
+    return provinces()[home] | {home}

@@ -27,6 +27,7 @@ import numpy as np
 from assistant.ingest.lists import CLAUSE_CUT, LIST_ITEM
 from assistant.search.bm25 import Field
 from assistant.search.candidates import CoverBound
+from assistant.search.places import provinces
 from assistant.search.query import FUNCTION_CHARACTERS, ParsedQuery
 from assistant.search.tokenizer import bigrams
 
@@ -123,6 +124,7 @@ class RankingConfig:
 
     authority: dict[str, float] = field(default_factory=dict)
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    home: str = ""  # the province whose users ask (浙江): a national rule answers its places (places.bound_places)
 
     def prior(self, kind: str) -> float:
         """The prior of the longest listed kind `kind` ends with: 实施意见 is an 意见, 行动方案 a 方案, 政府工作报告 a 报告
@@ -135,12 +137,12 @@ class RankingConfig:
         return _longest_ending(kind, kinds) is not None
 
     def to_json(self) -> dict:
-        return {"authority": self.authority, "groups": {k: list(v) for k, v in self.groups.items()}}
+        return {"authority": self.authority, "groups": {k: list(v) for k, v in self.groups.items()}, "home": self.home}
 
     @classmethod
     def from_json(cls, data: dict) -> "RankingConfig":
         return cls({k: float(v) for k, v in data.get("authority", {}).items()},
-                   {k: tuple(v) for k, v in data.get("groups", {}).items()})
+                   {k: tuple(v) for k, v in data.get("groups", {}).items()}, str(data.get("home", "")))
 
 
 def _longest_ending(kind: str, listed) -> str | None:
@@ -159,6 +161,8 @@ def load_config(path: Path) -> RankingConfig:
     for kind, value in data.get("authority", {}).items():
         if not isinstance(value, (int, float)) or not 0 <= value <= 1:
             raise ValueError(f"{path}：[authority] “{kind}”应为 0 到 1 之间的数")
+    if data.get("home") and data["home"] not in provinces():
+        raise ValueError(f"{path}：home “{data['home']}”应为省份名，如 浙江（见 search/places.txt）")
     return RankingConfig.from_json(data)
 
 
