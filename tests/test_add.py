@@ -217,8 +217,22 @@ def test_a_speech_is_dated_by_the_date_under_its_title(corpus: Path, tmp_path: P
     doc.save(tmp_path / "speech.docx")
     (r,) = add([tmp_path / "speech.docx"], corpus, tmp_path / "a.db")
     assert (r.source.kind, r.source.date, r.source.issuer) == ("讲话", "2024-02-18", "某某")
-    assert [p.text for p in Corpus(tmp_path / "a.db").passages(r.source.id)] == [
-        "同志们：", "今天召开全省优化营商环境大会，动员全省上下优化营商环境。", "营商环境就是生产力。"]
+    assert [p.text for p in Corpus(tmp_path / "a.db").passages(r.source.id)] == [  # 同志们： is no quote
+        "今天召开全省优化营商环境大会，动员全省上下优化营商环境。", "营商环境就是生产力。"]
+
+
+def test_a_report_is_dated_and_named_by_the_congress_it_was_delivered_to(corpus: Path, tmp_path: Path):
+    """——2024年1月18日在某市…会议上, the mayor and 各位代表： under 政府工作报告 were one undated passage; every city's
+    report has that title, so its 简称 says whose and which year's."""
+    path = tmp_path / "report.txt"
+    path.write_text("政府工作报告\n——2024年1月18日在某市第十四届人民代表大会第四次会议上\n某市市长　某某\n\n各位代表：\n\n"
+                    "现在，我代表市人民政府，向大会报告工作，请予审议。\n\n一、2023年工作回顾\n\n全市生产总值增长6.1%。\n",
+                    encoding="utf-8")
+    (r,) = add([path], corpus, tmp_path / "a.db")
+    s = r.source
+    assert (s.title, s.short, s.kind, s.date, s.issuer) == (
+        "政府工作报告", "2024年某市政府工作报告", "政府工作报告", "2024-01-18", "某市市长 某某")
+    assert [p.text for p in Corpus(tmp_path / "a.db").passages(s.id)][0] == "现在，我代表市人民政府，向大会报告工作，请予审议。"
 
 
 def test_an_attachment_is_a_section_of_its_own_and_its_listing_no_text(corpus: Path, tmp_path: Path):

@@ -48,6 +48,11 @@ _ATTACHED = re.compile(r"^附件[:：]\S[^。；！？]{0,60}$")
 _ATTACHED_MORE = re.compile(r"^[0-9０-９]{1,2}[.．、][^。；！？]{1,60}$")
 _BARE_DATE = re.compile(rf"^[（(]{_DATE}[)）]$")
 _SPEAKER = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")  # a name on a line of its own
+# A speech's or report's occasion under its title (——2024年1月18日在某市第十四届人民代表大会第四次会议上), and the
+# salutation its text opens with (各位代表：, 同志们：): neither is quoted.
+_OCCASION = re.compile(rf"^[—－-]{{1,2}}(?:{_DATE})?在.{{2,60}}?上(?:的(?:讲话|报告|工作报告|发言|致辞))?$")
+_CONGRESS_PLACE = re.compile(r"在(.{1,12}?[省市县区州])第")
+_SALUTATION = re.compile(r"^(?:各位[\u4e00-\u9fff]{1,6}|同志们|朋友们|女士们、?先生们)[：:]$")
 _CLOSING = re.compile(rf"^(?:(?:抄送|抄报|发送)[：:].*|.{{0,40}}{_DATE}印发|[（(]此(?:件|页)[^）)]{{2,12}}[）)]"
                       r"|[（(]联系人[：:][^）)]{2,60}[）)])$")
 _PRINTED = re.compile(rf"^{_DATE}印发$")
@@ -224,13 +229,20 @@ def read_facts(elements: list[Element]) -> Facts:
         facts.title = re.sub(r"\s+", "", "".join(lines)) if lines else ""
     while i < len(items) and re.sub(r"\s+", "", items[i].text) == re.sub(r"\s+", "", facts.title):
         i += 1  # the title printed again (a PDF's running header above it)
-    dated = _BARE_DATE.match(_flat(items[i].text)) if i < len(items) else None
-    if dated:  # a speech or article dated under its title, （2024年2月18日）, and a speech's speaker under that
+    flat = _flat(items[i].text) if i < len(items) else ""
+    dated = _BARE_DATE.match(flat) or _OCCASION.match(flat)
+    if dated:  # a speech, report or article dated under its title, （2024年2月18日） or ——…在…会议上, and the speaker
         facts.history.append(" ".join(items[i].text.split()))
         i += 1
-        if kind_of(facts.title) == "讲话" and i < len(items) and _SPEAKER.match(_flat(items[i].text)):
+        speaker = " ".join(items[i].text.split()) if i < len(items) else ""
+        if kind_of(facts.title).endswith(("讲话", "报告")) and (_SPEAKER.match(_flat(speaker))
+                                                              or _SIGNER.match(_flat(speaker))):
+            facts.history.append(speaker)  # 某某, or 某市市长 某某
+            facts.issuer = speaker
+            i += 1
+        facts.short = _occasion_short(facts.title, dated)
+        if i < len(items) and _SALUTATION.match(_flat(items[i].text)):
             facts.history.append(_flat(items[i].text))
-            facts.issuer = _flat(items[i].text)
             i += 1
     start = i
     while i < min(len(items), start + HEADER_LINES):
@@ -249,7 +261,7 @@ def read_facts(elements: list[Element]) -> Facts:
         facts.effective = _iso(found[-1]) if found else ""
     facts.kind = kind_of(facts.short or facts.title)
     facts.date = (facts.revised or facts.passed or facts.promulgated or facts.approved or facts.effective
-                  or (_iso(dated) if dated else ""))
+                  or (_iso(dated) if dated and dated.group(1) else ""))
     return facts
 
 
@@ -279,6 +291,16 @@ def _promulgation_order(items: list[Element], facts: Facts) -> int:
     for n, e in enumerate(items[:end]):
         _add_header_line(facts.history, e, joins=i < n < sentence_end)
     return end
+
+
+def _occasion_short(title: str, occasion: re.Match) -> str:
+    """A 简称 for a document titled by its kind alone (政府工作报告), from the year and the place of the congress it was
+    delivered to (——2024年1月18日在某市第十四届人民代表大会…上 → 2024年某市政府工作报告): every city's report bears that
+    title, and a question on the city's figures asks for the city's."""
+    place = _CONGRESS_PLACE.search(occasion.group(0))
+    if title != kind_of(title) or place is None or not occasion.group(1):
+        return ""
+    return f"{occasion.group(1)}年{place.group(1)}{title}"
 
 
 def _gazette_masthead(items: list[Element]) -> bool:
