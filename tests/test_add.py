@@ -221,6 +221,16 @@ def test_a_speech_is_dated_by_the_date_under_its_title(corpus: Path, tmp_path: P
         "今天召开全省优化营商环境大会，动员全省上下优化营商环境。", "营商环境就是生产力。"]
 
 
+def test_a_speech_titled_by_its_theme_is_a_speech_by_its_occasion_line(corpus: Path, tmp_path: Path):
+    path = tmp_path / "speech.txt"
+    path.write_text("奋力推进数字经济高质量发展\n——在全省数字经济发展大会上的讲话\n（2024年3月5日）\n某某\n\n同志们：\n\n"
+                    "数字经济是浙江的金名片。\n", encoding="utf-8")
+    (r,) = add([path], corpus, tmp_path / "a.db")
+    assert (r.source.title, r.source.kind, r.source.date, r.source.issuer) == (
+        "奋力推进数字经济高质量发展", "讲话", "2024-03-05", "某某")
+    assert [p.text for p in Corpus(tmp_path / "a.db").passages(r.source.id)] == ["数字经济是浙江的金名片。"]
+
+
 def test_a_report_is_dated_and_named_by_the_congress_it_was_delivered_to(corpus: Path, tmp_path: Path):
     """——2024年1月18日在某市…会议上, the mayor and 各位代表： under 政府工作报告 were one undated passage; every city's
     report has that title, so its 简称 says whose and which year's."""

@@ -50,7 +50,7 @@ _BARE_DATE = re.compile(rf"^[（(]{_DATE}[)）]$")
 _SPEAKER = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")  # a name on a line of its own
 # A speech's or report's occasion under its title (——2024年1月18日在某市第十四届人民代表大会第四次会议上), and the
 # salutation its text opens with (各位代表：, 同志们：): neither is quoted.
-_OCCASION = re.compile(rf"^[—－-]{{1,2}}(?:{_DATE})?在.{{2,60}}?上(?:的(?:讲话|报告|工作报告|发言|致辞))?$")
+_OCCASION = re.compile(rf"^[—－-]{{1,2}}(?:{_DATE})?在.{{2,60}}?上(?:的(讲话|报告|工作报告|发言|致辞))?$")
 _CONGRESS_PLACE = re.compile(r"在(.{1,12}?[省市县区州])第")
 _SALUTATION = re.compile(r"^(?:各位[\u4e00-\u9fff]{1,6}|同志们|朋友们|女士们、?先生们)[：:]$")
 _CLOSING = re.compile(rf"^(?:(?:抄送|抄报|发送)[：:].*|.{{0,40}}{_DATE}印发|[（(]此(?:件|页)[^）)]{{2,12}}[）)]"
@@ -221,7 +221,8 @@ def read_facts(elements: list[Element]) -> Facts:
             i += len(more)
     elif not facts.title:
         lines = []
-        while i < min(len(items), head + TITLE_LINES) and _title_line(items[i].text) and not items[i].heading > 1:
+        while (i < min(len(items), head + TITLE_LINES) and _title_line(items[i].text) and not items[i].heading > 1
+               and not (lines and _OCCASION.match(_flat(items[i].text)))):  # ——在…上的讲话 is no part of the title
             lines.append(items[i].text.strip())
             i += 1
             if kind_of(lines[-1]):
@@ -229,21 +230,7 @@ def read_facts(elements: list[Element]) -> Facts:
         facts.title = re.sub(r"\s+", "", "".join(lines)) if lines else ""
     while i < len(items) and re.sub(r"\s+", "", items[i].text) == re.sub(r"\s+", "", facts.title):
         i += 1  # the title printed again (a PDF's running header above it)
-    flat = _flat(items[i].text) if i < len(items) else ""
-    dated = _BARE_DATE.match(flat) or _OCCASION.match(flat)
-    if dated:  # a speech, report or article dated under its title, （2024年2月18日） or ——…在…会议上, and the speaker
-        facts.history.append(" ".join(items[i].text.split()))
-        i += 1
-        speaker = " ".join(items[i].text.split()) if i < len(items) else ""
-        if kind_of(facts.title).endswith(("讲话", "报告")) and (_SPEAKER.match(_flat(speaker))
-                                                              or _SIGNER.match(_flat(speaker))):
-            facts.history.append(speaker)  # 某某, or 某市市长 某某
-            facts.issuer = speaker
-            i += 1
-        facts.short = _occasion_short(facts.title, dated)
-        if i < len(items) and _SALUTATION.match(_flat(items[i].text)):
-            facts.history.append(_flat(items[i].text))
-            i += 1
+    i, dated, spoken = _delivery(items, i, facts)
     start = i
     while i < min(len(items), start + HEADER_LINES):
         text = items[i].text.strip()
@@ -259,7 +246,7 @@ def read_facts(elements: list[Element]) -> Facts:
         # read across items, as a PDF line may end inside it (本意见自2025年3 | 月1日起施行)
         found = list(_EFFECTIVE.finditer("".join(re.sub(r"\s+", "", e.text) for e in items)))
         facts.effective = _iso(found[-1]) if found else ""
-    facts.kind = kind_of(facts.short or facts.title)
+    facts.kind = kind_of(facts.short or facts.title) or spoken
     facts.date = (facts.revised or facts.passed or facts.promulgated or facts.approved or facts.effective
                   or (_iso(dated) if dated and dated.group(1) else ""))
     return facts
@@ -291,6 +278,31 @@ def _promulgation_order(items: list[Element], facts: Facts) -> int:
     for n, e in enumerate(items[:end]):
         _add_header_line(facts.history, e, joins=i < n < sentence_end)
     return end
+
+
+def _delivery(items: list[Element], i: int, facts: Facts) -> tuple[int, re.Match | None, str]:
+    """The lines under a speech's, report's or article's title saying when, where and by whom it was delivered, in
+    the order printed: its date （2024年2月18日）, its occasion (——2024年1月18日在某市…会议上, ——在全省…大会上的讲话),
+    the speaker (某某, 某市市长 某某: the issuer of a speech or report) and the salutation (各位代表：): header lines.
+    Returns where the text goes on, the match that dates it (None when none does) and the kind an occasion line
+    names (讲话 of …大会上的讲话) for a title that names none."""
+    dated, spoken = None, ""
+    while i < len(items):
+        flat, line = _flat(items[i].text), " ".join(items[i].text.split())
+        when = _BARE_DATE.match(flat) or _OCCASION.match(flat)
+        if when and not (dated and dated.group(1)):
+            dated = when if when.group(1) or dated is None else dated
+            if when.re is _OCCASION and when.group(4):
+                spoken = spoken or when.group(4)
+            facts.short = facts.short or _occasion_short(facts.title, when)
+        elif (dated and not facts.issuer and (kind_of(facts.title) or spoken).endswith(("讲话", "报告"))
+              and (_SPEAKER.match(flat) or _SIGNER.match(flat))):
+            facts.issuer = line
+        elif not (dated and _SALUTATION.match(flat)):
+            break
+        facts.history.append(line)
+        i += 1
+    return i, dated, spoken
 
 
 def _occasion_short(title: str, occasion: re.Match) -> str:
