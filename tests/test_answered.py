@@ -331,6 +331,14 @@ def test_a_chapter_asked_of_a_document_without_chapters_is_shown_but_not_answere
     assert searcher.search("上海市养犬管理条例第四章").answered
 
 
+def test_the_chat_says_which_place_asked_of_the_nearest_quotes_do_not_concern(searcher):
+    core = build_core(searcher)
+    other = core.handle_message(Request(7, 7, "杭州市养犬登记怎么办理")).blocks[0].text
+    assert other.startswith("资料库中没有直接回答这个问题") and other.endswith("以下是最接近的原文，未涉及“杭州”：")
+    assert searcher.search("杭州市养犬登记怎么办理").unnamed_places == ("杭州",)
+    assert searcher.search("上海市养犬登记怎么办理").unnamed_places == ()  # answered: nothing to say
+
+
 def test_the_chat_says_first_that_another_citys_article_is_not_what_was_asked(searcher):
     core = build_core(searcher)
     reply = core.handle_message(Request(7, 7, "杭州市养犬管理条例第十三条"))

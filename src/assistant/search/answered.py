@@ -192,6 +192,24 @@ class Answerer:
         """Whether `context` (a document's title …) names every place the query names."""
         return all(p in context for p in self.named_places(q))
 
+    def _named_by_documents(self, places: Sequence[str], top: Sequence[TopPassage]) -> dict[int, set[str]]:
+        """The places each top passage's document names: a place is the document's when any of its top passages
+        names it (全市 in an article on 杭州's courts), or when the document is a rule binding it (杭州 and a 浙江省
+        regulation, places.py)."""
+        named: dict[int, set[str]] = {}
+        for p in top:
+            bound = self.bound[p.source] if p.source < len(self.bound) else frozenset()
+            named[p.source] = named.get(p.source, set()) | {pl for pl in places
+                                                            if pl in p.text or pl in p.context or pl in bound}
+        return named
+
+    def unnamed_places(self, q: ParsedQuery, top: Sequence[TopPassage]) -> list[str]:
+        """The places the query names that none of the top passages' documents names: said to the user when the
+        answer is not direct (the nearest quotes do not concern 苏州)."""
+        places = self.named_places(q)
+        named = set().union(*self._named_by_documents(places, top).values())
+        return [pl for pl in places if pl not in named]
+
     def named_documents(self, q: ParsedQuery) -> list[str]:
         """Context words of the query that name a document of the corpus (政府工作报告, 决定), none inside another."""
         words = [w for w in q.context
@@ -211,13 +229,7 @@ class Answerer:
         span = _time_asked(q)
         years = [f for y in range(span[0], span[1] + 1) for f in _year_forms(y)] + list(span[2]) if span else []
 
-        # a place is the document's when any of its top passages names it (全市 in an article on 杭州's courts),
-        # or when the document is a rule of the province it lies in (杭州 and a 浙江省 regulation)
-        named = {}
-        for p in top:
-            bound = self.bound[p.source] if p.source < len(self.bound) else frozenset()
-            named[p.source] = named.get(p.source, set()) | {pl for pl in places
-                                                            if pl in p.text or pl in p.context or pl in bound}
+        named = self._named_by_documents(places, top)
 
         said = _SAID_FIGURE.findall(normalize(q.raw)) if q.wants_number else []
 

@@ -86,6 +86,7 @@ class Results:
     answered: bool = False
     answer_score: float = 0.0  # what `answered` thresholds: the logit of answered.AnswerModel
     answer_features: tuple[float, ...] = ()  # its inputs (answered.ANSWER_FEATURES), for fitting and explaining
+    unnamed_places: tuple[str, ...] = ()  # when not answered: places asked of that the top documents do not concern
 
     @property
     def capped(self) -> bool:
@@ -197,17 +198,19 @@ class Searcher:
         # clause names as its own document's: 违反本条例第二十二条规定的 quotes a penalty, it asks for no article.)
         asked_item = ((r := reference.parse_reference(normalize(query))) is not None and r.units[0] in LEGAL_UNITS
                       and not provisions(normalize(query)))
-        score, x = -math.inf, None
+        score, x, checked = -math.inf, None, []
         if hits and not asked_item and not nearest:
-            x = self._answer_features(parsed, ranker, top.docs[:ANSWERED_DEPTH], top.scores[:ANSWERED_DEPTH], rows)
+            checked = self._top_passages(top.docs[:ANSWERED_DEPTH], rows)
+            x = self._answer_features(parsed, ranker, checked, top.scores[:ANSWERED_DEPTH])
             score = self.answer_model.score(x) if x is not None else math.inf
         # (known from top_k when it read every list: the same passages, the same filters)
         total = count_matches(lists, allowed, TOTAL_CAP) if top.matches is None else min(top.matches, TOTAL_CAP)
         # an everyday request (今天天气怎么样) shares a word with some passage, never its subject
         # a slogan spelled out answers what it stands for, however few of the question's words it holds
         answered = (score >= self.answer_model.threshold or spelled is not None) and not is_everyday(query)
-        return Results(query=query, hits=hits, total=total, answered=answered,
-                       answer_score=score, answer_features=tuple(x.tolist()) if x is not None else ())
+        unnamed = () if answered else tuple(self.answerer.unnamed_places(parsed, checked))
+        return Results(query=query, hits=hits, total=total, answered=answered, answer_score=score,
+                       answer_features=tuple(x.tolist()) if x is not None else (), unnamed_places=unnamed)
 
     def _spelling_out(self, q: ParsedQuery, lists: list[TermList], n: int, source_id: str | None,
                       kinds: tuple[str, ...] | None, ranker: QueryRanker) -> TopK | None:
@@ -231,15 +234,18 @@ class Searcher:
         if self.semantic:
             self.encoder.prime([_asked(q) for q in queries])
 
-    def _answer_features(self, q: ParsedQuery, ranker: QueryRanker, top: np.ndarray, scores: np.ndarray,
-                         rows: dict[int, tuple[tuple, str]]) -> np.ndarray | None:
+    def _top_passages(self, top: np.ndarray, rows: dict[int, tuple[tuple, str]]) -> list[TopPassage]:
+        """The top passages as the answered check reads them."""
+        t = self.table
+        return [TopPassage(rows[d][1], t.contexts[t.context_of[d]], int(t.source_year[t.source_of[d]]),
+                           int(t.source_of[d]), self._lead(d) if LIST_ITEM.match(rows[d][1]) else "")
+                for d in top.tolist()]
+
+    def _answer_features(self, q: ParsedQuery, ranker: QueryRanker, passages: list[TopPassage],
+                         scores: np.ndarray) -> np.ndarray | None:
         """The answered model's inputs for the top passages; None when the query has no concept to check."""
         if not ranker.concepts:
             return None
-        t = self.table
-        passages = [TopPassage(rows[d][1], t.contexts[t.context_of[d]], int(t.source_year[t.source_of[d]]),
-                               int(t.source_of[d]), self._lead(d) if LIST_ITEM.match(rows[d][1]) else "")
-                    for d in top.tolist()]
         # a concept is in the corpus when a passage or a title/section holds it (上海市 only in the title)
         in_corpus = [bool(v) or named for v, named in zip(ranker.variants, ranker.concept_ctx.any(axis=1).tolist())]
         return self.answerer.features(q, ranker.concepts, in_corpus, passages, scores.tolist())
