@@ -125,8 +125,12 @@ class CoverBound:
 
     def passages(self, contexts: np.ndarray) -> np.ndarray:
         """The passages of these contexts, sorted."""
+        return np.sort(self.members_of(contexts))
+
+    def members_of(self, contexts: np.ndarray) -> np.ndarray:
+        """The passages of these contexts, context by context."""
         parts = [self.members[self.starts[c] : self.starts[c + 1]] for c in contexts.tolist()]
-        return np.sort(np.concatenate(parts)) if parts else np.empty(0, np.int32)
+        return np.concatenate(parts) if parts else np.empty(0, np.int32)
 
 
 Allowed = Callable[[np.ndarray], np.ndarray]  # passage numbers (any order) → mask of those that may be shown
@@ -169,6 +173,7 @@ FEW = 256  # candidates below this many are looked up in every unread list befor
 SORT_BELOW = 4096  # passages sorted by a stable argsort below this many, else by a pass over a mask of all passages
 LOOKUP_COST = 8  # a binary-search lookup of one passage in one list, in dense additions of one posting
 STEPS = 64  # the first cut bounds the gain of the keys read in steps of 1/STEPS of the query
+HIGH = 1 / 16  # the share of all passages in the contexts of highest gain whose passages read are cut one by one
 BOUND_LOOKUPS = 4096  # candidates are cut by the ranker's bound before more lookups than this (it costs ~0.1 ms)
 
 
@@ -213,21 +218,21 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         for t, share in pending:
             if id(t) not in skipped:
                 dense.add(t, share)
-        cand = dense.read()
-        extra = rich[dense.s.take(rich) == 0]  # those in no list read (stored weights are positive)
-        if len(extra):  # their title/section alone may lift them: they are looked up in the unread lists
-            cand = np.concatenate([cand, extra])  # (their accumulators are 0)
         floor = theta * _SAFETY
         unread.sort(key=lambda term: -term[0].bound)  # largest bound first: prunes soonest
         rests = np.cumsum([0.0] + [t.bound for t, _ in reversed(unread)])[::-1]  # bounds from i on
-        # the first cut over every passage read, then the filters
-        s = dense.s.take(cand)
-        context = cover.context_of.take(cand)
-        read_share = dense.share.take(cand)
         unread_share = sum(sh for _, sh in unread)
+        # the first cut over every passage read, then the filters
         # first by a table per context (the gain of its title/section and the unread keys, its largest lift) times
         # the gain of the keys read (exp(a + b·min(x + y, 1)) ≤ exp(a + b·min(x, 1))·exp(b·y)), then by its own
         per_context = cover.gain(cover.base + unread_share) * cover.context_lift
+        cand = _read(dense, cover, per_context, rests[0], floor)
+        extra = rich[dense.s.take(rich) == 0]  # those in no list read (stored weights are positive)
+        if len(extra):  # their title/section alone may lift them: they are looked up in the unread lists
+            cand = np.concatenate([cand, extra])  # (their accumulators are 0)
+        s = dense.s.take(cand)
+        context = cover.context_of.take(cand)
+        read_share = dense.share.take(cand)
         # exp(b·x) ≤ exp(b·⌈x·STEPS⌉/STEPS) (b ≥ 0), from a table: no exp per passage read (most are cut here)
         most = sum(sh for t, sh in terms if id(t) not in skipped)  # the share of the keys read, all held
         steps = np.exp(cover.b * np.arange(int(most * STEPS) + 2) / STEPS)
@@ -309,12 +314,25 @@ class _Dense:
 
     def passages(self) -> np.ndarray:
         """The passages of the lists added so far, each once (unsorted)."""
-        if sum(map(len, self.added)) * 4 >= len(self.s):
+        if self.many():
             return self.nonzero()
         docs = np.concatenate(self.added)
         order = np.arange(len(docs), dtype=np.int32)
         self.stamp.put(docs, order)  # the last write per passage wins: keep that occurrence
         return docs[self.stamp.take(docs) == order]
+
+    def many(self) -> bool:
+        """Whether the lists added hold so many postings that a pass over all passages finds theirs cheapest."""
+        return sum(map(len, self.added)) * 4 >= len(self.s)
+
+    def reaching(self, least: float) -> np.ndarray:
+        """The passages whose s reaches `least` (> 0) or that hold a key read (share > 0), sorted."""
+        return np.flatnonzero((self.s >= least) | (self.share > 0)).astype(np.int32)
+
+    def passages_in(self, among: np.ndarray, least: float) -> np.ndarray:
+        """Those of the passages `among` holding a list added that `reaching(least)` leaves out."""
+        s = self.s.take(among)
+        return among[(s != 0) & (s < least) & (self.share.take(among) <= 0)]
 
     def nonzero(self) -> np.ndarray:
         """The passages of the lists added, sorted (stored weights are positive; a float array's own
@@ -387,6 +405,25 @@ def _plan(pending: list[Term], theta: float, cover: CoverBound) -> tuple[list[Te
     if best == 0:
         return [], np.empty(0, np.int32)
     return order[:best], cover.passages(np.flatnonzero(rich[best]))
+
+
+def _read(dense: _Dense, cover: CoverBound, per_context: np.ndarray, rest: float, floor: float) -> np.ndarray:
+    """The passages of the lists read, each once (unsorted), less those the first cut drops anyway when many
+    were read: a passage holding no key read passes it only if (s + rest) · its context's gain reaches the
+    floor. Most contexts' gains lie far below the few whose title/section names the query, so one pass over
+    the accumulators with the gain of all but the passages of the highest contexts (HIGH of all, taken whole)
+    drops most passages read, and the cut is computed for the rest only."""
+    if not dense.many():
+        return dense.read()
+    counts = np.diff(cover.starts)
+    order = np.argsort(-per_context, kind="stable")
+    cap = per_context[order[min(int(np.cumsum(counts[order]).searchsorted(HIGH * len(dense.s))), len(order) - 1)]]
+    least = floor / cap - rest  # (s + rest) · cap ≥ floor only when s ≥ least, up to rounding (the margin below)
+    if not cap > 0 or not least > 0:
+        return dense.read()
+    least -= 1e-9 * (floor / cap + rest)
+    high = np.flatnonzero(per_context > cap)
+    return np.concatenate([dense.reaching(least), dense.passages_in(cover.members_of(high), least)])
 
 
 def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, scorer: Scorer, theta: float,
