@@ -130,7 +130,7 @@ class CoverBound:
     def members_of(self, contexts: np.ndarray) -> np.ndarray:
         """The passages of these contexts, context by context."""
         parts = [self.members[self.starts[c] : self.starts[c + 1]] for c in contexts.tolist()]
-        return np.concatenate(parts) if parts else np.empty(0, np.int32)
+        return np.concatenate(parts) if parts else np.empty(0, np.intp)
 
 
 Allowed = Callable[[np.ndarray], np.ndarray]  # passage numbers (any order) → mask of those that may be shown
@@ -158,7 +158,7 @@ def count_matches(lists: list[TermList], allowed: Allowed, cap: int) -> int:
     """How many passages top_k can return (those holding a term that `allowed` admits), counted up to `cap`:
     a number that does not depend on pruning. Longest lists first, in growing slices, so a query with a
     common word stops after a few hundred postings."""
-    found = np.empty(0, np.int32)
+    found = np.empty(0, np.intp)
     for t in sorted(lists, key=lambda t: -len(t.docs)):
         start, step = 0, 2 * cap
         while t.bound > 0 and start < len(t.docs) and len(found) < cap:
@@ -181,7 +181,7 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
     """The `n` best passages (numbered below `size`) by F, ties broken by passage number."""
     lists = [t for t in lists if len(t.docs) and t.bound > 0]
     if not lists or n <= 0:
-        return TopK(np.empty(0, np.int32), np.empty(0))
+        return TopK(np.empty(0, np.intp), np.empty(0))
     if sum(len(t.docs) for t in lists) <= SMALL:  # every list read, nothing pruned: no bound needed
         dense = _dense(size)
         try:
@@ -283,10 +283,8 @@ class _Dense:
         self.added: list[np.ndarray] = []
 
     def add(self, t: TermList, share: float) -> None:
-        # ufunc.at (~2x faster than fancy indexing; a passage is once in a list, so the adds are the same) converts
-        # int32 passage numbers to intp on each call: converted once when more than one array is added to
-        self.added.append(t.docs)
-        docs = t.docs.astype(np.intp) if t.bit >= 0 or share else t.docs  # (each ufunc.at would convert them)
+        # (ufunc.at: ~2x faster than fancy indexing; a passage is once in a list, so the adds are the same)
+        self.added.append(docs := t.docs)
         np.add.at(self.s, docs, t.weights * t.factor)
         if t.bit >= 0:
             np.add.at(self.bits, docs, 1 << t.bit)  # (a bit is set once per passage: | and + agree)
@@ -296,7 +294,7 @@ class _Dense:
     def add_all(self, lists: list[TermList]) -> None:
         """add(t, 0.0) for each list, in one call per array: the postings end to end, in the lists' order (so each
         passage's sum is added up in the same order, to the same bits)."""
-        docs = np.concatenate([t.docs for t in lists]).astype(np.intp)
+        docs = np.concatenate([t.docs for t in lists])
         lengths = [len(t.docs) for t in lists]
         self.added.append(docs)
         weights = np.concatenate([t.weights for t in lists])
@@ -307,7 +305,7 @@ class _Dense:
     def read(self) -> np.ndarray:
         """The passages of the lists added, each once (unsorted)."""
         if not self.added:
-            return np.empty(0, np.int32)
+            return np.empty(0, np.intp)
         cand = self.passages()
         self.added = [cand]  # what clear() must zero
         return cand
@@ -327,7 +325,7 @@ class _Dense:
 
     def reaching(self, least: float) -> np.ndarray:
         """The passages whose s reaches `least` (> 0) or that hold a key read (share > 0), sorted."""
-        return np.flatnonzero((self.s >= least) | (self.share > 0)).astype(np.int32)
+        return np.flatnonzero((self.s >= least) | (self.share > 0))
 
     def passages_in(self, among: np.ndarray, least: float) -> np.ndarray:
         """Those of the passages `among` holding a list added that `reaching(least)` leaves out."""
@@ -337,7 +335,7 @@ class _Dense:
     def nonzero(self) -> np.ndarray:
         """The passages of the lists added, sorted (stored weights are positive; a float array's own
         nonzero() is ~10× slower than a mask's)."""
-        return np.flatnonzero(self.s != 0).astype(np.int32)
+        return np.flatnonzero(self.s != 0)
 
     def sorting(self, cand: np.ndarray) -> np.ndarray:
         """The order that sorts `cand` (passages, each once): many are sorted through a mask."""
@@ -391,7 +389,7 @@ def _plan(pending: list[Term], theta: float, cover: CoverBound) -> tuple[list[Te
     no list read has s ≤ the unread bounds and share ≤ its title/section's + the unread keys', so F
     below theta. Lists are left unread least potent first; how many is the cheapest by LOOKUP_COST."""
     if theta <= 0 or not pending:
-        return [], np.empty(0, np.int32)
+        return [], np.empty(0, np.intp)
     floor = theta * _SAFETY
     order = sorted(pending, key=lambda term: term[0].bound * math.exp(cover.b * term[1]))
     # leaving the first i lists unread, for every i at once: their bounds and key shares summed, the
@@ -403,7 +401,7 @@ def _plan(pending: list[Term], theta: float, cover: CoverBound) -> tuple[list[Te
     to_read = np.cumsum([0] + [len(t.docs) for t, _ in order][::-1])[::-1]
     best = int(np.argmin(to_read + LOOKUP_COST * counts * np.arange(len(order) + 1)))
     if best == 0:
-        return [], np.empty(0, np.int32)
+        return [], np.empty(0, np.intp)
     return order[:best], cover.passages(np.flatnonzero(rich[best]))
 
 
@@ -466,7 +464,7 @@ def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, s
             best = max(best, float(np.partition(f, len(f) - n)[len(f) - n]))
         left = left[bound[left] >= best * _SAFETY]
     if not docs:
-        return TopK(np.empty(0, np.int32), np.empty(0))
+        return TopK(np.empty(0, np.intp), np.empty(0))
     d, f = np.concatenate(docs), np.concatenate(scores)
     top = best_first(d, f, n)
     return TopK(d[top], f[top])
@@ -488,7 +486,7 @@ def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Score
     passages of the key lists read so far (in `dense`; with the heaviest postings of the rarest terms when
     those are few) that the key lists rate best: their s from the key terms times the gain of the share
     those cover."""
-    seed = dense.passages() if dense.added else np.empty(0, np.int32)
+    seed = dense.passages() if dense.added else np.empty(0, np.intp)
     seed = seed[allowed(seed)]
     if len(seed) < max(SEED, n):  # few: (an all but absent key) the heaviest postings of the rarest terms too
         picked, total = [seed], len(seed)

@@ -45,7 +45,7 @@ TOTAL_CAP = 100  # `total` counts matches up to this many: a total of TOTAL_CAP 
 REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
 ROW_CACHE = 8192  # passage rows kept (~4 MB): the cache starts again when it holds more
 TERM_CACHE = 16384  # terms kept with their postings (_term): the cache starts again when it holds more
-TERM_CACHE_POSTINGS = 1 << 22  # … or more postings than this (their documents are expanded copies: ≤ 16 MB)
+TERM_CACHE_POSTINGS = 1 << 22  # … or more postings than this (their documents are expanded copies: ≤ 32 MB)
 CITED_CACHE = 1024  # passages kept with the provisions they name (_cited)
 SOURCE_ROWS = 16384  # passages of whole sources kept for resolving what a passage cites (_document; ~8 MB)
 SUGGESTIONS = 5
@@ -128,7 +128,7 @@ class Searcher:
         self.table = PassageTable(
             words=index.fields["words"], bigrams=index.fields["bigrams"], flags=index.flags,
             is_heading=index.is_heading,
-            context_of=index.passage_context, contexts=index.contexts, source_of=index.passage_source,
+            context_of=index.passage_context.astype(np.intp), contexts=index.contexts, source_of=index.passage_source,
             source_year=np.array(years, dtype=np.int32),
             source_prior=np.array([index.ranking.prior(k) for k in self._kinds], dtype=np.float64),
             size=index.size, user_words=frozenset(index.user_words), places=place_names(),
@@ -282,6 +282,7 @@ class Searcher:
             post = self.index.fields[field_name].entry(term)
             if post is None:
                 return None
+            post = (post[0].astype(np.intp), *post[1:])  # (as indices: numpy converts int32 ones on every use)
             if len(self._terms) > TERM_CACHE or self._term_postings > TERM_CACHE_POSTINGS:
                 self._terms.clear()
                 self._term_postings = 0

@@ -247,7 +247,7 @@ class PassageTable:
     def context_members(self) -> tuple[np.ndarray, np.ndarray]:
         """The passages of each context, sorted: members[starts[c]:starts[c + 1]] (computed once)."""
         if self._members is None:
-            members = np.argsort(self.context_of, kind="stable").astype(np.int32)
+            members = np.argsort(self.context_of, kind="stable")
             starts = np.searchsorted(self.context_of[members], np.arange(len(self.contexts) + 1))
             self._members = (members, starts)
         return self._members
@@ -261,7 +261,7 @@ class PassageTable:
                    | (self.flags.astype(np.int64) << 1) | self.is_heading)
             _, first, klass = np.unique(key, return_index=True, return_inverse=True)
             starts = np.searchsorted(self.context_of[first], np.arange(len(self.contexts) + 1))
-            self._classes = (klass.ravel().astype(np.int32), first.astype(np.int64), starts)
+            self._classes = (klass.ravel().astype(np.intp), first.astype(np.int64), starts)
         return self._classes
 
     def in_contexts(self, text: str) -> np.ndarray:
