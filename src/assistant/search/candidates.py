@@ -281,6 +281,7 @@ class _Dense:
         self.stamp = np.zeros(size, dtype=np.int32)  # for picking each passage once, never cleared
         self.mark = np.zeros(size, dtype=np.bool_)  # for sorting passages, cleared after each use
         self.added: list[np.ndarray] = []
+        self.wrote_bits = self.wrote_share = False  # (most queries add no key share, some no bits: not cleared)
 
     def add(self, t: TermList, share: float) -> None:
         # (ufunc.at: ~2x faster than fancy indexing; a passage is once in a list, so the adds are the same)
@@ -288,8 +289,10 @@ class _Dense:
         np.add.at(self.s, docs, t.weights * t.factor)
         if t.bit >= 0:
             np.add.at(self.bits, docs, 1 << t.bit)  # (a bit is set once per passage: | and + agree)
+            self.wrote_bits = True
         if share:
             np.add.at(self.share, docs, share)
+            self.wrote_share = True
 
     def add_all(self, lists: list[TermList]) -> None:
         """add(t, 0.0) for each list, in one call per array: the postings end to end, in the lists' order (so each
@@ -301,6 +304,7 @@ class _Dense:
         # (the array's own repeat: np.repeat of a list goes through a slow Python wrapper)
         np.add.at(self.s, docs, weights * np.array([t.factor for t in lists]).repeat(lengths))
         np.add.at(self.bits, docs, np.array([1 << t.bit if t.bit >= 0 else 0 for t in lists]).repeat(lengths))
+        self.wrote_bits = True
 
     def read(self) -> np.ndarray:
         """The passages of the lists added, each once (unsorted)."""
@@ -350,16 +354,16 @@ class _Dense:
         return self.stamp.take(ordered)
 
     def clear(self) -> None:
+        written = [self.s] + [self.bits] * self.wrote_bits + [self.share] * self.wrote_share
         if sum(map(len, self.added)) * 16 >= len(self.s):  # many: one sequential pass is cheaper
-            self.s.fill(0)
-            self.bits.fill(0)
-            self.share.fill(0)
+            for a in written:
+                a.view(np.uint8).fill(0)  # (byte zeros: a memset, ~2× faster than filling 8-byte ones)
         else:
             for docs in self.added:
-                self.s.put(docs, 0)
-                self.bits.put(docs, 0)
-                self.share.put(docs, 0)
+                for a in written:
+                    a.put(docs, 0)
         self.added = []
+        self.wrote_bits = self.wrote_share = False
 
 
 def _dense(size: int) -> _Dense:
