@@ -15,7 +15,9 @@ in full. Otherwise: the shortest key lists are read into per-passage accumulator
 that the key terms rate best are scored exactly, which sets the threshold θ (the n-th best F found);
 then the lists that cannot lift a passage holding none of the terms read to θ — with the best title/
 section share and the unread key shares it may have — are left unread, as many as is cheapest (_plan),
-and the rest are read. Candidates are cut by (s + the unread bounds) × their gain bound; when many lookups
+and the rest are read. Candidates are cut by (s + the unread bounds) × their gain bound (when many passages
+were read, those holding no key read outside the few contexts of highest gain first by s alone, in one pass over
+the accumulators); when many lookups
 remain, by the ranker's own bound (the term features exactly, the unread lists' pairs counted as held: a
 term feature only falls as a passage holds more pairs); then looked up in the unread lists (largest bound
 first, cutting again after each), and g is computed in descending order of the ranker's exact upper bound
