@@ -53,13 +53,15 @@ def check_equal(searcher, query, source_id=None, sizes=(1, 10, SHORTLIST), meani
     matches = len(matching(lists, allowed)[0])
     for cap in (1, 7, 150, TOTAL_CAP, 10**9):
         assert count_matches(lists, allowed, cap) == min(cap, matches), query
+    admitted = np.flatnonzero(searcher._mask(q, source_id, None))  # what a narrow filter has top_k score each of
     for n in sizes:
-        got = top_k(lists, n, searcher.index.size, allowed, ranker)
-        assert got.matches is None or got.matches == matches, query  # (known when every list was read)
         want, scores = exhaustive(lists, n, allowed, ranker.rescore)
-        assert np.allclose(got.scores, scores, rtol=1e-9), query
-        # equal scores may swap places only among themselves
-        assert got.docs.tolist() == want.tolist() or np.allclose(np.sort(got.scores), np.sort(scores)), query
+        for got in (top_k(lists, n, searcher.index.size, allowed, ranker),
+                    top_k(lists, n, searcher.index.size, allowed, ranker, admitted)):
+            assert got.matches is None or got.matches == matches, query  # (known when every list was read)
+            assert np.allclose(got.scores, scores, rtol=1e-9), query
+            # equal scores may swap places only among themselves
+            assert got.docs.tolist() == want.tolist() or np.allclose(np.sort(got.scores), np.sort(scores)), query
     return True
 
 

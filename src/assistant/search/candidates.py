@@ -176,14 +176,19 @@ SORT_BELOW = 4096  # passages sorted by a stable argsort below this many, else b
 LOOKUP_COST = 8  # a binary-search lookup of one passage in one list, in dense additions of one posting
 STEPS = 64  # the first cut bounds the gain of the keys read in steps of 1/STEPS of the query
 HIGH = 1 / 16  # the share of all passages in the contexts of highest gain whose passages read are cut one by one
+ADMITTED = 512  # a filter admitting at most this many passages has each of them scored (search's source, “phrase”)
 BOUND_LOOKUPS = 4096  # candidates are cut by the ranker's bound before more lookups than this (it costs ~0.1 ms)
 
 
-def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Scorer) -> TopK:
-    """The `n` best passages (numbered below `size`) by F, ties broken by passage number."""
+def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Scorer,
+          among: np.ndarray | None = None) -> TopK:
+    """The `n` best passages (numbered below `size`) by F, ties broken by passage number; `among`, when given,
+    the few passages (sorted) that `allowed` can admit: each is scored."""
     lists = [t for t in lists if len(t.docs) and t.bound > 0]
     if not lists or n <= 0:
         return TopK(np.empty(0, np.intp), np.empty(0))
+    if among is not None:
+        return _score_each(lists, n, among, allowed, scorer)
     if sum(len(t.docs) for t in lists) <= SMALL:  # every list read, nothing pruned: no bound needed
         dense = _dense(size)
         try:
@@ -271,6 +276,18 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
     keep = s > 0
     # F ≤ s·gain (CoverBound), no unread list left
     return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, theta, (s * gain)[keep], lift[keep])
+
+
+def _score_each(lists: list[TermList], n: int, among: np.ndarray, allowed: Allowed, scorer: Scorer) -> TopK:
+    """The n best of the passages `among` (sorted), each looked up in every list (s summed in the lists' order,
+    as score_all sums it): a filter admitting few passages leaves nothing worth pruning."""
+    s, bits = np.zeros(len(among)), np.zeros(len(among), dtype=np.int64)
+    _look_up([(t, 0.0) for t in lists], among, s, bits, None)
+    held = np.flatnonzero(s > 0)  # (a passage holding only postings stored as 0 is no match)
+    held = held[allowed(among.take(held))]
+    top = _rescore_lazily(among.take(held), s.take(held), bits.take(held), n, scorer, 0.0)
+    top.matches = len(held)
+    return top
 
 
 class _Dense:
