@@ -429,7 +429,7 @@ def _plan(pending: list[Term], theta: float, cover: CoverBound) -> tuple[list[Te
 
 
 def _read(dense: _Dense, cover: CoverBound, per_context: np.ndarray, rest: float, floor: float) -> np.ndarray:
-    """The passages of the lists read, each once (unsorted), less those the first cut drops anyway when many
+    """The passages of the lists read, each once (sorted when many), less those the first cut drops anyway when many
     were read: a passage holding no key read passes it only if (s + rest) · its context's gain reaches the
     floor. Most contexts' gains lie far below the few whose title/section names the query, so one pass over
     the accumulators with the gain of all but the passages of the highest contexts (HIGH of all, taken whole)
@@ -444,7 +444,8 @@ def _read(dense: _Dense, cover: CoverBound, per_context: np.ndarray, rest: float
         return dense.read()
     least -= 1e-9 * (floor / cap + rest)
     high = np.flatnonzero(per_context > cap)
-    return np.concatenate([dense.reaching(least), dense.passages_in(cover.members_of(high), least)])
+    reached, rest = dense.reaching(least), np.sort(dense.passages_in(cover.members_of(high), least))
+    return np.insert(reached, reached.searchsorted(rest), rest)  # (sorted: the cut keeps them in passage order)
 
 
 def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, scorer: Scorer, theta: float,
