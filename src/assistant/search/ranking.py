@@ -403,6 +403,8 @@ class QueryRanker:
             naming = self._naming()
             if len(bits) and int(bits.max() | unknown) < (1 << 62) // (int(naming.max()) + 1):
                 key = bits * (int(naming.max()) + 1) + naming.take(self.t.context_of.take(cand))
+                if int(key.max()) < 1 << 31:  # (few pairs tracked: 32-bit keys sort and search in half the time)
+                    key = key.astype(np.int32)
                 ordered = np.sort(key)  # np.unique(key, return_index=True, return_inverse=True), without its stable argsort
                 distinct = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
                 inverse = distinct.searchsorted(key)
