@@ -280,10 +280,9 @@ class Searcher:
         per term: queries share terms, and looking them up cost more than the rest of term_lists."""
         found = self._terms.get((field_name, term))
         if found is None:
-            post = self.index.fields[field_name].entry(term)
+            post = self.index.fields[field_name].entry(term, np.intp)  # (numpy converts int32 indices on every use)
             if post is None:
                 return None
-            post = (post[0].astype(np.intp), *post[1:])  # (as indices: numpy converts int32 ones on every use)
             if len(self._terms) > TERM_CACHE or self._term_postings > TERM_CACHE_POSTINGS:
                 self._terms.clear()
                 self._term_postings = 0
