@@ -53,13 +53,15 @@ def check_equal(searcher, query, source_id=None, sizes=(1, 10, SHORTLIST), meani
     matches = len(matching(lists, allowed)[0])
     for cap in (1, 7, 150, TOTAL_CAP, 10**9):
         assert count_matches(lists, allowed, cap) == min(cap, matches), query
+    admitted = np.flatnonzero(searcher._mask(q, source_id, None))  # what a narrow filter has top_k score each of
     for n in sizes:
-        got = top_k(lists, n, searcher.index.size, allowed, ranker)
-        assert got.matches is None or got.matches == matches, query  # (known when every list was read)
         want, scores = exhaustive(lists, n, allowed, ranker.rescore)
-        assert np.allclose(got.scores, scores, rtol=1e-9), query
-        # equal scores may swap places only among themselves
-        assert got.docs.tolist() == want.tolist() or np.allclose(np.sort(got.scores), np.sort(scores)), query
+        for got in (top_k(lists, n, searcher.index.size, allowed, ranker),
+                    top_k(lists, n, searcher.index.size, allowed, ranker, admitted)):
+            assert got.matches is None or got.matches == matches, query  # (known when every list was read)
+            assert np.allclose(got.scores, scores, rtol=1e-9), query
+            # equal scores may swap places only among themselves
+            assert got.docs.tolist() == want.tolist() or np.allclose(np.sort(got.scores), np.sort(scores)), query
     return True
 
 
@@ -88,14 +90,17 @@ def test_pruned_top_k_equals_exhaustive_scoring_with_sentence_vectors(searcher, 
 # Sorting passages through a mask (SORT_BELOW 0) is forced too: the small corpus never reaches it; cutting
 # candidates after every lookup (FEW 0) or only after the last; scoring first the best by the cover bound
 # (CHUNK 1: from 16 candidates up, as at 100x); cutting by the ranker's bound before the lookups always
-# (BOUND_LOOKUPS 0) or never. Candidates are rescored in chunks by their bound however few (AT_ONCE 0).
-@pytest.mark.parametrize("lookup_cost, sort_below, few, chunk, bound_lookups", [
-    (10**9, 0, 0, 1, 0), (0, candidates.SORT_BELOW, 0, candidates.CHUNK, 0), (0, 0, 10**9, 1, 10**9),
-    (candidates.LOOKUP_COST, 0, candidates.FEW, 1, 0),
-    (candidates.LOOKUP_COST, candidates.SORT_BELOW, candidates.FEW, candidates.CHUNK, candidates.BOUND_LOOKUPS)])
+# (BOUND_LOOKUPS 0) or never. Candidates are rescored in chunks by their bound however few (AT_ONCE 0). The
+# passages read are cut one by one in no context, in every one, or in the highest (HIGH 0, 1, default).
+@pytest.mark.parametrize("lookup_cost, sort_below, few, chunk, bound_lookups, high", [
+    (10**9, 0, 0, 1, 0, 0), (0, candidates.SORT_BELOW, 0, candidates.CHUNK, 0, 1), (0, 0, 10**9, 1, 10**9, 0),
+    (candidates.LOOKUP_COST, 0, candidates.FEW, 1, 0, 1),
+    (candidates.LOOKUP_COST, candidates.SORT_BELOW, candidates.FEW, candidates.CHUNK, candidates.BOUND_LOOKUPS,
+     candidates.HIGH)])
 def test_every_pruning_path_equals_exhaustive_scoring(searcher, monkeypatch, lookup_cost, sort_below, few, chunk,
-                                                      bound_lookups):
+                                                      bound_lookups, high):
     monkeypatch.setattr(candidates, "SMALL", 0)
+    monkeypatch.setattr(candidates, "HIGH", high)
     monkeypatch.setattr(candidates, "BOUND_LOOKUPS", bound_lookups)
     monkeypatch.setattr(candidates, "LOOKUP_COST", lookup_cost)
     monkeypatch.setattr(candidates, "SORT_BELOW", sort_below)

@@ -157,9 +157,9 @@ class Field:
             np.maximum.reduceat(self.weights, self.indptr[:-1]) if len(self.weights) else np.zeros(0, WEIGHT_DTYPE)
         )
 
-    def _docs(self, t: int, lo: int, hi: int) -> np.ndarray:
-        """Term t's document numbers (int32), from its low bits and cuts."""
-        docs = self.low[lo:hi].astype(np.int32)
+    def _docs(self, t: int, lo: int, hi: int, dtype: type = np.int32) -> np.ndarray:
+        """Term t's document numbers (int32, or `dtype`), from its low bits and cuts."""
+        docs = self.low[lo:hi].astype(dtype)
         if self._n_steps:
             n = hi - lo
             for c in self._steps[t * self._n_steps : (t + 1) * self._n_steps]:
@@ -184,13 +184,14 @@ class Field:
         lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
         return self._docs(t, lo, hi), self.weights[lo:hi]
 
-    def entry(self, term: str) -> tuple[np.ndarray, np.ndarray, int] | None:
-        """postings(term) and max_weight(term) in one look-up (None when absent)."""
+    def entry(self, term: str, dtype: type = np.int32) -> tuple[np.ndarray, np.ndarray, int] | None:
+        """postings(term) and max_weight(term) in one look-up (None when absent); the documents as `dtype` (intp
+        for indexing: expanded to it directly, not copied again)."""
         t = self.vocab.get(term)
         if t is None:
             return None
         lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
-        return self._docs(t, lo, hi), self.weights[lo:hi], int(self.max_weights[t])
+        return self._docs(t, lo, hi, dtype), self.weights[lo:hi], int(self.max_weights[t])
 
     def max_weight(self, term: str) -> int:
         """The largest quantised weight of `term` in any document (0 when absent)."""

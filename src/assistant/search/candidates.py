@@ -15,7 +15,9 @@ in full. Otherwise: the shortest key lists are read into per-passage accumulator
 that the key terms rate best are scored exactly, which sets the threshold θ (the n-th best F found);
 then the lists that cannot lift a passage holding none of the terms read to θ — with the best title/
 section share and the unread key shares it may have — are left unread, as many as is cheapest (_plan),
-and the rest are read. Candidates are cut by (s + the unread bounds) × their gain bound; when many lookups
+and the rest are read. Candidates are cut by (s + the unread bounds) × their gain bound (when many passages
+were read, those holding no key read outside the few contexts of highest gain first by s alone, in one pass over
+the accumulators); when many lookups
 remain, by the ranker's own bound (the term features exactly, the unread lists' pairs counted as held: a
 term feature only falls as a passage holds more pairs); then looked up in the unread lists (largest bound
 first, cutting again after each), and g is computed in descending order of the ranker's exact upper bound
@@ -125,8 +127,12 @@ class CoverBound:
 
     def passages(self, contexts: np.ndarray) -> np.ndarray:
         """The passages of these contexts, sorted."""
+        return np.sort(self.members_of(contexts))
+
+    def members_of(self, contexts: np.ndarray) -> np.ndarray:
+        """The passages of these contexts, context by context."""
         parts = [self.members[self.starts[c] : self.starts[c + 1]] for c in contexts.tolist()]
-        return np.sort(np.concatenate(parts)) if parts else np.empty(0, np.int32)
+        return np.concatenate(parts) if parts else np.empty(0, np.intp)
 
 
 Allowed = Callable[[np.ndarray], np.ndarray]  # passage numbers (any order) → mask of those that may be shown
@@ -154,7 +160,7 @@ def count_matches(lists: list[TermList], allowed: Allowed, cap: int) -> int:
     """How many passages top_k can return (those holding a term that `allowed` admits), counted up to `cap`:
     a number that does not depend on pruning. Longest lists first, in growing slices, so a query with a
     common word stops after a few hundred postings."""
-    found = np.empty(0, np.int32)
+    found = np.empty(0, np.intp)
     for t in sorted(lists, key=lambda t: -len(t.docs)):
         start, step = 0, 2 * cap
         while t.bound > 0 and start < len(t.docs) and len(found) < cap:
@@ -169,14 +175,20 @@ FEW = 256  # candidates below this many are looked up in every unread list befor
 SORT_BELOW = 4096  # passages sorted by a stable argsort below this many, else by a pass over a mask of all passages
 LOOKUP_COST = 8  # a binary-search lookup of one passage in one list, in dense additions of one posting
 STEPS = 64  # the first cut bounds the gain of the keys read in steps of 1/STEPS of the query
+HIGH = 1 / 16  # the share of all passages in the contexts of highest gain whose passages read are cut one by one
+ADMITTED = 512  # a filter admitting at most this many passages has each of them scored (search's source, “phrase”)
 BOUND_LOOKUPS = 4096  # candidates are cut by the ranker's bound before more lookups than this (it costs ~0.1 ms)
 
 
-def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Scorer) -> TopK:
-    """The `n` best passages (numbered below `size`) by F, ties broken by passage number."""
+def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Scorer,
+          among: np.ndarray | None = None) -> TopK:
+    """The `n` best passages (numbered below `size`) by F, ties broken by passage number; `among`, when given,
+    the few passages (sorted) that `allowed` can admit: each is scored."""
     lists = [t for t in lists if len(t.docs) and t.bound > 0]
     if not lists or n <= 0:
-        return TopK(np.empty(0, np.int32), np.empty(0))
+        return TopK(np.empty(0, np.intp), np.empty(0))
+    if among is not None:
+        return _score_each(lists, n, among, allowed, scorer)
     if sum(len(t.docs) for t in lists) <= SMALL:  # every list read, nothing pruned: no bound needed
         dense = _dense(size)
         try:
@@ -213,21 +225,21 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         for t, share in pending:
             if id(t) not in skipped:
                 dense.add(t, share)
-        cand = dense.read()
-        extra = rich[dense.s.take(rich) == 0]  # those in no list read (stored weights are positive)
-        if len(extra):  # their title/section alone may lift them: they are looked up in the unread lists
-            cand = np.concatenate([cand, extra])  # (their accumulators are 0)
         floor = theta * _SAFETY
         unread.sort(key=lambda term: -term[0].bound)  # largest bound first: prunes soonest
         rests = np.cumsum([0.0] + [t.bound for t, _ in reversed(unread)])[::-1]  # bounds from i on
-        # the first cut over every passage read, then the filters
-        s = dense.s.take(cand)
-        context = cover.context_of.take(cand)
-        read_share = dense.share.take(cand)
         unread_share = sum(sh for _, sh in unread)
+        # the first cut over every passage read, then the filters
         # first by a table per context (the gain of its title/section and the unread keys, its largest lift) times
         # the gain of the keys read (exp(a + b·min(x + y, 1)) ≤ exp(a + b·min(x, 1))·exp(b·y)), then by its own
         per_context = cover.gain(cover.base + unread_share) * cover.context_lift
+        cand = _read(dense, cover, per_context, rests[0], floor)
+        extra = rich[dense.s.take(rich) == 0]  # those in no list read (stored weights are positive)
+        if len(extra):  # their title/section alone may lift them: they are looked up in the unread lists
+            cand = np.concatenate([cand, extra])  # (their accumulators are 0)
+        s = dense.s.take(cand)
+        context = cover.context_of.take(cand)
+        read_share = dense.share.take(cand)
         # exp(b·x) ≤ exp(b·⌈x·STEPS⌉/STEPS) (b ≥ 0), from a table: no exp per passage read (most are cut here)
         most = sum(sh for t, sh in terms if id(t) not in skipped)  # the share of the keys read, all held
         steps = np.exp(cover.b * np.arange(int(most * STEPS) + 2) / STEPS)
@@ -266,6 +278,18 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
     return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, theta, (s * gain)[keep], lift[keep])
 
 
+def _score_each(lists: list[TermList], n: int, among: np.ndarray, allowed: Allowed, scorer: Scorer) -> TopK:
+    """The n best of the passages `among` (sorted), each looked up in every list (s summed in the lists' order,
+    as score_all sums it): a filter admitting few passages leaves nothing worth pruning."""
+    s, bits = np.zeros(len(among)), np.zeros(len(among), dtype=np.int64)
+    _look_up([(t, 0.0) for t in lists], among, s, bits, None)
+    held = np.flatnonzero(s > 0)  # (a passage holding only postings stored as 0 is no match)
+    held = held[allowed(among.take(held))]
+    top = _rescore_lazily(among.take(held), s.take(held), bits.take(held), n, scorer, 0.0)
+    top.matches = len(held)
+    return top
+
+
 class _Dense:
     """Per-passage accumulators (s, presence bits, key share) over all passages, reused across queries
     by one thread (a fresh 1.8 MB array per query at 100× corpus costs more in page faults than the
@@ -276,50 +300,65 @@ class _Dense:
         self.stamp = np.zeros(size, dtype=np.int32)  # for picking each passage once, never cleared
         self.mark = np.zeros(size, dtype=np.bool_)  # for sorting passages, cleared after each use
         self.added: list[np.ndarray] = []
+        self.wrote_bits = self.wrote_share = False  # (most queries add no key share, some no bits: not cleared)
 
     def add(self, t: TermList, share: float) -> None:
-        # ufunc.at (~2x faster than fancy indexing; a passage is once in a list, so the adds are the same) converts
-        # int32 passage numbers to intp on each call: converted once when more than one array is added to
-        self.added.append(t.docs)
-        docs = t.docs.astype(np.intp) if t.bit >= 0 or share else t.docs  # (each ufunc.at would convert them)
+        # (ufunc.at: ~2x faster than fancy indexing; a passage is once in a list, so the adds are the same)
+        self.added.append(docs := t.docs)
         np.add.at(self.s, docs, t.weights * t.factor)
         if t.bit >= 0:
             np.add.at(self.bits, docs, 1 << t.bit)  # (a bit is set once per passage: | and + agree)
+            self.wrote_bits = True
         if share:
             np.add.at(self.share, docs, share)
+            self.wrote_share = True
 
     def add_all(self, lists: list[TermList]) -> None:
         """add(t, 0.0) for each list, in one call per array: the postings end to end, in the lists' order (so each
         passage's sum is added up in the same order, to the same bits)."""
-        docs = np.concatenate([t.docs for t in lists]).astype(np.intp)
+        docs = np.concatenate([t.docs for t in lists])
         lengths = [len(t.docs) for t in lists]
         self.added.append(docs)
         weights = np.concatenate([t.weights for t in lists])
         # (the array's own repeat: np.repeat of a list goes through a slow Python wrapper)
         np.add.at(self.s, docs, weights * np.array([t.factor for t in lists]).repeat(lengths))
         np.add.at(self.bits, docs, np.array([1 << t.bit if t.bit >= 0 else 0 for t in lists]).repeat(lengths))
+        self.wrote_bits = True
 
     def read(self) -> np.ndarray:
         """The passages of the lists added, each once (unsorted)."""
         if not self.added:
-            return np.empty(0, np.int32)
+            return np.empty(0, np.intp)
         cand = self.passages()
         self.added = [cand]  # what clear() must zero
         return cand
 
     def passages(self) -> np.ndarray:
         """The passages of the lists added so far, each once (unsorted)."""
-        if sum(map(len, self.added)) * 4 >= len(self.s):
+        if self.many():
             return self.nonzero()
         docs = np.concatenate(self.added)
         order = np.arange(len(docs), dtype=np.int32)
         self.stamp.put(docs, order)  # the last write per passage wins: keep that occurrence
         return docs[self.stamp.take(docs) == order]
 
+    def many(self) -> bool:
+        """Whether the lists added hold so many postings that a pass over all passages finds theirs cheapest."""
+        return sum(map(len, self.added)) * 4 >= len(self.s)
+
+    def reaching(self, least: float) -> np.ndarray:
+        """The passages whose s reaches `least` (> 0) or that hold a key read (share > 0), sorted."""
+        return np.flatnonzero((self.s >= least) | (self.share > 0))
+
+    def passages_in(self, among: np.ndarray, least: float) -> np.ndarray:
+        """Those of the passages `among` holding a list added that `reaching(least)` leaves out."""
+        s = self.s.take(among)
+        return among[(s != 0) & (s < least) & (self.share.take(among) <= 0)]
+
     def nonzero(self) -> np.ndarray:
         """The passages of the lists added, sorted (stored weights are positive; a float array's own
         nonzero() is ~10× slower than a mask's)."""
-        return np.flatnonzero(self.s != 0).astype(np.int32)
+        return np.flatnonzero(self.s != 0)
 
     def sorting(self, cand: np.ndarray) -> np.ndarray:
         """The order that sorts `cand` (passages, each once): many are sorted through a mask."""
@@ -334,16 +373,16 @@ class _Dense:
         return self.stamp.take(ordered)
 
     def clear(self) -> None:
+        written = [self.s] + [self.bits] * self.wrote_bits + [self.share] * self.wrote_share
         if sum(map(len, self.added)) * 16 >= len(self.s):  # many: one sequential pass is cheaper
-            self.s.fill(0)
-            self.bits.fill(0)
-            self.share.fill(0)
+            for a in written:
+                a.view(np.uint8).fill(0)  # (byte zeros: a memset, ~2× faster than filling 8-byte ones)
         else:
             for docs in self.added:
-                self.s.put(docs, 0)
-                self.bits.put(docs, 0)
-                self.share.put(docs, 0)
+                for a in written:
+                    a.put(docs, 0)
         self.added = []
+        self.wrote_bits = self.wrote_share = False
 
 
 def _dense(size: int) -> _Dense:
@@ -373,7 +412,7 @@ def _plan(pending: list[Term], theta: float, cover: CoverBound) -> tuple[list[Te
     no list read has s ≤ the unread bounds and share ≤ its title/section's + the unread keys', so F
     below theta. Lists are left unread least potent first; how many is the cheapest by LOOKUP_COST."""
     if theta <= 0 or not pending:
-        return [], np.empty(0, np.int32)
+        return [], np.empty(0, np.intp)
     floor = theta * _SAFETY
     order = sorted(pending, key=lambda term: term[0].bound * math.exp(cover.b * term[1]))
     # leaving the first i lists unread, for every i at once: their bounds and key shares summed, the
@@ -385,8 +424,28 @@ def _plan(pending: list[Term], theta: float, cover: CoverBound) -> tuple[list[Te
     to_read = np.cumsum([0] + [len(t.docs) for t, _ in order][::-1])[::-1]
     best = int(np.argmin(to_read + LOOKUP_COST * counts * np.arange(len(order) + 1)))
     if best == 0:
-        return [], np.empty(0, np.int32)
+        return [], np.empty(0, np.intp)
     return order[:best], cover.passages(np.flatnonzero(rich[best]))
+
+
+def _read(dense: _Dense, cover: CoverBound, per_context: np.ndarray, rest: float, floor: float) -> np.ndarray:
+    """The passages of the lists read, each once (sorted when many), less those the first cut drops anyway when many
+    were read: a passage holding no key read passes it only if (s + rest) · its context's gain reaches the
+    floor. Most contexts' gains lie far below the few whose title/section names the query, so one pass over
+    the accumulators with the gain of all but the passages of the highest contexts (HIGH of all, taken whole)
+    drops most passages read, and the cut is computed for the rest only."""
+    if not dense.many():
+        return dense.read()
+    counts = np.diff(cover.starts)
+    order = np.argsort(-per_context, kind="stable")
+    cap = per_context[order[min(int(np.cumsum(counts[order]).searchsorted(HIGH * len(dense.s))), len(order) - 1)]]
+    least = floor / cap - rest  # (s + rest) · cap ≥ floor only when s ≥ least, up to rounding (the margin below)
+    if not cap > 0 or not least > 0:
+        return dense.read()
+    least -= 1e-9 * (floor / cap + rest)
+    high = np.flatnonzero(per_context > cap)
+    reached, rest = dense.reaching(least), np.sort(dense.passages_in(cover.members_of(high), least))
+    return np.insert(reached, reached.searchsorted(rest), rest)  # (sorted: the cut keeps them in passage order)
 
 
 def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, scorer: Scorer, theta: float,
@@ -429,7 +488,7 @@ def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, s
             best = max(best, float(np.partition(f, len(f) - n)[len(f) - n]))
         left = left[bound[left] >= best * _SAFETY]
     if not docs:
-        return TopK(np.empty(0, np.int32), np.empty(0))
+        return TopK(np.empty(0, np.intp), np.empty(0))
     d, f = np.concatenate(docs), np.concatenate(scores)
     top = best_first(d, f, n)
     return TopK(d[top], f[top])
@@ -451,7 +510,7 @@ def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Score
     passages of the key lists read so far (in `dense`; with the heaviest postings of the rarest terms when
     those are few) that the key lists rate best: their s from the key terms times the gain of the share
     those cover."""
-    seed = dense.passages() if dense.added else np.empty(0, np.int32)
+    seed = dense.passages() if dense.added else np.empty(0, np.intp)
     seed = seed[allowed(seed)]
     if len(seed) < max(SEED, n):  # few: (an all but absent key) the heaviest postings of the rarest terms too
         picked, total = [seed], len(seed)

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import partial, reduce
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -24,7 +24,7 @@ from assistant.records import HEADNOTE, Passage, Source
 from assistant.search import reference
 from assistant.search.bm25 import Field
 from assistant.search.crossrefs import Document, Row, cited, provisions
-from assistant.search.candidates import MAX_BITS, TermList, TopK, count_matches, top_k
+from assistant.search.candidates import ADMITTED, MAX_BITS, TermList, TopK, count_matches, top_k
 from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
 from assistant.search.query import ParsedQuery, QueryParser
@@ -47,7 +47,7 @@ TOTAL_CAP = 100  # `total` counts matches up to this many: a total of TOTAL_CAP 
 REFERENCE_LIMIT = 1000  # passages read after a referenced heading, at most
 ROW_CACHE = 8192  # passage rows kept (~4 MB): the cache starts again when it holds more
 TERM_CACHE = 16384  # terms kept with their postings (_term): the cache starts again when it holds more
-TERM_CACHE_POSTINGS = 1 << 22  # … or more postings than this (their documents are expanded copies: ≤ 16 MB)
+TERM_CACHE_POSTINGS = 1 << 22  # … or more postings than this (their documents are expanded copies: ≤ 32 MB)
 CITED_CACHE = 1024  # passages kept with the provisions they name (_cited)
 SOURCE_ROWS = 16384  # passages of whole sources kept for resolving what a passage cites (_document; ~8 MB)
 SUGGESTIONS = 5
@@ -133,7 +133,7 @@ class Searcher:
         self.table = PassageTable(
             words=index.fields["words"], bigrams=index.fields["bigrams"], flags=index.flags,
             is_heading=index.is_heading,
-            context_of=index.passage_context, contexts=index.contexts, source_of=index.passage_source,
+            context_of=index.passage_context.astype(np.intp), contexts=index.contexts, source_of=index.passage_source,
             source_year=np.array(years, dtype=np.int32),
             source_prior=np.array([index.ranking.prior(k) for k in self._kinds], dtype=np.float64),
             size=index.size, user_words=frozenset(index.user_words), places=place_names(),
@@ -175,8 +175,8 @@ class Searcher:
             return Results(query=query)
         lists, gram_bits = self.term_lists(parsed)
         ranker = QueryRanker(parsed, self.table, self.weights, gram_bits, self.meaning(query))
-        allowed = self._allowed(parsed, source_id, kinds)
-        top = top_k(lists, max(SHORTLIST, offset + k), self.index.size, allowed, ranker)
+        allowed, among = self._filter(parsed, source_id, kinds)
+        top = top_k(lists, max(SHORTLIST, offset + k), self.index.size, allowed, ranker, among)
         spelled = self._spelling_out(parsed, lists, len(top.docs), source_id, kinds, ranker) if parsed.parts else None
         if spelled is not None:
             top = _first(spelled, top)
@@ -219,7 +219,8 @@ class Searcher:
         两个先行是什么; the many that repeat 两个先行 do not (slogans.py). A slogan quoted (“三个优先”包括哪些) is
         asked about, not required verbatim."""
         spelled = replace(q, phrases=(*(p for p in q.phrases if count_and_word(p) is None), *q.parts))
-        found = top_k(lists, n, self.index.size, self._allowed(spelled, source_id, kinds), ranker)
+        allowed, among = self._filter(spelled, source_id, kinds)
+        found = top_k(lists, n, self.index.size, allowed, ranker, among)
         return found if len(found.docs) else None
 
     def meaning(self, query: str) -> vectors.Meaning | None:
@@ -289,7 +290,7 @@ class Searcher:
         per term: queries share terms, and looking them up cost more than the rest of term_lists."""
         found = self._terms.get((field_name, term))
         if found is None:
-            post = self.index.fields[field_name].entry(term)
+            post = self.index.fields[field_name].entry(term, np.intp)  # (numpy converts int32 indices on every use)
             if post is None:
                 return None
             if len(self._terms) > TERM_CACHE or self._term_postings > TERM_CACHE_POSTINGS:
@@ -335,6 +336,19 @@ class Searcher:
     def _allowed(self, q: ParsedQuery, source_id: str | None, kinds: tuple[str, ...] | None):
         """The test a candidate must pass to be shown: first of its text (in its source, when one is
         asked for), of the asked kinds, holding every “phrase” verbatim and no -excluded word."""
+        return self._test(q, self._mask(q, source_id, kinds))
+
+    def _filter(self, q: ParsedQuery, source_id: str | None, kinds: tuple[str, ...] | None) -> tuple[Callable, np.ndarray | None]:
+        """_allowed, with the passages its index-side test admits when a source, kinds or a “phrase” narrow them
+        to at most candidates.ADMITTED (None otherwise): top_k scores each of those rather than pruning."""
+        mask = self._mask(q, source_id, kinds)
+        narrow = source_id is not None or kinds is not None or bool(q.phrases)
+        among = np.flatnonzero(mask) if narrow and np.count_nonzero(mask) <= ADMITTED else None
+        return self._test(q, mask), among
+
+    def _mask(self, q: ParsedQuery, source_id: str | None, kinds: tuple[str, ...] | None) -> np.ndarray:
+        """The index-side part of _allowed: a passage's source, kind and first occurrence, and the character pairs
+        of each “phrase” (all held) and -excluded word (not all held)."""
         idx = self.index
         if source_id is not None:
             mask = (idx.passage_source == self._source_no.get(source_id, -1)) & self._first_in_source
@@ -346,6 +360,11 @@ class Searcher:
             mask = mask & self._has_all_bigrams(phrase)
         for word in q.excluded:
             mask = mask & ~self._has_all_bigrams(word)
+        return mask
+
+    def _test(self, q: ParsedQuery, mask: np.ndarray) -> Callable:
+        """_allowed from its index-side part: `mask`, then the text of those it admits when “phrase”s or -excluded
+        words are asked (each read once)."""
         if not (q.phrases or q.excluded):
             return mask.take
         verified: dict[int, bool] = {}

@@ -251,7 +251,7 @@ class PassageTable:
     def context_members(self) -> tuple[np.ndarray, np.ndarray]:
         """The passages of each context, sorted: members[starts[c]:starts[c + 1]] (computed once)."""
         if self._members is None:
-            members = np.argsort(self.context_of, kind="stable").astype(np.int32)
+            members = np.argsort(self.context_of, kind="stable")
             starts = np.searchsorted(self.context_of[members], np.arange(len(self.contexts) + 1))
             self._members = (members, starts)
         return self._members
@@ -265,7 +265,7 @@ class PassageTable:
                    | (self.flags.astype(np.int64) << 1) | self.is_heading)
             _, first, klass = np.unique(key, return_index=True, return_inverse=True)
             starts = np.searchsorted(self.context_of[first], np.arange(len(self.contexts) + 1))
-            self._classes = (klass.ravel().astype(np.int32), first.astype(np.int64), starts)
+            self._classes = (klass.ravel().astype(np.intp), first.astype(np.int64), starts)
         return self._classes
 
     def in_contexts(self, text: str) -> np.ndarray:
@@ -407,6 +407,8 @@ class QueryRanker:
             naming = self._naming()
             if len(bits) and int(bits.max() | unknown) < (1 << 62) // (int(naming.max()) + 1):
                 key = bits * (int(naming.max()) + 1) + naming.take(self.t.context_of.take(cand))
+                if int(key.max()) < 1 << 31:  # (few pairs tracked: 32-bit keys sort and search in half the time)
+                    key = key.astype(np.int32)
                 ordered = np.sort(key)  # np.unique(key, return_index=True, return_inverse=True), without its stable argsort
                 distinct = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
                 inverse = distinct.searchsorted(key)
