@@ -70,6 +70,12 @@ def test_question_scaffolding_is_dropped_but_content_words_kept(searcher):
     assert texts(searcher.search("你好，八八战略是什么", k=3)) == texts(searcher.search("八八战略是什么", k=3))
 
 
+def test_a_comma_or_a_lists_mark_ends_a_run_of_words(searcher):
+    """Words across a comma are no phrase the passage should hold side by side (在杭州，山海协作… asked 杭州山海协作)."""
+    assert searcher.parser.parse("在杭州，山海协作怎么升级").runs[:2] == (("在", "杭州"), ("山海协作",))
+    assert [len(r) for r in searcher.parser.parse("住房、教育、医疗").runs] == [1, 1, 1]
+
+
 def test_abbreviation_expands_below_the_users_own_words(searcher):
     parsed = searcher.parser.parse("共富 工坊")
     assert parsed.words["共同富裕"] < parsed.words["共富"]

@@ -30,6 +30,8 @@ _PHRASE = re.compile(r"[“\"「『]([^”\"」』]+)[”\"」』]")
 _SOURCE = re.compile(r"(?:^|\s)@(\S+)")
 _EXCLUDE = re.compile(r"(?:^|\s)-(\S+)")
 _YEAR = re.compile(r"(?:19|20)\d\d年?")
+# Where a run of words ends in any case: words across a comma or a list's 、 are no phrase (在安吉，保姆…; 住房、教育)
+_CLAUSE_BREAK = re.compile(r"[\s,，。;；:：?？!！、]+")
 # An aspect particle inside a separable verb phrase (喝了酒, 吃过饭, 看过病): the phrase without it (喝酒) is
 # the key a lexicon lists; keys are looked up in the text with and without such particles.
 _ASPECT = re.compile(r"(?<=[\u4e00-\u9fff])[了过着](?=[\u4e00-\u9fff])")
@@ -188,7 +190,7 @@ class QueryParser:
         context: list[str] = []
         qw = self.query_words
         modals = MODALS if _YES_NO.search(text) else frozenset()
-        for chunk in text.split():
+        for chunk in _CLAUSE_BREAK.split(text):
             for w in self._merge_scaffolding(self.tokenizer.segments(chunk)):
                 year = _YEAR.fullmatch(w) is not None
                 if year or w in qw.context:
