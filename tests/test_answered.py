@@ -357,6 +357,17 @@ def test_a_provinces_regulation_answers_its_cities_questions_not_another_provinc
     assert not other.answered and other.hits[0].passage.text == own.hits[0].passage.text
 
 
+def test_a_province_rules_binding_a_city_rank_as_naming_it(tmp_path):
+    """The ranking counts 济南 as covered by a 山东省 regulation, as it counts 山东: a plan's sentence that merely
+    names 济南 beside one word asked no longer outranks the article that answers."""
+    plan = "某某实施方案\n一、总体要求\n1.济南养老机构床位数增加到一万张，济南养老服务体系更加完善。\n"
+    searcher = Searcher.open(plan_with_regulations(tmp_path, plan, [REGULATIONS / "shandong-elderly-care-services.md"]))
+    answer = searcher.search("济南养老机构要向哪个部门备案")
+    assert answer.answered and "并向所在地县（市、区）人民政府民政部门备案" in answer.hits[0].passage.text
+    # as high as without the city: the place costs the rule's article nothing
+    assert answer.hits[0].score >= searcher.search("养老机构要向哪个部门备案").hits[0].score * 0.5
+
+
 def test_a_national_law_answers_the_home_provinces_questions_not_another_places(tmp_path):
     """With the repository's ranking.toml (home = 浙江): 浙江/杭州 users ask of the law that binds them; 广州 is asked
     of Guangzhou's own rules, which the corpus lacks."""

@@ -126,17 +126,17 @@ class Searcher:
         self.weights = load_weights(semantic=self.semantic)
         self.answer_model = load_model(semantic=self.semantic)
         self.cosine_scale = cosine_scale() if self.semantic else (0.0, 1.0)
+        bound = tuple(bound_places(sources[sid].title, sources[sid].kind, index.ranking.home) if sid in sources
+                      else frozenset() for sid in index.source_ids)
         self.answerer = Answerer([normalize(f"{sources[sid].title} {sources[sid].short}") if sid in sources else ""
-                                  for sid in index.source_ids], sorted({s.kind for s in sources.values()}),
-                                 [bound_places(sources[sid].title, sources[sid].kind, index.ranking.home) if sid in sources else frozenset()
-                                  for sid in index.source_ids])
+                                  for sid in index.source_ids], sorted({s.kind for s in sources.values()}), bound)
         self.table = PassageTable(
             words=index.fields["words"], bigrams=index.fields["bigrams"], flags=index.flags,
             is_heading=index.is_heading,
             context_of=index.passage_context.astype(np.intp), contexts=index.contexts, source_of=index.passage_source,
             source_year=np.array(years, dtype=np.int32),
             source_prior=np.array([index.ranking.prior(k) for k in self._kinds], dtype=np.float64),
-            size=index.size, user_words=frozenset(index.user_words), places=place_names(),
+            size=index.size, user_words=frozenset(index.user_words), places=place_names(), bound=bound,
         )
 
     @classmethod

@@ -196,6 +196,7 @@ class PassageTable:
     size: int
     user_words: frozenset[str]
     places: frozenset[str] = frozenset()  # place names (浙江, 杭州): the bare form of 浙江省, 杭州市
+    bound: tuple[frozenset[str], ...] = ()  # per source, the places its rules bind beyond its title (places.py)
     _context_cache: dict[str, np.ndarray] = field(default_factory=dict)
     _members: tuple[np.ndarray, np.ndarray] | None = None
     _pairs: list[int] | None = None  # see _context_pairs
@@ -278,8 +279,9 @@ class PassageTable:
         return mask
 
     def naming(self, variants: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Masks over contexts whose title/section holds any of a concept's variants and over the sources of those
-        contexts (cached: the same for every query holding the concept; per query they cost ~30 µs)."""
+        """Masks over contexts whose title/section holds any of a concept's variants, or whose document's rules bind
+        a place it names, and over the sources of those contexts (cached: the same for every query holding the
+        concept; per query they cost ~30 µs)."""
         found = self._naming.get(variants)
         if found is None:
             if len(self._naming) > 4096:
@@ -287,6 +289,10 @@ class PassageTable:
             contexts = reduce(np.logical_or, [self.in_contexts(v) for v in variants])
             sources = np.zeros(self.n_sources, dtype=np.bool_)
             sources[self.context_source()[contexts]] = True
+            binding = [s for s, places in enumerate(self.bound) if not places.isdisjoint(variants)]
+            if binding:  # a province's rule is of 杭州 as its title is of 浙江 (places.bound_places)
+                sources[binding] = True
+                contexts = contexts | sources.take(self.context_source())
             found = self._naming[variants] = (contexts, sources)
         return found
 
@@ -586,6 +592,7 @@ class QueryRanker:
             x[:, _F["unmatched"]] = self._unmatched(in_ctx, bits)
         if self.n_pairs:
             x[:, _F["apart"]] = 1 - ((self._pair_bits & bits) == self._pair_bits).sum(axis=0) / self.n_pairs
+
     def _required(self, text: str) -> int | None:
         """The bits a passage holding `text` has (all its character pairs); None when the corpus lacks one."""
         grams, absent = self.t.character_pairs(text)
