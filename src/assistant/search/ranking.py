@@ -209,6 +209,7 @@ class PassageTable:
     _classes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see passage_classes
     _concepts: dict[tuple[str, ...], tuple[tuple[str, ...], float]] = field(default_factory=dict)  # _concept_weights
     _naming: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # naming
+    _binding: dict[str, list[int]] | None = None  # see binding
 
     @property
     def n_sources(self) -> int:
@@ -289,12 +290,21 @@ class PassageTable:
             contexts = reduce(np.logical_or, [self.in_contexts(v) for v in variants])
             sources = np.zeros(self.n_sources, dtype=np.bool_)
             sources[self.context_source()[contexts]] = True
-            binding = [s for s, places in enumerate(self.bound) if not places.isdisjoint(variants)]
+            binding = [s for v in variants for s in self.binding().get(v, ())]
             if binding:  # a province's rule is of 杭州 as its title is of 浙江 (places.bound_places)
                 sources[binding] = True
                 contexts = contexts | sources.take(self.context_source())
             found = self._naming[variants] = (contexts, sources)
         return found
+
+    def binding(self) -> dict[str, list[int]]:
+        """Place → the sources whose rules bind it (`bound` inverted, computed once)."""
+        if self._binding is None:
+            self._binding = {}
+            for source, places in enumerate(self.bound):
+                for place in places:
+                    self._binding.setdefault(place, []).append(source)
+        return self._binding
 
     def character_pairs(self, text: str) -> tuple[tuple[str, ...], frozenset[str]]:
         """The character pairs a passage holding `text` holds, and those of them no passage holds (cached).
