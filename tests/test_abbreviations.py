@@ -155,6 +155,12 @@ def test_a_word_whose_character_pairs_are_only_apart_still_stands_for_a_term():
     assert ("物业费",) in _parser({}, texts=texts).parse("物业费怎么交").concepts
 
 
+def test_a_term_may_run_to_four_words_so_an_abbreviation_of_its_first_and_last_words_spells_out():
+    """婚检 names 婚前 and 检查 of 婚前|孕前|医学|检查, a run of four words."""
+    texts = [f"应当提供婚前孕前医学检查{v}。" for v in ("服务", "场所", "指导")]
+    assert ("婚检", "婚前孕前医学检查") in _parser({}, texts=texts).parse("婚检要花钱吗").concepts
+
+
 def test_an_abbreviated_word_stands_for_two_terms_at_most_none_holding_another():
     texts = [f"交通警察{v}。" for v in ("执行职务", "执行职务", "执行职务", "依法执勤", "着装上岗")]
     texts += [f"交通秩序警示{v}。" for v in ("标志", "标志", "标志")]

@@ -17,7 +17,7 @@ expansions with no hand-edited file.
 The result is a small table (key → corpus wordings) stored with the index; the query parser looks up the
 query's words, and runs of them, in it.
 
-Beside it, the corpus's terms (`terms`: runs of one to three words of three or more characters that a document
+Beside it, the corpus's terms (`terms`: runs of one to four words of three or more characters that a document
 uses MIN_USES times or more, those most used first), where the query parser looks for what a word no passage
 holds abbreviates (query.py: 物业费 → 物业服务费用, 交警 → 交通警察).
 """
@@ -45,7 +45,7 @@ MAX_EXPANSIONS = 3  # wordings kept per key (the phrases most documents use)
 MIN_USES = 3  # times one document uses a two-word phrase for its abbreviation to be considered
 GENERAL_RATIO = 20  # a two-character abbreviation this many times commoner in jieba's dictionary is a word itself
 _ORDINAL = "第"  # 第十八条 is numbered, never abbreviated (第八)
-TERM_WORDS = 3  # longest run of words kept as a term
+TERM_WORDS = 4  # longest run of words kept as a term (婚前|孕前|医学|检查: 婚检 names its last word)
 MAX_LOOKUP_TERMS = 5000  # terms kept (those most used): as many for a 100× corpus
 
 
