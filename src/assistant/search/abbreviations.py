@@ -46,7 +46,7 @@ MIN_USES = 3  # times one document uses a two-word phrase for its abbreviation t
 GENERAL_RATIO = 20  # a two-character abbreviation this many times commoner in jieba's dictionary is a word itself
 _ORDINAL = "第"  # 第十八条 is numbered, never abbreviated (第八)
 TERM_WORDS = 4  # longest run of words kept as a term (婚前|孕前|医学|检查: 婚检 names its last word)
-MAX_LOOKUP_TERMS = 5000  # terms kept (those most used): as many for a 100× corpus
+MAX_LOOKUP_TERMS = 8000  # terms kept (those most used): as many for a 100× corpus
 
 
 def abbreviations_of(words: tuple[str, ...]) -> set[str]:
