@@ -51,7 +51,9 @@ _RECOURSE = re.compile(r"怎么办(?!理)|咋办|怎么处理|如何处理|怎�
 _AGENT = re.compile(r"谁|哪个部门|哪些部门|什么部门|哪个单位|哪家|什么机构|哪个机构|归哪|哪级")
 # A question asking whether one may (能不能/可以…吗/准不准/不许…): its answer is the clause that permits or
 # forbids (可以/有权/不得/禁止), not one that only mentions the same things.
-_PERMISSION = re.compile(r"能不能|可不可以|行不行|让不让|准不准|许不许|能否|可否|能.{1,12}吗|可以.{1,12}吗|不准|不许|不让|不能|禁止|允许")
+# (合法吗/算违法吗 asks whether the act is allowed, answered by 不得/可以 as 能不能 is; 违法了怎么罚 asks a penalty)
+_PERMISSION = re.compile(r"能不能|可不可以|行不行|让不让|准不准|许不许|能否|可否|能.{1,12}吗|可以.{1,12}吗|不准|不许|不让|不能|禁止|允许"
+                         r"|(?:合法|违法|合规|违规)[吗么嘛]|合不合法|违不违法|合不合规|是否(?:合法|违法|合规|违规)")
 # Years named relative to the newest year the corpus states.
 RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 # A yes/no question (需要登记吗, 是否可以…): its modal verb is scaffolding, as the answer states the rule
