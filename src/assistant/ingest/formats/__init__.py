@@ -43,18 +43,24 @@ def strip_controls(text: str) -> tuple[str, int]:
     return out, len(text) - len(out)
 
 
-def decode_text(path: Path, data: bytes) -> str:
-    """The text of a file: UTF-8, or GB18030 (GBK), which Chinese Windows editors still save text as
-    ("ANSI"); a clear error for empty files and binary junk."""
+def decode_text(path: Path, data: bytes, encoding: str = "") -> str:
+    """The text of a file: in the `encoding` the file declares (a web page's charset) when its bytes decode
+    so, else UTF-8, or GB18030 (GBK), which Chinese Windows editors still save text as ("ANSI"); a clear
+    error for empty files and binary junk."""
     if not data.strip():
         raise FormatError(f"文件为空：{path}")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        text = _chinese_legacy(data)
-        if text is None:
-            raise FormatError(f"文件 {path} 不是 UTF-8 或 GBK 文本（第 {exc.start} 字节处无法解码），可能是二进制文件"
-                              ) from exc
+        text = data.decode(encoding or "utf-8")
+    except (UnicodeDecodeError, LookupError):
+        text = None  # a charset the bytes do not match (or Python does not know): read as if undeclared
+    if text is None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            text = _chinese_legacy(data)
+            if text is None:
+                raise FormatError(f"文件 {path} 不是 UTF-8 或 GBK 文本（第 {exc.start} 字节处无法解码），可能是二进制文件"
+                                  ) from exc
     printable = strip_controls(text)[0]
     if len(text) - len(printable) > max(16, 0.05 * len(text)):
         raise FormatError(f"文件 {path} 含大量控制字符，不像文本文件")
