@@ -272,6 +272,19 @@ def test_tables_row_by_row_and_layout_tables_as_text(tmp_path: Path):
         (0, TABLE_ROW, "2 | 实施雨污分流 | 县住建局")]
 
 
+def test_a_title_in_the_article_s_header_and_a_print_area_are_the_document(tmp_path: Path):
+    """A class naming the article's header, or the printable area, is no page furniture; a site header is, and the
+    site's name is no title even as the only heading."""
+    body = ("<div class='header'><h1>某市人民政府网</h1></div><div class='article-header'><h2>某市节约用水办法</h2>"
+            "<div class='info'>发布时间：2024-05-06</div></div><div id='printContent'><div class='TRS_Editor'>"
+            "<p>第一条　为了节约用水，制定本办法。</p><p>第二条　本办法自2024年7月1日起施行。</p></div></div>")
+    assert [(h, t) for h, _t, t in _read(tmp_path, body, "<title>某市节约用水办法-某市人民政府网</title>")] == [
+        (1, "某市节约用水办法"), (0, "第一条\u3000为了节约用水，制定本办法。"), (0, "第二条\u3000本办法自2024年7月1日起施行。")]
+    body = body.replace("<h2>某市节约用水办法</h2>", "")
+    assert [(h, t) for h, _t, t in _read(tmp_path, body, "<title>某市人民政府网</title>")] == [
+        (0, "第一条\u3000为了节约用水，制定本办法。"), (0, "第二条\u3000本办法自2024年7月1日起施行。")]
+
+
 def test_a_title_of_two_lines_keeps_its_bracketed_header_as_text(tmp_path: Path):
     body = ("<h1>某省某某条例<br>（2020年6月12日某省第十三届人民代表大会常务委员会第二十一次会议通过）</h1>"
             "<div><p>第一条　为了规范管理，制定本条例。</p><p>第二条　本条例自2020年10月1日起施行。</p></div>")

@@ -60,6 +60,7 @@ _FURNITURE_TAGS = {"nav", "header", "footer", "aside"}
 _FURNITURE_ATTR = re.compile(
     r"nav|menu|breadcrumb|crumb|foot(?!note)|header|share|related|copyright|sidebar|toolbar|location|position|"
     r"dqwz|xglj|fenxiang|bshare|jiathis|qrcode|erweima|gotop|backtop|search|logo|login", re.I)
+_ARTICLE_PART = re.compile(r"(?:article|detail|content|news|post|entry|doc|wz|xl)[-_]?(?:header|head)", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WS = re.compile(r"[ \t\n\r\f\v]+")  # HTML whitespace; no-break and ideographic spaces are text (as in Word)
 _PUNCT = re.compile(r"[，。；：！？、]")
@@ -163,21 +164,25 @@ class _Page:
         self.order = {el: n for n, el in enumerate(body.iter())}
         self.last = {}  # element → order of its last descendant
         self.score: dict[etree._Element, int] = {}
+        self.size: dict[etree._Element, int] = {}  # element → characters of its text, whitespace aside
         self.links: dict[etree._Element, tuple[int, int]] = {}  # element → (links, characters in links)
         for el in reversed(list(body.iter())):
             children = [c for c in el if isinstance(c.tag, str)]
             self.last[el] = self.last[children[-1]] if children else self.order[el]
             in_link = el.tag == "a" or any(a.tag == "a" for a in el.iterancestors())
-            own = "" if in_link else (el.text or "") + "".join(c.tail or "" for c in el)
-            self.score[el] = len(_PUNCT.findall(own)) + sum(self.score[c] for c in children)
-            n, chars = (1, len(_flat(el.text_content()))) if el.tag == "a" else (0, 0)
+            own = (el.text or "") + "".join(c.tail or "" for c in el)
+            self.score[el] = (0 if in_link else len(_PUNCT.findall(own))) + sum(self.score[c] for c in children)
+            self.size[el] = len(_flat(own)) + sum(self.size[c] for c in children)
+            n, chars = (1, self.size[el]) if el.tag == "a" else (0, 0)
             for c in children:
                 n, chars = n + self.links[c][0], chars + self.links[c][1]
             self.links[el] = (n, chars)
+        self.looks: dict[int, bool] = {}  # id → whether an element looks like furniture (_looks_like_furniture)
         self.content = self._content()
+        self.keep = {id(a) for a in (self.content, *self.content.iterancestors())}
         self.title = self._title(head_title)
-        self.keep = {id(a) for node in (self.content, self.title) if node is not None
-                     for a in (node, *node.iterancestors())}
+        if self.title is not None:
+            self.keep |= {id(a) for a in (self.title, *self.title.iterancestors())}
         self.start = self.order[self.title] if self.title is not None else self.order[self.content]
         self.end = self._end()
 
@@ -209,12 +214,14 @@ class _Page:
             if not text or len(text) > 100 or text in sites or _SENTENCE.search(text):
                 continue
             heading = el.tag in ("h1", "h2", "h3") or re.search(r"title|biaoti", _attrs(el), re.I)
-            if not (heading or not any(c.tag in _BLOCK for c in el)) or self._inside_furniture(el):
+            is_named = (heading or not any(c.tag in _BLOCK for c in el)) and (
+                text in named_parts or any(len(text) >= 8 and text in part or len(part) >= 8 and part in text
+                                           for part in named_parts))
+            if not (is_named or heading) or self._inside_furniture(el):
                 continue
-            if text in named_parts or any(len(text) >= 8 and text in part or len(part) >= 8 and part in text
-                                          for part in named_parts):
+            if is_named:
                 named = el
-            elif heading and not re.search(r"subtitle|sub-title", _attrs(el), re.I):
+            elif not re.search(r"subtitle|sub-title", _attrs(el), re.I):
                 styled = el
         title = named if named is not None else styled
         while title is not None and len(title) == 1 and _flat(title[0].text_content()) == _flat(title.text_content()):
@@ -239,14 +246,23 @@ class _Page:
         return end
 
     def _furniture(self, el: etree._Element) -> bool:
-        """Page furniture by tag, class/id or text (see module doc); never what holds the document."""
+        """Page furniture (see module doc); never what holds the document or its title."""
         if id(el) in self.keep:
             return False
-        if el.tag in _FURNITURE_TAGS or _FURNITURE_ATTR.search(_attrs(el)):
+        if id(el) not in self.looks:
+            self.looks[id(el)] = self._looks_like_furniture(el)
+        return self.looks[id(el)]
+
+    def _looks_like_furniture(self, el: etree._Element) -> bool:
+        """By tag, class/id or text: a part of the article (article-header, <header> in <article>) is judged by its
+        text only."""
+        article_part = _ARTICLE_PART.search(_attrs(el)) or el.tag == "header" and any(
+            a.tag == "article" for a in el.iterancestors())
+        if not article_part and (el.tag in _FURNITURE_TAGS or _FURNITURE_ATTR.search(_attrs(el))):
             return True
-        text = _flat(el.text_content())
-        if not text or len(text) > FURNITURE_MAX:
+        if not self.size[el] or self.size[el] > FURNITURE_MAX:
             return False
+        text = _flat(el.text_content())
         if sum(label in text for label in _METADATA_LABELS) >= 2 and "。" not in text:
             return True
         if any(c.tag in _BLOCK for c in el):
@@ -257,7 +273,7 @@ class _Page:
     def _links_only(self, el: etree._Element) -> bool:
         """A block of links (a menu, a list of related pages): three or more, over half its text."""
         n, chars = self.links[el]
-        return n >= 3 and chars >= 0.5 * len(_flat(el.text_content()))
+        return n >= 3 and chars >= 0.5 * self.size[el]
 
     # The walk: the elements between the title and the document's end, furniture left out.
 
