@@ -285,6 +285,22 @@ def test_a_title_in_the_article_s_header_and_a_print_area_are_the_document(tmp_p
         (0, "第一条\u3000为了节约用水，制定本办法。"), (0, "第二条\u3000本办法自2024年7月1日起施行。")]
 
 
+def test_a_short_notice_repeating_its_title_under_its_number(corpus: Path, tmp_path: Path):
+    """A short text (its punctuation not far above the footer's) that repeats its title under its issuing number:
+    the page's title element is the title, the number and the repeat are header lines, not passages."""
+    title = "某市人民政府关于加强河道管理的通知"
+    article = (f'<div class="title">{title}</div><div class="TRS_Editor"><p>某政发〔2024〕3号</p>'
+               f'<p style="text-align:center">{title}</p><p>各区人民政府：</p><p>为加强河道管理，现通知如下。</p>'
+               "<p>一、落实河长制。各区要落实责任。</p><p>某市人民政府</p><p>2024年3月1日</p></div>")
+    path = tmp_path / "river.html"
+    path.write_text(page(title, article), encoding="utf-8")
+    (r,) = add([path], corpus, tmp_path / "a.db")
+    assert (r.source.title, r.source.issuer, r.source.promulgated) == (title, "某市人民政府", "2024-03-01")
+    assert "某政发〔2024〕3号" in Corpus(tmp_path / "a.db").source(r.source.id).history
+    assert [p.text for p in Corpus(tmp_path / "a.db").passages(r.source.id)] == [
+        "为加强河道管理，现通知如下。", "一、落实河长制。", "各区要落实责任。"]
+
+
 def test_a_title_of_two_lines_keeps_its_bracketed_header_as_text(tmp_path: Path):
     body = ("<h1>某省某某条例<br>（2020年6月12日某省第十三届人民代表大会常务委员会第二十一次会议通过）</h1>"
             "<div><p>第一条　为了规范管理，制定本条例。</p><p>第二条　本条例自2020年10月1日起施行。</p></div>")

@@ -4,9 +4,10 @@ A portal page wraps one document in furniture: header and navigation, the breadc
 metadata block (索引号, 发布机构, 发文字号, 成文日期 …), the share/print bar (【打印本页】, 字号：大 中 小),
 related links (相关链接, 上一篇/下一篇) and the footer (主办单位, ICP备, 网站标识码). The document is found, not
 the furniture listed away: its text is where the page's sentence punctuation (，。；、) is, outside links —
-the deepest container holding most of it (`_content`) — and it runs from the document's title (the heading or
-title element nearest above that text, preferably one the <title> tag names: never the site's name) to the
-end of that container, on through what follows it until the page's furniture begins. Within that stretch
+the deepest container holding most of it (`_content`) — and it runs from the document's title (a heading or
+title element above that text, preferably one the <title> tag names: never the site's name) to the
+end of that container, on through what follows it until the page's furniture begins (a title the text
+repeats under the order promulgating a rule is read there instead: `elements`). Within that stretch
 furniture is still dropped, by the tag, class or id that names it (nav, footer, share …), by its text
 (当前位置, 打印本页, 版权所有 …), or as a block of links.
 
@@ -61,9 +62,10 @@ _FURNITURE_ATTR = re.compile(
     r"nav|menu|breadcrumb|crumb|foot(?!note)|header|share|related|copyright|sidebar|toolbar|location|position|"
     r"dqwz|xglj|fenxiang|bshare|jiathis|qrcode|erweima|gotop|backtop|search|logo|login", re.I)
 _ARTICLE_PART = re.compile(r"(?:article|detail|content|news|post|entry|doc|wz|xl)[-_]?(?:header|head)", re.I)
+_ORDER = re.compile(r"^.{2,30}?(?:令|公告)(?:[（(]?第[0-9一二三四五六七八九十百零〇]+号[)）]?)?$")  # 某省人民政府令
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WS = re.compile(r"[ \t\n\r\f\v]+")  # HTML whitespace; no-break and ideographic spaces are text (as in Word)
-_PUNCT = re.compile(r"[，。；：！？、]")
+_PUNCT = re.compile(r"[，。；！？、]")  # a text's punctuation; not ：, which labels furniture (主办单位：, 当前位置：)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SENTENCE = re.compile(r"[。！？；]")
 _SITE_NAME = re.compile(r"(?:网|网站|门户|官网|平台|在线|政府)$")  # the part of a <title> naming the site
@@ -82,6 +84,7 @@ _COUNTERS = re.compile(r"浏览次数|阅读次数|点击数|点击量|访问量
 _METADATA_LABELS = ("索引号", "发布机构", "发文机关", "发文字号", "文号", "成文日期", "发布日期", "主题分类", "公开方式",
                     "公开范围", "有效性", "组配分类", "体裁分类", "主题词", "信息分类", "生效日期")
 FURNITURE_MAX = 300  # characters: a block longer than this is text whatever it mentions
+TITLE_MAX = 100  # characters of a title
 TITLE_AGAIN = 12  # elements: how far into the text a repeated title is taken for the document's own
 
 NO_TEXT = ("网页 {name} 中没有正文文字（{why}）。请在浏览器中打开正文，复制文字另存为 .txt，"
@@ -160,7 +163,6 @@ class _Page:
 
     def __init__(self, body: etree._Element, head_title: str):
         self.body = body
-        self.keep: set[int] = set()  # ids of the title, the content container and their ancestors: never furniture
         self.order = {el: n for n, el in enumerate(body.iter())}
         self.last = {}  # element → order of its last descendant
         self.score: dict[etree._Element, int] = {}
@@ -179,12 +181,14 @@ class _Page:
             self.links[el] = (n, chars)
         self.looks: dict[int, bool] = {}  # id → whether an element looks like furniture (_looks_like_furniture)
         self.content = self._content()
-        self.keep = {id(a) for a in (self.content, *self.content.iterancestors())}
+        # ids of the content container, the title and their ancestors: never furniture
+        self.keep: set[int] = {id(a) for a in (self.content, *self.content.iterancestors())}
         self.title = self._title(head_title)
         if self.title is not None:
             self.keep |= {id(a) for a in (self.title, *self.title.iterancestors())}
         self.start = self.order[self.title] if self.title is not None else self.order[self.content]
-        self.end = self._end()
+        self.last_block = self._last_block()
+        self.end = self.last[self.last_block]
 
     def _content(self) -> etree._Element:
         """The deepest container holding four fifths of the page's punctuation outside links."""
@@ -197,9 +201,10 @@ class _Page:
         return node
 
     def _title(self, head_title: str) -> etree._Element | None:
-        """The document's title: of the headings and title elements above its first sentence, the nearest one the
-        <title> tag names, else the nearest <h1>–<h3> or element classed as a title; never the site's name
-        (the last part of a <title> of several) nor anything inside the page's furniture."""
+        """The document's title: of the headings and title elements above its first sentence, the first one the
+        <title> tag names (the text may repeat it, under a document number), else the nearest <h1>–<h3> or element
+        classed as a title (not a heading of the site's above it); never the site's name (the
+        part of a <title> of several that names a site, …网 or …政府, else its last) nor anything in the furniture."""
         parts = [_flat(p) for p in _TITLE_SEPARATOR.split(head_title) if p.strip()]
         sites = ([p for p in parts if _SITE_NAME.search(p)] or parts[-1:]) if len(parts) > 1 else []
         named_parts = [p for p in parts if p not in sites]
@@ -210,8 +215,10 @@ class _Page:
         for el in self.body.iter():
             if not isinstance(el.tag, str) or self.order[el] > limit:
                 break
+            if not 0 < self.size[el] <= TITLE_MAX:
+                continue
             text = _flat(el.text_content())
-            if not text or len(text) > 100 or text in sites or _SENTENCE.search(text):
+            if text in sites or _SENTENCE.search(text):
                 continue
             heading = el.tag in ("h1", "h2", "h3") or re.search(r"title|biaoti", _attrs(el), re.I)
             is_named = (heading or not any(c.tag in _BLOCK for c in el)) and (
@@ -220,7 +227,7 @@ class _Page:
             if not (is_named or heading) or self._inside_furniture(el):
                 continue
             if is_named:
-                named = el
+                named = named if named is not None else el
             elif not re.search(r"subtitle|sub-title", _attrs(el), re.I):
                 styled = el
         title = named if named is not None else styled
@@ -231,19 +238,19 @@ class _Page:
     def _inside_furniture(self, el: etree._Element) -> bool:
         return any(self._furniture(a) for a in (el, *el.iterancestors()) if a is not self.body and a.tag != "html")
 
-    def _end(self) -> int:
-        """Where the document ends: its content container, then what follows it until the page's furniture."""
-        node, end = self.content, self.last[self.content]
+    def _last_block(self) -> etree._Element:
+        """Where the document ends: its content container, or what follows it until the page's furniture."""
+        node, last = self.content, self.content
         while node is not self.body and node.getparent() is not None:
             for sib in node.itersiblings():
                 if not isinstance(sib.tag, str):
                     continue
                 if self._furniture(sib) or self._links_only(sib):
-                    return end
-                if _flat(sib.text_content()):
-                    end = self.last[sib]
+                    return last
+                if self.size[sib]:
+                    last = sib
             node = node.getparent()
-        return end
+        return last
 
     def _furniture(self, el: etree._Element) -> bool:
         """Page furniture (see module doc); never what holds the document or its title."""
@@ -278,11 +285,11 @@ class _Page:
     # The walk: the elements between the title and the document's end, furniture left out.
 
     def elements(self) -> list[Element]:
-        """The document's elements; when its text states its title again near the top (after the order that
-        promulgates a rule, or a 版头), the title is there, as in the document, not above it where the page shows
-        it: metadata.read_facts reads an order only at the start."""
+        """The document's elements; when its text opens with the order promulgating a rule and states the rule's
+        title under it, the title is there, as in the document, not above the order where the page shows it:
+        metadata.read_facts reads an order (its title, date, issuer) only where the document starts."""
         out = [e for e in self._blocks(self.body) if e.text.strip()]
-        if out and out[0].heading == 1:
+        if len(out) > 1 and out[0].heading == 1 and _ORDER.match(_flat(out[1].text)):
             again = next((n for n, e in enumerate(out[1:TITLE_AGAIN], 1)
                           if not e.table and _flat(e.text) == _flat(out[0].text)), None)
             if again is not None:
@@ -291,6 +298,12 @@ class _Page:
 
     def _within(self, el: etree._Element) -> bool:
         return self.last[el] >= self.start and self.order[el] <= self.end
+
+    def _tail_within(self, el: etree._Element) -> bool:
+        """Whether the text after `el` is the document's: after its start, and before its end or inside its last
+        block (the text after the last <br> of a content container)."""
+        return self.start <= self.last[el] and (self.last[el] < self.end or any(
+            a is self.last_block for a in el.iterancestors()))
 
     def _blocks(self, container: etree._Element) -> Iterator[Element]:
         """The paragraphs, headings and table rows inside `container`, in order."""
@@ -318,7 +331,7 @@ class _Page:
                     yield from self._blocks(el)  # (an inline element around blocks too: <font><p>…</p></font>)
                 else:
                     para.extend(self._inline(el))
-            if el.tail and self.start <= self.last[el] < self.end:
+            if el.tail and self._tail_within(el):
                 para.append(_WS.sub(" ", el.tail))
         yield from flush()
 
