@@ -216,3 +216,29 @@ def write_notice(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "notice.htm").write_bytes(NOTICE_PAGE.encode("gb18030"))
     return folder / "notice.htm"
+
+
+# The central government portal's layout: the metadata table above the title holds the title (标　　题：) and the
+# issuing number; the text repeats the number; an editor's line and a QR-code line follow it.
+GOVCN_TITLE = "国务院办公厅关于进一步优化某某服务的意见"
+GOVCN_PAGE = f"""<html><head><meta charset="utf-8"><title>{GOVCN_TITLE}_政策_中国政府网</title></head><body>
+<div class="header"><a href="/">中国政府网</a><ul class="menu"><li><a>首页</a></li><li><a>政策</a></li><li><a>服务</a></li></ul></div>
+<div class="BreadcrumbNav">首页 &gt; 政策 &gt; 国务院文件</div>
+<table class="bd1"><tr><td><b>索&nbsp;&nbsp;引&nbsp;&nbsp;号：</b></td><td>000014349/2024-00001</td><td><b>主题分类：</b></td><td>综合政务</td></tr>
+<tr><td><b>发文机关：</b></td><td>国务院办公厅</td><td><b>成文日期：</b></td><td>2024年01月05日</td></tr>
+<tr><td><b>标　　题：</b></td><td colspan="3">{GOVCN_TITLE}</td></tr>
+<tr><td><b>发文字号：</b></td><td>国办发〔2024〕1号</td><td><b>发布日期：</b></td><td>2024年01月08日</td></tr></table>
+<div class="article"><div class="pages-title"><h1 style="font-size:24px">{GOVCN_TITLE}</h1></div>
+<div class="pages-date">2024-01-08 16:00 来源： 中国政府网 <span class="font">【字体：<a>大</a> <a>中</a> <a>小</a>】</span><span class="print">打印</span></div>
+<div id="UCAP-CONTENT" class="pages_content">
+<p style="text-align:center">国办发〔2024〕1号</p>
+<p>各省、自治区、直辖市人民政府，国务院各部委、各直属机构：</p>
+<p style="text-indent:2em">为进一步优化某某服务，经国务院同意，现提出以下意见。</p>
+<p style="text-indent:2em">一、总体要求。坚持以人民为中心，提升服务效能。</p>
+<p style="text-indent:2em">二、重点任务。推进服务事项网上办、掌上办。</p>
+<p style="text-align:right">国务院办公厅</p><p style="text-align:right">2024年1月5日</p>
+<p>（此件公开发布）</p></div>
+<div class="editor">【我要纠错】 责任编辑：某某</div>
+<div class="share">扫一扫在手机打开当前页</div></div>
+<div class="footer"><p>版权所有：中国政府网　中文域名：中国政府网.政务 </p><p>京ICP备05070218号　京公网安备11010202000001号</p></div>
+</body></html>"""

@@ -301,6 +301,20 @@ def test_a_short_notice_repeating_its_title_under_its_number(corpus: Path, tmp_p
         "为加强河道管理，现通知如下。", "一、落实河长制。", "各区要落实责任。"]
 
 
+def test_a_metadata_table_holding_the_title_and_number_above_it(corpus: Path, tmp_path: Path):
+    from html_support import GOVCN_PAGE, GOVCN_TITLE
+
+    path = tmp_path / "opinion.html"
+    path.write_text(GOVCN_PAGE, encoding="utf-8")
+    (r,) = add([path], corpus, tmp_path / "a.db")
+    s = Corpus(tmp_path / "a.db").source(r.source.id)
+    assert (s.title, s.kind, s.issuer, s.promulgated) == (GOVCN_TITLE, "意见", "国务院办公厅", "2024-01-05")
+    assert s.history.splitlines()[0] == "国办发〔2024〕1号"  # as the text states it, not the table's 发文字号：
+    assert [p.text for p in Corpus(tmp_path / "a.db").passages(r.source.id)] == [
+        "为进一步优化某某服务，经国务院同意，现提出以下意见。", "一、总体要求。", "坚持以人民为中心，提升服务效能。",
+        "二、重点任务。", "推进服务事项网上办、掌上办。"]
+
+
 def test_a_title_of_two_lines_keeps_its_bracketed_header_as_text(tmp_path: Path):
     body = ("<h1>某省某某条例<br>（2020年6月12日某省第十三届人民代表大会常务委员会第二十一次会议通过）</h1>"
             "<div><p>第一条　为了规范管理，制定本条例。</p><p>第二条　本条例自2020年10月1日起施行。</p></div>")
