@@ -13,7 +13,8 @@ furniture is still dropped, by the tag, class or id that names it (nav, footer, 
 
 The metadata block goes: its lines (索引号：…, 发文字号：…, 成文日期：…) are labels the rest of the pipeline
 reads as neither a title, header lines nor text — 发文字号：某政发〔2024〕1号 would be a passage and the block
-above the title would be taken for it — and what it says (issuer, date, number) the document states again.
+above the title would be taken for it — and what it says (issuer, date, number) the text usually states again
+(its issuing number, signature, header lines), where the pipeline reads it.
 
 Paragraphs are the page's blocks (<p>, <div>, <li> …); a <br> inside one is a manual line break, split or
 joined as in Word (docx._pieces: split where a sentence or legal unit begins). <h1>–<h6> are headings (the
