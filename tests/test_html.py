@@ -194,6 +194,7 @@ BAD_PAGES = {
     "frames.htm": (FRAMESET.encode(), "框架页"),
     "shell.html": (JS_SHELL.encode(), "没有正文文字"),
     "links.html": (LINKS_ONLY.encode(), "Word/PDF"),
+    "iframe.html": (page("某某通知", '<iframe src="/content/1.html"></iframe>').encode(), "iframe"),
     "junk.html": (os.urandom(4096) + b"\x00\xff\x00", "二进制"),
     "text.html": ("第一条　这不是网页，是改了扩展名的文本。\n".encode(), ".txt"),
 }

@@ -106,12 +106,14 @@ def read(path: Path) -> list[Element]:
     if root.find(".//frameset") is not None or root.find(".//frame") is not None:
         raise FormatError(NO_TEXT.format(name=path.name, why="它是框架页，正文在另一个网页里"))
     head_title = " ".join(root.findtext(".//title", "").split())
+    framed = root.find(".//iframe") is not None
     _clean(root)
     body = root.find("body")
     elements = _Page(body if body is not None else root, head_title).elements()
     text_chars = sum(len(_CJK.findall(e.text)) for e in elements if e.heading != 1)
     if not any(_SENTENCE.search(e.text) for e in elements if e.heading != 1) and text_chars < 20:
-        why = "只有标题和链接，或内容靠脚本加载" if elements else "可能是靠脚本加载内容的页面"
+        why = ("正文可能在嵌入的框架（iframe）里" if framed else "只有标题和链接，或内容靠脚本加载" if elements
+               else "可能是靠脚本加载内容的页面")
         raise FormatError(NO_TEXT.format(name=path.name, why=why))
     return elements
 
