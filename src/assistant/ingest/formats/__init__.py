@@ -1,7 +1,7 @@
 """Format readers: a file in, the same Element records out, so everything after this layer is format-blind.
 
-One module per format (txt, markdown, docx, pdf), each with `read(path) -> list[Element]`. Markdown and Word
-state their paragraphs and headings; plain text and PDF are hard-wrapped lines whose paragraphs the layout
+One module per format (txt, markdown, docx, pdf, html), each with `read(path) -> list[Element]`. Markdown, Word
+and web pages state their paragraphs and headings; plain text and PDF are hard-wrapped lines whose paragraphs the layout
 rules infer (`Element.wrapped`). Anything a reader cannot turn into text is a FormatError with a message
 for the user, never an empty document.
 """
@@ -30,7 +30,7 @@ TABLE_HEAD = "head"
 TABLE_ROW = "row"
 
 TABLE_CELL = " | "
-SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
 _WORD_LEGACY = (".doc", ".wps", ".rtf", ".odt")  # documents an office suite opens and saves as .docx
 # C0 controls (but tab, newline, carriage return), DEL, and the byte-order mark anywhere in the text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]")
@@ -43,18 +43,24 @@ def strip_controls(text: str) -> tuple[str, int]:
     return out, len(text) - len(out)
 
 
-def decode_text(path: Path, data: bytes) -> str:
-    """The text of a file: UTF-8, or GB18030 (GBK), which Chinese Windows editors still save text as
-    ("ANSI"); a clear error for empty files and binary junk."""
+def decode_text(path: Path, data: bytes, encoding: str = "") -> str:
+    """The text of a file: in the `encoding` the file declares (a web page's charset) when its bytes decode
+    so, else UTF-8, or GB18030 (GBK), which Chinese Windows editors still save text as ("ANSI"); a clear
+    error for empty files and binary junk."""
     if not data.strip():
         raise FormatError(f"文件为空：{path}")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        text = _chinese_legacy(data)
-        if text is None:
-            raise FormatError(f"文件 {path} 不是 UTF-8 或 GBK 文本（第 {exc.start} 字节处无法解码），可能是二进制文件"
-                              ) from exc
+        text = data.decode(encoding or "utf-8")
+    except (UnicodeDecodeError, LookupError):
+        text = None  # a charset the bytes do not match (or Python does not know): read as if undeclared
+    if text is None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            text = _chinese_legacy(data)
+            if text is None:
+                raise FormatError(f"文件 {path} 不是 UTF-8 或 GBK 文本（第 {exc.start} 字节处无法解码），可能是二进制文件"
+                                  ) from exc
     printable = strip_controls(text)[0]
     if len(text) - len(printable) > max(16, 0.05 * len(text)):
         raise FormatError(f"文件 {path} 含大量控制字符，不像文本文件")
@@ -86,10 +92,11 @@ _cache: dict[str, list[Element]] = {}  # content digest → elements: `add` chec
 def read(path: Path) -> list[Element]:
     """The elements of a document file, by its suffix (a file read before with the same content is not
     parsed again: a 100-page PDF takes seconds)."""
-    from assistant.ingest.formats import docx, markdown, pdf, txt
+    from assistant.ingest.formats import docx, html, markdown, pdf, txt
     from assistant.ingest.formats.radicals import RADICAL, unify_radicals
 
-    readers = {".txt": txt.read, ".md": markdown.read, ".docx": docx.read, ".pdf": pdf.read}
+    readers = {".txt": txt.read, ".md": markdown.read, ".docx": docx.read, ".pdf": pdf.read, ".html": html.read,
+               ".htm": html.read}
     path = Path(path)
     reader = readers.get(path.suffix.lower())
     if reader is None:
