@@ -42,7 +42,7 @@ def heading_level(style_name: str) -> int:
     return int(m.group(1)) if m else 0
 
 
-def _row(cells: list[str]) -> str:
+def row_text(cells: list[str]) -> str:
     kept: list[str] = []
     for cell in cells:  # a merged cell is reported once per grid column it spans
         if not kept or cell != kept[-1]:
@@ -109,9 +109,9 @@ class _Reader:
             k = next((n for n, line in enumerate(lines) if n and line.strip()[:1] in "（("), len(lines))
             if lines:
                 yield Element(" ".join(" ".join(lines[:k]).split()), heading=level)
-            yield from (Element(piece) for piece in _pieces("\n".join(lines[k:])))
+            yield from (Element(piece) for piece in line_pieces("\n".join(lines[k:])))
         else:
-            yield from (Element(piece) for piece in _pieces(text))
+            yield from (Element(piece) for piece in line_pieces(text))
         for box in _text_boxes(p):  # a text box's paragraphs, after the paragraph that anchors it
             yield from self.blocks(box)
 
@@ -150,7 +150,7 @@ class _Reader:
                 texts.extend([text] * span)
                 column += span
             if any(texts):
-                out.append(Element(_row(texts), table=TABLE_ROW))
+                out.append(Element(row_text(texts), table=TABLE_ROW))
         # The first row of several cells names the columns of the rows below it; a row spanning the table
         # above it is the table's title (重点任务分工表).
         head = next((i for i, e in enumerate(out[:-1]) if TABLE_CELL in e.text), None)
@@ -215,7 +215,7 @@ def _text_boxes(p: etree._Element) -> Iterator[etree._Element]:
             yield box
 
 
-def _pieces(text: str) -> list[str]:
+def line_pieces(text: str) -> list[str]:
     """A paragraph split at its manual line breaks where the next line begins a new sentence or legal unit
     (第一章 总则⏎第一条 …); a break that only wraps a sentence is joined."""
     from assistant.ingest.legal import starts_unit

@@ -17,7 +17,7 @@ above the title would be taken for it — and what it says (issuer, date, number
 (its issuing number, signature, header lines), where the pipeline reads it.
 
 Paragraphs are the page's blocks (<p>, <div>, <li> …); a <br> inside one is a manual line break, split or
-joined as in Word (docx._pieces: split where a sentence or legal unit begins). <h1>–<h6> are headings (the
+joined as in Word (docx.line_pieces: split where a sentence or legal unit begins). <h1>–<h6> are headings (the
 title 1, headings in the text 2 or more); a table of several columns is read row by row as docx reads one
 (TABLE_HEAD for its first row, colspan and rowspan repeated), a table that lays out the page as its blocks.
 Scripts, styles, comments, forms' controls and hidden elements are no text.
@@ -38,7 +38,7 @@ import lxml.html
 from lxml import etree
 
 from assistant.ingest.formats import TABLE_CELL, TABLE_HEAD, TABLE_ROW, Element, FormatError, decode_text
-from assistant.ingest.formats.docx import _pieces as pieces, _row as row_text
+from assistant.ingest.formats.docx import line_pieces as pieces, row_text
 
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([a-z0-9_.:-]+)""", re.I)
