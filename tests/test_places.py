@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.search.places import bound_places, is_local, listed_places, provinces
+from assistant.search.places import bound_places, cities, is_local, listed_places, provinces
 from assistant.search.ranking import load_config
 
 
@@ -13,6 +13,15 @@ def test_a_provinces_rules_bind_its_cities_and_counties():
         assert {"杭州", "宁波", "义乌"} <= bound_places(title, kind)
     assert "深圳" in bound_places("广东省全民义务植树条例", "条例")
     assert "深圳" not in bound_places("浙江省电动自行车管理条例", "条例")
+
+
+def test_a_zhejiang_citys_rules_bind_its_counties_and_districts():
+    assert {"萧山", "余杭", "淳安"} <= bound_places("杭州市某某管理条例", "条例")
+    assert "义乌" in bound_places("金华市某某办法", "办法") and "义乌" not in bound_places("杭州市某某管理条例", "条例")
+    assert bound_places("杭州市政府工作报告", "政府工作报告") == frozenset()  # a city's report speaks of the city
+    assert cities()["台州"] >= {"天台", "温岭"}  # (天台 is bound though never named by its bare name)
+    # every county listed under a city is the province's
+    assert set().union(*cities().values()) <= provinces()["浙江"] and len(set().union(*cities().values())) == 90
 
 
 def test_a_national_rule_binds_the_home_province_and_its_places_only():

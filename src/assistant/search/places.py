@@ -2,7 +2,8 @@
 a document's rules bind.
 
 A provincial regulation (浙江省…条例, …办法) applies in every city and county of the province, so a question on
-杭州 is answered by it though it never names 杭州 (answered.py's place condition). Reports and plans are not:
+杭州 is answered by it though it never names 杭州 (answered.py's place condition), as a question on 萧山 is by a
+杭州市 regulation (the table lists Zhejiang's counties and districts by city). Reports and plans are not:
 what a 浙江省 report says of the province (全省生产总值…) is no figure of 宁波. A national rule (a law, a State
 Council regulation: its title names no place) binds everywhere, and answers the questions of the corpus's home
 province (ranking.toml `home`: its users say 浙江 or 杭州 of what holds for them); a question naming another place is
@@ -21,6 +22,7 @@ NATIONAL = frozenset({"中国", "中华人民共和国"})  # contains every plac
 # The kinds of document that bind throughout their territory (实施办法 and 实施细则 end with one); a 法 is national.
 RULE_KINDS = ("条例", "规定", "办法", "细则", "规则")
 LAW = "法"
+CITY_FORM = "市"  # a line of places.txt naming a city (杭州市) lists its county-level divisions
 EVERYDAY_MARK = "~"  # a name that is also an everyday word (天台, 开封): named only with its 市/县/区
 _LOCAL_FORMS = ("省", "市", "县", "区", "州", "自治区", "自治州")  # a place's administrative forms heading a title
 _MUNICIPALITIES = ("北京", "上海", "天津", "重庆", "香港", "澳门", "台湾")  # left out of the table
@@ -33,28 +35,46 @@ def place_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict[str, tuple[str, ...]]:
-    """Province name → its places as listed (a name marked EVERYDAY_MARK keeps its mark)."""
-    table = {}
+def _table() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Province name → its places as listed, with the divisions of its cities' lines; city name (bare) → its
+    divisions (a name marked EVERYDAY_MARK keeps its mark)."""
+    table: dict[str, tuple[str, ...]] = {}
+    cities: dict[str, tuple[str, ...]] = {}
+    province = ""
     for line in PLACES_FILE.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
-            province, *places = line.split()
-            table[province] = tuple(places)
-    return table
+            name, *places = line.split()
+            if name.endswith(CITY_FORM):  # a city of the province above, with its county-level divisions
+                cities[name.removesuffix(CITY_FORM)] = tuple(places)
+                table[province] += tuple(places)
+            else:
+                province = name
+                table[province] = tuple(places)
+    return table, cities
 
 
 @lru_cache(maxsize=1)
 def provinces() -> dict[str, frozenset[str]]:
     """Province name (as titles begin with it: 浙江, 内蒙古) → the bare names of the places in it."""
-    return {province: frozenset(p.lstrip(EVERYDAY_MARK) for p in places) for province, places in _table().items()}
+    return {province: _bare(places) for province, places in _table()[0].items()}
+
+
+@lru_cache(maxsize=1)
+def cities() -> dict[str, frozenset[str]]:
+    """City name (杭州) → the bare names of its county-level divisions, for the cities the table lists them of."""
+    return {city: _bare(places) for city, places in _table()[1].items()}
+
+
+def _bare(places: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(p.lstrip(EVERYDAY_MARK) for p in places)
 
 
 @lru_cache(maxsize=1)
 def listed_places() -> frozenset[str]:
     """The places a question names by their bare name alone: every province and every place of the table but
     those that are also everyday words."""
-    return frozenset(_table()).union(p for places in _table().values() for p in places
-                                     if not p.startswith(EVERYDAY_MARK))
+    table = _table()[0]
+    return frozenset(table).union(p for places in table.values() for p in places if not p.startswith(EVERYDAY_MARK))
 
 
 def is_local(title: str) -> bool:
@@ -66,12 +86,15 @@ def is_local(title: str) -> bool:
 
 def bound_places(title: str, kind: str, home: str = "") -> frozenset[str]:
     """The places a document binds beyond those its title names: a province's rule, the places in the province;
-    a national rule, the home province and its places (see the module doc)."""
+    a city's rule, its counties and districts (where the table lists them: Zhejiang's); a national rule, the home province and its places (see the module doc)."""
     if not kind.endswith((*RULE_KINDS, LAW)):
         return frozenset()
     province = next((p for p in provinces() if title.startswith(p)), None)
     if province is not None:
         return provinces()[province] if kind.endswith(RULE_KINDS) else frozenset()
+    city = next((c for c in cities() if title.startswith(c + CITY_FORM)), None)
+    if city is not None:
+        return cities()[city] if kind.endswith(RULE_KINDS) else frozenset()
     if is_local(title) or home not in provinces():
         return frozenset()
     return provinces()[home] | {home}
