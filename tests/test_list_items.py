@@ -114,3 +114,15 @@ def test_the_chat_quote_and_its_copy_carry_the_lead_in_and_the_items_citation(se
     assert copy.copy.startswith("“有下列行为之一的") and "……（二）出租、出借" in copy.copy
     inline = core.handle_inline(Request(7, 7, "出借居住证"), "")
     assert any(i.quote.text.startswith("有下列行为之一的") for i in inline.items)
+
+
+def test_an_item_its_lead_in_already_quoted_with_the_whole_list_is_not_quoted_again(searcher):
+    core = build_core(searcher)
+    assert [h.passage.text[:4] for h in searcher.search("公安机关警告 冒用居住证", k=2).hits] == ["有下列行", "（一）冒"]
+    quotes = [b for b in core.handle_message(Request(7, 7, "公安机关警告 冒用居住证")).blocks if isinstance(b, Quote)]
+    assert quotes[0].text.endswith("（三）非法扣押他人居住证。")
+    assert not any(q.text.startswith("有下列行为之一的") for q in quotes[1:])  # （一）冒用… is read in the first
+    assert [q.number for q in quotes] == list(range(1, len(quotes) + 1))
+    # the item first, then its lead-in with the whole list: the list says more, both are quoted
+    quotes = [b for b in core.handle_message(Request(7, 7, "罚款 居住证 冒用")).blocks if isinstance(b, Quote)]
+    assert quotes[0].text.endswith("（一）冒用他人居住证；") and quotes[1].text.startswith("有下列行为之一的")

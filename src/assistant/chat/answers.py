@@ -115,6 +115,19 @@ def help_text(found: Examples, mention: str) -> str:
     )
 
 
+def unrepeated(hits) -> list[int]:
+    """The positions of the hits whose quote says something the quotes before it on the page do not: a list item
+    (…（三）电动自行车产品合格证) after its lead-in quoted with its whole list (应当提交下列材料：（一）…（三）…) is
+    read there already."""
+    kept: list[int] = []
+    for i, h in enumerate(hits):
+        shown = [hits[j].lead + hits[j].passage.text + hits[j].list for j in kept]
+        own = (h.lead.removesuffix("……"), h.passage.text, h.list.removesuffix("……"))
+        if not any(all(part in text for part in own) for text in shown):
+            kept.append(i)
+    return kept
+
+
 class Answers:
     """Search answers and the commands around them; holds no state of its own beyond the core's."""
 
@@ -190,15 +203,16 @@ class Answers:
                    *self.nav(session, offset, len(hits), results, REFERENCE_PAGE)]
             return Reply([*lead, header, *self.excerpt(hits)], [row, extras] if extras else [row])
         hits = results.hits[:PAGE]
-        selected = min(max(selected, 0), len(hits) - 1)
+        kept = unrepeated(hits)  # (page positions: the buttons' data)
+        selected = selected if selected in kept else kept[0]
         terms = bold_terms(tuple(t for h in hits for t in h.terms), self.share_lookup())
-        quotes = [replace(self.quote(h.passage, h.source, terms, req, h.lead, h.list), number=i + 1, folded=i != selected)
-                  for i, h in enumerate(hits)]
-        pick = [Button(ordinal(i + 1), self.core.callback_data("pick", f"{session.id}:{offset}:{i}"))
-                for i in range(len(hits)) if i != selected]
+        quotes = [replace(self.quote(hits[i].passage, hits[i].source, terms, req, hits[i].lead, hits[i].list),
+                          number=n + 1, folded=i != selected) for n, i in enumerate(kept)]
+        pick = [Button(ordinal(n + 1), self.core.callback_data("pick", f"{session.id}:{offset}:{i}"))
+                for n, i in enumerate(kept) if i != selected]
         row = [*self.nav(session, offset, len(hits), results, PAGE), *pick, *extras]
         blocks = [*lead, Text(self.header(session, offset, len(hits), results, False)), *quotes]
-        at = len(lead) + 2 + selected  # right under the open quote
+        at = len(lead) + 2 + kept.index(selected)  # right under the open quote
         blocks[at:at] = self.named_provisions(hits[selected])
         return Reply(blocks, [row])
 
