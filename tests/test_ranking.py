@@ -315,7 +315,8 @@ def test_may_i_question_finds_the_clause_that_permits_or_forbids(venues: Searche
     assert not parse("场馆拍照服务谁提供").wants_permission
     # whether an act is lawful asks the same; a question on the penalty for it does not
     assert parse("场馆扣押证件合法吗").wants_permission and parse("场馆拍照违不违法").wants_permission
-    assert not parse("场馆违法拍照怎么罚").wants_permission
+    assert not parse("场馆违法拍照怎么罚").wants_permission and parse("场馆违法拍照怎么罚").wants_sanction
+    assert not parse("场馆扣押证件合法吗").wants_sanction and not parse("场馆拍照算违法吗").wants_sanction
     assert passage_flags("同一参观者只能申领一张年卡。") & PERMITS  # a restriction answers whether one may
     assert passage_flags("不得使用闪光灯拍照。") & PERMITS and not passage_flags("场馆拍照服务由场馆管理单位统一提供。") & PERMITS
     # a list item under “不得有下列行为：” forbids what it names

@@ -43,7 +43,8 @@ _LIST = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]|有几|�
 # A question asking when: its answer states a date or a period.
 _TIME = re.compile(r"什么时候|何时|哪天|哪一天|哪年|几月|几号|什么时间|多久|多长时间|期限")
 # A question asking what happens to whoever breaks a rule: its answer states the penalty.
-_SANCTION = re.compile(r"罚|处分|惩|追究|后果|法律责任|被.{0,3}处理|违法|违规")
+# (违法吗/违不违法 asks whether an act is allowed, not what befalls it: _PERMISSION)
+_SANCTION = re.compile(r"罚|处分|惩|追究|后果|法律责任|被.{0,3}处理|(?<!违不)(?<!是否)(?:违法|违规)(?![吗么嘛])")
 # A question asking what to do about a problem (单位不给开证明怎么办, 装修扰民怎么处理): a penalty for whoever
 # caused it (由…部门责令改正) answers it as well as a rule does (see ranking's unasked_sanction).
 _RECOURSE = re.compile(r"怎么办(?!理)|咋办|怎么处理|如何处理|怎样处理|怎么解决|如何解决|管不管|有人管吗|没人管")
