@@ -246,3 +246,28 @@ def test_a_name_abbreviating_two_titles_alike_names_the_one_holding_more_of_it(t
     assert {h.source.id for h in provincial.hits} == {"henan-property-management"}
     assert {h.source.id for h in searcher.search("物业条例第三十六条").hits} == {"property-management"}
     assert searcher.resolve_source("河南物业条例") == "henan-property-management"
+
+
+def test_named_sources_equals_scoring_every_source():
+    """named_sources works out the longest abbreviation (its tie-break) only for the sources that match: the same
+    ids as taking it for every source and keeping the best that reach the threshold."""
+    from assistant.records import Source
+    from assistant.search.reference import MATCH_THRESHOLD, _longest_abbreviation, named_sources, source_match
+
+    sources = [Source(id="shanghai-dog", title="上海市养犬管理条例", short="上海养犬条例"),
+               Source(id="hangzhou-dog", title="杭州市养犬管理条例"),
+               Source(id="property", title="物业管理条例"),
+               Source(id="henan-property", title="河南省物业管理条例"),
+               Source(id="traffic", title="中华人民共和国道路交通安全法", short="道交法"),
+               Source(id="plan", title="某某实施方案")]
+
+    def every(words: str, threshold: float) -> list[str]:
+        scored = [(source_match(words, s), max(_longest_abbreviation(words, n) for n in (s.short, s.title, s.id) if n),
+                   s.id) for s in sources]
+        best = max(((m, k) for m, k, _ in scored if m >= threshold), default=None)
+        return [sid for m, k, sid in scored if (m, k) == best]
+
+    for words in ("河南物业条例", "物业条例", "养犬条例", "上海养犬条例", "杭州养犬", "道交法", "实施方案", "安全法",
+                  "条例", "食品浪费", "property", ""):
+        for threshold in (MATCH_THRESHOLD, 0.0, 1.0):
+            assert named_sources(words, sources, threshold) == every(words, threshold), (words, threshold)

@@ -193,9 +193,10 @@ def named_sources(words: str, sources: Iterable[Source], threshold: float) -> li
     """The ids of the sources `words` name best (source_match at least `threshold`), and among those matching
     equally, the ones whose names hold more of the words: 河南物业条例 abbreviates 物业管理条例 as well as
     河南省物业管理条例, but only the latter accounts for its 河南."""
-    scored = [(source_match(words, s), max(_longest_abbreviation(words, n) for n in (s.short, s.title, s.id) if n), s.id)
-              for s in sources]
-    best = max(((m, k) for m, k, _ in scored if m >= threshold), default=None)
+    matched = [(m, s) for s in sources if (m := source_match(words, s)) >= threshold]
+    # (the words' longest abbreviation of each name, for those matching only: it costs ~20 µs a name)
+    scored = [(m, max(_longest_abbreviation(words, n) for n in (s.short, s.title, s.id) if n), s.id) for m, s in matched]
+    best = max(((m, k) for m, k, _ in scored), default=None)
     return [sid for m, k, sid in scored if (m, k) == best]
 
 
