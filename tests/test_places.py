@@ -28,7 +28,7 @@ def test_a_national_rule_binds_the_home_province_and_its_places_only():
     for title, kind in (("中华人民共和国劳动合同法", "法"), ("物业管理条例", "条例"), ("城市市容和环境卫生管理条例", "条例")):
         assert not is_local(title) and {"浙江", "杭州", "义乌"} <= bound_places(title, kind, home="浙江")
         assert "广州" not in bound_places(title, kind, home="浙江") and bound_places(title, kind) == frozenset()
-    for title in ("广州市幼儿园条例", "上海市养犬管理条例", "昆山市文明行为促进条例", "河南省物业管理条例"):
+    for title in ("广州市幼儿园条例", "上海市养犬管理条例", "昆山市文明行为促进条例", "河南省物业管理条例", "某江省电动自行车管理条例"):
         assert is_local(title) and "杭州" not in bound_places(title, "条例", home="浙江")
 
 

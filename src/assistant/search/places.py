@@ -12,6 +12,7 @@ word list tags otherwise (嘉兴, 义乌: only 嘉兴市, 义乌市 are tagged p
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,6 +26,8 @@ LAW = "法"
 CITY_FORM = "市"  # a line of places.txt naming a city (杭州市) lists its county-level divisions
 EVERYDAY_MARK = "~"  # a name that is also an everyday word (天台, 开封): named only with its 市/县/区
 _LOCAL_FORMS = ("省", "市", "县", "区", "州", "自治区", "自治州")  # a place's administrative forms heading a title
+# A title opening with a province the table does not know (a made-up 某江省, a misspelt one): no national rule
+_PROVINCE_TITLE = re.compile(r"^[\u4e00-\u9fff]{1,3}(?:省|自治区)")
 _MUNICIPALITIES = ("北京", "上海", "天津", "重庆", "香港", "澳门", "台湾")  # left out of the table
 
 
@@ -78,10 +81,11 @@ def listed_places() -> frozenset[str]:
 
 
 def is_local(title: str) -> bool:
-    """Whether a title begins with a place below the country (浙江省, 广州市, 昆山市, 上海市): a local document."""
+    """Whether a title begins with a place below the country (浙江省, 广州市, 昆山市, 上海市, or any 某某省): a local
+    document."""
     known = (*provinces(), *(p for places in provinces().values() for p in places), *_MUNICIPALITIES)
-    return title.startswith(known) or any(title[:n] in place_names() and title[:n].endswith(_LOCAL_FORMS)
-                                          for n in range(3, min(len(title), 9)))
+    return (title.startswith(known) or _PROVINCE_TITLE.match(title) is not None
+            or any(title[:n] in place_names() and title[:n].endswith(_LOCAL_FORMS) for n in range(3, min(len(title), 9))))
 
 
 def bound_places(title: str, kind: str, home: str = "") -> frozenset[str]:
