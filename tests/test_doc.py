@@ -56,7 +56,7 @@ def _patched(src: Path, dst: Path, offset: int, value: bytes) -> Path:
 
 
 @pytest.mark.parametrize("name, docx_path", [
-    ("regulation.doc", DATA / "regulation.docx"), ("fields.doc", DATA / "fields.docx"),
+    ("regulation.doc", DATA / "regulation.docx"), ("fields.doc", DATA / "fields.docx"), ("tables.doc", DATA / "tables.docx"),
     ("patriotic-education-law.doc", LAW_DOCX),
 ])
 def test_a_doc_reads_as_the_docx_it_was_saved_from(name: str, docx_path: Path):
@@ -116,6 +116,16 @@ def test_table_rows_and_headings_are_read_from_paragraph_properties():
     assert [(e.table, e.text) for e in elements if e.table] == [
         (TABLE_HEAD, "失能等级 | 每月补贴 | 发放方式"), (TABLE_ROW, "轻度失能 | 二百元 | 服务券"),
         (TABLE_ROW, "重度失能 | 六百元 | 直接结算")]
+
+
+def test_merged_cells_and_a_one_column_frame_read_as_in_docx():
+    elements = doc.read(DATA / "tables.doc")
+    assert [e.text for e in elements[1:3]] == [  # the frame's two paragraphs, each its own
+        "第一条　为了加强农村公路养护，制定本办法。", "第二条　本办法适用于本县行政区域内的县道、乡道和村道。"]
+    assert [e.text for e in elements if e.table == TABLE_ROW] == [
+        "县道 | 每公里每年不低于一万元 | 省级补助和县级财政",
+        "乡道 | 每公里每年不低于五千元 | 省级补助和县级财政",  # merged with the cell above: its text (TC80 vertMerge)
+        "村道 | 每公里每年不低于三千元，由县级财政安排"]  # one cell over two columns
 
 
 def test_compressed_pieces_use_the_mappings_of_ms_doc():

@@ -1,7 +1,8 @@
 """Build the Word 97-2003 (.doc) fixtures: a .docx written with python-docx, converted by LibreOffice.
 
 The text is made up (no real regulation). `regulation` is a county rule with a title, a header date line,
-chapters, articles, （一） items and a table; `fields` a notice with a hyperlink (a field in .doc: its
+chapters, articles, （一） items and a table; `tables` one with a one-column table framing two
+articles and a table with merged cells; `fields` a notice with a hyperlink (a field in .doc: its
 instruction HYPERLINK "…" and its result, the link text), a page-number field, and manual line breaks, one
 between two articles and one wrapping a sentence. Both .docx and .doc are kept: the tests compare what the
 two readers give. Needs LibreOffice (`soffice`); the tests do not.
@@ -77,6 +78,26 @@ def fields(path: Path) -> Path:
     return path
 
 
+def tables(path: Path) -> Path:
+    doc = Document()
+    doc.add_paragraph("某县农村公路养护办法", style="Title")
+    frame = doc.add_table(rows=1, cols=1)  # a one-column table framing text: its paragraphs are the document's
+    frame.cell(0, 0).text = "第一条　为了加强农村公路养护，制定本办法。"
+    frame.cell(0, 0).add_paragraph("第二条　本办法适用于本县行政区域内的县道、乡道和村道。")
+    doc.add_paragraph("第三条　农村公路养护资金标准如下：")
+    table = doc.add_table(rows=4, cols=3)
+    for r, cells in enumerate([("公路类别", "养护资金标准", "资金来源"), ("县道", "每公里每年不低于一万元", "省级补助和县级财政"),
+                               ("乡道", "每公里每年不低于五千元", ""), ("村道", "每公里每年不低于三千元，由县级财政安排", "")]):
+        for c, text in enumerate(cells):
+            if text:
+                table.cell(r, c).text = text
+    table.cell(1, 2).merge(table.cell(2, 2))  # a vertical merge: 乡道's source is 县道's
+    table.cell(3, 1).merge(table.cell(3, 2))  # a horizontal one
+    doc.add_paragraph("第四条　本办法自2024年1月1日起施行。")
+    doc.save(str(path))
+    return path
+
+
 def to_doc(docx: Path) -> Path:
     soffice = shutil.which("soffice") or sys.exit("LibreOffice (soffice) is needed to make the .doc fixtures")
     with tempfile.TemporaryDirectory() as profile:
@@ -86,7 +107,7 @@ def to_doc(docx: Path) -> Path:
 
 
 if __name__ == "__main__":
-    for make in (regulation, fields):
+    for make in (regulation, fields, tables):
         print(to_doc(make(HERE / f"{make.__name__}.docx")))
     law = HERE.parent / "regulations" / "patriotic-education-law.docx"
     copy = HERE / law.name

@@ -52,6 +52,7 @@ _TEXT = {"\x0b": "\n", "\x1e": "-", "\x1f": "", "\x01": "", "\x08": ""}  # line 
 _STSHF, _PLCF_BTE_PAPX, _CLX = 1, 13, 33
 # Paragraph sprms read here.
 _IN_TABLE, _TTP, _OUTLINE, _ITAP = 0x2416, 0x2417, 0x2640, 0x6649
+_DEF_TABLE, _VERT_MERGE = 0xD608, 0xD62B  # a row's cells (at its end mark), a cell's vertical merge
 _STI_TITLE = 62  # the built-in Title style; 1-9 are Heading 1-9
 
 
@@ -175,6 +176,7 @@ class _Props:
     in_table: bool = False
     row_end: bool = False  # fTtp: the mark ending a table row
     depth: int = 0  # itap: table nesting depth
+    cells: tuple[tuple[int, int], ...] = ()  # at a row's end: each cell's left edge and vertical merge
 
 
 _DEFAULT = _Props()
@@ -184,6 +186,7 @@ class _Document:
     def __init__(self, word: bytes, table: bytes, fib: _Fib):
         self.word, self.table, self.fib = word, table, fib
         self.pieces = self._pieces()
+        self.starts = [p.cp for p in self.pieces]
         self.runs, self.run_props = self._paragraph_runs()
         self.styles = self._styles()
 
@@ -228,7 +231,7 @@ class _Document:
 
     def fc_of(self, cp: int) -> int | None:
         """The file offset of character position `cp`."""
-        i = bisect.bisect_right([p.cp for p in self.pieces], cp) - 1
+        i = bisect.bisect_right(self.starts, cp) - 1
         if i < 0 or cp >= self.pieces[i].end:
             return None
         p = self.pieces[i]
@@ -286,7 +289,8 @@ class _Document:
                 upx = cb_base + 2 + 2 * cch + 2
                 if stk == 1 and upx + 4 <= len(std):  # a paragraph style: its first UPX holds paragraph sprms
                     size = _u16(std, upx)
-                    outline = _sprms(std[upx + 4:upx + 2 + size]).get(_OUTLINE)
+                    outline = next((op[0] for sprm, op in _prls(std[upx + 4:upx + 2 + size]) if sprm == _OUTLINE),
+                                   None)
                 out.append((sti, name, base, outline))
         except struct.error:
             return out
@@ -312,20 +316,9 @@ class _Document:
 
     def elements(self) -> list[Element]:
         out: list[Element] = []
-        row: list[str] = []  # the cells of the table row being read
-        cell: list[str] = []  # the paragraphs of the cell being read
-        rows: list[list[str]] = []  # the rows of the table being read
+        table = _Table()
         fields: list[bool] = []  # open fields, innermost last: True while in its instruction
         chars: list[str] = []
-
-        def end_table() -> None:
-            if rows:
-                if all(len(r) <= 1 for r in rows):  # a frame around text: its paragraphs are the document's
-                    out.extend(Element(t) for r in rows for t in r if t)
-                else:
-                    out.extend(table_elements(rows))
-                rows.clear()
-
         for cp, ch in enumerate(self.text()):
             if ch == _FIELD_BEGIN:
                 fields.append(True)
@@ -341,30 +334,56 @@ class _Document:
                 props = self.props(cp) if ch in "\r\x07" else _DEFAULT
                 if props.in_table or props.depth:
                     if ch == "\x07" and props.row_end:
-                        rows.append(row[:])
-                        row.clear()
-                        cell.clear()
-                        continue
-                    cell.extend(e.text for e in paragraph_elements(text) if e.text.strip())
-                    if ch == "\x07":
-                        row.append(" ".join(" ".join(cell).split()))
-                        cell.clear()
+                        table.end_row(props.cells)
+                    else:
+                        table.paragraph(list(paragraph_elements(text, self.heading(props))), ch == "\x07")
                     continue
-                if row or cell:  # a row Word did not close: its cells as read
-                    rows.append(row[:] + ([" ".join(cell)] if cell else []))
-                    row.clear()
-                    cell.clear()
-                end_table()
+                out.extend(table.end())
                 out.extend(paragraph_elements(text, self.heading(props)))
             elif not any(fields):
                 chars.append(_TEXT.get(ch, ch))
-        if chars or row or cell:
-            if row or cell:
-                rows.append(row + ([" ".join(cell)] if cell else []))
-            end_table()
-            out.extend(paragraph_elements(strip_controls("".join(chars))[0]))
-        end_table()
+        out.extend(table.end())
+        out.extend(paragraph_elements(strip_controls("".join(chars))[0]))
         return out
+
+
+class _Table:
+    """The table being read: its rows, each cell the elements of its paragraphs."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[list[list[Element]], tuple[tuple[int, int], ...]]] = []
+        self.row: list[list[Element]] = []
+        self.cell: list[Element] = []
+
+    def paragraph(self, elements: list[Element], ends_cell: bool) -> None:
+        self.cell.extend(elements)
+        if ends_cell:
+            self.row.append(self.cell)
+            self.cell = []
+
+    def end_row(self, cells: tuple[tuple[int, int], ...]) -> None:
+        self.rows.append((self.row, cells))
+        self.row, self.cell = [], []
+
+    def end(self) -> list[Element]:
+        """The table's elements, as docx reads one: rows (a cell merged with the one above it showing that
+        one's text), or a one-column table's paragraphs (a frame around text)."""
+        if self.row or self.cell:  # a row Word did not close: its cells as read
+            self.end_row(())
+        rows, self.rows = self.rows, []
+        if all(len(row) <= 1 for row, _cells in rows):
+            return [e for row, _cells in rows for cell in row for e in cell]
+        above: dict[int, str] = {}  # a cell's left edge → its text
+        texts: list[list[str]] = []
+        for row, cells in rows:
+            shown = [" ".join(" ".join(e.text for e in cell if e.text.strip()).split()) for cell in row]
+            if len(cells) == len(shown):
+                for i, (left, merge) in enumerate(cells):
+                    if merge == 1:
+                        shown[i] = above.get(left, shown[i])
+                    above[left] = shown[i]
+            texts.append(shown)
+        return table_elements(texts)
 
 
 def piece_text(raw: bytes, compressed: bool) -> str:
@@ -376,43 +395,59 @@ def piece_text(raw: bytes, compressed: bool) -> str:
 
 
 def _papx(fkp: bytes, at: int) -> _Props:
-    """A PapxInFkp: its style and the paragraph sprms read here."""
+    """A PapxInFkp: its style and the paragraph sprms read here; a row's end carries its table's cells."""
     cb = fkp[at]
     grp = fkp[at + 1:at + 2 * cb] if cb else fkp[at + 2:at + 2 + 2 * fkp[at + 1]]
     if len(grp) < 2:
         return _DEFAULT
-    sprms = _sprms(grp[2:])
-    return _Props(istd=_u16(grp, 0), outline=sprms.get(_OUTLINE), in_table=bool(sprms.get(_IN_TABLE)),
-                  row_end=bool(sprms.get(_TTP)), depth=sprms.get(_ITAP, 0))
+    prls = _prls(grp[2:])
+    fixed = {sprm: int.from_bytes(operand, "little") for sprm, operand in prls if sprm >> 13 != 6}
+    row_end = bool(fixed.get(_TTP))
+    return _Props(istd=_u16(grp, 0), outline=fixed.get(_OUTLINE), in_table=bool(fixed.get(_IN_TABLE)),
+                  row_end=row_end, depth=fixed.get(_ITAP, 0), cells=_cells(prls) if row_end else ())
+
+
+def _cells(prls: list[tuple[int, bytes]]) -> tuple[tuple[int, int], ...]:
+    """A table row's cells from its sprmTDefTable: (left edge, vertical merge) each, the merge 1 for a cell
+    continuing the one above it (TC80's vertMerge; sprmTVertMerge overrides it)."""
+    cells: list[tuple[int, int]] = []
+    for sprm, op in prls:
+        if sprm == _DEF_TABLE and op:
+            n = op[0]
+            if len(op) < 1 + 2 * (n + 1):
+                continue
+            edges = struct.unpack_from(f"<{n + 1}h", op, 1)
+            tcs = 1 + 2 * (n + 1)
+            cells = [(edges[i], (_u16(op, tcs + 20 * i) >> 5) & 3 if tcs + 20 * i + 2 <= len(op) else 0)
+                     for i in range(n)]
+        elif sprm == _VERT_MERGE and len(op) >= 2 and op[0] < len(cells):
+            cells[op[0]] = (cells[op[0]][0], op[1])
+    return tuple(cells)
 
 
 _OPERAND = {0: 1, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2, 7: 3}  # operand size by spra ([MS-DOC] 2.2.5.1)
 
 
-def _sprms(grpprl: bytes) -> dict[int, int]:
-    """The sprms of a grpprl with their operands (as integers, for the fixed-size ones); stops at anything it
+def _prls(grpprl: bytes) -> list[tuple[int, bytes]]:
+    """The Prls of a grpprl: (sprm, operand) each, a variable operand without its size; stops at anything it
     cannot size."""
-    out: dict[int, int] = {}
+    out: list[tuple[int, bytes]] = []
     at = 0
     while at + 2 <= len(grpprl):
         sprm = _u16(grpprl, at)
         at += 2
-        spra = sprm >> 13
-        if spra == 6:
-            if sprm == 0xD608:  # sprmTDefTable: a 2-byte size, one more than the bytes after it
+        if sprm >> 13 == 6:
+            if sprm == _DEF_TABLE:  # a 2-byte size, one more than the bytes after it
                 if at + 2 > len(grpprl):
                     break
-                at += 2 + _u16(grpprl, at) - 1
-            elif sprm == 0xC615 and at < len(grpprl) and grpprl[at] == 255:  # sprmPChgTabs, the long form
+                start, at = at + 2, at + 2 + _u16(grpprl, at) - 1
+            elif at >= len(grpprl) or (sprm == 0xC615 and grpprl[at] == 255):  # sprmPChgTabs' long form
                 break
             else:
-                if at >= len(grpprl):
-                    break
-                at += 1 + grpprl[at]
-            continue
-        size = _OPERAND[spra]
-        if at + size > len(grpprl):
+                start, at = at + 1, at + 1 + grpprl[at]
+        else:
+            start, at = at, at + _OPERAND[sprm >> 13]
+        if at > len(grpprl):
             break
-        out[sprm] = int.from_bytes(grpprl[at:at + size], "little")
-        at += size
+        out.append((sprm, grpprl[start:at]))
     return out
