@@ -80,15 +80,13 @@ def read(path: Path) -> list[Element]:
             if not ole.exists(table_name):
                 raise FormatError(f"Word 文档已损坏，无法读取：{path.name}（缺少 {table_name} 流）。{SAVE_AS}")
             table = ole.openstream(table_name).read()
-        except (OSError, ValueError, IndexError, struct.error) as exc:
-            if isinstance(exc, FormatError):
-                raise
+        except FormatError:
+            raise
+        except (OSError, ValueError, IndexError, struct.error) as exc:  # a stream olefile cannot follow
             raise FormatError(f"Word 文档已损坏，无法读取：{path.name}（{exc}）。{SAVE_AS}") from exc
     try:
         return _Document(word, table, fib).elements()
-    except (ValueError, IndexError, struct.error, UnicodeDecodeError) as exc:
-        if isinstance(exc, FormatError):
-            raise
+    except (ValueError, IndexError, struct.error) as exc:  # offsets and sizes pointing outside the streams
         raise FormatError(f"Word 文档已损坏，无法读取：{path.name}（{exc}）。{SAVE_AS}") from exc
 
 
@@ -197,7 +195,10 @@ class _Document:
             raise ValueError("没有文本表（CLX）")
         at = 0
         while at < len(clx) and clx[at] == 0x01:  # Prc: property modifiers of pieces, not needed for text
-            at += 3 + struct.unpack_from("<h", clx, at + 1)[0]
+            size = struct.unpack_from("<h", clx, at + 1)[0]
+            if size < 0:
+                raise ValueError("文本表（CLX）格式错误")
+            at += 3 + size
         if at >= len(clx) or clx[at] != 0x02:
             raise ValueError("文本表（CLX）格式错误")
         size = _u32(clx, at + 1)
