@@ -332,7 +332,7 @@ class _Document:
             elif ch in _PARAGRAPH_END:
                 text = strip_controls("".join(chars))[0]
                 chars.clear()
-                props = self.props(cp) if ch in "\r\x07" else _DEFAULT
+                props = self.props(cp)  # a break ending a paragraph has its properties too
                 if props.in_table or props.depth:
                     if ch == "\x07" and props.row_end:
                         table.end_row(props.cells)
