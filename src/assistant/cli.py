@@ -278,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("add", help="把文件（.txt/.md/.docx/.pdf/.html）加入语料并重建数据库")
+    p = sub.add_parser("add", help="把文件（.txt/.md/.docx/.doc/.pdf/.html）加入语料并重建数据库")
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--corpus", type=Path, default=Path("corpus"), help="语料目录（默认 corpus/）")
     p.add_argument("--new", action="store_true", help="以这些文件新建语料库（--corpus 目录与 --db 数据库都须是新的）")

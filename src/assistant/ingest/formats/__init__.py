@@ -1,6 +1,6 @@
 """Format readers: a file in, the same Element records out, so everything after this layer is format-blind.
 
-One module per format (txt, markdown, docx, pdf, html), each with `read(path) -> list[Element]`. Markdown, Word
+One module per format (txt, markdown, docx, doc, pdf, html), each with `read(path) -> list[Element]`. Markdown, Word
 and web pages state their paragraphs and headings; plain text and PDF are hard-wrapped lines whose paragraphs the layout
 rules infer (`Element.wrapped`). Anything a reader cannot turn into text is a FormatError with a message
 for the user, never an empty document.
@@ -30,8 +30,8 @@ TABLE_HEAD = "head"
 TABLE_ROW = "row"
 
 TABLE_CELL = " | "
-SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
-_WORD_LEGACY = (".doc", ".wps", ".rtf", ".odt")  # documents an office suite opens and saves as .docx
+SUFFIXES = (".txt", ".md", ".docx", ".doc", ".wps", ".pdf", ".html", ".htm")
+_WORD_LEGACY = (".rtf", ".odt")  # documents an office suite opens and saves as .docx
 # C0 controls (but tab, newline, carriage return), DEL, and the byte-order mark anywhere in the text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -92,11 +92,11 @@ _cache: dict[str, list[Element]] = {}  # content digest → elements: `add` chec
 def read(path: Path) -> list[Element]:
     """The elements of a document file, by its suffix (a file read before with the same content is not
     parsed again: a 100-page PDF takes seconds)."""
-    from assistant.ingest.formats import docx, html, markdown, pdf, txt
+    from assistant.ingest.formats import doc, docx, html, markdown, pdf, txt
     from assistant.ingest.formats.radicals import RADICAL, unify_radicals
 
-    readers = {".txt": txt.read, ".md": markdown.read, ".docx": docx.read, ".pdf": pdf.read, ".html": html.read,
-               ".htm": html.read}
+    readers = {".txt": txt.read, ".md": markdown.read, ".docx": docx.read, ".doc": doc.read, ".wps": doc.read,
+               ".pdf": pdf.read, ".html": html.read, ".htm": html.read}
     path = Path(path)
     reader = readers.get(path.suffix.lower())
     if reader is None:

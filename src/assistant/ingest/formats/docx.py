@@ -101,17 +101,7 @@ class _Reader:
         if not body.strip() and p.find(f"{W}pPr/{W}rPr/{W}del") is not None:
             return  # a paragraph deleted with tracked changes: Word neither shows nor numbers it
         label = self.numbering.label(p)
-        text = strip_controls(label + body)[0]
-        level = self.heading(p)
-        if level:
-            lines = [line for line in text.split("\n") if line.strip()]
-            # a title's bracketed header on a line of its own (某省养老服务条例⏎（…会议通过）): text under the heading
-            k = next((n for n, line in enumerate(lines) if n and line.strip()[:1] in "（("), len(lines))
-            if lines:
-                yield Element(" ".join(" ".join(lines[:k]).split()), heading=level)
-            yield from (Element(piece) for piece in line_pieces("\n".join(lines[k:])))
-        else:
-            yield from (Element(piece) for piece in line_pieces(text))
+        yield from paragraph_elements(strip_controls(label + body)[0], self.heading(p))
         for box in _text_boxes(p):  # a text box's paragraphs, after the paragraph that anchors it
             yield from self.blocks(box)
 
@@ -133,7 +123,7 @@ class _Reader:
                     yield from self.blocks(tc)
             return
         above: dict[int, str] = {}  # grid column → text of the cell, for vertically merged cells
-        out: list[Element] = []
+        out: list[list[str]] = []
         for cells in rows:
             texts: list[str] = []
             column = 0
@@ -149,14 +139,32 @@ class _Reader:
                     above[c] = text
                 texts.extend([text] * span)
                 column += span
-            if any(texts):
-                out.append(Element(row_text(texts), table=TABLE_ROW))
-        # The first row of several cells names the columns of the rows below it; a row spanning the table
-        # above it is the table's title (重点任务分工表).
-        head = next((i for i, e in enumerate(out[:-1]) if TABLE_CELL in e.text), None)
-        if head is not None:
-            out[head] = replace(out[head], table=TABLE_HEAD)
-        yield from out
+            out.append(texts)
+        yield from table_elements(out)
+
+
+def paragraph_elements(text: str, level: int = 0) -> Iterator[Element]:
+    """A paragraph's elements: a heading whole (a title's bracketed header on a line of its own, 某省养老服务条例⏎
+    （…会议通过）, is text under it), else the paragraph split at its manual line breaks (line_pieces)."""
+    if level:
+        lines = [line for line in text.split("\n") if line.strip()]
+        k = next((n for n, line in enumerate(lines) if n and line.strip()[:1] in "（("), len(lines))
+        if lines:
+            yield Element(" ".join(" ".join(lines[:k]).split()), heading=level)
+        yield from (Element(piece) for piece in line_pieces("\n".join(lines[k:])))
+    else:
+        yield from (Element(piece) for piece in line_pieces(text))
+
+
+def table_elements(rows: list[list[str]]) -> list[Element]:
+    """A table's rows (each its cells' texts) as elements: one a row, cells joined; the first row of several
+    cells names the columns of the rows below it (TABLE_HEAD); a row spanning the table above it is the table's
+    title (重点任务分工表). Empty rows are left out."""
+    out = [Element(row_text(texts), table=TABLE_ROW) for texts in rows if any(texts)]
+    head = next((i for i, e in enumerate(out[:-1]) if TABLE_CELL in e.text), None)
+    if head is not None:
+        out[head] = replace(out[head], table=TABLE_HEAD)
+    return out
 
 
 def _owner(el: etree._Element, tag: str) -> etree._Element | None:
