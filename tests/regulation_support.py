@@ -15,6 +15,18 @@ CURATED = Path(__file__).resolve().parent.parent / "corpus"  # the repository's 
 PLAN_SEED = '[[source]]\nfile = "plan.txt"\nid = "plan"\ntitle = "某某实施方案"\nshort = "某某方案"\n'
 
 
+SEED = '[[source]]\nfile = "seed.txt"\nid = "seed"\ntitle = "某某决定"\n'
+
+
+def seed_corpus(root: Path) -> Path:
+    """A corpus folder under `root` holding a one-line made-up decision, for `add` to add documents to."""
+    folder = root / "corpus"
+    folder.mkdir(parents=True)
+    (folder / "manifest.toml").write_text(SEED, encoding="utf-8")
+    (folder / "seed.txt").write_text("某某决定\n一、总体要求\n全面推进各项工作，确保取得实效。\n", encoding="utf-8")
+    return folder
+
+
 def plan_with_regulations(root: Path, plan: str, regulations: list[Path], curated: tuple[str, ...] = ()) -> Path:
     """A corpus folder under `root` holding a made-up plan (its text `plan`) and the repository's `curated`
     files, with `regulations` added; returns the database."""

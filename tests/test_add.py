@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from regulation_support import REGULATION_MD, body, write_docx, write_pdf
+from regulation_support import REGULATION_MD, SEED, body, seed_corpus, write_docx, write_pdf
 
 from assistant.ingest import formats
 from assistant.ingest.formats import pdf
@@ -17,16 +17,9 @@ from assistant.ingest.pipeline import build
 from assistant.records import HEADNOTE
 from assistant.storage import Corpus
 
-SEED = '[[source]]\nfile = "seed.txt"\nid = "seed"\ntitle = "某某决定"\n'
-
-
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    (folder / "manifest.toml").write_text(SEED, encoding="utf-8")
-    (folder / "seed.txt").write_text("某某决定\n一、总体要求\n全面推进各项工作，确保取得实效。\n", encoding="utf-8")
-    return folder
+    return seed_corpus(tmp_path)
 
 
 def snapshot(folder: Path, db: Path) -> dict:

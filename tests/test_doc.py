@@ -10,7 +10,7 @@ from pathlib import Path
 
 import olefile
 import pytest
-from regulation_support import REGULATIONS, body, passages
+from regulation_support import REGULATIONS, body, passages, seed_corpus
 
 from assistant.chat.citation import answer_line
 from assistant.ingest import formats
@@ -23,21 +23,10 @@ from assistant.storage import Corpus
 
 DATA = Path(__file__).parent / "data" / "doc"
 LAW_DOCX = REGULATIONS / "patriotic-education-law.docx"
-SEED = '[[source]]\nfile = "seed.txt"\nid = "seed"\ntitle = "某某决定"\n'
-
-
-def _corpus(root: Path) -> Path:
-    folder = root / "corpus"
-    folder.mkdir(parents=True)
-    (folder / "manifest.toml").write_text(SEED, encoding="utf-8")
-    (folder / "seed.txt").write_text("某某决定\n一、总体要求\n全面推进各项工作，确保取得实效。\n", encoding="utf-8")
-    return folder
-
-
 def _stored(root: Path, path: Path):
     """`add` one file into a corpus of its own under `root`: (report, passages stored, database)."""
     db = root / "a.db"
-    (report,) = add([path], _corpus(root), db)
+    (report,) = add([path], seed_corpus(root), db)
     return report, Corpus(db).passages(report.source.id), db
 
 
@@ -191,7 +180,7 @@ BAD = {  # file name → (how it is made, what the message says)
 
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_bad_doc_files_are_refused_with_a_message_and_exit_2(tmp_path: Path, name: str):
-    corpus, db = _corpus(tmp_path), tmp_path / "a.db"
+    corpus, db = seed_corpus(tmp_path), tmp_path / "a.db"
     add([DATA / "fields.doc"], corpus, db)
     before = {p.name: p.read_bytes() for p in corpus.iterdir()}, db.read_bytes()
     make, message = BAD[name]
@@ -205,7 +194,7 @@ def test_bad_doc_files_are_refused_with_a_message_and_exit_2(tmp_path: Path, nam
 
 
 def test_ingest_reads_doc_files_in_the_corpus_folder(tmp_path: Path):
-    corpus = _corpus(tmp_path)
+    corpus = seed_corpus(tmp_path)
     shutil.copyfile(DATA / "regulation.doc", corpus / "regulation.doc")
     shutil.copyfile(DATA / "fields.doc", corpus / "fields.doc")
     with open(corpus / "manifest.toml", "a", encoding="utf-8") as f:

@@ -14,6 +14,7 @@ from html_support import (
     BR_TITLE, FURNITURE, GBK_SENTENCES, GBK_TITLE, H1_TITLE, NOTICE_SENTENCES, NOTICE_TITLE, RULE_TITLE, page,
     write_notice, write_pages,
 )
+from regulation_support import SEED, seed_corpus
 
 from assistant.chat.citation import answer_line
 from assistant.ingest import formats
@@ -23,16 +24,9 @@ from assistant.records import HEADNOTE
 from assistant.search.engine import Searcher
 from assistant.storage import Corpus
 
-SEED = '[[source]]\nfile = "seed.txt"\nid = "seed"\ntitle = "某某决定"\n'
-
-
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    (folder / "manifest.toml").write_text(SEED, encoding="utf-8")
-    (folder / "seed.txt").write_text("某某决定\n一、总体要求\n全面推进各项工作，确保取得实效。\n", encoding="utf-8")
-    return folder
+    return seed_corpus(tmp_path)
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,16 @@ W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 R_NS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
 
 
+def filled(doc, rows: list[tuple[str, ...]]):
+    """A table of `rows` added to the document (an empty string leaves its cell empty, to be merged)."""
+    table = doc.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, cells in enumerate(rows):
+        for c, text in enumerate(cells):
+            if text:
+                table.cell(r, c).text = text
+    return table
+
+
 def regulation(path: Path) -> Path:
     doc = Document()
     doc.add_paragraph("某县社区居家养老服务办法", style="Title")
@@ -39,11 +49,7 @@ def regulation(path: Path) -> Path:
     doc.add_paragraph("（三）法律、法规规定的其他职责。")
     doc.add_paragraph("第二章　服务补贴", style="Heading 1")
     doc.add_paragraph("第四条　对经济困难的失能老年人，按照下表发放服务补贴：")
-    table = doc.add_table(rows=3, cols=3)
-    for r, cells in enumerate([("失能等级", "每月补贴", "发放方式"), ("轻度失能", "二百元", "服务券"),
-                               ("重度失能", "六百元", "直接结算")]):
-        for c, text in enumerate(cells):
-            table.cell(r, c).text = text
+    filled(doc, [("失能等级", "每月补贴", "发放方式"), ("轻度失能", "二百元", "服务券"), ("重度失能", "六百元", "直接结算")])
     doc.add_paragraph("补贴资金由县财政列入年度预算，专款专用。")
     doc.add_paragraph("第五条　任何单位和个人不得骗取、挪用服务补贴。违反前款规定的，由县民政部门责令退回。")
     doc.add_paragraph("第三章　附则", style="Heading 1")
@@ -85,12 +91,8 @@ def tables(path: Path) -> Path:
     frame.cell(0, 0).text = "第一条　为了加强农村公路养护，制定本办法。"
     frame.cell(0, 0).add_paragraph("第二条　本办法适用于本县行政区域内的县道、乡道和村道。")
     doc.add_paragraph("第三条　农村公路养护资金标准如下：")
-    table = doc.add_table(rows=4, cols=3)
-    for r, cells in enumerate([("公路类别", "养护资金标准", "资金来源"), ("县道", "每公里每年不低于一万元", "省级补助和县级财政"),
-                               ("乡道", "每公里每年不低于五千元", ""), ("村道", "每公里每年不低于三千元，由县级财政安排", "")]):
-        for c, text in enumerate(cells):
-            if text:
-                table.cell(r, c).text = text
+    table = filled(doc, [("公路类别", "养护资金标准", "资金来源"), ("县道", "每公里每年不低于一万元", "省级补助和县级财政"),
+                         ("乡道", "每公里每年不低于五千元", ""), ("村道", "每公里每年不低于三千元，由县级财政安排", "")])
     table.cell(1, 2).merge(table.cell(2, 2))  # a vertical merge: 乡道's source is 县道's
     table.cell(3, 1).merge(table.cell(3, 2))  # a horizontal one
     doc.add_paragraph("第四条　本办法自2024年1月1日起施行。")
