@@ -60,6 +60,9 @@ def test_answer_line_names_the_short_title_or_the_article():
     assert answer_line(DECISION, ("一、总体要求", "2. 主要目标")) == "——《省域治理现代化决定》第一部分第2条（2019年11月22日）"
     assert answer_line(ARTICLE, ("一、",)) == "——《今日浙江》文章《加快发展新质生产力 扎实推进高质量发展》第一部分（2024年第2期）"
     assert answer_line(UNTITLED) == "——《今日浙江》卷首评论（2024年第2期）"
+    # a table row is cited with its table's column names: 3|推进数字化改革|省发展改革委 says nothing alone
+    assert answer_line(DECISION, ("一、总体要求", "序号 | 任务 | 牵头单位")) == \
+        "——《省域治理现代化决定》第一部分（2019年11月22日），表头：序号 | 任务 | 牵头单位"
 
 
 def test_every_corpus_source_cites_its_full_title(corpus):

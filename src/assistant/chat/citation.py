@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Sequence
 
+from assistant.ingest.formats import TABLE_CELL
 from assistant.records import HEADNOTE, SECTION_SEPARATOR, Source, book_title
 
 if TYPE_CHECKING:  # the search JSON cites sources without the Reply types (imported where a Citation is made)
@@ -155,7 +156,10 @@ def answer_line(source: Source, section: Sequence[str] | str = ()) -> str:
         when = issue_label(source)
     else:
         name, when = book_title(source.label), format_date(source.date)
-    return f"——{name}{where}" + (f"（{when}）" if when else "")
+    heads = section.split(SECTION_SEPARATOR) if isinstance(section, str) else list(section)
+    # a table row is read with its column names (轻度失能|二百元|服务券: 失能等级 | 每月补贴 | 发放方式)
+    columns = f"，表头：{heads[-1]}" if heads and TABLE_CELL in heads[-1] else ""
+    return f"——{name}{where}" + (f"（{when}）" if when else "") + columns
 
 
 def citation(source: Source, section: Sequence[str] | str = ()) -> Citation:
