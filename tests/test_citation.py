@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.chat.citation import answer_line, cite, format_date, quote_with_citation, spoken_section
-from assistant.records import Source
+from assistant.chat.answers import citation
+from assistant.records import Passage, Source
 
 DECISION = Source("d", "中共浙江省委关于认真学习贯彻党的十九届四中全会精神高水平推进省域治理现代化的决定",
                   short="省域治理现代化决定", date="2019-11-22", kind="决定")
@@ -63,6 +64,11 @@ def test_answer_line_names_the_short_title_or_the_article():
     # a table row is cited with its table's column names: 3|推进数字化改革|省发展改革委 says nothing alone
     assert answer_line(DECISION, ("一、总体要求", "序号 | 任务 | 牵头单位")) == \
         "——《省域治理现代化决定》第一部分（2019年11月22日），表头：序号 | 任务 | 牵头单位"
+    section = ("一、总体要求", "序号 | 任务 | 牵头单位")
+    row = Passage("r", "d", 2, 2, section, "3|推进数字化改革|省发展改革委")
+    head = Passage("h", "d", 1, 1, section, "序号|任务|牵头单位", is_heading=True)
+    assert citation(DECISION, row).line.endswith("表头：序号 | 任务 | 牵头单位")
+    assert citation(DECISION, head).line == "——《省域治理现代化决定》第一部分（2019年11月22日）"  # not its own names
 
 
 def test_every_corpus_source_cites_its_full_title(corpus):

@@ -78,7 +78,11 @@ _SCOPE = re.compile(r"(?:^|\s)@(\S+)")  # @文件简称, as the search reads it
 
 
 def citation(source: Source, passage: Passage) -> Citation:
-    return cite_passage(source, passage.section)
+    """A quote's citation; a table's header row is not told its own column names (its section path ends with them)."""
+    section = passage.section
+    if passage.is_heading and section and "".join(section[-1].split()) == "".join(passage.text.split()):
+        section = section[:-1]
+    return cite_passage(source, section)
 
 
 def display(query: str) -> str:
