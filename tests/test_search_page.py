@@ -134,3 +134,23 @@ def test_an_error_is_shown_not_swallowed(base):
         driver.find_element(By.ID, "q").send_keys("很" * 300)
         driver.find_element(By.CSS_SELECTOR, "#search button[type=submit]").click()
         WebDriverWait(driver, WAIT).until(lambda d: "最多 200 个字" in d.find_element(By.ID, "status").text)
+
+
+def test_an_item_its_lead_in_shows_with_the_whole_list_is_not_shown_again(tmp_path):
+    """As in the chat: 有下列行为之一的…：（一）…（三）… then （一）冒用他人居住证 would repeat what the first says."""
+    from regulation_support import plan_with_regulations
+    from test_list_items import PERMITS
+
+    rules = tmp_path / "permits.md"
+    rules.write_text(PERMITS, encoding="utf-8")
+    db = plan_with_regulations(tmp_path, "某某实施方案\n一、总体要求\n推进居住登记。\n", [rules])
+    query = "公安机关警告 冒用居住证"
+    with running_service(settings_for(db, tmp_path)) as url:
+        api = httpx.get(f"{url}/api/search", params={"q": query, "k": 10}).json()["results"]
+        assert [r["text"][:4] for r in api[:2]] == ["有下列行", "（一）冒"]  # the API keeps both
+        with chromium() as driver:
+            search(driver, url, query)
+            quotes = shown(driver)
+    assert quotes[0].endswith("（三）非法扣押他人居住证。") and len(quotes) < len(api)
+    assert not any(q.startswith("有下列行为之一的，由公安机关") for q in quotes[1:])  # its items are read in the first
+    assert "居住证持有人享有下列便利。" in quotes  # what no quote above shows stays

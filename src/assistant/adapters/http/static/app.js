@@ -87,6 +87,17 @@ async function toggleContext(hit, item, button) {
   }
 }
 
+// A list item whose lead-in is shown above it with the whole list says nothing new (as in the chat:
+// chat/answers.py unrepeated); the status line still counts it.
+function unrepeated(results) {
+  const kept = [];
+  for (const hit of results) {
+    const own = [hit.lead.replace(/……$/, ""), hit.text, hit.list.replace(/……$/, "")];
+    if (!kept.some((k) => own.every((part) => (k.lead + k.text + k.list).includes(part)))) kept.push(hit);
+  }
+  return kept;
+}
+
 function renderHit(hit) {
   const item = el("li", { class: "hit", "data-id": hit.id });
   const copyButton = el("button", { type: "button", class: "plain copy", text: "复制" });
@@ -120,7 +131,7 @@ async function search() {
   try {
     const data = await api(`/api/search?${q}`);
     state.total = data.total;
-    $("results").replaceChildren(...data.results.map(renderHit));
+    $("results").replaceChildren(...unrepeated(data.results).map(renderHit));
     const first = data.offset + 1, last = data.offset + data.results.length;
     const capped = data.kind === "search" && data.total >= TOTAL_CAP;
     if (!data.results.length) setStatus(`没有找到与“${state.query}”相关的原文，可以换个说法或用更短的关键词。`, true);
