@@ -4,6 +4,7 @@ something else read as what they are, or refused with a message."""
 from __future__ import annotations
 
 import shutil
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,7 @@ def _patched(src: Path, dst: Path, offset: int, value: bytes) -> Path:
 @pytest.mark.parametrize("name, docx_path", [
     ("regulation.doc", DATA / "regulation.docx"), ("fields.doc", DATA / "fields.docx"), ("tables.doc", DATA / "tables.docx"),
     ("patriotic-education-law.doc", LAW_DOCX),
+    ("numbered.doc", DATA / "numbered.docx"),  # Word's automatic numbering: 第X条, （X）, 1., ①
 ])
 def test_a_doc_reads_as_the_docx_it_was_saved_from(name: str, docx_path: Path):
     """The same elements: headings by style (Title, Heading 1), paragraphs, table rows, field results."""
@@ -73,6 +75,98 @@ def test_a_regulation_doc_is_added_titled_dated_and_cited_like_its_docx(tmp_path
     assert answer_line(s, hit.section).startswith("——《某县社区居家养老服务办法》第四条")
     hit = Searcher.open(db).search("骗取服务补贴怎么处理").hits[0].passage
     assert (hit.section, hit.text) == (("第二章 服务补贴", "第五条"), "任何单位和个人不得骗取、挪用服务补贴。")
+
+
+def test_automatic_numbering_is_rebuilt_and_articles_are_cited_by_it(tmp_path: Path):
+    """第X条 and （X） typed as Word's list numbering (the text holds no number): rebuilt from the list tables,
+    so articles are found and cited as in the .docx the file was saved from."""
+    texts = [e.text for e in doc.read(DATA / "numbered.doc")]
+    assert texts[3:7] == ["第一条 为了加强河道保洁管理，改善水环境，根据有关法律、法规，结合本县实际，制定本办法。",
+                          "第二条 本办法适用于本县行政区域内河道的保洁及其监督管理。", "第三条 县水利部门履行下列职责：",
+                          "（一）编制河道保洁规划；"]
+    assert "第四条 河道保洁实行分段负责，责任单位应当做到：" in texts  # articles run on through the chapters
+    assert texts[texts.index("第四条 河道保洁实行分段负责，责任单位应当做到：") + 1] == "（一）水面无漂浮垃圾；"  # items restart
+    assert ["1.穿戴救生衣。", "2.雨天暂停水上作业。", "3.汛期作业前报告乡镇人民政府：", "① 作业河段；", "② 作业人数。"] == [
+        t for t in texts[2:] if t[:1] in "123①②"]  # a second list: decimal, and a circled level under it
+    report, ps, db = _stored(tmp_path / "doc", DATA / "numbered.doc")
+    assert report.source.title == "某县河道保洁管理办法" and report.articles == 6
+    assert [p.section for p in ps if p.text == "（二）岸坡无堆放杂物。"] == [("第二章 保洁责任", "第四条")]
+    hit = Searcher.open(db).search("河道保洁责任单位应当做到什么").hits[0].passage
+    assert hit.section[-1] == "第四条"
+    assert answer_line(report.source, hit.section).startswith("——《某县河道保洁管理办法》第四条")
+    _report, docx_ps, _db = _stored(tmp_path / "docx", DATA / "numbered.docx")
+    assert [(p.section, p.text, p.is_heading) for p in ps] == [(p.section, p.text, p.is_heading) for p in docx_ps]
+
+
+def test_numbering_set_by_a_paragraph_style_and_the_list_table_fields():
+    document = doc._Document(*_streams(DATA / "numbered.doc"))
+    style = next(i for i, s in enumerate(document.styles) if s[1] == "法规条文")
+    assert document.label(doc._Props(istd=style)) == "第一条 "  # no list on the paragraph: its style's
+    assert document.label(doc._Props(istd=style, ilfo=0)) == ""  # the paragraph switches its style's list off
+    assert document.label(doc._Props(istd=style, ilvl=1)) == "（一）"
+    # an LFO restarting level 0 at 5 (LFOLVL fStartAt), as Word writes "set numbering value"
+    plf_lfo = struct.pack("<I", 1) + struct.pack("<iIIBBBB", 7, 0, 0, 1, 0, 0, 0) + struct.pack("<IiI", 0, 5, 0x10)
+    assert doc._overrides(plf_lfo, 0, len(plf_lfo)) == [(7, {0: 5}, {})]
+    levels = doc._lists(document.table, *document.fib.pair(doc._PLF_LST))[7]
+    # LibreOffice writes chineseCounting as nfc 0x23 (taiwaneseCountingThousand): counted alike, 一…十一…二十
+    assert [(lvl.fmt, lvl.text, lvl.suffix) for lvl in (levels[0], levels[1])] == [
+        ("taiwaneseCountingThousand", "第%1条", " "), ("taiwaneseCountingThousand", "（%2）", " ")]
+
+
+def _damaged(dst: Path, patch) -> Path:
+    """A copy of numbered.doc with its table stream changed by `patch(table, lists_at, lists_size)`."""
+    shutil.copyfile(DATA / "numbered.doc", dst)
+    word, table, fib = _streams(dst)
+    table = bytearray(table)
+    patch(table, *fib.pair(doc._PLF_LST))
+    with olefile.OleFileIO(str(dst), write_mode=True) as ole:
+        ole.write_stream("1Table" if fib.which_table else "0Table", bytes(table))
+    return dst
+
+
+def _lvl_at(table: bytes, fc: int, lcb: int, lsid: int, ilvl: int) -> int:
+    """Where level `ilvl` of list `lsid` starts in the table stream."""
+    at = fc + lcb
+    for i in range(struct.unpack_from("<h", table, fc)[0]):
+        for n in range(1 if table[fc + 2 + 28 * i + 26] & 1 else 9):
+            if struct.unpack_from("<i", table, fc + 2 + 28 * i)[0] == lsid and n == ilvl:
+                return at
+            at = doc._lvl(table, at)[1]
+    raise AssertionError("no such level")
+
+
+def test_a_level_that_does_not_restart_keeps_counting(tmp_path: Path):
+    """fNoRestart with ilvlRestartLim 0 (Word's w:lvlRestart 0, which LibreOffice does not write): the items
+    run on through the articles."""
+    def no_restart(table: bytearray, fc: int, lcb: int) -> None:
+        at = _lvl_at(table, fc, lcb, 7, 1)
+        table[at + 5] |= 0x08
+        table[at + 26] = 0
+
+    texts = [e.text for e in doc.read(_damaged(tmp_path / "a.doc", no_restart))]
+    assert "（四）水面无漂浮垃圾；" in texts and "（一）水面无漂浮垃圾；" not in texts
+
+
+@pytest.mark.parametrize("damage", ["count", "outside", "xst"])
+def test_damaged_list_tables_drop_the_numbering_and_keep_the_text(tmp_path: Path, damage: str):
+    def patch(table: bytearray, fc: int, lcb: int) -> None:
+        if damage == "count":  # more lists than the table holds
+            table[fc:fc + 2] = struct.pack("<h", 0x7FFF)
+        elif damage == "xst":  # a number text running past the end of the stream
+            at = _lvl_at(table, fc, lcb, 7, 0)
+            xst = at + 28 + table[at + 24] + table[at + 25]
+            table[xst:xst + 2] = b"\xff\xff"
+
+    path = tmp_path / f"{damage}.doc"
+    if damage == "outside":  # the FIB's lcbPlfLst (FibRgFcLcb97 entry 73, after fcClx's 33) past the stream's end
+        _patched(DATA / "numbered.doc", path, 0x1A2 + 8 * (doc._PLF_LST - 33) + 4, (10**6).to_bytes(4, "little"))
+    else:
+        _damaged(path, patch)
+    texts = [e.text for e in doc.read(path)]
+    assert "本办法适用于本县行政区域内河道的保洁及其监督管理。" in texts and not any(t.startswith("第一条") for t in texts)
+    corpus, db = seed_corpus(tmp_path), tmp_path / "a.db"
+    proc = _cli("add", str(path), "--corpus", str(corpus), "--db", str(db))
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr
 
 
 def test_field_codes_are_dropped_and_their_results_kept(tmp_path: Path):

@@ -4,7 +4,8 @@ The text is made up (no real regulation). `regulation` is a county rule with a t
 chapters, articles, （一） items and a table; `tables` one with a one-column table framing two
 articles and a table with merged cells; `fields` a notice with a hyperlink (a field in .doc: its
 instruction HYPERLINK "…" and its result, the link text), a page-number field, and manual line breaks, one
-between two articles and one wrapping a sentence. Both .docx and .doc are kept: the tests compare what the
+between two articles and one wrapping a sentence; `numbered` a rule whose 第X条, （X） and 1./① are Word's
+automatic numbering (list tables in the .doc). Both .docx and .doc are kept: the tests compare what the
 two readers give. Needs LibreOffice (`soffice`); the tests do not.
 
     python tests/data/doc/make_doc.py
@@ -19,9 +20,13 @@ from pathlib import Path
 
 from docx import Document
 from docx.oxml import parse_xml
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "regulations"))
+from make_docx import abstract_list, add_list, number  # noqa: E402  (the numbered .docx fixtures' list builders)
+
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 R_NS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
 
@@ -100,6 +105,51 @@ def tables(path: Path) -> Path:
     return path
 
 
+def numbered(path: Path) -> Path:
+    """A rule typed with Word's automatic numbering: articles 第%1条 numbered through a paragraph style and
+    running on through the (typed) chapters, items （%2） restarted by each article, and a second list (%1.)
+    with a circled level (①) under it. The numbered paragraphs' text holds no number. (LibreOffice keeps these
+    in a .doc; it loses w:lvlRestart 0 and a restarting instance, so the fixture has neither.)"""
+    doc = Document()
+    article = doc.styles.add_style("法规条文", WD_STYLE_TYPE.PARAGRAPH)
+    article.base_style = doc.styles["Normal"]
+    article.element.get_or_add_pPr().append(parse_xml(f'<w:numPr {W_NS}><w:numId w:val="31"/></w:numPr>'))
+    add_list(doc, abstract_list([("chineseCounting", "第%1条", None), ("chineseCounting", "（%2）", None)],
+                                abstract_id=30, style=article.style_id), [(31, {})])
+    add_list(doc, abstract_list([("decimal", "%1.", None), ("decimalEnclosedCircle", "%2", None)], abstract_id=40),
+             [(41, {})])
+
+    def para(text: str, num_id: int | None = None, ilvl: int = 0, style=None):
+        p = doc.add_paragraph(text, style=style)
+        if num_id is not None:
+            number(p, num_id, ilvl)
+        return p
+
+    para("某县河道保洁管理办法", style="Title")
+    para("2024年3月5日某县人民政府第二十次常务会议通过　自2024年5月1日起施行")
+    para("第一章　总则", style="Heading 1")
+    para("为了加强河道保洁管理，改善水环境，根据有关法律、法规，结合本县实际，制定本办法。", style=article)
+    para("本办法适用于本县行政区域内河道的保洁及其监督管理。", style=article)
+    para("县水利部门履行下列职责：", style=article)
+    para("编制河道保洁规划；", 31, 1)
+    para("组织河道保洁考核；", 31, 1)
+    para("法律、法规规定的其他职责。", 31, 1)
+    para("第二章　保洁责任", style="Heading 1")
+    para("河道保洁实行分段负责，责任单位应当做到：", style=article)
+    para("水面无漂浮垃圾；", 31, 1)
+    para("岸坡无堆放杂物。", 31, 1)
+    para("保洁人员应当遵守下列作业要求：", style=article)
+    para("穿戴救生衣。", 41, 0)
+    para("雨天暂停水上作业。", 41, 0)
+    para("汛期作业前报告乡镇人民政府：", 41, 0)
+    para("作业河段；", 41, 1)
+    para("作业人数。", 41, 1)
+    para("第三章　附则", style="Heading 1")
+    para("本办法自2024年5月1日起施行。", style=article)
+    doc.save(str(path))
+    return path
+
+
 def to_doc(docx: Path) -> Path:
     soffice = shutil.which("soffice") or sys.exit("LibreOffice (soffice) is needed to make the .doc fixtures")
     with tempfile.TemporaryDirectory() as profile:
@@ -109,7 +159,7 @@ def to_doc(docx: Path) -> Path:
 
 
 if __name__ == "__main__":
-    for make in (regulation, fields, tables):
+    for make in (regulation, fields, tables, numbered):
         print(to_doc(make(HERE / f"{make.__name__}.docx")))
     law = HERE.parent / "regulations" / "patriotic-education-law.docx"
     copy = HERE / law.name

@@ -13,8 +13,15 @@ the table marks. A paragraph ends at \\r; in a table a cell ends at \\x07 and a 
 paragraph Word marks as the row's end (fTtp): rows are read as docx reads them (table_elements). A manual line
 break (\\x0b) is split or joined as in Word (line_pieces); a page or section break (\\x0c) ends a paragraph;
 a field's instruction (between \\x13 and \\x14) is dropped and its result kept; pictures, drawn objects and
-other anchors are no text; a non-breaking hyphen is a hyphen and an optional one nothing. Automatic
-numbering (the list levels of a .doc) is not rebuilt: a 第一条 typed as Word's numbering is missing.
+other anchors are no text; a non-breaking hyphen is a hyphen and an optional one nothing.
+
+Automatic numbering (a 第一条 or （一） typed as Word's list numbering, not as text) is rebuilt as .docx's is,
+by the same counters and number formats (numbering.Numbering): the list tables in the table stream (FIB
+fcPlfLst/fcPlfLfo, [MS-DOC] 2.9.190 PlfLst, 2.9.200 PlfLfo) are the abstract lists (LSTF and its LVLs: nfc,
+the number text xst with its level placeholders, start-at, restart, legal numbering) and their instances (LFO,
+with LFOLVL start and level overrides); a paragraph's ilfo (sprmPIlfo) and ilvl (sprmPIlvl), set on it or on
+its style (through its base styles), place it in one. List tables that cannot be read drop the numbering, the
+text still read.
 
 A file named .doc that is not one is common: a .docx, a web page or plain text renamed, or saved under that
 name by other programs. Those are read by their own readers; RTF, Word 2003 XML, Excel and encrypted or
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import bisect
 import io
+import logging
 import re
 import struct
 from dataclasses import dataclass
@@ -31,7 +39,9 @@ from pathlib import Path
 
 from assistant.ingest.formats import Element, FormatError, decode_text, strip_controls
 from assistant.ingest.formats.docx import heading_level, paragraph_elements, table_elements
+from assistant.ingest.formats.numbering import LEVELS, Level, Numbering
 
+log = logging.getLogger(__name__)
 SAVE_AS = "请用 Word 或 WPS 打开后另存为 .docx 再添加"
 _OLE = b"\xd0\xcf\x11\xe0"  # an OLE compound file (its signature's first half: a damaged one is refused as such)
 _WORD97 = 0xA5EC  # wIdent of a Word 97-2003 FIB
@@ -49,9 +59,20 @@ _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
 _PARAGRAPH_END = {"\r", "\x07", "\x0c", "\x0e"}  # paragraph mark, cell mark, page/section break, column break
 _TEXT = {"\x0b": "\n", "\x1e": "-", "\x1f": "", "\x01": "", "\x08": ""}  # line break, hyphens, picture anchors
 # FibRgFcLcb97: pairs (fc, lcb) by index.
-_STSHF, _PLCF_BTE_PAPX, _CLX = 1, 13, 33
+_STSHF, _PLCF_BTE_PAPX, _CLX, _PLF_LST, _PLF_LFO = 1, 13, 33, 73, 74
 # Paragraph sprms read here.
 _IN_TABLE, _TTP, _OUTLINE, _ITAP = 0x2416, 0x2417, 0x2640, 0x6649
+_ILVL, _ILFO = 0x260A, 0x460B  # list level, list (1-based index of its LFO; 0 or 0xF801: none)
+# [MS-OSHARED] 2.2.1.3 MSONFC: a level's nfc as the w:numFmt it stands for (0xFF: none).
+_NFC = ("decimal upperRoman lowerRoman upperLetter lowerLetter ordinal cardinalText ordinalText hex chicago "
+        "ideographDigital japaneseCounting aiueo iroha decimalFullWidth decimalHalfWidth japaneseLegal "
+        "japaneseDigitalTenThousand decimalEnclosedCircle decimalFullWidth2 aiueoFullWidth irohaFullWidth "
+        "decimalZero bullet ganada chosung decimalEnclosedFullstop decimalEnclosedParen "
+        "decimalEnclosedCircleChinese ideographEnclosedCircle ideographTraditional ideographZodiac "
+        "ideographZodiacTraditional taiwaneseCounting ideographLegalTraditional taiwaneseCountingThousand "
+        "taiwaneseDigital chineseCounting chineseLegalSimplified chineseCountingThousand koreanDigital "
+        "koreanCounting koreanLegal koreanDigital2 vietnameseCounting russianLower russianUpper").split()
+_FOLLOW = {0: " ", 1: " ", 2: ""}  # ixchFollow: a tab (shown as a space), a space, nothing
 _DEF_TABLE, _VERT_MERGE = 0xD608, 0xD62B  # a row's cells (at its end mark), a cell's vertical merge
 _STI_TITLE = 62  # the built-in Title style; 1-9 are Heading 1-9
 
@@ -151,10 +172,14 @@ class _Fib:
         count = _u16(word, blob - 2)
         if count <= _CLX:
             raise FormatError(f"Word 文档已损坏，无法读取：{path.name}（文件信息块不完整）。{SAVE_AS}")
-        self.pairs = [struct.unpack_from("<II", word, blob + 8 * i) for i in range(_CLX + 1)]
+        self.pairs = [struct.unpack_from("<II", word, blob + 8 * i)
+                      for i in range(min(count, _PLF_LFO + 1)) if blob + 8 * i + 8 <= len(word)]
+        if len(self.pairs) <= _CLX:
+            raise FormatError(f"Word 文档已损坏，无法读取：{path.name}（文件信息块不完整）。{SAVE_AS}")
 
     def pair(self, index: int) -> tuple[int, int]:
-        return self.pairs[index]
+        """(fc, lcb) of entry `index`; (0, 0) for one a short FIB lacks."""
+        return self.pairs[index] if index < len(self.pairs) else (0, 0)
 
 
 @dataclass(frozen=True)
@@ -175,6 +200,8 @@ class _Props:
     row_end: bool = False  # fTtp: the mark ending a table row
     depth: int = 0  # itap: table nesting depth
     cells: tuple[tuple[int, int], ...] = ()  # at a row's end: each cell's left edge and vertical merge
+    ilfo: int | None = None  # sprmPIlfo: its list, None where the paragraph does not set one
+    ilvl: int | None = None  # sprmPIlvl: its level in that list
 
 
 _DEFAULT = _Props()
@@ -187,6 +214,7 @@ class _Document:
         self.starts = [p.cp for p in self.pieces]
         self.runs, self.run_props = self._paragraph_runs()
         self.styles = self._styles()
+        self.numbering = self._numbering()
 
     def _pieces(self) -> list[_Piece]:
         fc, lcb = self.fib.pair(_CLX)
@@ -266,11 +294,13 @@ class _Document:
         return self.run_props[i][1]
 
     def _styles(self) -> list[tuple[int, str, int, int | None]]:
-        """The styles by istd: (sti, name, istdBase, outline level) ([MS-DOC] 2.9.271 STSH); an unreadable
-        style sheet gives none (no headings, the text still read)."""
+        """The styles by istd: (sti, name, istdBase, outline level) ([MS-DOC] 2.9.271 STSH), and each
+        paragraph style's list and level (self.style_lists); an unreadable style sheet gives none (no headings,
+        the text still read)."""
         fc, lcb = self.fib.pair(_STSHF)
         stsh = self.table[fc:fc + lcb]
         out: list[tuple[int, str, int, int | None]] = []
+        self.style_lists: dict[int, tuple[int | None, int | None]] = {}
         try:
             cb_stshi = _u16(stsh, 0)
             cstd, cb_base = _u16(stsh, 2), _u16(stsh, 4)
@@ -290,12 +320,46 @@ class _Document:
                 upx = cb_base + 2 + 2 * cch + 2
                 if stk == 1 and upx + 4 <= len(std):  # a paragraph style: its first UPX holds paragraph sprms
                     size = _u16(std, upx)
-                    outline = next((op[0] for sprm, op in _prls(std[upx + 4:upx + 2 + size]) if sprm == _OUTLINE),
-                                   None)
+                    sprms = {sprm: int.from_bytes(op, "little") for sprm, op in _prls(std[upx + 4:upx + 2 + size])
+                             if sprm >> 13 != 6}
+                    outline = sprms.get(_OUTLINE)
+                    if _ILFO in sprms or _ILVL in sprms:
+                        self.style_lists[len(out)] = (sprms.get(_ILFO), sprms.get(_ILVL))
                 out.append((sti, name, base, outline))
         except struct.error:
             return out
         return out
+
+    def _numbering(self) -> Numbering:
+        """The document's lists as a Numbering: an abstract list by lsid, an instance by ilfo; list tables that
+        cannot be read give no numbering (the text is still read)."""
+        numbering = Numbering(None, None)
+        try:
+            lists = _lists(self.table, *self.fib.pair(_PLF_LST))
+            for ilfo, (lsid, starts, levels) in enumerate(_overrides(self.table, *self.fib.pair(_PLF_LFO)), 1):
+                if lsid in lists:
+                    numbering.instance(str(ilfo), str(lsid), starts, levels)
+        except (ValueError, IndexError, struct.error) as exc:
+            log.warning("list tables unreadable, automatic numbering dropped: %s", exc)
+            return Numbering(None, None)
+        for lsid, levels in lists.items():
+            numbering.define(str(lsid), levels)
+        return numbering
+
+    def label(self, props: _Props) -> str:
+        """The number Word shows before a paragraph ("第一条 ", "（一）"), "" for none: its list and level as set
+        on it, else as its style (or a base style) sets them; advances the counters, so once per paragraph."""
+        ilfo, ilvl = props.ilfo, props.ilvl
+        istd, seen = props.istd, set()
+        while (ilfo is None or ilvl is None) and 0 <= istd < len(self.styles) and istd not in seen:
+            seen.add(istd)
+            style_ilfo, style_ilvl = self.style_lists.get(istd, (None, None))
+            ilfo = ilfo if ilfo is not None else style_ilfo
+            ilvl = ilvl if ilvl is not None else style_ilvl
+            istd = self.styles[istd][2]
+        if not ilfo or ilfo >= 0x07FF:  # 0: no list; 0xF801: a style's list switched off on the paragraph
+            return ""
+        return self.numbering.number(str(ilfo), ilvl, str(props.istd))
 
     def heading(self, props: _Props) -> int:
         """A paragraph's heading level: by its style (Title, Heading N or a name as in .docx, or the style's
@@ -337,9 +401,11 @@ class _Document:
                     if ch == "\x07" and props.row_end:
                         table.end_row(props.cells)
                     else:
+                        text = strip_controls(self.label(props) + text)[0]
                         table.paragraph(list(paragraph_elements(text, self.heading(props))), ch == "\x07")
                     continue
                 out.extend(table.end())
+                text = strip_controls(self.label(props) + text)[0]
                 out.extend(paragraph_elements(text, self.heading(props)))
             elif not any(fields):
                 chars.append(_TEXT.get(ch, ch))
@@ -405,7 +471,8 @@ def _papx(fkp: bytes, at: int) -> _Props:
     fixed = {sprm: int.from_bytes(operand, "little") for sprm, operand in prls if sprm >> 13 != 6}
     row_end = bool(fixed.get(_TTP))
     return _Props(istd=_u16(grp, 0), outline=fixed.get(_OUTLINE), in_table=bool(fixed.get(_IN_TABLE)),
-                  row_end=row_end, depth=fixed.get(_ITAP, 0), cells=_cells(prls) if row_end else ())
+                  row_end=row_end, depth=fixed.get(_ITAP, 0), cells=_cells(prls) if row_end else (),
+                  ilfo=fixed.get(_ILFO), ilvl=fixed.get(_ILVL))
 
 
 def _cells(prls: list[tuple[int, bytes]]) -> tuple[tuple[int, int], ...]:
@@ -424,6 +491,89 @@ def _cells(prls: list[tuple[int, bytes]]) -> tuple[tuple[int, int], ...]:
         elif sprm == _VERT_MERGE and len(op) >= 2 and op[0] < len(cells):
             cells[op[0]] = (cells[op[0]][0], op[1])
     return tuple(cells)
+
+
+def _lists(table: bytes, fc: int, lcb: int) -> dict[int, dict[int, Level]]:
+    """PlfLst ([MS-DOC] 2.9.190): each LSTF's levels by lsid. Its LVLs follow it in the table stream, nine
+    a list (one for fSimpleList), in the lists' order."""
+    if lcb == 0:
+        return {}
+    if fc + lcb > len(table) or lcb < 2:
+        raise ValueError("列表表（PlfLst）超出表格流")
+    count = struct.unpack_from("<h", table, fc)[0]
+    if count < 0 or 2 + 28 * count > lcb:
+        raise ValueError("列表表（PlfLst）格式错误")
+    out: dict[int, dict[int, Level]] = {}
+    at = fc + lcb
+    for i in range(count):
+        lstf = fc + 2 + 28 * i
+        lsid = struct.unpack_from("<i", table, lstf)[0]
+        styles = struct.unpack_from("<9H", table, lstf + 8)  # rgistdPara: the style bound to each level
+        levels: dict[int, Level] = {}
+        for n in range(1 if table[lstf + 26] & 0x01 else LEVELS):
+            levels[n], at = _lvl(table, at, styles[n])
+        out[lsid] = levels
+    return out
+
+
+def _lvl(table: bytes, at: int, istd: int = 0x0FFF) -> tuple[Level, int]:
+    """An LVL at `at` ([MS-DOC] 2.9.150): its LVLF, grpprlPapx, grpprlChpx and number text xst, as a Level;
+    and the offset after it. The xst's placeholders (characters 0-8, found by rgbxchNums) name the level whose
+    number goes there: %1-%9 in .docx's w:lvlText."""
+    if at + 30 > len(table):
+        raise ValueError("列表级别（LVL）超出表格流")
+    start, nfc, flags = struct.unpack_from("<iBB", table, at)
+    positions = table[at + 6:at + 15]  # rgbxchNums: 1-based positions in xst, up to the first 0
+    positions = positions[:positions.index(0)] if 0 in positions else positions
+    follow, cb_chpx, cb_papx, restart_lim = table[at + 15], table[at + 24], table[at + 25], table[at + 26]
+    at += 28 + cb_papx + cb_chpx
+    cch = _u16(table, at)
+    if at + 2 + 2 * cch > len(table):
+        raise ValueError("列表编号文字（xst）超出表格流")
+    chars = list(table[at + 2:at + 2 + 2 * cch].decode("utf-16-le", errors="replace"))
+    for p in positions:
+        if p <= len(chars) and ord(chars[p - 1]) < LEVELS:
+            chars[p - 1] = f"%{ord(chars[p - 1]) + 1}"
+    level = Level(
+        fmt="none" if nfc == 0xFF else _NFC[nfc] if nfc < len(_NFC) else "decimal",
+        text="".join(chars),
+        start=start,
+        restart=restart_lim if flags & 0x08 else None,  # fNoRestart: restarted only by levels above ilvlRestartLim
+        suffix=_FOLLOW.get(follow, " "),
+        legal=bool(flags & 0x04),  # fLegal
+        style=str(istd) if istd != 0x0FFF else "",
+    )
+    return level, at + 2 + 2 * cch
+
+
+def _overrides(table: bytes, fc: int, lcb: int) -> list[tuple[int, dict[int, int], dict[int, Level]]]:
+    """PlfLfo ([MS-DOC] 2.9.200): each LFO's list (lsid), start-at overrides and level overrides by level,
+    in ilfo order (an ilfo is the 1-based index)."""
+    if lcb == 0:
+        return []
+    if fc + lcb > len(table) or lcb < 4:
+        raise ValueError("列表覆盖表（PlfLfo）超出表格流")
+    count = _u32(table, fc)
+    if 4 + 16 * count > lcb:
+        raise ValueError("列表覆盖表（PlfLfo）格式错误")
+    heads = [(struct.unpack_from("<i", table, fc + 4 + 16 * i)[0], table[fc + 4 + 16 * i + 12]) for i in range(count)]
+    at = fc + 4 + 16 * count  # rgLfoData: a cp, then clfolvl LFOLVLs, each with an LVL when fFormatting
+    out = []
+    for lsid, clfolvl in heads:
+        at += 4
+        starts: dict[int, int] = {}
+        levels: dict[int, Level] = {}
+        for _ in range(clfolvl):
+            start, flags = struct.unpack_from("<iI", table, at)
+            at += 8
+            ilvl = flags & 0x0F
+            if flags & 0x20:  # fFormatting: a whole level definition follows, its start-at the one to use
+                levels[ilvl], at = _lvl(table, at)
+                start = levels[ilvl].start
+            if flags & 0x10:  # fStartAt: the instance restarts this level (Word's "restart numbering")
+                starts[ilvl] = start
+        out.append((lsid, starts, levels))
+    return out
 
 
 _OPERAND = {0: 1, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2, 7: 3}  # operand size by spra ([MS-DOC] 2.2.5.1)

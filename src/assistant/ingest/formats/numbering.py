@@ -6,7 +6,8 @@ such as "第%1条", w:start, w:lvlRestart; w:num's w:lvlOverride/w:startOverride
 literal text only, so a regulation typed with Word's list numbering would lose its 章/条/项. `Numbering`
 walks the paragraphs in document order and keeps one counter per abstract list and level, as Word does
 (numbering instances that share an abstract list continue each other unless one overrides its start), so
-structure detection sees the same text a reader sees.
+structure detection sees the same text a reader sees. A .doc's list tables (doc.py) fill the same
+definitions through `define` and `instance` and are counted by `number`, so both formats number alike.
 """
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ class _Instance:
 
     abstract: str
     starts: dict[int, int] = field(default_factory=dict)
-    levels: dict[int, etree._Element] = field(default_factory=dict)
+    levels: dict[int, etree._Element | Level] = field(default_factory=dict)  # a .doc's LFO gives whole Levels
 
 
 @dataclass
@@ -174,7 +175,7 @@ class Numbering:
             return None
         levels = dict(self._abstract[aid])
         for ilvl, lvl in self._nums[num_id].levels.items():
-            levels[ilvl] = _level(lvl, levels.get(ilvl))
+            levels[ilvl] = lvl if isinstance(lvl, Level) else _level(lvl, levels.get(ilvl))
         return aid, levels
 
     def label(self, p: etree._Element) -> str:
@@ -186,14 +187,26 @@ class Numbering:
         num_id, ilvl = _val(num_pr, "numId"), _int(_val(num_pr, "ilvl"))
         style_num, style_ilvl = self.styles.numbering(style)
         num_id = num_id if num_id is not None else style_num
+        return self.number(num_id, ilvl if ilvl is not None else style_ilvl, style)
+
+    def define(self, abstract_id: str, levels: dict[int, Level]) -> None:
+        """Add an abstract list (a .doc's LSTF with its LVLs)."""
+        self._abstract[abstract_id] = levels
+
+    def instance(self, num_id: str, abstract_id: str, starts: dict[int, int] | None = None,
+                 levels: dict[int, Level] | None = None) -> None:
+        """Add a numbering instance of an abstract list (a .doc's LFO): its start and level overrides."""
+        self._nums[num_id] = _Instance(abstract_id, dict(starts or {}), dict(levels or {}))
+
+    def number(self, num_id: str | None, ilvl: int | None, style: str | None = None) -> str:
+        """The label of a paragraph in numbering instance `num_id` at level `ilvl` (None: the level bound to
+        paragraph style `style`, else 0), as `label`; advances the counters."""
         if not num_id or num_id == "0":
             return ""
         found = self._levels(num_id)
         if found is None:
             return ""
         aid, levels = found
-        if ilvl is None:
-            ilvl = style_ilvl
         if ilvl is None:  # a style bound to a level of the list (w:pStyle in the level)
             ilvl = next((n for n, lvl in levels.items() if style and lvl.style == style), 0)
         ilvl = min(max(ilvl, 0), LEVELS - 1)
