@@ -44,6 +44,21 @@ def test_a_place_neither_the_passage_nor_its_document_names_is_a_gap(answerer):
     assert feature(answerer.features(national, concepts, [True] * 3, [passage("增长目标7%")], [1.0]), GAP) == 0
 
 
+def test_a_question_probing_a_document_for_a_rule_needs_the_topic_in_the_passage():
+    """河南文明行为条例对街头卖艺有规定吗: a passage of that document on something else is no answer, however well its
+    title covers the question."""
+    answerer = Answerer(["某省文明行为促进条例"])
+    q = ParsedQuery(raw="文明行为条例对街头卖艺有规定吗", runs=(("文明行为", "条例"), ("街头", "卖艺")))
+    concepts = [(("文明行为",), 3.0), (("条例",), 1.0), (("街头",), 4.0), (("卖艺",), 6.0)]
+    other = passage("不在公共场所大声喧哗。", context="某省文明行为促进条例")
+    assert feature(answerer.features(q, concepts, [True] * 4, [other], [1.0]), GAP) > 0
+    on_it = passage("街头卖艺应当遵守公共秩序。", context="某省文明行为促进条例")
+    assert feature(answerer.features(q, concepts, [True] * 4, [on_it], [1.0]), GAP) == 0
+    # not probing: the title's coverage counts as before
+    asked = ParsedQuery(raw="文明行为条例街头卖艺", runs=(("文明行为", "条例", "街头", "卖艺"),))
+    assert feature(answerer.features(asked, concepts, [True] * 4, [other], [1.0]), GAP) == 0
+
+
 def test_a_figure_in_another_unit_does_not_answer_how_much_money(answerer):
     q = ParsedQuery(raw="补贴发多少钱", runs=(("补贴",),), wants_number=True)
     concepts = [(("补贴",), 5.0)]

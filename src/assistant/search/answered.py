@@ -46,7 +46,8 @@ ANSWER_FEATURES = (
     # title/section or text; 今年/去年 are left to the ranking: users say 今年 of whatever is current) or of
     # the five-year plan it names (十三五: a document of 2016–2020, or one naming it or such a year), come
     # from the document it names (政府工作报告, 决定 …), and state a figure when it asks 多少/几/比例, in the unit
-    # asked when one is (多少钱 → 元, 几个小时 → 小时), other than one the question states itself (一年没扣分 → 一年).
+    # asked when one is (多少钱 → 元, 几个小时 → 小时), other than one the question states itself (一年没扣分 → 一年);
+    # and, when it probes a document for a rule (对街头卖艺有规定吗), hold half the weight of the words its title does not.
     # One gap for all: each condition alone is met by too few tuning questions to weigh it apart
     # (cross-validation measured the single gap at least as good).
     "constraint_gap",
@@ -113,6 +114,8 @@ _ABROAD = frozenset("美国 英国 法国 德国 韩国 俄国 泰国 印度 越
                     "波兰 芬兰 挪威 丹麦 智利 秘鲁 古巴 香港 欧洲 非洲 美洲 亚洲 澳洲 北美 南美 欧盟".split())
 # A five-year plan's period: 十一五 … 十九五 (the 11th plan began in 2006).
 _PERIOD = re.compile(r"十([一二三四五六七八九])五")
+# 对…有什么规定/有没有要求/有限制吗: a question probing a document for a rule on something
+_PROBE = re.compile(r"对.{1,20}?(?:有什么|有没有|有无|有哪些|有)(?:规定|要求|限制)")
 _PLACE_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|新区|省|市|县|区|州)$")
 
 
@@ -233,9 +236,19 @@ class Answerer:
 
         said = _SAID_FIGURE.findall(normalize(q.raw)) if q.wants_number else []
 
+        probing = _PROBE.search(q.raw) is not None
+
+        def on_asked_topic(p: TopPassage) -> bool:
+            """A question probing a document for a rule on something (河南文明行为条例对街头卖艺有规定吗) is answered only by
+            a passage holding at least half the weight of the words its document's title does not."""
+            title = self.titles[p.source] if p.source < len(self.titles) else ""
+            rest = [(vs, w) for vs, w in concepts if not any(v in title for v in vs)]
+            held = sum(w for vs, w in rest if any(_holds(p.text, v) for v in vs))
+            return held >= 0.5 * sum(w for _, w in rest)
+
         def meets(p: TopPassage) -> bool:
             """Whether the passage meets every condition the question states (plain Python: three passages)."""
-            return (len(named[p.source]) == len(places)
+            return (len(named[p.source]) == len(places) and (not probing or on_asked_topic(p))
                     and (not span or span[0] <= p.year <= span[1] or any(y in p.text or y in p.context for y in years))
                     and all(d in p.context or d in p.text for d in docs)
                     and (not q.wants_number or _states_figure(_unsaid(p.text, said), unit)
