@@ -54,6 +54,12 @@ def test_a_question_probing_a_document_for_a_rule_needs_the_topic_in_the_passage
     assert feature(answerer.features(q, concepts, [True] * 4, [other], [1.0]), GAP) > 0
     on_it = passage("街头卖艺应当遵守公共秩序。", context="某省文明行为促进条例")
     assert feature(answerer.features(q, concepts, [True] * 4, [on_it], [1.0]), GAP) == 0
+    # what is probed for (要求) is no topic word, and a word counts as the title's only as written (遛狗, not its 犬)
+    dogs = Answerer(["某市养犬管理条例"])
+    probe = ParsedQuery(raw="养犬条例对遛狗有什么要求", runs=(("养犬", "条例", "对", "遛狗", "有"), ("要求",)))
+    words = [(("养犬",), 3.0), (("条例",), 1.0), (("遛狗", "携带犬只外出", "犬"), 5.0), (("要求",), 2.0)]
+    rule = passage("养犬人携带犬只外出应当遵守下列规定：", context="某市养犬管理条例")
+    assert feature(dogs.features(probe, words, [True] * 4, [rule], [1.0]), GAP) == 0
     # not probing: the title's coverage counts as before
     asked = ParsedQuery(raw="文明行为条例街头卖艺", runs=(("文明行为", "条例", "街头", "卖艺"),))
     assert feature(answerer.features(asked, concepts, [True] * 4, [other], [1.0]), GAP) == 0

@@ -115,7 +115,8 @@ _ABROAD = frozenset("美国 英国 法国 德国 韩国 俄国 泰国 印度 越
 # A five-year plan's period: 十一五 … 十九五 (the 11th plan began in 2006).
 _PERIOD = re.compile(r"十([一二三四五六七八九])五")
 # 对…有什么规定/有没有要求/有限制吗: a question probing a document for a rule on something
-_PROBE = re.compile(r"对.{1,20}?(?:有什么|有没有|有无|有哪些|有)(?:规定|要求|限制)")
+_PROBED = ("规定", "要求", "限制")  # (what is probed for: no topic word)
+_PROBE = re.compile(rf"对.{{1,20}}?(?:有什么|有没有|有无|有哪些|有)(?:{'|'.join(_PROBED)})")
 _PLACE_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|新区|省|市|县|区|州)$")
 
 
@@ -242,7 +243,7 @@ class Answerer:
             """A question probing a document for a rule on something (河南文明行为条例对街头卖艺有规定吗) is answered only by
             a passage holding at least half the weight of the words its document's title does not."""
             title = self.titles[p.source] if p.source < len(self.titles) else ""
-            rest = [(vs, w) for vs, w in concepts if not any(v in title for v in vs)]
+            rest = [(vs, w) for vs, w in concepts if vs[0] not in title and vs[0] not in _PROBED]
             held = sum(w for vs, w in rest if any(_holds(p.text, v) for v in vs))
             return held >= 0.5 * sum(w for _, w in rest)
 
