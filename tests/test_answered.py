@@ -65,6 +65,28 @@ def test_a_question_probing_a_document_for_a_rule_needs_the_topic_in_the_passage
     assert feature(answerer.features(asked, concepts, [True] * 4, [other], [1.0]), GAP) == 0
 
 
+def test_a_compound_question_needs_each_of_its_clauses_answered_by_a_top_passage(answerer):
+    """裁员怎么补偿，失业金怎么申请: passages on 失业金 alone answer half of it; one passage per clause answers it all."""
+    q = ParsedQuery(raw="裁员怎么补偿，失业金怎么申请", runs=(("裁员",), ("补偿",), ("失业金",), ("申请",)))
+    concepts = [(("裁员", "经济性裁员"), 6.0), (("补偿", "经济补偿"), 4.0), (("失业金", "失业保险金"), 6.0), (("申请",), 2.0)]
+    unemployment = passage("失业人员应当持本单位出具的终止劳动关系的证明，及时到指定的公共就业服务机构办理失业登记。"
+                           "失业人员凭失业登记证明领取失业保险金。")
+    half = answerer.features(q, concepts, [True] * 4, [unemployment], [1.0])
+    assert feature(half, GAP) > 0
+    layoff = passage("用人单位依照本法第四十一条第一款规定进行经济性裁员的，应当向劳动者支付经济补偿。")
+    both = answerer.features(q, concepts, [True] * 4, [unemployment, layoff], [1.0, 0.9])
+    assert feature(both, GAP) == 0
+    # a word the corpus lacks (裁员 here) tells no passage from another; a clause of such words only is not answered
+    rare = [(("裁员",), 12.0), *concepts[1:]]
+    pay = passage("用人单位应当向劳动者支付经济补偿。")
+    assert feature(answerer.features(q, rare, [True] * 4, [unemployment, pay], [1.0, 0.9]), GAP) > 0
+    assert feature(answerer.features(q, rare, [False, True, True, True], [unemployment, pay], [1.0, 0.9]), GAP) == 0
+    assert feature(answerer.features(q, concepts, [False, False, True, True], [unemployment], [1.0]), GAP) > 0
+    # one question asked in two clauses' words (一个问号) is one part: 失业金 alone answers 失业金在哪里申请
+    single = ParsedQuery(raw="失业金在哪里申请", runs=(("失业金", "申请"),))
+    assert feature(answerer.features(single, concepts[2:], [True] * 2, [unemployment], [1.0]), GAP) == 0
+
+
 def test_a_figure_in_another_unit_does_not_answer_how_much_money(answerer):
     q = ParsedQuery(raw="补贴发多少钱", runs=(("补贴",),), wants_number=True)
     concepts = [(("补贴",), 5.0)]
@@ -356,8 +378,16 @@ def test_the_chat_says_which_place_asked_of_the_nearest_quotes_do_not_concern(se
     core = build_core(searcher)
     other = core.handle_message(Request(7, 7, "杭州市养犬登记怎么办理")).blocks[0].text
     assert other.startswith("资料库中没有直接回答这个问题") and other.endswith("以下是最接近的原文，未涉及“杭州”：")
-    assert searcher.search("杭州市养犬登记怎么办理").unnamed_places == ("杭州",)
-    assert searcher.search("上海市养犬登记怎么办理").unnamed_places == ()  # answered: nothing to say
+    assert searcher.search("杭州市养犬登记怎么办理").untouched == ("杭州",)
+    assert searcher.search("上海市养犬登记怎么办理").untouched == ()  # answered: nothing to say
+
+
+def test_the_chat_says_which_clause_of_a_compound_question_the_nearest_quotes_do_not_answer(searcher):
+    asked = "养犬登记怎么办理，离婚财产怎么分"
+    assert not searcher.search(asked).answered and searcher.search(asked).untouched == ("离婚财产怎么分",)
+    lead = build_core(searcher).handle_message(Request(7, 7, asked)).blocks[0].text
+    assert lead.endswith("以下是最接近的原文，未涉及“离婚财产怎么分”：")
+    assert searcher.search("养犬登记怎么办理，要带什么材料").answered  # both clauses answered there
 
 
 def test_the_chat_says_first_that_another_citys_article_is_not_what_was_asked(searcher):

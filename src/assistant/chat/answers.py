@@ -49,8 +49,8 @@ INTRO = (
     "我是浙江政策原文引用助手：发送问题或关键词，我会找出政策文件的原文语句，逐字引用并注明出处；"
     "点“复制”即得可直接粘贴进材料的原文和出处。"
 )
-NO_DIRECT_ANSWER = "资料库中没有直接回答这个问题（{coverage}）。以下是最接近的原文{unnamed}："
-UNNAMED_PLACES = "，未涉及{places}"  # the places asked of that the nearest quotes' documents do not concern
+NO_DIRECT_ANSWER = "资料库中没有直接回答这个问题（{coverage}）。以下是最接近的原文{untouched}："
+UNTOUCHED = "，未涉及{asked}"  # what was asked that the nearest quotes do not concern: a place, a clause
 CITED = "所引条款："
 COPY_SENT = "原文较长，已单独发送，长按即可复制。"
 HELP = """直接发送问题或关键词，我会返回政策文件中的原文语句，并注明出处。
@@ -194,9 +194,9 @@ class Answers:
             return self.choose_document(session, results.hits)
         extras = [b for make in self.core.registry.answer_buttons if (b := make(session, results.hits, req))]
         # the one-line "no direct answer" lead, on the first page only
-        places = "、".join(f"“{p}”" for p in getattr(results, "unnamed_places", ()))
+        untouched = "、".join(f"“{p}”" for p in getattr(results, "untouched", ()))
         lead = ([Text(NO_DIRECT_ANSWER.format(coverage=coverage(self.corpus.sources()).brief(),
-                                              unnamed=UNNAMED_PLACES.format(places=places) if places else ""))]
+                                              untouched=UNTOUCHED.format(asked=untouched) if untouched else ""))]
                 if offset == 0 and not getattr(results, "answered", True) else [])
         if results.kind == "reference":
             hits = results.hits

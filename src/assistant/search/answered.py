@@ -47,7 +47,8 @@ ANSWER_FEATURES = (
     # the five-year plan it names (十三五: a document of 2016–2020, or one naming it or such a year), come
     # from the document it names (政府工作报告, 决定 …), and state a figure when it asks 多少/几/比例, in the unit
     # asked when one is (多少钱 → 元, 几个小时 → 小时), other than one the question states itself (一年没扣分 → 一年);
-    # and, when it probes a document for a rule (对街头卖艺有规定吗), hold half the weight of the words its title does not.
+    # and, when it probes a document for a rule (对街头卖艺有规定吗), hold half the weight of the words its title does not;
+    # and every clause of a compound question (裁员怎么补偿，失业金怎么申请) must be answered by one of the top passages.
     # One gap for all: each condition alone is met by too few tuning questions to weigh it apart
     # (cross-validation measured the single gap at least as good).
     "constraint_gap",
@@ -118,6 +119,10 @@ _PERIOD = re.compile(r"十([一二三四五六七八九])五")
 _PROBED = ("规定", "要求", "限制")  # (what is probed for: no topic word)
 _PROBE = re.compile(rf"对.{{1,20}}?(?:有什么|有没有|有无|有哪些|有)(?:{'|'.join(_PROBED)})")
 _PLACE_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|新区|省|市|县|区|州)$")
+# A compound question asks two things in two clauses (裁员怎么补偿，失业金怎么申请): each clause holds its own
+# question word, and each must be answered by one of the top passages.
+_ASKS = re.compile(r"吗|什么|怎么|怎样|多少|几|哪|有没有|要不要|能不能|可不可以|是否|如何|谁")
+_CLAUSE_END = re.compile(r"[，,；;、？?！!。]|以及|另外")
 
 
 @dataclass(frozen=True)
@@ -214,6 +219,15 @@ class Answerer:
         named = set().union(*self._named_by_documents(places, top).values())
         return [pl for pl in places if pl not in named]
 
+    def unanswered_clauses(self, q: ParsedQuery, concepts: Sequence[tuple[Sequence[str], float]],
+                           in_corpus: Sequence[bool], top: Sequence[TopPassage]) -> list[str]:
+        """The clauses of a compound question (裁员怎么补偿，失业金怎么申请) that none of the top passages answers:
+        holds a third of the weight of the clause's words the corpus knows (a word it lacks, 带进 or 彩礼, tells no
+        passage from another), and none answers a clause whose every word it lacks."""
+        known = {vs for (vs, _), ok in zip(concepts, in_corpus) if ok}
+        return [clause for clause, part in _asked_parts(q.raw, concepts)
+                if not any(_holds_part(p.text, [c for c in part if c[0] in known]) for p in top)]
+
     def named_documents(self, q: ParsedQuery) -> list[str]:
         """Context words of the query that name a document of the corpus (政府工作报告, 决定), none inside another."""
         words = [w for w in q.context
@@ -238,6 +252,7 @@ class Answerer:
         said = _SAID_FIGURE.findall(normalize(q.raw)) if q.wants_number else []
 
         probing = _PROBE.search(q.raw) is not None
+        parts_answered = not self.unanswered_clauses(q, concepts, in_corpus, top)
 
         def on_asked_topic(p: TopPassage) -> bool:
             """A question probing a document for a rule on something (河南文明行为条例对街头卖艺有规定吗) is answered only by
@@ -249,7 +264,7 @@ class Answerer:
 
         def meets(p: TopPassage) -> bool:
             """Whether the passage meets every condition the question states (plain Python: three passages)."""
-            return (len(named[p.source]) == len(places) and (not probing or on_asked_topic(p))
+            return (parts_answered and len(named[p.source]) == len(places) and (not probing or on_asked_topic(p))
                     and (not span or span[0] <= p.year <= span[1] or any(y in p.text or y in p.context for y in years))
                     and all(d in p.context or d in p.text for d in docs)
                     and (not q.wants_number or _states_figure(_unsaid(p.text, said), unit)
@@ -267,6 +282,22 @@ class Answerer:
         unlisted = sum(not ok and general_frequency(vs[0]) <= RAREST_LISTED for (vs, _), ok in zip(concepts, in_corpus))
         return np.array([max(math.log(max(best, 1e-3)), -5.0), gap, min(margin, MARGIN_CAP), float(on_topic),
                          float(same_document), pair_share, float(unlisted)])
+
+
+def _asked_parts(raw: str, concepts: Sequence[tuple[Sequence[str], float]]
+                 ) -> list[tuple[str, list[tuple[Sequence[str], float]]]]:
+    """Each clause of a compound question with its concepts (none when the question asks one thing)."""
+    clauses = [c for c in _CLAUSE_END.split(normalize(raw)) if _ASKS.search(c)]
+    if len(clauses) < 2:
+        return []
+    parts = [(c, [(vs, w) for vs, w in concepts if vs[0] in c]) for c in clauses]
+    return [(c, part) for c, part in parts if part]
+
+
+def _holds_part(text: str, part: Sequence[tuple[Sequence[str], float]]) -> bool:
+    """Whether the text holds at least a third of the weight of the concepts (a clause is often paraphrased: 东西
+    for 物品)."""
+    return bool(part) and sum(w for vs, w in part if any(_holds(text, v) for v in vs)) >= sum(w for _, w in part) / 3
 
 
 def _titled(word: str, title: str) -> bool:

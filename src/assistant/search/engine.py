@@ -86,7 +86,9 @@ class Results:
     answered: bool = False
     answer_score: float = 0.0  # what `answered` thresholds: the logit of answered.AnswerModel
     answer_features: tuple[float, ...] = ()  # its inputs (answered.ANSWER_FEATURES), for fitting and explaining
-    unnamed_places: tuple[str, ...] = ()  # when not answered: places asked of that the top documents do not concern
+    # when not answered: what the question asks of that the top passages do not concern (a place their documents do
+    # not name, a clause of a compound question none of them answers)
+    untouched: tuple[str, ...] = ()
 
     @property
     def capped(self) -> bool:
@@ -208,9 +210,11 @@ class Searcher:
         # an everyday request (今天天气怎么样) shares a word with some passage, never its subject
         # a slogan spelled out answers what it stands for, however few of the question's words it holds
         answered = (score >= self.answer_model.threshold or spelled is not None) and not is_everyday(query)
-        unnamed = () if answered else tuple(self.answerer.unnamed_places(parsed, checked))
+        untouched = () if answered else (*self.answerer.unnamed_places(parsed, checked),
+                                          *self.answerer.unanswered_clauses(parsed, ranker.concepts,
+                                                                            self._concepts_found(ranker), checked))
         return Results(query=query, hits=hits, total=total, answered=answered, answer_score=score,
-                       answer_features=tuple(x.tolist()) if x is not None else (), unnamed_places=unnamed)
+                       answer_features=tuple(x.tolist()) if x is not None else (), untouched=untouched)
 
     def _spelling_out(self, q: ParsedQuery, lists: list[TermList], n: int, source_id: str | None,
                       kinds: tuple[str, ...] | None, ranker: QueryRanker) -> TopK | None:
@@ -247,9 +251,13 @@ class Searcher:
         """The answered model's inputs for the top passages; None when the query has no concept to check."""
         if not ranker.concepts:
             return None
-        # a concept is in the corpus when a passage or a title/section holds it (上海市 only in the title)
-        in_corpus = [bool(v) or named for v, named in zip(ranker.variants, ranker.concept_ctx.any(axis=1).tolist())]
-        return self.answerer.features(q, ranker.concepts, in_corpus, passages, scores.tolist())
+        return self.answerer.features(q, ranker.concepts, self._concepts_found(ranker), passages, scores.tolist())
+
+    @staticmethod
+    def _concepts_found(ranker: QueryRanker) -> list[bool]:
+        """Whether each concept of the query is in the corpus: a passage or a title/section holds it (上海市 only
+        in the title)."""
+        return [bool(v) or named for v, named in zip(ranker.variants, ranker.concept_ctx.any(axis=1).tolist())]
 
     def _lead(self, item: int) -> str:
         """The sentence leading into the list a passage is an item of, in its section ("" when none is found
