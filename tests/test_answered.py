@@ -158,6 +158,12 @@ def test_a_figure_the_question_states_itself_is_not_the_figure_asked(answerer):
     assert feature(answerer.features(q, concepts, [True, True], [stated], [1.0]), GAP) == 0
     money = ParsedQuery(raw="补贴多少万元", runs=(("补贴",),), wants_number=True)  # 万元 is the unit asked, not said
     assert feature(answerer.features(money, [(("补贴",), 5.0)], [True], [passage("补贴2万元")], [1.0]), GAP) == 0
+    # the figure said once is taken out once: the passage's second 一个 is its own answer
+    one = ParsedQuery(raw="一个小区能成立几个业主大会", runs=(("一个", "小区"), ("成立", "业主大会")), wants_number=True)
+    council = [(("业主大会",), 5.0), (("成立",), 2.0)]
+    answer = passage("一个物业管理区域成立一个业主大会。")
+    assert feature(answerer.features(one, council, [True, True], [answer], [1.0]), GAP) == 0
+    assert feature(answerer.features(one, council, [True, True], [passage("一个业主大会应当依法成立。")], [1.0]), GAP) == 1
 
 
 def test_a_long_word_said_with_a_word_inserted_is_covered(answerer):

@@ -351,9 +351,10 @@ def _asked_unit(q: ParsedQuery) -> str | None:
 
 
 def _unsaid(text: str, said: list[str]) -> str:
-    """The text without the figures the question states."""
+    """The text without the figures the question states, each as often as it states it: the text's next one is
+    its own (一个小区能成立几个业主大会 is answered by 一个物业管理区域成立一个业主大会)."""
     for figure in said:
-        text = text.replace(figure, "")
+        text = text.replace(figure, "", 1)
     return text
 
 
