@@ -82,6 +82,9 @@ def test_a_compound_question_needs_each_of_its_clauses_answered_by_a_top_passage
     assert feature(answerer.features(q, rare, [True] * 4, [unemployment, pay], [1.0, 0.9]), GAP) > 0
     assert feature(answerer.features(q, rare, [False, True, True, True], [unemployment, pay], [1.0, 0.9]), GAP) == 0
     assert feature(answerer.features(q, concepts, [False, False, True, True], [unemployment], [1.0]), GAP) > 0
+    # clauses typed apart with a space, the first asking 多久
+    spaced = ParsedQuery(raw="失业金能领多久 裁员怎么补偿", runs=(("失业金", "领"), ("裁员", "补偿")))
+    assert feature(answerer.features(spaced, concepts, [True] * 4, [unemployment], [1.0]), GAP) > 0
     # one question asked in two clauses' words (一个问号) is one part: 失业金 alone answers 失业金在哪里申请
     single = ParsedQuery(raw="失业金在哪里申请", runs=(("失业金", "申请"),))
     assert feature(answerer.features(single, concepts[2:], [True] * 2, [unemployment], [1.0]), GAP) == 0
@@ -93,6 +96,22 @@ def test_a_figure_in_another_unit_does_not_answer_how_much_money(answerer):
     no_money = answerer.features(q, concepts, [True], [passage("补贴覆盖3万户")], [1.0])
     money = answerer.features(q, concepts, [True], [passage("补贴覆盖3万户"), passage("每户补贴2000元")], [1.0, 0.9])
     assert feature(no_money, GAP) == 1 and feature(money, GAP) == 0
+
+
+def test_how_long_asks_for_a_duration_and_a_fund_asks_for_money(answerer):
+    """多久 is answered by a period (十二个月), not by any figure; a sum named by a word ending in 金 (供养金, 维修基金)
+    asked 多少 is answered in 元, while 维修基金需要多少业主同意 counts owners."""
+    long = ParsedQuery(raw="失业金能领多久", runs=(("失业金", "领"),), wants_number=True)
+    fund = [(("失业金",), 5.0)]
+    assert feature(answerer.features(long, fund, [True], [passage("领取失业金的期限最长为十二个月")], [1.0]), GAP) == 0
+    assert feature(answerer.features(long, fund, [True], [passage("失业金不得低于3项标准")], [1.0]), GAP) == 1
+    much = ParsedQuery(raw="首期维修基金每平方米交多少", runs=(("首期", "维修基金", "平方米", "交"),), wants_number=True)
+    repair = [(("维修基金",), 5.0)]
+    assert feature(answerer.features(much, repair, [True], [passage("维修基金不足百分之三十的应当续筹")], [1.0]), GAP) == 1
+    assert feature(answerer.features(much, repair, [True], [passage("维修基金按每平方米30元交存")], [1.0]), GAP) == 0
+    owners = ParsedQuery(raw="动用维修基金需要多少业主同意", runs=(("动用", "维修基金", "业主", "同意"),), wants_number=True)
+    assert feature(answerer.features(owners, repair, [True], [passage("动用维修基金应当经三分之二以上业主同意")], [1.0]),
+                   GAP) == 0
 
 
 def test_a_sum_stated_as_a_multiple_answers_how_much_money(answerer):

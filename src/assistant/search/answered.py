@@ -84,15 +84,17 @@ MARGIN_CAP = 3.0  # also the margin of a query with a single passage found
 _NUMBER = r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十百千万亿半]+)"
 # The unit a quantity question asks in (after 多少/几/百分之), and how a passage states a figure in it.
 _ASKED_UNIT = re.compile(r"(?:多少|几)(?:个)?(钱|元|亿|万|公里|千米|小时|分钟|秒|天|日|工作日|周|星期|岁|周岁|年|个月|月|平方米|亩|倍"
-                         r"|次|辆|人|名|户|家|所|张|件|公斤|千克|吨|米|分)|(百分之几|百分比|比例|占比|百分点|几折|几成)")
+                         r"|次|辆|人|名|户|家|所|张|件|公斤|千克|吨|米|分)|(百分之几|百分比|比例|占比|百分点|几折|几成)"
+                         r"|(多久|多长时间)")
 # The unit a quantity question implies by what it asks about (价格多少 → 元, 人口多少 → 人), unless it asks
 # for a change or a rate (收入增长多少 → a percentage).
 _IMPLIED_UNIT = (
-    (re.compile(r"价格|价钱|票价|收费|费用|[^工]资金|工资|补贴|补助|奖励|预算|财政收入"
-                r"|罚款|罚金|罚多少|罚几|赔偿|赔多少|违约金|滞纳金|押金|手续费"), "钱"),  # (a fine in 元, or N倍 of a sum)
+    (re.compile(r"价格|价钱|票价|收费|费用|[^工]资金|工资|补贴|补助|奖励|预算|财政收入|金额"
+                r"|罚款|罚金|罚多少|罚几|赔偿|赔多少|违约金|滞纳金|押金|手续费|[交缴付花]多少"), "钱"),  # (a fine in 元, or N倍 of a sum)
     (re.compile(r"人口|人数"), "人"),
     (re.compile(r"里程|距离"), "公里"),
 )
+_AMOUNT_ASKED = re.compile(r"多少[呢啊呀？?\s]*$")  # 多少 ending the question: how much of what it names
 _CHANGE_OR_RATE = re.compile(r"增长|增速|增加|提高|上调|下降|降低|减少|比例|比重|占比|率|倍")
 # (Laws state many sums as multiples: 支付二倍的工资, 违法所得一倍以上五倍以下的罚款; 多少钱 is answered so.)
 _UNIT_IN_TEXT = {
@@ -101,7 +103,7 @@ _UNIT_IN_TEXT = {
     "平方米": "平方米", "亩": "亩", "倍": "倍", "%": "%|分之|成|折|个百分点", "人": "人|名", "名": "人|名",
     "分钟": "分钟", "秒": "秒", "工作日": "工作日|日", "周": "周|星期|日|天", "星期": "周|星期|日|天", "次": "次",
     "辆": "辆", "户": "户", "家": "家", "所": "所", "张": "张", "件": "件", "公斤": "公斤|千克", "千克": "公斤|千克",
-    "吨": "吨", "米": "米", "分": "分",
+    "吨": "吨", "米": "米", "分": "分", "时长": "年|个月|月|日|天|小时|周|星期|分钟",
 }
 # A figure the question itself states (一年没扣分 → 一年, 60岁以上 → 60岁): a passage repeating it has not stated
 # the figure asked (审验期能延长几年 is not answered by 一年内无累积记分). 百/千/万 begin no figure said (多少万元).
@@ -121,8 +123,8 @@ _PROBE = re.compile(rf"对.{{1,20}}?(?:有什么|有没有|有无|有哪些|有)
 _PLACE_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|新区|省|市|县|区|州)$")
 # A compound question asks two things in two clauses (裁员怎么补偿，失业金怎么申请): each clause holds its own
 # question word, and each must be answered by one of the top passages.
-_ASKS = re.compile(r"吗|什么|怎么|怎样|多少|几|哪|有没有|要不要|能不能|可不可以|是否|如何|谁")
-_CLAUSE_END = re.compile(r"[，,；;、？?！!。]|以及|另外")
+_ASKS = re.compile(r"吗|呢|什么|怎么|怎样|多少|多久|多长|几|哪|有没有|要不要|能不能|可不可以|是否|如何|何时|谁")
+_CLAUSE_END = re.compile(r"[\s，,；;、？?！!。]|以及|另外")
 
 
 @dataclass(frozen=True)
@@ -344,9 +346,11 @@ def _year_forms(year: int) -> tuple[str, ...]:
 def _asked_unit(q: ParsedQuery) -> str | None:
     m = _ASKED_UNIT.search(q.raw)
     if m is not None:
-        return m.group(1) or "%"
+        return m.group(1) or ("%" if m.group(2) else "时长")
     if _CHANGE_OR_RATE.search(q.raw):
         return None
+    if _AMOUNT_ASKED.search(q.raw) and any(w.endswith("金") and len(w) > 1 for run in q.runs for w in run):
+        return "钱"  # 供养金每月多少, 维修基金交多少: a sum of money (not 维修基金需要多少业主同意: owners counted)
     return next((unit for asks, unit in _IMPLIED_UNIT if asks.search(q.raw)), None)
 
 
