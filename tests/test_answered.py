@@ -433,6 +433,16 @@ def test_a_provinces_regulation_answers_its_cities_questions_not_another_provinc
     assert not other.answered and other.hits[0].passage.text == own.hits[0].passage.text
 
 
+def test_a_citys_regulation_answers_its_districts_questions_written_in_full(tmp_path):
+    """文登区 is 威海市's: its parking regulation answers a question on it; 昆山市 is Jiangsu's, not answered there."""
+    searcher = Searcher.open(plan_with_regulations(tmp_path, PLAN, [REGULATIONS / "weihai-parking.md"]))
+    asked = "路边要新划停车泊位，施划方案公示多长时间"
+    own = searcher.search("文登区" + asked)
+    assert own.answered and "公示时间不得少于十五日" in own.hits[0].passage.text
+    other = searcher.search("昆山市" + asked)
+    assert not other.answered and other.untouched == ("昆山市",)  # (named as written)
+
+
 def test_a_province_rules_binding_a_city_rank_as_naming_it(tmp_path):
     """The ranking counts 济南 as covered by a 山东省 regulation, as it counts 山东: a plan's sentence that merely
     names 济南 beside one word asked no longer outranks the article that answers."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.search.places import bound_places, cities, is_local, listed_places, provinces
+from assistant.search.places import bound_places, cities, is_local, listed_places, provinces, written_places
 from assistant.search.ranking import load_config
 
 
@@ -20,8 +20,18 @@ def test_a_zhejiang_citys_rules_bind_its_counties_and_districts():
     assert "义乌" in bound_places("金华市某某办法", "办法") and "义乌" not in bound_places("杭州市某某管理条例", "条例")
     assert bound_places("杭州市政府工作报告", "政府工作报告") == frozenset()  # a city's report speaks of the city
     assert cities()["台州"] >= {"天台", "温岭"}  # (天台 is bound though never named by its bare name)
-    # every county listed under a city is the province's
-    assert set().union(*cities().values()) <= provinces()["浙江"] and len(set().union(*cities().values())) == 90
+    # every county listed under a Zhejiang city is the province's
+    zhejiang = [places for city, places in cities().items() if city in provinces()["浙江"]]
+    assert set().union(*zhejiang) <= provinces()["浙江"] and len(set().union(*zhejiang)) == 90
+
+
+def test_another_provinces_city_binds_its_divisions_written_in_full():
+    """信阳市's regulation binds 商城县 (its county), named as written: the bare 商城 is a mall, which no rule binds."""
+    assert {"商城县", "罗山县", "浉河区", "新县"} <= bound_places("信阳市城市市容和环境卫生管理条例", "条例")
+    assert "商城" not in bound_places("信阳市城市市容和环境卫生管理条例", "条例") and "商城" not in listed_places()
+    assert "商城县" in bound_places("河南省物业管理条例", "条例") and "文登区" in bound_places("威海市停车管理和服务条例", "条例")
+    assert written_places("商城县的店铺和罗山县城，主城区和郊区的新县") == ["商城县", "罗山县", "新县"]  # (城区, 郊区: no)
+    assert is_local("商城县某某办法") and not is_local("公安部关于某某的规定")  # (公安县's bare name starts no title)
 
 
 def test_a_national_rule_binds_the_home_province_and_its_places_only():
@@ -44,7 +54,7 @@ def test_the_home_province_must_be_a_province_of_the_table(tmp_path):
 def test_reports_plans_city_rules_and_national_laws_bind_no_place_beyond_their_title():
     # what a province's report says of the province is no figure of its cities; a city's rule is its own
     for title, kind in (("浙江省政府工作报告", "政府工作报告"), ("浙江省某某规划纲要", "纲要"), ("浙江省某某实施方案", "实施方案"),
-                        ("广州市幼儿园条例", "条例"), ("中华人民共和国道路交通安全法", "法")):
+                        ("广州市政府工作报告", "政府工作报告"), ("中华人民共和国道路交通安全法", "法")):
         assert bound_places(title, kind) == frozenset()
 
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from assistant.search.dictionary import word_table
 from assistant.search.normalize import normalize
-from assistant.search.places import listed_places, place_names
+from assistant.search.places import listed_places, place_names, written_as, written_places
 from assistant.search.query import ParsedQuery
 from assistant.search.ranking import WEIGHTS_FILE
 
@@ -188,7 +188,8 @@ class Answerer:
             place = next((w[:n] for n in range(len(w), 1, -1) if w[:n] in self.places and self._is_a_name(w[:n])), None)
             if place is not None:
                 found.append(_PLACE_SUFFIX.sub("", place) if len(place) > 2 else place)
-        return list(dict.fromkeys(found))
+        written = written_places(normalize(q.raw))  # 商城县, 文登区: named as the table writes them
+        return list(dict.fromkeys([*(p for p in found if not written_as(p, written)), *written]))
 
     def _is_a_name(self, place: str) -> bool:
         """Whether a place of jieba's list is a name a question states: a two-character entry must also be

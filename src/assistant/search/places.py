@@ -29,6 +29,8 @@ _LOCAL_FORMS = ("省", "市", "县", "区", "州", "自治区", "自治州")  # 
 # A title opening with a province the table does not know (a made-up 某江省, a misspelt one): no national rule
 _PROVINCE_TITLE = re.compile(r"^[\u4e00-\u9fff]{1,3}(?:省|自治区)")
 _MUNICIPALITIES = ("北京", "上海", "天津", "重庆", "香港", "澳门", "台湾")  # left out of the table
+# A division the table writes in full (商城县, 文登区, 荣成市): named only so; its bare name is the rest
+_FULL_FORM = re.compile(r"(?:自治县|自治旗|林区|特区|区|县|市|旗)$")
 
 
 @lru_cache(maxsize=1)
@@ -69,15 +71,39 @@ def cities() -> dict[str, frozenset[str]]:
 
 
 def _bare(places: tuple[str, ...]) -> frozenset[str]:
+    """The names as questions state them: 天台 of ~天台; a division written in full stays so (文登区: its bare name
+    may be an everyday word, 商城 a mall, which a question on malls must not find bound by 河南省's rules)."""
     return frozenset(p.lstrip(EVERYDAY_MARK) for p in places)
+
+
+def _named_as_written(place: str) -> bool:
+    return place.startswith(EVERYDAY_MARK) or _FULL_FORM.search(place) is not None
 
 
 @lru_cache(maxsize=1)
 def listed_places() -> frozenset[str]:
     """The places a question names by their bare name alone: every province and every place of the table but
-    those that are also everyday words."""
+    those that are also everyday words or written in full (see written_places)."""
     table = _table()[0]
-    return frozenset(table).union(p for places in table.values() for p in places if not p.startswith(EVERYDAY_MARK))
+    return frozenset(table).union(p for places in table.values() for p in places if not _named_as_written(p))
+
+
+@lru_cache(maxsize=1)
+def _full_forms() -> re.Pattern[str]:
+    """A pattern finding the divisions the table writes in full, longest first."""
+    full = {p for places in _table()[0].values() for p in places if _FULL_FORM.search(p)}
+    return re.compile("|".join(sorted(map(re.escape, full), key=len, reverse=True)))
+
+
+def written_places(text: str) -> list[str]:
+    """The divisions the table writes in full (商城县, 文登区) that the text names: jieba's word list knows few of
+    them, and their bare names are often everyday words (商城, 新华)."""
+    return list(dict.fromkeys(m.group(0) for m in _full_forms().finditer(text)))
+
+
+def written_as(place: str, written: list[str]) -> bool:
+    """Whether a place a question names (商城, as jieba cuts 商城县) is the bare name of a division it writes in full."""
+    return any(w != place and w.startswith(place) and _FULL_FORM.fullmatch(w[len(place):]) for w in written)
 
 
 def is_local(title: str) -> bool:
