@@ -270,7 +270,8 @@ def test_only_names_count_as_places_and_a_document_may_be_named_in_the_text(answ
     # 上门 and 爱国 (of 爱国主义) are tagged places in jieba's list, but have no 上门市 or 爱国县
     for raw, runs in (("空巢老人有没有人上门探访", (("空巢", "老人"), ("人", "上门", "探访"))),
                       ("爱国主义教育法 学校", (("爱国主义", "教育法", "学校"),)),
-                      ("快递能上门来取件吗", (("快递",), ("上门来", "取件")))):  # 上门来, a verb phrase, is listed too
+                      ("快递能上门来取件吗", (("快递",), ("上门来", "取件"))),  # 上门来, a verb phrase, is listed too
+                      ("城市建设能占河滩地吗", (("城市", "建设", "占", "河滩地"),))):  # land by its kind, tagged a place
         assert answerer.named_places(ParsedQuery(raw=raw, runs=runs)) == []
     assert answerer.named_places(ParsedQuery(raw="日本 杭州 新加坡", runs=(("日本", "杭州", "新加坡"),))) \
         == ["日本", "杭州", "新加坡"]

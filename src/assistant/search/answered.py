@@ -110,6 +110,7 @@ _UNIT_IN_TEXT = {
 _SAID_FIGURE = re.compile(r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十半][一二两三四五六七八九十百千万亿半]*)[^\s，。？?！!、多几]")
 _FIGURE = re.compile(r"[0-9]|[一二三四五六七八九十百千]+分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|日|天|年|月|岁|小时|人|户)")
 _COMPLEMENTS = ("来", "去")  # directional complements: no place name of the list ends in one but transliterations
+_LAND = "地"  # jieba's list tags land by its kind as places (河滩地, 山坡地, 根据地, 黑土地): no place a rule is of
 _ADMINISTRATIVE = ("省", "市", "县", "区", "国", "自治区", "特别行政区")
 # Places outside the country that jieba lists without an administrative form (its 国 of old, 爱国 among them):
 # named places all the same (在美国做志愿者, 香港坐救护车), as longer names (意大利, 新加坡) already are.
@@ -196,7 +197,7 @@ class Answerer:
         listed in its administrative form (杭州 → 杭州市, 日本 → 日本国); the list also tags words such as 上门,
         城镇 and 爱国 (of 爱国主义), which name no place (and many 国 of old: 美国 is lost with them), and verb
         phrases ending in a directional complement (上门来)."""
-        if place.endswith(_COMPLEMENTS):  # 上门来, 迁回来: a verb and its direction, tagged a place
+        if place.endswith((*_COMPLEMENTS, _LAND)):  # 上门来, 迁回来: a verb and its direction, tagged a place
             return False
         return len(place) > 2 or place in _ABROAD or any(place + s in self.places for s in _ADMINISTRATIVE)
 
