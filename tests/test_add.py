@@ -36,7 +36,7 @@ def test_add_markdown_reads_metadata_and_remove_takes_it_out(corpus: Path, tmp_p
     assert (s.title, s.kind, s.passed, s.approved, s.effective) == (
         "某市河道保护条例", "条例", "2019-06-27", "2019-09-27", "2020-01-01")
     assert s.issuer == "某市人民代表大会常务委员会" and s.short == "" and s.date == "2019-06-27"
-    assert r.articles == 8 and [c for c, _ in r.outline] == ["", "第二章 管理职责", "第三章 河道整治", "第四章 行为规范"]
+    assert r.articles == 8 and [c for c, _ in r.outline] == ["第一章", "第二章 管理职责", "第三章 河道整治", "第四章 行为规范"]
     assert (corpus / "river.md").read_bytes() == src.read_bytes()
     stored = Corpus(db).source(s.id)
     assert stored.approved == "2019-09-27" and "会议批准" in stored.history

@@ -39,11 +39,11 @@ def test_regulation_markdown_structure(regulation: Path):
     # … and are no part of the text; Markdown syntax and the comment are never passages
     texts = [p.text for p in body(ps)]
     assert not any(t.startswith(("#", "<!")) or "INFO" in t or "会议通过" in t or "会议批准" in t for t in texts)
-    # every body passage sits under its article; the first chapter has no heading: no section invented
+    # every body passage sits under its article; the first chapter's heading is lost: its articles are 第一章's
     assert all(p.section and p.section[-1].startswith("第") and p.section[-1].endswith("条") for p in body(ps))
     by_text = {p.text: p for p in ps}
-    assert by_text["为了加强河道保护，制定本条例。"].section == ("第一条",)
-    assert by_text["本条例所称河道，包括湖泊、人工水道。"].section == ("第二条",)  # the article's second 款
+    assert by_text["为了加强河道保护，制定本条例。"].section == ("第一章", "第一条")
+    assert by_text["本条例所称河道，包括湖泊、人工水道。"].section == ("第一章", "第二条")  # the article's second 款
     # the three chapter-heading spellings give the same label form
     assert by_text["（一）组织编制河道规划；"].section == ("第二章 管理职责", "第三条")
     assert by_text["河道整治应当符合规划。"].section == ("第三章 河道整治", "第五条")
@@ -217,3 +217,17 @@ def test_markdown_items_and_articles_on_consecutive_lines_are_passages_of_their_
         assert by_text[item] == ("第二条",)
     assert by_text["为了规范居住登记，制定本办法。"] == ("第一条",)
     assert by_text["登记费用合计3.5元，由申请人承担。"] == ("第三条",)  # a decimal wrapped to a line's start opens nothing
+
+
+def test_articles_before_a_first_chapter_numbered_two_are_the_lost_first_chapter(tmp_path: Path):
+    """开封市河湖保护管理条例 prints 第一章's articles under no heading and then 第二章: they are 第一章's (so a
+    reference to 第一章 finds them). A regulation without chapters gets none."""
+    facts = metadata.read_facts(markdown.read(REGULATIONS / "kaifeng-rivers-lakes.md"))
+    ps = passages(REGULATIONS / "kaifeng-rivers-lakes.md", markdown.read, facts.title, "\n".join(facts.history))
+    assert {p.section for p in body(ps) if p.section[-1] in ("第一条", "第八条")} == {("第一章", "第一条"), ("第一章", "第八条")}
+    assert next(p.section for p in body(ps) if p.section[-1] == "第九条")[0].startswith("第二章")
+    path = tmp_path / "reg.md"
+    path.write_text("# 某市河道管理条例\n\n第一条 为了加强河道管理，制定本条例。\n\n第二条 本条例适用于本市。\n\n第三条 禁止侵占河道。\n",
+                    encoding="utf-8")
+    facts = metadata.read_facts(markdown.read(path))
+    assert {p.section for p in passages(path, markdown.read, facts.title)} == {("第一条",), ("第二条",), ("第三条",)}

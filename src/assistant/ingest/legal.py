@@ -131,4 +131,19 @@ def blocks(paras: list[Paragraph], removals: Removals) -> list[Block]:
             out.append(Block(text, n, OTHER_HEADING_LEVEL, " ".join(para.lines[0].spaced.split())))
         else:
             out.append(Block(text, n))
-    return out
+    return _with_first_chapter(out)
+
+
+def _with_first_chapter(out: list["Block"]) -> list["Block"]:
+    """The blocks with a 第一章 heading before the first article when the source lost it: its first division is
+    第二章 and articles come before it (开封市河湖保护管理条例 prints 第一章's articles under no heading), so
+    `第一章` still finds them."""
+    from assistant.ingest.structure import Block
+
+    first = next((i for i, b in enumerate(out) if b.level and b.level < LEVELS["条"] and b.label), None)
+    if first is None or not out[first].label.startswith("第二章"):
+        return out
+    start = next((i for i, b in enumerate(out[:first]) if b.level == LEVELS["条"]), None)
+    if start is None:
+        return out
+    return [*out[:start], Block("", out[start].para, LEVELS["章"], "第一章"), *out[start:]]
