@@ -160,19 +160,6 @@ def test_upper_bound_holds_whichever_unknown_pairs_a_passage_holds(searcher, mon
     assert checked > 40
 
 
-def test_a_term_looked_up_in_candidates_either_way_round():
-    """contribution() searches the shorter of list and candidates in the other: both give the same."""
-    rng = np.random.default_rng(3)
-    docs = np.sort(rng.choice(5000, 300, replace=False)).astype(np.int32)
-    t = candidates.TermList(docs, rng.integers(1, 1000, 300).astype(np.uint16), 0.37, 1.0, 2)
-    for count in (10, 300, 3000):
-        cand = np.sort(rng.choice(5000, count, replace=False)).astype(np.int32)
-        add, found = t.contribution(cand)
-        where = {d: w * 0.37 for d, w in zip(docs.tolist(), t.weights.tolist())}
-        assert found.tolist() == [d in where for d in cand.tolist()]
-        assert add.tolist() == [where.get(d, 0.0) for d in cand.tolist()]
-
-
 def test_the_kernel_adds_looks_up_and_clears_as_numpy_does():
     """_kernel.add equals score_all's numpy sums to the last bit (with the bits, and the key share); look_up finds each
     candidate in a list shorter or far longer than the candidates, at either end of it; clear zeroes what was added."""
