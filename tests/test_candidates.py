@@ -4,7 +4,7 @@ import random
 import numpy as np
 import pytest
 
-from assistant.search import candidates, ranking, vectors
+from assistant.search import _kernel, candidates, ranking, vectors
 from assistant.search.candidates import count_matches, top_k
 from assistant.search.engine import SHORTLIST, TOTAL_CAP, Searcher
 from assistant.search.ranking import QueryRanker
@@ -160,17 +160,66 @@ def test_upper_bound_holds_whichever_unknown_pairs_a_passage_holds(searcher, mon
     assert checked > 40
 
 
-def test_a_term_looked_up_in_candidates_either_way_round():
-    """contribution() searches the shorter of list and candidates in the other: both give the same."""
+def test_the_kernel_adds_looks_up_and_clears_as_numpy_does():
+    """_kernel.add equals score_all's numpy sums to the last bit (with the bits, and the key share); look_up finds each
+    candidate in a list shorter or far longer than the candidates, at either end of it; clear zeroes what was added."""
     rng = np.random.default_rng(3)
-    docs = np.sort(rng.choice(5000, 300, replace=False)).astype(np.int32)
-    t = candidates.TermList(docs, rng.integers(1, 1000, 300).astype(np.uint16), 0.37, 1.0, 2)
-    for count in (10, 300, 3000):
-        cand = np.sort(rng.choice(5000, count, replace=False)).astype(np.int32)
-        add, found = t.contribution(cand)
-        where = {d: w * 0.37 for d, w in zip(docs.tolist(), t.weights.tolist())}
-        assert found.tolist() == [d in where for d in cand.tolist()]
-        assert add.tolist() == [where.get(d, 0.0) for d in cand.tolist()]
+    size = 5000
+    s, bits, share = np.zeros(size), np.zeros(size, dtype=np.int64), np.zeros(size)
+    lists = []
+    for i, length in enumerate((1, 40, 300, 4999, 5000)):
+        docs = np.sort(rng.choice(size, length, replace=False)).astype(np.intp)
+        lists.append(candidates.TermList(docs, rng.integers(1, 65535, length).astype(np.uint16), rng.random(), 1.0,
+                                         i if i != 2 else -1))
+    for t in lists:
+        _kernel.add(t.docs, t.weights, t.factor, t.bit, 0.25 if t.bit == 1 else 0.0, s, bits, share)
+    want_s, want_bits = candidates.score_all(lists, size)
+    assert s.tobytes() == want_s.tobytes() and bits.tolist() == want_bits.tolist()
+    assert share.tolist() == [0.25 * (d in set(lists[1].docs.tolist())) for d in range(size)]
+    for count in (0, 1, 10, 300, 3000, size):
+        cand = np.sort(rng.choice(size, count, replace=False)).astype(np.intp)
+        got_s, got_bits, got_share = np.full(count, 0.5), np.zeros(count, dtype=np.int64), np.zeros(count)
+        for t in lists:
+            _kernel.look_up(cand, t.docs, t.weights, t.factor, t.bit, 0.25 if t.bit == 1 else 0.0, got_s, got_bits,
+                            got_share)
+        expect = np.full(count, 0.5)
+        for t in lists:  # (score_all's sums, from 0.5: added in the same order)
+            where = dict(zip(t.docs.tolist(), (t.weights * t.factor).tolist()))
+            expect += np.array([where.get(d, 0.0) for d in cand.tolist()])
+        assert got_s.tobytes() == expect.tobytes()
+        assert got_bits.tolist() == want_bits[cand].tolist() and got_share.tolist() == share[cand].tolist()
+    for t in lists[:3]:
+        _kernel.clear(t.docs, s, bits, np.empty(0))  # (an accumulator left out: not written)
+    assert not s[lists[0].docs].any() and not bits[lists[2].docs].any() and s[lists[3].docs].any()
+    for t in lists[3:]:
+        _kernel.clear(t.docs, s, bits, np.empty(0))
+    assert not s.any() and not bits.any() and share.any()
+    _kernel.clear(lists[1].docs, s, bits, share)
+    assert not share.any()
+
+
+def test_the_kernel_refuses_what_it_cannot_read():
+    """Wrong element types, lengths, out-of-range passages and unsorted candidates raise; nothing is read past an end."""
+    s, bits, share = np.zeros(10), np.zeros(10, dtype=np.int64), np.zeros(10)
+    docs, weights = np.array([1, 4], dtype=np.intp), np.array([3, 5], dtype=np.uint16)
+    with pytest.raises(TypeError):
+        _kernel.add(docs.astype(np.int32), weights, 1.0, 0, 0.0, s, bits, share)
+    with pytest.raises(TypeError):
+        _kernel.add(docs, weights.astype(np.float64), 1.0, 0, 0.0, s, bits, share)
+    with pytest.raises(ValueError):
+        _kernel.add(docs, weights[:1], 1.0, 0, 0.0, s, bits, share)
+    with pytest.raises(ValueError):
+        _kernel.add(docs, weights, 1.0, 63, 0.0, s, bits, share)
+    with pytest.raises(IndexError):
+        _kernel.add(np.array([1, 10], dtype=np.intp), weights, 1.0, 0, 0.0, s, bits, share)
+    with pytest.raises(IndexError):
+        _kernel.clear(np.array([-1], dtype=np.intp), s, bits, share)
+    with pytest.raises(ValueError):  # (read-only: numpy refuses a writable buffer)
+        _kernel.add(docs, weights, 1.0, 0, 0.0, np.broadcast_to(s, (10,)), bits, share)
+    with pytest.raises(ValueError):
+        _kernel.look_up(np.array([4, 1], dtype=np.intp), docs, weights, 1.0, 0, 0.0, s[:2], bits[:2], share[:2])
+    with pytest.raises(ValueError):
+        _kernel.look_up(docs, docs, weights, 1.0, 0, 0.5, s[:2], bits[:2], share[:1])
 
 
 def test_best_first_is_the_head_of_a_lexsort():

@@ -34,6 +34,8 @@ from typing import Callable, Protocol
 
 import numpy as np
 
+from assistant.search import _kernel
+
 SEED = 128  # passages scored exactly first (or the page, if larger), to set the pruning threshold
 SEED_POSTINGS = 2048  # the shortest key lists read first, up to this many postings, to pick them
 SMALL = 8192  # a query with fewer postings in all skips the seed (pruning would cost more than it saves)
@@ -42,35 +44,18 @@ AT_ONCE = 2048  # fewer candidates are all rescored in one call: cheaper than th
 MAX_BITS = 52  # presence bits are summed in float64: exact up to 2**53
 _SAFETY = 1 - 1e-9  # float sums in a different order may differ in the last bits
 _scratch = threading.local()
+_NOTHING = np.empty(0)  # (the kernel's stand-in for an accumulator not to be written)
 
 
 @dataclass(eq=False, slots=True)  # (not frozen: a frozen dataclass's __init__ costs ~4x, and lists are made per query)
 class TermList:
-    """One query term's postings: passage numbers (sorted), stored weights (positive), the query's factor."""
+    """One query term's postings: passage numbers (sorted, intp), stored weights (uint16, positive), the query's factor."""
 
     docs: np.ndarray
     weights: np.ndarray
     factor: float
     bound: float  # factor × the largest stored weight: no passage gets more from this term
     bit: int = -1  # the bit marking passages that hold the term (-1: not tracked)
-
-    def contribution(self, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """This term's share of s for each passage in `cand` (sorted, each once), 0 where absent; and where
-        present. The shorter of the two is binary-searched in the other: sorted needles keep it in cache."""
-        if len(self.docs) < len(cand):
-            pos = cand.searchsorted(self.docs)  # (the method: no Python wrapper, ~1 µs a call)
-            hit = cand.take(pos, mode="clip") == self.docs
-            found = np.zeros(len(cand), dtype=np.bool_)
-            found[pos[hit]] = True
-            out = np.zeros(len(cand))
-            out[found] = self.weights[hit] * self.factor
-            return out, found
-        pos = self.docs.searchsorted(cand)
-        found = self.docs.take(pos, mode="clip") == cand
-        return self.weights.take(pos, mode="clip") * self.factor * found, found  # (× 1.0 or × 0.0: exact)
-
-    def mark(self, bits: np.ndarray, found: np.ndarray) -> np.ndarray:
-        return bits | (found.astype(np.int64) << self.bit) if self.bit >= 0 else bits
 
 
 def score_all(lists: list[TermList], size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -192,7 +177,8 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
     if sum(len(t.docs) for t in lists) <= SMALL:  # every list read, nothing pruned: no bound needed
         dense = _dense(size)
         try:
-            dense.add_all(lists)
+            for t in lists:  # (in the lists' order: each passage's s is summed as score_all sums it)
+                dense.add(t, 0.0)
             cand = dense.read()
             s, bits = dense.s.take(cand), dense.bits.take(cand)
         finally:
@@ -262,11 +248,8 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         keep = scorer.upper_bound(cand, s + rests[0], bits, unknown) * lift >= floor
         cand, s, bits, share, gain, lift, tilted = (a[keep] for a in (cand, s, bits, share, gain, lift, tilted))
     for i, (t, key_share) in enumerate(unread, 1):  # looked up, cutting after each
-        add, found = t.contribution(cand)
-        s += add
-        bits = t.mark(bits, found)
+        _kernel.look_up(cand, t.docs, t.weights, t.factor, t.bit, key_share, s, bits, share)
         if key_share:
-            share = share + key_share * found
             gain = cover.gain(share + sum(sh for _, sh in unread[i:])) * tilted
         if len(cand) > FEW or i == len(unread):  # a cut that would save few lookups is left to the last
             keep = (s + rests[i]) * gain >= floor
@@ -293,7 +276,8 @@ def _score_each(lists: list[TermList], n: int, among: np.ndarray, allowed: Allow
 class _Dense:
     """Per-passage accumulators (s, presence bits, key share) over all passages, reused across queries
     by one thread (a fresh 1.8 MB array per query at 100× corpus costs more in page faults than the
-    scoring itself); only the slots of the lists added are touched, and cleared after."""
+    scoring itself); only the slots of the lists added are touched, and cleared after. Lists are added,
+    cleared and looked up by compiled loops (_kernel.c: one call per list, where numpy took several)."""
 
     def __init__(self, size: int) -> None:
         self.s, self.bits, self.share = np.zeros(size), np.zeros(size, dtype=np.int64), np.zeros(size)
@@ -303,27 +287,10 @@ class _Dense:
         self.wrote_bits = self.wrote_share = False  # (most queries add no key share, some no bits: not cleared)
 
     def add(self, t: TermList, share: float) -> None:
-        # (ufunc.at: ~2x faster than fancy indexing; a passage is once in a list, so the adds are the same)
-        self.added.append(docs := t.docs)
-        np.add.at(self.s, docs, t.weights * t.factor)
-        if t.bit >= 0:
-            np.add.at(self.bits, docs, 1 << t.bit)  # (a bit is set once per passage: | and + agree)
-            self.wrote_bits = True
-        if share:
-            np.add.at(self.share, docs, share)
-            self.wrote_share = True
-
-    def add_all(self, lists: list[TermList]) -> None:
-        """add(t, 0.0) for each list, in one call per array: the postings end to end, in the lists' order (so each
-        passage's sum is added up in the same order, to the same bits)."""
-        docs = np.concatenate([t.docs for t in lists])
-        lengths = [len(t.docs) for t in lists]
-        self.added.append(docs)
-        weights = np.concatenate([t.weights for t in lists])
-        # (the array's own repeat: np.repeat of a list goes through a slow Python wrapper)
-        np.add.at(self.s, docs, weights * np.array([t.factor for t in lists]).repeat(lengths))
-        np.add.at(self.bits, docs, np.array([1 << t.bit if t.bit >= 0 else 0 for t in lists]).repeat(lengths))
-        self.wrote_bits = True
+        self.added.append(t.docs)
+        _kernel.add(t.docs, t.weights, t.factor, t.bit, share, self.s, self.bits, self.share)
+        self.wrote_bits |= t.bit >= 0
+        self.wrote_share |= share != 0
 
     def read(self) -> np.ndarray:
         """The passages of the lists added, each once (unsorted)."""
@@ -373,14 +340,14 @@ class _Dense:
         return self.stamp.take(ordered)
 
     def clear(self) -> None:
-        written = [self.s] + [self.bits] * self.wrote_bits + [self.share] * self.wrote_share
+        bits = self.bits if self.wrote_bits else _NOTHING.view(np.int64)
+        share = self.share if self.wrote_share else _NOTHING
         if sum(map(len, self.added)) * 16 >= len(self.s):  # many: one sequential pass is cheaper
-            for a in written:
+            for a in (self.s, bits, share):
                 a.view(np.uint8).fill(0)  # (byte zeros: a memset, ~2× faster than filling 8-byte ones)
         else:
             for docs in self.added:
-                for a in written:
-                    a.put(docs, 0)
+                _kernel.clear(docs, self.s, bits, share)
         self.added = []
         self.wrote_bits = self.wrote_share = False
 
@@ -552,9 +519,5 @@ def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Score
 def _look_up(terms: list[Term], cand: np.ndarray, s: np.ndarray, bits: np.ndarray, share: np.ndarray | None) -> None:
     """Add the terms' contributions to s, bits and share of the passages `cand` (sorted), in place."""
     for t, key_share in terms:
-        add, found = t.contribution(cand)
-        s += add
-        if t.bit >= 0:
-            bits |= found.astype(np.int64) << t.bit
-        if share is not None and key_share:
-            share += key_share * found
+        _kernel.look_up(cand, t.docs, t.weights, t.factor, t.bit, key_share if share is not None else 0.0, s, bits,
+                        _NOTHING if share is None else share)
