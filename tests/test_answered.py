@@ -99,8 +99,8 @@ def test_a_figure_in_another_unit_does_not_answer_how_much_money(answerer):
 
 
 def test_how_long_asks_for_a_duration_and_a_fund_asks_for_money(answerer):
-    """多久 is answered by a period (十二个月), not by any figure; a sum named by a word ending in 金 (供养金, 维修基金)
-    asked 多少 is answered in 元, while 维修基金需要多少业主同意 counts owners."""
+    """多久 is answered by a period (十二个月), not by any figure; a sum named by a word ending in 金 or 费 (供养金,
+    维修基金, 热费) asked 多少 is answered in 元, while 维修基金需要多少业主同意 counts owners."""
     long = ParsedQuery(raw="失业金能领多久", runs=(("失业金", "领"),), wants_number=True)
     fund = [(("失业金",), 5.0)]
     assert feature(answerer.features(long, fund, [True], [passage("领取失业金的期限最长为十二个月")], [1.0]), GAP) == 0
@@ -109,6 +109,10 @@ def test_how_long_asks_for_a_duration_and_a_fund_asks_for_money(answerer):
     repair = [(("维修基金",), 5.0)]
     assert feature(answerer.features(much, repair, [True], [passage("维修基金不足百分之三十的应当续筹")], [1.0]), GAP) == 1
     assert feature(answerer.features(much, repair, [True], [passage("维修基金按每平方米30元交存")], [1.0]), GAP) == 0
+    fee = ParsedQuery(raw="温度不达标减收多少热费", runs=(("温度", "不达标", "减收"), ("热费",)), wants_number=True)
+    heat = [(("热费",), 5.0)]
+    assert feature(answerer.features(fee, heat, [True], [passage("停止供热二十四小时以上的，减收热费")], [1.0]), GAP) == 1
+    assert feature(answerer.features(fee, heat, [True], [passage("每日减收热费2元")], [1.0]), GAP) == 0
     owners = ParsedQuery(raw="动用维修基金需要多少业主同意", runs=(("动用", "维修基金", "业主", "同意"),), wants_number=True)
     assert feature(answerer.features(owners, repair, [True], [passage("动用维修基金应当经三分之二以上业主同意")], [1.0]),
                    GAP) == 0

@@ -95,6 +95,8 @@ _IMPLIED_UNIT = (
     (re.compile(r"里程|距离"), "公里"),
 )
 _AMOUNT_ASKED = re.compile(r"多少[呢啊呀？?\s]*$")  # 多少 ending the question: how much of what it names
+_SUM_ENDS = ("金", "费")  # 供养金, 维修基金, 押金; 热费, 停车费, 物业费: sums of money
+_NOT_SUMS = frozenset({"浪费", "消费", "免费"})
 _CHANGE_OR_RATE = re.compile(r"增长|增速|增加|提高|上调|下降|降低|减少|比例|比重|占比|率|倍")
 # (Laws state many sums as multiples: 支付二倍的工资, 违法所得一倍以上五倍以下的罚款; 多少钱 is answered so.)
 _UNIT_IN_TEXT = {
@@ -351,8 +353,9 @@ def _asked_unit(q: ParsedQuery) -> str | None:
         return m.group(1) or ("%" if m.group(2) else "时长")
     if _CHANGE_OR_RATE.search(q.raw):
         return None
-    if _AMOUNT_ASKED.search(q.raw) and any(w.endswith("金") and len(w) > 1 for run in q.runs for w in run):
-        return "钱"  # 供养金每月多少, 维修基金交多少: a sum of money (not 维修基金需要多少业主同意: owners counted)
+    sums = [w for run in q.runs for w in run if len(w) > 1 and w.endswith(_SUM_ENDS) and w not in _NOT_SUMS]
+    if sums and (_AMOUNT_ASKED.search(q.raw) or any(f"多少{w}" in q.raw for w in sums)):
+        return "钱"  # 供养金每月多少, 减收多少热费: a sum of money (not 维修基金需要多少业主同意: owners counted)
     return next((unit for asks, unit in _IMPLIED_UNIT if asks.search(q.raw)), None)
 
 
