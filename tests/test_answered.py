@@ -429,23 +429,19 @@ def test_the_chat_says_first_that_another_citys_article_is_not_what_was_asked(se
     assert not asked.blocks[0].text.startswith("资料库中没有直接回答")
 
 
-def test_a_provinces_regulation_answers_its_cities_questions_not_another_provinces(tmp_path):
-    searcher = Searcher.open(plan_with_regulations(tmp_path, PLAN, [REGULATIONS / "shandong-elderly-care-services.md"]))
-    asked = "的养老机构要向哪个部门备案"
-    own = searcher.search("济南" + asked)
-    assert own.answered and "备案" in own.hits[0].passage.text
-    other = searcher.search("南京" + asked)
-    assert not other.answered and other.hits[0].passage.text == own.hits[0].passage.text
-
-
-def test_a_citys_regulation_answers_its_districts_questions_written_in_full(tmp_path):
-    """文登区 is 威海市's: its parking regulation answers a question on it; 昆山市 is Jiangsu's, not answered there."""
-    searcher = Searcher.open(plan_with_regulations(tmp_path, PLAN, [REGULATIONS / "weihai-parking.md"]))
-    asked = "路边要新划停车泊位，施划方案公示多长时间"
-    own = searcher.search("文登区" + asked)
-    assert own.answered and "公示时间不得少于十五日" in own.hits[0].passage.text
-    other = searcher.search("昆山市" + asked)
-    assert not other.answered and other.untouched == ("昆山市",)  # (named as written)
+@pytest.mark.parametrize("regulation, asked, own, other, answer", [
+    # a province's rule answers its cities' questions (济南), not another province's (南京)
+    ("shandong-elderly-care-services.md", "的养老机构要向哪个部门备案", "济南", "南京", "备案"),
+    # a city's rule answers its districts' questions, named in full (文登区 is 威海市's); 昆山市 is Jiangsu's
+    ("weihai-parking.md", "路边要新划停车泊位，施划方案公示多长时间", "文登区", "昆山市", "公示时间不得少于十五日"),
+])
+def test_a_rule_answers_the_places_it_binds_not_others(tmp_path, regulation, asked, own, other, answer):
+    searcher = Searcher.open(plan_with_regulations(tmp_path, PLAN, [REGULATIONS / regulation]))
+    found = searcher.search(own + asked)
+    assert found.answered and answer in found.hits[0].passage.text
+    elsewhere = searcher.search(other + asked)
+    assert not elsewhere.answered and elsewhere.untouched == (other,)
+    assert elsewhere.hits[0].passage.text == found.hits[0].passage.text  # the nearest quotes still follow
 
 
 def test_a_province_rules_binding_a_city_rank_as_naming_it(tmp_path):
