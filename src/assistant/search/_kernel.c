@@ -62,6 +62,46 @@ static PyObject *out_of_range(const char *what)
     return NULL;
 }
 
+/* A posting list: passage numbers (int64) and their stored weights (uint16), of one length. */
+typedef struct {
+    const int64_t *docs;
+    const uint16_t *weights;
+    Py_ssize_t n;
+} Postings;
+
+/* Read a posting list into *p; 0, or -1 with an exception set (release(v) frees what was read). */
+static int postings(Views *v, PyObject *o_docs, PyObject *o_weights, Postings *p)
+{
+    Py_ssize_t n_weights;
+    p->docs = array(v, o_docs, 'q', 0, "docs", &p->n);
+    p->weights = p->docs ? array(v, o_weights, 'H', 0, "weights", &n_weights) : NULL;
+    if (!p->weights)
+        return -1;
+    if (n_weights != p->n) {
+        PyErr_SetString(PyExc_ValueError, "docs and weights: lengths differ");
+        return -1;
+    }
+    return 0;
+}
+
+/* The accumulators every function writes: s (float64), bits (int64) and shares (float64), writable, each with its
+   length. */
+typedef struct {
+    double *s;
+    int64_t *bits;
+    double *shares;
+    Py_ssize_t n_s, n_bits, n_shares;
+} Accumulators;
+
+/* Read the three accumulators into *a; 0, or -1 with an exception set (release(v) frees what was read). */
+static int accumulators(Views *v, PyObject *o_s, PyObject *o_bits, PyObject *o_shares, Accumulators *a)
+{
+    a->s = array(v, o_s, 'd', 1, "s", &a->n_s);
+    a->bits = a->s ? array(v, o_bits, 'q', 1, "bits", &a->n_bits) : NULL;
+    a->shares = a->bits ? array(v, o_shares, 'd', 1, "shares", &a->n_shares) : NULL;
+    return a->shares ? 0 : -1;
+}
+
 /* ---- add, clear ----------------------------------------------------------------------------------------- */
 
 PyDoc_STRVAR(add_doc,
@@ -81,17 +121,18 @@ static PyObject *add(PyObject *self, PyObject *args)
         return PyErr_Format(PyExc_ValueError, "add: bit %d out of range", bit);
     Py_buffer views[5];
     Views v = {.views = views, .n = 0};
-    Py_ssize_t n, nw, size, nb, nsh;
-    const int64_t *docs = array(&v, o_docs, 'q', 0, "docs", &n);
-    const uint16_t *weights = docs ? array(&v, o_weights, 'H', 0, "weights", &nw) : NULL;
-    double *s = weights ? array(&v, o_s, 'd', 1, "s", &size) : NULL;
-    int64_t *bits = s ? array(&v, o_bits, 'q', 1, "bits", &nb) : NULL;
-    double *shares = bits ? array(&v, o_shares, 'd', 1, "shares", &nsh) : NULL;
-    if (!shares) {
+    Postings p;
+    Accumulators a;
+    if (postings(&v, o_docs, o_weights, &p) < 0 || accumulators(&v, o_s, o_bits, o_shares, &a) < 0) {
         release(&v);
         return NULL;
     }
-    if (nw != n || nb != size || nsh != size) {
+    const int64_t *docs = p.docs;
+    const uint16_t *weights = p.weights;
+    double *s = a.s, *shares = a.shares;
+    int64_t *bits = a.bits;
+    const Py_ssize_t n = p.n, size = a.n_s;
+    if (a.n_bits != size || a.n_shares != size) {
         release(&v);
         return PyErr_Format(PyExc_ValueError, "add: lengths differ");
     }
@@ -128,15 +169,16 @@ static PyObject *clear(PyObject *self, PyObject *args)
         return NULL;
     Py_buffer views[4];
     Views v = {.views = views, .n = 0};
-    Py_ssize_t n, size, nb, nsh;
+    Py_ssize_t n;
+    Accumulators a;
     const int64_t *docs = array(&v, o_docs, 'q', 0, "docs", &n);
-    double *s = docs ? array(&v, o_s, 'd', 1, "s", &size) : NULL;
-    int64_t *bits = s ? array(&v, o_bits, 'q', 1, "bits", &nb) : NULL;
-    double *shares = bits ? array(&v, o_shares, 'd', 1, "shares", &nsh) : NULL;
-    if (!shares) {
+    if (!docs || accumulators(&v, o_s, o_bits, o_shares, &a) < 0) {
         release(&v);
         return NULL;
     }
+    double *s = a.s, *shares = a.shares;
+    int64_t *bits = a.bits;
+    const Py_ssize_t size = a.n_s, nb = a.n_bits, nsh = a.n_shares;
     if ((nb && nb != size) || (nsh && nsh != size)) {
         release(&v);
         return PyErr_Format(PyExc_ValueError, "clear: lengths differ");
@@ -205,18 +247,20 @@ static PyObject *look_up(PyObject *self, PyObject *args)
         return PyErr_Format(PyExc_ValueError, "look_up: bit %d out of range", bit);
     Py_buffer views[6];
     Views v = {.views = views, .n = 0};
-    Py_ssize_t n, n_docs, n_weights, n_s, n_bits, n_shares;
+    Py_ssize_t n;
+    Postings p;
+    Accumulators a;
     const int64_t *cand = array(&v, o_cand, 'q', 0, "cand", &n);
-    const int64_t *docs = cand ? array(&v, o_docs, 'q', 0, "docs", &n_docs) : NULL;
-    const uint16_t *weights = docs ? array(&v, o_weights, 'H', 0, "weights", &n_weights) : NULL;
-    double *s = weights ? array(&v, o_s, 'd', 1, "s", &n_s) : NULL;
-    int64_t *bits = s ? array(&v, o_bits, 'q', 1, "bits", &n_bits) : NULL;
-    double *shares = bits ? array(&v, o_shares, 'd', 1, "shares", &n_shares) : NULL;
-    if (!shares) {
+    if (!cand || postings(&v, o_docs, o_weights, &p) < 0 || accumulators(&v, o_s, o_bits, o_shares, &a) < 0) {
         release(&v);
         return NULL;
     }
-    if (n_weights != n_docs || n_s != n || n_bits != n || (share != 0 && n_shares != n)) {
+    const int64_t *docs = p.docs;
+    const uint16_t *weights = p.weights;
+    const Py_ssize_t n_docs = p.n;
+    double *s = a.s, *shares = a.shares;
+    int64_t *bits = a.bits;
+    if (a.n_s != n || a.n_bits != n || (share != 0 && a.n_shares != n)) {
         release(&v);
         return PyErr_Format(PyExc_ValueError, "look_up: lengths differ");
     }
