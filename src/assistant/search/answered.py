@@ -76,9 +76,14 @@ ANSWER_FEATURES = (
     # topics are named so. (Every absent word counted alike measured no better held out: its weight came out
     # in favour of an answer, the colloquial pieces outweighing the absent topics.)
     "unlisted_words",
+    # how many concepts the question holds (at most MAX_CONCEPTS): F is the lower the more of them a passage
+    # lacks, and a wordy question (公司换了老板，以前签的合同还算数吗) leaves more of its words unsaid by the
+    # answer than a short one: at one F, the more concepts, the likelier an answer
+    "concepts",
 )
 RAREST_LISTED = 3  # frequency of the rarest entries of jieba's dictionary (200k of its 350k words are at 2 or 3)
 SPLIT_REACH = 4  # characters between a long word's halves that still hold it (see _holds)
+MAX_CONCEPTS = 8  # (queries of more are few: 15 of 1,187 answered-model tuning queries)
 MARGIN_CAP = 3.0  # also the margin of a query with a single passage found
 
 _NUMBER = r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十百千万亿半]+)"
@@ -287,7 +292,7 @@ class Answerer:
         pair_share = sum(g in top[0].text for g in asked) / len(asked) if asked and top else 0.0
         unlisted = sum(not ok and general_frequency(vs[0]) <= RAREST_LISTED for (vs, _), ok in zip(concepts, in_corpus))
         return np.array([max(math.log(max(best, 1e-3)), -5.0), gap, min(margin, MARGIN_CAP), float(on_topic),
-                         float(same_document), pair_share, float(unlisted)])
+                         float(same_document), pair_share, float(unlisted), float(min(len(concepts), MAX_CONCEPTS))])
 
 
 def _asked_parts(raw: str, concepts: Sequence[tuple[Sequence[str], float]]
