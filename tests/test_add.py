@@ -391,6 +391,26 @@ def test_duplicates_are_refused(corpus: Path, tmp_path: Path):
     assert snapshot(corpus, db) == before
 
 
+def test_a_database_of_another_corpus_folder_is_not_rebuilt_without_its_documents(corpus: Path, tmp_path: Path):
+    db = tmp_path / "a.db"
+    add([_write(tmp_path / "river.md", REGULATION_MD)], corpus, db)
+    other = seed_corpus(tmp_path / "other")  # e.g. the default corpus/ when --corpus is forgotten
+    _write(other / "extra.txt", "某某通知\n一、工作要求\n认真抓好落实。\n")
+    with open(other / "manifest.toml", "a", encoding="utf-8") as f:
+        f.write('\n[[source]]\nfile = "extra.txt"\nid = "extra"\ntitle = "某某通知"\n')
+    before, before_other = snapshot(corpus, db), snapshot(other, db)
+    lake = _write(tmp_path / "lake.md", REGULATION_MD.replace("某市河道保护条例", "某市湖泊保护条例"))
+    proc = _cli("add", str(lake), "--corpus", str(other), "--db", str(db))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "river.md" in proc.stderr and "--corpus" in proc.stderr.splitlines()[-1]
+    with pytest.raises(AddError, match="river.md"):
+        remove("seed", other, db)
+    assert snapshot(corpus, db) == before and snapshot(other, db) == before_other
+    river = next(s for s in Corpus(db).sources() if s.file == "river.md")
+    remove(river.id, corpus, db)  # from its own folder, only the document removed goes
+    assert [s.file for s in Corpus(db).sources()] == ["seed.txt"]
+
+
 def test_ingest_names_unlisted_and_empty_files(corpus: Path, tmp_path: Path):
     _write(corpus / "new.md", REGULATION_MD)
     (corpus / "blank.txt").write_bytes(b"")
