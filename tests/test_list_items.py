@@ -116,10 +116,16 @@ def test_the_chat_quote_and_its_copy_carry_the_lead_in_and_the_items_citation(se
     assert any(i.quote.text.startswith("有下列行为之一的") for i in inline.items)
 
 
+def test_an_item_is_found_by_the_words_of_its_lead_in_with_its_own(searcher):
+    """（一）冒用他人居住证 is what 公安机关警告 冒用居住证 asks about: the item, its lead-in's words (公安机关, 警告)
+    lent it as a heading's, comes before the lead-in, which names no 冒用."""
+    assert [h.passage.text[:4] for h in searcher.search("公安机关警告 冒用居住证", k=2).hits] == ["（一）冒", "有下列行"]
+
+
 def test_an_item_its_lead_in_already_quoted_with_the_whole_list_is_not_quoted_again(searcher):
     core = build_core(searcher)
-    assert [h.passage.text[:4] for h in searcher.search("公安机关警告 冒用居住证", k=2).hits] == ["有下列行", "（一）冒"]
-    quotes = [b for b in core.handle_message(Request(7, 7, "公安机关警告 冒用居住证")).blocks if isinstance(b, Quote)]
+    assert [h.passage.text[:4] for h in searcher.search("公安机关给予警告 冒用", k=2).hits] == ["有下列行", "（一）冒"]
+    quotes = [b for b in core.handle_message(Request(7, 7, "公安机关给予警告 冒用")).blocks if isinstance(b, Quote)]
     assert quotes[0].text.endswith("（三）非法扣押他人居住证。")
     assert not any(q.text.startswith("有下列行为之一的") for q in quotes[1:])  # （一）冒用… is read in the first
     assert [q.number for q in quotes] == list(range(1, len(quotes) + 1))
