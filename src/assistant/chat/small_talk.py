@@ -5,7 +5,9 @@ Searched, 你好 matched a magazine sentence and came back "answered", and 你�
 someone saying hello wants to know what the bot does, someone saying thanks wants nothing quoted. 下一条 typed
 after the last page, and 上下文 1 after a choice of documents, reached here as questions and quoted passages
 citing 第十一条 or a 题注. Only a whole message counts
-(punctuation, emoji and trailing particles aside): 你好，共同富裕是什么 and 更多共同富裕 are searches.
+(punctuation, emoji and trailing particles aside): 你好，共同富裕是什么 and 更多共同富裕 are searches. A message of
+interjections alone (哈哈哈, 嗯嗯) is answered as a greeting, with what the bot does: searched, 哈哈哈 quoted three
+magazine sentences as the nearest in meaning.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from assistant.search.everyday import is_everyday
 
 _PLAIN = re.compile(r"[\W_]+")  # punctuation, spaces, emoji
 _PARTICLES = "啊呀呢吧哈嘛哦噢啦了"
+_INTERJECTIONS = _PARTICLES + "嗯呵嘿唉哎哼喔"  # a message of these alone (哈哈哈, 嗯嗯) says nothing to search
 GREETINGS = frozenset({
     "你好", "您好", "嗨", "哈喽", "hello", "hi", "早", "早上好", "上午好", "中午好", "下午好", "晚上好", "在吗", "在不在",
     "有人吗", "你是谁", "你叫什么", "你叫什么名字", "你能做什么", "你能干什么", "你会什么", "你会干什么", "怎么用",
@@ -34,7 +37,7 @@ def small_talk(text: str) -> str | None:
         return "action"
     plain = _PLAIN.sub("", text).lower()
     bare = plain.rstrip(_PARTICLES) or plain
-    if bare in GREETINGS or plain in GREETINGS:
+    if bare in GREETINGS or plain in GREETINGS or (plain and not plain.strip(_INTERJECTIONS)):
         return "greeting"
     if bare in THANKS or plain in THANKS:
         return "thanks"
