@@ -215,7 +215,7 @@ def _check_keeps(db_path: Path, corpus_dir: Path, sources: list[Source], removed
     if dropped:
         raise AddError(f"数据库 {db_path} 中有 {len(dropped)} 个文件不在语料目录 {corpus_dir} 中"
                        f"（{'、'.join(dropped[:3])}{' 等' if len(dropped) > 3 else ''}），重建会删去它们。"
-                       f"请用 --corpus 指定建立该数据库的语料目录")
+                       f"请用 --corpus 指定建立该数据库的语料目录；若是有意从语料目录删去的，先运行 ingest 重建数据库")
 
 
 def report(file: str, sources: list[Source], passages: list[Passage], source_id: str) -> Report:
