@@ -171,30 +171,27 @@ def test_the_kernel_adds_looks_up_and_clears_as_numpy_does():
         docs = np.sort(rng.choice(size, length, replace=False)).astype(np.intp)
         lists.append(candidates.TermList(docs, rng.integers(1, 65535, length).astype(np.uint16), rng.random(), 1.0,
                                          i if i != 2 else -1))
-    for t in lists:
-        _kernel.add(t.docs, t.weights, t.factor, t.bit, 0.25 if t.bit == 1 else 0.0, s, bits, share)
+    as_lists = [(t.docs, t.weights, t.factor, t.bit, 0.25 if t.bit == 1 else 0.0) for t in lists]
+    _kernel.add(as_lists[:2], s, bits, share)
+    _kernel.add(as_lists[2:], s, bits, share)
     want_s, want_bits = candidates.score_all(lists, size)
     assert s.tobytes() == want_s.tobytes() and bits.tolist() == want_bits.tolist()
     assert share.tolist() == [0.25 * (d in set(lists[1].docs.tolist())) for d in range(size)]
     for count in (0, 1, 10, 300, 3000, size):
         cand = np.sort(rng.choice(size, count, replace=False)).astype(np.intp)
         got_s, got_bits, got_share = np.full(count, 0.5), np.zeros(count, dtype=np.int64), np.zeros(count)
-        for t in lists:
-            _kernel.look_up(cand, t.docs, t.weights, t.factor, t.bit, 0.25 if t.bit == 1 else 0.0, got_s, got_bits,
-                            got_share)
+        _kernel.look_up(cand, as_lists, got_s, got_bits, got_share)
         expect = np.full(count, 0.5)
         for t in lists:  # (score_all's sums, from 0.5: added in the same order)
             where = dict(zip(t.docs.tolist(), (t.weights * t.factor).tolist()))
             expect += np.array([where.get(d, 0.0) for d in cand.tolist()])
         assert got_s.tobytes() == expect.tobytes()
         assert got_bits.tolist() == want_bits[cand].tolist() and got_share.tolist() == share[cand].tolist()
-    for t in lists[:3]:
-        _kernel.clear(t.docs, s, bits, np.empty(0))  # (an accumulator left out: not written)
+    _kernel.clear([t.docs for t in lists[:3]], s, bits, np.empty(0))  # (an accumulator left out: not written)
     assert not s[lists[0].docs].any() and not bits[lists[2].docs].any() and s[lists[3].docs].any()
-    for t in lists[3:]:
-        _kernel.clear(t.docs, s, bits, np.empty(0))
+    _kernel.clear([t.docs for t in lists[3:]], s, bits, np.empty(0))
     assert not s.any() and not bits.any() and share.any()
-    _kernel.clear(lists[1].docs, s, bits, share)
+    _kernel.clear([lists[1].docs], s, bits, share)
     assert not share.any()
 
 
@@ -203,23 +200,26 @@ def test_the_kernel_refuses_what_it_cannot_read():
     s, bits, share = np.zeros(10), np.zeros(10, dtype=np.int64), np.zeros(10)
     docs, weights = np.array([1, 4], dtype=np.intp), np.array([3, 5], dtype=np.uint16)
     with pytest.raises(TypeError):
-        _kernel.add(docs.astype(np.int32), weights, 1.0, 0, 0.0, s, bits, share)
+        _kernel.add([(docs.astype(np.int32), weights, 1.0, 0, 0.0)], s, bits, share)
     with pytest.raises(TypeError):
-        _kernel.add(docs, weights.astype(np.float64), 1.0, 0, 0.0, s, bits, share)
+        _kernel.add([(docs, weights.astype(np.float64), 1.0, 0, 0.0)], s, bits, share)
+    with pytest.raises(TypeError):
+        _kernel.add([[docs, weights, 1.0, 0, 0.0]], s, bits, share)  # (a list is no tuple)
     with pytest.raises(ValueError):
-        _kernel.add(docs, weights[:1], 1.0, 0, 0.0, s, bits, share)
+        _kernel.add([(docs, weights[:1], 1.0, 0, 0.0)], s, bits, share)
     with pytest.raises(ValueError):
-        _kernel.add(docs, weights, 1.0, 63, 0.0, s, bits, share)
+        _kernel.add([(docs, weights, 1.0, 63, 0.0)], s, bits, share)
     with pytest.raises(IndexError):
-        _kernel.add(np.array([1, 10], dtype=np.intp), weights, 1.0, 0, 0.0, s, bits, share)
+        _kernel.add([(docs, weights, 1.0, 0, 0.0), (np.array([1, 10], dtype=np.intp), weights, 1.0, 0, 0.0)], s, bits,
+                    share)
     with pytest.raises(IndexError):
-        _kernel.clear(np.array([-1], dtype=np.intp), s, bits, share)
+        _kernel.clear([docs, np.array([-1], dtype=np.intp)], s, bits, share)
     with pytest.raises(ValueError):  # (read-only: numpy refuses a writable buffer)
-        _kernel.add(docs, weights, 1.0, 0, 0.0, np.broadcast_to(s, (10,)), bits, share)
+        _kernel.add([(docs, weights, 1.0, 0, 0.0)], np.broadcast_to(s, (10,)), bits, share)
     with pytest.raises(ValueError):
-        _kernel.look_up(np.array([4, 1], dtype=np.intp), docs, weights, 1.0, 0, 0.0, s[:2], bits[:2], share[:2])
+        _kernel.look_up(np.array([4, 1], dtype=np.intp), [(docs, weights, 1.0, 0, 0.0)], s[:2], bits[:2], share[:2])
     with pytest.raises(ValueError):
-        _kernel.look_up(docs, docs, weights, 1.0, 0, 0.5, s[:2], bits[:2], share[:1])
+        _kernel.look_up(docs, [(docs, weights, 1.0, 0, 0.0), (docs, weights, 1.0, 0, 0.5)], s[:2], bits[:2], share[:1])
 
 
 def test_best_first_is_the_head_of_a_lexsort():

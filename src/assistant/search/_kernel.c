@@ -1,8 +1,10 @@
 /* The inner loops of top-k (candidates.py): posting lists added into per-passage accumulators (add), the
-   accumulators zeroed again (clear), and a posting list's share looked up for a few passages (look_up).
+   accumulators zeroed again (clear), and posting lists' shares looked up for a few passages (look_up).
 
    Each replaces a handful of numpy calls made once per query term (np.add.at for each accumulator; searchsorted,
-   take, compare, scatter and adds per lookup); a query makes dozens of them. The arithmetic is numpy's: a posting
+   take, compare, scatter and adds per lookup); a query makes dozens of them. Each takes all the lists of one step
+   in one call: reading an array's buffer costs about as much as a short loop (~0.2 µs), and the accumulators are
+   read once, not once per list. The arithmetic is numpy's: a posting
    adds weight * factor to s, rounded once for the product and once for the sum (built with -ffp-contract=off), so
    the sums are the same to the last bit.
 
@@ -102,43 +104,53 @@ static int accumulators(Views *v, PyObject *o_s, PyObject *o_bits, PyObject *o_s
     return a->shares ? 0 : -1;
 }
 
+/* ---- posting lists ------------------------------------------------------------------------------------- */
+
+/* One list of a call's `lists`: its postings, the query's factor, its bit (-1: none) and key share. */
+typedef struct {
+    Postings p;
+    double factor, share;
+    int bit;
+} List;
+
+/* Read item i of `lists` (a sequence made fast), a tuple (docs, weights, factor, bit, share), into *l; 0, or -1 with
+   an exception set (release(v) frees what was read). */
+static int list_at(Views *v, PyObject *lists, Py_ssize_t i, List *l, const char *who)
+{
+    PyObject *item = PySequence_Fast_GET_ITEM(lists, i), *o_docs, *o_weights;
+    if (!PyTuple_Check(item)) {
+        PyErr_Format(PyExc_TypeError, "%s: each list a tuple (docs, weights, factor, bit, share)", who);
+        return -1;
+    }
+    if (!PyArg_ParseTuple(item, "OOdid", &o_docs, &o_weights, &l->factor, &l->bit, &l->share))
+        return -1;
+    if (l->bit < -1 || l->bit > 62) {
+        PyErr_Format(PyExc_ValueError, "%s: bit %d out of range", who, l->bit);
+        return -1;
+    }
+    return postings(v, o_docs, o_weights, &l->p);
+}
+
 /* ---- add, clear ----------------------------------------------------------------------------------------- */
 
 PyDoc_STRVAR(add_doc,
-"add(docs, weights, factor, bit, share, s, bits, shares)\n--\n\n"
-"One posting list into the accumulators: for each posting, s[doc] += weight * factor, bits[doc] |= 1 << bit\n"
-"(bit >= 0), shares[doc] += share (share != 0). A list holds a passage once.");
+"add(lists, s, bits, shares)\n--\n\n"
+"Posting lists into the accumulators, in order; each a tuple (docs, weights, factor, bit, share): for each posting,\n"
+"s[doc] += weight * factor, bits[doc] |= 1 << bit (bit >= 0), shares[doc] += share (share != 0). A list holds a\n"
+"passage once.");
 
-static PyObject *add(PyObject *self, PyObject *args)
+/* One list into the accumulators (of one length, checked); 0, or -1 when a passage is out of range. */
+static int add_list(const List *l, const Accumulators *a)
 {
-    PyObject *o_docs, *o_weights, *o_s, *o_bits, *o_shares;
-    double factor, share;
-    int bit;
-    if (!PyArg_ParseTuple(args, "OOdidOOO:add", &o_docs, &o_weights, &factor, &bit, &share, &o_s, &o_bits,
-                          &o_shares))
-        return NULL;
-    if (bit < -1 || bit > 62)
-        return PyErr_Format(PyExc_ValueError, "add: bit %d out of range", bit);
-    Py_buffer views[5];
-    Views v = {.views = views, .n = 0};
-    Postings p;
-    Accumulators a;
-    if (postings(&v, o_docs, o_weights, &p) < 0 || accumulators(&v, o_s, o_bits, o_shares, &a) < 0) {
-        release(&v);
-        return NULL;
-    }
-    const int64_t *docs = p.docs;
-    const uint16_t *weights = p.weights;
-    double *s = a.s, *shares = a.shares;
-    int64_t *bits = a.bits;
-    const Py_ssize_t n = p.n, size = a.n_s;
-    if (a.n_bits != size || a.n_shares != size) {
-        release(&v);
-        return PyErr_Format(PyExc_ValueError, "add: lengths differ");
-    }
+    const int64_t *docs = l->p.docs;
+    const uint16_t *weights = l->p.weights;
+    double *s = a->s, *shares = a->shares;
+    int64_t *bits = a->bits;
+    const Py_ssize_t n = l->p.n, size = a->n_s;
+    const double factor = l->factor, share = l->share;
     int bad = 0;
     Py_BEGIN_ALLOW_THREADS
-    const int64_t mark = bit >= 0 ? (int64_t)1 << bit : 0;
+    const int64_t mark = l->bit >= 0 ? (int64_t)1 << l->bit : 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         int64_t d = docs[i];
         if ((uint64_t)d >= (uint64_t)size) {
@@ -152,67 +164,119 @@ static PyObject *add(PyObject *self, PyObject *args)
             shares[d] += share;
     }
     Py_END_ALLOW_THREADS
+    return bad ? -1 : 0;
+}
+
+static PyObject *add(PyObject *self, PyObject *args)
+{
+    PyObject *o_lists, *o_s, *o_bits, *o_shares;
+    if (!PyArg_ParseTuple(args, "OOOO:add", &o_lists, &o_s, &o_bits, &o_shares))
+        return NULL;
+    PyObject *lists = PySequence_Fast(o_lists, "add: lists must be a sequence");
+    if (!lists)
+        return NULL;
+    Py_buffer views[3];
+    Views v = {.views = views, .n = 0};
+    Accumulators a;
+    PyObject *result = NULL;
+    if (accumulators(&v, o_s, o_bits, o_shares, &a) < 0)
+        goto done;
+    if (a.n_bits != a.n_s || a.n_shares != a.n_s) {
+        PyErr_SetString(PyExc_ValueError, "add: lengths differ");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(lists); i++) {
+        Py_buffer list_views[2];
+        Views lv = {.views = list_views, .n = 0};
+        List l;
+        int ok = list_at(&lv, lists, i, &l, "add") == 0;
+        if (ok && add_list(&l, &a) < 0) {
+            out_of_range("add");
+            ok = 0;
+        }
+        release(&lv);
+        if (!ok)
+            goto done;
+    }
+    result = Py_NewRef(Py_None);
+done:
     release(&v);
-    if (bad)
-        return out_of_range("add");
-    Py_RETURN_NONE;
+    Py_DECREF(lists);
+    return result;
 }
 
 PyDoc_STRVAR(clear_doc,
-"clear(docs, s, bits, shares)\n--\n\nZero the accumulators of the passages `docs`; bits or shares may be empty:\n"
-"not written, left as they are.");
+"clear(docs, s, bits, shares)\n--\n\nZero the accumulators of the passages of each array of `docs` (a sequence);\n"
+"bits or shares may be empty: not written, left as they are.");
 
 static PyObject *clear(PyObject *self, PyObject *args)
 {
     PyObject *o_docs, *o_s, *o_bits, *o_shares;
     if (!PyArg_ParseTuple(args, "OOOO:clear", &o_docs, &o_s, &o_bits, &o_shares))
         return NULL;
-    Py_buffer views[4];
-    Views v = {.views = views, .n = 0};
-    Py_ssize_t n;
-    Accumulators a;
-    const int64_t *docs = array(&v, o_docs, 'q', 0, "docs", &n);
-    if (!docs || accumulators(&v, o_s, o_bits, o_shares, &a) < 0) {
-        release(&v);
+    PyObject *all = PySequence_Fast(o_docs, "clear: docs must be a sequence");
+    if (!all)
         return NULL;
-    }
+    Py_buffer views[3];
+    Views v = {.views = views, .n = 0};
+    Accumulators a;
+    PyObject *result = NULL;
+    if (accumulators(&v, o_s, o_bits, o_shares, &a) < 0)
+        goto done;
     double *s = a.s, *shares = a.shares;
     int64_t *bits = a.bits;
     const Py_ssize_t size = a.n_s, nb = a.n_bits, nsh = a.n_shares;
     if ((nb && nb != size) || (nsh && nsh != size)) {
-        release(&v);
-        return PyErr_Format(PyExc_ValueError, "clear: lengths differ");
+        PyErr_SetString(PyExc_ValueError, "clear: lengths differ");
+        goto done;
     }
-    int bad = 0;
-    Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t i = 0; i < n; i++) {
-        int64_t d = docs[i];
-        if ((uint64_t)d >= (uint64_t)size) {
-            bad = 1;
-            break;
+    for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(all); k++) {
+        Py_buffer doc_view[1];
+        Views dv = {.views = doc_view, .n = 0};
+        Py_ssize_t n;
+        const int64_t *docs = array(&dv, PySequence_Fast_GET_ITEM(all, k), 'q', 0, "docs", &n);
+        int bad = 0;
+        if (docs) {
+            Py_BEGIN_ALLOW_THREADS
+            for (Py_ssize_t i = 0; i < n; i++) {
+                int64_t d = docs[i];
+                if ((uint64_t)d >= (uint64_t)size) {
+                    bad = 1;
+                    break;
+                }
+                s[d] = 0;
+                if (nb)
+                    bits[d] = 0;
+                if (nsh)
+                    shares[d] = 0;
+            }
+            Py_END_ALLOW_THREADS
         }
-        s[d] = 0;
-        if (nb)
-            bits[d] = 0;
-        if (nsh)
-            shares[d] = 0;
+        release(&dv);
+        if (!docs)
+            goto done;
+        if (bad) {
+            out_of_range("clear");
+            goto done;
+        }
     }
-    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
     release(&v);
-    if (bad)
-        return out_of_range("clear");
-    Py_RETURN_NONE;
+    Py_DECREF(all);
+    return result;
 }
 
 /* ---- look_up ---------------------------------------------------------------------------------------------- */
 
 PyDoc_STRVAR(look_up_doc,
-"look_up(cand, docs, weights, factor, bit, share, s, bits, shares)\n--\n\n"
-"One posting list's share of s for the passages `cand` (sorted, each once), in place: where cand[i] is in `docs`\n"
-"(sorted) at j, s[i] += weights[j] * factor, bits[i] |= 1 << bit (bit >= 0) and shares[i] += share (share != 0;\n"
-"`shares` may then be empty). s, bits and shares are aligned with cand. Each passage is searched for from where\n"
-"the last was found, by doubling steps then halving: cost ~ len(cand) * log(len(docs) / len(cand)). ValueError\n"
-"if cand is found out of order (it is checked as far as it is read).");
+"look_up(cand, lists, s, bits, shares)\n--\n\n"
+"Posting lists' shares of s for the passages `cand` (sorted, each once), in place, list by list; each list a tuple\n"
+"(docs, weights, factor, bit, share): where cand[i] is in `docs` (sorted) at j, s[i] += weights[j] * factor,\n"
+"bits[i] |= 1 << bit (bit >= 0) and shares[i] += share (share != 0; `shares` may be empty when no list has one).\n"
+"s, bits and shares are aligned with cand. Each passage is searched for from where the last was found, by doubling\n"
+"steps then halving: cost ~ len(cand) * log(len(docs) / len(cand)). ValueError if cand is found out of order (it\n"
+"is checked as far as it is read).");
 
 /* The first position in a[lo:n] holding a value >= x (n if none): steps of 1, 2, 4 ... from lo, then halving. */
 static inline Py_ssize_t gallop(const int64_t *a, Py_ssize_t lo, Py_ssize_t n, int64_t x)
@@ -235,38 +299,18 @@ static inline Py_ssize_t gallop(const int64_t *a, Py_ssize_t lo, Py_ssize_t n, i
     return lo;
 }
 
-static PyObject *look_up(PyObject *self, PyObject *args)
+/* One list's share for the candidates (lengths checked); 0, or -1 when cand is found out of order. */
+static int look_up_list(const List *l, const int64_t *cand, Py_ssize_t n, const Accumulators *a)
 {
-    PyObject *o_cand, *o_docs, *o_weights, *o_s, *o_bits, *o_shares;
-    double factor, share;
-    int bit;
-    if (!PyArg_ParseTuple(args, "OOOdidOOO:look_up", &o_cand, &o_docs, &o_weights, &factor, &bit, &share, &o_s,
-                          &o_bits, &o_shares))
-        return NULL;
-    if (bit < -1 || bit > 62)
-        return PyErr_Format(PyExc_ValueError, "look_up: bit %d out of range", bit);
-    Py_buffer views[6];
-    Views v = {.views = views, .n = 0};
-    Py_ssize_t n;
-    Postings p;
-    Accumulators a;
-    const int64_t *cand = array(&v, o_cand, 'q', 0, "cand", &n);
-    if (!cand || postings(&v, o_docs, o_weights, &p) < 0 || accumulators(&v, o_s, o_bits, o_shares, &a) < 0) {
-        release(&v);
-        return NULL;
-    }
-    const int64_t *docs = p.docs;
-    const uint16_t *weights = p.weights;
-    const Py_ssize_t n_docs = p.n;
-    double *s = a.s, *shares = a.shares;
-    int64_t *bits = a.bits;
-    if (a.n_s != n || a.n_bits != n || (share != 0 && a.n_shares != n)) {
-        release(&v);
-        return PyErr_Format(PyExc_ValueError, "look_up: lengths differ");
-    }
+    const int64_t *docs = l->p.docs;
+    const uint16_t *weights = l->p.weights;
+    const Py_ssize_t n_docs = l->p.n;
+    double *s = a->s, *shares = a->shares;
+    int64_t *bits = a->bits;
+    const double factor = l->factor, share = l->share;
     int unsorted = 0;
     Py_BEGIN_ALLOW_THREADS
-    const int64_t mark = bit >= 0 ? (int64_t)1 << bit : 0;
+    const int64_t mark = l->bit >= 0 ? (int64_t)1 << l->bit : 0;
     Py_ssize_t j = 0;
     for (Py_ssize_t i = 0; i < n && j < n_docs; i++) {
         if (i && cand[i] <= cand[i - 1]) {
@@ -282,10 +326,51 @@ static PyObject *look_up(PyObject *self, PyObject *args)
         }
     }
     Py_END_ALLOW_THREADS
+    return unsorted ? -1 : 0;
+}
+
+static PyObject *look_up(PyObject *self, PyObject *args)
+{
+    PyObject *o_cand, *o_lists, *o_s, *o_bits, *o_shares;
+    if (!PyArg_ParseTuple(args, "OOOOO:look_up", &o_cand, &o_lists, &o_s, &o_bits, &o_shares))
+        return NULL;
+    PyObject *lists = PySequence_Fast(o_lists, "look_up: lists must be a sequence");
+    if (!lists)
+        return NULL;
+    Py_buffer views[4];
+    Views v = {.views = views, .n = 0};
+    Py_ssize_t n;
+    Accumulators a;
+    PyObject *result = NULL;
+    const int64_t *cand = array(&v, o_cand, 'q', 0, "cand", &n);
+    if (!cand || accumulators(&v, o_s, o_bits, o_shares, &a) < 0)
+        goto done;
+    if (a.n_s != n || a.n_bits != n) {
+        PyErr_SetString(PyExc_ValueError, "look_up: lengths differ");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(lists); i++) {
+        Py_buffer list_views[2];
+        Views lv = {.views = list_views, .n = 0};
+        List l;
+        int ok = list_at(&lv, lists, i, &l, "look_up") == 0;
+        if (ok && l.share != 0 && a.n_shares != n) {
+            PyErr_SetString(PyExc_ValueError, "look_up: lengths differ");
+            ok = 0;
+        }
+        if (ok && look_up_list(&l, cand, n, &a) < 0) {
+            PyErr_SetString(PyExc_ValueError, "look_up: cand must be sorted, each passage once");
+            ok = 0;
+        }
+        release(&lv);
+        if (!ok)
+            goto done;
+    }
+    result = Py_NewRef(Py_None);
+done:
     release(&v);
-    if (unsorted)
-        return PyErr_Format(PyExc_ValueError, "look_up: cand must be sorted, each passage once");
-    Py_RETURN_NONE;
+    Py_DECREF(lists);
+    return result;
 }
 
 static PyMethodDef methods[] = {

@@ -177,8 +177,7 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
     if sum(len(t.docs) for t in lists) <= SMALL:  # every list read, nothing pruned: no bound needed
         dense = _dense(size)
         try:
-            for t in lists:  # (in the lists' order: each passage's s is summed as score_all sums it)
-                dense.add(t, 0.0)
+            dense.add([(t, 0.0) for t in lists])  # (in the lists' order: each passage's s is summed as score_all sums it)
             cand = dense.read()
             s, bits = dense.s.take(cand), dense.bits.take(cand)
         finally:
@@ -201,16 +200,13 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
     dense = _dense(size)
     try:
         first = _rarest_keys(terms)
-        for t, share in first:
-            dense.add(t, share)
+        dense.add(first)
         read_first = {id(t) for t, _ in first}
         pending = [term for term in terms if id(term[0]) not in read_first]
         theta = _seed_threshold(pending, n, allowed, scorer, cover, dense)
         unread, rich = _plan(pending, theta, cover)
         skipped = {id(t) for t, _ in unread}
-        for t, share in pending:
-            if id(t) not in skipped:
-                dense.add(t, share)
+        dense.add([term for term in pending if id(term[0]) not in skipped])
         floor = theta * _SAFETY
         unread.sort(key=lambda term: -term[0].bound)  # largest bound first: prunes soonest
         rests = np.cumsum([0.0] + [t.bound for t, _ in reversed(unread)])[::-1]  # bounds from i on
@@ -247,15 +243,17 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         unknown = sum({1 << t.bit for t, _ in unread if t.bit >= 0})
         keep = scorer.upper_bound(cand, s + rests[0], bits, unknown) * lift >= floor
         cand, s, bits, share, gain, lift, tilted = (a[keep] for a in (cand, s, bits, share, gain, lift, tilted))
-    for i, (t, key_share) in enumerate(unread, 1):  # looked up, cutting after each
-        _kernel.look_up(cand, t.docs, t.weights, t.factor, t.bit, key_share, s, bits, share)
-        if key_share:
+    i = 0
+    while i < len(unread):  # looked up, cutting after each; a cut that would save few lookups is left to the last
+        step = unread[i : i + 1] if len(cand) > FEW else unread[i:]
+        _look_up(step, cand, s, bits, share)
+        i += len(step)
+        if any(sh for _, sh in step):
             gain = cover.gain(share + sum(sh for _, sh in unread[i:])) * tilted
-        if len(cand) > FEW or i == len(unread):  # a cut that would save few lookups is left to the last
-            keep = (s + rests[i]) * gain >= floor
-            if not keep.all():
-                cand, s, bits, share, gain = cand[keep], s[keep], bits[keep], share[keep], gain[keep]
-                lift, tilted = lift[keep], tilted[keep]
+        keep = (s + rests[i]) * gain >= floor
+        if not keep.all():
+            cand, s, bits, share, gain = cand[keep], s[keep], bits[keep], share[keep], gain[keep]
+            lift, tilted = lift[keep], tilted[keep]
     keep = s > 0
     # F ≤ s·gain (CoverBound), no unread list left
     return _rescore_lazily(cand[keep], s[keep], bits[keep], n, scorer, theta, (s * gain)[keep], lift[keep])
@@ -273,6 +271,9 @@ def _score_each(lists: list[TermList], n: int, among: np.ndarray, allowed: Allow
     return top
 
 
+Term = tuple[TermList, float]  # a list with the share of the query a passage holding its term may cover by it
+
+
 class _Dense:
     """Per-passage accumulators (s, presence bits, key share) over all passages, reused across queries
     by one thread (a fresh 1.8 MB array per query at 100× corpus costs more in page faults than the
@@ -286,11 +287,12 @@ class _Dense:
         self.added: list[np.ndarray] = []
         self.wrote_bits = self.wrote_share = False  # (most queries add no key share, some no bits: not cleared)
 
-    def add(self, t: TermList, share: float) -> None:
-        self.added.append(t.docs)
-        _kernel.add(t.docs, t.weights, t.factor, t.bit, share, self.s, self.bits, self.share)
-        self.wrote_bits |= t.bit >= 0
-        self.wrote_share |= share != 0
+    def add(self, terms: list[Term]) -> None:
+        """The lists into the accumulators, in order, each with its key share."""
+        self.added.extend(t.docs for t, _ in terms)
+        _kernel.add(_lists(terms), self.s, self.bits, self.share)
+        self.wrote_bits |= any(t.bit >= 0 for t, _ in terms)
+        self.wrote_share |= any(share != 0 for _, share in terms)
 
     def read(self) -> np.ndarray:
         """The passages of the lists added, each once (unsorted)."""
@@ -346,8 +348,7 @@ class _Dense:
             for a in (self.s, bits, share):
                 a.view(np.uint8).fill(0)  # (byte zeros: a memset, ~2× faster than filling 8-byte ones)
         else:
-            for docs in self.added:
-                _kernel.clear(docs, self.s, bits, share)
+            _kernel.clear(self.added, self.s, bits, share)
         self.added = []
         self.wrote_bits = self.wrote_share = False
 
@@ -357,9 +358,6 @@ def _dense(size: int) -> _Dense:
     if dense is None or len(dense.s) != size:
         dense = _scratch.dense = _Dense(size)
     return dense
-
-
-Term = tuple[TermList, float]  # a list with the share of the query a passage holding its term may cover by it
 
 
 def _rarest_keys(terms: list[Term]) -> list[Term]:
@@ -517,7 +515,13 @@ def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Score
 
 
 def _look_up(terms: list[Term], cand: np.ndarray, s: np.ndarray, bits: np.ndarray, share: np.ndarray | None) -> None:
-    """Add the terms' contributions to s, bits and share of the passages `cand` (sorted), in place."""
-    for t, key_share in terms:
-        _kernel.look_up(cand, t.docs, t.weights, t.factor, t.bit, key_share if share is not None else 0.0, s, bits,
+    """Add the terms' contributions to s, bits and share (None: key shares not counted) of the passages `cand`
+    (sorted), in place."""
+    if terms:
+        _kernel.look_up(cand, _lists(terms if share is not None else [(t, 0.0) for t, _ in terms]), s, bits,
                         _NOTHING if share is None else share)
+
+
+def _lists(terms: list[Term]) -> list[tuple[np.ndarray, np.ndarray, float, int, float]]:
+    """Terms as the kernel reads posting lists: (docs, weights, factor, bit, key share)."""
+    return [(t.docs, t.weights, t.factor, t.bit, share) for t, share in terms]

@@ -461,8 +461,9 @@ class QueryRanker:
         every passage."""
         slope = -sum(min(float(self.beta[i]), 0.0) for i in COVERAGE_FEATURES) if self.concepts else 0.0
         part = -min(float(self.beta[_F["unmatched"]]), 0.0) if self.concepts else 0.0
+        shares = self.concept_w.tolist()  # (Python floats: the same products and sums, without numpy scalars' cost)
         rest = sum(share * max((len(p) - 1) / len(p) for p in forms)
-                   for share, forms in zip(self.concept_w, self.variant_pairs) if forms and all(forms))
+                   for share, forms in zip(shares, self.variant_pairs) if forms and all(forms))
         in_context = self.concept_w @ self.concept_ctx if self.concepts else np.zeros(len(self.t.contexts))
         base = in_context
         # outside_context is 1 − the share a passage's title/section covers, known per context: its part of the
@@ -471,12 +472,12 @@ class QueryRanker:
         tilt = np.exp(outside * in_context)
         df = {bit: self.t.bigrams.df(g) for g, bit in self.gram_bits.items()}
         keys = []
-        for share, variants in zip(self.concept_w, self.variants):
+        for share, variants, forms in zip(shares, self.variants, self.variant_pairs):
             if any(r == 0 for r in variants):
                 base = base + share
-            else:
-                rarest = (min((b for b in range(r.bit_length()) if r >> b & 1), key=df.__getitem__) for r in variants)
-                keys.append((float(share), sum({1 << b for b in rarest})))
+            else:  # (a form's pairs come lowest bit first: of equally rare ones, the lowest is its key)
+                rarest = (min(pairs, key=lambda pair: df[pair.bit_length() - 1]) for pairs in forms)
+                keys.append((share, sum(set(rarest))))
         lift, klass, context_lift = self.lifts()
         return CoverBound(math.log(self.gain_bound) - slope - part * (1 - rest), slope - outside + part, tuple(keys),
                           base, self.t.context_of, *self.t.context_members(), lift, klass, context_lift * tilt, tilt)
