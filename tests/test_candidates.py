@@ -220,6 +220,11 @@ def test_the_kernel_refuses_what_it_cannot_read():
         _kernel.look_up(np.array([4, 1], dtype=np.intp), [(docs, weights, 1.0, 0, 0.0)], s[:2], bits[:2], share[:2])
     with pytest.raises(ValueError):
         _kernel.look_up(docs, [(docs, weights, 1.0, 0, 0.0), (docs, weights, 1.0, 0, 0.5)], s[:2], bits[:2], share[:1])
+    for call in (_kernel.add, _kernel.clear):
+        with pytest.raises(TypeError, match="must be a sequence"):
+            call(5, s, bits, share)
+        with pytest.raises(ValueError, match="lengths differ"):
+            call([], s, bits[:2], share)
 
 
 def test_best_first_is_the_head_of_a_lexsort():

@@ -131,6 +131,25 @@ static int list_at(Views *v, PyObject *lists, Py_ssize_t i, List *l, const char 
     return postings(v, o_docs, o_weights, &l->p);
 }
 
+/* What a call does with one list (its ctx: the call's accumulators and more); 0, or -1 with an exception set. */
+typedef int (*ListOp)(const List *l, void *ctx);
+
+/* Run op on each list of `lists` (a sequence made fast) in order, each read and released in turn; 0, or -1 with an
+   exception set at the first list that is malformed or that op refuses. */
+static int each_list(PyObject *lists, const char *who, ListOp op, void *ctx)
+{
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(lists); i++) {
+        Py_buffer list_views[2];
+        Views lv = {.views = list_views, .n = 0};
+        List l;
+        int ok = list_at(&lv, lists, i, &l, who) == 0 && op(&l, ctx) == 0;
+        release(&lv);
+        if (!ok)
+            return -1;
+    }
+    return 0;
+}
+
 /* ---- add, clear ----------------------------------------------------------------------------------------- */
 
 PyDoc_STRVAR(add_doc,
@@ -167,42 +186,55 @@ static int add_list(const List *l, const Accumulators *a)
     return bad ? -1 : 0;
 }
 
+static int add_op(const List *l, void *a)
+{
+    if (add_list(l, a) < 0) {
+        out_of_range("add");
+        return -1;
+    }
+    return 0;
+}
+
+/* An add or clear call, (sequence, s, bits, shares): its sequence made fast and its accumulators read. */
+typedef struct {
+    PyObject *seq;
+    Py_buffer views[3];
+    Views v;
+    Accumulators a;
+} Call;
+
+/* Open a call by `format` ("OOOO:name"); 0, or -1 with an exception set. close_call frees what it read either way. */
+static int open_call(PyObject *args, const char *format, const char *not_a_sequence, Call *c)
+{
+    PyObject *o_seq, *o_s, *o_bits, *o_shares;
+    c->seq = NULL;
+    c->v = (Views){.views = c->views, .n = 0};
+    if (!PyArg_ParseTuple(args, format, &o_seq, &o_s, &o_bits, &o_shares))
+        return -1;
+    c->seq = PySequence_Fast(o_seq, not_a_sequence);
+    if (!c->seq)
+        return -1;
+    return accumulators(&c->v, o_s, o_bits, o_shares, &c->a);
+}
+
+/* Free what open_call read and return `result` (NULL: the exception set stands). */
+static PyObject *close_call(Call *c, PyObject *result)
+{
+    release(&c->v);
+    Py_XDECREF(c->seq);
+    return result;
+}
+
 static PyObject *add(PyObject *self, PyObject *args)
 {
-    PyObject *o_lists, *o_s, *o_bits, *o_shares;
-    if (!PyArg_ParseTuple(args, "OOOO:add", &o_lists, &o_s, &o_bits, &o_shares))
-        return NULL;
-    PyObject *lists = PySequence_Fast(o_lists, "add: lists must be a sequence");
-    if (!lists)
-        return NULL;
-    Py_buffer views[3];
-    Views v = {.views = views, .n = 0};
-    Accumulators a;
-    PyObject *result = NULL;
-    if (accumulators(&v, o_s, o_bits, o_shares, &a) < 0)
-        goto done;
-    if (a.n_bits != a.n_s || a.n_shares != a.n_s) {
+    Call c;
+    if (open_call(args, "OOOO:add", "add: lists must be a sequence", &c) < 0)
+        return close_call(&c, NULL);
+    if (c.a.n_bits != c.a.n_s || c.a.n_shares != c.a.n_s) {
         PyErr_SetString(PyExc_ValueError, "add: lengths differ");
-        goto done;
+        return close_call(&c, NULL);
     }
-    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(lists); i++) {
-        Py_buffer list_views[2];
-        Views lv = {.views = list_views, .n = 0};
-        List l;
-        int ok = list_at(&lv, lists, i, &l, "add") == 0;
-        if (ok && add_list(&l, &a) < 0) {
-            out_of_range("add");
-            ok = 0;
-        }
-        release(&lv);
-        if (!ok)
-            goto done;
-    }
-    result = Py_NewRef(Py_None);
-done:
-    release(&v);
-    Py_DECREF(lists);
-    return result;
+    return close_call(&c, each_list(c.seq, "add", add_op, &c.a) == 0 ? Py_NewRef(Py_None) : NULL);
 }
 
 PyDoc_STRVAR(clear_doc,
@@ -211,30 +243,21 @@ PyDoc_STRVAR(clear_doc,
 
 static PyObject *clear(PyObject *self, PyObject *args)
 {
-    PyObject *o_docs, *o_s, *o_bits, *o_shares;
-    if (!PyArg_ParseTuple(args, "OOOO:clear", &o_docs, &o_s, &o_bits, &o_shares))
-        return NULL;
-    PyObject *all = PySequence_Fast(o_docs, "clear: docs must be a sequence");
-    if (!all)
-        return NULL;
-    Py_buffer views[3];
-    Views v = {.views = views, .n = 0};
-    Accumulators a;
-    PyObject *result = NULL;
-    if (accumulators(&v, o_s, o_bits, o_shares, &a) < 0)
-        goto done;
-    double *s = a.s, *shares = a.shares;
-    int64_t *bits = a.bits;
-    const Py_ssize_t size = a.n_s, nb = a.n_bits, nsh = a.n_shares;
+    Call c;
+    if (open_call(args, "OOOO:clear", "clear: docs must be a sequence", &c) < 0)
+        return close_call(&c, NULL);
+    double *s = c.a.s, *shares = c.a.shares;
+    int64_t *bits = c.a.bits;
+    const Py_ssize_t size = c.a.n_s, nb = c.a.n_bits, nsh = c.a.n_shares;
     if ((nb && nb != size) || (nsh && nsh != size)) {
         PyErr_SetString(PyExc_ValueError, "clear: lengths differ");
-        goto done;
+        return close_call(&c, NULL);
     }
-    for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(all); k++) {
+    for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(c.seq); k++) {
         Py_buffer doc_view[1];
         Views dv = {.views = doc_view, .n = 0};
         Py_ssize_t n;
-        const int64_t *docs = array(&dv, PySequence_Fast_GET_ITEM(all, k), 'q', 0, "docs", &n);
+        const int64_t *docs = array(&dv, PySequence_Fast_GET_ITEM(c.seq, k), 'q', 0, "docs", &n);
         int bad = 0;
         if (docs) {
             Py_BEGIN_ALLOW_THREADS
@@ -254,17 +277,11 @@ static PyObject *clear(PyObject *self, PyObject *args)
         }
         release(&dv);
         if (!docs)
-            goto done;
-        if (bad) {
-            out_of_range("clear");
-            goto done;
-        }
+            return close_call(&c, NULL);
+        if (bad)
+            return close_call(&c, out_of_range("clear"));
     }
-    result = Py_NewRef(Py_None);
-done:
-    release(&v);
-    Py_DECREF(all);
-    return result;
+    return close_call(&c, Py_NewRef(Py_None));
 }
 
 /* ---- look_up ---------------------------------------------------------------------------------------------- */
@@ -329,6 +346,27 @@ static int look_up_list(const List *l, const int64_t *cand, Py_ssize_t n, const 
     return unsorted ? -1 : 0;
 }
 
+/* A look_up call's sorted candidates and accumulators. */
+typedef struct {
+    const int64_t *cand;
+    Py_ssize_t n;
+    const Accumulators *a;
+} LookUp;
+
+static int look_up_op(const List *l, void *ctx)
+{
+    const LookUp *c = ctx;
+    if (l->share != 0 && c->a->n_shares != c->n) {
+        PyErr_SetString(PyExc_ValueError, "look_up: lengths differ");
+        return -1;
+    }
+    if (look_up_list(l, c->cand, c->n, c->a) < 0) {
+        PyErr_SetString(PyExc_ValueError, "look_up: cand must be sorted, each passage once");
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *look_up(PyObject *self, PyObject *args)
 {
     PyObject *o_cand, *o_lists, *o_s, *o_bits, *o_shares;
@@ -349,24 +387,9 @@ static PyObject *look_up(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "look_up: lengths differ");
         goto done;
     }
-    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(lists); i++) {
-        Py_buffer list_views[2];
-        Views lv = {.views = list_views, .n = 0};
-        List l;
-        int ok = list_at(&lv, lists, i, &l, "look_up") == 0;
-        if (ok && l.share != 0 && a.n_shares != n) {
-            PyErr_SetString(PyExc_ValueError, "look_up: lengths differ");
-            ok = 0;
-        }
-        if (ok && look_up_list(&l, cand, n, &a) < 0) {
-            PyErr_SetString(PyExc_ValueError, "look_up: cand must be sorted, each passage once");
-            ok = 0;
-        }
-        release(&lv);
-        if (!ok)
-            goto done;
-    }
-    result = Py_NewRef(Py_None);
+    LookUp call = {.cand = cand, .n = n, .a = &a};
+    if (each_list(lists, "look_up", look_up_op, &call) == 0)
+        result = Py_NewRef(Py_None);
 done:
     release(&v);
     Py_DECREF(lists);
