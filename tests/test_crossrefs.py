@@ -9,7 +9,7 @@ import pytest
 
 from assistant.chat import Quote, Request, Text, build_core
 from assistant.search import vectors
-from assistant.search.crossrefs import Provision, Row, provisions, referenced_texts
+from assistant.search.crossrefs import Provision, Row, names_provisions, provisions, referenced_texts
 from assistant.search.output import results_json, results_text
 from assistant.search.engine import Searcher
 from tests.test_ranking import regulation_searcher
@@ -31,6 +31,12 @@ PETS_MD = """# 某市宠物饲养管理条例
 （三）避让老年人和儿童。
 
 第四条 宠物诊所应当建立诊疗档案。
+
+宠物诊所应当公示收费标准。
+
+前两款规定的档案和收费标准应当接受畜牧兽医部门检查。
+
+本条第一款规定的档案不得泄露宠物饲养人信息。
 
 第五条 违反本条例第三条第二项规定的，由城市管理部门责令宠物饲养人改正，处五十元以上二百元以下罚款。拒不改正的，暂扣宠物。
 
@@ -106,10 +112,20 @@ def test_a_pasted_clause_naming_its_own_documents_article_is_a_search_that_can_b
     assert not pets.search("宠物条例第五十条", k=1).answered  # an article no document has is still not answered
 
 
+def test_a_sentence_naming_paragraphs_of_its_own_article_by_position_is_shown_with_them(pets: Searcher):
+    # 前两款/本条第一款 quoted alone do not say what is inspected or kept secret: the paragraphs are named by number
+    inspected = pets.search("畜牧兽医部门检查", k=1).hits[0]
+    assert inspected.passage.text == "前两款规定的档案和收费标准应当接受畜牧兽医部门检查。"
+    assert inspected.cited == (("第四条第一款", "宠物诊所应当建立诊疗档案。"), ("第四条第二款", "宠物诊所应当公示收费标准。"))
+    secret = pets.search("不得泄露宠物饲养人信息", k=1).hits[0]
+    assert secret.cited == (("第四条第一款", "宠物诊所应当建立诊疗档案。"),)
+    assert pets.search("宠物诊所应当公示收费标准", k=1).hits[0].cited == ()  # names nothing
+
+
 def test_the_json_of_a_hit_carries_the_provisions_it_names(pets: Searcher):
     found = results_json("q", pets.search("城市管理部门责令宠物饲养人改正", k=3))
     first = found["results"][0]
     assert first["text"].startswith("违反本条例第三条第二项规定的")
     assert first["cited"] == [{"provision": "第三条第二项", "text": "（二）即时清除宠物排泄的粪便；"}]
-    assert all(r["cited"] == [] for r in found["results"][1:] if "本条例第" not in r["text"])
+    assert all(r["cited"] == [] for r in found["results"][1:] if not names_provisions(r["text"]))
     assert json.loads(results_text("q", pets.search("城市管理部门责令宠物饲养人改正", k=3))) == found

@@ -27,6 +27,9 @@ _OWN = r"本(?:条例|法|办法|规定|细则|规则|决定|实施办法|准则
 _JOINT = r"、|和|或者|或|及|以及|至|到"
 _RUN = re.compile(rf"{_OWN}((?:(?:{_JOINT})?第?(?:{NUMBER})(?:条|款|项)?)+)")
 _PART = re.compile(rf"({_JOINT})?第?({NUMBER})(条|款|项)?")
+# Paragraphs (款) of the sentence's own article named by position: 前款, 前两款, 本条第一款
+_BEFORE = re.compile(r"前([两二三四])?款")
+_THIS_ARTICLE = re.compile(rf"本条第({NUMBER})款")
 
 
 @dataclass(frozen=True)
@@ -114,11 +117,19 @@ class Document:
 
 def cited(doc: Document, row: Row) -> list[tuple[str, str]]:
     """The provisions of its own document `row`'s sentence names, as (第二十二条第六项, their text), to be shown
-    beside it: a penalty quoted alone does not say what it is for. `doc` is its source's."""
+    beside it: a penalty quoted alone does not say what it is for, nor 出现前款情形之一的 which cases it means.
+    `doc` is its source's."""
     rows, articles = doc.rows, doc.articles
     own = _article(row)
-    return [(label(p), "".join(rows[j].text for j in _provision_rows(rows, articles[p.article], p)))
-            for p in provisions(row.text) if p.article in articles and p.article != own]
+    named = [p for p in provisions(row.text) if p.article in articles and p.article != own]
+    if own in articles and (at := next((j for j in articles[own] if rows[j] == row), None)) is not None:
+        named += [Provision(own, k) for k in _earlier_paragraphs(rows, articles[own], at)]
+    return [(label(p), "".join(rows[j].text for j in _provision_rows(rows, articles[p.article], p))) for p in named]
+
+
+def names_provisions(text: str) -> bool:
+    """Whether a sentence names provisions of its document, by number or by position (前款): `cited` has work."""
+    return bool(provisions(text)) or _BEFORE.search(text) is not None or _THIS_ARTICLE.search(text) is not None
 
 
 def label(p: Provision) -> str:
@@ -157,17 +168,38 @@ def _resolve_source(rows: Sequence[Row], positions: list[int], out: list[str]) -
                 out[positions[j]] = f"{out[positions[j]]} {text}".strip()[:MAX_CHARS]
 
 
+def _earlier_paragraphs(rows: Sequence[Row], article: list[int], at: int) -> list[int]:
+    """The paragraphs of its own article that the sentence at `at` names by position: 前款 the one before its
+    own, 前两款 the two before, 本条第一款 the first."""
+    text = rows[at].text
+    asked = [k for k in map(parse_number, _THIS_ARTICLE.findall(text)) if k is not None]
+    before = _BEFORE.search(text)
+    if before is None and not asked:
+        return []
+    mine = len(_paragraphs(rows, [j for j in article if j <= at]))
+    if before is not None:
+        back = parse_number(before.group(1)) if before.group(1) else 1
+        asked += range(mine - (back or 1), mine)
+    return sorted({k for k in asked if 0 < k < mine})
+
+
+def _paragraphs(rows: Sequence[Row], article: list[int]) -> list[list[int]]:
+    """The article's passages by paragraph (款), each with its list items."""
+    paragraphs: list[list[int]] = []
+    para = None
+    for j in article:
+        if rows[j].para != para and not (paragraphs and ITEM.match(rows[j].text)):
+            paragraphs.append([])
+        para = rows[j].para
+        paragraphs[-1].append(j)
+    return paragraphs
+
+
 def _provision_rows(rows: Sequence[Row], article: list[int], p: Provision) -> list[int]:
     """The passages of the provision: the article, its paragraph (款: counted with its items), its items (项)."""
     chosen = article
     if p.paragraph is not None:
-        paragraphs: list[list[int]] = []
-        para = None
-        for j in article:
-            if rows[j].para != para and not (paragraphs and ITEM.match(rows[j].text)):
-                paragraphs.append([])
-            para = rows[j].para
-            paragraphs[-1].append(j)
+        paragraphs = _paragraphs(rows, article)
         if 0 < p.paragraph <= len(paragraphs):
             chosen = paragraphs[p.paragraph - 1]
     if p.items:

@@ -23,7 +23,7 @@ import numpy as np
 from assistant.records import HEADNOTE, Passage, Source
 from assistant.search import reference
 from assistant.search.bm25 import Field
-from assistant.search.crossrefs import Document, Row, cited, provisions
+from assistant.search.crossrefs import Document, Row, cited, names_provisions, provisions
 from assistant.search.candidates import ADMITTED, MAX_BITS, TermList, TopK, count_matches, top_k
 from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
@@ -516,7 +516,7 @@ class Searcher:
     def _cited(self, p: Passage) -> tuple[tuple[str, str], ...]:
         """What the provisions a passage names say (违反本条例第二十二条第六项规定的…): a penalty alone does not
         say what it is for. Its source's passages are read only for a passage naming one."""
-        if not provisions(p.text):
+        if not names_provisions(p.text):
             return ()
         found = self._cited_cache.get(p.id)
         if found is None:
