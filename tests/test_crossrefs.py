@@ -12,7 +12,7 @@ from assistant.search import vectors
 from assistant.search.crossrefs import Provision, Row, names_provisions, provisions, referenced_texts
 from assistant.search.output import results_json, results_text
 from assistant.search.engine import Searcher
-from tests.test_ranking import regulation_searcher
+from tests.test_ranking import regulation_searcher, top
 
 PETS_MD = """# 某市宠物饲养管理条例
 
@@ -129,3 +129,32 @@ def test_the_json_of_a_hit_carries_the_provisions_it_names(pets: Searcher):
     assert first["cited"] == [{"provision": "第三条第二项", "text": "（二）即时清除宠物排泄的粪便；"}]
     assert all(r["cited"] == [] for r in found["results"][1:] if not names_provisions(r["text"]))
     assert json.loads(results_text("q", pets.search("城市管理部门责令宠物饲养人改正", k=3))) == found
+
+
+EBIKES_MD = """# 某市住宅小区电动自行车停放充电管理办法
+
+<!-- INFO END -->
+
+第一条 为了预防火灾，制定本办法。
+
+第二条 禁止在楼道、楼梯间等公共区域停放电动自行车。
+
+第三条 禁止将电动自行车带入电梯轿厢。
+
+第四条 违反本办法第二条规定的，由消防救援机构责令改正，处五十元以上二百元以下罚款。
+
+第五条 违反本办法第三条规定的，由消防救援机构责令改正，处二百元以上五百元以下罚款。
+"""
+
+
+@pytest.fixture(scope="module")
+def ebikes(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    return regulation_searcher(tmp_path_factory.mktemp("ebikes"), "ebikes", EBIKES_MD)
+
+
+def test_a_question_on_a_penalty_finds_the_penalty_naming_the_breached_rule_only_by_number(ebikes: Searcher):
+    # 第四条 shares no word with the question (罚 is not 罚款): the words of the 第二条 it names bring it in
+    assert top(ebikes, "楼道停电动自行车罚多少") == "违反本办法第二条规定的，由消防救援机构责令改正，处五十元以上二百元以下罚款。"
+    assert top(ebikes, "电动自行车进电梯罚多少") == "违反本办法第三条规定的，由消防救援机构责令改正，处二百元以上五百元以下罚款。"
+    # a question on the rule itself is answered by the rule, not by the penalties naming it
+    assert top(ebikes, "楼道能停电动自行车吗") == "禁止在楼道、楼梯间等公共区域停放电动自行车。"

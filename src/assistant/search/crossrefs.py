@@ -5,8 +5,9 @@ A local regulation's penalties read `违反本条例第二十二条第六项规�
 penalty. At index time each such sentence is given the text of the provisions it names as part of its context
 (index.py), beside its title and section, so the query's words count as covered there as they do for a title; and
 it is embedded followed by that text (vectors.missing_texts), so its meaning is the penalty for that breach. (Adding
-the provision's words to the sentence's own searchable words did worse on held-out batches: it is not a candidate
-for a question sharing none of its words, only ranked better when it is one.)
+the provision's words to the sentence's own searchable words did worse on held-out batches.) Those words are a field
+of their own (index.py, "cited"), searched only by a question on a penalty (楼道停电瓶车罚多少: the penalty 违反本办法
+第四条规定的… shares no word with it, 罚 not being 罚款), at half a word's weight (engine.CITED_WEIGHT).
 
 A reference is `本条例/本法/本办法/本规定… 第N条[第M款][第K项]`, numbers listed with 、/和/或者 or ranged with 至
 (第二十二条第一、二、三项, 第二十六条第一款、第二十七条第一款, 第十条至第十二条). It covers the sentence that

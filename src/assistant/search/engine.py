@@ -40,6 +40,7 @@ from assistant.search import vectors
 from assistant.storage import Corpus, explained
 
 BIGRAM_WEIGHT = 0.5  # character-bigram field relative to the word field
+CITED_WEIGHT = 0.5  # the words of the provisions a passage names, relative to its own, for a question on a penalty
 IDF_SHARPEN = 0.5  # query terms weighted by idf**this on top of BM25: the rarest word is the topic
 NAMED_THRESHOLD = 0.5  # how well words must name a source to resolve to it (reference.source_match)
 SHORTLIST = 10  # the page is cut from the exact top max(SHORTLIST, offset + k)
@@ -280,7 +281,10 @@ class Searcher:
         dropped), and the bit of each character pair the ranking features test."""
         out = []
         gram_bits: dict[str, int] = {}
-        for name, terms, scale in (("words", q.words, 1.0), ("bigrams", q.bigrams, BIGRAM_WEIGHT)):
+        fields = [("words", q.words, 1.0), ("bigrams", q.bigrams, BIGRAM_WEIGHT)]
+        if q.wants_sanction:  # 楼道停电瓶车罚多少: the penalty names the rule (违反本办法第四条规定的) but not 楼道
+            fields.append(("cited", q.words, CITED_WEIGHT))
+        for name, terms, scale in fields:
             f = self.index.fields[name]
             for term, weight in terms.items():
                 found = self._term(name, term)

@@ -31,11 +31,11 @@ if TYPE_CHECKING:  # only ingest writes an index: a searcher starts without sqli
     import sqlite_utils
 
 TABLE = "search_index"
-INDEX_VERSION = "14"  # 14: a list item's context holds its lead-in
-FIELDS = ("words", "bigrams", "context")
+INDEX_VERSION = "15"  # 15: the words of the provisions a passage names are a field of their own ("cited")
+FIELDS = ("words", "bigrams", "context", "cited")
 # BM25 parameters per field. b below the usual 0.75 because a long sentence that answers the question
 # should not lose to a short heading that merely repeats its words (measured on the dev set).
-BM25_PARAMS = {"words": (K1, 0.3), "bigrams": (K1, 0.5), "context": (K1, 0.75)}
+BM25_PARAMS = {"words": (K1, 0.3), "bigrams": (K1, 0.5), "context": (K1, 0.75), "cited": (K1, 0.75)}
 # Curated data ships in the repository's corpus/ folder.
 DEFAULT_CURATED_DIR = Path(__file__).resolve().parents[3] / "corpus"
 
@@ -202,6 +202,9 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
         passage_context[i] = contexts[key]
     section_of = np.array(context_section, dtype=np.int32)
     context = build_field((tokenizer.words(t) for t in context_texts), *BM25_PARAMS["context"])
+    # what a penalty is for, when it says so only by number (违反本办法第四条规定的): searched by questions asking
+    # about a penalty (engine.term_lists), as the passage's own words are
+    cited = build_field((tokenizer.words(t) if t else [] for t in named), *BM25_PARAMS["cited"])
 
     seen_global: set[str] = set()
     seen_source: set[tuple[str, str]] = set()
@@ -214,7 +217,7 @@ def index_passages(rows: list[dict], texts: list[str], sources: dict[str, dict],
         seen_source.add((r["source_id"], t))
 
     return SearchIndex(
-        fields={"words": words, "bigrams": grams, "context": context},
+        fields={"words": words, "bigrams": grams, "context": context, "cited": cited},
         passage_rows=np.array([r["rowid"] for r in rows], dtype=np.int64),
         source_ids=source_ids,
         passage_source=np.array([source_no[r["source_id"]] for r in rows], dtype=np.int32),
