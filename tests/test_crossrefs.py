@@ -43,6 +43,14 @@ PETS_MD = """# 某市宠物饲养管理条例
 违反本条例第二条规定的，由公安部门责令限期办理；逾期不办理的，处一百元罚款。
 
 第六条 依照《中华人民共和国动物防疫法》第三十条的规定，宠物应当接种疫苗。
+
+第七条 下列宠物可以免收登记费：
+
+（一）伴侣犬；
+
+（二）导盲犬。
+
+依照前款第二项规定办理登记的导盲犬，应当佩戴专用标识。
 """
 
 
@@ -120,6 +128,9 @@ def test_a_sentence_naming_paragraphs_of_its_own_article_by_position_is_shown_wi
     secret = pets.search("不得泄露宠物饲养人信息", k=1).hits[0]
     assert secret.cited == (("第四条第一款", "宠物诊所应当建立诊疗档案。"),)
     assert pets.search("宠物诊所应当公示收费标准", k=1).hits[0].cited == ()  # names nothing
+    # 前款第二项: that item of the paragraph before
+    exempt = pets.search("依照前款第二项规定办理登记的导盲犬", k=1).hits[0]
+    assert exempt.cited == (("第七条第一款第二项", "（二）导盲犬。"),)
 
 
 def test_the_json_of_a_hit_carries_the_provisions_it_names(pets: Searcher):

@@ -29,7 +29,7 @@ _JOINT = r"、|和|或者|或|及|以及|至|到"
 _RUN = re.compile(rf"{_OWN}((?:(?:{_JOINT})?第?(?:{NUMBER})(?:条|款|项)?)+)")
 _PART = re.compile(rf"({_JOINT})?第?({NUMBER})(条|款|项)?")
 # Paragraphs (款) of the sentence's own article named by position: 前款, 前两款, 本条第一款
-_BEFORE = re.compile(r"前([两二三四])?款")
+_BEFORE = re.compile(r"前([两二三四])?款(?:第((?:[（(]?[一二三四五六七八九十]+[)）]?[、和或及]*)+)项)?")  # 前款第(二)、(三)项
 _THIS_ARTICLE = re.compile(rf"本条第({NUMBER})款")
 
 
@@ -124,7 +124,7 @@ def cited(doc: Document, row: Row) -> list[tuple[str, str]]:
     own = _article(row)
     named = [p for p in provisions(row.text) if p.article in articles and p.article != own]
     if own in articles and (at := next((j for j in articles[own] if rows[j] == row), None)) is not None:
-        named += [Provision(own, k) for k in _earlier_paragraphs(rows, articles[own], at)]
+        named += _earlier_paragraphs(rows, own, articles[own], at)
     return [(label(p), "".join(rows[j].text for j in _provision_rows(rows, articles[p.article], p))) for p in named]
 
 
@@ -169,19 +169,20 @@ def _resolve_source(rows: Sequence[Row], positions: list[int], out: list[str]) -
                 out[positions[j]] = f"{out[positions[j]]} {text}".strip()[:MAX_CHARS]
 
 
-def _earlier_paragraphs(rows: Sequence[Row], article: list[int], at: int) -> list[int]:
-    """The paragraphs of its own article that the sentence at `at` names by position: 前款 the one before its
-    own, 前两款 the two before, 本条第一款 the first."""
+def _earlier_paragraphs(rows: Sequence[Row], own: int, article: list[int], at: int) -> list[Provision]:
+    """The paragraphs of its own article (number `own`, passages at `article`) that the sentence at `at` names by position: 前款 the one before its
+    own (前款第(二)、(三)项: some of its items), 前两款 the two before, 本条第一款 the first."""
     text = rows[at].text
-    asked = [k for k in map(parse_number, _THIS_ARTICLE.findall(text)) if k is not None]
+    asked = {k: () for k in map(parse_number, _THIS_ARTICLE.findall(text)) if k is not None}
     before = _BEFORE.search(text)
     if before is None and not asked:
         return []
     mine = len(_paragraphs(rows, [j for j in article if j <= at]))
     if before is not None:
         back = parse_number(before.group(1)) if before.group(1) else 1
-        asked += range(mine - (back or 1), mine)
-    return sorted({k for k in asked if 0 < k < mine})
+        items = tuple(n for n in map(parse_number, re.findall("[一二三四五六七八九十]+", before.group(2) or "")) if n)
+        asked.update((k, items if back == 1 else ()) for k in range(mine - (back or 1), mine))
+    return [Provision(own, k, items) for k, items in sorted(asked.items()) if 0 < k < mine]
 
 
 def _paragraphs(rows: Sequence[Row], article: list[int]) -> list[list[int]]:
