@@ -227,6 +227,55 @@ def test_the_kernel_refuses_what_it_cannot_read():
             call([], s, bits[:2], share)
 
 
+def test_the_first_cut_keeps_what_numpy_keeps():
+    """_kernel.first_cut tests each passage of the lists once (a passage in several lists, or in none: `extra`), in
+    numpy's arithmetic, to the last bit of the bound: the passages kept are those the same expression keeps in numpy,
+    first come first; `seen` is left all False."""
+    rng = np.random.default_rng(8)
+    size, n_contexts = 3000, 17
+    s, share = np.zeros(size), np.zeros(size)
+    lists = [np.sort(rng.choice(size, length, replace=False)).astype(np.intp) for length in (5, 400, 2500)]
+    for docs in lists:
+        s[docs] += rng.random(len(docs)) * 3
+        share[docs[: len(docs) // 3]] += 0.3
+    extra = np.setdiff1d(np.arange(0, size, 7), np.concatenate(lists))
+    context_of = rng.integers(0, n_contexts, size).astype(np.intp)
+    per_context = rng.random(n_contexts) * 2
+    steps = np.exp(0.8 * np.arange(int(0.6 * candidates.STEPS) + 2) / candidates.STEPS)
+    seen, out = np.zeros(size, dtype=np.bool_), np.empty(size, dtype=np.intp)
+    order = np.concatenate([*lists, extra])
+    first = np.sort(np.unique(order, return_index=True)[1])
+    tested = order[first]
+    for floor in (0.0, 1.5, 3.0, 1e9):
+        count = _kernel.first_cut(lists, extra, s, share, context_of, per_context, steps, candidates.STEPS, 0.25, floor,
+                                  seen, out)
+        at = np.ceil(share.take(tested) * candidates.STEPS).astype(np.intp)
+        bound = (s.take(tested) + 0.25) * steps.take(at, mode="clip") * per_context.take(context_of.take(tested))
+        assert out[:count].tolist() == tested[bound >= floor].tolist() and not seen.any()
+        every = np.unique(order)
+        apart = [every[: len(every) // 3], every[len(every) // 3 :]]  # (no passage in two arrays: no marks needed)
+        count = _kernel.first_cut(apart, extra[:0], s, share, context_of, per_context, steps, candidates.STEPS, 0.25,
+                                  floor, None, out)
+        assert sorted(out[:count].tolist()) == sorted(tested[bound >= floor].tolist())
+    assert count == 0 and _kernel.first_cut([], extra[:0], s, share, context_of, per_context, steps, 64.0, 0.0, 0.0,
+                                            seen, out) == 0
+    with pytest.raises(TypeError, match="must be a sequence"):
+        _kernel.first_cut(5, extra, s, share, context_of, per_context, steps, 64.0, 0.0, 0.0, seen, out)
+    with pytest.raises(TypeError):  # (marks must be bool)
+        _kernel.first_cut(lists, extra, s, share, context_of, per_context, steps, 64.0, 0.0, 0.0, seen.view(np.uint8), out)
+    with pytest.raises(ValueError, match="lengths differ"):
+        _kernel.first_cut(lists, extra, s, share[:10], context_of, per_context, steps, 64.0, 0.0, 0.0, seen, out)
+    with pytest.raises(IndexError):  # out too small: refused, marks cleared
+        _kernel.first_cut(lists, extra, s, share, context_of, per_context, steps, 64.0, 0.0, 0.0, seen, out[:10])
+    assert not seen.any()
+    with pytest.raises(IndexError):  # a context out of range
+        _kernel.first_cut(lists, extra, s, share, context_of, per_context[:3], steps, 64.0, 0.0, 0.0, seen, out)
+    with pytest.raises(IndexError):
+        _kernel.first_cut([np.array([size], dtype=np.intp)], extra, s, share, context_of, per_context, steps, 64.0, 0.0,
+                          0.0, seen, out)
+    assert not seen.any()
+
+
 def test_best_first_is_the_head_of_a_lexsort():
     """Ties (by passage number), NaN (last) and pages longer than what was scored, as np.lexsort gives them."""
     rng = np.random.default_rng(7)

@@ -1,5 +1,6 @@
 /* The inner loops of top-k (candidates.py): posting lists added into per-passage accumulators (add), the
-   accumulators zeroed again (clear), and posting lists' shares looked up for a few passages (look_up).
+   accumulators zeroed again (clear), posting lists' shares looked up for a few passages (look_up), and the passages
+   read cut by a bound per passage (first_cut).
 
    Each replaces a handful of numpy calls made once per query term (np.add.at for each accumulator; searchsorted,
    take, compare, scatter and adds per lookup); a query makes dozens of them. Each takes all the lists of one step
@@ -10,13 +11,14 @@
 
    Arrays come in through the buffer protocol (numpy arrays, C-contiguous, one-dimensional) and are checked for
    their element type: passage numbers int64, stored weights uint16, s and key shares float64, presence bits
-   int64. Every passage number used as an index is checked against the array it indexes. Nothing is allocated
-   and nothing returned but None. The GIL is released around each loop (the accumulators belong to one thread:
-   candidates._dense).
+   int64, marks bool. Every passage number used as an index is checked against the array it indexes. Nothing is
+   allocated and nothing returned but None or a count. The GIL is released around each loop (the accumulators belong
+   to one thread: candidates._dense).
 
    Built by setup.py at `pip install .` (or -e); numpy's headers are not needed. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 
 /* ---- arrays ------------------------------------------------------------------------------------------- */
@@ -33,7 +35,7 @@ static void release(Views *v)
     v->n = 0;
 }
 
-/* The data of `obj` as a 1-d array of `type` ('q' int64, 'd' float64, 'H' uint16), its length in *len; NULL with
+/* The data of `obj` as a 1-d array of `type` ('q' int64, 'd' float64, 'H' uint16, '?' bool), its length in *len; NULL with
    an exception set if it is not one (TypeError), or if the object gives no C-contiguous buffer (or no writable one
    when `writable`: numpy raises ValueError). The buffer is released by release(v), also when NULL is returned. */
 static void *array(Views *v, PyObject *obj, char type, int writable, const char *name, Py_ssize_t *len)
@@ -47,9 +49,9 @@ static void *array(Views *v, PyObject *obj, char type, int writable, const char 
     if (*f == '@' || *f == '=')
         f++;
     char got = *f == 'l' && b->itemsize == 8 ? 'q' : *f;  /* int64 is 'l' on LP64 systems */
-    Py_ssize_t size = type == 'H' ? 2 : 8;
+    Py_ssize_t size = type == 'H' ? 2 : type == '?' ? 1 : 8;
     if (b->ndim != 1 || got != type || f[1] != '\0' || b->itemsize != size) {
-        const char *want = type == 'q' ? "int64" : type == 'd' ? "float64" : "uint16";
+        const char *want = type == 'q' ? "int64" : type == 'd' ? "float64" : type == 'H' ? "uint16" : "bool";
         PyErr_Format(PyExc_TypeError, "%s: a one-dimensional %s array expected (format '%s')", name, want,
                      b->format ? b->format : "?");
         return NULL;
@@ -396,10 +398,160 @@ done:
     return result;
 }
 
+/* ---- first_cut ------------------------------------------------------------------------------------------- */
+
+PyDoc_STRVAR(first_cut_doc,
+"first_cut(docs, extra, s, shares, context_of, per_context, steps, per_step, rest, floor, seen, out) -> count\n--\n\n"
+"The passages of the arrays of `docs` (a sequence; a passage may be in several), each once, then those of `extra`\n"
+"(in none of them): those that pass the first cut, written to out[:count] in that order: with c = context_of[d] and\n"
+"k = ceil(shares[d] * per_step) clipped to the steps, (s[d] + rest) * steps[k] * per_context[c] >= floor, in\n"
+"numpy's rounding. `seen` (bool, one per passage) must be all False; it is left so; None when no passage is in two\n"
+"arrays. `out` needs room for every passage tested.");
+
+/* The arrays a first_cut call reads, and what it writes. */
+typedef struct {
+    const double *s, *shares, *steps, *per_context;
+    const int64_t *context_of;
+    Py_ssize_t size, n_steps, n_contexts;
+    double per_step, rest, floor;
+    int64_t *out;
+    Py_ssize_t n_out, room;
+} Cut;
+
+/* Test passage d (in range) and keep it in out if it passes; 0, or -1 when out is full or its context out of
+   range. */
+static inline int cut_one(Cut *c, int64_t d)
+{
+    int64_t context = c->context_of[d];
+    if ((uint64_t)context >= (uint64_t)c->n_contexts || c->n_out >= c->room)
+        return -1;
+    double at = c->shares[d] * c->per_step;  /* its ceiling, clipped: (Py_ssize_t) truncates, and ceil() is a call */
+    Py_ssize_t k = at <= 0                           ? 0
+                   : at >= (double)(c->n_steps - 1) ? c->n_steps - 1
+                                                    : (Py_ssize_t)at + ((double)(Py_ssize_t)at < at);
+    c->out[c->n_out] = d;  /* (written either way, kept by the count: no branch to mispredict on the test) */
+    c->n_out += (c->s[d] + c->rest) * c->steps[k] * c->per_context[context] >= c->floor;
+    return 0;
+}
+
+/* Run the cut over one array of passages (unmarked ones only, marked as they are tested, when `seen`), or unmark
+   them (`unmark`); 0, or -1 (out of range, or out full). */
+static int cut_array(Cut *c, const int64_t *docs, Py_ssize_t n, char *seen, int unmark)
+{
+    int bad = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t d = docs[i];
+        if ((uint64_t)d >= (uint64_t)c->size) {
+            bad = 1;
+            break;
+        }
+        if (unmark) {
+            seen[d] = 0;
+            continue;
+        }
+        if (seen) {
+            if (seen[d])
+                continue;
+            seen[d] = 1;
+        }
+        if (cut_one(c, d) < 0) {
+            bad = 1;
+            break;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    return bad ? -1 : 0;
+}
+
+static const char CUT_REFUSED[] = "first_cut: an index out of range, or no room in out";
+
+/* Each array of `seq` through cut_array; 0, or -1 with an exception set. */
+static int cut_arrays(Cut *c, PyObject *seq, char *seen, int unmark)
+{
+    for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(seq); k++) {
+        Py_buffer doc_view[1];
+        Views dv = {.views = doc_view, .n = 0};
+        Py_ssize_t n;
+        const int64_t *docs = array(&dv, PySequence_Fast_GET_ITEM(seq, k), 'q', 0, "docs", &n);
+        int bad = docs ? cut_array(c, docs, n, seen, unmark) : -1;
+        release(&dv);
+        if (!docs)
+            return -1;
+        if (bad) {
+            PyErr_SetString(PyExc_IndexError, CUT_REFUSED);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The cut over the arrays of `docs` (a sequence), each passage once (`seen` NULL: no passage is in two), `seen`
+   cleared again whatever happens; 0, or -1 with an exception set (the cut's own, if it failed). */
+static int cut_lists(Cut *c, PyObject *docs, char *seen)
+{
+    PyObject *seq = PySequence_Fast(docs, "first_cut: docs must be a sequence");
+    if (!seq)
+        return -1;
+    int cut = cut_arrays(c, seq, seen, 0);
+    if (seen) {
+        PyObject *type, *value, *traceback;
+        PyErr_Fetch(&type, &value, &traceback);  /* (held while the marks are cleared) */
+        int unmarked = cut_arrays(c, seq, seen, 1);
+        if (cut < 0) {
+            PyErr_Clear();
+            PyErr_Restore(type, value, traceback);
+        }
+        cut = cut < 0 ? cut : unmarked;
+    }
+    Py_DECREF(seq);
+    return cut;
+}
+
+static PyObject *first_cut(PyObject *self, PyObject *args)
+{
+    PyObject *o_docs, *o_extra, *o_s, *o_shares, *o_context, *o_steps, *o_per_context, *o_seen, *o_out;
+    Cut c = {0};
+    if (!PyArg_ParseTuple(args, "OOOOOOOdddOO:first_cut", &o_docs, &o_extra, &o_s, &o_shares, &o_context,
+                          &o_per_context, &o_steps, &c.per_step, &c.rest, &c.floor, &o_seen, &o_out))
+        return NULL;
+    Py_buffer views[8];
+    Views v = {.views = views, .n = 0};
+    PyObject *result = NULL;
+    Py_ssize_t n_extra, n_shares, n_context, n_seen;
+    const int64_t *extra = array(&v, o_extra, 'q', 0, "extra", &n_extra);
+    c.s = extra ? array(&v, o_s, 'd', 0, "s", &c.size) : NULL;
+    c.shares = c.s ? array(&v, o_shares, 'd', 0, "shares", &n_shares) : NULL;
+    c.context_of = c.shares ? array(&v, o_context, 'q', 0, "context_of", &n_context) : NULL;
+    c.per_context = c.context_of ? array(&v, o_per_context, 'd', 0, "per_context", &c.n_contexts) : NULL;
+    c.steps = c.per_context ? array(&v, o_steps, 'd', 0, "steps", &c.n_steps) : NULL;
+    char *seen = NULL;
+    n_seen = c.size;
+    if (c.steps && o_seen != Py_None)
+        seen = array(&v, o_seen, '?', 1, "seen", &n_seen);
+    c.out = c.steps && (seen || o_seen == Py_None) ? array(&v, o_out, 'q', 1, "out", &c.room) : NULL;
+    if (!c.out)
+        goto done;
+    if (n_shares != c.size || n_context != c.size || n_seen != c.size || c.n_steps < 1) {
+        PyErr_SetString(PyExc_ValueError, "first_cut: lengths differ");
+        goto done;
+    }
+    if (cut_lists(&c, o_docs, seen) < 0)
+        goto done;
+    if (cut_array(&c, extra, n_extra, NULL, 0) < 0)
+        PyErr_SetString(PyExc_IndexError, CUT_REFUSED);
+    else
+        result = PyLong_FromSsize_t(c.n_out);
+done:
+    release(&v);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"add", add, METH_VARARGS, add_doc},
     {"clear", clear, METH_VARARGS, clear_doc},
     {"look_up", look_up, METH_VARARGS, look_up_doc},
+    {"first_cut", first_cut, METH_VARARGS, first_cut_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -215,27 +215,23 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         # first by a table per context (the gain of its title/section and the unread keys, its largest lift) times
         # the gain of the keys read (exp(a + b·min(x + y, 1)) ≤ exp(a + b·min(x, 1))·exp(b·y)), then by its own
         per_context = cover.gain(cover.base + unread_share) * cover.context_lift
-        cand = _read(dense, cover, per_context, rests[0], floor)
-        extra = rich[dense.s.take(rich) == 0]  # those in no list read (stored weights are positive)
-        if len(extra):  # their title/section alone may lift them: they are looked up in the unread lists
-            cand = np.concatenate([cand, extra])  # (their accumulators are 0)
-        s = dense.s.take(cand)
-        context = cover.context_of.take(cand)
-        read_share = dense.share.take(cand)
+        extra = rich[dense.s.take(rich) == 0]  # those in no list read (stored weights are positive): their title/
+        # section alone may lift them (their accumulators are 0); they are looked up in the unread lists
         # exp(b·x) ≤ exp(b·⌈x·STEPS⌉/STEPS) (b ≥ 0), from a table: no exp per passage read (most are cut here)
         most = sum(sh for t, sh in terms if id(t) not in skipped)  # the share of the keys read, all held
         steps = np.exp(cover.b * np.arange(int(most * STEPS) + 2) / STEPS)
-        at_step = np.ceil(read_share * STEPS).astype(np.intp)
-        keep = np.flatnonzero((s + rests[0]) * steps.take(at_step, mode="clip") * per_context.take(context) >= floor)
-        share = read_share[keep] + cover.base.take(context[keep])
-        lift = cover.lift_of(cand[keep])
-        tilted = lift * cover.tilt.take(context[keep])
+        cand = dense.cut(*_to_cut(dense, cover, per_context, rests[0], floor), extra, cover.context_of, per_context,
+                         steps, rests[0], floor)
+        s = dense.s.take(cand)
+        context = cover.context_of.take(cand)
+        share = dense.share.take(cand) + cover.base.take(context)
+        lift = cover.lift_of(cand)
+        tilted = lift * cover.tilt.take(context)
         gain = cover.gain(share + unread_share) * tilted
-        at = np.flatnonzero((s[keep] + rests[0]) * gain >= floor)  # (positions in keep: one gather at the end)
-        at = at[allowed(cand.take(keep.take(at)))]
-        at = at[dense.sorting(cand.take(keep.take(at)))]  # the lookups go faster in passage order
-        keep, share, lift, tilted, gain = keep[at], share[at], lift[at], tilted[at], gain[at]
-        cand, s = cand[keep], s[keep]
+        at = np.flatnonzero((s + rests[0]) * gain >= floor)
+        at = at[allowed(cand.take(at))]
+        at = at[dense.sorting(cand.take(at))]  # the lookups go faster in passage order
+        cand, s, share, lift, tilted, gain = cand[at], s[at], share[at], lift[at], tilted[at], gain[at]
         bits = dense.bits.take(cand)
     finally:
         dense.clear()
@@ -283,7 +279,8 @@ class _Dense:
     def __init__(self, size: int) -> None:
         self.s, self.bits, self.share = np.zeros(size), np.zeros(size, dtype=np.int64), np.zeros(size)
         self.stamp = np.zeros(size, dtype=np.int32)  # for picking each passage once, never cleared
-        self.mark = np.zeros(size, dtype=np.bool_)  # for sorting passages, cleared after each use
+        self.mark = np.zeros(size, dtype=np.bool_)  # for sorting passages and the first cut, cleared after each use
+        self.out = np.empty(size, dtype=np.intp)  # the passages the first cut keeps
         self.added: list[np.ndarray] = []
         self.wrote_bits = self.wrote_share = False  # (most queries add no key share, some no bits: not cleared)
 
@@ -323,6 +320,19 @@ class _Dense:
         """Those of the passages `among` holding a list added that `reaching(least)` leaves out."""
         s = self.s.take(among)
         return among[(s != 0) & (s < least) & (self.share.take(among) <= 0)]
+
+    def cut(self, tested: list[np.ndarray], distinct: bool, extra: np.ndarray, context_of: np.ndarray,
+            per_context: np.ndarray, steps: np.ndarray, rest: float, floor: float) -> np.ndarray:
+        """The first cut: the passages of the arrays `tested` (`distinct`: none in two), each once, then `extra`
+        (those with s 0), that (s + rest) · steps[⌈key share · STEPS⌉] · per_context[their context] lets reach
+        `floor`, in that order (one compiled pass, _kernel.first_cut, where numpy took some twenty calls; a view of
+        scratch, valid until the next cut)."""
+        room = sum(map(len, tested)) + len(extra)
+        if room > len(self.out):  # (never at the sizes seen: a passage of a list read with weight 0 may be in both)
+            self.out = np.empty(room, dtype=np.intp)
+        n = _kernel.first_cut(tested, extra, self.s, self.share, context_of, per_context, steps, STEPS, rest, floor,
+                              None if distinct else self.mark, self.out)
+        return self.out[:n]
 
     def nonzero(self) -> np.ndarray:
         """The passages of the lists added, sorted (stored weights are positive; a float array's own
@@ -393,24 +403,24 @@ def _plan(pending: list[Term], theta: float, cover: CoverBound) -> tuple[list[Te
     return order[:best], cover.passages(np.flatnonzero(rich[best]))
 
 
-def _read(dense: _Dense, cover: CoverBound, per_context: np.ndarray, rest: float, floor: float) -> np.ndarray:
-    """The passages of the lists read, each once (sorted when many), less those the first cut drops anyway when many
-    were read: a passage holding no key read passes it only if (s + rest) · its context's gain reaches the
-    floor. Most contexts' gains lie far below the few whose title/section names the query, so one pass over
-    the accumulators with the gain of all but the passages of the highest contexts (HIGH of all, taken whole)
-    drops most passages read, and the cut is computed for the rest only."""
+def _to_cut(dense: _Dense, cover: CoverBound, per_context: np.ndarray, rest: float, floor: float
+            ) -> tuple[list[np.ndarray], bool]:
+    """The passages the first cut must test, as arrays, and whether no passage is in two: the lists read (each
+    passage is tested once), or when many
+    were read, the passages read less those the cut drops anyway: a passage holding no key read passes it only if
+    (s + rest) · its context's gain reaches the floor. Most contexts' gains lie far below the few whose title/section
+    names the query, so one pass over the accumulators with the gain of all but the passages of the highest contexts
+    (HIGH of all, taken whole) drops most passages read, and the rest are tested one by one."""
     if not dense.many():
-        return dense.read()
+        return dense.added, False
     counts = np.diff(cover.starts)
     order = np.argsort(-per_context, kind="stable")
     cap = per_context[order[min(int(np.cumsum(counts[order]).searchsorted(HIGH * len(dense.s))), len(order) - 1)]]
     least = floor / cap - rest  # (s + rest) · cap ≥ floor only when s ≥ least, up to rounding (the margin below)
     if not cap > 0 or not least > 0:
-        return dense.read()
+        return [dense.nonzero()], True
     least -= 1e-9 * (floor / cap + rest)
-    high = np.flatnonzero(per_context > cap)
-    reached, rest = dense.reaching(least), np.sort(dense.passages_in(cover.members_of(high), least))
-    return np.insert(reached, reached.searchsorted(rest), rest)  # (sorted: the cut keeps them in passage order)
+    return [dense.reaching(least), dense.passages_in(cover.members_of(np.flatnonzero(per_context > cap)), least)], True
 
 
 def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, scorer: Scorer, theta: float,
