@@ -318,3 +318,21 @@ def test_a_quoted_single_character_is_not_a_phrase_filter(searcher):
     q = searcher.parser.parse("共同富裕示范区要建成哪几个“区”？")
     assert q.phrases == () and q.wants_list
     assert searcher.parser.parse("“山海协作”").phrases == ("山海协作",)
+
+
+def test_pruned_top_k_equals_exhaustive_scoring_with_the_cited_field(tmp_path):
+    """A question on a penalty also searches the words of the provisions passages name (index field "cited"):
+    more lists of the same score, so pruning must still match exhaustive scoring. On a regulation whose penalties
+    name the articles they punish (the seeds name none)."""
+    from tests.regulation_support import REGULATIONS
+    from tests.test_ranking import regulation_searcher
+
+    dogs = regulation_searcher(tmp_path, "dogs", (REGULATIONS / "shanghai-dog-keeping.md").read_text(encoding="utf-8"))
+    cited = dogs.index.fields["cited"]
+    checked = reaching = 0
+    for query in random_queries(dogs, 120, seed=11):
+        asked = dogs.parser.parse(query + "罚多少")
+        assert asked.wants_sanction
+        reaching += any(cited.entry(w, np.intp) is not None for w in asked.words)
+        checked += check_equal(dogs, query + "罚多少")
+    assert checked > 100 and reaching > 80  # (the cited lists were searched, not only the passages' own)
