@@ -13,7 +13,7 @@ from assistant.ingest import formats
 from assistant.ingest.formats import pdf
 from assistant.ingest.add import AddError, add, remove
 from assistant.ingest.manifest import ManifestError, load_manifest
-from assistant.ingest.pipeline import build
+from assistant.ingest.pipeline import RebuildRefused, build
 from assistant.records import HEADNOTE
 from assistant.storage import Corpus
 
@@ -403,12 +403,29 @@ def test_a_database_of_another_corpus_folder_is_not_rebuilt_without_its_document
     proc = _cli("add", str(lake), "--corpus", str(other), "--db", str(db))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "river.md" in proc.stderr and "--corpus" in proc.stderr.splitlines()[-1]
-    with pytest.raises(AddError, match="river.md"):
+    with pytest.raises(RebuildRefused, match="river.md"):
         remove("seed", other, db)
     assert snapshot(corpus, db) == before and snapshot(other, db) == before_other
     river = next(s for s in Corpus(db).sources() if s.file == "river.md")
     remove(river.id, corpus, db)  # from its own folder, only the document removed goes
     assert [s.file for s in Corpus(db).sources()] == ["seed.txt"]
+
+
+def test_ingest_from_another_folder_keeps_the_databases_documents_unless_told_to_drop_them(corpus: Path, tmp_path: Path):
+    # a database with a document added from its own folder, rebuilt by `ingest` from the default corpus/ (as an
+    # upgrade's "index out of date: run ingest" invites): refused, nothing changed, the way out named
+    db = tmp_path / "a.db"
+    add([_write(tmp_path / "river.md", REGULATION_MD)], corpus, db)
+    other = seed_corpus(tmp_path / "other")
+    before = snapshot(corpus, db)
+    proc = _cli("ingest", str(other), "--db", str(db), "--lexical")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "river.md" in proc.stderr and "--drop-missing" in proc.stderr.splitlines()[-1]
+    assert snapshot(corpus, db) == before
+    assert _cli("ingest", str(corpus), "--db", str(db), "--lexical").returncode == 0  # its own folder: kept
+    assert {s.file for s in Corpus(db).sources()} == {"seed.txt", "river.md"}
+    proc = _cli("ingest", str(other), "--db", str(db), "--lexical", "--drop-missing")  # taken out on purpose
+    assert proc.returncode == 0 and [s.file for s in Corpus(db).sources()] == ["seed.txt"]
 
 
 def test_ingest_names_unlisted_and_empty_files(corpus: Path, tmp_path: Path):

@@ -43,7 +43,7 @@ def positive(text: str) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from assistant.ingest.pipeline import ingest
 
-    summary = ingest(args.corpus, args.db, progress=streams.say, embed=not args.lexical)
+    summary = ingest(args.corpus, args.db, progress=streams.say, embed=not args.lexical, drop_missing=args.drop_missing)
     print(
         f"完成：{summary.sources} 个来源，{summary.sections} 个章节，{summary.passages} 条语句，"
         f"{summary.dropped} 处作为版面杂质丢弃 → {args.db}"
@@ -274,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="把 corpus/ 中的文件整理为语句并建立索引")
     p.add_argument("corpus", nargs="?", type=Path, default=Path("corpus"))
+    p.add_argument("--drop-missing", action="store_true",
+                   help="数据库中有而语料目录中已没有的文件也一并删去（默认拒绝重建，以免误删用其他目录加入的文件）")
     _add_lexical(p)
     _add_db(p)
     p.set_defaults(func=cmd_ingest)

@@ -11,15 +11,13 @@ import hashlib
 import re
 import shutil
 from collections import Counter
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.ingest import formats, legal, metadata
 from assistant.ingest.manifest import MANIFEST_NAME, Entry, ManifestError, append_entry, load_manifest, remove_entry
-from assistant.ingest.pipeline import Progress, build, write
+from assistant.ingest.pipeline import Progress, build, check_keeps, write
 from assistant.records import Passage, Source, book_title
-from assistant.storage import Corpus, NotACorpus
 
 OVERRIDES = ("title", "short", "issuer", "date", "kind")
 _DATE_FLAG = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
@@ -168,7 +166,7 @@ def add(
                 copied.append(target)
             append_entry(corpus_dir, entry, comment=f"added from {path.name}")
         sources, passages, _summary = build(corpus_dir, progress)
-        _check_keeps(db_path, corpus_dir, sources)
+        check_keeps(db_path, corpus_dir, sources)
         write(corpus_dir, db_path, sources, passages, progress, embed)
     except BaseException:
         if before is None:
@@ -189,33 +187,13 @@ def remove(source_id: str, corpus_dir: Path, db_path: Path, progress: Progress =
     entry = remove_entry(corpus_dir, source_id)
     try:
         sources, passages, _summary = build(corpus_dir, progress)
-        _check_keeps(db_path, corpus_dir, sources, removed=entry.file)
+        check_keeps(db_path, corpus_dir, sources, removed=entry.file)
         write(corpus_dir, db_path, sources, passages, progress)
     except BaseException:
         manifest.write_bytes(before)
         raise
     (corpus_dir / entry.file).unlink(missing_ok=True)
     return entry
-
-
-def _check_keeps(db_path: Path, corpus_dir: Path, sources: list[Source], removed: str = "") -> None:
-    """Refuse a rebuild that would drop documents of the database other than `removed`'s: they were read from
-    another corpus folder (a forgotten --corpus rebuilds from the default corpus/), and the bot serving the
-    database would lose them without a word."""
-    if not Path(db_path).exists():
-        return
-    try:
-        corpus = Corpus(db_path)
-    except NotACorpus:
-        return  # not a corpus database: writing it reports why
-    with closing(corpus.conn):
-        before = corpus.sources()
-    files = {s.file for s in sources} | {removed}
-    dropped = sorted({s.file for s in before if s.file not in files})
-    if dropped:
-        raise AddError(f"数据库 {db_path} 中有 {len(dropped)} 个文件不在语料目录 {corpus_dir} 中"
-                       f"（{'、'.join(dropped[:3])}{' 等' if len(dropped) > 3 else ''}），重建会删去它们。"
-                       f"请用 --corpus 指定建立该数据库的语料目录；若是有意从语料目录删去的，先运行 ingest 重建数据库")
 
 
 def report(file: str, sources: list[Source], passages: list[Passage], source_id: str) -> Report:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import statistics
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -24,6 +25,10 @@ Progress = Callable[[str], None]
 
 class CorpusError(ValueError):
     """A corpus file cannot be read as text."""
+
+
+class RebuildRefused(ValueError):
+    """A rebuild would drop documents the database holds that its corpus folder lacks (nothing was changed)."""
 
 
 EMPTY = "empty"  # Summary.skipped reason: the file holds no text
@@ -191,10 +196,37 @@ def build(corpus_dir: Path, progress: Progress = lambda _msg: None) -> tuple[lis
     return sources, passages, summary
 
 
-def ingest(corpus_dir: Path, db_path: Path, progress: Progress = lambda _msg: None, embed: bool = False) -> Summary:
+def ingest(corpus_dir: Path, db_path: Path, progress: Progress = lambda _msg: None, embed: bool = False,
+           drop_missing: bool = False) -> Summary:
+    """Rebuild the database from the corpus folder; refused when the database holds documents the folder lacks,
+    unless `drop_missing` (they were taken out on purpose)."""
     sources, passages, summary = build(corpus_dir, progress)
+    if not drop_missing:
+        check_keeps(db_path, corpus_dir, sources)
     write(corpus_dir, db_path, sources, passages, progress, embed)
     return summary
+
+
+def check_keeps(db_path: Path, corpus_dir: Path, sources: list[Source], removed: str = "") -> None:
+    """Refuse a rebuild that would drop documents of the database other than `removed`'s: they were read from
+    another corpus folder (a forgotten --corpus, or `ingest` with the default corpus/ after documents were added
+    elsewhere), and the bot serving the database would lose them without a word."""
+    if not Path(db_path).exists():
+        return
+    try:
+        corpus = storage.Corpus(db_path)
+    except storage.NotACorpus:
+        return  # not a corpus database (or one whose index is out of date): its documents are read below anyway
+    with closing(corpus.conn):
+        before = corpus.sources()
+    files = {s.file for s in sources} | {removed}
+    dropped = sorted({s.file for s in before if s.file not in files})
+    if dropped:
+        raise RebuildRefused(
+            f"数据库 {db_path} 中有 {len(dropped)} 个文件不在语料目录 {corpus_dir} 中"
+            f"（{'、'.join(dropped[:3])}{' 等' if len(dropped) > 3 else ''}），重建会删去它们，数据库未作改动。"
+            f"请指定建立该数据库的语料目录（add、remove 用 --corpus，ingest 写作第一个参数）；若确是有意删去，运行 "
+            f"`python -m assistant ingest {corpus_dir} --db {db_path} --drop-missing`")
 
 
 def write(corpus_dir: Path, db_path: Path, sources: list[Source], passages: list[Passage], progress: Progress,
