@@ -345,6 +345,23 @@ def test_pair_share_counts_the_character_pairs_asked_that_the_first_passage_hold
     assert feature(answerer.features(q, concepts, [False, True], elsewhere, [1.0, 0.9]), "pair_share") == pytest.approx(1 / 3)
 
 
+def test_a_penalty_holds_the_words_of_the_provision_it_names_for_a_question_asking_the_penalty(answerer):
+    q = ParsedQuery(raw="在电线杆上贴小广告罚多少钱", runs=(("电线杆", "贴", "小广告", "罚"),), wants_sanction=True)
+    concepts = [(("电线杆",), 9.0), (("小广告",), 9.0)]
+    penalty = "违反本条例第二十六条规定的，并处每处五十元以上二百元以下罚款。"  # its breach only by number
+    alone = answerer.features(q, concepts, [True, True], [passage(penalty)], [1.0])
+    named = TopPassage(penalty, "某某条例", 2022, 0, cited="任何单位和个人不得擅自在树木、电线杆上张贴宣传品。")
+    with_rule = answerer.features(q, concepts, [True, True], [named], [1.0])
+    assert feature(alone, "pair_share") == 0 and feature(with_rule, "pair_share") == pytest.approx(2 / 4)
+
+
+def test_the_searcher_reads_the_provisions_a_penalty_names_only_for_a_question_asking_the_penalty(searcher):
+    rows = searcher._rows(np.arange(searcher.index.size))
+    penalty = np.array([next(d for d, (_, text) in rows.items() if text.startswith("违反本条例第十条规定"))])
+    asked, other = (searcher._top_passages(penalty, rows, sanction) for sanction in (True, False))
+    assert "狂犬病免疫" in asked[0].cited and other[0].cited == ""
+
+
 def test_unlisted_words_count_the_absent_words_the_dictionary_does_not_know_either(answerer):
     q = ParsedQuery(raw="办卡店跑路了谁来罚", runs=(("办卡店", "跑路", "谁来罚"),))
     # 谁来罚: a piece of colloquial wording; 火星 is absent from the corpus but a word of the language; 跑路

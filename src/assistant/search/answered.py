@@ -144,6 +144,9 @@ class TopPassage:
     year: int  # its document's year (0 unknown)
     source: int  # its document's number
     lead: str = ""  # a list item's lead-in (“有下列行为之一的，处…罚款：”): it states every item's figure
+    # for a question asking the penalty, the texts of the provisions the passage names (违反本办法第四条规定的… →
+    # 第四条's 禁止在楼道…停放电动自行车): a penalty states its breach by number, and 在楼梯口充电罚多少 asks it in words
+    cited: str = ""
 
 
 @dataclass(frozen=True)
@@ -251,7 +254,8 @@ class Answerer:
         the corpus at all, its top passages and their scores F (best first)."""
         present = sum(w for (_, w), ok in zip(concepts, in_corpus) if ok) or 1.0
         cov = [sum(w for (vs, w), ok in zip(concepts, in_corpus)
-                   if ok and any(_holds(p.text, v) or v in p.context for v in vs)) / present for p in top]
+                   if ok and any(_holds(p.text, v) or v in p.context or _holds(p.cited, v) for v in vs)) / present
+           for p in top]
         places = self.named_places(q)
         docs = self.named_documents(q)
         unit = _asked_unit(q) if q.wants_number else None
@@ -289,7 +293,7 @@ class Answerer:
         on_topic = bool(title) and any(_titled(v, title) for vs, _ in concepts for v in vs)
         same_document = len(top) > 1 and top[1].source == top[0].source
         asked = {vs[0][i : i + 2] for vs, _ in concepts for i in range(len(vs[0]) - 1)}
-        pair_share = sum(g in top[0].text for g in asked) / len(asked) if asked and top else 0.0
+        pair_share = sum(g in top[0].text or g in top[0].cited for g in asked) / len(asked) if asked and top else 0.0
         unlisted = sum(not ok and general_frequency(vs[0]) <= RAREST_LISTED for (vs, _), ok in zip(concepts, in_corpus))
         return np.array([max(math.log(max(best, 1e-3)), -5.0), gap, min(margin, MARGIN_CAP), float(on_topic),
                          float(same_document), pair_share, float(unlisted), float(min(len(concepts), MAX_CONCEPTS))])

@@ -203,7 +203,7 @@ class Searcher:
                       and not provisions(normalize(query)))
         score, x, checked = -math.inf, None, []
         if hits and not asked_item and not nearest:
-            checked = self._top_passages(top.docs[:ANSWERED_DEPTH], rows)
+            checked = self._top_passages(top.docs[:ANSWERED_DEPTH], rows, parsed.wants_sanction)
             x = self._answer_features(parsed, ranker, checked, top.scores[:ANSWERED_DEPTH])
             score = self.answer_model.score(x) if x is not None else math.inf
         # (known from top_k when it read every list: the same passages, the same filters)
@@ -240,11 +240,13 @@ class Searcher:
         if self.semantic:
             self.encoder.prime([_asked(q) for q in queries])
 
-    def _top_passages(self, top: np.ndarray, rows: dict[int, tuple[tuple, str]]) -> list[TopPassage]:
-        """The top passages as the answered check reads them."""
+    def _top_passages(self, top: np.ndarray, rows: dict[int, tuple[tuple, str]], sanction: bool) -> list[TopPassage]:
+        """The top passages as the answered check reads them; with the provisions they name for a question asking
+        the penalty, as the ranking's `cited` field is searched for it."""
         t = self.table
         return [TopPassage(rows[d][1], t.contexts[t.context_of[d]], int(t.source_year[t.source_of[d]]),
-                           int(t.source_of[d]), self._lead(d) if LIST_ITEM.match(rows[d][1]) else "")
+                           int(t.source_of[d]), self._lead(d) if LIST_ITEM.match(rows[d][1]) else "",
+                           fold("".join(text for _, text in self._cited(_passage(rows[d][0])))) if sanction else "")
                 for d in top.tolist()]
 
     def _answer_features(self, q: ParsedQuery, ranker: QueryRanker, passages: list[TopPassage],
