@@ -2,7 +2,8 @@
 holds them, and how the query parser looks them up."""
 from __future__ import annotations
 
-from assistant.search.abbreviations import AbbreviationMiner, abbreviations_of, mine_short_names, pair_abbreviations
+from assistant.search.abbreviations import (AbbreviationMiner, abbreviations_of, mine_kinds, mine_short_names,
+                                            pair_abbreviations)
 from assistant.search.lexicon import QueryWords, held_by
 from assistant.search.query import QueryParser
 from assistant.search.normalize import normalize
@@ -87,6 +88,24 @@ def test_declared_short_names_both_ways():
     mined = mine_abbreviations(("a", t) for t in texts)
     assert "中华人民共和国家庭教育促进法" in mined["家庭教育促进法"]
     assert "家庭教育促进法" in mined["中华人民共和国家庭教育促进法"]
+
+
+def test_the_kinds_a_definition_lists_stand_for_the_term_it_defines():
+    texts = [normalize(t) for t in (
+        "本条例所称互联网上网服务营业场所，是指通过计算机等装置向公众提供互联网上网服务的网吧、电脑休闲室等营业性场所。",
+        "本条例所称二次供水设施，是指为二次供水设置的供水管道、水池、水箱、水泵、阀门等。",
+        "本条例所称养老服务，是指由政府和社会为老年人提供的生活照料、医疗保健、康复护理和临终关怀等服务。",
+        # the means of an act (等方式), the parts of a fee (等费用): no kinds of the term
+        "本法所称家庭暴力，是指家庭成员之间以殴打、捆绑、残害、限制人身自由以及经常性谩骂、恐吓等方式实施的侵害行为。",
+        "本条所称免费用血，是指个人医疗临床用血时，不承担血液的采集、储存、分离、检验等费用。",
+    )]
+    kinds = mine_kinds(texts)
+    assert kinds["网吧"] == kinds["电脑休闲室"] == {"互联网上网服务营业场所"}
+    assert kinds["水箱"] == kinds["阀门"] == {"二次供水设施"}
+    assert kinds["生活照料"] == kinds["临终关怀"] == {"养老服务"}  # the first after the clause's 的, the last after 和
+    assert not {"政府", "殴打", "恐吓", "检验"} & set(kinds)
+    mined = mine_abbreviations(("a", t) for t in texts)
+    assert mined["网吧"] == ("互联网上网服务营业场所",) and "互联网上网服务营业场所" not in mined  # one way
 
 
 def test_curated_values_no_passage_holds_are_dropped():

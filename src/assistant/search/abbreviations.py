@@ -14,6 +14,10 @@ expansions with no hand-edited file.
   times or more), the corpus writes the abbreviation as a word of its own (安检口) less often than the phrase,
   and a two-character abbreviation is of a phrase jieba's general dictionary knows as one word and is not a
   far commoner general word itself (中学 is no 中小学校).
+- Kinds a definition lists: “本条例所称互联网上网服务营业场所，是指…的网吧、电脑休闲室等营业性场所”: 网吧 → the term
+  defined, kept one way. Users name the kind (网吧), the regulation the term (its title too); the list is of kinds of
+  the term only when what follows its 等 is of the term's kind (营业性场所 ends as 营业场所 does) or nothing does
+  (…水箱、水泵、阀门等。 of 二次供水设施), not the means or parts of an act (殴打、捆绑…等方式 of 家庭暴力).
 The result is a small table (key → corpus wordings) stored with the index; the query parser looks up the
 query's words, and runs of them, in it.
 
@@ -34,6 +38,12 @@ _CLAUSE = re.compile(r"[\u4e00-\u9fff]+")
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 # 《名称》（以下简称“简称”） / 名称（简称“简称”） / 名称（以下简称简称）
 _SHORT = re.compile(r"(《[^《》]{2,40}》|[\u4e00-\u9fff]{2,40})[（(](?:以下)?简称(?:为)?[“\"「]?([\u4e00-\u9fffA-Za-z0-9]{2,12})[”\"」]?[）)]")
+# 所称X，是指…  /  “X”，是指…: the term defined and the rest of its clause
+_DEFINED = re.compile(r"(?:所称|“)([\u4e00-\u9fff]{2,20})”?[，,]?(?:是指|指)([^。；]*)")
+# a 、-list closed by 等, and what follows 等 up to the clause's end
+_KINDS = re.compile(r"((?:[\u4e00-\u9fff]{2,16}、)+[\u4e00-\u9fff]{2,16})等([\u4e00-\u9fff]*)")
+_LAST_ITEM = re.compile(r"和|或者|以及|及")
+MAX_KIND = 6  # characters of a kind kept: a longer item is a description, not a name a user types
 _NAME_PREFIX = re.compile(r"^(?:中华人民共和国|[\u4e00-\u9fff]{2,3}(?:省|市|自治区))")
 
 # Two characters shared by chance are common (出更 in 出更多 is no 出行更加), so an abbreviation has three
@@ -82,6 +92,23 @@ def mine_short_names(texts: Iterable[str]) -> dict[str, set[str]]:
                 bare = _NAME_PREFIX.sub("", name)
                 if bare != name and len(bare) > len(short):
                     out[short].add(bare)
+    return out
+
+
+def mine_kinds(texts: Iterable[str]) -> dict[str, set[str]]:
+    """Kinds a definition lists (module doc): kind → the terms defined."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for text in texts:
+        for d in _DEFINED.finditer(text):
+            term = d.group(1)
+            for m in _KINDS.finditer(d.group(2)):
+                if m.group(2) and m.group(2)[-2:] != term[-2:]:
+                    continue
+                first, *rest = m.group(1).split("、")
+                last = _LAST_ITEM.split(rest.pop())
+                for kind in [first.rsplit("的", 1)[-1], *rest, *last]:  # (the first item after the clause's 的)
+                    if 2 <= len(kind) <= MAX_KIND and kind not in term and term not in kind:
+                        out[kind].add(term)
     return out
 
 
@@ -144,6 +171,8 @@ class AbbreviationMiner:
             pairs[a].update([p for _, p in found if a in written or p in terms][:MAX_EXPANSIONS])
         for key, phrase in self._pair_table():
             pairs[key].add(phrase)
+        for kind, defined in mine_kinds(texts).items():
+            pairs[kind].update(defined)
         for short, names in mine_short_names(texts).items():
             for name in names:
                 pairs[short].add(name)
