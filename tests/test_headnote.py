@@ -155,3 +155,37 @@ def test_the_source_card_calls_the_latest_change_a_modification(trees: Searcher)
     source_button = next(b for row in reply.buttons for b in row if b.label == "来源")
     card = core.handle_action(Request(7, 7, ""), source_button.data).blocks[0].text
     assert "修改：2021年10月28日" in card and "修订" not in card and "通过：2015年6月30日" in card
+
+
+ARCADE_MD = """# 某市电子游艺场所管理条例
+
+2019年3月1日某市第十五届人民代表大会常务委员会第十次会议通过
+
+2023年5月1日某市第十六届人民代表大会常务委员会第八次会议修正
+
+<!-- INFO END -->
+
+第一条 为了加强电子游艺场所管理，制定本条例。
+
+第二条 本条例所称电子游艺场所，是指设置游戏机等设备向公众提供游艺服务的游戏厅、电玩城等营业性场所。
+
+第三条 电子游艺场所不得接纳未成年人。
+
+第四条 本条例自2019年6月1日起施行。
+"""
+
+
+@pytest.fixture(scope="module")
+def arcades(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    return regulation_searcher(tmp_path_factory.mktemp("arcades"), "arcades", ARCADE_MD)
+
+
+@pytest.mark.parametrize("query, first", [
+    # 游戏厅 is a kind its definition lists: people name the regulation by it (as 网吧条例 for 互联网上网服务营业场所管理条例)
+    ("游戏厅条例第三条", "电子游艺场所不得接纳未成年人。"),
+    ("游戏厅条例最近一次修正是啥时候", "2023年5月1日某市第十六届人民代表大会常务委员会第八次会议修正"),
+    ("电子游艺场所管理条例啥时候通过的", "2019年3月1日某市第十五届人民代表大会常务委员会第十次会议通过"),
+])
+def test_a_regulation_is_named_by_a_kind_its_definition_lists(arcades: Searcher, query: str, first: str):
+    results = arcades.search(query, k=5)
+    assert results.kind == "reference" and results.hits[0].passage.text == first

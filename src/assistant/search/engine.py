@@ -52,6 +52,7 @@ TERM_CACHE_POSTINGS = 1 << 22  # … or more postings than this (their documents
 CITED_CACHE = 1024  # passages kept with the provisions they name (_cited)
 SOURCE_ROWS = 16384  # passages of whole sources kept for resolving what a passage cites (_document; ~8 MB)
 SUGGESTIONS = 5
+RESPELT_KEY = 12  # longest mined key a query is respelt by (a declared 简称 has at most 12 characters)
 # A query sharing no word with any passage is shown the passages nearest it in meaning, at most this far (the
 # dissimilar feature: 0 a near-paraphrase, 1 a typical unrelated pair). 93 % of the answering passages of the tuning
 # questions lie within it; chit-chat does not (今天天气怎么样 is 0.9 from everything in a regulation on green spaces,
@@ -466,11 +467,16 @@ class Searcher:
 
     def _respelled(self, query: str) -> str | None:
         """The query with each everyday word the register lists in its first wording (养狗 → 养犬, 租房 → 租赁, 家暴 →
-        家庭暴力, longest first): people name a regulation the way they name its subject. None when nothing changes.
-        Only tried when the words as typed name no document."""
+        家庭暴力, longest first), and each word the corpus itself names its terms by (abbreviations.py: 网吧 → 互联网上网
+        服务营业场所, a kind its definition lists): people name a regulation the way they name its subject. None when
+        nothing changes. Only tried when the words as typed name no document."""
         text = out = normalize(query)
         for key in (k for k in self.parser.plain_keys_in((text,)) if len(k) > 1 and self.parser.synonyms[k]):
             out = out.replace(key, self.parser.synonyms[key][0])
+        related = self.parser.related
+        held = {out[i : i + n] for i in range(len(out)) for n in range(2, RESPELT_KEY + 1) if i + n <= len(out)}
+        for key in sorted(held & related.keys(), key=len, reverse=True):
+            out = out.replace(key, related[key][0])
         return out if out != text else None
 
     def _history(self, query: str, source_id: str | None) -> list[Passage]:

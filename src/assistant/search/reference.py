@@ -311,7 +311,7 @@ def _item_number(p: Passage) -> int | None:
 # by (国务院第几号令). Answered by the document's history lines (题注), which date each event and name the body and the
 # order, as a numbered item by its text.
 _EVENT = r"通过|批准|修正|修订|修改|颁布|公布|出台|制定"
-_WHEN = (r"什么时候|什么时间|何时|哪年|哪一年|哪天|哪一天|几时|时间|日期|几次|多少次|哪次|哪一次|哪届|哪个会|吗|没有|过没"
+_WHEN = (r"什么时候|什么时间|啥时候|啥时|何时|哪年|哪一年|哪天|哪一天|几时|时间|日期|几次|多少次|哪次|哪一次|哪届|哪个会|吗|没有|过没"
          r"|谁|哪个机关|什么机关|哪个部门|哪级")
 _ORDER = r"第几号令|几号令|哪号令"
 _LATEST = re.compile(r"最近|最新|上一次|后来|几次|多少次|一共|总共|至今")
