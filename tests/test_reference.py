@@ -56,6 +56,12 @@ def test_three_characters_name_a_law_only_as_its_short_name(searcher):
     assert searcher.search("家庭法第十二条", k=5).kind != "reference"
 
 
+def test_a_kind_and_管理_alone_name_no_document(searcher):
+    """网吧管理条例 is no 上海市养犬管理条例: their shared 管理条例 says what kind of document, not which one."""
+    assert searcher.search("网吧管理条例第十三条", k=5).kind != "reference"
+    assert searcher.search("养犬管理条例第十三条", k=5).hits[0].passage.section[-1] == "第十三条"
+
+
 def test_every_article_of_every_document_is_found_first(searcher):
     for source in searcher.corpus.sources():
         firsts = {}

@@ -42,6 +42,7 @@ LEGAL_UNITS = ("条", "章", "节", "编")
 DIVISIONS = ("章", "节", "编")  # the units that group articles
 NAME_MIN_CHARS = 4  # an abbreviation of a title names it when it has at least this many of its characters …
 NAME_MIN_SHARE = 0.3  # … and this share of them
+_KIND_TAIL = re.compile(rf"(?:管理|暂行)?(?:{'|'.join(KINDS)})$")  # 管理条例, 暂行办法, 法: the kind a title ends with
 ABBREVIATION_FLOOR = 0.6  # an abbreviation that qualifies names the document (the lookup's threshold) …
 # … and a longer one names it better
 MATCH_THRESHOLD = 0.6
@@ -182,9 +183,12 @@ def source_match(words: str, source: Source) -> float:
     grams = _bigrams(words)
     if not grams:
         return 0.0
-    overlap = max(len(grams & _bigrams(n)) / len(grams) for n in names)
-    shares = [k / len(n) for n in names if (k := _longest_abbreviation(words, n, NAME_MIN_CHARS)) >= NAME_MIN_CHARS]
-    shares += [3 / len(n) for n in names if _law_short_name(words, n)]
+    shares = [3 / len(n) for n in names if _law_short_name(words, n)]
+    # what the words say beyond the kind must be in the name: 网吧管理条例 names no 停车管理和服务条例 by its 管理条例
+    said = _bigrams(_KIND_TAIL.sub("", words))
+    names = [n for n in names if said & _bigrams(n)]
+    overlap = max((len(grams & _bigrams(n)) / len(grams) for n in names), default=0.0)
+    shares += [k / len(n) for n in names if (k := _longest_abbreviation(words, n, NAME_MIN_CHARS)) >= NAME_MIN_CHARS]
     abbreviated = max((ABBREVIATION_FLOOR + (1 - ABBREVIATION_FLOOR) * share for share in shares if share >= NAME_MIN_SHARE), default=0.0)
     return max(overlap, abbreviated)
 
