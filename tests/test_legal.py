@@ -231,3 +231,27 @@ def test_articles_before_a_first_chapter_numbered_two_are_the_lost_first_chapter
                     encoding="utf-8")
     facts = metadata.read_facts(markdown.read(path))
     assert {p.section for p in passages(path, markdown.read, facts.title)} == {("第一条",), ("第二条",), ("第三条",)}
+
+
+@pytest.mark.parametrize("name, title, last, first", [
+    ("shandong-human-resources-market.md", "法律责任", "第四十一条", "第四十二条"),
+    ("henan-property-management.md", "物业管理区域及设施", "第八条", "第九条"),
+])
+def test_a_bare_title_between_chapters_n_and_n_plus_2_is_the_lost_chapter(name: str, title: str, last: str, first: str):
+    """The source prints a chapter's title alone, without its 第N章: it heads that chapter's articles, not a passage of
+    the article before it."""
+    facts = metadata.read_facts(markdown.read(REGULATIONS / name))
+    ps = body(passages(REGULATIONS / name, markdown.read, facts.title, "\n".join(facts.history)))
+    assert not any(p.text == title for p in ps)
+    chapter = next(p.section for p in ps if p.section[-1] == first)[0]
+    assert chapter.endswith(" " + title) and chapter != next(p.section for p in ps if p.section[-1] == last)[0]
+
+
+def test_a_bare_line_that_is_no_lost_chapter_stays_text(tmp_path: Path):
+    """Between 第一章 and 第二章 (no number missing), or not before the next article, a short line is text."""
+    path = tmp_path / "reg.md"
+    path.write_text("# 某市河道管理条例\n\n## 第一章 总则\n\n第一条 为了加强河道管理，制定本条例。\n\n河道保护\n\n第二条 本条例适用于本市。"
+                    "\n\n## 第二章 管理\n\n第三条 禁止侵占河道。\n", encoding="utf-8")
+    facts = metadata.read_facts(markdown.read(path))
+    ps = passages(path, markdown.read, facts.title)
+    assert ("第一章 总则", "第一条") in {p.section for p in ps} and any(p.text == "河道保护" for p in ps)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from assistant.search.numerals import to_chinese
+
 if TYPE_CHECKING:  # search reads item numbers here (reference.py) without loading the ingest pipeline
     from assistant.ingest.removals import Removals
     from assistant.ingest.structure import Block, Paragraph
@@ -101,7 +103,7 @@ def blocks(paras: list[Paragraph], removals: Removals) -> list[Block]:
     from assistant.ingest.structure import Block, table_block
 
     out: list[Block] = []
-    last_article = 0
+    last_article = last_chapter = 0
     skip_to = 0
     for n, para in enumerate(paras):
         text = para.text
@@ -121,6 +123,10 @@ def blocks(paras: list[Paragraph], removals: Removals) -> list[Block]:
             out.append(row)
         elif d:
             out.append(Block("", n, *d))
+            last_chapter = _chapter_number(text) or last_chapter
+        elif lost := _lost_chapter(paras, n, last_chapter, last_article):
+            out.append(Block("", n, LEVELS["章"], lost))
+            last_chapter += 1
         elif a and (a[0] > last_article or (a[0] == last_article and "之" in a[1])):
             number, head, rest = a
             last_article = number
@@ -132,6 +138,29 @@ def blocks(paras: list[Paragraph], removals: Removals) -> list[Block]:
         else:
             out.append(Block(text, n))
     return _with_first_chapter(out)
+
+
+def _chapter_number(text: str) -> int | None:
+    """N of a 第N章 heading, None for any other line."""
+    m = DIVISION.match(text)
+    return parse_number(m.group(1)) if m and m.group(2) == "章" else None
+
+
+def _lost_chapter(paras: list[Paragraph], n: int, last_chapter: int, last_article: int) -> str | None:
+    """The label of a chapter whose number the source lost, when paragraph n is its bare title: a short unpunctuated
+    line right before the next article, between 第N章 and 第N+2章 (山东省人力资源市场条例 prints `法律责任` alone where
+    第六章 should be; 河南省物业管理条例 `物业管理区域及设施` for 第二章). Otherwise it was a passage of the article before
+    it, and the chapter's articles were filed under the chapter before."""
+    text = paras[n].text
+    if not last_chapter or len(text) > DIVISION_TITLE_MAX or _SENTENCE_PUNCT.search(text) or starts_unit(text):
+        return None
+    following = [p.text for p in paras[n + 1 :] if p.text]
+    if not following or (a := article(following[0])) is None or a[0] != last_article + 1:
+        return None
+    chapters = (c for t in following if (c := _chapter_number(t)) is not None)
+    if next(chapters, None) != last_chapter + 2:
+        return None
+    return f"第{to_chinese(last_chapter + 1)}章 {text}"
 
 
 def _with_first_chapter(out: list["Block"]) -> list["Block"]:
