@@ -277,3 +277,21 @@ def test_named_sources_equals_scoring_every_source():
                   "条例", "食品浪费", "property", ""):
         for threshold in (MATCH_THRESHOLD, 0.0, 1.0):
             assert named_sources(words, sources, threshold) == every(words, threshold), (words, threshold)
+
+
+@pytest.fixture(scope="module")
+def titled(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    names = ["internet-cafe-management.md", "housing-provident-fund.md", "property-management.md",
+             "henan-property-management.md"]
+    return Searcher.open(plan_with_regulations(tmp_path_factory.mktemp("titled"), PLAN, [REGULATIONS / n for n in names]))
+
+
+def test_a_question_naming_a_document_by_its_title_is_searched_in_it(titled):
+    """互联网上网服务营业场所管理条例从哪天开始施行: every passage of that regulation repeats its title's words, so it is
+    searched within it, as @简称 is; a title that is part of another's (物业管理条例, 河南省物业管理条例) says neither."""
+    named = titled.search("互联网上网服务营业场所管理条例 罚款", k=100)
+    scoped = titled.search("罚款", k=100, source_id="internet-cafe-management")
+    assert [h.passage.id for h in named.hits] == [h.passage.id for h in scoped.hits] and named.total == scoped.total
+    assert {h.source.id for h in titled.search("罚款", k=30).hits} > {"internet-cafe-management"}
+    either = titled.search("物业管理条例 罚款", k=30)
+    assert {"property-management", "henan-property-management"} <= {h.source.id for h in either.hits}

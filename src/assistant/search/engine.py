@@ -52,6 +52,9 @@ TERM_CACHE_POSTINGS = 1 << 22  # … or more postings than this (their documents
 CITED_CACHE = 1024  # passages kept with the provisions they name (_cited)
 SOURCE_ROWS = 16384  # passages of whole sources kept for resolving what a passage cites (_document; ~8 MB)
 SUGGESTIONS = 5
+MIN_TITLE = 4  # characters of a title or 简称 that scope a query naming it (_titled) …
+MIN_TITLE_REST = 2  # … when this many characters of it are left to search for
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 RESPELT_KEY = 12  # longest mined key a query is respelt by (a declared 简称 has at most 12 characters)
 # A query sharing no word with any passage is shown the passages nearest it in meaning, at most this far (the
 # dissimilar feature: 0 a near-paraphrase, 1 a typical unrelated pair). 93 % of the answering passages of the tuning
@@ -177,6 +180,8 @@ class Searcher:
             return Results(query=query, hits=hits, total=len(found), kind=kind, answered=answered)
         if parsed.empty:
             return Results(query=query)
+        if source_id is None and kinds is None and (titled := self._titled(query)) is not None:
+            source_id, parsed = titled[0], self.parser.parse(titled[1])
         lists, gram_bits = self.term_lists(parsed)
         ranker = QueryRanker(parsed, self.table, self.weights, gram_bits, self.meaning(query))
         allowed, among = self._filter(parsed, source_id, kinds)
@@ -340,6 +345,21 @@ class Searcher:
 
     def _in_corpus(self, text: str) -> bool:
         return _held(self.index.fields["words"], self.index.fields["bigrams"], text)
+
+    def _titled(self, query: str) -> tuple[str, str] | None:
+        """(source, the rest of the query) when the query names one document by its full title or 简称 and asks more
+        of it (互联网上网服务营业场所管理条例从哪天开始施行): it is searched in that document, as @简称 is, without the
+        title's words, which every passage of the document repeats (互联网上网服务营业场所) and would rank by."""
+        q = normalize(query)
+        named = {sid: name for sid, src in self._names.items()
+                 for name in (src.title, src.short) if len(name) >= MIN_TITLE and name in q}
+        if len(named) != 1:
+            return None
+        ((sid, name),) = named.items()
+        if any(name in other for o, src in self._names.items() if o != sid for other in (src.title, src.short)):
+            return None  # 物业管理条例 is also a part of 河南省物业管理条例's title: which one is asked is not said
+        rest = q.replace(name, " ")
+        return (sid, rest) if len(_CJK.findall(rest)) >= MIN_TITLE_REST else None
 
     def resolve_source(self, name: str) -> str | None:
         """A source id from its id, 简称 or title words (best match, None when nothing fits)."""
