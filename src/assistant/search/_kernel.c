@@ -111,6 +111,32 @@ static int accumulators(Views *v, PyObject *o_s, PyObject *o_bits, PyObject *o_s
     return a->shares ? 0 : -1;
 }
 
+/* A list's passages are read in order but far apart, each a cache miss on the accumulators: the loops fetch the slots
+   of the passage AHEAD postings on while they work on this one (add, clear and first_cut waited on each miss in turn). */
+#define AHEAD 32
+
+/* The passage AHEAD postings after position i of docs[0:n], or -1 when there is none or it is out of range (the loop
+   refuses it when it gets there). */
+static inline int64_t ahead(const int64_t *docs, Py_ssize_t i, Py_ssize_t n, Py_ssize_t size)
+{
+    if (i + AHEAD >= n)
+        return -1;
+    int64_t d = docs[i + AHEAD];
+    return (uint64_t)d < (uint64_t)size ? d : -1;
+}
+
+/* Fetch the accumulators' slots of passage d for writing (none when d < 0): s, and bits and shares when written. */
+static inline void fetch_for_writing(const Accumulators *a, int64_t d, int bits, int shares)
+{
+    if (d < 0)
+        return;
+    __builtin_prefetch(a->s + d, 1);
+    if (bits)
+        __builtin_prefetch(a->bits + d, 1);
+    if (shares)
+        __builtin_prefetch(a->shares + d, 1);
+}
+
 /* ---- posting lists ------------------------------------------------------------------------------------- */
 
 /* One list of a call's `lists`: its postings, the query's factor, its bit (-1: none) and key share. */
@@ -183,6 +209,7 @@ static int add_list(const List *l, const Accumulators *a)
             bad = 1;
             break;
         }
+        fetch_for_writing(a, ahead(docs, i, n, size), mark != 0, share != 0);
         s[d] += (double)weights[i] * factor;  /* (rounded as numpy rounds s[docs] += weights * factor) */
         if (mark)
             bits[d] |= mark;
@@ -274,6 +301,7 @@ static PyObject *clear(PyObject *self, PyObject *args)
                     bad = 1;
                     break;
                 }
+                fetch_for_writing(&c.a, ahead(docs, i, n, size), nb != 0, nsh != 0);
                 s[d] = 0;
                 if (nb)
                     bits[d] = 0;
@@ -454,6 +482,12 @@ static int cut_array(Cut *c, const int64_t *docs, Py_ssize_t n, char *seen, int 
         if (unmark) {
             seen[d] = 0;
             continue;
+        }
+        int64_t next = ahead(docs, i, n, c->size);
+        if (next >= 0) {
+            __builtin_prefetch(c->s + next);
+            __builtin_prefetch(c->shares + next);
+            __builtin_prefetch(c->context_of + next);
         }
         if (seen) {
             if (seen[d])
