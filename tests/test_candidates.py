@@ -239,7 +239,7 @@ def test_the_first_cut_keeps_what_numpy_keeps():
         s[docs] += rng.random(len(docs)) * 3
         share[docs[: len(docs) // 3]] += 0.3
     extra = np.setdiff1d(np.arange(0, size, 7), np.concatenate(lists))
-    context_of = rng.integers(0, n_contexts, size).astype(np.intp)
+    context_of = rng.integers(0, n_contexts, size).astype(np.int32)
     per_context = rng.random(n_contexts) * 2
     steps = np.exp(0.8 * np.arange(int(0.6 * candidates.STEPS) + 2) / candidates.STEPS)
     seen, out = np.zeros(size, dtype=np.bool_), np.empty(size, dtype=np.intp)
@@ -263,6 +263,9 @@ def test_the_first_cut_keeps_what_numpy_keeps():
         _kernel.first_cut(5, extra, s, share, context_of, per_context, steps, 64.0, 0.0, 0.0, seen, out)
     with pytest.raises(TypeError):  # (marks must be bool)
         _kernel.first_cut(lists, extra, s, share, context_of, per_context, steps, 64.0, 0.0, 0.0, seen.view(np.uint8), out)
+    with pytest.raises(TypeError, match="int32"):  # (contexts as int32: half the memory read)
+        _kernel.first_cut(lists, extra, s, share, context_of.astype(np.intp), per_context, steps, 64.0, 0.0, 0.0, seen,
+                          out)
     with pytest.raises(ValueError, match="lengths differ"):
         _kernel.first_cut(lists, extra, s, share[:10], context_of, per_context, steps, 64.0, 0.0, 0.0, seen, out)
     with pytest.raises(IndexError):  # out too small: refused, marks cleared

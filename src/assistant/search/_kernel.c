@@ -11,9 +11,9 @@
 
    Arrays come in through the buffer protocol (numpy arrays, C-contiguous, one-dimensional) and are checked for
    their element type: passage numbers int64, stored weights uint16, s and key shares float64, presence bits
-   int64, marks bool. Every passage number used as an index is checked against the array it indexes. Nothing is
-   allocated and nothing returned but None or a count. The GIL is released around each loop (the accumulators belong
-   to one thread: candidates._dense).
+   int64, marks bool, contexts int32. Every passage number used as an index is checked against the array it indexes.
+   Nothing is allocated and nothing returned but None or a count. The GIL is released around each loop (the
+   accumulators belong to one thread: candidates._dense).
 
    Built by setup.py at `pip install .` (or -e); numpy's headers are not needed. */
 #define PY_SSIZE_T_CLEAN
@@ -35,9 +35,10 @@ static void release(Views *v)
     v->n = 0;
 }
 
-/* The data of `obj` as a 1-d array of `type` ('q' int64, 'd' float64, 'H' uint16, '?' bool), its length in *len; NULL with
-   an exception set if it is not one (TypeError), or if the object gives no C-contiguous buffer (or no writable one
-   when `writable`: numpy raises ValueError). The buffer is released by release(v), also when NULL is returned. */
+/* The data of `obj` as a 1-d array of `type` ('q' int64, 'i' int32, 'd' float64, 'H' uint16, '?' bool), its length
+   in *len; NULL with an exception set if it is not one (TypeError), or if the object gives no C-contiguous buffer (or
+   no writable one when `writable`: numpy raises ValueError). The buffer is released by release(v), also when NULL is
+   returned. */
 static void *array(Views *v, PyObject *obj, char type, int writable, const char *name, Py_ssize_t *len)
 {
     Py_buffer *b = &v->views[v->n];
@@ -49,9 +50,13 @@ static void *array(Views *v, PyObject *obj, char type, int writable, const char 
     if (*f == '@' || *f == '=')
         f++;
     char got = *f == 'l' && b->itemsize == 8 ? 'q' : *f;  /* int64 is 'l' on LP64 systems */
-    Py_ssize_t size = type == 'H' ? 2 : type == '?' ? 1 : 8;
+    Py_ssize_t size = type == 'H' ? 2 : type == '?' ? 1 : type == 'i' ? 4 : 8;
     if (b->ndim != 1 || got != type || f[1] != '\0' || b->itemsize != size) {
-        const char *want = type == 'q' ? "int64" : type == 'd' ? "float64" : type == 'H' ? "uint16" : "bool";
+        const char *want = type == 'q'   ? "int64"
+                           : type == 'i' ? "int32"
+                           : type == 'd' ? "float64"
+                           : type == 'H' ? "uint16"
+                                         : "bool";
         PyErr_Format(PyExc_TypeError, "%s: a one-dimensional %s array expected (format '%s')", name, want,
                      b->format ? b->format : "?");
         return NULL;
@@ -104,6 +109,32 @@ static int accumulators(Views *v, PyObject *o_s, PyObject *o_bits, PyObject *o_s
     a->bits = a->s ? array(v, o_bits, 'q', 1, "bits", &a->n_bits) : NULL;
     a->shares = a->bits ? array(v, o_shares, 'd', 1, "shares", &a->n_shares) : NULL;
     return a->shares ? 0 : -1;
+}
+
+/* A list's passages are read in order but far apart, each a cache miss on the accumulators: the loops fetch the slots
+   of the passage AHEAD postings on while they work on this one (add, clear and first_cut waited on each miss in turn). */
+#define AHEAD 32
+
+/* The passage AHEAD postings after position i of docs[0:n], or -1 when there is none or it is out of range (the loop
+   refuses it when it gets there). */
+static inline int64_t ahead(const int64_t *docs, Py_ssize_t i, Py_ssize_t n, Py_ssize_t size)
+{
+    if (i + AHEAD >= n)
+        return -1;
+    int64_t d = docs[i + AHEAD];
+    return (uint64_t)d < (uint64_t)size ? d : -1;
+}
+
+/* Fetch the accumulators' slots of passage d for writing (none when d < 0): s, and bits and shares when written. */
+static inline void fetch_for_writing(const Accumulators *a, int64_t d, int bits, int shares)
+{
+    if (d < 0)
+        return;
+    __builtin_prefetch(a->s + d, 1);
+    if (bits)
+        __builtin_prefetch(a->bits + d, 1);
+    if (shares)
+        __builtin_prefetch(a->shares + d, 1);
 }
 
 /* ---- posting lists ------------------------------------------------------------------------------------- */
@@ -178,6 +209,7 @@ static int add_list(const List *l, const Accumulators *a)
             bad = 1;
             break;
         }
+        fetch_for_writing(a, ahead(docs, i, n, size), mark != 0, share != 0);
         s[d] += (double)weights[i] * factor;  /* (rounded as numpy rounds s[docs] += weights * factor) */
         if (mark)
             bits[d] |= mark;
@@ -269,6 +301,7 @@ static PyObject *clear(PyObject *self, PyObject *args)
                     bad = 1;
                     break;
                 }
+                fetch_for_writing(&c.a, ahead(docs, i, n, size), nb != 0, nsh != 0);
                 s[d] = 0;
                 if (nb)
                     bits[d] = 0;
@@ -403,15 +436,15 @@ done:
 PyDoc_STRVAR(first_cut_doc,
 "first_cut(docs, extra, s, shares, context_of, per_context, steps, per_step, rest, floor, seen, out) -> count\n--\n\n"
 "The passages of the arrays of `docs` (a sequence; a passage may be in several), each once, then those of `extra`\n"
-"(in none of them): those that pass the first cut, written to out[:count] in that order: with c = context_of[d] and\n"
-"k = ceil(shares[d] * per_step) clipped to the steps, (s[d] + rest) * steps[k] * per_context[c] >= floor, in\n"
-"numpy's rounding. `seen` (bool, one per passage) must be all False; it is left so; None when no passage is in two\n"
-"arrays. `out` needs room for every passage tested.");
+"(in none of them): those that pass the first cut, written to out[:count] in that order: with c = context_of[d]\n"
+"(int32: read at random, half the bytes of int64) and k = ceil(shares[d] * per_step) clipped to the steps,\n"
+"(s[d] + rest) * steps[k] * per_context[c] >= floor, in numpy's rounding. `seen` (bool, one per passage) must be\n"
+"all False; it is left so; None when no passage is in two arrays. `out` needs room for every passage tested.");
 
 /* The arrays a first_cut call reads, and what it writes. */
 typedef struct {
     const double *s, *shares, *steps, *per_context;
-    const int64_t *context_of;
+    const int32_t *context_of;
     Py_ssize_t size, n_steps, n_contexts;
     double per_step, rest, floor;
     int64_t *out;
@@ -422,8 +455,8 @@ typedef struct {
    range. */
 static inline int cut_one(Cut *c, int64_t d)
 {
-    int64_t context = c->context_of[d];
-    if ((uint64_t)context >= (uint64_t)c->n_contexts || c->n_out >= c->room)
+    int32_t context = c->context_of[d];
+    if ((uint32_t)context >= (uint64_t)c->n_contexts || c->n_out >= c->room)
         return -1;
     double at = c->shares[d] * c->per_step;  /* its ceiling, clipped: (Py_ssize_t) truncates, and ceil() is a call */
     Py_ssize_t k = at <= 0                           ? 0
@@ -449,6 +482,12 @@ static int cut_array(Cut *c, const int64_t *docs, Py_ssize_t n, char *seen, int 
         if (unmark) {
             seen[d] = 0;
             continue;
+        }
+        int64_t next = ahead(docs, i, n, c->size);
+        if (next >= 0) {
+            __builtin_prefetch(c->s + next);
+            __builtin_prefetch(c->shares + next);
+            __builtin_prefetch(c->context_of + next);
         }
         if (seen) {
             if (seen[d])
@@ -522,7 +561,7 @@ static PyObject *first_cut(PyObject *self, PyObject *args)
     const int64_t *extra = array(&v, o_extra, 'q', 0, "extra", &n_extra);
     c.s = extra ? array(&v, o_s, 'd', 0, "s", &c.size) : NULL;
     c.shares = c.s ? array(&v, o_shares, 'd', 0, "shares", &n_shares) : NULL;
-    c.context_of = c.shares ? array(&v, o_context, 'q', 0, "context_of", &n_context) : NULL;
+    c.context_of = c.shares ? array(&v, o_context, 'i', 0, "context_of", &n_context) : NULL;
     c.per_context = c.context_of ? array(&v, o_per_context, 'd', 0, "per_context", &c.n_contexts) : NULL;
     c.steps = c.per_context ? array(&v, o_steps, 'd', 0, "steps", &c.n_steps) : NULL;
     char *seen = NULL;

@@ -282,6 +282,7 @@ class _Dense:
         self.mark = np.zeros(size, dtype=np.bool_)  # for sorting passages and the first cut, cleared after each use
         self.out = np.empty(size, dtype=np.intp)  # the passages the first cut keeps
         self.added: list[np.ndarray] = []
+        self.narrow: tuple[np.ndarray, np.ndarray] | None = None  # (context_of, as int32): see narrow_contexts
         self.wrote_bits = self.wrote_share = False  # (most queries add no key share, some no bits: not cleared)
 
     def add(self, terms: list[Term]) -> None:
@@ -330,9 +331,16 @@ class _Dense:
         room = sum(map(len, tested)) + len(extra)
         if room > len(self.out):  # (never at the sizes seen: a passage of a list read with weight 0 may be in both)
             self.out = np.empty(room, dtype=np.intp)
-        n = _kernel.first_cut(tested, extra, self.s, self.share, context_of, per_context, steps, STEPS, rest, floor,
-                              None if distinct else self.mark, self.out)
+        n = _kernel.first_cut(tested, extra, self.s, self.share, self.narrow_contexts(context_of), per_context, steps,
+                              STEPS, rest, floor, None if distinct else self.mark, self.out)
         return self.out[:n]
+
+    def narrow_contexts(self, context_of: np.ndarray) -> np.ndarray:
+        """context_of as int32, made once per array (the thread's accumulators may serve several searchers): the
+        first cut reads a passage's context at random, and half the bytes took a fifth of its time at 100× corpus."""
+        if self.narrow is None or self.narrow[0] is not context_of:
+            self.narrow = (context_of, context_of.astype(np.int32))
+        return self.narrow[1]
 
     def nonzero(self) -> np.ndarray:
         """The passages of the lists added, sorted (stored weights are positive; a float array's own
