@@ -124,6 +124,9 @@ class Searcher:
         self._terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, float, int]] = {}  # see _term
         self._term_postings = 0  # postings held by self._terms
         self._names = {sid: _normalized(s) for sid, s in sources.items()}  # for matching 简称/title words
+        names = {n for s in self._names.values() for n in (s.title, s.short) if len(n) >= MIN_TITLE}
+        # titles and 简称 as one pattern, longest first (_titled): one pass over a query, whatever the corpus's size
+        self._title_names = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))) or "(?!)")
         self._first_anywhere = ~index.dup_global  # exact repeats are shown once
         self._first_in_source = ~index.dup_in_source
         # sentence vectors, when the corpus is embedded and the model installed (vectors.py): ranking by meaning too
@@ -351,14 +354,15 @@ class Searcher:
         of it (互联网上网服务营业场所管理条例从哪天开始施行): it is searched in that document, as @简称 is, without the
         title's words, which every passage of the document repeats (互联网上网服务营业场所) and would rank by."""
         q = normalize(query)
-        named = {sid: name for sid, src in self._names.items()
-                 for name in (src.title, src.short) if len(name) >= MIN_TITLE and name in q}
+        named = {m.group() for m in self._title_names.finditer(q)}  # the longest name at each place: 河南省物业管理条例
         if len(named) != 1:
             return None
-        ((sid, name),) = named.items()
-        if any(name in other for o, src in self._names.items() if o != sid for other in (src.title, src.short)):
+        (name,) = named
+        sources = [sid for sid, src in self._names.items() if name in (src.title, src.short)]
+        if len(sources) != 1 or any(name in other for o, src in self._names.items() if o != sources[0]
+                                    for other in (src.title, src.short)):
             return None  # 物业管理条例 is also a part of 河南省物业管理条例's title: which one is asked is not said
-        rest = q.replace(name, " ")
+        sid, rest = sources[0], q.replace(name, " ")
         return (sid, rest) if len(_CJK.findall(rest)) >= MIN_TITLE_REST else None
 
     def resolve_source(self, name: str) -> str | None:
@@ -503,6 +507,8 @@ class Searcher:
         """The history lines (题注) of the document a history question names (reference.history_source; in the
         register's wording when the words as typed name none), in order (reference.history_order); none when it
         names none, or one without them."""
+        if not reference.asks_history(normalize(query)):
+            return []
         named = reference.history_source(query, list(self._names.values()))
         if named is None and (respelled := self._respelled(query)):
             named = reference.history_source(respelled, list(self._names.values()))

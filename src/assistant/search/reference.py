@@ -326,12 +326,17 @@ _HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|{_ORDER}|全体会议|全会|
                             r"第[几一二三四五六七八九十]+次|(?:19|20)[0-9]{2}年?|这部|这个|[\s?？。!！,，、])+")
 
 
+def asks_history(query: str) -> bool:
+    """Whether the query asks when or how often a document was passed or amended, or by which order (normalised)."""
+    return _HISTORY_ASKED.search(query) is not None
+
+
 def history_source(query: str, sources: list[Source]) -> str | None:
     """The source a history question names, or None: the query must ask when or how often it was passed or
     amended, and its other words must be nothing but a name of one source (道交法, 电动车管理条例 for 某市电动自行车
     管理条例): 物业管理条例规定业主大会可以通过哪些事项吗 asks about its text, not its history."""
     q = normalize(query)
-    if not _HISTORY_ASKED.search(q):
+    if not asks_history(q):
         return None
     words = _HISTORY_WORDS.sub("", q)
     if len(words) < 2 or words in KINDS:  # 条例什么时候通过的: which one?
