@@ -103,6 +103,22 @@ def test_the_json_of_search_and_the_api_carry_the_lead_in_and_copy_it(searcher):
     assert hit["quote"] == f"“{hit['lead']}{hit['text']}”{hit['citation']}" and hit["list"] == ""
 
 
+def test_a_penalty_question_finding_an_item_quotes_the_clause_stating_the_penalty_as_its_text(searcher):
+    """出借居住证罚多少 asks the fine: the lead-in's …处二百元以下罚款 answers it, the item says what it is for. The
+    quote is the same; its text is the answering clause."""
+    hit = results_json("", searcher.search("出借居住证罚多少", k=3))["results"][0]
+    assert hit["text"] == "有下列行为之一的，由公安机关给予警告，处二百元以下罚款："
+    assert hit["lead"] == "" and hit["list"] == "……（二）出租、出借、转让居住证；"
+    assert hit["quote"].startswith("“有下列行为之一的，由公安机关给予警告，处二百元以下罚款：……（二）出租、出借")
+    # a lead-in cut at ；: the passage stating the fine (not the one stating only 吊销营业执照), the rest after it
+    hit = results_json("", searcher.search("骗领居住证怎么罚", k=3))["results"][0]
+    assert hit["text"].startswith("经营者有下列情形之一") and hit["text"].endswith("处以五十万元以下的罚款；")
+    assert hit["lead"] == "" and hit["list"] == "情节严重的，责令停业整顿、吊销营业执照：……（二）骗领居住证的。"
+    assert hit["text"] + hit["list"] == LONG_LEAD + "……（二）骗领居住证的。"
+    # not asked the penalty: the item itself
+    assert searcher.search("出借居住证", k=1).hits[0].passage.text == "（二）出租、出借、转让居住证；"
+
+
 def test_the_chat_quote_and_its_copy_carry_the_lead_in_and_the_items_citation(searcher):
     core = build_core(searcher)
     reply = core.handle_message(Request(7, 7, "出借居住证罚多少"))

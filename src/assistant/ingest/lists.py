@@ -23,15 +23,21 @@ def lead_in(before: Sequence[str], item: str) -> tuple[str, int] | None:
     colon (only a colon introduces a list: 享有下列便利。 is a sentence of its own). A lead-in too long for one
     passage was cut at ；: it is the whole sentence (…处以五十万元以下的罚款；情节严重的，责令停业整顿、吊销营业执照：
     alone would say the items are punished by a licence revoked only)."""
+    span = lead_span(before, item)
+    return None if span is None else ("".join(before[span[0] : span[1] + 1]), span[2])
+
+
+def lead_span(before: Sequence[str], item: str) -> tuple[int, int, int] | None:
+    """(start, end, gap): lead_in's clauses are before[start : end + 1], `gap` items lie between them and `item`."""
     if not LIST_ITEM.match(item):
         return None
-    before = before[-LEAD_REACH:]
-    for gap, text in enumerate(reversed(before)):
-        if not LIST_ITEM.match(text):
-            if not text.endswith(("：", ":")):
+    for gap in range(min(len(before), LEAD_REACH)):
+        end = len(before) - 1 - gap
+        if not LIST_ITEM.match(before[end]):
+            if not before[end].endswith(("：", ":")):
                 return None
-            end = len(before) - 1 - gap
-            return "".join(before[sentence_start(before, end) : end + 1]), gap
+            reach = len(before) - min(len(before), LEAD_REACH)
+            return reach + sentence_start(before[reach:], end - reach), end, gap
     return None
 
 

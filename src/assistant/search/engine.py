@@ -31,8 +31,8 @@ from assistant.search.query import ParsedQuery, QueryParser
 from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model
 from assistant.search.places import bound_places, place_names
 from assistant.search.everyday import is_everyday
-from assistant.ingest.lists import CLAUSE_CUT, LEAD_REACH, LIST_ITEM, lead_in, list_after
-from assistant.search.ranking import PassageTable, QueryRanker, cosine_scale, load_weights
+from assistant.ingest.lists import CLAUSE_CUT, LEAD_REACH, LIST_ITEM, lead_in, lead_span, list_after
+from assistant.search.ranking import FIGURE, SANCTION, PassageTable, QueryRanker, cosine_scale, load_weights, passage_flags
 from assistant.search.reference import LEGAL_UNITS
 from assistant.search.slogans import count_and_word
 from assistant.search.tokenizer import bigrams
@@ -206,6 +206,8 @@ class Searcher:
                 shown = self._passages[doc] = (passage, self._around(passage))
             hits.append(Hit(shown[0], shown[1][0], float(score), tuple(w for w in parsed.highlight if w in text),
                             *shown[1][1:]))
+        if parsed.wants_sanction and hits and offset == 0:
+            hits[0] = self._penalty_first(hits[0], parsed.highlight)
         # a numbered item (第五十条) no document has is asked about: what is shown cannot be it. (Not one a pasted
         # clause names as its own document's: 违反本条例第二十二条规定的 quotes a penalty, it asks for no article.)
         asked_item = ((r := reference.parse_reference(normalize(query))) is not None and r.units[0] in LEGAL_UNITS
@@ -550,6 +552,29 @@ class Searcher:
         """What a hit of the passage shows besides it: its source, list context and the provisions it cites
         (search keeps them with the passage: a batch or a chat shows the same passages again)."""
         return (self.corpus.source(p.source_id), *self._list_context(p), self._cited(p))
+
+    def _penalty_first(self, hit: Hit, highlight: tuple[str, ...]) -> Hit:
+        """A question asking the penalty is answered by the clause stating it. An item naming the breach
+        (（二）接纳未成年人进入营业场所的；) found first is shown as the clause of its lead-in that states the penalty
+        (…可以并处15000元以下的罚款), with the rest of the sentence and the item after it: the same quote, the
+        answering clause as its text. An item stating its own penalty, or with no lead-in stating one, is kept."""
+        p = hit.passage
+        if not LIST_ITEM.match(p.text) or passage_flags(p.text) & SANCTION:
+            return hit
+        before = [n for n in self.corpus.neighbours(p, LEAD_REACH, 0) if n.seq < p.seq and n.section == p.section]
+        span = lead_span([n.text for n in before], p.text)
+        if span is None:
+            return hit
+        clauses = before[span[0] : span[1] + 1]
+        flags = [passage_flags(c.text) for c in clauses]
+        stating = [i for i, f in enumerate(flags) if f & SANCTION]
+        if not stating:
+            return hit
+        at = next((i for i in stating if flags[i] & FIGURE), stating[0])  # the fine, not 处罚机关 alone
+        clause = clauses[at]
+        rest = "".join(c.text for c in clauses[at + 1 :]) + ("……" if span[2] else "") + p.text
+        return Hit(clause, hit.source, hit.score, tuple(w for w in highlight if w in clause.text),
+                   "".join(c.text for c in clauses[:at]), rest, self._cited(clause))
 
     def _cited(self, p: Passage) -> tuple[tuple[str, str], ...]:
         """What the provisions a passage names say (违反本条例第二十二条第六项规定的…): a penalty alone does not
