@@ -207,13 +207,49 @@ def test_an_interrupted_embed_leaves_the_database_as_it_was_and_the_next_run_res
     assert not list(corpus.parent.glob(".*embedding*"))
 
 
-def test_vectors_of_an_older_scheme_are_ignored_and_embedded_anew(corpus):
-    assert cli("embed", "--db", str(corpus)).returncode == 0
-    with sqlite3.connect(corpus) as conn:  # as a database embedded before what a vector means last changed
+def older_scheme(db: Path) -> None:
+    """Make a database look embedded before what a vector means last changed."""
+    with sqlite3.connect(db) as conn:
         conn.execute(f"alter table {vectors.TABLE} rename to passage_vectors_0")
+
+
+def tables(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [n for (n,) in conn.execute("select name from sqlite_master where name like 'passage_vectors%'")]
+
+
+def test_vectors_of_an_older_scheme_are_ignored_and_embedded_anew(corpus, tmp_path):
+    assert cli("embed", "--db", str(corpus)).returncode == 0
+    older_scheme(corpus)
     assert not Searcher.open(corpus).semantic
     done = cli("embed", "--db", str(corpus))
     assert "新嵌入 11 条语句" in done.stdout and Searcher.open(corpus).semantic
+    assert tables(corpus) == [vectors.TABLE]  # the old vectors dropped, not kept beside the new
+
+    # the next add (or ingest) of a database embedded in an older scheme embeds it anew, whole: it stays semantic
+    older_scheme(corpus)
+    lighting = tmp_path / "lighting.md"
+    lighting.write_text(LIGHTING, encoding="utf-8")
+    said: list[str] = []
+    add([lighting], corpus.parent / "corpus", corpus, progress=said.append)
+    assert coverage(corpus) == (14, 14) and "语义向量：14/14 条语句" in said and tables(corpus) == [vectors.TABLE]
+
+
+def test_a_list_item_is_embedded_after_its_lead_in(tmp_path):
+    """（二）接纳未成年人进入营业场所的 alone says nothing of a fine; after its lead-in it is a breach fined."""
+    rules = tmp_path / "cafes.md"
+    rules.write_text("# 某市网吧管理办法\n\n2020年5月1日某市人民政府公布\n\n<!-- INFO END -->\n\n第一条 经营单位有下列行为之一的，处一万元以下罚款：\n\n"
+                     "（一）涂改许可证的；\n\n（二）接纳未成年人进入营业场所的。\n\n第二条 网吧不得接纳未成年人。\n\n第三条 本办法自公布之日起施行。\n",
+                     encoding="utf-8")
+    (tmp_path / "c").mkdir()
+    db = plan_with_regulations(tmp_path / "c", "一、总体要求\n（一）坚持依法管理。\n", [rules])
+    with sqlite3.connect(db) as conn:
+        embedded = dict(vectors.missing_texts(conn))
+    lead = "经营单位有下列行为之一的，处一万元以下罚款："
+    assert embedded["（二）接纳未成年人进入营业场所的。"] == f"某市网吧管理办法：{lead}（二）接纳未成年人进入营业场所的。"
+    assert embedded["（一）涂改许可证的；"] == f"某市网吧管理办法：{lead}（一）涂改许可证的；"
+    assert embedded[lead] == f"某市网吧管理办法：{lead}"  # a lead-in, and a heading (（一）坚持…), as before
+    assert embedded["（一）坚持依法管理。"].endswith("：（一）坚持依法管理。")
 
 
 def test_a_model_that_fails_to_load_or_a_damaged_vector_leaves_search_lexical(corpus, monkeypatch, caplog):
