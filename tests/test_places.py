@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.search.places import bound_places, cities, is_local, listed_places, provinces, written_places
+from assistant.search.places import binds, bound_places, cities, is_local, listed_places, provinces, written_places
 from assistant.search.ranking import load_config
 
 
@@ -34,6 +34,16 @@ def test_another_provinces_city_binds_its_divisions_written_in_full():
     assert is_local("商城县某某办法") and not is_local("公安部关于某某的规定")  # (公安县's bare name starts no title)
 
 
+def test_a_municipalitys_rules_bind_its_districts_and_counties_named_in_full_or_bare():
+    """渝北区的天然气归哪个部门管 is answered by 重庆市天然气管理条例, and 万州这边… (万州区 named bare) too."""
+    gas = bound_places("重庆市天然气管理条例", "条例")
+    assert {"渝北区", "万州区", "忠县"} <= gas and binds(gas, "渝北区") and binds(gas, "万州") and binds(gas, "忠县")
+    assert not binds(gas, "万") and not binds(gas, "杭州") and not binds(bound_places("浙江省某某条例", "条例"), "万州")
+    assert {"浦东新区", "闵行区"} <= bound_places("上海市养犬管理条例", "条例") and "朝阳区" in bound_places("北京市某某条例", "条例")
+    assert bound_places("重庆市政府工作报告", "政府工作报告") == frozenset() and is_local("天津市某某条例")
+    assert binds(bound_places("临沂市献血条例", "条例"), "郯城")  # (郯城县: a county named bare, in any province)
+
+
 def test_a_national_rule_binds_the_home_province_and_its_places_only():
     for title, kind in (("中华人民共和国劳动合同法", "法"), ("物业管理条例", "条例"), ("城市市容和环境卫生管理条例", "条例")):
         assert not is_local(title) and {"浙江", "杭州", "义乌"} <= bound_places(title, kind, home="浙江")
@@ -60,7 +70,7 @@ def test_reports_plans_city_rules_and_national_laws_bind_no_place_beyond_their_t
 
 def test_the_table_lists_each_place_once_under_a_province():
     table = provinces()
-    assert len(table) == 27 and all(len(places) >= 4 for places in table.values())
+    assert len(table) == 31 and all(len(places) >= 4 for places in table.values())  # (and 4 municipalities)
     assert not set(table) & set().union(*table.values())  # no province is also listed as a place in one
     assert {"浙江", "杭州", "萧山", "内蒙古", "鄂尔多斯"} <= listed_places()
     # a place that is also an everyday word is bound by its province's rules, never named by its bare name

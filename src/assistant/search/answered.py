@@ -29,7 +29,7 @@ import numpy as np
 
 from assistant.search.dictionary import word_table
 from assistant.search.normalize import normalize
-from assistant.search.places import listed_places, place_names, written_as, written_places
+from assistant.search.places import binds, listed_places, place_names, written_as, written_places
 from assistant.search.query import ParsedQuery
 from assistant.search.ranking import WEIGHTS_FILE
 
@@ -223,7 +223,7 @@ class Answerer:
         for p in top:
             bound = self.bound[p.source] if p.source < len(self.bound) else frozenset()
             named[p.source] = named.get(p.source, set()) | {pl for pl in places
-                                                            if pl in p.text or pl in p.context or pl in bound}
+                                                            if pl in p.text or pl in p.context or binds(bound, pl)}
         return named
 
     def unnamed_places(self, q: ParsedQuery, top: Sequence[TopPassage]) -> list[str]:

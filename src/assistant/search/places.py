@@ -28,10 +28,11 @@ EVERYDAY_MARK = "~"  # a name that is also an everyday word (天台, 开封): na
 _LOCAL_FORMS = ("省", "市", "县", "区", "州", "自治区", "自治州")  # a place's administrative forms heading a title
 # A title opening with a province the table does not know (a made-up 某江省, a misspelt one): no national rule
 _PROVINCE_TITLE = re.compile(r"^[\u4e00-\u9fff]{1,3}(?:省|自治区)")
-_MUNICIPALITIES = ("北京", "上海", "天津", "重庆", "香港", "澳门", "台湾")  # left out of the table
+_MUNICIPALITIES = ("北京", "上海", "天津", "重庆", "香港", "澳门", "台湾")  # local, whether the table lists them or not
 # A division the table writes in full (商城县, 文登区, 荣成市): named only so; its bare name is the rest
 _FULL_FORM = re.compile(r"(?:自治县|自治旗|林区|特区|区|县|市|旗)$")
 _FULL_FORM_END = re.compile(r"[区县市旗]")  # the last character of each suffix _FULL_FORM ends with
+_SUFFIXES = ("区", "县", "市", "旗", "自治县", "自治旗", "林区", "特区")  # those of _FULL_FORM
 
 
 @lru_cache(maxsize=1)
@@ -108,6 +109,12 @@ def written_places(text: str) -> list[str]:
 def written_as(place: str, written: list[str]) -> bool:
     """Whether a place a question names (商城, as jieba cuts 商城县) is the bare name of a division it writes in full."""
     return any(w != place and w.startswith(place) and _FULL_FORM.fullmatch(w[len(place):]) for w in written)
+
+
+def binds(bound: frozenset[str], place: str) -> bool:
+    """Whether a document binding the places `bound` binds a place a question names: by that name, or by its bare
+    name when the table writes it in full (万州 of 万州区: a question naming a place knows it is one)."""
+    return place in bound or any(place + suffix in bound for suffix in _SUFFIXES)
 
 
 def is_local(title: str) -> bool:
