@@ -97,6 +97,19 @@ def test_wrapped_text_regulation(tmp_path: Path):
     assert [p.section for p in ps if "会议通过" in p.text] == [(HEADNOTE,)]
 
 
+def test_in_force_on_promulgation_undated_is_a_header_line_and_the_promulgation_date():
+    """校车安全管理条例 prints 公布之日施行 under its 公布 line: a line of its header (题注), not a body passage outside
+    every article; a closing 本条例自发布之日起施行 dates the effect the same way."""
+    facts = metadata.read_facts(markdown.read(REGULATIONS / "school-bus-safety.md"))
+    assert (facts.promulgated, facts.effective) == ("2012-04-05", "2012-04-05") and facts.history[-1] == "公布之日施行"
+    ps = passages(REGULATIONS / "school-bus-safety.md", markdown.read, facts.title, "\n".join(facts.history))
+    assert [p.text for p in ps if p.section == (HEADNOTE,)][-1] == "公布之日施行"
+    assert all(p.section[-1].startswith("第") for p in body(ps) if not p.is_heading)
+    fund = metadata.read_facts(markdown.read(REGULATIONS / "housing-provident-fund.md"))
+    assert (fund.promulgated, fund.effective) == ("1999-04-03", "1999-04-03")
+    assert not metadata.is_header("本条例自公布之日起施行。") and metadata.is_header("（自公布之日起施行）")
+
+
 def test_a_law_amended_nine_times_keeps_every_header_line():
     """Its last two 修正 lines were beyond the eight header lines read: dated 2019 instead of 2021."""
     facts = metadata.read_facts(markdown.read(REGULATIONS / "guangdong-population-family-planning.md"))
@@ -109,7 +122,7 @@ def test_published_regulations(name: str):
     facts = metadata.read_facts(markdown.read(path))
     ps = passages(path, markdown.read, facts.title, "\n".join(facts.history))
     history = [p for p in ps if p.section == (HEADNOTE,)]
-    assert ps[: len(history)] == history and all(metadata.read_events(p.text, metadata.Facts()) for p in history)
+    assert ps[: len(history)] == history and all(metadata.is_header(p.text) for p in history)
     ps = body(ps)
     body_text = [p for p in ps if not p.is_heading]
     assert facts.title and not facts.title.startswith("#")

@@ -36,6 +36,10 @@ _DATE = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 # A date, the body (words, or a bracketed title that may itself contain 修改), then the event's verb.
 _EVENT = re.compile(rf"{_DATE}((?:《[^》]*》|[^。；;《])*?)(?:第[一二三四五六七八九十]+次)?({'|'.join(EVENTS)})")
 _EFFECTIVE = re.compile(rf"本(?:{'|'.join(KINDS)})自{_DATE}起(?:施行|实施)")
+# In force when promulgated, undated: a header line of its own (公布之日施行) or the closing article (本条例自公布之日起施行)
+_ON_PROMULGATION = r"(?:自|从)?(?:公布|发布)之日起?(?:施行|实施|生效)"
+_ON_PROMULGATION_LINE = re.compile(rf"^[（(]?{_ON_PROMULGATION}[)）]?$")
+_ON_PROMULGATION_ARTICLE = re.compile(rf"本(?:{'|'.join(KINDS)}){_ON_PROMULGATION}")
 _ORDER = re.compile(r"(?:令|公告)\s*[（(]?第\s*[0-9一二三四五六七八九十百]+\s*号")
 _TAIL = re.compile(r"[（(](?:试行|草案|征求意见稿|\d{4}[—–-]\d{4}年|\d{4}年修订|\d{4}年修正)[)）]$")
 _SENTENCE_PUNCT = re.compile(r"[。；！？!?]")
@@ -137,7 +141,8 @@ def history_events(header: list[str] | tuple[str, ...]) -> list[str]:
         after = flat[n + 1] if n + 1 < len(flat) else ("", "")
         if _ORDER_HEAD.match(f) and _ORDER_NUMBER.match(after[1]) or _SIGNER.match(f) and _DATE_LINE.match(after[1]):
             out.append(f"{line} {after[0]}")  # 某省人民政府令 第999号, 省长 某某 2024年3月10日
-        elif _EVENT.search(f) and not _CLOSING.match(f) or _ORDER_HEAD.match(f) and _ORDER.search(f):
+        elif (_EVENT.search(f) and not _CLOSING.match(f) or _ORDER_HEAD.match(f) and _ORDER.search(f)
+              or _ON_PROMULGATION_LINE.match(f)):
             out.append(_balanced(line))
     return out
 
@@ -162,11 +167,13 @@ def _balanced(line: str) -> str:
 
 
 def is_header(text: str) -> bool:
-    """A header line: dated events (通过/公布/施行 …) or an order/announcement number, not a body sentence."""
+    """A header line: dated events (通过/公布/施行 …), an order/announcement number or the undated 公布之日施行, not a
+    body sentence."""
     flat = re.sub(r"\s+", "", text)
     if len(flat) > 400:
         return False
-    return bool(_EVENT.search(flat)) and not legal.ARTICLE.match(flat) or bool(_ORDER.search(flat) and len(flat) <= 60)
+    return (bool(_EVENT.search(flat)) and not legal.ARTICLE.match(flat) or bool(_ORDER.search(flat) and len(flat) <= 60)
+            or _ON_PROMULGATION_LINE.match(flat) is not None)
 
 
 def _title_line(text: str) -> bool:
@@ -244,8 +251,12 @@ def read_facts(elements: list[Element]) -> Facts:
     _read_apparatus(items[i:], facts)
     if not facts.effective:  # 本条例自2021年3月1日起施行: the closing article states when it takes effect;
         # read across items, as a PDF line may end inside it (本意见自2025年3 | 月1日起施行)
-        found = list(_EFFECTIVE.finditer("".join(re.sub(r"\s+", "", e.text) for e in items)))
+        body = "".join(re.sub(r"\s+", "", e.text) for e in items)
+        found = list(_EFFECTIVE.finditer(body))
         facts.effective = _iso(found[-1]) if found else ""
+        if not facts.effective and (any(_ON_PROMULGATION_LINE.match(_flat(h)) for h in facts.history)
+                                    or _ON_PROMULGATION_ARTICLE.search(body)):
+            facts.effective = facts.promulgated  # (公布之日施行: in force the day it was promulgated)
     facts.kind = kind_of(facts.short or facts.title) or spoken
     facts.date = (facts.revised or facts.passed or facts.promulgated or facts.approved or facts.effective
                   or (_iso(dated) if dated and dated.group(1) else ""))
