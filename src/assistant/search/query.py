@@ -63,8 +63,9 @@ RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 # in the document's own modal (应当办理登记, 不得…), not in the asker's.
 _YES_NO = re.compile(r"[吗么][?？!！。.\s]*$|是否|能否|可否")
 MODALS = frozenset({"需要", "必须", "应该", "应当", "可以", "能", "能够", "会", "得"})
-# A question asking for a quantity: its answer holds a figure.
-_QUANTITY = re.compile(r"多少|几[个年项家名倍成次天月]?|多大|多长|多高|多快|多久|比例|百分之|排第|第几")
+# A question asking for a quantity: its answer holds a figure. Not 哪几 (which ones: a list), nor 好几, 十几 (several,
+# a figure the question states: 好几家单位用, 用了十几年), nor 几乎.
+_QUANTITY = re.compile(r"多少|(?<![哪好十])几(?!乎)[个年项家名倍成次天月]?|多大|多长|多高|多快|多久|比例|百分之|排第|第几")
 
 
 @dataclass(frozen=True)
