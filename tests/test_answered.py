@@ -228,6 +228,17 @@ def test_a_five_year_plan_named_is_a_span_of_years_the_passage_must_be_of(answer
     assert feature(answerer.features(earlier, concepts, [True], [passage("目标任务", year=2019)], [1.0]), GAP) == 0
 
 
+def test_the_years_before_one_asked_are_met_by_an_older_document_only(answerer):
+    """2012年以前校车是按什么规定管的: the 2012 regulation, its 2012 header line naming the year, says nothing of before."""
+    q = ParsedQuery(raw="2012年以前校车是按什么规定管的", runs=(("校车", "规定"),), year=2012)
+    concepts = [(("校车",), 5.0)]
+    for unmet in (passage("2012年4月5日国务院令第617号公布校车条例", year=2012), passage("校车管理", year=2020)):
+        assert feature(answerer.features(q, concepts, [True], [unmet], [1.0]), GAP) == 1
+    assert feature(answerer.features(q, concepts, [True], [passage("校车管理", year=2008)], [1.0]), GAP) == 0
+    written = ParsedQuery(raw="2012年校车是按什么规定管的", runs=(("校车", "规定"),), year=2012)  # the year itself
+    assert feature(answerer.features(written, concepts, [True], [passage("2012年校车条例", year=2020)], [1.0]), GAP) == 0
+
+
 def test_every_condition_must_be_met_by_one_passage(answerer):
     q = ParsedQuery(raw="广东省补贴多少钱", runs=(("广东省", "补贴"),), wants_number=True)
     concepts = [(("补贴",), 5.0)]

@@ -260,7 +260,7 @@ class Answerer:
         docs = self.named_documents(q)
         unit = _asked_unit(q) if q.wants_number else None
         span = _time_asked(q)
-        years = [f for y in range(span[0], span[1] + 1) for f in _year_forms(y)] + list(span[2]) if span else []
+        years = span[2] if span else ()
 
         named = self._named_by_documents(places, top)
 
@@ -339,14 +339,17 @@ def _holds(text: str, word: str) -> bool:
 
 
 def _time_asked(q: ParsedQuery) -> tuple[int, int, tuple[str, ...]] | None:
-    """The years the question asks about, first and last, with the names that state them: a year written
-    out (2020, not 今年: see constraint_gap), or a five-year plan's period (十三五 = 2016–2020, written so)."""
+    """The years the question asks about, first and last, with the names a text states them by: a year written
+    out (2020, not 今年: see constraint_gap), a five-year plan's period (十三五 = 2016–2020, written so), or the
+    years before one (2012年以前校车是按什么规定管的: only a document older than 2012 says; a text naming 2012 does not)."""
     m = _PERIOD.search(q.raw)
     if m is not None:
         start = 2006 + 5 * "一二三四五六七八九".index(m.group(1))
-        return start, start + 4, (m.group(0),)
+        return start, start + 4, (*(f for y in range(start, start + 5) for f in _year_forms(y)), m.group(0))
     if q.year is not None and str(q.year) in normalize(q.raw):
-        return q.year, q.year, ()
+        if re.search(f"{q.year}年(?:以前|之前)", normalize(q.raw)):
+            return 0, q.year - 1, ()
+        return q.year, q.year, _year_forms(q.year)
     return None
 
 
