@@ -195,13 +195,15 @@ def source_match(words: str, source: Source) -> float:
 
 def named_sources(words: str, sources: Iterable[Source], threshold: float) -> list[str]:
     """The ids of the sources `words` name best (source_match at least `threshold`), and among those matching
-    equally, the ones whose names hold more of the words: 河南物业条例 abbreviates 物业管理条例 as well as
+    equally, the one named exactly (物业管理条例 is the national regulation's title, which 河南省物业管理条例 only
+    holds), then the ones whose names hold more of the words: 河南物业条例 abbreviates 物业管理条例 as well as
     河南省物业管理条例, but only the latter accounts for its 河南."""
     matched = [(m, s) for s in sources if (m := source_match(words, s)) >= threshold]
     # (the words' longest abbreviation of each name, for those matching only: it costs ~20 µs a name)
-    scored = [(m, max(_longest_abbreviation(words, n) for n in (s.short, s.title, s.id) if n), s.id) for m, s in matched]
-    best = max(((m, k) for m, k, _ in scored), default=None)
-    return [sid for m, k, sid in scored if (m, k) == best]
+    scored = [(m, words in (s.short, s.title), max(_longest_abbreviation(words, n) for n in (s.short, s.title, s.id) if n),
+               s.id) for m, s in matched]
+    best = max(((m, exact, k) for m, exact, k, _ in scored), default=None)
+    return [sid for m, exact, k, sid in scored if (m, exact, k) == best]
 
 
 def _candidates(anchors: list[Passage]) -> list[tuple[Passage, tuple[str, ...], str]]:
