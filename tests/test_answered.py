@@ -239,6 +239,16 @@ def test_the_years_before_one_asked_are_met_by_an_older_document_only(answerer):
     assert feature(answerer.features(written, concepts, [True], [passage("2012年校车条例", year=2020)], [1.0]), GAP) == 0
 
 
+def test_a_question_framed_by_next_year_is_met_by_a_text_stating_that_year(answerer):
+    """明年宅基地审批有什么新政策: no document states next year's policy unless it names the year."""
+    concepts = [(("宅基地",), 5.0)]
+    framed = ParsedQuery(raw="明年宅基地审批有什么新政策", runs=(("宅基地", "审批", "新", "政策"),), year=2025)
+    assert feature(answerer.features(framed, concepts, [True], [passage("宅基地审批", year=2024)], [1.0]), GAP) == 1
+    assert feature(answerer.features(framed, concepts, [True], [passage("2025年起宅基地审批", year=2024)], [1.0]), GAP) == 0
+    inside = ParsedQuery(raw="宅基地能留着明年再批吗", runs=(("宅基地", "留着", "再批"),), year=2025)  # frames nothing
+    assert feature(answerer.features(inside, concepts, [True], [passage("宅基地审批", year=2024)], [1.0]), GAP) == 0
+
+
 def test_every_condition_must_be_met_by_one_passage(answerer):
     q = ParsedQuery(raw="广东省补贴多少钱", runs=(("广东省", "补贴"),), wants_number=True)
     concepts = [(("补贴",), 5.0)]

@@ -123,6 +123,9 @@ _ADMINISTRATIVE = ("省", "市", "县", "区", "国", "自治区", "特别行政
 # named places all the same (在美国做志愿者, 香港坐救护车), as longer names (意大利, 新加坡) already are.
 _ABROAD = frozenset("美国 英国 法国 德国 韩国 俄国 泰国 印度 越南 朝鲜 缅甸 老挝 蒙古 伊朗 巴西 埃及 希腊 瑞士 瑞典 荷兰 "
                     "波兰 芬兰 挪威 丹麦 智利 秘鲁 古巴 香港 欧洲 非洲 美洲 亚洲 澳洲 北美 南美 欧盟".split())
+# A question framed by next year (明年宅基地审批有什么新政策, 明年起…): only a text stating that year speaks of it; 明年 inside
+# a question (烟花能留着明年再卖吗) frames nothing
+_NEXT_YEAR = re.compile(r"\s*明年")
 # A five-year plan's period: 十一五 … 十九五 (the 11th plan began in 2006).
 _PERIOD = re.compile(r"十([一二三四五六七八九])五")
 # 对…有什么规定/有没有要求/有限制吗: a question probing a document for a rule on something
@@ -349,6 +352,8 @@ def _time_asked(q: ParsedQuery) -> tuple[int, int, tuple[str, ...]] | None:
     if q.year is not None and str(q.year) in normalize(q.raw):
         if re.search(f"{q.year}年(?:以前|之前)", normalize(q.raw)):
             return 0, q.year - 1, ()
+        return q.year, q.year, _year_forms(q.year)
+    if q.year is not None and _NEXT_YEAR.match(normalize(q.raw)):
         return q.year, q.year, _year_forms(q.year)
     return None
 
