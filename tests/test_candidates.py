@@ -227,6 +227,29 @@ def test_the_kernel_refuses_what_it_cannot_read():
             call([], s, bits[:2], share)
 
 
+def test_the_kernel_tells_which_groups_of_masks_bits_hold():
+    """_kernel.holding: a passage holds a group when its bits hold every bit of one of the group's masks (an empty
+    group: never; a mask 0: always), as numpy's per-mask test finds; out of shape or unordered groups are refused."""
+    rng = np.random.default_rng(5)
+    bits = rng.integers(0, 1 << 12, 500).astype(np.int64)
+    masks = np.array([1, 6, 0, 1 << 11 | 3, 5, 1 << 40, 12, 2], dtype=np.int64)
+    ends = np.array([2, 2, 3, 6, 8], dtype=np.int64)
+    out = np.empty(len(bits) * len(ends), dtype=np.bool_)
+    _kernel.holding(bits, masks, ends, out)
+    want = np.zeros((len(bits), len(ends)), dtype=np.bool_)
+    for g, (lo, hi) in enumerate(zip([0, *ends[:-1].tolist()], ends.tolist())):
+        for m in masks[lo:hi].tolist():
+            want[:, g] |= (bits & m) == m
+    assert out.reshape(len(bits), len(ends)).tolist() == want.tolist()
+    assert want[:, 2].all() and not want[:, 1].any()
+    with pytest.raises(ValueError, match="places"):
+        _kernel.holding(bits, masks, ends, out[:-1])
+    with pytest.raises(ValueError, match="rise"):
+        _kernel.holding(bits, masks, ends[::-1].copy(), out)
+    with pytest.raises(ValueError, match="rise"):
+        _kernel.holding(bits, masks[:7], ends, out)
+
+
 def test_the_first_cut_keeps_what_numpy_keeps():
     """_kernel.first_cut tests each passage of the lists once (a passage in several lists, or in none: `extra`), in
     numpy's arithmetic, to the last bit of the bound: the passages kept are those the same expression keeps in numpy,

@@ -1,6 +1,7 @@
 /* The inner loops of top-k (candidates.py): posting lists added into per-passage accumulators (add), the
    accumulators zeroed again (clear), posting lists' shares looked up for a few passages (look_up), and the passages
-   read cut by a bound per passage (first_cut).
+   read cut by a bound per passage (first_cut); and of the ranking's term features (ranking.py): which of the query's
+   concepts and word pairs a passage's presence bits hold (holding).
 
    Each replaces a handful of numpy calls made once per query term (np.add.at for each accumulator; searchsorted,
    take, compare, scatter and adds per lookup); a query makes dozens of them. Each takes all the lists of one step
@@ -586,16 +587,68 @@ done:
     return result;
 }
 
+/* ---- holding --------------------------------------------------------------------------------------------- */
+
+PyDoc_STRVAR(holding_doc,
+"holding(bits, masks, ends, out)\n--\n\n"
+"Which groups of masks each passage's presence bits hold (ranking.py's term features): out[i * len(ends) + g] is\n"
+"whether bits[i] holds every bit of some mask of group g, masks[ends[g - 1]:ends[g]] (from 0 for g = 0; ends rising,\n"
+"the last len(masks)). `out` (bool) needs len(bits) * len(ends) places: the rows of a (len(bits), len(ends)) array.");
+
+static PyObject *holding(PyObject *self, PyObject *args)
+{
+    PyObject *o_bits, *o_masks, *o_ends, *o_out;
+    if (!PyArg_ParseTuple(args, "OOOO:holding", &o_bits, &o_masks, &o_ends, &o_out))
+        return NULL;
+    Py_buffer views[4];
+    Views v = {.views = views, .n = 0};
+    PyObject *result = NULL;
+    Py_ssize_t n, n_masks, n_groups, n_out;
+    const int64_t *bits = array(&v, o_bits, 'q', 0, "bits", &n);
+    const int64_t *masks = bits ? array(&v, o_masks, 'q', 0, "masks", &n_masks) : NULL;
+    const int64_t *ends = masks ? array(&v, o_ends, 'q', 0, "ends", &n_groups) : NULL;
+    char *out = ends ? array(&v, o_out, '?', 1, "out", &n_out) : NULL;
+    if (!out)
+        goto done;
+    if (n_out != n * n_groups) {
+        PyErr_SetString(PyExc_ValueError, "holding: out needs len(bits) * len(ends) places");
+        goto done;
+    }
+    for (Py_ssize_t g = 0; g < n_groups; g++) {
+        if (ends[g] < (g ? ends[g - 1] : 0) || ends[g] > n_masks) {
+            PyErr_SetString(PyExc_ValueError, "holding: ends must rise, up to len(masks)");
+            goto done;
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const int64_t b = bits[i];
+        for (Py_ssize_t g = 0, k = 0; g < n_groups; g++) {
+            char held = 0;
+            for (; k < ends[g]; k++)
+                held |= (b & masks[k]) == masks[k];
+            out[i * n_groups + g] = held;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
+    release(&v);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"add", add, METH_VARARGS, add_doc},
     {"clear", clear, METH_VARARGS, clear_doc},
     {"look_up", look_up, METH_VARARGS, look_up_doc},
     {"first_cut", first_cut, METH_VARARGS, first_cut_doc},
+    {"holding", holding, METH_VARARGS, holding_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, .m_name = "_kernel", .m_doc = "The inner loops of top-k (candidates.py).", .m_size = -1,
+    PyModuleDef_HEAD_INIT, .m_name = "_kernel",
+    .m_doc = "The inner loops of top-k (candidates.py) and of the term features (ranking.py).", .m_size = -1,
     .m_methods = methods,
 };
 
