@@ -250,6 +250,24 @@ def test_the_kernel_tells_which_groups_of_masks_bits_hold():
         _kernel.holding(bits, masks[:7], ends, out)
 
 
+def test_the_kernel_finds_distinct_keys_as_numpy_unique_does():
+    """_kernel.distinct gives np.unique's distinct keys (rising), first places and inverse, whether the keys are few or
+    all distinct (sorted by insertion or by qsort), negative or near the top of int64."""
+    rng = np.random.default_rng(11)
+    for n in (0, 1, 7, 300, 5000):
+        for high in (1, 3, 40, 10**6, 1 << 62):
+            keys = rng.integers(-2 if high < 10**6 else 0, high, n).astype(np.int64)
+            first, inverse = np.empty(n, dtype=np.intp), np.empty(n, dtype=np.intp)
+            count = _kernel.distinct(keys, first, inverse)
+            values, want_first, want_inverse = np.unique(keys, return_index=True, return_inverse=True)
+            assert count == len(values) and first[:count].tolist() == want_first.tolist()
+            assert inverse.tolist() == want_inverse.ravel().tolist()
+    with pytest.raises(ValueError, match="places"):
+        _kernel.distinct(np.arange(5), np.empty(4, dtype=np.intp), np.empty(5, dtype=np.intp))
+    with pytest.raises(TypeError):
+        _kernel.distinct(np.arange(5, dtype=np.int32), np.empty(5, dtype=np.intp), np.empty(5, dtype=np.intp))
+
+
 def test_the_first_cut_keeps_what_numpy_keeps():
     """_kernel.first_cut tests each passage of the lists once (a passage in several lists, or in none: `extra`), in
     numpy's arithmetic, to the last bit of the bound: the passages kept are those the same expression keeps in numpy,

@@ -1,7 +1,8 @@
 /* The inner loops of top-k (candidates.py): posting lists added into per-passage accumulators (add), the
    accumulators zeroed again (clear), posting lists' shares looked up for a few passages (look_up), and the passages
    read cut by a bound per passage (first_cut); and of the ranking's term features (ranking.py): which of the query's
-   concepts and word pairs a passage's presence bits hold (holding).
+   concepts and word pairs a passage's presence bits hold (holding), the distinct keys of the candidates' bits and
+   titles/sections (distinct).
 
    Each replaces a handful of numpy calls made once per query term (np.add.at for each accumulator; searchsorted,
    take, compare, scatter and adds per lookup); a query makes dozens of them. Each takes all the lists of one step
@@ -13,7 +14,7 @@
    Arrays come in through the buffer protocol (numpy arrays, C-contiguous, one-dimensional) and are checked for
    their element type: passage numbers int64, stored weights uint16, s and key shares float64, presence bits
    int64, marks bool, contexts int32. Every passage number used as an index is checked against the array it indexes.
-   Nothing is allocated and nothing returned but None or a count. The GIL is released around each loop (the
+   Nothing is allocated but distinct's hash table, and nothing returned but None or a count. The GIL is released around each loop (the
    accumulators belong to one thread: candidates._dense).
 
    Built by setup.py at `pip install .` (or -e); numpy's headers are not needed. */
@@ -21,6 +22,7 @@
 #include <Python.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 /* ---- arrays ------------------------------------------------------------------------------------------- */
 
@@ -637,12 +639,110 @@ done:
     return result;
 }
 
+/* ---- distinct -------------------------------------------------------------------------------------------- */
+
+PyDoc_STRVAR(distinct_doc,
+"distinct(keys, first, inverse) -> count\n--\n\n"
+"The distinct values of `keys` (int64) in rising order, as np.unique(keys, return_index=True, return_inverse=True)\n"
+"gives them: first[:count] the position of each one's first occurrence, inverse[i] the rank of keys[i] among them\n"
+"(first and inverse: intp, len(keys) places each). Found by hashing: the ranker's keys are thousands with a few\n"
+"distinct (QueryRanker.upper_bound), where sorting them all took most of the time.");
+
+/* A distinct key and the id it was found under (the order of first occurrence). */
+typedef struct {
+    int64_t value, id;
+} Found;
+
+static int by_value(const void *a, const void *b)
+{
+    int64_t x = ((const Found *)a)->value, y = ((const Found *)b)->value;
+    return (x > y) - (x < y);
+}
+
+/* Sort found[0:n] by value (distinct): by insertion when they are few, as they mostly are. */
+static void sort_found(Found *found, Py_ssize_t n)
+{
+    if (n > 32) {
+        qsort(found, (size_t)n, sizeof(Found), by_value);
+        return;
+    }
+    for (Py_ssize_t i = 1; i < n; i++) {
+        Found f = found[i];
+        Py_ssize_t j = i;
+        for (; j > 0 && found[j - 1].value > f.value; j--)
+            found[j] = found[j - 1];
+        found[j] = f;
+    }
+}
+
+static PyObject *distinct(PyObject *self, PyObject *args)
+{
+    PyObject *o_keys, *o_first, *o_inverse;
+    if (!PyArg_ParseTuple(args, "OOO:distinct", &o_keys, &o_first, &o_inverse))
+        return NULL;
+    Py_buffer views[3];
+    Views v = {.views = views, .n = 0};
+    PyObject *result = NULL;
+    Py_ssize_t n, n_first, n_inverse, count = 0;
+    const int64_t *keys = array(&v, o_keys, 'q', 0, "keys", &n);
+    int64_t *first = keys ? array(&v, o_first, 'q', 1, "first", &n_first) : NULL;
+    int64_t *inverse = first ? array(&v, o_inverse, 'q', 1, "inverse", &n_inverse) : NULL;
+    if (!inverse)
+        goto done;
+    if (n_first < n || n_inverse < n) {
+        PyErr_SetString(PyExc_ValueError, "distinct: first and inverse need len(keys) places");
+        goto done;
+    }
+    Py_ssize_t slots = 16;
+    while (slots < 2 * n)
+        slots *= 2;
+    /* the hash table (each slot the id of a distinct key, -1 empty), then per id its key and first place, sorted */
+    int64_t *table = PyMem_Malloc(slots * sizeof(int64_t) + (n ? n : 1) * sizeof(Found));
+    if (!table) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Found *found = (Found *)(table + slots);
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < slots; i++)
+        table[i] = -1;
+    for (Py_ssize_t i = 0; i < n; i++) {  /* inverse[i]: the id of keys[i], ids in order of first occurrence */
+        uint64_t h = (uint64_t)keys[i] * 0x9E3779B97F4A7C15ull;
+        Py_ssize_t at = (Py_ssize_t)(h >> 32) & (slots - 1);
+        while (table[at] >= 0 && found[table[at]].value != keys[i])
+            at = (at + 1) & (slots - 1);
+        if (table[at] < 0) {
+            table[at] = count;
+            found[count] = (Found){keys[i], count};
+            first[count++] = i;
+        }
+        inverse[i] = table[at];
+    }
+    sort_found(found, count);
+    int64_t *rank = table;  /* (the slots are done with: rank of each id) */
+    for (Py_ssize_t r = 0; r < count; r++) {
+        rank[found[r].id] = r;
+        found[r].value = first[found[r].id];  /* (its first place, by rank) */
+    }
+    for (Py_ssize_t r = 0; r < count; r++)
+        first[r] = found[r].value;
+    for (Py_ssize_t i = 0; i < n; i++)
+        inverse[i] = rank[inverse[i]];
+    Py_END_ALLOW_THREADS
+    PyMem_Free(table);
+    result = PyLong_FromSsize_t(count);
+done:
+    release(&v);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"add", add, METH_VARARGS, add_doc},
     {"clear", clear, METH_VARARGS, clear_doc},
     {"look_up", look_up, METH_VARARGS, look_up_doc},
     {"first_cut", first_cut, METH_VARARGS, first_cut_doc},
     {"holding", holding, METH_VARARGS, holding_doc},
+    {"distinct", distinct, METH_VARARGS, distinct_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -112,7 +112,9 @@ class CoverBound:
 
     def passages(self, contexts: np.ndarray) -> np.ndarray:
         """The passages of these contexts, sorted."""
-        return np.sort(self.members_of(contexts))
+        found = self.members_of(contexts)  # (a new array: sorted in place)
+        found.sort()
+        return found
 
     def members_of(self, contexts: np.ndarray) -> np.ndarray:
         """The passages of these contexts, context by context."""
@@ -482,11 +484,15 @@ def best_first(docs: np.ndarray, f: np.ndarray, n: int) -> np.ndarray:
     least the n-th largest (a lexsort of a few hundred cost ~20 µs a query, most of them never shown)."""
     neg = -f
     if len(f) > 4 * n > 0:
-        nth = np.partition(neg, n - 1)[n - 1]  # (NaN sorts last here as in lexsort: a NaN n-th is left to it)
+        part = neg.copy()  # (np.partition's own steps, without its Python wrapper)
+        part.partition(n - 1)
+        nth = part[n - 1]  # (NaN sorts last here as in lexsort: a NaN n-th is left to it)
         if nth == nth:
-            at = np.flatnonzero(neg <= nth)
+            at = (neg <= nth).nonzero()[0]
             return at[np.lexsort((docs[at], neg[at]))[:n]]
     return np.lexsort((docs, neg))[:n]
+
+
 def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Scorer, cover: CoverBound,
                     dense: _Dense) -> float:
     """A lower bound on the n-th best F: the n-th best of some passages scored exactly. They are the

@@ -429,13 +429,9 @@ class QueryRanker:
             naming = self._naming()
             if len(bits) and int(bits.max() | unknown) < (1 << 62) // (int(naming.max()) + 1):
                 key = bits * (int(naming.max()) + 1) + naming.take(self.t.context_of.take(cand))
-                if int(key.max()) < 1 << 31:  # (few pairs tracked: 32-bit keys sort and search in half the time)
-                    key = key.astype(np.int32)
-                ordered = np.sort(key)  # np.unique(key, return_index=True, return_inverse=True), without its stable argsort
-                distinct = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
-                inverse = distinct.searchsorted(key)
-                first = np.empty(len(distinct), dtype=np.intp)
-                first[inverse[::-1]] = np.arange(len(key) - 1, -1, -1)  # the last write wins: each key's first place
+                # np.unique(key, return_index=True, return_inverse=True) by hashing: thousands of keys, a few distinct
+                first, inverse = np.empty(len(key), dtype=np.intp), np.empty(len(key), dtype=np.intp)
+                first = first[: _kernel.distinct(key, first, inverse)]
                 return s * self._term_gain(cand[first], bits[first], unknown).take(inverse) * self.rest_gain
         return s * self._term_gain(cand, bits, unknown) * self.rest_gain
 
