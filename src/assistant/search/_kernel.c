@@ -1,7 +1,7 @@
 /* The inner loops of top-k (candidates.py): posting lists added into per-passage accumulators (add), the
    accumulators zeroed again (clear), posting lists' shares looked up for a few passages (look_up), and the passages
    read cut by a bound per passage (first_cut); and of the ranking's term features (ranking.py): which of the query's
-   concepts and word pairs a passage's presence bits hold (holding), the distinct keys of the candidates' bits and
+   concepts and word pairs a passage's presence bits hold (term_bits), the distinct keys of the candidates' bits and
    titles/sections (distinct).
 
    Each replaces a handful of numpy calls made once per query term (np.add.at for each accumulator; searchsorted,
@@ -589,51 +589,85 @@ done:
     return result;
 }
 
-/* ---- holding --------------------------------------------------------------------------------------------- */
+/* ---- term_bits -------------------------------------------------------------------------------------------- */
 
-PyDoc_STRVAR(holding_doc,
-"holding(bits, masks, ends, out)\n--\n\n"
-"Which groups of masks each passage's presence bits hold (ranking.py's term features): out[i * len(ends) + g] is\n"
-"whether bits[i] holds every bit of some mask of group g, masks[ends[g - 1]:ends[g]] (from 0 for g = 0; ends rising,\n"
-"the last len(masks)). `out` (bool) needs len(bits) * len(ends) places: the rows of a (len(bits), len(ends)) array.");
+PyDoc_STRVAR(term_bits_doc,
+"term_bits(bits, contexts, context_concepts, masks, ends, pair_masks, word_pairs, n_pairs, covered, named, pairs,\n"
+"          apart)\n--\n\n"
+"What the ranking's term features read of each candidate's presence bits (ranking.py), in one pass. With C = len(ends)\n"
+"concepts, concept g held in the text when bits[i] holds every bit of some mask of masks[ends[g - 1]:ends[g]] (from 0\n"
+"for g = 0), and named by the title/section when context_concepts[contexts[i] * C + g]: covered[i * C + g] is 1.0 when\n"
+"either, named[i * C + g] when the latter (else 0.0); pairs[i * P + p] is 1.0 when bits[i] holds all of pair_masks[p]\n"
+"(P of them); apart[i] = 1 - (how many of word_pairs bits[i] holds all of) / n_pairs, in numpy's rounding (not written\n"
+"when n_pairs is 0). Outputs are float64, inputs int64 (context_concepts bool): the matrices are the rows of\n"
+"(len(bits), C) and (len(bits), P) arrays, as numpy's products read them.");
 
-static PyObject *holding(PyObject *self, PyObject *args)
+static PyObject *term_bits(PyObject *self, PyObject *args)
 {
-    PyObject *o_bits, *o_masks, *o_ends, *o_out;
-    if (!PyArg_ParseTuple(args, "OOOO:holding", &o_bits, &o_masks, &o_ends, &o_out))
+    PyObject *o_bits, *o_contexts, *o_concepts, *o_masks, *o_ends, *o_pair_masks, *o_word_pairs, *o_covered, *o_named,
+        *o_pairs, *o_apart;
+    Py_ssize_t n_pairs;
+    if (!PyArg_ParseTuple(args, "OOOOOOOnOOOO:term_bits", &o_bits, &o_contexts, &o_concepts, &o_masks, &o_ends,
+                          &o_pair_masks, &o_word_pairs, &n_pairs, &o_covered, &o_named, &o_pairs, &o_apart))
         return NULL;
-    Py_buffer views[4];
+    Py_buffer views[11];
     Views v = {.views = views, .n = 0};
     PyObject *result = NULL;
-    Py_ssize_t n, n_masks, n_groups, n_out;
+    Py_ssize_t n, n_contexts, n_concepts_in, n_masks, C, P, W, n_covered, n_named, n_out_pairs, n_apart;
     const int64_t *bits = array(&v, o_bits, 'q', 0, "bits", &n);
-    const int64_t *masks = bits ? array(&v, o_masks, 'q', 0, "masks", &n_masks) : NULL;
-    const int64_t *ends = masks ? array(&v, o_ends, 'q', 0, "ends", &n_groups) : NULL;
-    char *out = ends ? array(&v, o_out, '?', 1, "out", &n_out) : NULL;
-    if (!out)
+    const int64_t *contexts = bits ? array(&v, o_contexts, 'q', 0, "contexts", &n_contexts) : NULL;
+    const char *concepts = contexts ? array(&v, o_concepts, '?', 0, "context_concepts", &n_concepts_in) : NULL;
+    const int64_t *masks = concepts ? array(&v, o_masks, 'q', 0, "masks", &n_masks) : NULL;
+    const int64_t *ends = masks ? array(&v, o_ends, 'q', 0, "ends", &C) : NULL;
+    const int64_t *pair_masks = ends ? array(&v, o_pair_masks, 'q', 0, "pair_masks", &P) : NULL;
+    const int64_t *word_pairs = pair_masks ? array(&v, o_word_pairs, 'q', 0, "word_pairs", &W) : NULL;
+    double *covered = word_pairs ? array(&v, o_covered, 'd', 1, "covered", &n_covered) : NULL;
+    double *named = covered ? array(&v, o_named, 'd', 1, "named", &n_named) : NULL;
+    double *pairs = named ? array(&v, o_pairs, 'd', 1, "pairs", &n_out_pairs) : NULL;
+    double *apart = pairs ? array(&v, o_apart, 'd', 1, "apart", &n_apart) : NULL;
+    if (!apart)
         goto done;
-    if (n_out != n * n_groups) {
-        PyErr_SetString(PyExc_ValueError, "holding: out needs len(bits) * len(ends) places");
+    if (n_contexts != n || n_covered != n * C || n_named != n * C || n_out_pairs != n * P
+        || (n_pairs > 0 && n_apart != n) || n_pairs < 0 || (C && n_concepts_in % C)) {
+        PyErr_SetString(PyExc_ValueError, "term_bits: lengths differ");
         goto done;
     }
-    for (Py_ssize_t g = 0; g < n_groups; g++) {
+    for (Py_ssize_t g = 0; g < C; g++) {
         if (ends[g] < (g ? ends[g - 1] : 0) || ends[g] > n_masks) {
-            PyErr_SetString(PyExc_ValueError, "holding: ends must rise, up to len(masks)");
+            PyErr_SetString(PyExc_ValueError, "term_bits: ends must rise, up to len(masks)");
             goto done;
         }
     }
+    const Py_ssize_t n_context_rows = C ? n_concepts_in / C : 0;
+    int bad = 0;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t i = 0; i < n; i++) {
-        const int64_t b = bits[i];
-        for (Py_ssize_t g = 0, k = 0; g < n_groups; g++) {
-            char held = 0;
+    for (Py_ssize_t i = 0; i < n && !bad; i++) {
+        const int64_t b = bits[i], c = contexts[i];
+        if (C && (uint64_t)c >= (uint64_t)n_context_rows) {
+            bad = 1;
+            break;
+        }
+        for (Py_ssize_t g = 0, k = 0; g < C; g++) {
+            char held = concepts[c * C + g];
+            named[i * C + g] = held;
             for (; k < ends[g]; k++)
                 held |= (b & masks[k]) == masks[k];
-            out[i * n_groups + g] = held;
+            covered[i * C + g] = held;
+        }
+        for (Py_ssize_t p = 0; p < P; p++)
+            pairs[i * P + p] = (b & pair_masks[p]) == pair_masks[p];
+        if (n_pairs > 0) {
+            int64_t count = 0;
+            for (Py_ssize_t w = 0; w < W; w++)
+                count += (b & word_pairs[w]) == word_pairs[w];
+            apart[i] = 1 - (double)count / (double)n_pairs;
         }
     }
     Py_END_ALLOW_THREADS
-    result = Py_NewRef(Py_None);
+    if (bad)
+        out_of_range("term_bits");
+    else
+        result = Py_NewRef(Py_None);
 done:
     release(&v);
     return result;
@@ -741,7 +775,7 @@ static PyMethodDef methods[] = {
     {"clear", clear, METH_VARARGS, clear_doc},
     {"look_up", look_up, METH_VARARGS, look_up_doc},
     {"first_cut", first_cut, METH_VARARGS, first_cut_doc},
-    {"holding", holding, METH_VARARGS, holding_doc},
+    {"term_bits", term_bits, METH_VARARGS, term_bits_doc},
     {"distinct", distinct, METH_VARARGS, distinct_doc},
     {NULL, NULL, 0, NULL},
 };

@@ -362,9 +362,9 @@ class QueryRanker:
         self.concept_w = np.array([w for _, w in self.concepts]) / (self.total_weight or 1)
         # per concept: the required bits of each variant found in the corpus; the contexts naming one
         self.variants = [[r for v in vs if (r := self._required(v)) is not None] for vs, _ in self.concepts]
-        self._variant_masks = np.array([r for rs in self.variants for r in rs], dtype=np.int64)  # (as _holding's
-        self._variant_ends = np.array([len(rs) for rs in self.variants], dtype=np.int64).cumsum()  # groups: one per
-        # concept; np.cumsum of a list costs ~20 µs)
+        self._variant_masks = np.array([r for rs in self.variants for r in rs], dtype=np.int64)  # (term_bits' groups
+        self._variant_ends = np.array([len(rs) for rs in self.variants], dtype=np.int64).cumsum()  # of masks: one
+        # per concept; np.cumsum of a list costs ~20 µs)
         self.variant_pairs = [[_single_bits(r) for r in rs] for rs in self.variants]
         # unmatched as one product: each form's share of its pairs held, from a (pair × form) matrix
         pairs = sorted({p for forms in self.variant_pairs for f in forms for p in f})
@@ -384,15 +384,13 @@ class QueryRanker:
         self._form_starts = np.array(list(first_form.values()), dtype=np.int64)
         self._all_formed = len(first_form) == len(self.concepts)  # (then with one form each: the forms are the concepts)
         self._one_form = self._all_formed and len(forms) == len(self.concepts)
-        self._pair_ends = np.arange(1, len(pairs) + 1, dtype=np.int64)  # (each pair a group of its own: _holding)
         named = [table.naming(vs)[0] for vs, _ in self.concepts]
         self.concept_ctx = np.array(named, dtype=np.bool_).reshape(len(self.concepts), len(table.contexts))
-        self._context_concepts = np.ascontiguousarray(self.concept_ctx.T)  # (rows taken per passage: _term_features)
+        self._context_concepts = np.ascontiguousarray(self.concept_ctx.T).reshape(-1)  # (context × concept: term_bits)
         runs = _content_stretches(q.runs)
         pairs = [a + b for run in runs for a, b in zip(run, run[1:])]
         self.pairs = [r for p in pairs if (r := self._required(p)) is not None]
-        self._word_pairs = np.array(self.pairs, dtype=np.int64)  # (each its own group: _holding)
-        self._word_pair_ends = np.arange(1, len(self.pairs) + 1, dtype=np.int64)
+        self._word_pairs = np.array(self.pairs, dtype=np.int64)  # (term_bits counts those held)
         self.n_pairs = len(pairs)
         self.year_ctx = table.in_contexts(str(q.year)) if q.year_relative else None
         self.active = np.zeros(len(FEATURES), dtype=np.bool_)
@@ -563,14 +561,15 @@ class QueryRanker:
             self._hold_best(held.T, self._best_form(shares))
         return 1 - self.concept_w @ held
 
-    def _unmatched(self, in_ctx: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    def _unmatched(self, named: np.ndarray, pairs: np.ndarray) -> np.ndarray:
         """1 − Σ over concepts of its share × the largest share of a form's character pairs the passage holds
-        (1 when its title/section names it; a form beyond the tracked bits counts as held, as for uncovered):
-        a passage holding 亚运 holds half of 亚运会, one holding 犬牌 half of 犬牌丢."""
-        held = in_ctx.astype(np.float64)
-        if len(self._form_full):
-            shares = _holding(bits, self._pair_masks, self._pair_ends) @ self._form_share + self._form_full
-            self._hold_best(held, self._best_form(shares))
+        (1 when its title/section names it, `named`; a form beyond the tracked bits counts as held, as for uncovered):
+        a passage holding 亚运 holds half of 亚运会, one holding 犬牌 half of 犬牌丢. `pairs`: which of the
+        character pairs of the forms (_pair_masks) each passage holds."""
+        if not len(self._form_full):
+            return 1 - named @ self.concept_w
+        held = named.copy()
+        self._hold_best(held, self._best_form(pairs @ self._form_share + self._form_full))
         return 1 - held @ self.concept_w
 
     def _best_form(self, shares: np.ndarray) -> np.ndarray:
@@ -592,16 +591,24 @@ class QueryRanker:
         return x
 
     def _fill_term_features(self, cand: np.ndarray, bits: np.ndarray, x: np.ndarray) -> None:
-        """_term_features into the first TERM_FEATURES columns of x, in place (rescoring's feature rows)."""
-        t = self.t
+        """_term_features into the first TERM_FEATURES columns of x, in place (rescoring's feature rows). Which
+        concepts and pairs each passage holds comes from one compiled pass (_kernel.term_bits), where numpy took
+        three calls per concept variant and per pair and some fifteen more; the products with the concepts' weights
+        are numpy's, on the same 0/1 matrices (a float 0/1 matrix multiplies as the boolean one did, to the bit)."""
+        if not (self.concepts or self.n_pairs):
+            return
+        n, concepts, pairs = len(cand), len(self.concepts), len(self._pair_masks)
+        covered, named = np.empty((n, concepts)), np.empty((n, concepts))
+        held, apart = np.empty((n, pairs)), np.empty(n if self.n_pairs else 0)
+        _kernel.term_bits(bits, self.t.context_of.take(cand), self._context_concepts, self._variant_masks,
+                          self._variant_ends, self._pair_masks, self._word_pairs, self.n_pairs, covered.reshape(-1),
+                          named.reshape(-1), held.reshape(-1), apart)
         if self.concepts:
-            in_text = _holding(bits, self._variant_masks, self._variant_ends)
-            in_ctx = self._context_concepts.take(t.context_of.take(cand), axis=0)  # (~3× faster than fancy indexing)
-            x[:, _F["uncovered"]] = 1 - (in_text | in_ctx) @ self.concept_w
-            x[:, _F["outside_context"]] = 1 - in_ctx @ self.concept_w
-            x[:, _F["unmatched"]] = self._unmatched(in_ctx, bits)
+            x[:, _F["uncovered"]] = 1 - covered @ self.concept_w
+            x[:, _F["outside_context"]] = 1 - named @ self.concept_w
+            x[:, _F["unmatched"]] = self._unmatched(named, held)
         if self.n_pairs:
-            x[:, _F["apart"]] = 1 - _holding(bits, self._word_pairs, self._word_pair_ends).sum(axis=1) / self.n_pairs
+            x[:, _F["apart"]] = apart
 
     def _required(self, text: str) -> int | None:
         """The bits a passage holding `text` has (all its character pairs); None when the corpus lacks one."""
@@ -645,15 +652,6 @@ def _gains(beta: bytes, active: bytes) -> tuple[float, float]:
     """QueryRanker's gain_bound and rest_gain for these weights and active features (a few patterns recur)."""
     best = np.maximum(np.frombuffer(beta), 0) * np.frombuffer(active, dtype=np.bool_)
     return math.exp(float(np.sum(best))), math.exp(float(np.sum(best[TERM_FEATURES:])))
-
-
-def _holding(bits: np.ndarray, masks: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """held[i, g]: whether the presence bits bits[i] hold every bit of some mask of group g (masks[ends[g - 1]:ends[g]]),
-    in one compiled pass (_kernel.holding): numpy took three calls per mask, ~1 µs each, and the term features test a
-    few masks per concept and per word pair for each rescoring."""
-    held = np.empty(len(bits) * len(ends), dtype=np.bool_)
-    _kernel.holding(bits, masks, ends, held)
-    return held.reshape(len(bits), len(ends))
 
 
 def _single_bits(mask: int) -> list[int]:
