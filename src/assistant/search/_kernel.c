@@ -23,6 +23,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- arrays ------------------------------------------------------------------------------------------- */
 
@@ -596,11 +597,11 @@ PyDoc_STRVAR(term_bits_doc,
 "          apart)\n--\n\n"
 "What the ranking's term features read of each candidate's presence bits (ranking.py), in one pass. With C = len(ends)\n"
 "concepts, concept g held in the text when bits[i] holds every bit of some mask of masks[ends[g - 1]:ends[g]] (from 0\n"
-"for g = 0), and named by the title/section when context_concepts[contexts[i] * C + g]: covered[i * C + g] is 1.0 when\n"
-"either, named[i * C + g] when the latter (else 0.0); pairs[i * P + p] is 1.0 when bits[i] holds all of pair_masks[p]\n"
-"(P of them); apart[i] = 1 - (how many of word_pairs bits[i] holds all of) / n_pairs, in numpy's rounding (not written\n"
-"when n_pairs is 0). Outputs are float64, inputs int64 (context_concepts bool): the matrices are the rows of\n"
-"(len(bits), C) and (len(bits), P) arrays, as numpy's products read them.");
+"for g = 0), and named by the title/section when context_concepts[contexts[i] * C + g]: covered[i * C + g] is whether\n"
+"either, named[i * C + g] whether the latter; pairs[i * P + p] whether bits[i] holds all of pair_masks[p] (P of them);\n"
+"apart[i] = 1 - (how many of word_pairs bits[i] holds all of) / n_pairs, in numpy's rounding (float64; not written\n"
+"when n_pairs is 0). The masks (bool) are the rows of (len(bits), C) and (len(bits), P) arrays; inputs are int64\n"
+"(context_concepts bool).");
 
 static PyObject *term_bits(PyObject *self, PyObject *args)
 {
@@ -621,9 +622,9 @@ static PyObject *term_bits(PyObject *self, PyObject *args)
     const int64_t *ends = masks ? array(&v, o_ends, 'q', 0, "ends", &C) : NULL;
     const int64_t *pair_masks = ends ? array(&v, o_pair_masks, 'q', 0, "pair_masks", &P) : NULL;
     const int64_t *word_pairs = pair_masks ? array(&v, o_word_pairs, 'q', 0, "word_pairs", &W) : NULL;
-    double *covered = word_pairs ? array(&v, o_covered, 'd', 1, "covered", &n_covered) : NULL;
-    double *named = covered ? array(&v, o_named, 'd', 1, "named", &n_named) : NULL;
-    double *pairs = named ? array(&v, o_pairs, 'd', 1, "pairs", &n_out_pairs) : NULL;
+    char *covered = word_pairs ? array(&v, o_covered, '?', 1, "covered", &n_covered) : NULL;
+    char *named = covered ? array(&v, o_named, '?', 1, "named", &n_named) : NULL;
+    char *pairs = named ? array(&v, o_pairs, '?', 1, "pairs", &n_out_pairs) : NULL;
     double *apart = pairs ? array(&v, o_apart, 'd', 1, "apart", &n_apart) : NULL;
     if (!apart)
         goto done;
@@ -680,7 +681,8 @@ PyDoc_STRVAR(distinct_doc,
 "The distinct values of `keys` (int64) in rising order, as np.unique(keys, return_index=True, return_inverse=True)\n"
 "gives them: first[:count] the position of each one's first occurrence, inverse[i] the rank of keys[i] among them\n"
 "(first and inverse: intp, len(keys) places each). Found by hashing: the ranker's keys are thousands with a few\n"
-"distinct (QueryRanker.upper_bound), where sorting them all took most of the time.");
+"distinct (QueryRanker.upper_bound), where sorting them all took most of the time; the table grows from a fixed one\n"
+"(a large allocation at each call cost page faults).");
 
 /* A distinct key and the id it was found under (the order of first occurrence). */
 typedef struct {
@@ -709,6 +711,52 @@ static void sort_found(Found *found, Py_ssize_t n)
     }
 }
 
+/* The open-addressing table of distinct: each slot the id of a distinct key (-1 empty), the keys by id. It starts on
+   the stack (the keys of a call are mostly a few distinct) and doubles, kept at most half full. */
+#define FEW_SLOTS 1024
+
+typedef struct {
+    int32_t *slots;
+    Found *found;
+    Py_ssize_t n_slots, count;
+    int32_t few_slots[FEW_SLOTS];
+    Found few_found[FEW_SLOTS / 2];
+} Distinct;
+
+static Py_ssize_t slot_of(const Distinct *t, int64_t key)
+{
+    Py_ssize_t at = (Py_ssize_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 32) & (t->n_slots - 1);
+    while (t->slots[at] >= 0 && t->found[t->slots[at]].value != key)
+        at = (at + 1) & (t->n_slots - 1);
+    return at;
+}
+
+/* Double the table; 0, or -1 when out of memory (the table is left as it was). */
+static int grow(Distinct *t)
+{
+    Py_ssize_t n_slots = 2 * t->n_slots;
+    int32_t *slots = malloc(n_slots * sizeof(int32_t));
+    Found *found = malloc(n_slots / 2 * sizeof(Found));
+    if (!slots || !found) {
+        free(slots);
+        free(found);
+        return -1;
+    }
+    memcpy(found, t->found, t->count * sizeof(Found));
+    if (t->slots != t->few_slots) {
+        free(t->slots);
+        free(t->found);
+    }
+    t->slots = slots;
+    t->found = found;
+    t->n_slots = n_slots;
+    for (Py_ssize_t i = 0; i < n_slots; i++)
+        slots[i] = -1;
+    for (Py_ssize_t d = 0; d < t->count; d++)
+        slots[slot_of(t, found[d].value)] = (int32_t)d;
+    return 0;
+}
+
 static PyObject *distinct(PyObject *self, PyObject *args)
 {
     PyObject *o_keys, *o_first, *o_inverse;
@@ -717,54 +765,61 @@ static PyObject *distinct(PyObject *self, PyObject *args)
     Py_buffer views[3];
     Views v = {.views = views, .n = 0};
     PyObject *result = NULL;
-    Py_ssize_t n, n_first, n_inverse, count = 0;
+    Py_ssize_t n, n_first, n_inverse;
     const int64_t *keys = array(&v, o_keys, 'q', 0, "keys", &n);
     int64_t *first = keys ? array(&v, o_first, 'q', 1, "first", &n_first) : NULL;
     int64_t *inverse = first ? array(&v, o_inverse, 'q', 1, "inverse", &n_inverse) : NULL;
     if (!inverse)
         goto done;
-    if (n_first < n || n_inverse < n) {
+    if (n_first < n || n_inverse < n || n > INT32_MAX) {
         PyErr_SetString(PyExc_ValueError, "distinct: first and inverse need len(keys) places");
         goto done;
     }
-    Py_ssize_t slots = 16;
-    while (slots < 2 * n)
-        slots *= 2;
-    /* the hash table (each slot the id of a distinct key, -1 empty), then per id its key and first place, sorted */
-    int64_t *table = PyMem_Malloc(slots * sizeof(int64_t) + (n ? n : 1) * sizeof(Found));
-    if (!table) {
+    Distinct *t = malloc(sizeof(Distinct));  /* (~16 kB: not on the stack of a thread) */
+    if (!t) {
         PyErr_NoMemory();
         goto done;
     }
-    Found *found = (Found *)(table + slots);
+    *t = (Distinct){.slots = t->few_slots, .found = t->few_found, .n_slots = FEW_SLOTS};
+    int failed = 0;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t i = 0; i < slots; i++)
-        table[i] = -1;
-    for (Py_ssize_t i = 0; i < n; i++) {  /* inverse[i]: the id of keys[i], ids in order of first occurrence */
-        uint64_t h = (uint64_t)keys[i] * 0x9E3779B97F4A7C15ull;
-        Py_ssize_t at = (Py_ssize_t)(h >> 32) & (slots - 1);
-        while (table[at] >= 0 && found[table[at]].value != keys[i])
-            at = (at + 1) & (slots - 1);
-        if (table[at] < 0) {
-            table[at] = count;
-            found[count] = (Found){keys[i], count};
-            first[count++] = i;
+    for (Py_ssize_t i = 0; i < FEW_SLOTS; i++)
+        t->slots[i] = -1;
+    for (Py_ssize_t i = 0; i < n && !failed; i++) {  /* inverse[i]: the id of keys[i], ids in order of first occurrence */
+        Py_ssize_t at = slot_of(t, keys[i]);
+        if (t->slots[at] < 0) {
+            if (t->count == t->n_slots / 2) {
+                failed = grow(t);
+                at = slot_of(t, keys[i]);
+            }
+            t->slots[at] = (int32_t)t->count;
+            t->found[t->count] = (Found){keys[i], t->count};
+            first[t->count++] = i;
         }
-        inverse[i] = table[at];
+        inverse[i] = t->slots[at];
     }
-    sort_found(found, count);
-    int64_t *rank = table;  /* (the slots are done with: rank of each id) */
-    for (Py_ssize_t r = 0; r < count; r++) {
-        rank[found[r].id] = r;
-        found[r].value = first[found[r].id];  /* (its first place, by rank) */
+    if (!failed) {
+        Py_ssize_t count = t->count;
+        sort_found(t->found, count);
+        for (Py_ssize_t r = 0; r < count; r++)  /* (the slots are done with: each id's rank) */
+            t->slots[t->found[r].id] = (int32_t)r;
+        for (Py_ssize_t r = 0; r < count; r++)
+            t->found[r].value = first[t->found[r].id];  /* its first place, by rank */
+        for (Py_ssize_t r = 0; r < count; r++)
+            first[r] = t->found[r].value;
+        for (Py_ssize_t i = 0; i < n; i++)
+            inverse[i] = t->slots[inverse[i]];
     }
-    for (Py_ssize_t r = 0; r < count; r++)
-        first[r] = found[r].value;
-    for (Py_ssize_t i = 0; i < n; i++)
-        inverse[i] = rank[inverse[i]];
     Py_END_ALLOW_THREADS
-    PyMem_Free(table);
-    result = PyLong_FromSsize_t(count);
+    if (failed)
+        PyErr_NoMemory();
+    else
+        result = PyLong_FromSsize_t(t->count);
+    if (t->slots != t->few_slots) {
+        free(t->slots);
+        free(t->found);
+    }
+    free(t);
 done:
     release(&v);
     return result;

@@ -566,10 +566,9 @@ class QueryRanker:
         (1 when its title/section names it, `named`; a form beyond the tracked bits counts as held, as for uncovered):
         a passage holding 亚运 holds half of 亚运会, one holding 犬牌 half of 犬牌丢. `pairs`: which of the
         character pairs of the forms (_pair_masks) each passage holds."""
-        if not len(self._form_full):
-            return 1 - named @ self.concept_w
-        held = named.copy()
-        self._hold_best(held, self._best_form(pairs @ self._form_share + self._form_full))
+        held = named.astype(np.float64)
+        if len(self._form_full):
+            self._hold_best(held, self._best_form(pairs @ self._form_share + self._form_full))
         return 1 - held @ self.concept_w
 
     def _best_form(self, shares: np.ndarray) -> np.ndarray:
@@ -594,12 +593,12 @@ class QueryRanker:
         """_term_features into the first TERM_FEATURES columns of x, in place (rescoring's feature rows). Which
         concepts and pairs each passage holds comes from one compiled pass (_kernel.term_bits), where numpy took
         three calls per concept variant and per pair and some fifteen more; the products with the concepts' weights
-        are numpy's, on the same 0/1 matrices (a float 0/1 matrix multiplies as the boolean one did, to the bit)."""
+        are numpy's, on the same boolean matrices."""
         if not (self.concepts or self.n_pairs):
             return
         n, concepts, pairs = len(cand), len(self.concepts), len(self._pair_masks)
-        covered, named = np.empty((n, concepts)), np.empty((n, concepts))
-        held, apart = np.empty((n, pairs)), np.empty(n if self.n_pairs else 0)
+        covered, named = np.empty((n, concepts), dtype=np.bool_), np.empty((n, concepts), dtype=np.bool_)
+        held, apart = np.empty((n, pairs), dtype=np.bool_), np.empty(n if self.n_pairs else 0)
         _kernel.term_bits(bits, self.t.context_of.take(cand), self._context_concepts, self._variant_masks,
                           self._variant_ends, self._pair_masks, self._word_pairs, self.n_pairs, covered.reshape(-1),
                           named.reshape(-1), held.reshape(-1), apart)
