@@ -775,12 +775,15 @@ static PyObject *distinct(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "distinct: first and inverse need len(keys) places");
         goto done;
     }
-    Distinct *t = malloc(sizeof(Distinct));  /* (~16 kB: not on the stack of a thread) */
+    Distinct *t = malloc(sizeof(Distinct));  /* (~12 kB: not on the stack of a thread) */
     if (!t) {
         PyErr_NoMemory();
         goto done;
     }
-    *t = (Distinct){.slots = t->few_slots, .found = t->few_found, .n_slots = FEW_SLOTS};
+    t->slots = t->few_slots;
+    t->found = t->few_found;
+    t->n_slots = FEW_SLOTS;
+    t->count = 0;
     int failed = 0;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < FEW_SLOTS; i++)
