@@ -1,4 +1,5 @@
-"""The compiled part: the inner loops of top-k (src/assistant/search/_kernel.c). The rest is in pyproject.toml."""
+"""The compiled part: the inner loops of top-k and the term features (src/assistant/search/_kernel.c). The rest is in
+pyproject.toml."""
 from setuptools import Extension, setup
 
 setup(ext_modules=[Extension(

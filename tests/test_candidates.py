@@ -227,6 +227,62 @@ def test_the_kernel_refuses_what_it_cannot_read():
             call([], s, bits[:2], share)
 
 
+def test_the_kernel_reads_the_term_bits_as_numpy_does():
+    """_kernel.term_bits: a concept is held in the text when the bits hold every bit of one of its masks (none: never;
+    a mask 0: always), covered when held or named by the passage's title/section; pairs held; apart as numpy's
+    1 - count / n_pairs to the bit. Out of range contexts, unordered groups and wrong lengths are refused."""
+    rng = np.random.default_rng(5)
+    n, n_contexts = 500, 9
+    bits = rng.integers(0, 1 << 12, n).astype(np.int64)
+    contexts = rng.integers(0, n_contexts, n).astype(np.int64)
+    masks = np.array([1, 6, 0, 1 << 11 | 3, 5, 1 << 40, 12, 2], dtype=np.int64)
+    ends = np.array([2, 2, 3, 6, 8], dtype=np.int64)
+    named_in = rng.random((n_contexts, len(ends))) < 0.3
+    pair_masks, word_pairs = np.array([1, 2, 4, 1 << 9], dtype=np.int64), np.array([3, 12, 1 << 5 | 1], dtype=np.int64)
+    covered, named = np.empty((n, len(ends)), dtype=np.bool_), np.empty((n, len(ends)), dtype=np.bool_)
+    pairs, apart = np.empty((n, len(pair_masks)), dtype=np.bool_), np.empty(n)
+    _kernel.term_bits(bits, contexts, named_in.reshape(-1), masks, ends, pair_masks, word_pairs, 5, covered.reshape(-1),
+                      named.reshape(-1), pairs.reshape(-1), apart)
+    in_text = np.zeros((n, len(ends)), dtype=np.bool_)
+    for g, (lo, hi) in enumerate(zip([0, *ends[:-1].tolist()], ends.tolist())):
+        for m in masks[lo:hi].tolist():
+            in_text[:, g] |= (bits & m) == m
+    in_ctx = named_in[contexts]
+    assert covered.tolist() == (in_text | in_ctx).tolist() and named.tolist() == in_ctx.tolist()
+    assert in_text[:, 2].all() and not in_text[:, 1].any()
+    assert pairs.tolist() == ((bits[:, None] & pair_masks) != 0).tolist()
+    want = 1 - ((word_pairs[:, None] & bits) == word_pairs[:, None]).sum(axis=0) / 5
+    assert apart.tobytes() == want.tobytes()
+    args = [bits, contexts, named_in.reshape(-1), masks, ends, pair_masks, word_pairs, 5, covered.reshape(-1),
+            named.reshape(-1), pairs.reshape(-1), apart]
+    with pytest.raises(IndexError):
+        _kernel.term_bits(*args[:1], contexts + n_contexts, *args[2:])
+    with pytest.raises(ValueError, match="rise"):
+        _kernel.term_bits(*args[:4], ends[::-1].copy(), *args[5:])
+    with pytest.raises(ValueError, match="lengths differ"):
+        _kernel.term_bits(*args[:-1], apart[:-1])
+    with pytest.raises(TypeError):
+        _kernel.term_bits(*args[:2], named_in.reshape(-1).astype(np.uint8), *args[3:])
+
+
+def test_the_kernel_finds_distinct_keys_as_numpy_unique_does():
+    """_kernel.distinct gives np.unique's distinct keys (rising), first places and inverse, whether the keys are few or
+    all distinct (sorted by insertion or by qsort), negative or near the top of int64."""
+    rng = np.random.default_rng(11)
+    for n in (0, 1, 7, 300, 5000):
+        for high in (1, 3, 40, 10**6, 1 << 62):
+            keys = rng.integers(-2 if high < 10**6 else 0, high, n).astype(np.int64)
+            first, inverse = np.empty(n, dtype=np.intp), np.empty(n, dtype=np.intp)
+            count = _kernel.distinct(keys, first, inverse)
+            values, want_first, want_inverse = np.unique(keys, return_index=True, return_inverse=True)
+            assert count == len(values) and first[:count].tolist() == want_first.tolist()
+            assert inverse.tolist() == want_inverse.ravel().tolist()
+    with pytest.raises(ValueError, match="places"):
+        _kernel.distinct(np.arange(5), np.empty(4, dtype=np.intp), np.empty(5, dtype=np.intp))
+    with pytest.raises(TypeError):
+        _kernel.distinct(np.arange(5, dtype=np.int32), np.empty(5, dtype=np.intp), np.empty(5, dtype=np.intp))
+
+
 def test_the_first_cut_keeps_what_numpy_keeps():
     """_kernel.first_cut tests each passage of the lists once (a passage in several lists, or in none: `extra`), in
     numpy's arithmetic, to the last bit of the bound: the passages kept are those the same expression keeps in numpy,

@@ -1,6 +1,8 @@
 /* The inner loops of top-k (candidates.py): posting lists added into per-passage accumulators (add), the
    accumulators zeroed again (clear), posting lists' shares looked up for a few passages (look_up), and the passages
-   read cut by a bound per passage (first_cut).
+   read cut by a bound per passage (first_cut); and of the ranking's term features (ranking.py): which of the query's
+   concepts and word pairs a passage's presence bits hold (term_bits), the distinct keys of the candidates' bits and
+   titles/sections (distinct).
 
    Each replaces a handful of numpy calls made once per query term (np.add.at for each accumulator; searchsorted,
    take, compare, scatter and adds per lookup); a query makes dozens of them. Each takes all the lists of one step
@@ -12,7 +14,7 @@
    Arrays come in through the buffer protocol (numpy arrays, C-contiguous, one-dimensional) and are checked for
    their element type: passage numbers int64, stored weights uint16, s and key shares float64, presence bits
    int64, marks bool, contexts int32. Every passage number used as an index is checked against the array it indexes.
-   Nothing is allocated and nothing returned but None or a count. The GIL is released around each loop (the
+   Nothing is allocated but distinct's hash table, and nothing returned but None or a count. The GIL is released around each loop (the
    accumulators belong to one thread: candidates._dense).
 
    Built by setup.py at `pip install .` (or -e); numpy's headers are not needed. */
@@ -20,6 +22,8 @@
 #include <Python.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* ---- arrays ------------------------------------------------------------------------------------------- */
 
@@ -586,16 +590,257 @@ done:
     return result;
 }
 
+/* ---- term_bits -------------------------------------------------------------------------------------------- */
+
+PyDoc_STRVAR(term_bits_doc,
+"term_bits(bits, contexts, context_concepts, masks, ends, pair_masks, word_pairs, n_pairs, covered, named, pairs,\n"
+"          apart)\n--\n\n"
+"What the ranking's term features read of each candidate's presence bits (ranking.py), in one pass. With C = len(ends)\n"
+"concepts, concept g held in the text when bits[i] holds every bit of some mask of masks[ends[g - 1]:ends[g]] (from 0\n"
+"for g = 0), and named by the title/section when context_concepts[contexts[i] * C + g]: covered[i * C + g] is whether\n"
+"either, named[i * C + g] whether the latter; pairs[i * P + p] whether bits[i] holds all of pair_masks[p] (P of them);\n"
+"apart[i] = 1 - (how many of word_pairs bits[i] holds all of) / n_pairs, in numpy's rounding (float64; not written\n"
+"when n_pairs is 0). The masks (bool) are the rows of (len(bits), C) and (len(bits), P) arrays; inputs are int64\n"
+"(context_concepts bool).");
+
+static PyObject *term_bits(PyObject *self, PyObject *args)
+{
+    PyObject *o_bits, *o_contexts, *o_concepts, *o_masks, *o_ends, *o_pair_masks, *o_word_pairs, *o_covered, *o_named,
+        *o_pairs, *o_apart;
+    Py_ssize_t n_pairs;
+    if (!PyArg_ParseTuple(args, "OOOOOOOnOOOO:term_bits", &o_bits, &o_contexts, &o_concepts, &o_masks, &o_ends,
+                          &o_pair_masks, &o_word_pairs, &n_pairs, &o_covered, &o_named, &o_pairs, &o_apart))
+        return NULL;
+    Py_buffer views[11];
+    Views v = {.views = views, .n = 0};
+    PyObject *result = NULL;
+    Py_ssize_t n, n_contexts, n_concepts_in, n_masks, C, P, W, n_covered, n_named, n_out_pairs, n_apart;
+    const int64_t *bits = array(&v, o_bits, 'q', 0, "bits", &n);
+    const int64_t *contexts = bits ? array(&v, o_contexts, 'q', 0, "contexts", &n_contexts) : NULL;
+    const char *concepts = contexts ? array(&v, o_concepts, '?', 0, "context_concepts", &n_concepts_in) : NULL;
+    const int64_t *masks = concepts ? array(&v, o_masks, 'q', 0, "masks", &n_masks) : NULL;
+    const int64_t *ends = masks ? array(&v, o_ends, 'q', 0, "ends", &C) : NULL;
+    const int64_t *pair_masks = ends ? array(&v, o_pair_masks, 'q', 0, "pair_masks", &P) : NULL;
+    const int64_t *word_pairs = pair_masks ? array(&v, o_word_pairs, 'q', 0, "word_pairs", &W) : NULL;
+    char *covered = word_pairs ? array(&v, o_covered, '?', 1, "covered", &n_covered) : NULL;
+    char *named = covered ? array(&v, o_named, '?', 1, "named", &n_named) : NULL;
+    char *pairs = named ? array(&v, o_pairs, '?', 1, "pairs", &n_out_pairs) : NULL;
+    double *apart = pairs ? array(&v, o_apart, 'd', 1, "apart", &n_apart) : NULL;
+    if (!apart)
+        goto done;
+    if (n_contexts != n || n_covered != n * C || n_named != n * C || n_out_pairs != n * P
+        || (n_pairs > 0 && n_apart != n) || n_pairs < 0 || (C && n_concepts_in % C)) {
+        PyErr_SetString(PyExc_ValueError, "term_bits: lengths differ");
+        goto done;
+    }
+    for (Py_ssize_t g = 0; g < C; g++) {
+        if (ends[g] < (g ? ends[g - 1] : 0) || ends[g] > n_masks) {
+            PyErr_SetString(PyExc_ValueError, "term_bits: ends must rise, up to len(masks)");
+            goto done;
+        }
+    }
+    const Py_ssize_t n_context_rows = C ? n_concepts_in / C : 0;
+    int bad = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n && !bad; i++) {
+        const int64_t b = bits[i], c = contexts[i];
+        if (C && (uint64_t)c >= (uint64_t)n_context_rows) {
+            bad = 1;
+            break;
+        }
+        for (Py_ssize_t g = 0, k = 0; g < C; g++) {
+            char held = concepts[c * C + g];
+            named[i * C + g] = held;
+            for (; k < ends[g]; k++)
+                held |= (b & masks[k]) == masks[k];
+            covered[i * C + g] = held;
+        }
+        for (Py_ssize_t p = 0; p < P; p++)
+            pairs[i * P + p] = (b & pair_masks[p]) == pair_masks[p];
+        if (n_pairs > 0) {
+            int64_t count = 0;
+            for (Py_ssize_t w = 0; w < W; w++)
+                count += (b & word_pairs[w]) == word_pairs[w];
+            apart[i] = 1 - (double)count / (double)n_pairs;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    if (bad)
+        out_of_range("term_bits");
+    else
+        result = Py_NewRef(Py_None);
+done:
+    release(&v);
+    return result;
+}
+
+/* ---- distinct -------------------------------------------------------------------------------------------- */
+
+PyDoc_STRVAR(distinct_doc,
+"distinct(keys, first, inverse) -> count\n--\n\n"
+"The distinct values of `keys` (int64) in rising order, as np.unique(keys, return_index=True, return_inverse=True)\n"
+"gives them: first[:count] the position of each one's first occurrence, inverse[i] the rank of keys[i] among them\n"
+"(first and inverse: intp, len(keys) places each). Found by hashing: the ranker's keys are thousands with a few\n"
+"distinct (QueryRanker.upper_bound), where sorting them all took most of the time; the table grows from a fixed one\n"
+"(a large allocation at each call cost page faults).");
+
+/* A distinct key and the id it was found under (the order of first occurrence). */
+typedef struct {
+    int64_t value, id;
+} Found;
+
+static int by_value(const void *a, const void *b)
+{
+    int64_t x = ((const Found *)a)->value, y = ((const Found *)b)->value;
+    return (x > y) - (x < y);
+}
+
+/* Sort found[0:n] by value (distinct): by insertion when they are few, as they mostly are. */
+static void sort_found(Found *found, Py_ssize_t n)
+{
+    if (n > 32) {
+        qsort(found, (size_t)n, sizeof(Found), by_value);
+        return;
+    }
+    for (Py_ssize_t i = 1; i < n; i++) {
+        Found f = found[i];
+        Py_ssize_t j = i;
+        for (; j > 0 && found[j - 1].value > f.value; j--)
+            found[j] = found[j - 1];
+        found[j] = f;
+    }
+}
+
+/* The open-addressing table of distinct: each slot the id of a distinct key (-1 empty), the keys by id. It starts on
+   the stack (the keys of a call are mostly a few distinct) and doubles, kept at most half full. */
+#define FEW_SLOTS 1024
+
+typedef struct {
+    int32_t *slots;
+    Found *found;
+    Py_ssize_t n_slots, count;
+    int32_t few_slots[FEW_SLOTS];
+    Found few_found[FEW_SLOTS / 2];
+} Distinct;
+
+static Py_ssize_t slot_of(const Distinct *t, int64_t key)
+{
+    Py_ssize_t at = (Py_ssize_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 32) & (t->n_slots - 1);
+    while (t->slots[at] >= 0 && t->found[t->slots[at]].value != key)
+        at = (at + 1) & (t->n_slots - 1);
+    return at;
+}
+
+/* Double the table; 0, or -1 when out of memory (the table is left as it was). */
+static int grow(Distinct *t)
+{
+    Py_ssize_t n_slots = 2 * t->n_slots;
+    int32_t *slots = malloc(n_slots * sizeof(int32_t));
+    Found *found = malloc(n_slots / 2 * sizeof(Found));
+    if (!slots || !found) {
+        free(slots);
+        free(found);
+        return -1;
+    }
+    memcpy(found, t->found, t->count * sizeof(Found));
+    if (t->slots != t->few_slots) {
+        free(t->slots);
+        free(t->found);
+    }
+    t->slots = slots;
+    t->found = found;
+    t->n_slots = n_slots;
+    for (Py_ssize_t i = 0; i < n_slots; i++)
+        slots[i] = -1;
+    for (Py_ssize_t d = 0; d < t->count; d++)
+        slots[slot_of(t, found[d].value)] = (int32_t)d;
+    return 0;
+}
+
+static PyObject *distinct(PyObject *self, PyObject *args)
+{
+    PyObject *o_keys, *o_first, *o_inverse;
+    if (!PyArg_ParseTuple(args, "OOO:distinct", &o_keys, &o_first, &o_inverse))
+        return NULL;
+    Py_buffer views[3];
+    Views v = {.views = views, .n = 0};
+    PyObject *result = NULL;
+    Py_ssize_t n, n_first, n_inverse;
+    const int64_t *keys = array(&v, o_keys, 'q', 0, "keys", &n);
+    int64_t *first = keys ? array(&v, o_first, 'q', 1, "first", &n_first) : NULL;
+    int64_t *inverse = first ? array(&v, o_inverse, 'q', 1, "inverse", &n_inverse) : NULL;
+    if (!inverse)
+        goto done;
+    if (n_first < n || n_inverse < n || n > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "distinct: first and inverse need len(keys) places");
+        goto done;
+    }
+    Distinct *t = malloc(sizeof(Distinct));  /* (~12 kB: not on the stack of a thread) */
+    if (!t) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    t->slots = t->few_slots;
+    t->found = t->few_found;
+    t->n_slots = FEW_SLOTS;
+    t->count = 0;
+    int failed = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < FEW_SLOTS; i++)
+        t->slots[i] = -1;
+    for (Py_ssize_t i = 0; i < n && !failed; i++) {  /* inverse[i]: the id of keys[i], ids in order of first occurrence */
+        Py_ssize_t at = slot_of(t, keys[i]);
+        if (t->slots[at] < 0) {
+            if (t->count == t->n_slots / 2) {
+                failed = grow(t);
+                at = slot_of(t, keys[i]);
+            }
+            t->slots[at] = (int32_t)t->count;
+            t->found[t->count] = (Found){keys[i], t->count};
+            first[t->count++] = i;
+        }
+        inverse[i] = t->slots[at];
+    }
+    if (!failed) {
+        Py_ssize_t count = t->count;
+        sort_found(t->found, count);
+        for (Py_ssize_t r = 0; r < count; r++)  /* (the slots are done with: each id's rank) */
+            t->slots[t->found[r].id] = (int32_t)r;
+        for (Py_ssize_t r = 0; r < count; r++)
+            t->found[r].value = first[t->found[r].id];  /* its first place, by rank */
+        for (Py_ssize_t r = 0; r < count; r++)
+            first[r] = t->found[r].value;
+        for (Py_ssize_t i = 0; i < n; i++)
+            inverse[i] = t->slots[inverse[i]];
+    }
+    Py_END_ALLOW_THREADS
+    if (failed)
+        PyErr_NoMemory();
+    else
+        result = PyLong_FromSsize_t(t->count);
+    if (t->slots != t->few_slots) {
+        free(t->slots);
+        free(t->found);
+    }
+    free(t);
+done:
+    release(&v);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"add", add, METH_VARARGS, add_doc},
     {"clear", clear, METH_VARARGS, clear_doc},
     {"look_up", look_up, METH_VARARGS, look_up_doc},
     {"first_cut", first_cut, METH_VARARGS, first_cut_doc},
+    {"term_bits", term_bits, METH_VARARGS, term_bits_doc},
+    {"distinct", distinct, METH_VARARGS, distinct_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, .m_name = "_kernel", .m_doc = "The inner loops of top-k (candidates.py).", .m_size = -1,
+    PyModuleDef_HEAD_INIT, .m_name = "_kernel",
+    .m_doc = "The inner loops of top-k (candidates.py) and of the term features (ranking.py).", .m_size = -1,
     .m_methods = methods,
 };
 

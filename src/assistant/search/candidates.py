@@ -104,7 +104,7 @@ class CoverBound:
         query's concepts and share the lowest base: their columns are one exp per row (an exp per element cost
         ~0.2 ms a query at 100× corpus)."""
         low = self.base.min()
-        named = np.flatnonzero(self.base != low)
+        named = (self.base != low).nonzero()[0]
         out = np.empty((len(shares), len(self.base)))
         out[:] = self.gain(low + shares)[:, None]
         out[:, named] = self.gain(self.base.take(named)[None, :] + shares[:, None])
@@ -112,7 +112,9 @@ class CoverBound:
 
     def passages(self, contexts: np.ndarray) -> np.ndarray:
         """The passages of these contexts, sorted."""
-        return np.sort(self.members_of(contexts))
+        found = self.members_of(contexts)  # (a new array: sorted in place)
+        found.sort()
+        return found
 
     def members_of(self, contexts: np.ndarray) -> np.ndarray:
         """The passages of these contexts, context by context."""
@@ -209,7 +211,7 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         dense.add([term for term in pending if id(term[0]) not in skipped])
         floor = theta * _SAFETY
         unread.sort(key=lambda term: -term[0].bound)  # largest bound first: prunes soonest
-        rests = np.cumsum([0.0] + [t.bound for t, _ in reversed(unread)])[::-1]  # bounds from i on
+        rests = np.array([0.0] + [t.bound for t, _ in reversed(unread)]).cumsum()[::-1]  # bounds from i on
         unread_share = sum(sh for _, sh in unread)
         # the first cut over every passage read, then the filters
         # first by a table per context (the gain of its title/section and the unread keys, its largest lift) times
@@ -228,7 +230,7 @@ def top_k(lists: list[TermList], n: int, size: int, allowed: Allowed, scorer: Sc
         lift = cover.lift_of(cand)
         tilted = lift * cover.tilt.take(context)
         gain = cover.gain(share + unread_share) * tilted
-        at = np.flatnonzero((s + rests[0]) * gain >= floor)
+        at = ((s + rests[0]) * gain >= floor).nonzero()[0]
         at = at[allowed(cand.take(at))]
         at = at[dense.sorting(cand.take(at))]  # the lookups go faster in passage order
         cand, s, share, lift, tilted, gain = cand[at], s[at], share[at], lift[at], tilted[at], gain[at]
@@ -315,7 +317,7 @@ class _Dense:
 
     def reaching(self, least: float) -> np.ndarray:
         """The passages whose s reaches `least` (> 0) or that hold a key read (share > 0), sorted."""
-        return np.flatnonzero((self.s >= least) | (self.share > 0))
+        return ((self.s >= least) | (self.share > 0)).nonzero()[0]
 
     def passages_in(self, among: np.ndarray, least: float) -> np.ndarray:
         """Those of the passages `among` holding a list added that `reaching(least)` leaves out."""
@@ -345,17 +347,17 @@ class _Dense:
     def nonzero(self) -> np.ndarray:
         """The passages of the lists added, sorted (stored weights are positive; a float array's own
         nonzero() is ~10× slower than a mask's)."""
-        return np.flatnonzero(self.s != 0)
+        return (self.s != 0).nonzero()[0]
 
     def sorting(self, cand: np.ndarray) -> np.ndarray:
         """The order that sorts `cand` (passages, each once): many are sorted through a mask."""
         if len(cand) <= SORT_BELOW:  # (stable: numpy's radix sort, 2x faster on a few thousand; the same order,
-            return np.argsort(cand, kind="stable")  # passages being distinct)
+            return cand.argsort(kind="stable")  # passages being distinct)
         if (cand[1:] > cand[:-1]).all():
             return np.arange(len(cand))
         self.stamp.put(cand, np.arange(len(cand), dtype=np.int32))
         self.mark.put(cand, True)
-        ordered = np.flatnonzero(self.mark)
+        ordered = self.mark.nonzero()[0]
         self.mark.put(ordered, False)
         return self.stamp.take(ordered)
 
@@ -400,15 +402,15 @@ def _plan(pending: list[Term], theta: float, cover: CoverBound) -> tuple[list[Te
     order = sorted(pending, key=lambda term: term[0].bound * math.exp(cover.b * term[1]))
     # leaving the first i lists unread, for every i at once: their bounds and key shares summed, the
     # passages of the contexts they would have to be looked up for, the postings still to read
-    rest = np.cumsum([0.0] + [t.bound for t, _ in order])
-    key_share = np.cumsum([0.0] + [share for _, share in order])
+    rest = np.array([0.0] + [t.bound for t, _ in order]).cumsum()
+    key_share = np.array([0.0] + [share for _, share in order]).cumsum()
     rich = rest[:, None] * cover.context_gains(key_share) * cover.context_lift[None, :] >= floor
-    counts = rich @ np.diff(cover.starts)
-    to_read = np.cumsum([0] + [len(t.docs) for t, _ in order][::-1])[::-1]
-    best = int(np.argmin(to_read + LOOKUP_COST * counts * np.arange(len(order) + 1)))
+    counts = rich @ (cover.starts[1:] - cover.starts[:-1])
+    to_read = np.array([0] + [len(t.docs) for t, _ in order][::-1]).cumsum()[::-1]
+    best = int((to_read + LOOKUP_COST * counts * np.arange(len(order) + 1)).argmin())
     if best == 0:
         return [], np.empty(0, np.intp)
-    return order[:best], cover.passages(np.flatnonzero(rich[best]))
+    return order[:best], cover.passages(rich[best].nonzero()[0])
 
 
 def _to_cut(dense: _Dense, cover: CoverBound, per_context: np.ndarray, rest: float, floor: float
@@ -421,14 +423,14 @@ def _to_cut(dense: _Dense, cover: CoverBound, per_context: np.ndarray, rest: flo
     (HIGH of all, taken whole) drops most passages read, and the rest are tested one by one."""
     if not dense.many():
         return dense.added, False
-    counts = np.diff(cover.starts)
-    order = np.argsort(-per_context, kind="stable")
-    cap = per_context[order[min(int(np.cumsum(counts[order]).searchsorted(HIGH * len(dense.s))), len(order) - 1)]]
+    counts = cover.starts[1:] - cover.starts[:-1]
+    order = (-per_context).argsort(kind="stable")
+    cap = per_context[order[min(int(counts[order].cumsum().searchsorted(HIGH * len(dense.s))), len(order) - 1)]]
     least = floor / cap - rest  # (s + rest) · cap ≥ floor only when s ≥ least, up to rounding (the margin below)
     if not cap > 0 or not least > 0:
         return [dense.nonzero()], True
     least -= 1e-9 * (floor / cap + rest)
-    return [dense.reaching(least), dense.passages_in(cover.members_of(np.flatnonzero(per_context > cap)), least)], True
+    return [dense.reaching(least), dense.passages_in(cover.members_of((per_context > cap).nonzero()[0]), least)], True
 
 
 def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, scorer: Scorer, theta: float,
@@ -455,10 +457,10 @@ def _rescore_lazily(cand: np.ndarray, s: np.ndarray, bits: np.ndarray, n: int, s
     bound = scorer.upper_bound(cand, s, bits)
     if lift is not None:
         bound *= lift
-    left = np.flatnonzero(bound >= theta * _SAFETY)
+    left = (bound >= theta * _SAFETY).nonzero()[0]
     while len(left):
         if len(left) > chunk:  # the chunk of largest bounds; the rest wait
-            part = np.argpartition(-bound[left], chunk - 1)
+            part = (-bound[left]).argpartition(chunk - 1)
             take, left = left[part[:chunk]], left[part[chunk:]]
         else:
             take, left = left, left[:0]
@@ -482,11 +484,15 @@ def best_first(docs: np.ndarray, f: np.ndarray, n: int) -> np.ndarray:
     least the n-th largest (a lexsort of a few hundred cost ~20 µs a query, most of them never shown)."""
     neg = -f
     if len(f) > 4 * n > 0:
-        nth = np.partition(neg, n - 1)[n - 1]  # (NaN sorts last here as in lexsort: a NaN n-th is left to it)
+        part = neg.copy()  # (np.partition's own steps, without its Python wrapper)
+        part.partition(n - 1)
+        nth = part[n - 1]  # (NaN sorts last here as in lexsort: a NaN n-th is left to it)
         if nth == nth:
-            at = np.flatnonzero(neg <= nth)
+            at = (neg <= nth).nonzero()[0]
             return at[np.lexsort((docs[at], neg[at]))[:n]]
     return np.lexsort((docs, neg))[:n]
+
+
 def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Scorer, cover: CoverBound,
                     dense: _Dense) -> float:
     """A lower bound on the n-th best F: the n-th best of some passages scored exactly. They are the
@@ -518,18 +524,19 @@ def _seed_threshold(pending: list[Term], n: int, allowed: Allowed, scorer: Score
         estimate[order] = -s * cover.gain(share) * cover.tilt.take(context) * cover.lift_of(ordered)
         at = np.empty(len(seed), dtype=np.intp)
         at[order] = np.arange(len(seed))  # position in `ordered` of each seed
-        best = at[np.argpartition(estimate, m)[:m]]
-        best = np.sort(best) if keys else best[np.argsort(ordered[best])]  # (picking undid the passage order)
+        best = at[estimate.argpartition(m)[:m]]
+        best = np.sort(best) if keys else best[ordered[best].argsort()]  # (picking undid the passage order)
         ordered, s, bits = ordered[best], s[best], bits[best]
     elif not keys:
-        best = np.argsort(ordered)
+        best = ordered.argsort()
         ordered, s, bits = ordered[best], s[best], bits[best]
     if len(ordered) < n:
         return 0.0
     _look_up([term for term in pending if not term[1]], ordered, s, bits, None)
     seed = ordered
     f = scorer.rescore(seed, s, bits)
-    return float(np.partition(f, len(f) - n)[len(f) - n])
+    f.partition(len(f) - n)
+    return float(f[len(f) - n])
 
 
 def _look_up(terms: list[Term], cand: np.ndarray, s: np.ndarray, bits: np.ndarray, share: np.ndarray | None) -> None:

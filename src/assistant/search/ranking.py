@@ -25,6 +25,7 @@ from typing import Callable
 import numpy as np
 
 from assistant.ingest.lists import CLAUSE_CUT, LIST_ITEM
+from assistant.search import _kernel
 from assistant.search.bm25 import Field
 from assistant.search.candidates import CoverBound
 from assistant.search.places import provinces
@@ -361,6 +362,9 @@ class QueryRanker:
         self.concept_w = np.array([w for _, w in self.concepts]) / (self.total_weight or 1)
         # per concept: the required bits of each variant found in the corpus; the contexts naming one
         self.variants = [[r for v in vs if (r := self._required(v)) is not None] for vs, _ in self.concepts]
+        self._variant_masks = np.array([r for rs in self.variants for r in rs], dtype=np.int64)  # (term_bits' groups
+        self._variant_ends = np.array([len(rs) for rs in self.variants], dtype=np.int64).cumsum()  # of masks: one
+        # per concept; np.cumsum of a list costs ~20 µs)
         self.variant_pairs = [[_single_bits(r) for r in rs] for rs in self.variants]
         # unmatched as one product: each form's share of its pairs held, from a (pair × form) matrix
         pairs = sorted({p for forms in self.variant_pairs for f in forms for p in f})
@@ -382,11 +386,11 @@ class QueryRanker:
         self._one_form = self._all_formed and len(forms) == len(self.concepts)
         named = [table.naming(vs)[0] for vs, _ in self.concepts]
         self.concept_ctx = np.array(named, dtype=np.bool_).reshape(len(self.concepts), len(table.contexts))
-        self._context_concepts = np.ascontiguousarray(self.concept_ctx.T)  # (rows taken per passage: _term_features)
+        self._context_concepts = np.ascontiguousarray(self.concept_ctx.T).reshape(-1)  # (context × concept: term_bits)
         runs = _content_stretches(q.runs)
         pairs = [a + b for run in runs for a, b in zip(run, run[1:])]
         self.pairs = [r for p in pairs if (r := self._required(p)) is not None]
-        self._pair_bits = np.array(self.pairs, dtype=np.int64)[:, None]  # one test of all pairs (_term_features)
+        self._word_pairs = np.array(self.pairs, dtype=np.int64)  # (term_bits counts those held)
         self.n_pairs = len(pairs)
         self.year_ctx = table.in_contexts(str(q.year)) if q.year_relative else None
         self.active = np.zeros(len(FEATURES), dtype=np.bool_)
@@ -423,13 +427,9 @@ class QueryRanker:
             naming = self._naming()
             if len(bits) and int(bits.max() | unknown) < (1 << 62) // (int(naming.max()) + 1):
                 key = bits * (int(naming.max()) + 1) + naming.take(self.t.context_of.take(cand))
-                if int(key.max()) < 1 << 31:  # (few pairs tracked: 32-bit keys sort and search in half the time)
-                    key = key.astype(np.int32)
-                ordered = np.sort(key)  # np.unique(key, return_index=True, return_inverse=True), without its stable argsort
-                distinct = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
-                inverse = distinct.searchsorted(key)
-                first = np.empty(len(distinct), dtype=np.intp)
-                first[inverse[::-1]] = np.arange(len(key) - 1, -1, -1)  # the last write wins: each key's first place
+                # np.unique(key, return_index=True, return_inverse=True) by hashing: thousands of keys, a few distinct
+                first, inverse = np.empty(len(key), dtype=np.intp), np.empty(len(key), dtype=np.intp)
+                first = first[: _kernel.distinct(key, first, inverse)]
                 return s * self._term_gain(cand[first], bits[first], unknown).take(inverse) * self.rest_gain
         return s * self._term_gain(cand, bits, unknown) * self.rest_gain
 
@@ -561,14 +561,14 @@ class QueryRanker:
             self._hold_best(held.T, self._best_form(shares))
         return 1 - self.concept_w @ held
 
-    def _unmatched(self, in_ctx: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    def _unmatched(self, named: np.ndarray, pairs: np.ndarray) -> np.ndarray:
         """1 − Σ over concepts of its share × the largest share of a form's character pairs the passage holds
-        (1 when its title/section names it; a form beyond the tracked bits counts as held, as for uncovered):
-        a passage holding 亚运 holds half of 亚运会, one holding 犬牌 half of 犬牌丢."""
-        held = in_ctx.astype(np.float64)
+        (1 when its title/section names it, `named`; a form beyond the tracked bits counts as held, as for uncovered):
+        a passage holding 亚运 holds half of 亚运会, one holding 犬牌 half of 犬牌丢. `pairs`: which of the
+        character pairs of the forms (_pair_masks) each passage holds."""
+        held = named.astype(np.float64)
         if len(self._form_full):
-            shares = ((bits[:, None] & self._pair_masks) != 0) @ self._form_share + self._form_full
-            self._hold_best(held, self._best_form(shares))
+            self._hold_best(held, self._best_form(pairs @ self._form_share + self._form_full))
         return 1 - held @ self.concept_w
 
     def _best_form(self, shares: np.ndarray) -> np.ndarray:
@@ -590,19 +590,24 @@ class QueryRanker:
         return x
 
     def _fill_term_features(self, cand: np.ndarray, bits: np.ndarray, x: np.ndarray) -> None:
-        """_term_features into the first TERM_FEATURES columns of x, in place (rescoring's feature rows)."""
-        t = self.t
+        """_term_features into the first TERM_FEATURES columns of x, in place (rescoring's feature rows). Which
+        concepts and pairs each passage holds comes from one compiled pass (_kernel.term_bits), where numpy took
+        three calls per concept variant and per pair and some fifteen more; the products with the concepts' weights
+        are numpy's, on the same boolean matrices."""
+        if not (self.concepts or self.n_pairs):
+            return
+        n, concepts, pairs = len(cand), len(self.concepts), len(self._pair_masks)
+        covered, named = np.empty((n, concepts), dtype=np.bool_), np.empty((n, concepts), dtype=np.bool_)
+        held, apart = np.empty((n, pairs), dtype=np.bool_), np.empty(n if self.n_pairs else 0)
+        _kernel.term_bits(bits, self.t.context_of.take(cand), self._context_concepts, self._variant_masks,
+                          self._variant_ends, self._pair_masks, self._word_pairs, self.n_pairs, covered.reshape(-1),
+                          named.reshape(-1), held.reshape(-1), apart)
         if self.concepts:
-            in_text = np.zeros((len(cand), len(self.concepts)), dtype=np.bool_)
-            for j, variants in enumerate(self.variants):
-                for required in variants:
-                    in_text[:, j] |= (bits & required) == required
-            in_ctx = self._context_concepts.take(t.context_of.take(cand), axis=0)  # (~3× faster than fancy indexing)
-            x[:, _F["uncovered"]] = 1 - (in_text | in_ctx) @ self.concept_w
-            x[:, _F["outside_context"]] = 1 - in_ctx @ self.concept_w
-            x[:, _F["unmatched"]] = self._unmatched(in_ctx, bits)
+            x[:, _F["uncovered"]] = 1 - covered @ self.concept_w
+            x[:, _F["outside_context"]] = 1 - named @ self.concept_w
+            x[:, _F["unmatched"]] = self._unmatched(named, held)
         if self.n_pairs:
-            x[:, _F["apart"]] = 1 - ((self._pair_bits & bits) == self._pair_bits).sum(axis=0) / self.n_pairs
+            x[:, _F["apart"]] = apart
 
     def _required(self, text: str) -> int | None:
         """The bits a passage holding `text` has (all its character pairs); None when the corpus lacks one."""
