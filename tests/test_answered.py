@@ -450,6 +450,18 @@ def test_the_chat_says_which_place_asked_of_the_nearest_quotes_do_not_concern(se
     assert searcher.search("上海市养犬登记怎么办理").untouched == ()  # answered: nothing to say
 
 
+def test_the_chat_says_which_article_asked_of_a_document_it_lacks(searcher):
+    """上海市养犬管理条例第九十条: the regulation has no article 90; the nearest quotes (its own articles) are not it."""
+    asked = searcher.search("上海市养犬管理条例第九十条")
+    assert not asked.answered and asked.untouched == ("上海市养犬管理条例第九十条",)
+    lead = build_core(searcher).handle_message(Request(7, 7, "上海市养犬管理条例第九十条")).blocks[0].text
+    assert lead.endswith("以下是最接近的原文，未涉及“上海市养犬管理条例第九十条”：")
+    # nothing left to quote once the title's words are taken (第90条 alone): said so, not "try shorter words"
+    reply = build_core(searcher).handle_message(Request(7, 7, "上海市养犬管理条例第90条")).blocks[0].text
+    assert reply.startswith("资料库中没有“上海市养犬管理条例第90条”。")
+    assert searcher.search("上海市养犬管理条例第十三条").untouched == ()  # found: nothing to say
+
+
 def test_the_chat_says_which_clause_of_a_compound_question_the_nearest_quotes_do_not_answer(searcher):
     asked = "养犬登记怎么办理，离婚财产怎么分"
     assert not searcher.search(asked).answered and searcher.search(asked).untouched == ("离婚财产怎么分",)

@@ -50,7 +50,8 @@ INTRO = (
     "点“复制”即得可直接粘贴进材料的原文和出处。"
 )
 NO_DIRECT_ANSWER = "资料库中没有直接回答这个问题（{coverage}）。以下是最接近的原文{untouched}："
-UNTOUCHED = "，未涉及{asked}"  # what was asked that the nearest quotes do not concern: a place, a clause
+UNTOUCHED = "，未涉及{asked}"
+NO_SUCH_ITEM = "资料库中没有“{item}”。发送 /sources 查看收录的文件和简称。"  # what was asked that the nearest quotes do not concern: a place, a clause
 CITED = "所引条款："
 COPY_SENT = "原文较长，已单独发送，长按即可复制。"
 HELP = """直接发送问题或关键词，我会返回政策文件中的原文语句，并注明出处。
@@ -189,7 +190,7 @@ class Answers:
         for paging, switching the actions to another quote (② ③) and the features' buttons."""
         results = self.core.search(session.query, k=REFERENCE_PAGE, offset=offset, source_id=session.source_id)
         if not results.hits:
-            return self.nothing_found(session) if offset == 0 else Reply(notice=NO_MORE)
+            return self.nothing_found(session, getattr(results, "missing", "")) if offset == 0 else Reply(notice=NO_MORE)
         if results.kind == "choice":
             return self.choose_document(session, results.hits)
         extras = [b for make in self.core.registry.answer_buttons if (b := make(session, results.hits, req))]
@@ -307,11 +308,15 @@ class Answers:
                 blocks.append(Text(answer_line(end.source, end.passage.section)))
         return blocks
 
-    def nothing_found(self, session: Session) -> Reply:
+    def nothing_found(self, session: Session, missing: str = "") -> Reply:
+        """Nothing to quote: a document or numbered item named that the corpus lacks is said so; otherwise shorter
+        words are suggested, with words of the corpus close to the query."""
         scope = _SCOPE.search(session.query)
         resolve = getattr(self.core.searcher, "resolve_source", None)
         if scope and callable(resolve) and resolve(scope[1]) is None:
             return Reply([Text(UNKNOWN_SOURCE.format(name=shorten(scope[1], 20)))])
+        if missing:  # 上海市养犬管理条例第90条: its words name a document, which has no such article
+            return Reply([Text(NO_SUCH_ITEM.format(item=shorten(missing, 40)))])
         suggest = getattr(self.core.searcher, "suggest", None)
         found = suggest(session.query) if callable(suggest) else []
         terms = [t for t in found if t and t != session.query and len(t) <= SUGGESTION_CHARS][:SUGGESTIONS]

@@ -94,6 +94,7 @@ class Results:
     # when not answered: what the question asks of that the top passages do not concern (a place their documents do
     # not name, a clause of a compound question none of them answers)
     untouched: tuple[str, ...] = ()
+    missing: str = ""  # a numbered item asked of a document that has none such (物业管理条例第七十条), as asked
 
     @property
     def capped(self) -> bool:
@@ -222,11 +223,13 @@ class Searcher:
         # an everyday request (今天天气怎么样) shares a word with some passage, never its subject
         # a slogan spelled out answers what it stands for, however few of the question's words it holds
         answered = (score >= self.answer_model.threshold or spelled is not None) and not is_everyday(query)
-        untouched = () if answered else (*self.answerer.unnamed_places(parsed, checked),
+        missing = reference.item_named(r, normalize(query)) if asked_item else ""  # (第七十条 of a regulation of 67)
+        untouched = () if answered else (*((missing,) if missing else ()),
+                                          *self.answerer.unnamed_places(parsed, checked),
                                           *self.answerer.unanswered_clauses(parsed, ranker.concepts,
                                                                             self._concepts_found(ranker), checked))
         return Results(query=query, hits=hits, total=total, answered=answered, answer_score=score,
-                       answer_features=tuple(x.tolist()) if x is not None else (), untouched=untouched)
+                       answer_features=tuple(x.tolist()) if x is not None else (), untouched=untouched, missing=missing)
 
     def _spelling_out(self, q: ParsedQuery, lists: list[TermList], n: int, source_id: str | None,
                       kinds: tuple[str, ...] | None, ranker: QueryRanker) -> TopK | None:

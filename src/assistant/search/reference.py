@@ -26,7 +26,7 @@ from assistant.records import Passage, Source
 from assistant.search.normalize import normalize
 from assistant.search.numerals import to_chinese
 
-__all__ = ["parse_number", "parse_reference", "lookup", "Lookup", "item_passages", "under", "source_match",
+__all__ = ["parse_number", "parse_reference", "item_named", "lookup", "Lookup", "item_passages", "under", "source_match",
            "holds_divisions", "history_source", "history_order", "history_answers", "division_names", "division_titles",
            "titled_division"]
 
@@ -52,6 +52,13 @@ _JOINED = rf"\s*(和|、|及|与|以及|跟|,|，|至|到|—|–|-|~)\s*第?\s*
 # 第三条和第九条 / 第三、第五章 / 第十条至第十二条 / 第五部分和第六部分: one unit (named once at least), listed or spanned
 _SEVERAL = re.compile(rf"第\s*({_NUM})\s*(条|章|节|款|部分)?((?:{_JOINED})+)")
 _RANGE = frozenset("至到—–-~")
+
+
+def item_named(ref: "ReferenceQuery", text: str) -> str:
+    """The numbered item a reference query asks for, as written and with the words naming its document (物业管理条例第七十条,
+    爱国主义教育法第50条): what the nearest quotes of a search do not concern when no document named so has it."""
+    m = next((m for m in _ITEM.finditer(text) if m.group(2) in LEGAL_UNITS), None)
+    return ref.source_text.strip() + re.sub(r"\s+", "", m.group(0)) if m else ""
 
 
 @dataclass(frozen=True)
