@@ -50,8 +50,8 @@ INTRO = (
     "点“复制”即得可直接粘贴进材料的原文和出处。"
 )
 NO_DIRECT_ANSWER = "资料库中没有直接回答这个问题（{coverage}）。以下是最接近的原文{untouched}："
-UNTOUCHED = "，未涉及{asked}"
-NO_SUCH_ITEM = "资料库中没有“{item}”。发送 /sources 查看收录的文件和简称。"  # what was asked that the nearest quotes do not concern: a place, a clause
+UNTOUCHED = "，未涉及{asked}"  # what was asked that the nearest quotes do not concern: a place, a clause, an article
+NO_SUCH_ITEM = "资料库中没有“{item}”。发送 /sources 查看收录的文件和简称。"  # an article asked of a document lacking it
 CITED = "所引条款："
 COPY_SENT = "原文较长，已单独发送，长按即可复制。"
 HELP = """直接发送问题或关键词，我会返回政策文件中的原文语句，并注明出处。

@@ -54,19 +54,19 @@ _SEVERAL = re.compile(rf"第\s*({_NUM})\s*(条|章|节|款|部分)?((?:{_JOINED}
 _RANGE = frozenset("至到—–-~")
 
 
-def item_named(ref: "ReferenceQuery", text: str) -> str:
-    """The numbered item a reference query asks for, as written and with the words naming its document (物业管理条例第七十条,
-    爱国主义教育法第50条): what the nearest quotes of a search do not concern when no document named so has it."""
-    m = next((m for m in _ITEM.finditer(text) if m.group(2) in LEGAL_UNITS), None)
-    return ref.source_text.strip() + re.sub(r"\s+", "", m.group(0)) if m else ""
-
-
 @dataclass(frozen=True)
 class ReferenceQuery:
     source_text: str  # the words naming the source (everything but the item numbers)
     numbers: tuple[int, ...]  # outermost item first
     arabic: tuple[bool, ...] = ()  # per number: written 31 (an item) rather than 五/第五部分 (a part)
     units: tuple[str, ...] = ()  # per number: 条 / 章 / 款 / 部分 … or "" when the query names none
+
+
+def item_named(ref: ReferenceQuery, text: str) -> str:
+    """The numbered item a reference query asks for, as written and with the words naming its document (物业管理条例第七十条,
+    爱国主义教育法第50条): what the nearest quotes of a search do not concern when no document named so has it."""
+    m = next((m for m in _ITEM.finditer(text) if m.group(2) in LEGAL_UNITS), None)
+    return ref.source_text.strip() + re.sub(r"\s+", "", m.group(0)) if m else ""
 
 
 @dataclass
