@@ -19,6 +19,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
+from itertools import accumulate
 from pathlib import Path
 from typing import Callable
 
@@ -66,6 +67,11 @@ COVERAGE_FEATURES = (0, 1)  # uncovered, outside_context: each ≥ 1 − the sha
 TERM_FEATURES = 4  # the first features depend only on which query terms a passage holds (QueryRanker.upper_bound);
 # the rest only on the passage and the query's intents (QueryRanker.lifts)
 _F = {name: i for i, name in enumerate(FEATURES)}
+# The features a query may turn off, in the order QueryRanker sets them (one array assignment, not sixteen)
+_ACTIVE = np.array([_F[name] for name in ("uncovered", "outside_context", "apart", "heading", "no_figure",
+                                          "no_definition", "not_this_year", "low_authority", "no_time", "no_sanction",
+                                          "unmatched", "no_agent", "off_document", "no_permission", "unasked_sanction",
+                                          "dissimilar")], dtype=np.intp)
 TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much more than a plain word
 DEFAULT_AUTHORITY = 0.5
 SOURCE_MASK_BYTES = 16 << 20  # cache of PassageTable.sources_holding
@@ -363,8 +369,8 @@ class QueryRanker:
         # per concept: the required bits of each variant found in the corpus; the contexts naming one
         self.variants = [[r for v in vs if (r := self._required(v)) is not None] for vs, _ in self.concepts]
         self._variant_masks = np.array([r for rs in self.variants for r in rs], dtype=np.int64)  # (term_bits' groups
-        self._variant_ends = np.array([len(rs) for rs in self.variants], dtype=np.int64).cumsum()  # of masks: one
-        # per concept; np.cumsum of a list costs ~20 µs)
+        self._variant_ends = np.array(list(accumulate(len(rs) for rs in self.variants)), dtype=np.int64)  # of masks:
+        # one per concept; summed in Python: an array method on a handful of numbers costs more than the sums)
         self.variant_pairs = [[_single_bits(r) for r in rs] for rs in self.variants]
         # unmatched as one product: each form's share of its pairs held, from a (pair × form) matrix
         pairs = sorted({p for forms in self.variant_pairs for f in forms for p in f})
@@ -386,7 +392,7 @@ class QueryRanker:
         self._one_form = self._all_formed and len(forms) == len(self.concepts)
         named = [table.naming(vs)[0] for vs, _ in self.concepts]
         self.concept_ctx = np.array(named, dtype=np.bool_).reshape(len(self.concepts), len(table.contexts))
-        self._context_concepts = np.ascontiguousarray(self.concept_ctx.T).reshape(-1)  # (context × concept: term_bits)
+        self._context_concepts = self.concept_ctx.T.ravel()  # (context × concept, one C-ordered copy: term_bits)
         runs = _content_stretches(q.runs)
         pairs = [a + b for run in runs for a, b in zip(run, run[1:])]
         self.pairs = [r for p in pairs if (r := self._required(p)) is not None]
@@ -394,16 +400,10 @@ class QueryRanker:
         self.n_pairs = len(pairs)
         self.year_ctx = table.in_contexts(str(q.year)) if q.year_relative else None
         self.active = np.zeros(len(FEATURES), dtype=np.bool_)
-        for name, on in (("uncovered", bool(self.concepts)), ("outside_context", bool(self.concepts)),
-                         ("apart", self.n_pairs > 0), ("heading", True),
-                         ("no_figure", q.wants_number), ("no_definition", q.wants_definition),
-                         ("not_this_year", q.year_relative), ("low_authority", True), ("no_time", q.wants_time),
-                         ("no_sanction", q.wants_sanction), ("unmatched", bool(self.concepts)),
-                         ("no_agent", q.wants_agent), ("off_document", bool(self.concepts)),
-                         ("no_permission", q.wants_permission),
-                         ("unasked_sanction", not (q.wants_sanction or q.wants_recourse)),
-                         ("dissimilar", meaning is not None)):
-            self.active[_F[name]] = on
+        c = bool(self.concepts)
+        self.active[_ACTIVE] = (c, c, self.n_pairs > 0, True, q.wants_number, q.wants_definition, q.year_relative,
+                                True, q.wants_time, q.wants_sanction, c, q.wants_agent, c, q.wants_permission,
+                                not (q.wants_sanction or q.wants_recourse), meaning is not None)  # (in _ACTIVE's order)
         self.off_document = self._off_document() if self.concepts else None
         self._named: np.ndarray | None = None  # see _naming
         # the gain the features can add at most, and the features after the term ones (TERM_FEATURES)
