@@ -185,7 +185,6 @@ class Answerer:
     def __init__(self, titles: Sequence[str], kinds: Sequence[str] = (),
                  bound: Sequence[frozenset[str]] = ()) -> None:
         self.places = place_names()
-        self._place_starts = place_starts()  # (a word starting with none names no place)
         self.listed = listed_places()
         self.titles = tuple(titles)  # each source's title and short name (normalised), by source number
         self.kinds = tuple(kinds)  # the kinds of source (报告, 决定 …): a question may name one
@@ -200,8 +199,6 @@ class Answerer:
             bare = _PLACE_SUFFIX.sub("", w)
             if bare in self.listed:  # the table's names are whole words: 大理石 names no 大理
                 found.append(bare)
-                continue
-            if w[:2] not in self._place_starts:  # (most words: no prefix to try)
                 continue
             place = next((w[:n] for n in range(len(w), 1, -1) if w[:n] in self.places and self._is_a_name(w[:n])), None)
             if place is not None:
@@ -304,13 +301,6 @@ class Answerer:
         unlisted = sum(not ok and general_frequency(vs[0]) <= RAREST_LISTED for (vs, _), ok in zip(concepts, in_corpus))
         return np.array([max(math.log(max(best, 1e-3)), -5.0), gap, min(margin, MARGIN_CAP), float(on_topic),
                          float(same_document), pair_share, float(unlisted), float(min(len(concepts), MAX_CONCEPTS))])
-
-
-@lru_cache(maxsize=1)
-def place_starts() -> frozenset[str]:
-    """The first two characters of each of place_names (computed once per process, ~2 ms): named_places tries a
-    word's prefixes only when it starts so."""
-    return frozenset(p[:2] for p in place_names())
 
 
 def _asked_parts(raw: str, concepts: Sequence[tuple[Sequence[str], float]]

@@ -167,16 +167,17 @@ class QueryParser:
             _add(grams, bigrams(phrase), NUMERAL_WEIGHT)
         highlight = tuple(dict.fromkeys([*(w for r in runs for w in r), *phrases, *expansions]))
         year = self._year(text)
+        definition, listing = _DEFINITION.search(text) is not None, _LIST.search(text) is not None
         return ParsedQuery(
             raw=raw, words=words, bigrams=grams, context=context, runs=tuple(tuple(r) for r in runs),
             phrases=phrases, excluded=excluded, source=sources[-1] if sources else None, highlight=highlight,
-            wants_number=_QUANTITY.search(text) is not None, wants_definition=_DEFINITION.search(text) is not None,
-            wants_list=_LIST.search(text) is not None, wants_time=_TIME.search(text) is not None,
+            wants_number=_QUANTITY.search(text) is not None, wants_definition=definition, wants_list=listing,
+            wants_time=_TIME.search(text) is not None,
             wants_sanction=_SANCTION.search(text) is not None, wants_agent=_AGENT.search(text) is not None,
             wants_permission=_PERMISSION.search(text) is not None, wants_recourse=_RECOURSE.search(text) is not None,
             year=year, year_relative=year is not None and _YEAR.search(text) is None,
             concepts=concepts, own=own,
-            parts=slogan_parts(keys) if _DEFINITION.search(text) or _LIST.search(text) else (),
+            parts=slogan_parts(keys) if definition or listing else (),
         )
 
     def _year(self, text: str) -> int | None:
