@@ -12,8 +12,8 @@ import pytest
 
 from assistant.ingest.add import add
 from assistant.search.engine import Searcher
-from assistant.search.ranking import (AGENT, DEFINES, FEATURES, FIGURE, PERMITS, SANCTION, TIME, WEIGHTS_FILE, QueryRanker,
-                                      passage_flags, section_flags)
+from assistant.search.ranking import (AGENT, DEFINES, FEATURES, FIGURE, OVERSEES, PERMITS, SANCTION, TIME, WEIGHTS_FILE,
+                                      QueryRanker, passage_flags, section_flags)
 
 CURATED = Path(__file__).resolve().parent.parent / "corpus"
 SEED = '[[source]]\nfile = "seed.txt"\nid = "seed"\ntitle = "某某决定"\n'
@@ -146,6 +146,32 @@ def test_who_question_finds_the_sentence_naming_who_is_in_charge(parks: Searcher
     # the shorter sentence holds the same words; the question asks who
     assert top(parks, "古树名木谁来养护") == "公园内的古树名木由园林部门负责日常养护和巡查，发现病虫害及时处置。"
     assert top(without(parks, "no_agent"), "古树名木谁来养护") == "古树名木应当定期养护。"
+
+
+MARKETS_MD = """# 某市农贸市场管理条例
+
+<!-- INFO END -->
+
+第一条 为了规范农贸市场管理，制定本条例。
+
+第二条 农贸市场的摊位费标准应当向市场监督管理部门备案，由农贸市场开办者负责收取。
+
+第三条 县级以上人民政府商务主管部门负责本行政区域内农贸市场的监督管理工作。
+"""
+
+
+def test_who_oversees_question_finds_the_article_assigning_the_duty(tmp_path: Path):
+    markets = regulation_searcher(tmp_path, "markets", MARKETS_MD)
+    parse = markets.parser.parse
+    assert parse("农贸市场归哪个部门管").wants_overseer and parse("菜场由谁监督").wants_overseer
+    assert not parse("摊位费由谁收").wants_overseer and parse("摊位费由谁收").wants_agent
+    duty = "县级以上人民政府商务主管部门负责本行政区域内农贸市场的监督管理工作。"
+    fee = "农贸市场的摊位费标准应当向市场监督管理部门备案，由农贸市场开办者负责收取。"
+    # both name someone in charge (AGENT); only the article giving a department the field's oversight answers
+    assert passage_flags(duty) & OVERSEES and passage_flags(fee) & AGENT and not passage_flags(fee) & OVERSEES
+    assert not passage_flags("占用城市道路的，应当向市政工程行政主管部门交纳占用费。") & OVERSEES
+    assert top(markets, "农贸市场归哪个部门管") == duty
+    assert top(without(markets, "no_agent"), "农贸市场归哪个部门管") == fee
 
 
 def test_a_question_prefers_the_document_that_holds_all_of_it(parks: Searcher):

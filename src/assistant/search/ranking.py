@@ -49,7 +49,8 @@ FEATURES = (
     "low_authority",  # 1 − the prior of the source's kind (决定/条例 high, magazine articles low)
     "no_time",  # the question asks 什么时候/何时 and the passage states no date or period
     "no_sanction",  # the question asks 怎么罚/会被怎么处理 and the passage (or its item list's lead-in) states no penalty
-    "no_agent",  # the question asks 由谁/哪个部门 and the passage names no one in charge (由…负责, 属于, 主管部门)
+    "no_agent",  # the question asks 由谁/哪个部门 and the passage names no one in charge (由…负责, 属于, 主管部门);
+    # asking who oversees a field (归哪个部门管), the passage assigns no body that duty (…负责…的监督管理工作)
     "off_document",  # like unmatched, over the passage's whole document (its text, titles and sections): the share
     # of the question the document lacks. A question about 物业费 belongs in the regulation on 物业 even when
     # the answering sentence shares few of its words, not in a sentence of another document sharing one.
@@ -80,7 +81,7 @@ _SEPARATOR = "\x00"  # between contexts when their character pairs are listed (P
 _SHIFT = 21  # a character pair's code: (first << 21) | second (code points fit 21 bits)
 
 # Passage flags, computed once at index time from the text.
-FIGURE, DEFINES, TIME, SANCTION, AGENT, PERMITS = 1, 2, 4, 8, 16, 32
+FIGURE, DEFINES, TIME, SANCTION, AGENT, PERMITS, OVERSEES = 1, 2, 4, 8, 16, 32, 64
 INHERITED = FIGURE | TIME | SANCTION | PERMITS  # what a list item takes from the sentence that leads into its list
 _FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千万亿半]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|大"
                      r"|日|天|周|月|年|小时|次|人|户|只|岁|米|吨|公斤|平方米)")
@@ -90,6 +91,11 @@ _SANCTION = re.compile(r"罚|警告|责令|处分|吊销|没收|拘留|训诫|�
 # Who is in charge, pays, owns: 由建设单位交纳, 由所有权人负责, 属于业主所有, 主管部门负责.
 _AGENT = re.compile(r"由.{1,30}(?:负责|承担|交纳|支付|进行|组织|实施|审批|管理|清偿|制定|决定|确定|办理)|负责|属于"
                     r"|归.{1,10}所有|主管部门")
+# Assigns a body the oversight of a field: …部门负责本行政区域内…的监督管理工作, 主管本市…工作, 指导、监督…工作,
+# 对本辖区…工作进行监督, 是本市…行业的行政主管部门 (not 向主管部门交纳 nor 市场监督管理部门应当…: a department
+# named, no duty given)
+_OVERSEES = re.compile(r"(?:负责|主管|指导|监督|监管)(?!(?:管理)?(?:部门|机关|机构|局))[^。；]{0,40}?(?:工作|管理|监督)"
+                       r"|对[^。；]{1,30}(?:进行|实施|实行)(?:监督|管理|指导)|是[^。；]{0,30}主管部门")
 # Permits or forbids: 可以/有权/即可/允许, 不得/禁止/不准/不受…限制, 只能 (只能约定一次试用期).
 _PERMITS = re.compile(r"不得|禁止|严禁|不准|不许|可以|有权|即可|允许|只能|不受.{0,12}限制|有[^，。；]{0,20}权利")
 _PLACE_SUFFIX = re.compile(r"(?<=..)(?:省|市|县)$")
@@ -104,7 +110,8 @@ def passage_flags(text: str) -> int:
     plain = _ITEM_REFERENCE.sub("", text)
     return (FIGURE * bool(_FIGURE.search(plain)) | TIME * bool(_TIME.search(plain))
             | PERMITS * bool(_PERMITS.search(text)) | DEFINES * bool(_DEFINES.search(text))
-            | SANCTION * bool(_SANCTION.search(text)) | AGENT * bool(_AGENT.search(text)))
+            | SANCTION * bool(_SANCTION.search(text)) | AGENT * bool(_AGENT.search(text))
+            | OVERSEES * bool(_OVERSEES.search(text)))
 
 
 def section_flags(texts: list[str], section_of: np.ndarray) -> np.ndarray:
@@ -193,7 +200,7 @@ class PassageTable:
 
     words: Field
     bigrams: Field
-    flags: np.ndarray  # uint8 bits FIGURE | DEFINES | TIME | SANCTION | AGENT | PERMITS (section_flags)
+    flags: np.ndarray  # uint8 bits FIGURE | DEFINES | TIME | SANCTION | AGENT | PERMITS | OVERSEES (section_flags)
     is_heading: np.ndarray
     context_of: np.ndarray  # context number per passage
     contexts: list[str]  # title + section text of each context number
@@ -538,7 +545,7 @@ class QueryRanker:
         if q.year_relative:  # the document's year, or the year in its title/section path
             x[:, _F["not_this_year"]] = (t.source_year.take(source) != q.year) & ~self.year_ctx.take(t.context_of.take(cand))
         if q.wants_agent:
-            x[:, _F["no_agent"]] = (flags & AGENT) == 0
+            x[:, _F["no_agent"]] = (flags & (OVERSEES if q.wants_overseer else AGENT)) == 0
         if q.wants_permission:
             x[:, _F["no_permission"]] = (flags & PERMITS) == 0
         if not (q.wants_sanction or q.wants_recourse):
