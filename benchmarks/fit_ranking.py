@@ -91,7 +91,7 @@ PRIOR = {"uncovered": -0.69, "outside_context": -0.3, "apart": -0.4, "heading": 
          "no_definition": -0.26, "not_this_year": -0.3, "low_authority": -0.3,
          "no_time": 0.0,
          "no_sanction": 0.0, "unmatched": 0.0, "no_agent": 0.0, "off_document": 0.0,
-         "no_permission": 0.0, "unasked_sanction": 0.0, "dissimilar": 0.0}
+         "no_permission": 0.0, "unasked_sanction": 0.0, "no_purpose": 0.0, "dissimilar": 0.0}
 COSINE_SAMPLE = 500  # --semantic: passages whose cosines with the tuning queries set the dissimilar scale
 COSINE_RANGE = (50, 99.9)  # percentiles of those cosines mapped to dissimilar 1 (a typical pair) and 0
 

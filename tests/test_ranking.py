@@ -12,8 +12,8 @@ import pytest
 
 from assistant.ingest.add import add
 from assistant.search.engine import Searcher
-from assistant.search.ranking import (AGENT, DEFINES, FEATURES, FIGURE, OVERSEES, PERMITS, SANCTION, TIME, WEIGHTS_FILE,
-                                      QueryRanker, passage_flags, section_flags)
+from assistant.search.ranking import (AGENT, DEFINES, FEATURES, FIGURE, OVERSEES, PERMITS, PURPOSE, SANCTION, TIME,
+                                      WEIGHTS_FILE, QueryRanker, passage_flags, section_flags)
 
 CURATED = Path(__file__).resolve().parent.parent / "corpus"
 SEED = '[[source]]\nfile = "seed.txt"\nid = "seed"\ntitle = "某某决定"\n'
@@ -172,6 +172,16 @@ def test_who_oversees_question_finds_the_article_assigning_the_duty(tmp_path: Pa
     assert not passage_flags("占用城市道路的，应当向市政工程行政主管部门交纳占用费。") & OVERSEES
     assert top(markets, "农贸市场归哪个部门管") == duty
     assert top(without(markets, "no_agent"), "农贸市场归哪个部门管") == fee
+
+
+def test_why_question_finds_the_purpose_clause(tmp_path: Path):
+    markets = regulation_searcher(tmp_path, "markets", MARKETS_MD)
+    parse = markets.parser.parse
+    assert all(parse(q).wants_purpose for q in ("为什么要专门管农贸市场", "农贸市场条例的立法目的是什么", "这个条例是为了啥定的"))
+    assert not parse("农贸市场为什么要收摊位费").wants_purpose  # why a rule says something: not why it was made
+    assert passage_flags("为了规范农贸市场管理，制定本条例。") & PURPOSE and not passage_flags("为了方便群众，农贸市场应当延长营业时间。") & PURPOSE
+    assert top(markets, "为什么要专门管农贸市场") == "为了规范农贸市场管理，制定本条例。"
+    assert top(without(markets, "no_purpose"), "为什么要专门管农贸市场") != "为了规范农贸市场管理，制定本条例。"
 
 
 def test_a_question_prefers_the_document_that_holds_all_of_it(parks: Searcher):

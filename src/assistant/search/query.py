@@ -61,6 +61,10 @@ _OVERSEER = re.compile(r"(?:哪个|哪些|什么|哪一个|哪级)(?:部门|单�
 # (合法吗/算违法吗 asks whether the act is allowed, answered by 不得/可以 as 能不能 is; 违法了怎么罚 asks a penalty)
 _PERMISSION = re.compile(r"能不能|可不可以|行不行|让不让|准不准|许不许|能否|可否|能.{1,12}吗|可以.{1,12}吗|不准|不许|不让|不能|禁止|允许"
                          r"|(?:合法|违法|合规|违规)[吗么嘛]|合不合法|违不违法|合不合规|是否(?:合法|违法|合规|违规)")
+# A question asking why a rule was made (为什么要出台这个条例, 重庆为啥要管放烟花, 立法目的是什么): its answer is the
+# purpose clause (为了…，制定本条例), not a rule sharing its words.
+_PURPOSE = re.compile(r"(?:为什么|为啥|为何|干嘛)要?(?:专门)?(?:出台|制定|立|出|颁布|搞|定|管)|(?:立法|出台|制定)(?:的)?(?:目的|初衷|原因)"
+                      r"|(?:条例|法|办法|规定)[^，。？?]{0,6}(?:目的|宗旨)|是为了(?:什么|啥)|为了(?:什么|啥)(?:定|出台|制定)")
 # Years named relative to the newest year the corpus states.
 RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 # A yes/no question (需要登记吗, 是否可以…): its modal verb is scaffolding, as the answer states the rule
@@ -92,6 +96,7 @@ class ParsedQuery:
     wants_overseer: bool = False  # … who oversees a field: 归哪个部门管, 由谁监督
     wants_permission: bool = False  # the question asks whether one may: 能不能/可以…吗/不准 …
     wants_recourse: bool = False  # the question asks what to do about a problem: 怎么办/怎么处理 …
+    wants_purpose: bool = False  # the question asks why a rule was made: 为什么要出台…条例
     year: int | None = None  # the year asked about (2024年, or 今年 = the newest year the corpus states)
     year_relative: bool = False  # that year was said as 今年/去年 …, not written out
     # The user's content words (2+ characters) each with the expansions that stand for it: a passage
@@ -181,6 +186,7 @@ class QueryParser:
             wants_sanction=_SANCTION.search(text) is not None, wants_agent=_AGENT.search(text) is not None,
             wants_overseer=_OVERSEER.search(text) is not None,
             wants_permission=_PERMISSION.search(text) is not None, wants_recourse=_RECOURSE.search(text) is not None,
+            wants_purpose=_PURPOSE.search(text) is not None,
             year=year, year_relative=year is not None and _YEAR.search(text) is None,
             concepts=concepts, own=own,
             parts=slogan_parts(keys) if definition or listing else (),

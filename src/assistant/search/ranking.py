@@ -60,6 +60,7 @@ FEATURES = (
     # 办居住证要带什么材料 wants 应当提交…证明材料, not the fined (一)使用虚假证明材料骗领居住证. A question asking what
     # to do about a problem (怎么办/怎么处理) does not hold it against a passage: 单位不给开证明怎么办 is
     # answered by 未出具证明的，由…部门责令改正 as well as by the rule
+    "no_purpose",  # the question asks why a rule was made and the passage is not a purpose clause (为了…，制定本条例)
     "dissimilar",  # how far the passage's meaning is from the question's (vectors.py: 1 − cosine of sentence
     # vectors, scaled from a near-paraphrase, 0, to a typical pair, 1); only when the corpus is embedded, and
     # only in the rescoring: its best, 0, is what the bounds assume, so top-k stays exact
@@ -72,7 +73,7 @@ _F = {name: i for i, name in enumerate(FEATURES)}
 _ACTIVE = np.array([_F[name] for name in ("uncovered", "outside_context", "apart", "heading", "no_figure",
                                           "no_definition", "not_this_year", "low_authority", "no_time", "no_sanction",
                                           "unmatched", "no_agent", "off_document", "no_permission", "unasked_sanction",
-                                          "dissimilar")], dtype=np.intp)
+                                          "no_purpose", "dissimilar")], dtype=np.intp)
 TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much more than a plain word
 DEFAULT_AUTHORITY = 0.5
 SOURCE_MASK_BYTES = 16 << 20  # cache of PassageTable.sources_holding
@@ -81,7 +82,7 @@ _SEPARATOR = "\x00"  # between contexts when their character pairs are listed (P
 _SHIFT = 21  # a character pair's code: (first << 21) | second (code points fit 21 bits)
 
 # Passage flags, computed once at index time from the text.
-FIGURE, DEFINES, TIME, SANCTION, AGENT, PERMITS, OVERSEES = 1, 2, 4, 8, 16, 32, 64
+FIGURE, DEFINES, TIME, SANCTION, AGENT, PERMITS, OVERSEES, PURPOSE = 1, 2, 4, 8, 16, 32, 64, 128
 INHERITED = FIGURE | TIME | SANCTION | PERMITS  # what a list item takes from the sentence that leads into its list
 _FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千万亿半]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|大"
                      r"|日|天|周|月|年|小时|次|人|户|只|岁|米|吨|公斤|平方米)")
@@ -96,6 +97,8 @@ _AGENT = re.compile(r"由.{1,30}(?:负责|承担|交纳|支付|进行|组织|实
 # named, no duty given)
 _OVERSEES = re.compile(r"(?:负责|主管|指导|监督|监管)(?!(?:管理)?(?:部门|机关|机构|局))[^。；]{0,40}?(?:工作|管理|监督)"
                        r"|对[^。；]{1,30}(?:进行|实施|实行)(?:监督|管理|指导)|是[^。；]{0,30}主管部门")
+# States why the rule is made: 为了…，根据…，制定本条例; 本法的宗旨是…
+_PURPOSE = re.compile(r"^为了?[^。]{2,160}?制定本|(?:目的|宗旨)(?:是|为)")
 # Permits or forbids: 可以/有权/即可/允许, 不得/禁止/不准/不受…限制, 只能 (只能约定一次试用期).
 _PERMITS = re.compile(r"不得|禁止|严禁|不准|不许|可以|有权|即可|允许|只能|不受.{0,12}限制|有[^，。；]{0,20}权利")
 _PLACE_SUFFIX = re.compile(r"(?<=..)(?:省|市|县)$")
@@ -111,7 +114,7 @@ def passage_flags(text: str) -> int:
     return (FIGURE * bool(_FIGURE.search(plain)) | TIME * bool(_TIME.search(plain))
             | PERMITS * bool(_PERMITS.search(text)) | DEFINES * bool(_DEFINES.search(text))
             | SANCTION * bool(_SANCTION.search(text)) | AGENT * bool(_AGENT.search(text))
-            | OVERSEES * bool(_OVERSEES.search(text)))
+            | OVERSEES * bool(_OVERSEES.search(text)) | PURPOSE * bool(_PURPOSE.search(text)))
 
 
 def section_flags(texts: list[str], section_of: np.ndarray) -> np.ndarray:
@@ -410,7 +413,7 @@ class QueryRanker:
         c = bool(self.concepts)
         self.active[_ACTIVE] = (c, c, self.n_pairs > 0, True, q.wants_number, q.wants_definition, q.year_relative,
                                 True, q.wants_time, q.wants_sanction, c, q.wants_agent, c, q.wants_permission,
-                                not (q.wants_sanction or q.wants_recourse), meaning is not None)  # (in _ACTIVE's order)
+                                not (q.wants_sanction or q.wants_recourse), q.wants_purpose, meaning is not None)  # (in _ACTIVE's order)
         self.off_document = self._off_document() if self.concepts else None
         self._named: np.ndarray | None = None  # see _naming
         # the gain the features can add at most, and the features after the term ones (TERM_FEATURES)
@@ -548,6 +551,8 @@ class QueryRanker:
             x[:, _F["no_agent"]] = (flags & (OVERSEES if q.wants_overseer else AGENT)) == 0
         if q.wants_permission:
             x[:, _F["no_permission"]] = (flags & PERMITS) == 0
+        if q.wants_purpose:
+            x[:, _F["no_purpose"]] = (flags & PURPOSE) == 0
         if not (q.wants_sanction or q.wants_recourse):
             x[:, _F["unasked_sanction"]] = (flags & SANCTION) != 0
         if self.off_document is not None:
