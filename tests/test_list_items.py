@@ -124,10 +124,11 @@ def test_the_chat_quote_and_its_copy_carry_the_lead_in_and_the_items_citation(se
     reply = core.handle_message(Request(7, 7, "出借居住证罚多少"))
     quotes = [b for b in reply.blocks if isinstance(b, Quote)]
     first = next(q for q in quotes if "出借" in q.text)
-    assert first.text == "有下列行为之一的，由公安机关给予警告，处二百元以下罚款：……（二）出租、出借、转让居住证；"
+    # (the other two items, found on the same page, join it: items of one list, test below)
+    assert first.text == "有下列行为之一的，由公安机关给予警告，处二百元以下罚款：（一）冒用他人居住证；（二）出租、出借、转让居住证；（三）非法扣押他人居住证。"
     assert "第二条" in first.citation.line
     copy = next(b for b in first.buttons if b.label == "复制")
-    assert copy.copy.startswith("“有下列行为之一的") and "……（二）出租、出借" in copy.copy
+    assert copy.copy.startswith(f"“{first.text}”")  # the whole quote
     inline = core.handle_inline(Request(7, 7, "出借居住证"), "")
     assert any(i.quote.text.startswith("有下列行为之一的") for i in inline.items)
 
@@ -145,6 +146,22 @@ def test_an_item_its_lead_in_already_quoted_with_the_whole_list_is_not_quoted_ag
     assert quotes[0].text.endswith("（三）非法扣押他人居住证。")
     assert not any(q.text.startswith("有下列行为之一的") for q in quotes[1:])  # （一）冒用… is read in the first
     assert [q.number for q in quotes] == list(range(1, len(quotes) + 1))
-    # the item first, then its lead-in with the whole list: the list says more, both are quoted
+    # the lead-in's clause stating the fine with the item, then the other items: one quote, the whole list
     quotes = [b for b in core.handle_message(Request(7, 7, "罚款 居住证 冒用")).blocks if isinstance(b, Quote)]
-    assert quotes[0].text.endswith("（一）冒用他人居住证；") and quotes[1].text.startswith("有下列行为之一的")
+    assert quotes[0].text.endswith("（一）冒用他人居住证；（二）出租、出借、转让居住证；（三）非法扣押他人居住证。")
+    assert not any(q.text.startswith("有下列行为之一的") for q in quotes[1:])
+
+
+def test_items_of_one_list_found_on_a_page_are_quoted_once_under_their_lead_in(searcher):
+    """The lead-in of a penalty article is often longer than its items: two items found, it is read once, the items
+    in the list's order ("……" where items lie between), in the first item's quote."""
+    core = build_core(searcher)
+    assert [h.passage.text[:4] for h in searcher.search("冒用和扣押居住证会被怎么罚", k=2).hits] == ["有下列行", "（一）冒"]
+    quotes = [b for b in core.handle_message(Request(7, 7, "冒用和扣押居住证会被怎么罚")).blocks if isinstance(b, Quote)]
+    assert quotes[0].text == "有下列行为之一的，由公安机关给予警告，处二百元以下罚款：（一）冒用他人居住证；……（三）非法扣押他人居住证。"
+    assert sum(q.text.startswith("有下列行为之一的") for q in quotes) == 1
+    copy = next(b for b in quotes[0].buttons if b.label == "复制")
+    assert "（一）冒用他人居住证；……（三）非法扣押他人居住证。”" in copy.copy
+    quotes = [b for b in core.handle_message(Request(7, 8, "出借居住证 扣押居住证 冒用居住证")).blocks if isinstance(b, Quote)]
+    assert [q.text for q in quotes] == ["有下列行为之一的，由公安机关给予警告，处二百元以下罚款：（一）冒用他人居住证；"
+                                        "（二）出租、出借、转让居住证；（三）非法扣押他人居住证。"]

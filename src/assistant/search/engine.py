@@ -75,6 +75,13 @@ class Hit:
     list: str = ""  # a lead-in's first items, shown after it ("……" ending it when more follow)
     # the provisions of its document the passage names by number, each (第二十二条第六项, its text): crossrefs.cited
     cited: tuple[tuple[str, str], ...] = ()
+    item: Passage | None = None  # the list item shown after the lead-in clause that is the hit (_penalty_first)
+
+    @property
+    def list_item(self) -> Passage | None:
+        """The list item the quote ends with: the passage itself after its lead-in, or the item after the
+        lead-in's clause stating a penalty; None when the quote does not end with an item."""
+        return self.item or (self.passage if self.lead and LIST_ITEM.match(self.passage.text) else None)
 
 
 @dataclass
@@ -577,7 +584,7 @@ class Searcher:
         clause = clauses[at]
         rest = "".join(c.text for c in clauses[at + 1 :]) + ("……" if span[2] else "") + p.text
         return Hit(clause, hit.source, hit.score, tuple(w for w in highlight if w in clause.text),
-                   "".join(c.text for c in clauses[:at]), rest, self._cited(clause))
+                   "".join(c.text for c in clauses[:at]), rest, self._cited(clause), p)
 
     def _cited(self, p: Passage) -> tuple[tuple[str, str], ...]:
         """What the provisions a passage names say (违反本条例第二十二条第六项规定的…): a penalty alone does not
