@@ -52,9 +52,9 @@ _SANCTION = re.compile(r"罚|处分|惩|追究|后果|法律责任|被.{0,3}处�
 _RECOURSE = re.compile(r"怎么办(?!理)|咋办|怎么处理|如何处理|怎样处理|怎么解决|如何解决|管不管|有人管吗|没人管")
 # A question asking who is in charge (由谁/哪个部门): its answer names them (由…负责, 属于…).
 _AGENT = re.compile(r"谁|哪个部门|哪些部门|什么部门|哪个单位|哪家|什么机构|哪个机构|归哪|哪级")
-# Among those, a question asking who oversees a field (归哪个部门管, 由谁监督, 主管部门是哪个): its answer is the
+# A question asking who oversees a field (归哪个部门管, 由谁监督, 主管部门是哪个, 归民政局管吗): its answer is the
 # article assigning that duty (…部门负责本行政区域内…的监督管理工作), not any sentence naming a department.
-_OVERSEER = re.compile(r"(?:哪个|哪些|什么|哪一个|哪级)(?:部门|单位|机构|机关)[^，。？?]{0,4}(?:管|监督|主管)|归哪"
+_OVERSEER = re.compile(r"(?:哪个|哪些|什么|哪一个|哪级)(?:部门|单位|机构|机关)[^，。？?]{0,4}(?:管|监督|主管)|归哪|归[^，。？?]{1,8}管"
                        r"|谁[^，。？?]{0,6}(?:管(?!钱)|监督|主管)|(?:主管|监管|管理)部门(?:是|有)")
 # A question asking whether one may (能不能/可以…吗/准不准/不许…): its answer is the clause that permits or
 # forbids (可以/有权/不得/禁止), not one that only mentions the same things.
@@ -178,13 +178,14 @@ class QueryParser:
         highlight = tuple(dict.fromkeys([*(w for r in runs for w in r), *phrases, *expansions]))
         year = self._year(text)
         definition, listing = _DEFINITION.search(text) is not None, _LIST.search(text) is not None
+        overseer = _OVERSEER.search(text) is not None
         return ParsedQuery(
             raw=raw, words=words, bigrams=grams, context=context, runs=tuple(tuple(r) for r in runs),
             phrases=phrases, excluded=excluded, source=sources[-1] if sources else None, highlight=highlight,
             wants_number=_QUANTITY.search(text) is not None, wants_definition=definition, wants_list=listing,
             wants_time=_TIME.search(text) is not None,
-            wants_sanction=_SANCTION.search(text) is not None, wants_agent=_AGENT.search(text) is not None,
-            wants_overseer=_OVERSEER.search(text) is not None,
+            wants_sanction=_SANCTION.search(text) is not None, wants_agent=_AGENT.search(text) is not None or overseer,
+            wants_overseer=overseer,
             wants_permission=_PERMISSION.search(text) is not None, wants_recourse=_RECOURSE.search(text) is not None,
             wants_purpose=_PURPOSE.search(text) is not None,
             year=year, year_relative=year is not None and _YEAR.search(text) is None,
