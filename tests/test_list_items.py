@@ -1,6 +1,8 @@
 """A list item is quoted after the sentence introducing its list: (二)出借居住证 alone says nothing of the fine."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from regulation_support import plan_with_regulations
@@ -9,7 +11,7 @@ from assistant.chat import Request, build_core
 from assistant.chat.reply import Quote
 from assistant.ingest.lists import list_after
 from assistant.search.engine import Searcher
-from assistant.search.output import results_json
+from assistant.search.output import results_json, results_text
 from assistant.search.ranking import FIGURE, SANCTION, passage_flags, section_flags
 
 PERMITS = """# 某市居住登记办法
@@ -165,3 +167,25 @@ def test_items_of_one_list_found_on_a_page_are_quoted_once_under_their_lead_in(s
     quotes = [b for b in core.handle_message(Request(7, 8, "出借居住证 扣押居住证 冒用居住证")).blocks if isinstance(b, Quote)]
     assert [q.text for q in quotes] == ["有下列行为之一的，由公安机关给予警告，处二百元以下罚款：（一）冒用他人居住证；"
                                         "（二）出租、出借、转让居住证；（三）非法扣押他人居住证。"]
+
+
+def test_the_json_tells_how_the_page_quotes_items_of_one_list(searcher):
+    """The search page quotes as the chat does (search.page): the API says which results a quote before them reads
+    already (`shown`) and gives the joined quote of a list's items (`joined`); each result stays one passage."""
+    query = "冒用和扣押居住证会被怎么罚"
+    page = results_json(query, searcher.search(query, k=10))["results"]
+    first = page[0]
+    assert first["text"] == "有下列行为之一的，由公安机关给予警告，处二百元以下罚款：" and first["shown"]
+    joined = first["joined"]
+    assert joined["lead"] + first["text"] + joined["list"] == (
+        "有下列行为之一的，由公安机关给予警告，处二百元以下罚款：（一）冒用他人居住证；（二）出租、出借、转让居住证；（三）非法扣押他人居住证。")
+    assert joined["quote"] == f"“{joined['lead']}{first['text']}{joined['list']}”{first['citation']}"
+    items = [r for r in page if r["text"].startswith(("（一）冒用", "（二）出租"))]
+    assert items and not any(r["shown"] for r in items) and not any("joined" in r for r in items)
+    assert all(r["shown"] for r in page if not r["text"].startswith("（")  # no list item: nothing joins or repeats it
+               and "经营者" not in r["text"])
+    assert json.loads(results_text(query, searcher.search(query, k=10))) == results_json(query, searcher.search(query, k=10))
+    # one item alone on its page: shown, nothing joined
+    alone = results_json("", searcher.search("出借居住证", k=1))["results"]
+    assert alone[0]["shown"] and "joined" not in alone[0]
+

@@ -51,7 +51,8 @@ def test_type_a_question_see_the_right_quote_first_and_copy_it(base, tmp_path):
     with chromium() as driver:
         grant_clipboard(driver, base)
         hits = search(driver, base, QUESTION)
-        assert [quote_text(h) for h in hits] == [r["lead"] + r["text"] + r["list"] for r in api]  # list context around it
+        shown_api = [r.get("joined", r) | {"text": r["text"]} for r in api if r["shown"]]
+        assert [quote_text(h) for h in hits] == [r["lead"] + r["text"] + r["list"] for r in shown_api]  # list context
         first = hits[0]
         assert "山海协作" in quote_text(first)
         marks = [m.text for m in first.find_elements(By.CSS_SELECTOR, ".quote mark")]
@@ -137,20 +138,39 @@ def test_an_error_is_shown_not_swallowed(base):
 
 
 def test_an_item_its_lead_in_shows_with_the_whole_list_is_not_shown_again(tmp_path):
-    """As in the chat: 有下列行为之一的…：（一）…（三）… then （一）冒用他人居住证 would repeat what the first says."""
+    """As in the chat: 有下列行为之一的…：（一）…（三）… then （一）冒用他人居住证 would repeat what the first says; and two
+    items of one list found on a page read in one quote under their lead-in, which the copy button copies."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
     from regulation_support import plan_with_regulations
     from test_list_items import PERMITS
 
     rules = tmp_path / "permits.md"
     rules.write_text(PERMITS, encoding="utf-8")
     db = plan_with_regulations(tmp_path, "某某实施方案\n一、总体要求\n推进居住登记。\n", [rules])
-    query = "公安机关给予警告 冒用居住证"
+    query, fined = "公安机关给予警告 冒用居住证", "骗领和伪造居住证罚多少"
     with running_service(settings_for(db, tmp_path)) as url:
         api = httpx.get(f"{url}/api/search", params={"q": query, "k": 10}).json()["results"]
         assert [r["text"][:4] for r in api[:2]] == ["有下列行", "（一）冒"]  # the API keeps both
+        joined = next(r for r in httpx.get(f"{url}/api/search", params={"q": fined, "k": 10}).json()["results"]
+                      if "joined" in r)
         with chromium() as driver:
+            grant_clipboard(driver, url)
             search(driver, url, query)
             quotes = shown(driver)
+            hits = search(driver, url, fined)
+            WebDriverWait(driver, WAIT).until(lambda d: any("（二）骗领居住证的" in q for q in shown(d)))
+            listed = shown(driver)
+            card = next(h for h in hits if "（二）骗领居住证的" in quote_text(h))
+            card.find_element(By.CSS_SELECTOR, "button.copy").click()
+            WebDriverWait(driver, WAIT).until(lambda d: d.execute_script("return window.lastCopied"))
+            clipboard = driver.execute_async_script(
+                "const done = arguments[0]; navigator.clipboard.readText().then(done, e => done('ERR ' + e));")
     assert quotes[0].endswith("（三）非法扣押他人居住证。") and len(quotes) < len(api)
     assert not any(q.startswith("有下列行为之一的，由公安机关") for q in quotes[1:])  # its items are read in the first
     assert "居住证持有人享有下列便利。" in quotes  # what no quote above shows stays
+    both = joined["joined"]["lead"] + joined["text"] + joined["joined"]["list"]
+    assert "（一）伪造居住证的；（二）骗领居住证的。" in both and both in listed
+    assert sum(q.startswith("经营者有下列情形之一") for q in listed) == 1  # the long lead-in read once
+    assert clipboard == joined["joined"]["quote"]

@@ -1,5 +1,7 @@
 """The JSON shape of search results, shared by `search --json`/`--batch` and the HTTP API (`/api/search`),
-so a script can switch between them without noticing."""
+so a script can switch between them without noticing. Each result is one passage; how the page quotes it (search.page)
+is told beside it: `shown` (false when a quote before it says all it does) and, for a quote joining items of one list,
+`joined` (its lead, list and quote as shown)."""
 from __future__ import annotations
 
 import json
@@ -10,6 +12,7 @@ from assistant.chat.citation import cite, quoted
 from assistant.chat.emphasis import bold_terms
 from assistant.records import Passage, Source
 from assistant.search.engine import Hit, Results
+from assistant.search.page import merged, unrepeated
 
 PARTS_CACHE = 8192  # passages whose JSON parts are kept (results_text): the cache starts again when it holds more
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False) builds an encoder a call
@@ -33,12 +36,28 @@ def hit_json(hit: Hit) -> dict:
     }
 
 
+def page_json(hits: list[Hit]) -> list[dict]:
+    """How the page quotes each hit: {"shown": …} and, when its quote joins items of its list, "joined"."""
+    left, around = merged(hits, list(range(len(hits))))
+    kept = set(unrepeated(hits, left, around))
+    fields = []
+    for i, hit in enumerate(hits):
+        field: dict = {"shown": i in kept}
+        if i in around:
+            lead, listed = around[i]
+            field["joined"] = {"lead": lead, "list": listed,
+                               "quote": quoted(lead + hit.passage.text + listed, _citation(hit.source))}
+        fields.append(field)
+    return fields
+
+
 def results_json(query: str, results: Results, offset: int = 0) -> dict:
     """One search as a JSON object: the query, whether it was answered, how many passages matched in all,
-    and the page of results (each with its standard 出处)."""
+    and the page of results (each with its standard 出处 and how the page quotes it)."""
     return {
         "query": query, "answered": results.answered, "kind": results.kind, "total": results.total,
-        "offset": offset, "results": [hit_json(h) for h in results.hits],
+        "offset": offset,
+        "results": [{**hit_json(h), **f} for h, f in zip(results.hits, page_json(results.hits))],
     }
 
 
@@ -48,7 +67,8 @@ def results_text(query: str, results: Results, offset: int = 0) -> str:
     again, and encoding their texts, 出处 and quotes anew was most of the cost (tests: the same text)."""
     head = (f'{{"query": {_encode(query)}, "answered": {"true" if results.answered else "false"}, '
             f'"kind": {_encode(results.kind)}, "total": {int(results.total)}, "offset": {int(offset)}, "results": ')
-    return f"{head}[{', '.join(map(_hit_text, results.hits))}]}}"
+    hits = [f"{_hit_text(h)[:-1]}, {_encode(f)[1:]}" for h, f in zip(results.hits, page_json(results.hits))]
+    return f"{head}[{', '.join(hits)}]}}"
 
 
 _parts: dict[int, tuple[Passage, Source, str, str]] = {}  # id(passage) → it, its source and its JSON around

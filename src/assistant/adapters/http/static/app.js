@@ -87,26 +87,19 @@ async function toggleContext(hit, item, button) {
   }
 }
 
-// A list item whose lead-in is shown above it with the whole list says nothing new (as in the chat:
-// chat/answers.py unrepeated); the status line still counts it.
-function unrepeated(results) {
-  const kept = [];
-  for (const hit of results) {
-    const own = [hit.lead.replace(/……$/, ""), hit.text, hit.list.replace(/……$/, "")];
-    if (!kept.some((k) => own.every((part) => (k.lead + k.text + k.list).includes(part)))) kept.push(hit);
-  }
-  return kept;
-}
-
+// As in the chat (search/page.py): items of one list found on the page read in one quote under their lead-in
+// (`joined`), and a quote whose words a quote above shows already is left out (`shown`: false); the status line
+// still counts every result.
 function renderHit(hit) {
+  const { lead, list, quote } = hit.joined || hit;
   const item = el("li", { class: "hit", "data-id": hit.id });
   const copyButton = el("button", { type: "button", class: "plain copy", text: "复制" });
-  copyButton.addEventListener("click", () => copy(hit.quote, copyButton));
+  copyButton.addEventListener("click", () => copy(quote, copyButton));
   const contextButton = el("button", { type: "button", class: "plain more", text: "上下文" });
   contextButton.addEventListener("click", () => toggleContext(hit, item, contextButton));
   item.append(
-    el("p", { class: "quote" }, "“", hit.lead ? el("span", { class: "intro", text: hit.lead }) : "",
-       ...highlighted(hit.text, hit.highlight), hit.list ? el("span", { class: "intro", text: hit.list }) : "", "”"),
+    el("p", { class: "quote" }, "“", lead ? el("span", { class: "intro", text: lead }) : "",
+       ...highlighted(hit.text, hit.highlight), list ? el("span", { class: "intro", text: list }) : "", "”"),
     el("p", { class: "cite" }, hit.citation, hit.section ? el("br") : "",
        hit.section ? el("span", { class: "section", text: hit.section }) : ""),
     ...(hit.cited || []).map((c) => el("p", { class: "cited", text: `所引条款：${c.provision}「${c.text}」` })),
@@ -131,7 +124,7 @@ async function search() {
   try {
     const data = await api(`/api/search?${q}`);
     state.total = data.total;
-    $("results").replaceChildren(...unrepeated(data.results).map(renderHit));
+    $("results").replaceChildren(...data.results.filter((hit) => hit.shown).map(renderHit));
     const first = data.offset + 1, last = data.offset + data.results.length;
     const capped = data.kind === "search" && data.total >= TOTAL_CAP;
     if (!data.results.length) setStatus(`没有找到与“${state.query}”相关的原文，可以换个说法或用更短的关键词。`, true);
