@@ -137,3 +137,16 @@ def test_later_batches_bring_new_gold_spans():
         for rid, span in own:
             assert not [s for s in earlier if span in s or s in span], (rid, span)
             assert not [s for other, s in own if other != rid and (span in s or s in span)], (rid, span)
+
+
+def test_the_readme_counts_each_documents_queries():
+    """The README's per-document line ("Per document: 000 125, …, 北京市图书馆条例 37.") is what all.jsonl holds: a
+    seed by its number, a fixture by its title (its first line; 中华人民共和国 may be left off)."""
+    readme = (EVAL / "README.md").read_text(encoding="utf-8")
+    line = re.search(r"^Per document: (.*?)\.$", readme, re.M | re.S).group(1)
+    stated = dict(re.fullmatch(r"(.+) (\d+)", part.strip()).groups() for part in re.split(r"[,;]\s*", line))
+    titles = {f.read_text(encoding="utf-8").lstrip("# ").splitlines()[0].strip(): f.name for f in REGULATIONS.glob("*.md")}
+    titles |= {t.removeprefix("中华人民共和国"): f for t, f in list(titles.items())}
+    seeds = {p.name[:3]: p.name for p in CORPUS.glob("00*.txt")}
+    counted = Counter(r["doc"] for r in ALL if r["doc"])
+    assert {seeds.get(name) or titles[name]: int(n) for name, n in stated.items()} == dict(counted)
