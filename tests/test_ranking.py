@@ -131,6 +131,32 @@ def test_when_question_finds_the_date_of_effect(parks: Searcher):
     assert top(parks, "公园管理条例什么时候开始施行") == "本条例自2025年3月1日起施行。"
 
 
+RIVERS_MD = """# 某市河道保护条例
+
+<!-- INFO END -->
+
+第一条 为了加强河道保护，制定本条例。
+
+第二条 河道整治规划由市水务部门组织实施，区人民政府负责具体实施。
+
+第三条 河道保洁实行网格化管理，具体办法由市水务部门制定并组织执行。
+
+第四条 本条例自2020年1月1日起施行。
+"""
+
+
+def test_a_when_question_names_the_date_of_effect_whatever_verb_it_says(tmp_path: Path):
+    """Laws say 本条例自…起施行; users ask 什么时候实施, 哪天起执行, 实施日期: the verb said is expanded by 起施行 (below
+    the user's own words), so the sentences that merely hold 实施 or 执行 do not come first."""
+    rivers = regulation_searcher(tmp_path, "rivers", RIVERS_MD)
+    for query in ("河道保护条例什么时候实施", "河道保护条例哪天起实施", "河道保护条例实施日期", "河道保护条例啥时候开始执行",
+                  "河道保护条例是哪一年实行的", "河道保护条例几时施行"):
+        assert top(rivers, query) == "本条例自2020年1月1日起施行。", query
+        assert "起施行" in rivers.parser.parse(query).highlight and rivers.parser.parse(query).wants_time, query
+    # the verb not asked about when it takes effect: no such expansion
+    assert not any("起施行" in rivers.parser.parse(q).highlight for q in ("河道整治由谁组织实施", "执行什么时候申请"))
+
+
 def without(searcher: Searcher, feature: str) -> Searcher:
     """The searcher with one feature's weight held at 0 (its ranking then shows what the feature decides)."""
     other = copy.copy(searcher)

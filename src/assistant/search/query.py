@@ -43,7 +43,12 @@ _DEFINITION = re.compile(r"是啥|是什么|什么是|啥是|啥意思|什么意
 # A question asking for several things: its answer enumerates them.
 _LIST = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]|有几|几[个项大条类种方面]|包括|分别|都有")
 # A question asking when: its answer states a date or a period.
-_TIME = re.compile(r"什么时候|何时|哪天|哪一天|哪年|几月|几号|什么时间|多久|多长时间|期限")
+_TIME = re.compile(r"什么时候|啥时候|几时|何时|哪天|哪一天|哪年|几月|几号|什么时间|多久|多长时间|期限")
+# A question asking when a rule takes effect (这个条例什么时候实施, 哪天起执行, 实施日期): laws state it one way,
+# 本条例自…起施行, whichever verb the user says; the verb said gains that phrase as an expansion.
+_TAKES_EFFECT = re.compile(r"(?:什么时候|啥时候|何时|几时|哪天|哪一天|哪年|哪一年|几月|几号|什么时间|从哪|起)[^，。？?\s]{0,6}?"
+                           r"(实施|执行|实行|施行|生效)|(实施|施行|生效)(?:的)?(?:日期|时间|日子)")
+LAWS_SAY_EFFECT = "起施行"
 # A question asking what happens to whoever breaks a rule: its answer states the penalty.
 # (违法吗/违不违法 asks whether an act is allowed, not what befalls it: _PERMISSION)
 _SANCTION = re.compile(r"罚|处分|惩|追究|后果|法律责任|被.{0,3}处理|(?<!违不)(?<!是否)(?:违法|违规)(?![吗么嘛])")
@@ -161,6 +166,9 @@ class QueryParser:
         own = frozenset(words) | frozenset(grams)
         content = "".join("".join(r) for r in runs)
         keys = self._keys_in(runs, content)
+        effect = _TAKES_EFFECT.search(text)
+        if effect and (verb := effect.group(1) or effect.group(2)) in content:
+            keys.setdefault(verb, (LAWS_SAY_EFFECT,))
         figures = numeral_keys(content)
         keys = dict(sorted({**keys, **figures}.items(), key=lambda kv: -len(kv[0])))
         expansions = _expansions(f"{content} {_ASPECT.sub('', content)}", keys)
@@ -183,7 +191,7 @@ class QueryParser:
             raw=raw, words=words, bigrams=grams, context=context, runs=tuple(tuple(r) for r in runs),
             phrases=phrases, excluded=excluded, source=sources[-1] if sources else None, highlight=highlight,
             wants_number=_QUANTITY.search(text) is not None, wants_definition=definition, wants_list=listing,
-            wants_time=_TIME.search(text) is not None,
+            wants_time=_TIME.search(text) is not None or effect is not None,
             wants_sanction=_SANCTION.search(text) is not None, wants_agent=_AGENT.search(text) is not None or overseer,
             wants_overseer=overseer,
             wants_permission=_PERMISSION.search(text) is not None, wants_recourse=_RECOURSE.search(text) is not None,
