@@ -209,6 +209,10 @@ def test_why_question_finds_the_purpose_clause(tmp_path: Path):
     assert passage_flags("为了规范农贸市场管理，制定本条例。") & PURPOSE and not passage_flags("为了方便群众，农贸市场应当延长营业时间。") & PURPOSE
     assert top(markets, "为什么要专门管农贸市场") == "为了规范农贸市场管理，制定本条例。"
     assert top(without(markets, "no_purpose"), "为什么要专门管农贸市场") != "为了规范农贸市场管理，制定本条例。"
+    # its purpose asked by a noun, the document named by its title (set aside, engine._titled): not a definition
+    for query in ("某市农贸市场管理条例的目的是什么", "某市农贸市场管理条例的宗旨是什么", "某市农贸市场管理条例出台的意义"):
+        assert top(markets, query) == "为了规范农贸市场管理，制定本条例。", query
+    assert not parse("农贸市场管理条例的目的是什么").wants_definition and parse("什么是农贸市场").wants_definition
 
 
 def test_a_question_prefers_the_document_that_holds_all_of_it(parks: Searcher):

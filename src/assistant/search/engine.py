@@ -192,7 +192,7 @@ class Searcher:
         if parsed.empty:
             return Results(query=query)
         if source_id is None and kinds is None and (titled := self._titled(query)) is not None:
-            source_id, parsed = titled[0], self.parser.parse(titled[1])
+            source_id, parsed = titled[0], self.parser.parse(titled[1], whole=query)
         lists, gram_bits = self.term_lists(parsed)
         ranker = QueryRanker(parsed, self.table, self.weights, gram_bits, self.meaning(query))
         allowed, among = self._filter(parsed, source_id, kinds)

@@ -69,7 +69,11 @@ _PERMISSION = re.compile(r"能不能|可不可以|行不行|让不让|准不准|
 # A question asking why a rule was made (为什么要出台这个条例, 重庆为啥要管放烟花, 立法目的是什么): its answer is the
 # purpose clause (为了…，制定本条例), not a rule sharing its words.
 _PURPOSE = re.compile(r"(?:为什么|为啥|为何|干嘛)要?(?:专门)?(?:出台|制定|立|出|颁布|搞|定|管)|(?:立法|出台|制定)(?:的)?(?:目的|初衷|原因)"
-                      r"|(?:条例|法|办法|规定)[^，。？?]{0,6}(?:目的|宗旨)|是为了(?:什么|啥)|为了(?:什么|啥)(?:定|出台|制定)")
+                      r"|(?:条例|法|办法|规定)[^，。？?]{0,6}(?:目的|宗旨|意图|初衷|意义)|是为了(?:什么|啥)|为了(?:什么|啥)(?:定|出台|制定)")
+# What such a question calls the purpose (这个条例的目的是什么, 宗旨, 立法意图): it gains the words that end a purpose
+# clause, as the register's 立法目的 does, and it asks no definition (目的是什么 is not 什么是目的).
+_PURPOSE_NOUN = re.compile(r"目的|宗旨|意图|初衷|意义")
+LAWS_SAY_PURPOSE = ("制定本条例", "制定本法", "制定本办法", "制定本规定")
 # Years named relative to the newest year the corpus states.
 RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 # A yes/no question (需要登记吗, 是否可以…): its modal verb is scaffolding, as the answer states the rule
@@ -140,7 +144,9 @@ class QueryParser:
                         for k in synonyms if GAP in k]
         self.query_words = query_words
 
-    def parse(self, raw: str) -> ParsedQuery:
+    def parse(self, raw: str, whole: str | None = None) -> ParsedQuery:
+        """`whole`: the question `raw` is the rest of once the document it names is set aside (engine._titled); a
+        purpose question is told by the document's kind in its title (这个条例的目的, 反家庭暴力法的宗旨), so it is read there."""
         text = normalize(raw)
         # A quoted single character (哪几个“区”) is emphasis, not an exact phrase: it stays a plain word.
         phrases = tuple(p.strip() for p in _PHRASE.findall(text) if len(p.strip()) > 1)
@@ -169,6 +175,9 @@ class QueryParser:
         effect = _TAKES_EFFECT.search(text)
         if effect and (verb := effect.group(1) or effect.group(2)) in content:
             keys.setdefault(verb, (LAWS_SAY_EFFECT,))
+        purpose = _PURPOSE.search(normalize(whole) if whole else text) is not None
+        if purpose and (noun := _PURPOSE_NOUN.search(content)) and not any(noun.group() in k for k in keys):
+            keys[noun.group()] = LAWS_SAY_PURPOSE
         figures = numeral_keys(content)
         keys = dict(sorted({**keys, **figures}.items(), key=lambda kv: -len(kv[0])))
         expansions = _expansions(f"{content} {_ASPECT.sub('', content)}", keys)
@@ -185,7 +194,7 @@ class QueryParser:
             _add(grams, bigrams(phrase), NUMERAL_WEIGHT)
         highlight = tuple(dict.fromkeys([*(w for r in runs for w in r), *phrases, *expansions]))
         year = self._year(text)
-        definition, listing = _DEFINITION.search(text) is not None, _LIST.search(text) is not None
+        definition, listing = _DEFINITION.search(text) is not None and not purpose, _LIST.search(text) is not None
         overseer = _OVERSEER.search(text) is not None
         return ParsedQuery(
             raw=raw, words=words, bigrams=grams, context=context, runs=tuple(tuple(r) for r in runs),
@@ -195,7 +204,7 @@ class QueryParser:
             wants_sanction=_SANCTION.search(text) is not None, wants_agent=_AGENT.search(text) is not None or overseer,
             wants_overseer=overseer,
             wants_permission=_PERMISSION.search(text) is not None, wants_recourse=_RECOURSE.search(text) is not None,
-            wants_purpose=_PURPOSE.search(text) is not None,
+            wants_purpose=purpose,
             year=year, year_relative=year is not None and _YEAR.search(text) is None,
             concepts=concepts, own=own,
             parts=slogan_parts(keys) if definition or listing else (),
