@@ -64,14 +64,16 @@ def test_the_chat_cites_a_history_line_as_the_headnote(trees: Searcher):
 
 @pytest.mark.parametrize("query, order", [
     ("古树名木保护条例是什么时候通过的", [PASSED, AMENDED]),  # as printed: the passing first
-    ("古树名木保护条例哪年修正的", [PASSED, AMENDED]),
+    ("古树名木保护条例哪年修正的", [AMENDED, PASSED]),  # an amendment asked, by any verb: the amendment first
+    ("古树名木保护条例修改过吗", [AMENDED, PASSED]),
+    ("古树名木保护条例是哪年改过的", [AMENDED, PASSED]),
     ("古树名木保护条例经过谁批准的", [PASSED, AMENDED]),
     ("古树名木保护条例是哪个机关制定的", [PASSED, AMENDED]),
     ("古树名木保护条例最早是哪年通过的", [PASSED, AMENDED]),
     ("古树名木保护条例修改过几次", [AMENDED, PASSED]),  # a count or the latest event: the latest first
     ("古树名木保护条例一共修正了几次", [AMENDED, PASSED]),
     ("古树名木保护条例最近一次修正是哪年", [AMENDED, PASSED]),
-    ("古树名木保护条例第一次修正是什么时候", [PASSED, AMENDED]),  # (no line says 第一次修正)
+    ("古树名木保护条例第一次修正是什么时候", [AMENDED, PASSED]),  # (no line says 第一次修正: its one amendment)
 ])
 def test_a_history_question_naming_the_document_gets_all_its_history_lines(trees: Searcher, query: str,
                                                                          order: list[str]):
@@ -130,6 +132,8 @@ PARKS_MD = """# 某某公园管理条例
 
 2022年7月8日 《国务院关于修改部分行政法规的决定》第二次修订
 
+2024年3月10日 《国务院关于修改和废止部分行政法规的决定》修正
+
 <!-- INFO END -->
 
 第一条 为了加强公园管理，制定本条例。
@@ -145,6 +149,10 @@ def test_the_line_that_answers_comes_first(tmp_path):
     assert top(parks, "公园管理条例是什么时候通过的") == "2019年3月1日 国务院第40次常务会议通过"  # in printed order
     assert top(parks, "公园管理条例第一次修订是哪年") == "2020年5月6日 《国务院关于修改〈某某公园管理条例〉的决定》第一次修订"
     assert top(parks, "公园管理条例最近一次修订是哪年") == "2022年7月8日 《国务院关于修改部分行政法规的决定》第二次修订"
+    # an amendment asked by any verb: the latest first; a revision (修订) or an amendment (修正) asked by name: that kind
+    latest = "2024年3月10日 《国务院关于修改和废止部分行政法规的决定》修正"
+    assert top(parks, "公园管理条例修改过吗") == top(parks, "公园管理条例哪年修正的") == latest
+    assert top(parks, "公园管理条例什么时候修订过") == "2022年7月8日 《国务院关于修改部分行政法规的决定》第二次修订"
 
 
 

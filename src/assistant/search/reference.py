@@ -323,13 +323,15 @@ def _item_number(p: Passage) -> int | None:
 # 道交法一共修正了几次, 最早哪年公布的, 第一次修正是哪年, 经过谁批准的, 哪个机关制定的), or the order it was published
 # by (国务院第几号令). Answered by the document's history lines (题注), which date each event and name the body and the
 # order, as a numbered item by its text.
-_EVENT = r"通过|批准|修正|修订|修改|颁布|公布|出台|制定"
+_EVENT = r"通过|批准|修正|修订|修改|改过|颁布|公布|出台|制定"
 _WHEN = (r"什么时候|什么时间|啥时候|啥时|何时|哪年|哪一年|哪天|哪一天|几时|时间|日期|几次|多少次|哪次|哪一次|哪届|哪个会|吗|没有|过没"
          r"|谁|哪个机关|什么机关|哪个部门|哪级")
 _ORDER = r"第几号令|几号令|哪号令"
 _LATEST = re.compile(r"最近|最新|上一次|后来|几次|多少次|一共|总共|至今")
 _HISTORY_ASKED = re.compile(rf"(?:{_EVENT}).*?(?:{_WHEN})|(?:{_WHEN}).*?(?:{_EVENT})|{_ORDER}")
 _YEAR_ASKED = re.compile(r"(?:19|20)[0-9]{2}(?=年|$|[^0-9])")  # 2009年那次修正: the line of that year answers
+_AMENDMENT_ASKED = re.compile(r"修正|修订|修改|改过|改动")  # (an amendment asked, whatever the verb: the lines say 修正/修订)
+_AMENDMENT = re.compile(r"修正|修订")
 _HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|{_ORDER}|全体会议|全会|常委会|会议上|会议|国务院|全国人大|人大|是|在|的|了|过|由|"
                             r"经过|经|最近|最新|最早|最初|首次|后来|一共|总共|先后|至今|目前|现在|上一次|那一次|那次|一次|"
                             r"第[几一二三四五六七八九十]+次|(?:19|20)[0-9]{2}年?|这部|这个|[\s?？。!！,，、])+")
@@ -357,12 +359,17 @@ def history_source(query: str, sources: list[Source]) -> str | None:
 def history_order(query: str, lines: list[str]) -> list[int]:
     """The order to show a document's history lines in, the line that answers first: the one naming the order that
     published it for 第几号令 (…国务院令第685号公布), the one of the amendment asked for 第二次修正, the latest for the
-    latest event or a count (最近一次修订, 一共修正了几次: …第三次修正 says it), the one of the year asked (2009年那次修正
-    是在哪次会议上), else as printed (the first is the passing)."""
+    latest event or a count (最近一次修订, 一共修正了几次: …第三次修正 says it), the latest amendment for an amendment
+    asked (修改过吗, 哪年修改的: not the passing), the one of the year asked (2009年那次修正是在哪次会议上), else as printed
+    (the first is the passing)."""
     q = normalize(query)
     order = list(range(len(lines)))
-    if _LATEST.search(q):
+    amended = _AMENDMENT_ASKED.search(q)
+    if _LATEST.search(q) or amended:
         order.reverse()
+    if amended:  # (修订, a revision of the whole, and 修正, an amendment, are told apart when one is asked by name)
+        said = amended.group() if amended.group() in ("修正", "修订") else "修正|修订"
+        order.sort(key=lambda i: (_AMENDMENT.search(lines[i]) is None, re.search(said, lines[i]) is None))
     years = _YEAR_ASKED.findall(q)
     if years:
         order.sort(key=lambda i: not any(y in lines[i] for y in years))
