@@ -157,6 +157,30 @@ def test_a_when_question_names_the_date_of_effect_whatever_verb_it_says(tmp_path
     assert not any("起施行" in rivers.parser.parse(q).highlight for q in ("河道整治由谁组织实施", "执行什么时候申请"))
 
 
+GARDENS_MD = """# 某市园林条例
+
+<!-- INFO END -->
+
+第一条 为了加强园林管理，制定本条例。
+
+第二条 游客应当遵守园林游览秩序。
+
+第三条 违反本条例规定，在园林内烧烤的，处五十元罚款。
+
+第四条 本市行政区域内园林的管理活动，适用本条例。
+
+第五条 园林管理机构应当在服务范围内公示游园须知。
+"""
+
+
+def test_questions_every_regulation_is_asked_find_the_article_that_answers(tmp_path: Path):
+    """Asked of any regulation (template questions over every fixture law found these worded so): 不遵守…有什么后果
+    is its penalty (违反本条例规定), 在什么范围内适用 its scope article, not a sentence sharing 遵守 or 范围."""
+    gardens = regulation_searcher(tmp_path, "gardens", GARDENS_MD)
+    assert top(gardens, "不遵守某市园林条例有什么后果") == "违反本条例规定，在园林内烧烤的，处五十元罚款。"
+    assert top(gardens, "某市园林条例在什么范围内适用") == "本市行政区域内园林的管理活动，适用本条例。"
+
+
 def without(searcher: Searcher, feature: str) -> Searcher:
     """The searcher with one feature's weight held at 0 (its ranking then shows what the feature decides)."""
     other = copy.copy(searcher)
