@@ -101,6 +101,7 @@ def test_question_intents(parks: Searcher):
     assert parse("公园条例什么时候开始施行").wants_time
     assert parse("法律上公园是怎么定义的").wants_definition
     assert parse("公园管理人员包括谁").wants_definition  # who a term covers: its 是指 sentence
+    assert parse("古树名木包括哪些").wants_definition and parse("古树名木包括什么").wants_definition  # what it covers
     assert parse("小区花园算不算公园").wants_definition  # whether a case falls under a term: its 是指 sentence
     assert all(parse(q).wants_definition for q in ("什么叫公园", "啥叫古树名木", "何谓公园"))  # 什么是, worded so
     assert not parse("公园开放时间").wants_sanction

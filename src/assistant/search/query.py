@@ -38,7 +38,7 @@ _ASPECT = re.compile(r"(?<=[\u4e00-\u9fff])[了过着](?=[\u4e00-\u9fff])")
 # A question asking what a term is: its answer names the term in “…” (the sentence that states it).
 _DEFINITION = re.compile(r"是啥|是什么|什么是|啥是|啥意思|什么意思|指什么|指哪|指的是|含义|内涵|定义|怎么界定|怎么理解|如何理解"
                          r"|什么叫|啥叫|何谓|指啥|咋理解"  # (什么叫医疗纠纷, 何谓家庭教育: the same question, worded so)
-                         r"|包括谁|都有谁|指谁"  # (who a term covers: 近亲属包括谁 → 近亲属，是指父母、配偶…)
+                         r"|包括谁|都有谁|指谁|包括哪些|包括什么|包括啥|包含哪些"  # (who or what a term covers: 近亲属包括谁 → 近亲属，是指父母、配偶…)
                          r"|算不算|属不属于")  # (whether a case falls under a term: 单位大院算不算道路 → 道路，是指…)
 # A question asking for several things: its answer enumerates them.
 _LIST = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]|有几|几[个项大条类种方面]|包括|分别|都有")
