@@ -93,6 +93,15 @@ def test_a_year_named_in_a_history_question_picks_its_line_or_leaves_it_unanswer
     assert never.kind == "reference" and not never.answered
 
 
+def test_an_article_of_a_version_by_year_is_answered_only_when_that_version_is_held(trees: Searcher):
+    """2018年版…第三条 asks the text before the 2021 amendment: the article held is shown, not as an answer."""
+    for query, held in (("古树名木保护条例第三条", True), ("2021年版古树名木保护条例第三条", True),
+                        ("2018年版古树名木保护条例第三条", False), ("2010年的古树名木保护条例第三条", False)):
+        results = trees.search(query, k=3)
+        assert results.kind == "reference" and results.hits[0].passage.text == "禁止砍伐古树名木。"
+        assert results.answered is held, query
+
+
 @pytest.mark.parametrize("query", [
     "古树名木保护条例规定砍伐古树名木要经过批准吗",  # asks about its text: more than the document's name
     "某省湿地保护条例什么时候通过的",  # a document the corpus does not hold

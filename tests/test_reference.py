@@ -252,6 +252,8 @@ def test_a_name_abbreviating_two_titles_alike_names_the_one_holding_more_of_it(t
     assert {h.source.id for h in provincial.hits} == {"henan-property-management"}
     assert {h.source.id for h in searcher.search("物业条例第三十六条").hits} == {"property-management"}
     assert searcher.resolve_source("河南物业条例") == "henan-property-management"
+    # the national title held whole, 河南 said besides: the provincial one accounts for all of it
+    assert {h.source.id for h in searcher.search("河南物业管理条例第三十六条").hits} == {"henan-property-management"}
 
 
 def test_named_sources_equals_scoring_every_source():

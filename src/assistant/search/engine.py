@@ -187,7 +187,8 @@ class Searcher:
             hits = [self._hit(p, 1.0, ()) for p in found[offset : offset + k]]
             # 杭州养犬条例第十条 finds 上海市养犬管理条例's article, 居住证暂行条例第二章 its 第二条: not what was asked
             answered = (bool(hits) and ref.complete and self.answerer.names_places_of(parsed, normalize(hits[0].source.title))
-                        and (kind == "choice" or reference.holds_divisions(ref.asked, found[0].section)))
+                        and (kind == "choice" or reference.holds_divisions(ref.asked, found[0].section))
+                        and reference.version_held(query, hits[0].source))
             return Results(query=query, hits=hits, total=len(found), kind=kind, answered=answered)
         if parsed.empty:
             return Results(query=query)

@@ -201,16 +201,16 @@ def source_match(words: str, source: Source) -> float:
 
 
 def named_sources(words: str, sources: Iterable[Source], threshold: float) -> list[str]:
-    """The ids of the sources `words` name best (source_match at least `threshold`), and among those matching
-    equally, the one named exactly (物业管理条例 is the national regulation's title, which 河南省物业管理条例 only
-    holds), then the ones whose names hold more of the words: 河南物业条例 abbreviates 物业管理条例 as well as
-    河南省物业管理条例, but only the latter accounts for its 河南."""
+    """The ids of the sources `words` name best (source_match at least `threshold`): the one named exactly
+    (物业管理条例 is the national regulation's title, which 河南省物业管理条例 only holds), else the ones whose names
+    hold more of the words, whatever else matches (河南物业管理条例 holds the national title whole, but only
+    河南省物业管理条例 accounts for its 河南), then the best matching."""
     matched = [(m, s) for s in sources if (m := source_match(words, s)) >= threshold]
     # (the words' longest abbreviation of each name, for those matching only: it costs ~20 µs a name)
-    scored = [(m, words in (s.short, s.title), max(_longest_abbreviation(words, n) for n in (s.short, s.title, s.id) if n),
-               s.id) for m, s in matched]
-    best = max(((m, exact, k) for m, exact, k, _ in scored), default=None)
-    return [sid for m, exact, k, sid in scored if (m, exact, k) == best]
+    scored = [(words in (s.short, s.title), max(_longest_abbreviation(words, n) for n in (s.short, s.title, s.id) if n),
+               m, s.id) for m, s in matched]
+    best = max(((exact, k, m) for exact, k, m, _ in scored), default=None)
+    return [sid for exact, k, m, sid in scored if (exact, k, m) == best]
 
 
 def _candidates(anchors: list[Passage]) -> list[tuple[Passage, tuple[str, ...], str]]:
@@ -379,6 +379,14 @@ def history_order(query: str, lines: list[str]) -> list[int]:
     elif nth:
         order.sort(key=lambda i: re.search(nth.group(0) + "(?:修正|修订)", lines[i]) is None)
     return order
+
+
+def version_held(query: str, source: Source) -> bool:
+    """Whether the text held is the version a query names by year (2001年版河南物业管理条例第十条): not when the
+    document was passed or last changed after that year, as its text then differs (or did not exist)."""
+    years = _YEAR_ASKED.findall(normalize(query))
+    held = source.revised or source.promulgated or source.passed or source.effective
+    return not years or not held or max(map(int, years)) >= int(held[:4])
 
 
 def history_answers(query: str, lines: list[str]) -> bool:
