@@ -93,6 +93,16 @@ def test_a_year_named_in_a_history_question_picks_its_line_or_leaves_it_unanswer
     assert never.kind == "reference" and not never.answered
 
 
+def test_when_it_takes_effect_is_answered_by_its_effect_article(trees: Searcher):
+    """什么时候实施/哪天起施行/实施日期 of a document named: its 施行 article, whichever verb is said (the sentence vectors
+    ranked passages on its topic above it), as its history lines answer when it was passed."""
+    for query in ("古树名木保护条例什么时候实施", "古树名木保护条例哪天起施行", "古树名木保护条例实施日期", "古树名木保护条例几时生效"):
+        results = trees.search(query, k=3)
+        assert results.kind == "reference" and results.answered, query
+        assert [h.passage.text for h in results.hits] == ["本条例自2016年1月1日起施行。"], query
+    assert trees.search("古树名木保护条例规定的养护措施什么时候实施", k=3).kind == "search"  # more than its name
+
+
 def test_an_article_of_a_version_by_year_is_answered_only_when_that_version_is_held(trees: Searcher):
     """2018年版…第三条 asks the text before the 2021 amendment: the article held is shown, not as an answer."""
     for query, held in (("古树名木保护条例第三条", True), ("2021年版古树名木保护条例第三条", True),

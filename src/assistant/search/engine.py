@@ -519,7 +519,8 @@ class Searcher:
     def _history(self, query: str, source_id: str | None) -> list[Passage]:
         """The history lines (题注) of the document a history question names (reference.history_source; in the
         register's wording when the words as typed name none), in order (reference.history_order); none when it
-        names none, or one without them."""
+        names none, or one without them. Asked when it takes effect: its 施行 article, then a 施行 line of its
+        history (reference.effect_lines)."""
         if not reference.asks_history(normalize(query)):
             return []
         named = reference.history_source(query, list(self._names.values()))
@@ -527,8 +528,13 @@ class Searcher:
             named = reference.history_source(respelled, list(self._names.values()))
         if named is None or source_id not in (None, named):
             return []
-        lines = list(self._iter_passages("source_id = ? and section = ? order by seq",
-                                         [named, json.dumps([HEADNOTE], ensure_ascii=False)]))
+        headnote = json.dumps([HEADNOTE], ensure_ascii=False)
+        if reference.asks_effect(normalize(query)):
+            stated = [*self._iter_passages("source_id = ? and section != ? and (text like '%施行%' or text like '%起实施%' "
+                                           "or text like '%起执行%') order by seq", [named, headnote]),
+                      *self._iter_passages("source_id = ? and section = ? order by seq", [named, headnote])]
+            return [stated[i] for i in reference.effect_lines([p.text for p in stated])]
+        lines = list(self._iter_passages("source_id = ? and section = ? order by seq", [named, headnote]))
         return [lines[i] for i in reference.history_order(query, [p.text for p in lines])]
 
     def _source_headings(self) -> dict[str, list[Passage]]:

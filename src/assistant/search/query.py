@@ -46,7 +46,7 @@ _LIST = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]|有几|�
 _TIME = re.compile(r"什么时候|啥时候|几时|何时|哪天|哪一天|哪年|几月|几号|什么时间|多久|多长时间|期限")
 # A question asking when a rule takes effect (这个条例什么时候实施, 哪天起执行, 实施日期): laws state it one way,
 # 本条例自…起施行, whichever verb the user says; the verb said gains that phrase as an expansion.
-_TAKES_EFFECT = re.compile(r"(?:什么时候|啥时候|何时|几时|哪天|哪一天|哪年|哪一年|几月|几号|什么时间|从哪|起)[^，。？?\s]{0,6}?"
+TAKES_EFFECT = re.compile(r"(?:什么时候|啥时候|何时|几时|哪天|哪一天|哪年|哪一年|几月|几号|什么时间|从哪|起)[^，。？?\s]{0,6}?"
                            r"(实施|执行|实行|施行|生效)|(实施|施行|生效)(?:的)?(?:日期|时间|日子)")
 LAWS_SAY_EFFECT = "起施行"
 # A question asking what happens to whoever breaks a rule: its answer states the penalty.
@@ -172,7 +172,7 @@ class QueryParser:
         own = frozenset(words) | frozenset(grams)
         content = "".join("".join(r) for r in runs)
         keys = self._keys_in(runs, content)
-        effect = _TAKES_EFFECT.search(text)
+        effect = TAKES_EFFECT.search(text)
         if effect and (verb := effect.group(1) or effect.group(2)) in content:
             keys.setdefault(verb, (LAWS_SAY_EFFECT,))
         purpose = _PURPOSE.search(normalize(whole) if whole else text) is not None

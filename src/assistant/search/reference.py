@@ -24,6 +24,7 @@ from assistant.ingest.lists import sentence_start
 from assistant.ingest.legal import ITEM, parse_number
 from assistant.records import Passage, Source
 from assistant.search.normalize import normalize
+from assistant.search.query import TAKES_EFFECT
 from assistant.search.numerals import to_chinese
 
 __all__ = ["parse_number", "parse_reference", "item_named", "lookup", "Lookup", "item_passages", "under", "source_match",
@@ -332,14 +333,27 @@ _HISTORY_ASKED = re.compile(rf"(?:{_EVENT}).*?(?:{_WHEN})|(?:{_WHEN}).*?(?:{_EVE
 _YEAR_ASKED = re.compile(r"(?:19|20)[0-9]{2}(?=年|$|[^0-9])")  # 2009年那次修正: the line of that year answers
 _AMENDMENT_ASKED = re.compile(r"修正|修订|修改|改过|改动")  # (an amendment asked, whatever the verb: the lines say 修正/修订)
 _AMENDMENT = re.compile(r"修正|修订")
-_HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|{_ORDER}|全体会议|全会|常委会|会议上|会议|国务院|全国人大|人大|是|在|的|了|过|由|"
+_HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|{_ORDER}|施行|实施|执行|实行|生效|开始|正式|起|从|全体会议|全会|常委会|会议上|会议|国务院|全国人大|人大|是|在|的|了|过|由|"
                             r"经过|经|最近|最新|最早|最初|首次|后来|一共|总共|先后|至今|目前|现在|上一次|那一次|那次|一次|"
                             r"第[几一二三四五六七八九十]+次|(?:19|20)[0-9]{2}年?|这部|这个|[\s?？。!！,，、])+")
 
 
 def asks_history(query: str) -> bool:
-    """Whether the query asks when or how often a document was passed or amended, or by which order (normalised)."""
-    return _HISTORY_ASKED.search(query) is not None
+    """Whether the query asks when or how often a document was passed or amended, by which order, or when it takes
+    effect (normalised)."""
+    return _HISTORY_ASKED.search(query) is not None or asks_effect(query)
+
+
+def asks_effect(query: str) -> bool:
+    """Whether the query asks when a document takes effect (什么时候施行, 哪天起实施, 实施日期; normalised): its 施行
+    article (本条例自…起施行) answers, and the 施行 line of its history when it prints one."""
+    return TAKES_EFFECT.search(query) is not None
+
+
+# The article (本条例自2016年1月1日起施行, 本法自公布之日起施行) or history line (2018年10月1日 施行) stating it; not a
+# transitional rule counted from that day (自本条例施行之日起三个月内…)
+_EFFECT_LINE = re.compile(r"^本(?:条例|法|办法|规定|细则|决定|意见|方案)自[^。]{0,40}?(?:施行|实施|执行)"
+                          r"|^\d{4}年\d{1,2}月\d{1,2}日\s*(?:起)?(?:施行|实施)")
 
 
 def history_source(query: str, sources: list[Source]) -> str | None:
@@ -387,6 +401,11 @@ def version_held(query: str, source: Source) -> bool:
     years = _YEAR_ASKED.findall(normalize(query))
     held = source.revised or source.promulgated or source.passed or source.effective
     return not years or not held or max(map(int, years)) >= int(held[:4])
+
+
+def effect_lines(texts: list[str]) -> list[int]:
+    """Of a document's passages (its articles, then its history lines), those stating when it takes effect."""
+    return [i for i, text in enumerate(texts) if _EFFECT_LINE.search(text)]
 
 
 def history_answers(query: str, lines: list[str]) -> bool:

@@ -1,0 +1,160 @@
+"""Questions every regulation is asked, put to each fixture law: is the first result the kind of sentence that answers?
+
+Usage: python benchmarks/probe_templates.py --db DB [--lexical] [--only purpose effect …] [--misses 3]
+
+DB must hold the fixture laws of tests/data/regulations (`python -m assistant add $(ls tests/data/regulations/*.md |
+grep -v README) --corpus COPY --db DB`). Each template is asked of every law that has a sentence of the shape that
+answers it (a purpose clause, a 施行 article, amendment lines, a definition …), worded as people word it; the first
+result must have that shape and, where the template names the law, come from it. The labelled set asks few such
+questions (its writers chose their own wording), so a wording no one tried can fail on every law at once:
+X什么时候实施 quoted the 施行 article first for none of 68 laws until 2026-12, X修改过吗 for 1 of 21. Printed: per
+template and wording, how many laws it answered, and the first misses. The templates are general (written from
+the shape of Chinese laws, not from the labelled queries); do not tune a rule to one law's miss.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from assistant.search.engine import Results, Searcher  # noqa: E402
+
+REGULATIONS = ROOT / "tests" / "data" / "regulations"
+ARTICLES_ASKED = 3  # articles of each law asked by number (drawn with a fixed seed)
+
+
+@dataclass(frozen=True)
+class Law:
+    title: str  # without 中华人民共和国, as people name a national law
+    text: str
+
+    @property
+    def bare(self) -> str | None:
+        """The title without the 省/市 of its place (河南物业管理条例, 北京图书馆条例), None when it names none."""
+        m = re.match(r"^(.{2,3}?)(?:省|市|经济特区)(.+)$", self.title)
+        return m.group(1) + m.group(2) if m else None
+
+
+@dataclass(frozen=True)
+class Template:
+    """Questions of one kind: `wordings` with {law} (and {term} for a definition), the shape of the sentence
+    answering them (`answer`), and which laws can be asked (those holding a line of `holds`, default `answer`)."""
+
+    name: str
+    answer: str
+    wordings: tuple[str, ...]
+    holds: str = ""
+
+    def askable(self, law: Law) -> bool:
+        return re.search(self.holds or self.answer, law.text, re.M) is not None
+
+
+TEMPLATES = (
+    Template("purpose", r"^为了?[^。]*制定本", ("为什么要制定{law}", "{law}的立法目的是什么", "{law}的目的是什么",
+                                              "{law}的宗旨是什么", "{law}出台的意义"), holds=r"为了?[^。]*制定本"),
+    Template("effect", r"起施行|施行之日|^\d{4}年\d{1,2}月\d{1,2}日\s*施行", (
+        "{law}什么时候施行", "{law}什么时候实施", "{law}哪天起实施", "{law}何时实施", "{law}什么时候生效",
+        "{law}什么时候执行"), holds=r"起施行"),
+    Template("amended", r"修正|修订", ("{law}修改过吗", "{law}哪年修改的", "{law}最近一次修订是什么时候"),
+             holds=r"^(?:\d{4}年\d{1,2}月\d{1,2}日|根据).{0,80}(?:修正|修订)"),
+    Template("scope", r"适用(?:于)?本|适用于|本(?:条例|法|办法|规定)适用", (
+        "{law}的适用范围", "{law}适用于谁", "{law}在什么范围内适用")),
+    Template("penalty", r"罚|警告|责令|处分|吊销|没收|拘留|追究", (
+        "违反{law}会怎么处罚", "不遵守{law}有什么后果", "{law}里有哪些罚款规定")),
+    Template("overseer", r"(?:负责|主管|指导|监督|监管)[^。；]{0,40}?(?:工作|管理|监督)|是[^。；]{0,30}主管部门", (
+        "{law}归哪个部门管", "{law}由谁负责监督")),
+    Template("definition", r"", ("{term}是什么意思", "什么叫{term}", "{term}包括哪些", "{law}里说的{term}是指什么")),
+)
+_DEFINED = re.compile(r"所称([^，,。、“”（）()]{2,12})，(?:是)?指|（[一二三四五六七八九十]+）([^，,。、“”（）()]{2,10})，是指")
+
+
+def laws() -> list[Law]:
+    found = []
+    for path in sorted(REGULATIONS.glob("*.md")):
+        if path.name == "README.md":
+            continue
+        text = path.read_text(encoding="utf-8")
+        found.append(Law(text.lstrip("# ").splitlines()[0].strip().removeprefix("中华人民共和国"), text))
+    return found
+
+
+def top(results: Results) -> tuple[str, str]:
+    """(text, source title) of the first result, ("", "") when there is none."""
+    if not results.hits:
+        return "", ""
+    return results.hits[0].passage.text, results.hits[0].source.title.removeprefix("中华人民共和国")
+
+
+Asked = tuple[str, str, bool, str]  # (wording, question, answered by the right shape of sentence, first result)
+
+
+def ask(searcher: Searcher, template: Template, law: Law) -> list[Asked]:
+    """Each wording of `template` asked of `law` (of each term it defines, for a definition)."""
+    out = []
+    if template.name == "definition":
+        for m in _DEFINED.finditer(law.text):
+            term = m.group(1) or m.group(2)
+            shape = re.compile(re.escape(term) + r"[^。]{0,3}，(?:是)?指|所称" + re.escape(term))
+            for wording in template.wordings:
+                text, _ = top(searcher.search(q := wording.format(law=law.title, term=term), k=3))
+                out.append((wording, q, shape.search(text) is not None, text))
+        return out
+    for wording in template.wordings:
+        text, title = top(searcher.search(q := wording.format(law=law.title), k=3))
+        out.append((wording, q, re.search(template.answer, text, re.M) is not None and title == law.title, text))
+    return out
+
+
+def articles(searcher: Searcher, law: Law, rng: random.Random) -> list[Asked]:
+    """Articles asked by number, the law named by its title and without the 省/市 of its place: the item itself."""
+    numbers = re.findall(r"^第([一二三四五六七八九十百零]+)条", law.text, re.M)
+    out = []
+    for number in rng.sample(numbers, min(ARTICLES_ASKED, len(numbers))):
+        for wording, name in (("{law}第N条", law.title), ("{place}{law}第N条 (no 省/市)", law.bare)):
+            if name is None:
+                continue
+            results = searcher.search(q := f"{name}第{number}条", k=3)
+            hit = results.hits[0] if results.hits else None
+            right = (results.kind == "reference" and hit is not None and hit.passage.section_path.endswith(f"第{number}条")
+                     and hit.source.title.removeprefix("中华人民共和国") == law.title)
+            out.append((wording, q, right, hit.passage.text if hit else ""))
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--db", type=Path, required=True)
+    p.add_argument("--lexical", action="store_true", help="words alone on an embedded corpus")
+    p.add_argument("--only", nargs="+", default=[], help="templates to ask (default: all, and articles by number)")
+    p.add_argument("--misses", type=int, default=3, help="misses shown per wording")
+    a = p.parse_args()
+    searcher = Searcher.open(a.db, semantic=not a.lexical)
+    fixtures = laws()
+    asked = [t for t in TEMPLATES if not a.only or t.name in a.only]
+    for template in asked:
+        rows = [row for law in fixtures if template.askable(law) for row in ask(searcher, template, law)]
+        report(template.name, rows, a.misses)
+    if not a.only or "articles" in a.only:
+        rng = random.Random(7)
+        report("articles", [row for law in fixtures for row in articles(searcher, law, rng)], a.misses)
+
+
+def report(name: str, rows: list[Asked], misses: int) -> None:
+    """Per wording: answered / asked, and its first misses (question → first result)."""
+    by_wording: dict[str, list[Asked]] = {}
+    for row in rows:
+        by_wording.setdefault(row[0], []).append(row)
+    for wording, found in by_wording.items():
+        right = sum(r for _, _, r, _ in found)
+        shown = "; ".join([f"{q} → {t[:24]}" for _, q, r, t in found if not r][:misses])
+        print(f"{name:<10} {wording:<26} {right:>3}/{len(found):<3} {shown}")
+
+
+if __name__ == "__main__":
+    main()
