@@ -13,17 +13,26 @@ def unrepeated(hits, positions: list[int], around: dict[int, tuple[str, str]]) -
         return lead, hits[i].passage.text, listed
 
     kept: list[int] = []
+    shown: list[str] = []  # the quotes kept so far
+    every = ""  # … joined by a character no text holds: a sentence alone is in one of them when it is in this
     for i in positions:
-        shown = ["".join(parts(j)) for j in kept]
         lead, text, listed = parts(i)
-        own = (lead.removesuffix("……"), text, listed.removesuffix("……"))
-        if not any(all(part in seen for part in own) for seen in shown):
+        if lead or listed:
+            own = (lead.removesuffix("……"), text, listed.removesuffix("……"))
+            repeated = any(all(part in seen for part in own) for seen in shown)
+        else:
+            repeated = text in every
+        if not repeated:
             kept.append(i)
+            shown.append(lead + text + listed)
+            every += "\x00" + shown[-1]
     return kept
 
 
 def _list_key(hit) -> tuple[str, tuple[str, ...], str] | None:
     """(source, section, lead-in) of the list whose item the hit's quote ends with; None when it ends with none."""
+    if not (hit.lead or hit.list or hit.item):
+        return None  # (a quote without its list's context ends with no item; most hits: no regex run)
     item = hit.list_item
     shown = hit.lead + hit.passage.text + hit.list
     if item is None or not shown.endswith(item.text):
@@ -37,14 +46,15 @@ def merged(hits, kept: list[int]) -> tuple[list[int], dict[int, tuple[str, str]]
     join the quote of the first of them, in the list's order, "……" between two when items lie between, so a long
     lead-in is read once on a phone. The positions left, and the (lead, list) each joined quote shows around its
     hit's passage."""
+    keys = {i: _list_key(hits[i]) for i in kept}
     lists: dict[tuple, list[int]] = {}
-    for i in kept:
-        if (key := _list_key(hits[i])) is not None:
+    for i, key in keys.items():
+        if key is not None:
             lists.setdefault(key, []).append(i)
     left: list[int] = []
     around: dict[int, tuple[str, str]] = {}
     for i in kept:
-        members = lists.get(_list_key(hits[i]), [i])
+        members = lists.get(keys[i], [i])
         if members[0] != i:
             continue  # quoted with the first item of its list on the page
         left.append(i)
