@@ -13,7 +13,7 @@ import pytest
 from assistant.ingest.add import add
 from assistant.search.engine import Searcher
 from assistant.search.ranking import (AGENT, DEFINES, FEATURES, FIGURE, OVERSEES, PERMITS, PURPOSE, SANCTION, TIME,
-                                      WEIGHTS_FILE, QueryRanker, passage_flags, section_flags)
+                                      WEIGHTS_FILE, QueryRanker, defined_term, passage_flags, section_flags)
 
 CURATED = Path(__file__).resolve().parent.parent / "corpus"
 SEED = '[[source]]\nfile = "seed.txt"\nid = "seed"\ntitle = "某某决定"\n'
@@ -180,6 +180,32 @@ def test_questions_every_regulation_is_asked_find_the_article_that_answers(tmp_p
     gardens = regulation_searcher(tmp_path, "gardens", GARDENS_MD)
     assert top(gardens, "不遵守某市园林条例有什么后果") == "违反本条例规定，在园林内烧烤的，处五十元罚款。"
     assert top(gardens, "某市园林条例在什么范围内适用") == "本市行政区域内园林的管理活动，适用本条例。"
+
+
+AID_MD = """# 某市急救条例
+
+<!-- INFO END -->
+
+第一条 为了规范急救服务，制定本条例。
+
+第二条 本条例所称急救服务，是指急救机构按照统一指挥调度，在患者送达医疗机构救治前，在医疗机构外开展的以现场抢救、转运途中紧急救治以及监护为主的医疗活动。
+
+第三条 本条例所称急救机构，是指急救中心和急救站。
+
+第四条 （一）调度机构，是指受理急救呼叫并调派急救机构的单位。
+"""
+
+
+def test_a_term_asked_gets_the_passage_defining_it_not_one_defining_a_term_that_mentions_it(tmp_path: Path):
+    """急救机构是什么意思: both definitions hold its words, the longer one (of 急救服务) more of them; the one defining
+    急救机构 answers (a term the question names, the longest such, among the shortlist's definitions)."""
+    aid = regulation_searcher(tmp_path, "aid", AID_MD)
+    for query in ("急救机构是什么意思", "什么叫急救机构", "某市急救条例里说的急救机构是指什么", "急救机构包括哪些"):
+        assert top(aid, query) == "本条例所称急救机构，是指急救中心和急救站。", query
+    assert top(aid, "急救服务是什么意思").startswith("本条例所称急救服务")
+    assert top(aid, "调度机构指什么").startswith("（一）调度机构")
+    assert [defined_term(t) for t in ("本条例所称急救机构，是指急救中心。", "（一）调度机构，是指受理呼叫的单位。",
+                                      "“民呼我为”是指…", "急救机构应当配备急救人员。")] == ["急救机构", "调度机构", "民呼我为", ""]
 
 
 def without(searcher: Searcher, feature: str) -> Searcher:

@@ -14,7 +14,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field, replace
-from functools import partial, reduce
+from functools import lru_cache, partial, reduce
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -32,7 +32,7 @@ from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load
 from assistant.search.places import bound_places, place_names
 from assistant.search.everyday import is_everyday
 from assistant.ingest.lists import CLAUSE_CUT, LEAD_REACH, LIST_ITEM, lead_in, lead_span, list_after
-from assistant.search.ranking import FIGURE, SANCTION, PassageTable, QueryRanker, cosine_scale, load_weights, passage_flags
+from assistant.search.ranking import FIGURE, SANCTION, PassageTable, QueryRanker, cosine_scale, defined_term, load_weights, passage_flags
 from assistant.search.reference import LEGAL_UNITS
 from assistant.search.slogans import count_and_word
 from assistant.search.tokenizer import bigrams
@@ -201,6 +201,8 @@ class Searcher:
         spelled = self._spelling_out(parsed, lists, len(top.docs), source_id, kinds, ranker) if parsed.parts else None
         if spelled is not None:
             top = _first(spelled, top)
+        elif parsed.wants_definition and len(top.docs) > 1 and offset == 0:
+            top = self._defining_first(top, query)
         nearest = not len(top.docs) and ranker.meaning is not None and not (parsed.phrases or parsed.excluded)
         if nearest:  # no passage shares a word with it: the nearest in meaning, shown as such, never as an answer
             top = _nearest(ranker.meaning, allowed, max(SHORTLIST, offset + k))
@@ -570,6 +572,20 @@ class Searcher:
         (search keeps them with the passage: a batch or a chat shows the same passages again)."""
         return (self.corpus.source(p.source_id), *self._list_context(p), self._cited(p))
 
+    def _defining_first(self, top: TopK, query: str) -> TopK:
+        """A question asking what a term is gets the passage defining that term first: of the shortlist's defining
+        passages, the one whose term the question names, the longest such (院前医疗急救机构是什么意思 is answered by
+        所称院前医疗急救机构，是指…, not by 所称院前医疗急救服务，是指…院前医疗急救机构… though both hold its words)."""
+        asked = "".join(normalize(query).split())
+        docs = top.docs[:SHORTLIST]
+        rows = self._rows(docs)
+        named = [len(t) if (t := defined_term(rows[d][0][6])) and _asked_term(t).search(asked) else 0  # (as printed)
+                 for d in docs.tolist()]
+        best = int(np.argmax(named))
+        if named[best] <= named[0]:
+            return top
+        return _first(replace(top, docs=docs[best:best + 1], scores=top.scores[best:best + 1]), top)
+
     def _penalty_first(self, hit: Hit, highlight: tuple[str, ...]) -> Hit:
         """A question asking the penalty is answered by the clause stating it. An item naming the breach
         (（二）接纳未成年人进入营业场所的；) found first is shown as the clause of its lead-in that states the penalty
@@ -658,6 +674,14 @@ def _nearest(meaning: vectors.Meaning, allowed, n: int) -> TopK:
     cand = cand[allowed(cand)]
     order = np.lexsort((cand, far[cand]))[:n]
     return TopK(cand[order], 1 - far[cand[order]], len(cand))
+
+
+@lru_cache(maxsize=1024)
+def _asked_term(term: str) -> re.Pattern:
+    """The term as a definition question asks it: whole, followed by what asks its meaning or by the end (急救机构是什么
+    意思, 什么叫急救机构), not as the head of a longer name (养老服务爱心卡是什么制度 does not ask what 养老服务 is)."""
+    return re.compile(re.escape(normalize(term)) + r"(?=是|指|包括|包含|的定义|的含义|的意思|什么|啥|怎么|如何|属于|算|到底|究竟"
+                                                r"|[,，?？。!！]|$)")
 
 
 def _first(leading: TopK, top: TopK) -> TopK:

@@ -87,6 +87,10 @@ INHERITED = FIGURE | TIME | SANCTION | PERMITS  # what a list item takes from th
 _FIGURE = re.compile(r"[0-9]|百分之|[一二两三四五六七八九十百千万亿半]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|大"
                      r"|日|天|周|月|年|小时|次|人|户|只|岁|米|吨|公斤|平方米)")
 _DEFINES = re.compile(r"“[^”]{2,30}”[，,]?(?:是|即|指|就是)|是指|所称|(?<![立随当旋亦])即(?![可将使便时刻])|简称|也称|指的是|就是|意味着|内涵|本质")
+# The term a defining passage defines, tried in turn: 本条例所称X，是指… / （一）X，是指… / “X”是指…
+_DEFINED_TERM = (re.compile(r"所称“?([^，。、；“”]{2,16}?)”?，?(?:是指|指|包括|，)"),
+                 re.compile(r"^(?:（[一二三四五六七八九十]+）|[0-9]+[.．、])?“?([^，。、；“”（）]{2,16}?)”?，?(?:是指|指的是)"),
+                 re.compile(r"“([^”]{2,16})”，?(?:是指|即|就是)"))
 _TIME = re.compile(r"[0-9零〇○一二三四五六七八九十半]+个?(?:年|月|日|天|小时|周|工作日)|之日|起施行|期限|以前|以后|之前|届满|期间|每年|每月")
 _SANCTION = re.compile(r"罚|警告|责令|处分|吊销|没收|拘留|训诫|追究|通报批评|取消.{0,6}资格")
 # Who is in charge, pays, owns: 由建设单位交纳, 由所有权人负责, 属于业主所有, 主管部门负责.
@@ -115,6 +119,11 @@ def passage_flags(text: str) -> int:
             | PERMITS * bool(_PERMITS.search(text)) | DEFINES * bool(_DEFINES.search(text))
             | SANCTION * bool(_SANCTION.search(text)) | AGENT * bool(_AGENT.search(text))
             | OVERSEES * bool(_OVERSEES.search(text)) | PURPOSE * bool(_PURPOSE.search(text)))
+
+
+def defined_term(text: str) -> str:
+    """The term a passage defines (所称网吧，是指… → 网吧), "" when it defines none."""
+    return next((m.group(1) for pattern in _DEFINED_TERM if (m := pattern.search(text))), "")
 
 
 def section_flags(texts: list[str], section_of: np.ndarray) -> np.ndarray:
