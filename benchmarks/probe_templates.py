@@ -7,7 +7,8 @@ grep -v README) --corpus COPY --db DB`). Each template is asked of every law tha
 answers it (a purpose clause, a 施行 article, amendment lines, a definition …), worded as people word it; the first
 result must have that shape and, where the template names the law, come from it. The labelled set asks few such
 questions (its writers chose their own wording), so a wording no one tried can fail on every law at once:
-X什么时候实施 quoted the 施行 article first for none of 68 laws until 2026-12, X修改过吗 for 1 of 21. Printed: per
+X什么时候实施 quoted the 施行 article first for none of 67 laws until 2026-12, X修改过吗 for 1 of 21, 违反X第N条怎么处罚 the
+penalty citing article N for none of 87. Printed: per
 template and wording, how many laws it answered, and the first misses. The templates are general (written from
 the shape of Chinese laws, not from the labelled queries); do not tune a rule to one law's miss.
 """
@@ -70,7 +71,10 @@ TEMPLATES = (
     Template("overseer", r"(?:负责|主管|指导|监督|监管)[^。；]{0,40}?(?:工作|管理|监督)|是[^。；]{0,30}主管部门", (
         "{law}归哪个部门管", "{law}由谁负责监督")),
     Template("definition", r"", ("{term}是什么意思", "什么叫{term}", "{term}包括哪些", "{law}里说的{term}是指什么")),
+    Template("penalty of", r"罚|警告|责令|处分|吊销|没收|拘留|追究", ("违反{law}第{n}条怎么处罚", "{law}第{n}条的罚则"),
+             holds=r"违反本(?:条例|法|办法|规定)第[一二三四五六七八九十百]+条"),
 )
+_CITED = re.compile(r"违反本(?:条例|法|办法|规定)第([一二三四五六七八九十百]+)条(?:第[一二三四五六七八九十]+[款项])*规定")
 _DEFINED = re.compile(r"所称([^，,。、“”（）()]{2,12})，(?:是)?指|（[一二三四五六七八九十]+）([^，,。、“”（）()]{2,10})，是指")
 
 
@@ -104,6 +108,14 @@ def ask(searcher: Searcher, template: Template, law: Law) -> list[Asked]:
             for wording in template.wordings:
                 text, _ = top(searcher.search(q := wording.format(law=law.title, term=term), k=3))
                 out.append((wording, q, shape.search(text) is not None, text))
+        return out
+    if template.name == "penalty of":  # each article a penalty cites: the penalty citing it, lead-in and list included
+        for n in dict.fromkeys(_CITED.findall(law.text)):
+            for wording in template.wordings:
+                results = searcher.search(q := wording.format(law=law.title, n=n), k=3)
+                hit = results.hits[0] if results.hits else None
+                quote = hit.lead + hit.passage.text + hit.list if hit else ""
+                out.append((wording, q, f"第{n}条" in quote and re.search(template.answer, quote) is not None, quote))
         return out
     for wording in template.wordings:
         text, title = top(searcher.search(q := wording.format(law=law.title), k=3))

@@ -169,3 +169,17 @@ def test_a_question_on_a_penalty_finds_the_penalty_naming_the_breached_rule_only
     assert top(ebikes, "电动自行车进电梯罚多少") == "违反本办法第三条规定的，由消防救援机构责令改正，处二百元以上五百元以下罚款。"
     # a question on the rule itself is answered by the rule, not by the penalties naming it
     assert top(ebikes, "楼道能停电动自行车吗") == "禁止在楼道、楼梯间等公共区域停放电动自行车。"
+
+
+def test_a_penalty_asked_of_an_article_by_number_quotes_the_penalty_citing_it_then_the_article(pets):
+    """违反…第二条怎么罚 asks what breaching article 2 costs: the sentence stating it (违反本条例第二条规定的，…处一百元罚款),
+    then article 2 itself (what it requires); asked without 罚, the article alone, as before."""
+    for query in ("违反宠物饲养管理条例第二条怎么罚", "宠物饲养管理条例第二条的罚则"):
+        results = pets.search(query, k=5)
+        assert results.kind == "reference" and results.answered, query
+        assert [h.passage.text for h in results.hits] == [
+            "违反本条例第二条规定的，由公安部门责令限期办理；逾期不办理的，处一百元罚款。", "饲养宠物应当办理登记。"], query
+    assert [h.passage.text for h in pets.search("宠物饲养管理条例第二条", k=5).hits] == ["饲养宠物应当办理登记。"]
+    # a penalty naming the article's item: 第三条第二项 is breached by not clearing the droppings
+    penalty = pets.search("违反宠物饲养管理条例第三条会被怎么处罚", k=5).hits[0].passage.text
+    assert penalty.startswith("违反本条例第三条第二项规定的") and "罚款" in penalty

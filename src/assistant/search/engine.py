@@ -27,6 +27,7 @@ from assistant.search.crossrefs import Document, Row, cited, names_provisions, p
 from assistant.search.candidates import ADMITTED, MAX_BITS, TermList, TopK, count_matches, top_k
 from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
+from assistant.search.numerals import to_chinese
 from assistant.search.query import ParsedQuery, QueryParser
 from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model
 from assistant.search.places import bound_places, place_names
@@ -184,11 +185,14 @@ class Searcher:
         ref = self._reference(query, source_id)
         if ref is not None:
             kind, found = ("choice", ref.choices) if ref.choices else ("reference", ref.passages)
-            hits = [self._hit(p, 1.0, ()) for p in found[offset : offset + k]]
+            item = self._hit(found[0], 1.0, ()) if found else None
             # 杭州养犬条例第十条 finds 上海市养犬管理条例's article, 居住证暂行条例第二章 its 第二条: not what was asked
-            answered = (bool(hits) and ref.complete and self.answerer.names_places_of(parsed, normalize(hits[0].source.title))
+            answered = (item is not None and ref.complete and self.answerer.names_places_of(parsed, normalize(item.source.title))
                         and (kind == "choice" or reference.holds_divisions(ref.asked, found[0].section))
-                        and reference.version_held(query, hits[0].source))
+                        and reference.version_held(query, item.source))
+            if kind == "reference" and found and parsed.wants_sanction and ref.asked and ref.asked.units[:1] == ("条",):
+                found = [*self._penalties_citing(found[0].source_id, ref.asked.numbers[0], found), *found]
+            hits = [self._hit(p, 1.0, ()) for p in found[offset : offset + k]]
             return Results(query=query, hits=hits, total=len(found), kind=kind, answered=answered)
         if parsed.empty:
             return Results(query=query)
@@ -571,6 +575,17 @@ class Searcher:
         """What a hit of the passage shows besides it: its source, list context and the provisions it cites
         (search keeps them with the passage: a batch or a chat shows the same passages again)."""
         return (self.corpus.source(p.source_id), *self._list_context(p), self._cited(p))
+
+    def _penalties_citing(self, source_id: str, article: int, shown: list[Passage]) -> list[Passage]:
+        """The sentences of a document that state the penalty for breaching its article (违反本条例第二十五条规定的，…处
+        …罚款), in document order: 违反…第二十五条怎么罚 asks for them, not for the article's own rule (shown after them)."""
+        numeral = to_chinese(article)
+        found = self._iter_passages("source_id = ? and text like ? order by seq", [source_id, f"%第{numeral}条%"])
+        def states_penalty(p: Passage) -> bool:  # (an item names the breach; its list's lead-in, the penalty)
+            said = p.text if not LIST_ITEM.match(p.text) else self._hit(p, 1.0, ()).lead + p.text
+            return bool(passage_flags(normalize(said)) & SANCTION)
+        return [p for p in found if p not in shown and any(c.article == article for c in provisions(p.text))
+                and states_penalty(p)]
 
     def _defining_first(self, top: TopK, query: str) -> TopK:
         """A question asking what a term is gets the passage defining that term first: of the shortlist's defining
