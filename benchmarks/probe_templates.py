@@ -28,6 +28,7 @@ from assistant.search.engine import Results, Searcher  # noqa: E402
 
 REGULATIONS = ROOT / "tests" / "data" / "regulations"
 ARTICLES_ASKED = 3  # articles of each law asked by number (drawn with a fixed seed)
+ITEMS_ASKED = 2  # list items of each law asked by article and item number (drawn with a fixed seed)
 
 
 @dataclass(frozen=True)
@@ -139,11 +140,43 @@ def articles(searcher: Searcher, law: Law, rng: random.Random) -> list[Asked]:
     return out
 
 
+_ARTICLE = re.compile(r"^第([一二三四五六七八九十百零]+)条")
+_LISTED = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]")
+
+
+def listed_items(text: str) -> list[tuple[str, str]]:
+    """(article, item) numbers of every list item of a law, in Chinese numerals, as its lines number them."""
+    out, article = [], None
+    for line in text.splitlines():
+        if m := _ARTICLE.match(line):
+            article = m.group(1)
+        elif article and (m := _LISTED.match(line)):
+            out.append((article, m.group(1)))
+    return out
+
+
+def items(searcher: Searcher, law: Law, rng: random.Random) -> list[Asked]:
+    """List items asked by article and item number, in the three ways laws cite one: the item first (after its
+    lead-in) among the first two results."""
+    found = listed_items(law.text)
+    out = []
+    for article, item in rng.sample(found, min(ITEMS_ASKED, len(found))):
+        for wording in ("{law}第N条第K项", "{law}第N条（K）", "{law}第N条第（K）项"):
+            q = wording.replace("{law}", law.title).replace("N", article).replace("K", item)
+            results = searcher.search(q, k=3)
+            right = results.kind == "reference" and any(
+                re.match(rf"[（(]{item}[）)]", h.passage.text) and h.passage.section_path.endswith(f"第{article}条")
+                and h.source.title.removeprefix("中华人民共和国") == law.title for h in results.hits[:2])
+            out.append((wording, q, right, results.hits[0].passage.text if results.hits else ""))
+    return out
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--db", type=Path, required=True)
     p.add_argument("--lexical", action="store_true", help="words alone on an embedded corpus")
-    p.add_argument("--only", nargs="+", default=[], help="templates to ask (default: all, and articles by number)")
+    p.add_argument("--only", nargs="+", default=[],
+                   help="templates to ask (default: all, articles by number and list items by number: articles, items)")
     p.add_argument("--misses", type=int, default=3, help="misses shown per wording")
     a = p.parse_args()
     searcher = Searcher.open(a.db, semantic=not a.lexical)
@@ -155,6 +188,9 @@ def main() -> None:
     if not a.only or "articles" in a.only:
         rng = random.Random(7)
         report("articles", [row for law in fixtures for row in articles(searcher, law, rng)], a.misses)
+    if not a.only or "items" in a.only:
+        rng = random.Random(7)
+        report("items", [row for law in fixtures for row in items(searcher, law, rng)], a.misses)
 
 
 def report(name: str, rows: list[Asked], misses: int) -> None:

@@ -91,6 +91,21 @@ def test_chapter_and_clause(searcher):
     assert missing.kind == "reference" and not missing.answered and len(missing.hits) == 4
 
 
+@pytest.mark.parametrize("query", ["河道保护条例第三条（二）", "河道保护条例第三条(2)", "河道保护条例第三条第（二）项",
+                                   "河道保护条例第三条第一款（二）"])
+def test_an_item_cited_with_its_number_bracketed_is_that_item(searcher, query):
+    """Laws cite an item as 第三条（二） or 第三条第（二）项 as often as 第三条第二项: it was searched as words."""
+    item = searcher.search(query, k=20)
+    assert item.kind == "reference" and item.answered
+    assert [h.passage.text for h in item.hits] == ["市水务部门履行下列职责：", "(二)监督河道保护工作；"]
+
+
+def test_a_bracketed_number_after_a_part_is_no_item():
+    """（二） after 第三部分 numbers a plan's subsection, not an item of an article."""
+    assert parse_reference("实施方案第三部分（二）").units == ("部分", "")
+    assert parse_reference("某条例第三条（二）").units == ("条", "项")
+
+
 @pytest.mark.parametrize("query", ["农民工工资条例工资支付形式与周期", "保障农民工工资支付条例的工资支付形式与周期那一章",
                                    "《农民工工资条例》工资支付形式与周期讲了什么"])
 def test_a_chapter_named_by_its_title_is_looked_up_like_its_number(searcher, query):

@@ -39,6 +39,8 @@ _ITEM = re.compile(
 )
 # Numbering at the start of a heading, with its unit.
 _HEADING_NUM = re.compile(rf"^(?:第({_NUM})(部分|条|章|节|编)|[(（]({_NUM})[)）]|({_NUM})[.、])")
+# 第（二）项 / 第(2)项: an item cited with its number bracketed, read as 第二项
+_BRACKETED_ITEM = re.compile(rf"第\s*[(（]\s*({_NUM})\s*[)）]\s*项")
 LEGAL_UNITS = ("条", "章", "节", "编")
 DIVISIONS = ("章", "节", "编")  # the units that group articles
 NAME_MIN_CHARS = 4  # an abbreviation of a title names it when it has at least this many of its characters …
@@ -85,6 +87,7 @@ def parse_reference(query: str) -> ReferenceQuery | None:
     """Split 「共同富裕实施方案 31」 into the source words and the item numbers, or None (cached: a search
     asks twice, for the lookup and for whether a numbered item was asked at all)."""
     numbers, arabic, units = [], [], []
+    query = _BRACKETED_ITEM.sub(r"第\1项", query)
     for m in _ITEM.finditer(query):
         raw = next(g for g in (m.group(1), m.group(3), m.group(4), m.group(5)) if g)
         n = parse_number(raw)
@@ -92,7 +95,8 @@ def parse_reference(query: str) -> ReferenceQuery | None:
             return None
         numbers.append(n)
         arabic.append(raw.isdigit() and m.group(2) not in ("部分", "章"))
-        units.append(m.group(2) or "")
+        # a bracketed number after an article or paragraph is its item, as laws cite one: 第十四条（二）, 第二款(3)
+        units.append(m.group(2) or ("项" if m.group(3) and units and units[-1] in ("条", "款") else ""))
     if not numbers:
         return None
     source_text = re.sub(r"[\s,，:：《》〈〉“”\"'?？。!！]+", "", _ITEM.sub(" ", query))
