@@ -527,3 +527,33 @@ def test_an_everyday_request_is_not_answered_even_by_a_passage_stating_its_words
     assert weather.hits and "今天天气" in weather.hits[0].passage.text
     assert not weather.answered and weather.answer_score >= searcher.answer_model.threshold  # the words were found
     assert searcher.search("重污染天气怎么安排户外活动").answered
+
+
+MOUNTAIN_MD = """# 某县山体保护条例
+
+2021年5月20日某县人民代表大会常务委员会第八次会议通过
+
+<!-- INFO END -->
+
+第一条 为了保护山体资源，改善生态环境，制定本条例。
+
+第二条 县自然资源部门负责本县山体保护的监督管理工作。
+
+第三条 禁止在保护范围内开山采石。
+
+第四条 在保护范围内开山采石的，由县自然资源部门责令停止，处一万元以上五万元以下罚款。
+
+第五条 本条例自2021年7月1日起施行。
+"""
+
+
+def test_a_named_document_without_the_words_asked_shows_what_fits_the_question(tmp_path):
+    """Its penalty says 由…责令停止，处…罚款, no 违反 nor 处罚: the words asked reach none of its passages. It showed its
+    first lines with vectors and nothing at all without; now its penalty, first, though not as an answer."""
+    rule = tmp_path / "mountain.md"
+    rule.write_text(MOUNTAIN_MD, encoding="utf-8")
+    searcher = Searcher.open(plan_with_regulations(tmp_path, PLAN, [rule]))
+    found = searcher.search("违反某县山体保护条例会怎么处罚")
+    assert found.hits and found.hits[0].passage.text.startswith("在保护范围内开山采石的，由县自然资源部门责令停止")
+    assert not found.answered
+    assert searcher.search("某县山体保护条例 开山采石 罚款").answered  # (its words found: an answer as before)

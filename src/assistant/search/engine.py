@@ -24,7 +24,7 @@ from assistant.records import HEADNOTE, Passage, Source
 from assistant.search import reference
 from assistant.search.bm25 import Field
 from assistant.search.crossrefs import Document, Row, cited, names_provisions, provisions
-from assistant.search.candidates import ADMITTED, MAX_BITS, TermList, TopK, count_matches, top_k
+from assistant.search.candidates import ADMITTED, MAX_BITS, TermList, TopK, best_first, count_matches, top_k
 from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
 from assistant.search.numerals import to_chinese
@@ -207,9 +207,14 @@ class Searcher:
             top = _first(spelled, top)
         elif parsed.wants_definition and len(top.docs) > 1 and offset == 0:
             top = self._defining_first(top, query)
-        nearest = not len(top.docs) and ranker.meaning is not None and not (parsed.phrases or parsed.excluded)
-        if nearest:  # no passage shares a word with it: the nearest in meaning, shown as such, never as an answer
-            top = _nearest(ranker.meaning, allowed, max(SHORTLIST, offset + k))
+        # a document named, none of its passages holding a word asked: those fitting what is asked (its penalties)
+        fitting = source_id is not None and _asks_something(parsed)
+        nearest = (not len(top.docs) and not (parsed.phrases or parsed.excluded)
+                   and (ranker.meaning is not None or fitting))
+        if nearest:  # no passage shares a word with it: the nearest, shown as such, never as an answer
+            n = max(SHORTLIST, offset + k)
+            top = (_fitting(ranker, np.flatnonzero(allowed(np.arange(self.index.size))), n) if fitting
+                   else _nearest(ranker.meaning, allowed, n))
         page = top.docs[offset : offset + k]
         rows = self._rows(np.array(sorted({*page.tolist(), *top.docs[:ANSWERED_DEPTH].tolist()}), dtype=np.int64))
         hits = []
@@ -689,6 +694,21 @@ def _nearest(meaning: vectors.Meaning, allowed, n: int) -> TopK:
     cand = cand[allowed(cand)]
     order = np.lexsort((cand, far[cand]))[:n]
     return TopK(cand[order], 1 - far[cand[order]], len(cand))
+
+
+def _asks_something(q: ParsedQuery) -> bool:
+    """Whether the question asks for a kind of sentence the ranking's features tell (a penalty, a date, a figure …)."""
+    return (q.wants_sanction or q.wants_time or q.wants_number or q.wants_definition or q.wants_agent
+            or q.wants_permission or q.wants_purpose)
+
+
+def _fitting(ranker: QueryRanker, cand: np.ndarray, n: int) -> TopK:
+    """The n passages of a document the question names that none of its words reach, by what the question asks
+    (the ranking's features, meaning included, with the words' score alike for all): 违反重庆市地质灾害防治条例会怎么处罚
+    finds no 违反 nor 处罚 in it (its penalties say 由…责令…处…罚款), and its penalties come first, not its first lines."""
+    f = ranker.rescore(cand, np.ones(len(cand)), np.zeros(len(cand), dtype=np.int64))
+    order = best_first(cand, f, n)
+    return TopK(cand[order], f[order], len(cand))
 
 
 @lru_cache(maxsize=1024)
