@@ -171,6 +171,8 @@ GARDENS_MD = """# 某市园林条例
 第四条 本市行政区域内园林的管理活动，适用本条例。
 
 第五条 园林管理机构应当在服务范围内公示游园须知。
+
+第六条 园林的日常养护按照谁使用、谁负责的原则，由使用单位负责。
 """
 
 
@@ -180,6 +182,10 @@ def test_questions_every_regulation_is_asked_find_the_article_that_answers(tmp_p
     gardens = regulation_searcher(tmp_path, "gardens", GARDENS_MD)
     assert top(gardens, "不遵守某市园林条例有什么后果") == "违反本条例规定，在园林内烧烤的，处五十元罚款。"
     assert top(gardens, "某市园林条例在什么范围内适用") == "本市行政区域内园林的管理活动，适用本条例。"
+    # 适用于谁 asks whom it applies to (its scope), not who is in charge (由使用单位负责)
+    for query in ("某市园林条例适用于谁", "某市园林条例对谁适用"):
+        assert top(gardens, query) == "本市行政区域内园林的管理活动，适用本条例。", query
+        assert not gardens.parser.parse(query).wants_agent
 
 
 AID_MD = """# 某市急救条例

@@ -55,8 +55,9 @@ _SANCTION = re.compile(r"罚|处分|惩|追究|后果|法律责任|被.{0,3}处�
 # A question asking what to do about a problem (单位不给开证明怎么办, 装修扰民怎么处理): a penalty for whoever
 # caused it (由…部门责令改正) answers it as well as a rule does (see ranking's unasked_sanction).
 _RECOURSE = re.compile(r"怎么办(?!理)|咋办|怎么处理|如何处理|怎样处理|怎么解决|如何解决|管不管|有人管吗|没人管")
-# A question asking who is in charge (由谁/哪个部门): its answer names them (由…负责, 属于…).
-_AGENT = re.compile(r"谁|哪个部门|哪些部门|什么部门|哪个单位|哪家|什么机构|哪个机构|归哪|哪级")
+# A question asking who is in charge (由谁/哪个部门): its answer names them (由…负责, 属于…). (适用于谁 asks whom a
+# law applies to: its scope article, 适用本条例, names no one in charge.)
+_AGENT = re.compile(r"(?<!适用于)谁(?!适用)|哪个部门|哪些部门|什么部门|哪个单位|哪家|什么机构|哪个机构|归哪|哪级")
 # A question asking who oversees a field (归哪个部门管, 由谁监督, 主管部门是哪个, 归民政局管吗): its answer is the
 # article assigning that duty (…部门负责本行政区域内…的监督管理工作), not any sentence naming a department.
 _OVERSEER = re.compile(r"(?:哪个|哪些|什么|哪一个|哪级)(?:部门|单位|机构|机关)[^，。？?]{0,4}(?:管|监督|主管)|归哪|归[^，。？?]{1,8}管"
