@@ -49,6 +49,10 @@ _TIME = re.compile(r"什么时候|啥时候|几时|何时|哪天|哪一天|哪�
 TAKES_EFFECT = re.compile(r"(?:什么时候|啥时候|何时|几时|哪天|哪一天|哪年|哪一年|几月|几号|什么时间|从哪|起)[^，。？?\s]{0,6}?"
                            r"(实施|执行|实行|施行|生效)|(实施|施行|生效)(?:的)?(?:日期|时间|日子)")
 LAWS_SAY_EFFECT = "起施行"
+# A question asking what a rule forbids (禁止哪些行为, 有哪些禁止性规定, 哪些事不能做, 不让干什么; not 能不能做, which
+# asks whether one may): laws write 禁止 or 不得, one law the one, another the other; the word said gains both.
+_FORBIDS = re.compile(r"禁止性|(?<![能可])不(?:能|让|许|准)(?:做|干)|禁止(?:做|干)?(?:哪些|哪几|什么|啥)")
+LAWS_SAY_FORBIDDEN = ("禁止", "不得")
 # A question asking what happens to whoever breaks a rule: its answer states the penalty.
 # (违法吗/违不违法 asks whether an act is allowed, not what befalls it: _PERMISSION)
 _SANCTION = re.compile(r"罚|处分|惩|追究|后果|法律责任|被.{0,3}处理|(?<!违不)(?<!是否)(?:违法|违规)(?![吗么嘛])")
@@ -176,6 +180,10 @@ class QueryParser:
         effect = TAKES_EFFECT.search(text)
         if effect and (verb := effect.group(1) or effect.group(2)) in content:
             keys.setdefault(verb, (LAWS_SAY_EFFECT,))
+        if forbids := _FORBIDS.search(text):
+            said = next((w for run in runs for w in run if len(w) > 1 and (w in forbids.group() or forbids.group() in w)), None)
+            if said:
+                keys.setdefault(said, LAWS_SAY_FORBIDDEN)
         purpose = _PURPOSE.search(normalize(whole) if whole else text) is not None
         if purpose and (noun := _PURPOSE_NOUN.search(content)) and not any(noun.group() in k for k in keys):
             keys[noun.group()] = LAWS_SAY_PURPOSE
