@@ -175,6 +175,8 @@ GARDENS_MD = """# 某市园林条例
 第六条 园林的日常养护按照谁使用、谁负责的原则，由使用单位负责。
 
 第七条 游客不得攀折花木、损坏园林设施等行为。
+
+第八条 游客有权对园林管理提出意见和建议。
 """
 
 
@@ -192,6 +194,9 @@ def test_questions_every_regulation_is_asked_find_the_article_that_answers(tmp_p
     for query in ("某市园林条例禁止哪些行为", "某市园林条例里有哪些禁止性规定", "园林里哪些事不能做", "在园林里不让干什么"):
         assert top(gardens, query) == "游客不得攀折花木、损坏园林设施等行为。", query
     assert "不得" not in gardens.parser.parse("园林里能不能做烧烤").highlight
+    # the rights it gives: 有权…, not the word 权利 asked
+    for query in ("某市园林条例规定了哪些权利", "游客在园林里有什么权利"):
+        assert top(gardens, query) == "游客有权对园林管理提出意见和建议。", query
 
 
 AID_MD = """# 某市急救条例

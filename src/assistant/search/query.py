@@ -53,6 +53,9 @@ LAWS_SAY_EFFECT = "起施行"
 # asks whether one may): laws write 禁止 or 不得, one law the one, another the other; the word said gains both.
 _FORBIDS = re.compile(r"禁止性|(?<![能可])不(?:能|让|许|准)(?:做|干)|禁止(?:做|干)?(?:哪些|哪几|什么|啥)")
 LAWS_SAY_FORBIDDEN = ("禁止", "不得")
+# A question asking what rights a rule gives (有哪些权利, 享有什么权利): laws grant them as 有权… or 享有…权利.
+_RIGHTS = re.compile(r"(?:哪些|什么|啥|几项|哪几)权利|权利(?:有哪些|是什么|包括)")
+LAWS_SAY_RIGHTS = ("有权", "享有")
 # A question asking what happens to whoever breaks a rule: its answer states the penalty.
 # (违法吗/违不违法 asks whether an act is allowed, not what befalls it: _PERMISSION)
 _SANCTION = re.compile(r"罚|处分|惩|追究|后果|法律责任|被.{0,3}处理|(?<!违不)(?<!是否)(?:违法|违规)(?![吗么嘛])")
@@ -180,10 +183,9 @@ class QueryParser:
         effect = TAKES_EFFECT.search(text)
         if effect and (verb := effect.group(1) or effect.group(2)) in content:
             keys.setdefault(verb, (LAWS_SAY_EFFECT,))
-        if forbids := _FORBIDS.search(text):
-            said = next((w for run in runs for w in run if len(w) > 1 and (w in forbids.group() or forbids.group() in w)), None)
-            if said:
-                keys.setdefault(said, LAWS_SAY_FORBIDDEN)
+        for asked, wording in ((_FORBIDS, LAWS_SAY_FORBIDDEN), (_RIGHTS, LAWS_SAY_RIGHTS)):
+            if said := _said(asked.search(text), runs):
+                keys.setdefault(said, wording)
         purpose = _PURPOSE.search(normalize(whole) if whole else text) is not None
         if purpose and (noun := _PURPOSE_NOUN.search(content)) and not any(noun.group() in k for k in keys):
             keys[noun.group()] = LAWS_SAY_PURPOSE
@@ -352,6 +354,13 @@ class QueryParser:
                 out[w] = tuple(dict.fromkeys((w, *(plain.replace(k, v) if k in plain and len(k) > 1 else v
                                                    for k, values in keys.items() if k in plain or w in k for v in values))))
         return tuple(out.values())
+
+
+def _said(found: re.Match | None, runs: list[list[str]]) -> str | None:
+    """The content word of `runs` (2+ characters) that a match of the question's wording falls in or holds."""
+    if found is None:
+        return None
+    return next((w for run in runs for w in run if len(w) > 1 and (w in found.group() or found.group() in w)), None)
 
 
 def _expansions(content: str, keys: dict[str, tuple[str, ...]]) -> list[str]:
