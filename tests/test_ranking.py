@@ -260,6 +260,7 @@ def test_who_oversees_question_finds_the_article_assigning_the_duty(tmp_path: Pa
     assert parse("农贸市场归哪个部门管").wants_overseer and parse("菜场由谁监督").wants_overseer
     assert parse("农贸市场归商务局管吗").wants_overseer and parse("农贸市场归商务局管吗").wants_agent  # yes/no, same answer
     assert not parse("摊位费由谁收").wants_overseer and parse("摊位费由谁收").wants_agent
+    assert parse("农贸市场管理条例的执法部门是谁").wants_overseer  # (who enforces it: the body overseeing it)
     duty = "县级以上人民政府商务主管部门负责本行政区域内农贸市场的监督管理工作。"
     fee = "农贸市场的摊位费标准应当向市场监督管理部门备案，由农贸市场开办者负责收取。"
     # both name someone in charge (AGENT); only the article giving a department the field's oversight answers
