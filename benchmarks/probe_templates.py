@@ -131,10 +131,11 @@ def articles(searcher: Searcher, law: Law, rng: random.Random) -> list[Asked]:
     numbers = re.findall(r"^第([一二三四五六七八九十百零]+)条", law.text, re.M)
     out = []
     for number in rng.sample(numbers, min(ARTICLES_ASKED, len(numbers))):
-        for wording, name in (("{law}第N条", law.title), ("{place}{law}第N条 (no 省/市)", law.bare)):
+        for wording, name, form in (("{law}第N条", law.title, "第{}条"), ("{place}{law}第N条 (no 省/市)", law.bare, "第{}条"),
+                                    ("{law}N条 (no 第)", law.title, "{}条")):
             if name is None:
                 continue
-            results = searcher.search(q := f"{name}第{number}条", k=3)
+            results = searcher.search(q := name + form.format(number), k=3)
             hit = results.hits[0] if results.hits else None
             right = (results.kind == "reference" and hit is not None and hit.passage.section_path.endswith(f"第{number}条")
                      and hit.source.title.removeprefix("中华人民共和国") == law.title)

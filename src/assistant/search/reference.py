@@ -41,6 +41,8 @@ _ITEM = re.compile(
 _HEADING_NUM = re.compile(rf"^(?:第({_NUM})(部分|条|章|节|编)|[(（]({_NUM})[)）]|({_NUM})[.、])")
 # 第（二）项 / 第(2)项: an item cited with its number bracketed, read as 第二项
 _BRACKETED_ITEM = re.compile(rf"第\s*[(（]\s*({_NUM})\s*[)）]\s*项")
+# 家庭教育促进法13条 / 养犬条例十条 / 道交法 五章: an article or chapter of a law named right before it, typed without 第
+_BARE_ITEM = re.compile(rf"(法|条例|规定|办法|细则|规则)\s*({_NUM})\s*(条|章)")
 LEGAL_UNITS = ("条", "章", "节", "编")
 DIVISIONS = ("章", "节", "编")  # the units that group articles
 NAME_MIN_CHARS = 4  # an abbreviation of a title names it when it has at least this many of its characters …
@@ -87,7 +89,7 @@ def parse_reference(query: str) -> ReferenceQuery | None:
     """Split 「共同富裕实施方案 31」 into the source words and the item numbers, or None (cached: a search
     asks twice, for the lookup and for whether a numbered item was asked at all)."""
     numbers, arabic, units = [], [], []
-    query = _BRACKETED_ITEM.sub(r"第\1项", query)
+    query = _BARE_ITEM.sub(r"\1第\2\3", _BRACKETED_ITEM.sub(r"第\1项", query))
     for m in _ITEM.finditer(query):
         raw = next(g for g in (m.group(1), m.group(3), m.group(4), m.group(5)) if g)
         n = parse_number(raw)
