@@ -177,6 +177,10 @@ GARDENS_MD = """# 某市园林条例
 第七条 游客不得攀折花木、损坏园林设施等行为。
 
 第八条 游客有权对园林管理提出意见和建议。
+
+第九条 园林对老年人实行免费开放。
+
+第十条 园林管理机构应当为老年人游览园林提供休息座椅等便利。
 """
 
 
@@ -197,6 +201,11 @@ def test_questions_every_regulation_is_asked_find_the_article_that_answers(tmp_p
     # the rights it gives: 有权…, not the word 权利 asked
     for query in ("某市园林条例规定了哪些权利", "游客在园林里有什么权利"):
         assert top(gardens, query) == "游客有权对园林管理提出意见和建议。", query
+    # whether it costs the asker money: laws say 免费/收取…费用/无偿, not 要钱; money in an act asked about is no fee question
+    for query in ("老年人逛园林要花钱吗", "老人进园林要不要自己掏钱"):
+        assert top(gardens, query) == "园林对老年人实行免费开放。", query
+        assert {"免费", "收取"} <= set(gardens.parser.parse(query).highlight), query
+    assert "免费" not in gardens.parser.parse("有人花钱买园林门票转卖违法吗").highlight
 
 
 AID_MD = """# 某市急救条例

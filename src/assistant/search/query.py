@@ -56,6 +56,12 @@ LAWS_SAY_FORBIDDEN = ("禁止", "不得")
 # A question asking what rights a rule gives (有哪些权利, 享有什么权利): laws grant them as 有权… or 享有…权利.
 _RIGHTS = re.compile(r"(?:哪些|什么|啥|几项|哪几)权利|权利(?:有哪些|是什么|包括)")
 LAWS_SAY_RIGHTS = ("有权", "享有")
+# A question asking whether something costs the asker money (要交钱吗, 要自己掏钱吗, 能免费吗, 收不收费): laws say so as
+# 收取…费用, 免费, 无偿 (不得收取任何费用, 免费予以更换), seldom in the asker's words.
+# (花钱买…, 收钱怎么罚: money in an act asked about, not a fee asked of)
+_FEES = re.compile(r"[交花掏给收付要]钱(?=[吗么嘛呢?？]|$)|要不要(?:自己)?[交花掏给收付]钱|收不收[费钱]|收费[吗么]|免费[吗么]|能免费"
+                   r"|是否(?:收费|免费)|自费")
+LAWS_SAY_FEES = ("费用", "收取", "免费", "无偿")
 # A question asking what happens to whoever breaks a rule: its answer states the penalty.
 # (违法吗/违不违法 asks whether an act is allowed, not what befalls it: _PERMISSION)
 _SANCTION = re.compile(r"罚|处分|惩|追究|后果|法律责任|被.{0,3}处理|(?<!违不)(?<!是否)(?:违法|违规)(?![吗么嘛])")
@@ -183,7 +189,7 @@ class QueryParser:
         effect = TAKES_EFFECT.search(text)
         if effect and (verb := effect.group(1) or effect.group(2)) in content:
             keys.setdefault(verb, (LAWS_SAY_EFFECT,))
-        for asked, wording in ((_FORBIDS, LAWS_SAY_FORBIDDEN), (_RIGHTS, LAWS_SAY_RIGHTS)):
+        for asked, wording in ((_FORBIDS, LAWS_SAY_FORBIDDEN), (_RIGHTS, LAWS_SAY_RIGHTS), (_FEES, LAWS_SAY_FEES)):
             if said := _said(asked.search(text), runs):
                 keys.setdefault(said, wording)
         purpose = _PURPOSE.search(normalize(whole) if whole else text) is not None
