@@ -74,10 +74,17 @@ TEMPLATES = (
     Template("overseer", r"(?:负责|主管|指导|监督|监管)[^。；]{0,40}?(?:工作|管理|监督)|是[^。；]{0,30}主管部门", (
         "{law}归哪个部门管", "{law}由谁负责监督")),
     Template("definition", r"", ("{term}是什么意思", "什么叫{term}", "{term}包括哪些", "{law}里说的{term}是指什么")),
+    Template("duties", r"义务", ("{law}规定了哪些义务", "根据{law}要履行哪些义务"), holds=r"下列义务|的义务"),
+    Template("adopted", r"^\d{4}年\d{1,2}月\d{1,2}日.{0,60}(?:通过|批准)$", (
+        "{law}是什么时候通过的", "{law}哪年出台的", "{law}是哪天批准的"), holds=r"^\d{4}年.{0,60}会议(?:通过|批准)$"),
+    Template("conditions", r"条件", ("{subject}需要什么条件", "{subject}要满足哪些条件", "{subject}的条件是什么")),
     Template("penalty of", r"罚|警告|责令|处分|吊销|没收|拘留|追究", ("违反{law}第{n}条怎么处罚", "{law}第{n}条的罚则"),
              holds=r"违反本(?:条例|法|办法|规定)第[一二三四五六七八九十百]+条"),
 )
 _CITED = re.compile(r"违反本(?:条例|法|办法|规定)第([一二三四五六七八九十百]+)条(?:第[一二三四五六七八九十]+[款项])*规定")
+_CONDITIONED = re.compile(  # who or what a list of conditions is for: 设立幼儿园，应当具备下列条件
+    r"(?:^第[一二三四五六七八九十百零]+条\s*|[，。；]|^)([^，。；：:\s]{2,24}?)(?:（[^）]*）)?[，,]?(?:应当|必须)?(?:具备|符合)下列(?:基本)?条件",
+    re.M)
 _DEFINED = re.compile(r"所称([^，,。、“”（）()]{2,12})，(?:是)?指|（[一二三四五六七八九十]+）([^，,。、“”（）()]{2,10})，是指")
 
 
@@ -111,6 +118,18 @@ def ask(searcher: Searcher, template: Template, law: Law) -> list[Asked]:
             for wording in template.wordings:
                 text, _ = top(searcher.search(q := wording.format(law=law.title, term=term), k=3))
                 out.append((wording, q, shape.search(text) is not None, text))
+        return out
+    if template.name == "conditions":  # each thing a law lists conditions for: the lead-in of that list, from that law
+        for subject in dict.fromkeys(_CONDITIONED.findall(law.text)):
+            if len(subject) < 4 or subject.startswith(("应当", "但是", "其")) or subject.endswith("且"):
+                continue
+            for wording in template.wordings:
+                results = searcher.search(q := wording.format(subject=subject), k=3)
+                hit = results.hits[0] if results.hits else None
+                quote = hit.lead + hit.passage.text if hit else ""
+                right = hit is not None and "下列" in quote and "条件" in quote and (
+                    hit.source.title.removeprefix("中华人民共和国") == law.title)
+                out.append((wording, q, right, quote))
         return out
     if template.name == "penalty of":  # each article a penalty cites: the penalty citing it, lead-in and list included
         for n in dict.fromkeys(_CITED.findall(law.text)):
