@@ -77,6 +77,8 @@ TEMPLATES = (
     Template("duties", r"义务", ("{law}规定了哪些义务", "根据{law}要履行哪些义务"), holds=r"下列义务|的义务"),
     Template("adopted", r"^\d{4}年\d{1,2}月\d{1,2}日.{0,60}(?:通过|批准)$", (
         "{law}是什么时候通过的", "{law}哪年出台的", "{law}是哪天批准的"), holds=r"^\d{4}年.{0,60}会议(?:通过|批准)$"),
+    Template("approved", r"^\d{4}年\d{1,2}月\d{1,2}日.{0,60}批准$", (  # a city's regulation: the province approves it
+        "{law}是哪天批准的", "{law}省人大什么时候批准的"), holds=r"^\d{4}年.{0,60}会议批准$"),
     Template("conditions", r"条件", ("{subject}需要什么条件", "{subject}要满足哪些条件", "{subject}的条件是什么")),
     Template("penalty of", r"罚|警告|责令|处分|吊销|没收|拘留|追究", ("违反{law}第{n}条怎么处罚", "{law}第{n}条的罚则"),
              holds=r"违反本(?:条例|法|办法|规定)第[一二三四五六七八九十百]+条"),

@@ -339,7 +339,11 @@ _HISTORY_ASKED = re.compile(rf"(?:{_EVENT}).*?(?:{_WHEN})|(?:{_WHEN}).*?(?:{_EVE
 _YEAR_ASKED = re.compile(r"(?:19|20)[0-9]{2}(?=年|$|[^0-9])")  # 2009年那次修正: the line of that year answers
 _AMENDMENT_ASKED = re.compile(r"修正|修订|修改|改过|改动")  # (an amendment asked, whatever the verb: the lines say 修正/修订)
 _AMENDMENT = re.compile(r"修正|修订")
-_HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|{_ORDER}|施行|实施|执行|实行|生效|开始|正式|起|从|全体会议|全会|常委会|会议上|会议|国务院|全国人大|人大|是|在|的|了|过|由|"
+# The event of a passing asked by its verb, and how history lines state it: 通过 by the congress that made it, 批准 by
+# the one approving it (a city's regulation: …省人民代表大会常务委员会…批准), 公布 by the order publishing it
+_PASSING_ASKED = re.compile(r"批准|通过|公布|颁布")
+_PASSING = {"批准": "批准", "通过": "通过", "公布": "公布", "颁布": "公布"}
+_HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|{_ORDER}|施行|实施|执行|实行|生效|开始|正式|起|从|全体会议|全会|常委会|会议上|会议|国务院|全国人大|(?:省|市|县|区)?人大|是|在|的|了|过|由|"
                             r"经过|经|最近|最新|最早|最初|首次|后来|一共|总共|先后|至今|目前|现在|上一次|那一次|那次|一次|"
                             r"第[几一二三四五六七八九十]+次|(?:19|20)[0-9]{2}年?|这部|这个|[\s?？。!！,，、])+")
 
@@ -372,8 +376,10 @@ def history_source(query: str, sources: list[Source]) -> str | None:
     words = _HISTORY_WORDS.sub("", q)
     if len(words) < 2 or words in KINDS:  # 条例什么时候通过的: which one?
         return None
-    named = [s.id for s in sources if _is_name_of(words, s)]
-    return named[0] if len(named) == 1 else None
+    named = [s for s in sources if _is_name_of(words, s)]
+    if len(named) > 1:  # the one named exactly (物业管理条例, which 河南省物业管理条例 only holds), as named_sources
+        named = [s for s in named if words in (s.short, s.title)]
+    return named[0].id if len(named) == 1 else None
 
 
 def history_order(query: str, lines: list[str]) -> list[int]:
@@ -390,6 +396,9 @@ def history_order(query: str, lines: list[str]) -> list[int]:
     if amended:  # (修订, a revision of the whole, and 修正, an amendment, are told apart when one is asked by name)
         said = amended.group() if amended.group() in ("修正", "修订") else "修正|修订"
         order.sort(key=lambda i: (_AMENDMENT.search(lines[i]) is None, re.search(said, lines[i]) is None))
+    event = _PASSING_ASKED.search(q)
+    if event and not amended:  # (a city's regulation is passed by its congress, approved by the province's: 批准 asked)
+        order.sort(key=lambda i: re.search(_PASSING[event.group()], lines[i]) is None)
     years = _YEAR_ASKED.findall(q)
     if years:
         order.sort(key=lambda i: not any(y in lines[i] for y in years))
