@@ -83,7 +83,10 @@ _PERMISSION = re.compile(r"能不能|可不可以|行不行|让不让|准不准|
 # A question asking why a rule was made (为什么要出台这个条例, 重庆为啥要管放烟花, 立法目的是什么): its answer is the
 # purpose clause (为了…，制定本条例), not a rule sharing its words.
 _PURPOSE = re.compile(r"(?:为什么|为啥|为何|干嘛)要?(?:专门)?(?:出台|制定|立|出|颁布|搞|定|管)|(?:立法|出台|制定)(?:的)?(?:目的|初衷|原因)"
-                      r"|(?:条例|法|办法|规定)[^，。？?]{0,6}(?:目的|宗旨|意图|初衷|意义)|是为了(?:什么|啥)|为了(?:什么|啥)(?:定|出台|制定)")
+                      r"|(?:条例|法|办法|规定)[^，。？?]{0,6}(?:目的|宗旨|意图|初衷|意义)|是为了(?:什么|啥)|为了(?:什么|啥)(?:定|出台|制定)"
+                      # (出台这个条例主要想解决什么问题, 出这个法想干什么: what making it was meant to do)
+                      r"|(?:出台|制定|出|搞|立)[^，。？?]{0,16}?(?:条例|法|办法|规定)[^，。？?]{0,4}?(?:想|要|是)?(?:干什么|干嘛"
+                      r"|解决什么|解决哪些|图什么|图啥)")
 # What such a question calls the purpose (这个条例的目的是什么, 宗旨, 立法意图): it gains the words that end a purpose
 # clause, as the register's 立法目的 does, and it asks no definition (目的是什么 is not 什么是目的).
 _PURPOSE_NOUN = re.compile(r"目的|宗旨|意图|初衷|意义")
@@ -192,9 +195,12 @@ class QueryParser:
         for asked, wording in ((_FORBIDS, LAWS_SAY_FORBIDDEN), (_RIGHTS, LAWS_SAY_RIGHTS), (_FEES, LAWS_SAY_FEES)):
             if said := _said(asked.search(text), runs):
                 keys.setdefault(said, wording)
-        purpose = _PURPOSE.search(normalize(whole) if whole else text) is not None
+        asked_why = _PURPOSE.search(normalize(whole) if whole else text)
+        purpose = asked_why is not None
         if purpose and (noun := _PURPOSE_NOUN.search(content)) and not any(noun.group() in k for k in keys):
             keys[noun.group()] = LAWS_SAY_PURPOSE
+        elif purpose and (said := _said(asked_why, runs)):  # 为什么要出台…: the verb said gains them
+            keys.setdefault(said, LAWS_SAY_PURPOSE)
         figures = numeral_keys(content)
         keys = dict(sorted({**keys, **figures}.items(), key=lambda kv: -len(kv[0])))
         expansions = _expansions(f"{content} {_ASPECT.sub('', content)}", keys)
