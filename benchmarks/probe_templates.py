@@ -64,20 +64,21 @@ TEMPLATES = (
     Template("effect", r"起施行|施行之日|^\d{4}年\d{1,2}月\d{1,2}日\s*施行", (
         "{law}什么时候施行", "{law}什么时候实施", "{law}哪天起实施", "{law}何时实施", "{law}什么时候生效",
         "{law}什么时候执行"), holds=r"起施行"),
-    Template("amended", r"修正|修订", ("{law}修改过吗", "{law}哪年修改的", "{law}最近一次修订是什么时候"),
+    Template("amended", r"修正|修订", ("{law}修改过吗", "{law}哪年修改的", "{law}最近一次修订是什么时候", "{law}一共改了几次"),
              holds=r"^(?:\d{4}年\d{1,2}月\d{1,2}日|根据).{0,80}(?:修正|修订)"),
     Template("scope", r"适用(?:于)?本|适用于|本(?:条例|法|办法|规定)适用", (
         "{law}的适用范围", "{law}适用于谁", "{law}在什么范围内适用")),
     Template("penalty", r"罚|警告|责令|处分|吊销|没收|拘留|追究", (
         "违反{law}会怎么处罚", "不遵守{law}有什么后果", "{law}里有哪些罚款规定")),
-    Template("bans", r"禁止|不得|严禁", ("{law}禁止哪些行为", "{law}里有哪些禁止性规定", "{law}不让做什么")),
+    Template("bans", r"禁止|不得|严禁", ("{law}禁止哪些行为", "{law}里有哪些禁止性规定", "{law}不让做什么", "{law}严禁哪些行为")),
     Template("rights", r"权利|有权", ("{law}规定了哪些权利", "根据{law}我有哪些权利"), holds=r"享有下列权利|有权"),
     Template("overseer", r"(?:负责|主管|指导|监督|监管)[^。；]{0,40}?(?:工作|管理|监督)|是[^。；]{0,30}主管部门", (
         "{law}归哪个部门管", "{law}由谁负责监督")),
     Template("definition", r"", ("{term}是什么意思", "什么叫{term}", "{term}包括哪些", "{law}里说的{term}是指什么")),
     Template("duties", r"义务", ("{law}规定了哪些义务", "根据{law}要履行哪些义务"), holds=r"下列义务|的义务"),
-    Template("adopted", r"^\d{4}年\d{1,2}月\d{1,2}日.{0,60}(?:通过|批准)$", (
-        "{law}是什么时候通过的", "{law}哪年出台的", "{law}是哪天批准的"), holds=r"^\d{4}年.{0,60}会议(?:通过|批准)$"),
+    Template("adopted", r"^\d{4}年\d{1,2}月\d{1,2}日.{0,60}(?:通过|批准|公布|发布)$", (
+        "{law}是什么时候通过的", "{law}哪年出台的", "{law}是哪天批准的", "{law}是哪一年颁布的"),
+             holds=r"^\d{4}年.{0,60}会议(?:通过|批准)$"),
     Template("approved", r"^\d{4}年\d{1,2}月\d{1,2}日.{0,60}批准$", (  # a city's regulation: the province approves it
         "{law}是哪天批准的", "{law}省人大什么时候批准的"), holds=r"^\d{4}年.{0,60}会议批准$"),
     Template("conditions", r"条件", ("{subject}需要什么条件", "{subject}要满足哪些条件", "{subject}的条件是什么")),

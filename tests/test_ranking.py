@@ -195,7 +195,8 @@ def test_questions_every_regulation_is_asked_find_the_article_that_answers(tmp_p
         assert top(gardens, query) == "本市行政区域内园林的管理活动，适用本条例。", query
         assert not gardens.parser.parse(query).wants_agent
     # what it forbids: it writes 不得, not the 禁止 asked (nor 不让/不能), and 能不能 asks whether one may
-    for query in ("某市园林条例禁止哪些行为", "某市园林条例里有哪些禁止性规定", "园林里哪些事不能做", "在园林里不让干什么"):
+    for query in ("某市园林条例禁止哪些行为", "某市园林条例里有哪些禁止性规定", "园林里哪些事不能做", "在园林里不让干什么",
+                  "某市园林条例严禁哪些行为"):
         assert top(gardens, query) == "游客不得攀折花木、损坏园林设施等行为。", query
     assert "不得" not in gardens.parser.parse("园林里能不能做烧烤").highlight
     # the rights it gives: 有权…, not the word 权利 asked

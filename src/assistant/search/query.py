@@ -51,7 +51,7 @@ TAKES_EFFECT = re.compile(r"(?:什么时候|啥时候|何时|几时|哪天|哪�
 LAWS_SAY_EFFECT = "起施行"
 # A question asking what a rule forbids (禁止哪些行为, 有哪些禁止性规定, 哪些事不能做, 不让干什么; not 能不能做, which
 # asks whether one may): laws write 禁止 or 不得, one law the one, another the other; the word said gains both.
-_FORBIDS = re.compile(r"禁止性|(?<![能可])不(?:能|让|许|准)(?:做|干)|禁止(?:做|干)?(?:哪些|哪几|什么|啥)")
+_FORBIDS = re.compile(r"禁止性|(?<![能可])不(?:能|让|许|准)(?:做|干)|(?:禁止|严禁)(?:做|干)?(?:哪些|哪几|什么|啥)")
 LAWS_SAY_FORBIDDEN = ("禁止", "不得")
 # A question asking what rights a rule gives (有哪些权利, 享有什么权利): laws grant them as 有权… or 享有…权利.
 _RIGHTS = re.compile(r"(?:哪些|什么|啥|几项|哪几)权利|权利(?:有哪些|是什么|包括)")
