@@ -191,7 +191,8 @@ def test_questions_every_regulation_is_asked_find_the_article_that_answers(tmp_p
     assert top(gardens, "不遵守某市园林条例有什么后果") == "违反本条例规定，在园林内烧烤的，处五十元罚款。"
     assert top(gardens, "某市园林条例在什么范围内适用") == "本市行政区域内园林的管理活动，适用本条例。"
     # 适用于谁 asks whom it applies to (its scope), not who is in charge (由使用单位负责)
-    for query in ("某市园林条例适用于谁", "某市园林条例对谁适用"):
+    # 哪些人要遵守/谁要遵守 asks the same (and the 管 of a title's 管理条例 asks no one in charge)
+    for query in ("某市园林条例适用于谁", "某市园林条例对谁适用", "哪些人要遵守某市园林条例", "谁要遵守某市园林管理条例"):
         assert top(gardens, query) == "本市行政区域内园林的管理活动，适用本条例。", query
         assert not gardens.parser.parse(query).wants_agent
     # what it forbids: it writes 不得, not the 禁止 asked (nor 不让/不能), and 能不能 asks whether one may

@@ -69,12 +69,12 @@ _SANCTION = re.compile(r"罚|处分|惩|追究|后果|法律责任|被.{0,3}处�
 # caused it (由…部门责令改正) answers it as well as a rule does (see ranking's unasked_sanction).
 _RECOURSE = re.compile(r"怎么办(?!理)|咋办|怎么处理|如何处理|怎样处理|怎么解决|如何解决|管不管|有人管吗|没人管")
 # A question asking who is in charge (由谁/哪个部门): its answer names them (由…负责, 属于…). (适用于谁 asks whom a
-# law applies to: its scope article, 适用本条例, names no one in charge.)
-_AGENT = re.compile(r"(?<!适用于)谁(?!适用)|哪个部门|哪些部门|什么部门|哪个单位|哪家|什么机构|哪个机构|归哪|哪级")
+# law applies to, 谁要遵守 who must comply: its scope article, 适用本条例, names no one in charge.)
+_AGENT = re.compile(r"(?<!适用于)谁(?!适用|(?:要|应当|应该|得|需要)?遵守)|哪个部门|哪些部门|什么部门|哪个单位|哪家|什么机构|哪个机构|归哪|哪级")
 # A question asking who oversees a field (归哪个部门管, 由谁监督, 主管部门是哪个, 执法部门是谁, 归民政局管吗): its answer is the
 # article assigning that duty (…部门负责本行政区域内…的监督管理工作), not any sentence naming a department.
 _OVERSEER = re.compile(r"(?:哪个|哪些|什么|哪一个|哪级)(?:部门|单位|机构|机关)[^，。？?]{0,4}(?:管|监督|主管)|归哪|归[^，。？?]{1,8}管"
-                       r"|谁[^，。？?]{0,6}(?:管(?!钱)|监督|主管)|(?:主管|监管|管理)部门(?:是|有)|执法(?:部门|机关|主体)")
+                       r"|谁[^，。？?]{0,6}(?:管(?!钱|理(?:条例|办法|规定|细则))|监督|主管)|(?:主管|监管|管理)部门(?:是|有)|执法(?:部门|机关|主体)")
 # A question asking whether one may (能不能/可以…吗/准不准/不许…): its answer is the clause that permits or
 # forbids (可以/有权/不得/禁止), not one that only mentions the same things.
 # (合法吗/算违法吗 asks whether the act is allowed, answered by 不得/可以 as 能不能 is; 违法了怎么罚 asks a penalty)
