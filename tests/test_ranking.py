@@ -189,6 +189,10 @@ def test_questions_every_regulation_is_asked_find_the_article_that_answers(tmp_p
     is its penalty (违反本条例规定), 在什么范围内适用 its scope article, not a sentence sharing 遵守 or 范围."""
     gardens = regulation_searcher(tmp_path, "gardens", GARDENS_MD)
     assert top(gardens, "不遵守某市园林条例有什么后果") == "违反本条例规定，在园林内烧烤的，处五十元罚款。"
+    # the liability a breach brings (违反…要担什么责任) is its penalty, not a duty (责任) or a sentence sharing 违反
+    for query in ("违反某市园林条例要担什么责任", "不遵守某市园林条例要承担什么责任"):
+        assert gardens.parser.parse(query).wants_sanction, query
+    assert not gardens.parser.parse("园林管理机构要负什么责任").wants_sanction
     assert top(gardens, "某市园林条例在什么范围内适用") == "本市行政区域内园林的管理活动，适用本条例。"
     # 适用于谁 asks whom it applies to (its scope), not who is in charge (由使用单位负责)
     # 哪些人要遵守/谁要遵守 asks the same (and the 管 of a title's 管理条例 asks no one in charge)
