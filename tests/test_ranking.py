@@ -305,6 +305,17 @@ def test_why_question_finds_the_purpose_clause(tmp_path: Path):
     assert not parse("农贸市场管理条例的目的是什么").wants_definition and parse("什么是农贸市场").wants_definition
 
 
+def test_a_policy_documents_preamble_states_its_purpose(db_path: Path):
+    """A decision, plan or opinion says why it was made in its preamble, ending with what follows (作出如下决定,
+    特制定…实施方案如下, 现提出如下意见), not 制定本条例: 为什么要出台共同富裕实施方案 quoted a sentence with 出台 in it."""
+    for preamble in ("全会就推进省域治理现代化问题，作出如下决定。", "为实现共同富裕提供浙江示范，特制定“十四五”时期实施方案如下。",
+                     "为推动政务新媒体健康有序发展，经国务院同意，现提出如下意见。"):
+        assert passage_flags(preamble) & PURPOSE, preamble
+    assert not passage_flags("下列人员在同等条件下，按照如下顺序对出租的房屋有优先承租权：") & PURPOSE
+    seeds = Searcher.open(db_path)
+    assert top(seeds, "为什么要出台共同富裕实施方案").endswith("特制定“十四五”时期实施方案如下。")
+
+
 def test_a_question_prefers_the_document_that_holds_all_of_it(parks: Searcher):
     # both sentences hold 野餐 and 垃圾; only the parks regulation also speaks of 露营 (in another article)
     query = "露营野餐垃圾"

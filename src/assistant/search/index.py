@@ -31,7 +31,8 @@ if TYPE_CHECKING:  # only ingest writes an index: a searcher starts without sqli
     import sqlite_utils
 
 TABLE = "search_index"
-INDEX_VERSION = "16"  # 16: passage flags mark an article assigning a field's oversight and a purpose clause (ranking.OVERSEES, PURPOSE)
+INDEX_VERSION = "17"  # 17: a policy document's preamble (…作出如下决定) is a purpose clause; 16: passage flags mark an
+# article assigning a field's oversight and a purpose clause (ranking.OVERSEES, PURPOSE)
 # 15: the words of the provisions a passage names are a field of their own ("cited")
 FIELDS = ("words", "bigrams", "context", "cited")
 # BM25 parameters per field. b below the usual 0.75 because a long sentence that answers the question

@@ -91,7 +91,7 @@ _PURPOSE = re.compile(r"(?:为什么|为啥|为何|干嘛)要?(?:专门)?(?:出�
 # What such a question calls the purpose (这个条例的目的是什么, 宗旨, 立法意图): it gains the words that end a purpose
 # clause, as the register's 立法目的 does, and it asks no definition (目的是什么 is not 什么是目的).
 _PURPOSE_NOUN = re.compile(r"目的|宗旨|意图|初衷|意义")
-LAWS_SAY_PURPOSE = ("制定本条例", "制定本法", "制定本办法", "制定本规定")
+LAWS_SAY_PURPOSE = ("制定本条例", "制定本法", "制定本办法", "制定本规定", "如下")  # (如下: a policy document's preamble, 作出如下决定)
 # Years named relative to the newest year the corpus states.
 RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 # A yes/no question (需要登记吗, 是否可以…): its modal verb is scaffolding, as the answer states the rule

@@ -101,8 +101,10 @@ _AGENT = re.compile(r"由.{1,30}(?:负责|承担|交纳|支付|进行|组织|实
 # named, no duty given)
 _OVERSEES = re.compile(r"(?:负责|主管|指导|监督|监管)(?!(?:管理)?(?:部门|机关|机构|局))[^。；]{0,40}?(?:工作|管理|监督)"
                        r"|对[^。；]{1,30}(?:进行|实施|实行)(?:监督|管理|指导)|是[^。；]{0,30}主管部门")
-# States why the rule is made: 为了…，根据…，制定本条例; 本法的宗旨是…
-_PURPOSE = re.compile(r"^为了?[^。]{2,160}?制定本|(?:目的|宗旨)(?:是|为)")
+# States why the rule is made: 为了…，根据…，制定本条例; 本法的宗旨是…; a policy document's preamble, ending with what it
+# goes on to set out: 为…，特制定…实施方案如下 / 全会…作出如下决定 / 为…，现提出如下意见
+_PURPOSE = re.compile(r"^为了?[^。]{2,160}?制定本|(?:目的|宗旨)(?:是|为)"
+                      r"|(?:制定|作出|提出)[^。，；]{0,30}如下(?:决定|意见|方案|规定|措施)?[。：:]?$")
 # Permits or forbids: 可以/有权/即可/允许, 不得/禁止/不准/不受…限制, 只能 (只能约定一次试用期).
 _PERMITS = re.compile(r"不得|禁止|严禁|不准|不许|可以|有权|即可|允许|只能|不受.{0,12}限制|有[^，。；]{0,20}权利")
 _PLACE_SUFFIX = re.compile(r"(?<=..)(?:省|市|县)$")
