@@ -3,6 +3,7 @@ on a corpus holding one city's regulation (another city's questions are not answ
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -10,8 +11,10 @@ from regulation_support import REGULATIONS, plan_with_regulations
 
 from assistant.chat import Request, build_core
 from assistant.search.answered import ANSWER_FEATURES, MARGIN_CAP, AnswerModel, Answerer, TopPassage, load_model
+from assistant.search.candidates import score_all
 from assistant.search.engine import Searcher
 from assistant.search.places import bound_places
+from assistant.search.ranking import FEATURES, QueryRanker
 from assistant.search.query import ParsedQuery
 
 PLAN = "某某实施方案\n一、总体要求\n1.打造协作升级版。推进山海协作。\n"
@@ -406,12 +409,27 @@ def test_the_stored_model_round_trips_and_thresholds_its_logit():
     model = load_model()
     assert AnswerModel.from_json(model.to_json()).to_json() == model.to_json()
     assert set(model.to_json()["weights"]) == set(ANSWER_FEATURES)
+    assert set(model.to_json()["ranking"]) == set(FEATURES)  # the ranking whose top passages it reads
 
 
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     return Searcher.open(plan_with_regulations(tmp_path_factory.mktemp("answered"), PLAN,
                                                [REGULATIONS / "shanghai-dog-keeping.md"]))
+
+
+def test_the_answered_model_reads_the_top_of_its_own_ranking_whatever_the_order_shown(searcher, monkeypatch):
+    """The order shown is fitted to put an answer first, the answered model on the top passages of the ranking it
+    was fitted with (AnswerModel.ranking): another order shown leaves its features as they were; without a ranking
+    of its own it reads the order shown."""
+    query = "养犬登记怎么办理"
+    stored = searcher.search(query)
+    monkeypatch.setattr(searcher, "weights", np.zeros(len(FEATURES)))  # BM25 alone
+    reordered = searcher.search(query)
+    assert [h.passage.text for h in reordered.hits] != [h.passage.text for h in stored.hits]
+    assert reordered.answer_features == stored.answer_features
+    monkeypatch.setattr(searcher, "answer_model", replace(searcher.answer_model, ranking=None))
+    assert searcher.search(query).answer_features != stored.answer_features
 
 
 def test_another_citys_question_finds_the_regulation_but_is_not_answered(searcher):
@@ -501,8 +519,15 @@ def test_a_province_rules_binding_a_city_rank_as_naming_it(tmp_path):
     searcher = Searcher.open(plan_with_regulations(tmp_path, plan, [REGULATIONS / "shandong-elderly-care-services.md"]))
     answer = searcher.search("济南养老机构要向哪个部门备案")
     assert answer.answered and "并向所在地县（市、区）人民政府民政部门备案" in answer.hits[0].passage.text
-    # as high as without the city: the place costs the rule's article nothing
-    assert answer.hits[0].score >= searcher.search("养老机构要向哪个部门备案").hits[0].score * 0.5
+    # the place costs the rule's article no coverage: its text and title cover every word asked (济南 by the binding)
+    q = searcher.parser.parse("济南养老机构要向哪个部门备案")
+    lists, gram_bits = searcher.term_lists(q)
+    s, bits = score_all(lists, searcher.index.size)
+    texts = dict(searcher.corpus.db.execute("select rowid, text from passages").fetchall())
+    article = np.array([i for i, row in enumerate(searcher.index.passage_rows.tolist())
+                        if texts[row] == answer.hits[0].passage.text])
+    x = QueryRanker(q, searcher.table, searcher.weights, gram_bits).features(article, bits[article])[0]
+    assert s[article[0]] > 0 and [x[FEATURES.index(n)] for n in ("uncovered", "unmatched", "off_document")] == [0, 0, 0]
 
 
 def test_a_national_law_answers_the_home_provinces_questions_not_another_places(tmp_path):

@@ -2,6 +2,10 @@
 
 A small logistic model over a few readable features of the query and its top ANSWERED_DEPTH passages,
 fitted on the tuning queries by benchmarks/fit_ranking.py (the "answered" entry of ranking_weights.json).
+The passages it reads are the top of its own ranking (the entry's "ranking" weights, fitted on pairs of
+passages), not necessarily of the order shown: the shown order's weights are fitted to put a gold passage first
+(listwise), which also lifts passages close in meaning for questions the documents cannot answer, and the features
+below then tell those apart less well (held out: flagged 558 → 522 of 729 test-half questions when read there).
 The features are few and general, chosen on how well they carry over to questions not fitted on (5-fold
 cross-validation, leave-one-batch-out and leave-one-class-out, see fit_ranking.py --answered-cv): the first
 score F, the score margin between the first two passages, whether those two come from one document (the
@@ -31,7 +35,7 @@ from assistant.search.dictionary import word_table
 from assistant.search.normalize import normalize
 from assistant.search.places import binds, listed_places, place_names, written_as, written_places
 from assistant.search.query import ParsedQuery
-from assistant.search.ranking import WEIGHTS_FILE
+from assistant.search.ranking import FEATURES, WEIGHTS_FILE
 
 ANSWERED_DEPTH = 3  # top passages examined
 ANSWER_FEATURES = (
@@ -154,20 +158,32 @@ class TopPassage:
 
 @dataclass(frozen=True)
 class AnswerModel:
-    """Weights (in ANSWER_FEATURES order), intercept and threshold on the logit."""
+    """Weights (in ANSWER_FEATURES order), intercept and threshold on the logit; the ranking whose top passages
+    it reads: its weights (in ranking.FEATURES order; None: the order shown) and, with sentence vectors, the
+    cosines its `dissimilar` maps to 1 and 0 (None: the order's)."""
 
     weights: np.ndarray
     bias: float
     threshold: float
+    ranking: np.ndarray | None = None
+    cosine: tuple[float, float] | None = None
 
     @classmethod
     def from_json(cls, data: Mapping) -> "AnswerModel":
+        ranking, cosine = data.get("ranking"), data.get("cosine")
         return cls(np.array([float(data["weights"].get(n, 0.0)) for n in ANSWER_FEATURES]), float(data["bias"]),
-                   float(data["threshold"]))
+                   float(data["threshold"]),
+                   None if ranking is None else np.array([float(ranking.get(n, 0.0)) for n in FEATURES]),
+                   None if cosine is None else (float(cosine[0]), float(cosine[1])))
 
     def to_json(self) -> dict:
-        return {"weights": {n: round(float(w), 4) for n, w in zip(ANSWER_FEATURES, self.weights)},
+        data = {"weights": {n: round(float(w), 4) for n, w in zip(ANSWER_FEATURES, self.weights)},
                 "bias": round(self.bias, 4), "threshold": round(self.threshold, 4)}
+        if self.ranking is not None:
+            data["ranking"] = {n: round(float(w), 4) for n, w in zip(FEATURES, self.ranking)}
+        if self.cosine is not None:
+            data["cosine"] = [round(v, 4) for v in self.cosine]
+        return data
 
     def score(self, x: np.ndarray) -> float:
         return float(x @ self.weights + self.bias)

@@ -201,12 +201,8 @@ class Searcher:
         lists, gram_bits = self.term_lists(parsed)
         ranker = QueryRanker(parsed, self.table, self.weights, gram_bits, self.meaning(query))
         allowed, among = self._filter(parsed, source_id, kinds)
-        top = top_k(lists, max(SHORTLIST, offset + k), self.index.size, allowed, ranker, among)
-        spelled = self._spelling_out(parsed, lists, len(top.docs), source_id, kinds, ranker) if parsed.parts else None
-        if spelled is not None:
-            top = _first(spelled, top)
-        elif parsed.wants_definition and len(top.docs) > 1 and offset == 0:
-            top = self._defining_first(top, query)
+        ranked = partial(self._ranked, query, parsed, lists, allowed, source_id, kinds, offset == 0)
+        top, spelled = ranked(ranker, max(SHORTLIST, offset + k), among)
         # a document named, none of its passages holding a word asked: those fitting what is asked (its penalties)
         fitting = source_id is not None and _asks_something(parsed)
         nearest = (not len(top.docs) and not (parsed.phrases or parsed.excluded)
@@ -214,9 +210,10 @@ class Searcher:
         if nearest:  # no passage shares a word with it: the nearest, shown as such, never as an answer
             n = max(SHORTLIST, offset + k)
             top = (_fitting(ranker, np.flatnonzero(allowed(np.arange(self.index.size))), n) if fitting
-                   else _nearest(ranker.meaning, allowed, n))
+                   else _nearest(self._judging(ranker.meaning), allowed, n))
         page = top.docs[offset : offset + k]
-        rows = self._rows(np.array(sorted({*page.tolist(), *top.docs[:ANSWERED_DEPTH].tolist()}), dtype=np.int64))
+        judged = top if nearest or not len(page) else self._judged(top, ranker, ranked)
+        rows = self._rows(np.array(sorted({*page.tolist(), *judged.docs[:ANSWERED_DEPTH].tolist()}), dtype=np.int64))
         hits = []
         for doc, score in zip(page.tolist(), top.scores[offset : offset + k].tolist()):
             row, text = rows[doc]
@@ -234,8 +231,8 @@ class Searcher:
                       and not provisions(normalize(query)))
         score, x, checked = -math.inf, None, []
         if hits and not asked_item and not nearest:
-            checked = self._top_passages(top.docs[:ANSWERED_DEPTH], rows, parsed.wants_sanction)
-            x = self._answer_features(parsed, ranker, checked, top.scores[:ANSWERED_DEPTH])
+            checked = self._top_passages(judged.docs[:ANSWERED_DEPTH], rows, parsed.wants_sanction)
+            x = self._answer_features(parsed, ranker, checked, judged.scores[:ANSWERED_DEPTH])
             score = self.answer_model.score(x) if x is not None else math.inf
         # (known from top_k when it read every list: the same passages, the same filters)
         total = count_matches(lists, allowed, TOTAL_CAP) if top.matches is None else min(top.matches, TOTAL_CAP)
@@ -249,6 +246,34 @@ class Searcher:
                                                                             self._concepts_found(ranker), checked))
         return Results(query=query, hits=hits, total=total, answered=answered, answer_score=score,
                        answer_features=tuple(x.tolist()) if x is not None else (), untouched=untouched, missing=missing)
+
+    def _ranked(self, query: str, q: ParsedQuery, lists: list[TermList], allowed, source_id: str | None,
+                kinds: tuple[str, ...] | None, first_page: bool, ranker: QueryRanker, n: int,
+                among: np.ndarray | None) -> tuple[TopK, TopK | None]:
+        """The exact top n by the ranker's F (of the passages `among`, when given), a slogan's spelling-out first
+        (returned too: it answers) or, on the first page, the passage defining the term a question asks about."""
+        top = top_k(lists, n, self.index.size, allowed, ranker, among)
+        spelled = self._spelling_out(q, lists, len(top.docs), source_id, kinds, ranker) if q.parts else None
+        if spelled is not None:
+            top = _first(spelled, top)
+        elif q.wants_definition and len(top.docs) > 1 and first_page:
+            top = self._defining_first(top, query)
+        return top, spelled
+
+    def _judged(self, top: TopK, ranker: QueryRanker, ranked: Callable[..., tuple[TopK, TopK | None]]) -> TopK:
+        """The passages the answered model reads: the shortlist shown ranked anew by the answered model's own
+        ranking (answered.AnswerModel; its exact top of all passages measured alike and cost a second search),
+        or `top` as shown."""
+        if self.answer_model.ranking is None:
+            return top
+        judge = ranker.reweighted(self.answer_model.ranking, self._judging(ranker.meaning))
+        return ranked(judge, SHORTLIST, np.sort(top.docs[:SHORTLIST]))[0]
+
+    def _judging(self, meaning: vectors.Meaning | None) -> vectors.Meaning | None:
+        """`dissimilar` on the scale the answered model was fitted with: what it reads, and how near in meaning a
+        passage sharing no word with the query must be to be shown at all (NEAREST)."""
+        cosine = self.answer_model.cosine
+        return meaning if meaning is None or cosine is None else replace(meaning, low=cosine[0], high=cosine[1])
 
     def _spelling_out(self, q: ParsedQuery, lists: list[TermList], n: int, source_id: str | None,
                       kinds: tuple[str, ...] | None, ranker: QueryRanker) -> TopK | None:

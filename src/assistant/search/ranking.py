@@ -17,6 +17,7 @@ import json
 import math
 import re
 from bisect import bisect_left
+from copy import copy
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
 from itertools import accumulate
@@ -429,6 +430,14 @@ class QueryRanker:
         self._named: np.ndarray | None = None  # see _naming
         # the gain the features can add at most, and the features after the term ones (TERM_FEATURES)
         self.gain_bound, self.rest_gain = _gains(self.beta.tobytes(), self.active.tobytes())
+
+    def reweighted(self, weights: np.ndarray, meaning: Callable[[np.ndarray], np.ndarray] | None) -> "QueryRanker":
+        """The same query ranked by other weights and scale of `dissimilar` (the answered model's ranking,
+        answered.py): what the query and the table give is shared, the bounds are recomputed."""
+        other = copy(self)
+        other.beta, other.meaning = weights, meaning
+        other.gain_bound, other.rest_gain = _gains(weights.tobytes(), self.active.tobytes())
+        return other
 
     # -- scoring ----------------------------------------------------------------------------
 
