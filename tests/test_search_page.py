@@ -149,7 +149,7 @@ def test_an_item_its_lead_in_shows_with_the_whole_list_is_not_shown_again(tmp_pa
     rules = tmp_path / "permits.md"
     rules.write_text(PERMITS, encoding="utf-8")
     db = plan_with_regulations(tmp_path, "某某实施方案\n一、总体要求\n推进居住登记。\n", [rules])
-    query, fined = "公安机关给予警告 冒用居住证", "骗领和伪造居住证罚多少"
+    query, fined = "公安机关给予警告罚款 冒用居住证", "骗领和伪造居住证罚多少"
     with running_service(settings_for(db, tmp_path)) as url:
         api = httpx.get(f"{url}/api/search", params={"q": query, "k": 10}).json()["results"]
         assert [r["text"][:4] for r in api[:2]] == ["有下列行", "（一）冒"]  # the API keeps both
