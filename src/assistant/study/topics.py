@@ -6,7 +6,7 @@ user's remaining words (a quoted phrase first), the one most of the answer's bes
 tie one the hits hold in the user's longer wording, then the rarer in the corpus, then the longer; a word
 counts as contained when the hit holds it or a wording the search expands it to
 (共富 → 共同富裕). A short word the hits only hold as part of the user's longer wording takes that wording
-(数字 → 数字鸿沟). A topic is a name, not a measure: a compound of four or more characters, a short term the
+(数字 → 数字鸿沟), unless that wording holds a name the user typed (优化营商环境: 营商环境). A topic is a name, not a measure: a compound of four or more characters, a short term the
 corpus itself writes in quotes (“飞地”, “三服务”), or an abbreviation the search expands (共富); 增长, 强度,
 目标 are none of these. No good word: no button.
 """
@@ -44,6 +44,8 @@ def answer_topic(searcher: Searcher, query: str, hits: Sequence[Hit]) -> str | N
         if not covered:
             continue
         widened = _widened(searcher, word, parsed.runs, hits, covered) if len(word) <= WIDEN_CHARS else word
+        if widened != word and any(f[0] != word and len(f[0]) >= TOPIC_CHARS and f[0] in widened for f in parsed.concepts):
+            continue  # 优化 → 优化营商环境 holds 营商环境, a name the user typed: that is the topic, not the verb's phrase
         # on a tie: a name the hits hold in the user's longer wording (中国式现代化), then the rarer word
         # (共富 before 示范区 when the hits hold both), then the longer
         rank = (word in parsed.phrases, covered, widened != word, -_share(searcher, word), len(word))
