@@ -7,9 +7,11 @@ candidate search (candidates.py) can bound F by s · exp(Σ max(βⱼ, 0)) and s
 Features are oriented so that their fitted weights come out negative (a passage is marked for what it
 lacks): the bound is then s itself and pruning is as tight as for plain BM25.
 
-The weights βⱼ live in ranking_weights.json, fitted by benchmarks/fit_ranking.py (logistic regression
-on pairs of a gold and a non-gold passage of the tuning queries, with log s as a feature whose
-coefficient is divided out). The authority prior of each source kind is data too: corpus/ranking.toml.
+The weights βⱼ live in ranking_weights.json, fitted by benchmarks/fit_ranking.py on the tuning queries,
+log s held at weight 1: those of the order shown listwise (the share a softmax over log F gives the gold
+passages of each query's shortlist, every βⱼ at most 0), those of the answered model's own ranking on pairs
+of a gold and a non-gold passage (QueryRanker.reweighted). The authority prior of each source kind is data
+too: corpus/ranking.toml.
 """
 from __future__ import annotations
 
