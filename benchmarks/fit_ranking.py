@@ -105,6 +105,7 @@ PRIOR = {"uncovered": -0.69, "outside_context": -0.3, "apart": -0.4, "heading": 
          "no_time": 0.0,
          "no_sanction": 0.0, "unmatched": 0.0, "no_agent": 0.0, "off_document": 0.0,
          "no_permission": 0.0, "unasked_sanction": 0.0, "no_purpose": 0.0, "dissimilar": 0.0}
+KEPT_NOTE = "; the answered model and its ranking as before: "  # how an --order-only note names what it kept
 COSINE_SAMPLE = 500  # --semantic: passages whose cosines with the tuning queries set the dissimilar scale
 COSINE_RANGE = (50, 99.999)  # percentiles of those cosines mapped to dissimilar 1 (a typical pair) and 0 (closer
 # than almost any unrelated pair): chosen by 5-fold out of fold R@1 on the tuning half (listwise): 99.9th .736,
@@ -384,7 +385,8 @@ def main() -> None:
         for name, v in beta.items():
             print(f"  {name:<17}{v:+.3f}")
         searcher.weights = np.array([beta[name] for name in FEATURES])
-        kept = f"; the answered model and its ranking as before: {data.get('note', '')}" if a.order_only else ""
+        before = data.get("note", "").split(KEPT_NOTE)[-1]  # (the answered model's part of an earlier --order-only note)
+        kept = f"{KEPT_NOTE}{before}" if a.order_only else ""
         data["note"] = (f"fitted by benchmarks/fit_ranking.py on {', '.join(f.name for f in a.files)} "
                         f"(listwise, {n_lists} queries, L2 {LIST_L2}), {date.today().isoformat()}{kept}")
         data["weights"] = beta
