@@ -82,22 +82,24 @@ def synthesise(base_db: Path, scale: int, out: Path) -> dict:
 
 
 def synthesise_vectors(corpus, passages: list, partners_of: list[list[int]], out) -> None:
-    """Vectors of the synthesised passages: the normalised sum of the vectors of the passages they are made of."""
+    """Vectors of the synthesised passages, in each table: the normalised sum of the vectors of the passages they are
+    made of."""
     import numpy as np
 
-    stored = dict(corpus.conn.execute(f"select text, vector from {vectors.TABLE}"))
-    codes = np.stack([np.frombuffer(stored[p.text], dtype=np.int8) for p in passages]).astype(np.float32)
-    unit = codes / np.linalg.norm(codes, axis=1, keepdims=True)
     vectors.create_table(out)
-    out.executemany(f"insert or ignore into {vectors.TABLE} values (?, ?)",
-                    ((p.text, c.tobytes()) for p, c in zip(passages, vectors.quantize(unit))))
-    for copy, partners in enumerate(partners_of, 1):
-        mixed = unit + unit[partners]
-        mixed /= np.linalg.norm(mixed, axis=1, keepdims=True)
-        texts = (p.text[: len(p.text) // 2] + passages[q].text[len(passages[q].text) // 2 :]
-                 for p, q in zip(passages, partners))
-        out.executemany(f"insert or ignore into {vectors.TABLE} values (?, ?)",
-                        ((t, c.tobytes()) for t, c in zip(texts, vectors.quantize(mixed))))
+    for table in vectors.TABLES:
+        stored = dict(corpus.conn.execute(f"select text, vector from {table}"))
+        codes = np.stack([np.frombuffer(stored[p.text], dtype=np.int8) for p in passages]).astype(np.float32)
+        unit = codes / np.linalg.norm(codes, axis=1, keepdims=True)
+        out.executemany(f"insert or ignore into {table} values (?, ?)",
+                        ((p.text, c.tobytes()) for p, c in zip(passages, vectors.quantize(unit))))
+        for partners in partners_of:
+            mixed = unit + unit[partners]
+            mixed /= np.linalg.norm(mixed, axis=1, keepdims=True)
+            texts = (p.text[: len(p.text) // 2] + passages[q].text[len(passages[q].text) // 2 :]
+                     for p, q in zip(passages, partners))
+            out.executemany(f"insert or ignore into {table} values (?, ?)",
+                            ((t, c.tobytes()) for t, c in zip(texts, vectors.quantize(mixed))))
 
 
 def build(db_path: Path) -> dict:

