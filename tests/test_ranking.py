@@ -340,11 +340,14 @@ def test_the_weights_file_has_a_weight_for_every_feature_and_no_other():
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
     assert set(data["weights"]) == set(FEATURES)
     assert all(w <= 0 for w in data["weights"].values())  # each feature marks what a passage lacks: bound = s
-    assert data["weights"]["dissimilar"] == 0  # without sentence vectors there is no meaning to weigh
+    # without sentence vectors there is no meaning to weigh
+    assert data["weights"]["dissimilar"] == data["weights"]["dissimilar_sentence"] == 0
     semantic = data["semantic"]  # the weights of an embedded corpus (fit_ranking.py --semantic)
-    assert set(semantic["weights"]) == set(FEATURES) and semantic["weights"]["dissimilar"] < 0
-    low, high = semantic["cosine"]
-    assert 0 < low < high < 1
+    assert set(semantic["weights"]) == set(FEATURES)
+    assert semantic["weights"]["dissimilar"] < 0 and semantic["weights"]["dissimilar_sentence"] < 0
+    for scale in ("cosine", "sentence_cosine"):
+        low, high = semantic[scale]
+        assert 0 < low < high < 1
 
 
 def test_a_kind_the_table_does_not_list_is_ranked_and_grouped_as_the_kind_it_ends_with():
