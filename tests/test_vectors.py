@@ -80,8 +80,15 @@ def test_quantized_cosines_are_within_a_hundredth_of_the_true_ones():
     query = passages[7] + 0.5 * rng.normal(size=384).astype(np.float32)
     query /= np.linalg.norm(query)
     codes = vectors.quantize(passages)
-    found = vectors.PassageVectors(codes, (1 / np.linalg.norm(codes.astype(np.float32), axis=1)).astype(np.float32))
+    scale = (1 / np.linalg.norm(codes.astype(np.float32), axis=1)).astype(np.float32)
+    found = vectors.PassageVectors(codes, scale[:, None])
     assert np.abs(found.cosine(np.arange(200), query) - passages @ query).max() < 0.01
+    # two tables side by side (a passage's vector with its context, and alone): each part against the query
+    both = vectors.PassageVectors(np.hstack([codes, codes[::-1]]), np.column_stack([scale, scale[::-1]]))
+    cosines = both.cosines(np.arange(200), query)
+    assert np.abs(cosines[:, 0] - passages @ query).max() < 0.01
+    assert np.abs(cosines[:, 1] - passages[::-1] @ query).max() < 0.01
+    assert np.array_equal(both.cosine(np.arange(200), query), cosines[:, 0])
 
 
 def test_embed_makes_search_rank_by_meaning(corpus):

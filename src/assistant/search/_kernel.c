@@ -1,8 +1,9 @@
 /* The inner loops of top-k (candidates.py): posting lists added into per-passage accumulators (add), the
    accumulators zeroed again (clear), posting lists' shares looked up for a few passages (look_up), and the passages
-   read cut by a bound per passage (first_cut); and of the ranking's term features (ranking.py): which of the query's
+   read cut by a bound per passage (first_cut); of the ranking's term features (ranking.py): which of the query's
    concepts and word pairs a passage's presence bits hold (term_bits), the distinct keys of the candidates' bits and
-   titles/sections (distinct).
+   titles/sections (distinct); and of its meaning features (vectors.py): a query's dot products with the candidates'
+   int8 sentence vectors (dots).
 
    Each replaces a handful of numpy calls made once per query term (np.add.at for each accumulator; searchsorted,
    take, compare, scatter and adds per lookup); a query makes dozens of them. Each takes all the lists of one step
@@ -13,7 +14,7 @@
 
    Arrays come in through the buffer protocol (numpy arrays, C-contiguous, one-dimensional) and are checked for
    their element type: passage numbers int64, stored weights uint16, s and key shares float64, presence bits
-   int64, marks bool, contexts int32. Every passage number used as an index is checked against the array it indexes.
+   int64, marks bool, contexts int32, vector codes int8. Every passage number used as an index is checked against the array it indexes.
    Nothing is allocated but distinct's hash table, and nothing returned but None or a count. The GIL is released around each loop (the
    accumulators belong to one thread: candidates._dense).
 
@@ -39,7 +40,7 @@ static void release(Views *v)
     v->n = 0;
 }
 
-/* The data of `obj` as a 1-d array of `type` ('q' int64, 'i' int32, 'd' float64, 'H' uint16, '?' bool), its length
+/* The data of `obj` as a 1-d array of `type` ('q' int64, 'i' int32, 'd' float64, 'H' uint16, '?' bool, 'b' int8), its length
    in *len; NULL with an exception set if it is not one (TypeError), or if the object gives no C-contiguous buffer (or
    no writable one when `writable`: numpy raises ValueError). The buffer is released by release(v), also when NULL is
    returned. */
@@ -54,12 +55,13 @@ static void *array(Views *v, PyObject *obj, char type, int writable, const char 
     if (*f == '@' || *f == '=')
         f++;
     char got = *f == 'l' && b->itemsize == 8 ? 'q' : *f;  /* int64 is 'l' on LP64 systems */
-    Py_ssize_t size = type == 'H' ? 2 : type == '?' ? 1 : type == 'i' ? 4 : 8;
+    Py_ssize_t size = type == 'H' ? 2 : type == '?' || type == 'b' ? 1 : type == 'i' ? 4 : 8;
     if (b->ndim != 1 || got != type || f[1] != '\0' || b->itemsize != size) {
         const char *want = type == 'q'   ? "int64"
                            : type == 'i' ? "int32"
                            : type == 'd' ? "float64"
                            : type == 'H' ? "uint16"
+                           : type == 'b' ? "int8"
                                          : "bool";
         PyErr_Format(PyExc_TypeError, "%s: a one-dimensional %s array expected (format '%s')", name, want,
                      b->format ? b->format : "?");
@@ -828,6 +830,67 @@ done:
     return result;
 }
 
+/* ---- dots ------------------------------------------------------------------------------------------------- */
+
+PyDoc_STRVAR(dots_doc,
+"dots(codes, width, rows, query, parts, out)\n--\n\n"
+"The dot products of the sentence vectors (vectors.PassageVectors): codes (int8) is a passages x width matrix,\n"
+"flattened, each row holding width / len(query) vectors side by side; out[i * parts + j] is the dot product of\n"
+"query (float64) with the j-th vector of row rows[i] (int64), for j < parts. Each is summed in one order fixed by\n"
+"the query's length alone, so a passage gets the same number whichever rows are asked with it (top-k must equal\n"
+"exhaustive scoring); no int8 row is widened into a float64 copy first, which cost numpy most of the time.");
+
+#define DOT_LANES 4 /* independent partial sums: the compiler may keep them in vector registers */
+
+static PyObject *dots(PyObject *self, PyObject *args)
+{
+    PyObject *o_codes, *o_rows, *o_query, *o_out;
+    Py_ssize_t width, parts;
+    if (!PyArg_ParseTuple(args, "OnOOnO:dots", &o_codes, &width, &o_rows, &o_query, &parts, &o_out))
+        return NULL;
+    Py_buffer views[4];
+    Views v = {.views = views, .n = 0};
+    PyObject *result = NULL;
+    Py_ssize_t n_codes, n_rows, d, n_out;
+    const signed char *codes = array(&v, o_codes, 'b', 0, "codes", &n_codes);
+    const int64_t *rows = codes ? array(&v, o_rows, 'q', 0, "rows", &n_rows) : NULL;
+    const double *query = rows ? array(&v, o_query, 'd', 0, "query", &d) : NULL;
+    double *out = query ? array(&v, o_out, 'd', 1, "out", &n_out) : NULL;
+    if (!out)
+        goto done;
+    if (d < 1 || width < d || width % d || parts < 1 || parts > width / d || n_codes % width
+        || n_out < n_rows * parts) {
+        PyErr_SetString(PyExc_ValueError, "dots: width, query, parts and out do not fit together");
+        goto done;
+    }
+    const Py_ssize_t n_passages = n_codes / width;
+    for (Py_ssize_t i = 0; i < n_rows; i++)
+        if (rows[i] < 0 || rows[i] >= n_passages) {
+            out_of_range("dots");
+            goto done;
+        }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n_rows; i++) {
+        for (Py_ssize_t j = 0; j < parts; j++) {
+            const signed char *c = codes + rows[i] * width + j * d;
+            double lane[DOT_LANES] = {0.0};
+            Py_ssize_t t = 0;
+            for (; t + DOT_LANES <= d; t += DOT_LANES)
+                for (int l = 0; l < DOT_LANES; l++)
+                    lane[l] += c[t + l] * query[t + l];
+            double sum = (lane[0] + lane[1]) + (lane[2] + lane[3]);
+            for (; t < d; t++)
+                sum += c[t] * query[t];
+            out[i * parts + j] = sum;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
+    release(&v);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"add", add, METH_VARARGS, add_doc},
     {"clear", clear, METH_VARARGS, clear_doc},
@@ -835,6 +898,7 @@ static PyMethodDef methods[] = {
     {"first_cut", first_cut, METH_VARARGS, first_cut_doc},
     {"term_bits", term_bits, METH_VARARGS, term_bits_doc},
     {"distinct", distinct, METH_VARARGS, distinct_doc},
+    {"dots", dots, METH_VARARGS, dots_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -140,8 +140,7 @@ class Searcher:
         self._first_in_source = ~index.dup_in_source
         # sentence vectors, when the corpus is embedded and the model installed (vectors.py): ranking by meaning too
         self.vectors = vectors.load(corpus.conn, index.passage_rows) if semantic else None
-        self.sentences = vectors.load(corpus.conn, index.passage_rows, vectors.SENTENCE) if self.vectors is not None else None
-        self.encoder = vectors.encoder() if self.sentences is not None else None
+        self.encoder = vectors.encoder() if self.vectors is not None else None
         self.semantic = self.encoder is not None
         self.weights = load_weights(semantic=self.semantic)
         self.answer_model = load_model(semantic=self.semantic)
@@ -292,8 +291,7 @@ class Searcher:
         """The `dissimilar` feature of a query (None when search is lexical)."""
         if not self.semantic:
             return None
-        return vectors.Meaning(self.vectors, self.encoder.query(_asked(query)), *self.cosine_scale, self.sentences,
-                               self.sentence_scale)
+        return vectors.Meaning(self.vectors, self.encoder.query(_asked(query)), *self.cosine_scale, self.sentence_scale)
 
     def embed_queries(self, queries: list[str]) -> None:
         """Embed the meaning of queries about to be searched in batches (search --batch; the same vectors as one

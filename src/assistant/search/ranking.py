@@ -80,6 +80,7 @@ _ACTIVE = np.array([_F[name] for name in ("uncovered", "outside_context", "apart
                                           "unmatched", "no_agent", "off_document", "no_permission", "unasked_sanction",
                                           "no_purpose", "dissimilar", "dissimilar_sentence")],
                    dtype=np.intp)
+_MEANING = [_F["dissimilar"], _F["dissimilar_sentence"]]  # (in vectors.Meaning.both's order)
 TERM_WEIGHT = 2.0  # a named term (quoted slogan, curated word) counts this much more than a plain word
 DEFAULT_AUTHORITY = 0.5
 SOURCE_MASK_BYTES = 16 << 20  # cache of PassageTable.sources_holding
@@ -553,8 +554,7 @@ class QueryRanker:
         self._fill_term_features(cand, bits, x)
         self._passage_features(cand, x)
         if self.meaning is not None:
-            x[:, _F["dissimilar"]] = self.meaning(cand)
-            x[:, _F["dissimilar_sentence"]] = self.meaning.sentence(cand)
+            x[:, _MEANING] = self.meaning.both(cand)
         return x
 
     def _passage_features(self, cand: np.ndarray, x: np.ndarray) -> None:

