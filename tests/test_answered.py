@@ -121,6 +121,22 @@ def test_how_long_asks_for_a_duration_and_a_fund_asks_for_money(answerer):
                    GAP) == 0
 
 
+def test_a_share_of_the_body_answers_how_many_people(answerer):
+    """要多少人同意 / 多少人投票才有效 asks a quorum or a majority, which a rule states as a share of those counted
+    (三分之二以上成员, 过半数); a passage with no figure does not answer it, nor does a share answer how many a body
+    has (几个人组成: a count)."""
+    q = ParsedQuery(raw="调整承包地要多少人同意", runs=(("调整", "承包地", "同意"),), wants_number=True)
+    land = [(("承包地",), 5.0)]
+    for text in ("调整承包地必须经村民会议三分之二以上成员同意", "调整承包地须有过半数村民投票同意"):
+        assert feature(answerer.features(q, land, [True], [passage(text)], [1.0]), GAP) == 0
+    assert feature(answerer.features(q, land, [True], [passage("调整承包地应当经村民会议同意")], [1.0]), GAP) == 1
+    size = ParsedQuery(raw="业主委员会由几个人组成", runs=(("业主委员会", "组成"),), wants_number=True)
+    board = [(("业主委员会",), 5.0)]
+    assert feature(answerer.features(size, board, [True], [passage("经业主委员会三分之一以上组成人员提议")], [1.0]),
+                   GAP) == 1
+    assert feature(answerer.features(size, board, [True], [passage("业主委员会由五至十一人组成")], [1.0]), GAP) == 0
+
+
 def test_a_sum_stated_as_a_multiple_answers_how_much_money(answerer):
     q = ParsedQuery(raw="不签合同要赔多少钱", runs=(("签", "合同", "赔"),), wants_number=True)
     concepts = [(("合同",), 5.0)]

@@ -114,8 +114,15 @@ _UNIT_IN_TEXT = {
     "平方米": "平方米", "亩": "亩", "倍": "倍", "%": "%|分之|成|折|个百分点", "人": "人|名", "名": "人|名",
     "分钟": "分钟", "秒": "秒", "工作日": "工作日|日", "周": "周|星期|日|天", "星期": "周|星期|日|天", "次": "次",
     "辆": "辆", "户": "户", "家": "家", "所": "所", "张": "张", "件": "件", "公斤": "公斤|千克", "千克": "公斤|千克",
-    "吨": "吨", "米": "米", "分": "分", "时长": "年|个月|月|日|天|小时|周|星期|分钟",
+    "吨": "吨", "米": "米", "分": "分", "时长": "年|个月|月|日|天|小时|周|星期|分钟", "法定人数": "人|名|户",
 }
+# How many must consent, vote or attend (要多少人同意, 多少人投票才有效, 几户到场才算数) asks a quorum, which a rule
+# states as a share of the body as often as by a number (三分之二以上成员同意, 过半数投票); how many a body has
+# (业主委员会由几个人组成) is a count, which no share answers.
+_ASKED_QUORUM = re.compile(r"(?:多少|几)个?(?:人|名|户)[^，。？?！!]{0,6}?"
+                           r"(?:同意|投票|通过|到场|出席|参加|联名|签名|签字|表决|赞成|提议)")
+_QUORUM = "法定人数"  # the unit _asked_unit gives a quorum question
+_SHARE_OF_BODY = re.compile(r"[一二三四五六七八九十0-9]+分之[一二三四五六七八九十0-9]+|过半数|半数以上|超过半数")
 # A figure the question itself states (一年没扣分 → 一年, 60岁以上 → 60岁): a passage repeating it has not stated
 # the figure asked (审验期能延长几年 is not answered by 一年内无累积记分). 百/千/万 begin no figure said (多少万元).
 _SAID_FIGURE = re.compile(r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十半][一二两三四五六七八九十百千万亿半]*)[^\s，。？?！!、多几]")
@@ -382,6 +389,8 @@ def _year_forms(year: int) -> tuple[str, ...]:
 
 
 def _asked_unit(q: ParsedQuery) -> str | None:
+    if _ASKED_QUORUM.search(q.raw):
+        return _QUORUM
     m = _ASKED_UNIT.search(q.raw)
     if m is not None:
         return m.group(1) or ("%" if m.group(2) else "时长")
@@ -404,6 +413,8 @@ def _unsaid(text: str, said: list[str]) -> str:
 def _states_figure(text: str, unit: str | None) -> bool:
     if unit is None:
         return _FIGURE.search(text) is not None
+    if unit == _QUORUM and _SHARE_OF_BODY.search(text):
+        return True
     return re.search(f"{_NUMBER}[^，。；、0-9]{{0,3}}?(?:{_UNIT_IN_TEXT[unit]})", text) is not None
 
 
