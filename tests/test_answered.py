@@ -93,6 +93,21 @@ def test_a_compound_question_needs_each_of_its_clauses_answered_by_a_top_passage
     assert feature(answerer.features(single, concepts[2:], [True] * 2, [unemployment], [1.0]), GAP) == 0
 
 
+def test_a_word_both_clauses_share_answers_neither_clause(answerer):
+    """罢免村主任要多少人联名，罢免以后还能领补贴吗: 罢免 is the topic of both clauses, so a passage on the petition to
+    recall answers the first only; the second is answered by a passage on the allowance. A clause with no word of
+    its own (村主任怎么罢免，村主任怎么选) is read by all its words."""
+    q = ParsedQuery(raw="罢免村主任要多少人联名，罢免以后还能领补贴吗", runs=(("罢免", "村主任", "联名"), ("罢免", "领", "补贴")))
+    concepts = [(("罢免",), 6.0), (("村主任",), 5.0), (("联名",), 5.0), (("补贴",), 5.0)]
+    petition = passage("本村五分之一以上有选举权的村民联名，可以提出罢免村民委员会成员的要求。")
+    assert feature(answerer.features(q, concepts, [True] * 4, [petition], [1.0]), GAP) > 0
+    allowance = passage("被罢免的村民委员会成员不再享受补贴。")
+    assert feature(answerer.features(q, concepts, [True] * 4, [petition, allowance], [1.0, 0.9]), GAP) == 0
+    alike = ParsedQuery(raw="村主任怎么罢免，村主任怎么选", runs=(("村主任", "罢免"), ("村主任", "选")))
+    assert feature(answerer.features(alike, concepts[:2], [True] * 2, [passage("村主任的罢免由村民会议决定")], [1.0]),
+                   GAP) == 0
+
+
 def test_a_figure_in_another_unit_does_not_answer_how_much_money(answerer):
     q = ParsedQuery(raw="补贴发多少钱", runs=(("补贴",),), wants_number=True)
     concepts = [(("补贴",), 5.0)]

@@ -328,11 +328,17 @@ class Answerer:
 
 def _asked_parts(raw: str, concepts: Sequence[tuple[Sequence[str], float]]
                  ) -> list[tuple[str, list[tuple[Sequence[str], float]]]]:
-    """Each clause of a compound question with its concepts (none when the question asks one thing)."""
+    """Each clause of a compound question with its concepts (none when the question asks one thing). A word
+    the clauses share (罢免村主任要多少人联名，罢免以后还能领补贴吗: 罢免) is the topic of both and tells neither
+    answered: a clause with words of its own is answered by those."""
     clauses = [c for c in _CLAUSE_END.split(normalize(raw)) if _ASKS.search(c)]
     if len(clauses) < 2:
         return []
-    parts = [(c, [(vs, w) for vs, w in concepts if vs[0] in c]) for c in clauses]
+    parts = []
+    for i, c in enumerate(clauses):
+        part = [(vs, w) for vs, w in concepts if vs[0] in c]
+        own = [(vs, w) for vs, w in part if not any(vs[0] in o for j, o in enumerate(clauses) if j != i)]
+        parts.append((c, own or part))
     return [(c, part) for c, part in parts if part]
 
 
