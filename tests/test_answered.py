@@ -325,6 +325,19 @@ def test_the_province_table_names_cities_jiebas_list_tags_otherwise(answerer):
         assert answerer.named_places(ParsedQuery(raw=raw, runs=runs)) == named
 
 
+def test_a_listed_place_the_documents_commonly_write_as_a_word_is_no_place():
+    """新建 is in jieba's place list (新建县, once of 南昌) and is a word policy documents write everywhere (新建住宅):
+    where a tenth of the corpus's documents write it, a question saying 新建 names no place; 朝阳, which they
+    do not write, still is one, and so is 杭州, a city of the province table, however often they write it."""
+    shares = {"新建": 0.28, "朝阳": 0.01, "杭州": 0.3}
+    answerer = Answerer(["某某决定"], document_share=lambda word: shares.get(word, 0.0))
+    q = ParsedQuery(raw="朝阳新建小区要配幼儿园吗", runs=(("朝阳", "新建", "小区", "配", "幼儿园"),))
+    assert answerer.named_places(q) == ["朝阳"]
+    assert Answerer(["某某决定"]).named_places(q) == ["朝阳", "新建"]
+    # a city of the province table is a place however many documents write it
+    assert answerer.named_places(ParsedQuery(raw="杭州新建小区", runs=(("杭州", "新建", "小区"),))) == ["杭州"]
+
+
 def test_only_names_count_as_places_and_a_document_may_be_named_in_the_text(answerer):
     # 上门 and 爱国 (of 爱国主义) are tagged places in jieba's list, but have no 上门市 or 爱国县
     for raw, runs in (("空巢老人有没有人上门探访", (("空巢", "老人"), ("人", "上门", "探访"))),

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -88,6 +88,11 @@ ANSWER_FEATURES = (
 RAREST_LISTED = 3  # frequency of the rarest entries of jieba's dictionary (200k of its 350k words are at 2 or 3)
 SPLIT_REACH = 4  # characters between a long word's halves that still hold it (see _holds)
 MAX_CONCEPTS = 8  # (queries of more are few: 15 of 1,187 answered-model tuning queries)
+# A two-character name of jieba's place list that this share of the corpus's documents write is a word of their
+# language, not a place a question names: 新建 (a county of 南昌 once, and 新建住宅 in 28 % of the documents), while
+# the county and district names questions use (滕州, 朝阳, 普陀, 闵行 …) are in 2 % of them at most; a city or province
+# of the table (places.py) is a place however often the documents write it (杭州).
+COMMON_WORD_SHARE = 0.1
 MARGIN_CAP = 3.0  # also the margin of a query with a single passage found
 
 _NUMBER = r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十百千万亿半]+)"
@@ -205,13 +210,14 @@ def general_frequency(word: str) -> int:
 class Answerer:
     """The corpus facts the features read, and the features of one query's top passages."""
 
-    def __init__(self, titles: Sequence[str], kinds: Sequence[str] = (),
-                 bound: Sequence[frozenset[str]] = ()) -> None:
+    def __init__(self, titles: Sequence[str], kinds: Sequence[str] = (), bound: Sequence[frozenset[str]] = (),
+                 document_share: Callable[[str], float] = lambda _word: 0.0) -> None:
         self.places = place_names()
         self.listed = listed_places()
         self.titles = tuple(titles)  # each source's title and short name (normalised), by source number
         self.kinds = tuple(kinds)  # the kinds of source (报告, 决定 …): a question may name one
         self.bound = tuple(bound)  # by source number, the places its rules bind beyond its title (places.py)
+        self.document_share = document_share  # the share of the corpus's documents writing a two-character word
 
     def named_places(self, q: ParsedQuery) -> list[str]:
         """Places the query's words name: a word, or the longest place its start spells (北京饭店 → 北京),
@@ -233,9 +239,12 @@ class Answerer:
         """Whether a place of jieba's list is a name a question states: a two-character entry must also be
         listed in its administrative form (杭州 → 杭州市, 日本 → 日本国); the list also tags words such as 上门,
         城镇 and 爱国 (of 爱国主义), which name no place (and many 国 of old: 美国 is lost with them), and verb
-        phrases ending in a directional complement (上门来)."""
+        phrases ending in a directional complement (上门来), and words the corpus's documents commonly write (新建:
+        COMMON_WORD_SHARE)."""
         if place.endswith((*_COMPLEMENTS, _LAND)):  # 上门来, 迁回来: a verb and its direction, tagged a place
             return False
+        if len(place) == 2 and place not in self.listed and self.document_share(place) >= COMMON_WORD_SHARE:
+            return False  # (the province table's names are places however often written: 杭州 in a Zhejiang corpus)
         return len(place) > 2 or place in _ABROAD or any(place + s in self.places for s in _ADMINISTRATIVE)
 
     def names_places_of(self, q: ParsedQuery, context: str) -> bool:

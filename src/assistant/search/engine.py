@@ -149,7 +149,8 @@ class Searcher:
         bound = tuple(bound_places(sources[sid].title, sources[sid].kind, index.ranking.home) if sid in sources
                       else frozenset() for sid in index.source_ids)
         self.answerer = Answerer([normalize(f"{sources[sid].title} {sources[sid].short}") if sid in sources else ""
-                                  for sid in index.source_ids], sorted({s.kind for s in sources.values()}), bound)
+                                  for sid in index.source_ids], sorted({s.kind for s in sources.values()}), bound,
+                                 lambda word: float(self.table.sources_holding(word).mean()))
         self.table = PassageTable(
             words=index.fields["words"], bigrams=index.fields["bigrams"], flags=index.flags,
             is_heading=index.is_heading,
