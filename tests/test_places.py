@@ -25,6 +25,14 @@ def test_a_zhejiang_citys_rules_bind_its_counties_and_districts():
     assert set().union(*zhejiang) <= provinces()["浙江"] and len(set().union(*zhejiang)) == 90
 
 
+def test_a_special_economic_zones_rules_are_its_citys():
+    """深圳经济特区…条例 and 汕头经济特区…条例 are the city's own regulations: they bind its districts as a 深圳市… rule
+    would (a question on 龙岗区 is answered by them), and never the home province."""
+    assert "龙岗区" in bound_places("深圳经济特区矛盾纠纷多元化解条例", "条例")
+    assert {"南澳县", "龙湖区"} <= bound_places("汕头经济特区警务辅助人员条例", "条例")
+    assert "杭州" not in bound_places("深圳经济特区矛盾纠纷多元化解条例", "条例", "浙江")
+
+
 def test_another_provinces_city_binds_its_divisions_written_in_full():
     """信阳市's regulation binds 商城县 (its county), named as written: the bare 商城 is a mall, which no rule binds."""
     assert {"商城县", "罗山县", "浉河区", "新县"} <= bound_places("信阳市城市市容和环境卫生管理条例", "条例")

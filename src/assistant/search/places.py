@@ -24,6 +24,7 @@ NATIONAL = frozenset({"中国", "中华人民共和国"})  # contains every plac
 RULE_KINDS = ("条例", "规定", "办法", "细则", "规则")
 LAW = "法"
 CITY_FORM = "市"  # a line of places.txt naming a city (杭州市) lists its county-level divisions
+SPECIAL_ZONE = "经济特区"  # 深圳经济特区…条例, 汕头经济特区…条例: the city's own rules, binding its districts as 深圳市… would
 EVERYDAY_MARK = "~"  # a name that is also an everyday word (天台, 开封): named only with its 市/县/区
 _LOCAL_FORMS = ("省", "市", "县", "区", "州", "自治区", "自治州")  # a place's administrative forms heading a title
 # A title opening with a province the table does not know (a made-up 某江省, a misspelt one): no national rule
@@ -143,7 +144,7 @@ def bound_places(title: str, kind: str, home: str = "") -> frozenset[str]:
     province = next((p for p in provinces() if title.startswith(p)), None)
     if province is not None:
         return provinces()[province] if kind.endswith(RULE_KINDS) else frozenset()
-    city = next((c for c in cities() if title.startswith(c + CITY_FORM)), None)
+    city = next((c for c in cities() if title.startswith((c + CITY_FORM, c + SPECIAL_ZONE))), None)
     if city is not None:
         return cities()[city] if kind.endswith(RULE_KINDS) else frozenset()
     if is_local(title) or home not in provinces():
