@@ -350,13 +350,18 @@ def test_only_names_count_as_places_and_a_document_may_be_named_in_the_text(answ
     # places abroad jieba lists without an administrative form (no 美国国, 香港市) are named all the same
     assert answerer.named_places(ParsedQuery(raw="在美国做志愿者", runs=(("美国", "做", "志愿者"),))) == ["美国"]
     assert answerer.named_places(ParsedQuery(raw="香港坐救护车", runs=(("香港", "坐", "救护车"),))) == ["香港"]
-    # 报告 as a verb names the report kind; a passage saying 向人大报告 meets it
+    # 报告 as a verb (要向谁报告) names no report, so a passage not saying 报告 answers it; as a noun it names the kind
     q = ParsedQuery(raw="重大决策出台前要向谁报告", runs=(("重大", "决策", "出台"),), context={"报告": 1.0})
     concepts = [(("决策",), 5.0)]
-    said = passage("重大决策出台前向本级人大报告", context="某某决定")
-    assert answerer.named_documents(q) == ["报告"]
-    assert feature(answerer.features(q, concepts, [True], [said], [1.0]), GAP) == 0
-    assert feature(answerer.features(q, concepts, [True], [passage("重大决策")], [1.0]), GAP) == 1
+    unsaid = passage("重大决策出台前应当提请本级人大审议", context="某某决定")
+    assert answerer.named_documents(q) == []
+    assert feature(answerer.features(q, concepts, [True], [unsaid], [1.0]), GAP) == 0
+    articles = Answerer(["某某决定 今日浙江文章"])
+    for verb, kind in (("这事能自己决定吗", "决定"), ("由谁决定", "决定"), ("能要求给文章点赞吗", "文章")):
+        assert articles.named_documents(ParsedQuery(raw=verb, runs=((verb,),), context={kind: 1.0})) == []
+    noun = ParsedQuery(raw="政府工作报告里的重大决策", runs=(("重大", "决策"),), context={"报告": 1.0})
+    assert answerer.named_documents(noun) == ["报告"]
+    assert feature(answerer.features(noun, concepts, [True], [passage("重大决策")], [1.0]), GAP) == 1
 
 
 def test_the_margin_is_how_far_the_first_passage_stands_above_the_second(answerer):

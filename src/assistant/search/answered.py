@@ -142,6 +142,9 @@ _ABROAD = frozenset("美国 英国 法国 德国 韩国 俄国 泰国 印度 越
 # A question framed by next year (明年宅基地审批有什么新政策, 明年起…): only a text stating that year speaks of it; 明年 inside
 # a question (烟花能留着明年再卖吗) frames nothing
 _NEXT_YEAR = re.compile(r"\s*明年")
+# A document kind's word used as a verb, or as the object of one, names no document: after a modal or a
+# preposition of the one it is addressed to (要向谁报告, 可以自己决定, 由谁决定, 给文章点赞), a few characters before it.
+_VERB_USE = r"(?:向|给|跟|能|可以|要|应该|应当|自己|由|须|得)[^，。？?！!的]{{0,4}}{}"
 # A five-year plan's period: 十一五 … 十九五 (the 11th plan began in 2006).
 _PERIOD = re.compile(r"十([一二三四五六七八九])五")
 # 对…有什么规定/有没有要求/有限制吗: a question probing a document for a rule on something
@@ -279,9 +282,12 @@ class Answerer:
                 if not any(_holds_part(p.text, [c for c in part if c[0] in known]) for p in top)]
 
     def named_documents(self, q: ParsedQuery) -> list[str]:
-        """Context words of the query that name a document of the corpus (政府工作报告, 决定), none inside another."""
+        """Context words of the query that name a document of the corpus (政府工作报告, 决定), none inside another,
+        and none the question uses as a verb (应该向谁报告, 能自己决定吗, 给文章点赞: _VERB_USE)."""
+        raw = normalize(q.raw)
         words = [w for w in q.context
-                 if w not in q.words and len(w) > 1 and any(w in t for t in (*self.titles, *self.kinds))]
+                 if w not in q.words and len(w) > 1 and any(w in t for t in (*self.titles, *self.kinds))
+                 and not re.search(_VERB_USE.format(re.escape(w)), raw)]
         return [w for w in words if not any(w != o and w in o for o in words)]
 
     def features(self, q: ParsedQuery, concepts: Sequence[tuple[Sequence[str], float]], in_corpus: Sequence[bool],
