@@ -148,10 +148,7 @@ class Searcher:
         self.sentence_scale = cosine_scale(entry="sentence_cosine") if self.semantic else (0.0, 1.0)
         bound = tuple(bound_places(sources[sid].title, sources[sid].kind, index.ranking.home) if sid in sources
                       else frozenset() for sid in index.source_ids)
-        self.answerer = Answerer([normalize(f"{sources[sid].title} {sources[sid].short}") if sid in sources else ""
-                                  for sid in index.source_ids], sorted({s.kind for s in sources.values()}), bound,
-                                 lambda word: float(self.table.sources_holding(word).mean()))
-        self.table = PassageTable(
+        self.table = table = PassageTable(
             words=index.fields["words"], bigrams=index.fields["bigrams"], flags=index.flags,
             is_heading=index.is_heading,
             context_of=index.passage_context.astype(np.intp), contexts=index.contexts, source_of=index.passage_source,
@@ -159,6 +156,10 @@ class Searcher:
             source_prior=np.array([index.ranking.prior(k) for k in self._kinds], dtype=np.float64),
             size=index.size, user_words=frozenset(index.user_words), places=place_names(), bound=bound,
         )
+        # (the share reads the table, not the searcher: no reference cycle keeps a replaced corpus alive)
+        self.answerer = Answerer([normalize(f"{sources[sid].title} {sources[sid].short}") if sid in sources else ""
+                                  for sid in index.source_ids], sorted({s.kind for s in sources.values()}), bound,
+                                 lambda word: float(table.sources_holding(word).mean()))
 
     @classmethod
     def open(cls, db_path: Path | str, semantic: bool = True) -> "Searcher":
