@@ -5,6 +5,7 @@ import argparse
 import gc
 import json
 import sys
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -132,9 +133,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     gc.disable()  # what start-up builds lives as long as the command: no collection while it is built (~0.5%) …
     try:
+        from assistant.search import batch
         from assistant.search.engine import Searcher
         from assistant.search.output import results_text
-        from assistant.search.vectors import QUERY_BATCH
 
         searcher = Searcher.open(args.db, semantic=not args.lexical)
     finally:
@@ -142,36 +143,42 @@ def cmd_search(args: argparse.Namespace) -> int:
         gc.enable()
     if args.source and searcher.corpus.source(args.source) is None:
         raise ValueError(f"没有 id 为“{args.source}”的来源，可用 `python -m assistant sources` 查看")
-    queries = _read_batch(args.batch) if args.batch else [" ".join(args.query)]
-    # JSON lines are written about BATCH_WRITE bytes at a time (main() flushes), not printed one by one: under
-    # python -u / PYTHONUNBUFFERED each print was two writes (the line, its newline), each waking the reader
+    if args.batch:
+        queries = _read_batch(args.batch)
+        _write_lines(batch.lines(searcher, queries, args.k, args.source, batch.jobs(searcher, len(queries))))
+        return 0
+    query = " ".join(args.query)
+    results = searcher.search(query, k=args.k, source_id=args.source)
+    if args.json:
+        sys.stdout.write(results_text(query, results) + "\n")
+    elif args.cite:
+        from assistant.chat.citation import quote_with_citation
+
+        for h in results.hits:
+            print(quote_with_citation(h.passage.text, h.source))
+    else:
+        if not results.hits:
+            related = searcher.suggest(query)
+            hint = f"可以试试：{'、'.join(related)}" if related else ""
+            print(f"没有找到与“{query}”相关的语句。{hint}")
+        for rank, h in enumerate(results.hits, 1):
+            print(f"{rank}. 「{h.passage.text}」——{book_title(h.source.label)} {h.passage.section_path}  [{h.score:.2f}]")
+    return 0
+
+
+def _write_lines(lines: Iterable[str]) -> None:
+    """JSON lines written about BATCH_WRITE bytes at a time (main() flushes), not printed one by one: under
+    python -u / PYTHONUNBUFFERED each print was two writes (the line, its newline), each waking the reader."""
     pending: list[str] = []
     try:
-        for i, query in enumerate(queries):
-            if args.batch and i % QUERY_BATCH == 0:  # their meaning embedded QUERY_BATCH at a time (vectors.py)
-                searcher.embed_queries(queries[i : i + QUERY_BATCH])
-            results = searcher.search(query, k=args.k, source_id=args.source)
-            if args.json or args.batch:
-                pending.append(results_text(query, results))
-                if len(pending) * 4096 >= BATCH_WRITE:  # (a line is ~5 kB)
-                    sys.stdout.write("\n".join(pending) + "\n")
-                    pending = []
-            elif args.cite:
-                from assistant.chat.citation import quote_with_citation
-
-                for h in results.hits:
-                    print(quote_with_citation(h.passage.text, h.source))
-            else:
-                if not results.hits:
-                    related = searcher.suggest(query)
-                    hint = f"可以试试：{'、'.join(related)}" if related else ""
-                    print(f"没有找到与“{query}”相关的语句。{hint}")
-                for rank, h in enumerate(results.hits, 1):
-                    print(f"{rank}. 「{h.passage.text}」——{book_title(h.source.label)} {h.passage.section_path}  [{h.score:.2f}]")
+        for line in lines:
+            pending.append(line)
+            if len(pending) * 4096 >= BATCH_WRITE:  # (a line is ~5 kB)
+                sys.stdout.write("\n".join(pending) + "\n")
+                pending = []
     finally:
         if pending:  # the lines done when a query fails are still written
             sys.stdout.write("\n".join(pending) + "\n")
-    return 0
 
 
 def cmd_digest(args: argparse.Namespace) -> int:

@@ -150,11 +150,21 @@ class Corpus:
         # Read-only, so a reader can never create or modify the artifact. The URI is built from the path
         # (percent-encoded), so a name with `#`, `?` or `%` stays a file name, not URI syntax.
         with explained(path):
-            self.conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            self.path = path
+            self.conn = self._connect()
             self._db: sqlite_utils.Database | None = None
             self._validate()
-            self.path = path
             self._sources = {row["id"]: _source(row) for row in self._rows("select * from sources order by position")}
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+
+    def reconnect(self) -> None:
+        """A new connection to the same file, for a forked process: SQLite connections must not cross a fork
+        (the caller keeps the old one unused)."""
+        with explained(self.path):
+            self.conn = self._connect()
+            self._db = None
 
     @property
     def db(self) -> "sqlite_utils.Database":
