@@ -33,6 +33,14 @@ def test_a_special_economic_zones_rules_are_its_citys():
     assert "杭州" not in bound_places("深圳经济特区矛盾纠纷多元化解条例", "条例", "浙江")
 
 
+def test_districts_made_after_the_generated_table_are_their_citys():
+    """Divisions made 2016–2019 (GB2260 revision 201904) that the older generated lines lacked: a question on 龙华区
+    named a place none of the documents binds."""
+    assert {"龙华区", "坪山区", "光明区"} <= bound_places("深圳经济特区矛盾纠纷多元化解条例", "条例")
+    assert {"即墨区", "莱西市"} <= bound_places("青岛市某某条例", "条例")
+    assert "即墨区" in bound_places("山东省供热条例", "条例") and "即墨区" not in bound_places("广东省森林防火条例", "条例")
+
+
 def test_another_provinces_city_binds_its_divisions_written_in_full():
     """信阳市's regulation binds 商城县 (its county), named as written: the bare 商城 is a mall, which no rule binds."""
     assert {"商城县", "罗山县", "浉河区", "新县"} <= bound_places("信阳市城市市容和环境卫生管理条例", "条例")
