@@ -128,6 +128,7 @@ def markdown_to_numbered_docx(source: Path, target: Path) -> Path:
         return p
 
     lines = source.read_text(encoding="utf-8").splitlines()
+    shape = item_format(lines).replace("%3", "")  # the items' brackets: "（）" or "()"
     filled = [line.strip() for line in lines if line.strip()]
     contents = {i for i, line in enumerate(filled[:-1])  # a table of contents: chapter titles with nothing under them
                 if all(x.startswith("## ") and CHAPTER.match(x[3:].strip()) for x in (line, filled[i + 1]))}
@@ -154,8 +155,10 @@ def markdown_to_numbered_docx(source: Path, target: Path) -> Path:
             document.add_heading(line[4:].strip(), level=2)
         elif m := ARTICLE.match(line):
             numbered(m.group(2), 1, parse_number(m.group(1)))
-        elif m := ITEM.match(line):
+        elif (m := ITEM.match(line)) and line.startswith(shape[0]) and line[len(m.group(1)) + 1] == shape[1]:
             numbered(m.group(2), 2, parse_number(m.group(1)))
+        elif m:  # an item whose brackets differ from the others' (义务教育法 mixes （四） and （一) with (一)): typed by hand
+            document.add_paragraph(line)
         else:
             document.add_paragraph(line)
     add_list(document, abstract_list(
