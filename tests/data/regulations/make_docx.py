@@ -157,9 +157,7 @@ def markdown_to_numbered_docx(source: Path, target: Path) -> Path:
             numbered(m.group(2), 1, parse_number(m.group(1)))
         elif (m := ITEM.match(line)) and line.startswith(shape[0]) and line[len(m.group(1)) + 1] == shape[1]:
             numbered(m.group(2), 2, parse_number(m.group(1)))
-        elif m:  # an item whose brackets differ from the others' (义务教育法 mixes （四） and （一) with (一)): typed by hand
-            document.add_paragraph(line)
-        else:
+        else:  # (an item whose brackets differ from the others' is typed by hand: 义务教育法 mixes （四） and （一) with (一))
             document.add_paragraph(line)
     add_list(document, abstract_list(
         [("chineseCounting", "第%1章", None), ("chineseCounting", "第%2条", 0),
