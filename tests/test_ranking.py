@@ -86,6 +86,10 @@ def top(searcher: Searcher, query: str) -> str:
     return searcher.search(query, k=1).hits[0].passage.text
 
 
+def score_of(searcher: Searcher, query: str, text: str) -> float:
+    return next(h.score for h in searcher.search(query, k=10).hits if h.passage.text == text)
+
+
 def test_a_list_item_takes_the_penalty_and_figure_of_its_lead_in_within_its_article():
     texts = ["违反本条例规定，有下列行为之一的，处五十元以上二百元以下罚款：", "（一）在公园内烧烤的；",
              "（二）在公园内露营的。", "（一）另一条的第一项。"]
@@ -560,11 +564,13 @@ def test_a_what_to_do_question_does_not_hold_a_penalty_against_a_passage(tmp_pat
     assert not QueryRanker(parse("邻居装修不告知物业怎么办"), repairs.table, repairs.weights, {}).active[unasked]
     assert QueryRanker(parse("装修要告知物业吗"), repairs.table, repairs.weights, {}).active[unasked]
     fined, rule = "装修人不告知物业服务企业擅自装修的，由街道办事处责令改正。", "装修人应当在装修前告知物业服务企业，并遵守装修时间的规定。"
-    # what to do about a neighbour who did not tell: the clause ordering it corrected answers; had its penalty counted
-    # against it (as for a question not about a wrong), the rule would come first
+    # what to do about a neighbour who did not tell: the clause ordering it corrected answers; read as a question not
+    # about a wrong, its penalty counts against it (by the fitted unasked_sanction weight) and the rule's score stays
     assert top(repairs, "邻居装修不告知物业怎么办") == fined
     assert top(repairs, "装修要告知物业吗") == rule
     unread = copy.copy(repairs)
     unread.parser = copy.copy(repairs.parser)
     unread.parser.parse = lambda raw: replace(parse(raw), wants_recourse=False)
-    assert top(unread, "邻居装修不告知物业怎么办") == rule
+    asked = "邻居装修不告知物业怎么办"
+    assert score_of(unread, asked, fined) < score_of(repairs, asked, fined)
+    assert score_of(unread, asked, rule) == pytest.approx(score_of(repairs, asked, rule))
