@@ -254,8 +254,10 @@ def test_articles_before_a_first_chapter_numbered_two_are_the_lost_first_chapter
 @pytest.mark.parametrize("name, title, last, first", [
     ("shandong-human-resources-market.md", "法律责任", "第四十一条", "第四十二条"),
     ("henan-property-management.md", "物业管理区域及设施", "第八条", "第九条"),
+    ("shandong-rural-roads.md", "养护管理", "第二十一条", "第二十二条"),  # no numbered chapter follows:
+    ("shandong-rural-roads.md", "法律责任", "第四十九条", "第五十条"),  # its last four are all bare titles
 ])
-def test_a_bare_title_between_chapters_n_and_n_plus_2_is_the_lost_chapter(name: str, title: str, last: str, first: str):
+def test_a_bare_title_after_chapter_n_is_the_lost_chapter(name: str, title: str, last: str, first: str):
     """The source prints a chapter's title alone, without its 第N章: it heads that chapter's articles, not a passage of
     the article before it."""
     facts = metadata.read_facts(markdown.read(REGULATIONS / name))

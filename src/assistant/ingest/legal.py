@@ -148,9 +148,10 @@ def _chapter_number(text: str) -> int | None:
 
 def _lost_chapter(paras: list[Paragraph], n: int, last_chapter: int, last_article: int) -> str | None:
     """The label of a chapter whose number the source lost, when paragraph n is its bare title: a short unpunctuated
-    line right before the next article, between 第N章 and 第N+2章 (山东省人力资源市场条例 prints `法律责任` alone where
-    第六章 should be; 河南省物业管理条例 `物业管理区域及设施` for 第二章). Otherwise it was a passage of the article before
-    it, and the chapter's articles were filed under the chapter before."""
+    line right before the next article, after 第N章 and before 第N+2章 or no numbered chapter at all (山东省人力资源市场条例
+    prints `法律责任` alone where 第六章 should be; 河南省物业管理条例 `物业管理区域及设施` for 第二章; 山东省农村公路条例
+    numbers only its 第二章, then prints its last four chapters' titles alone). Otherwise it was a passage of the article
+    before it, and the chapter's articles were filed under the chapter before (cited in the wrong chapter)."""
     text = paras[n].text
     if not last_chapter or len(text) > DIVISION_TITLE_MAX or _SENTENCE_PUNCT.search(text) or starts_unit(text):
         return None
@@ -158,7 +159,7 @@ def _lost_chapter(paras: list[Paragraph], n: int, last_chapter: int, last_articl
     if not following or (a := article(following[0])) is None or a[0] != last_article + 1:
         return None
     chapters = (c for t in following if (c := _chapter_number(t)) is not None)
-    if next(chapters, None) != last_chapter + 2:
+    if next(chapters, last_chapter + 2) != last_chapter + 2:
         return None
     return f"第{to_chinese(last_chapter + 1)}章 {text}"
 
