@@ -116,6 +116,17 @@ def test_a_figure_in_another_unit_does_not_answer_how_much_money(answerer):
     assert feature(no_money, GAP) == 1 and feature(money, GAP) == 0
 
 
+def test_a_grade_or_an_edition_asked_is_answered_in_its_measure_word(answerer):
+    """几级 asks a grade, answered by 三级 (not by another figure: 三层), and 第几届 an edition, answered by 第七届."""
+    grade = ParsedQuery(raw="乡道要按几级公路的标准来修", runs=(("乡道", "几级", "公路", "标准"),), wants_number=True)
+    road = [(("乡道",), 5.0), (("公路",), 4.0)]
+    assert feature(answerer.features(grade, road, [True] * 2, [passage("乡道建设一般不低于三级公路技术标准")], [1.0]), GAP) == 0
+    assert feature(answerer.features(grade, road, [True] * 2, [passage("乡道等农村公路两侧建筑不得超过三层")], [1.0]), GAP) == 1
+    edition = ParsedQuery(raw="今年举办第几届浙商大会", runs=(("今年", "举办", "第几届", "浙商", "大会"),), wants_number=True)
+    meeting = [(("浙商",), 5.0), (("大会",), 3.0)]
+    assert feature(answerer.features(edition, meeting, [True] * 2, [passage("成功举办第七届世界浙商大会")], [1.0]), GAP) == 0
+
+
 def test_how_long_asks_for_a_duration_and_a_fund_asks_for_money(answerer):
     """多久 is answered by a period (十二个月), not by any figure; a sum named by a word ending in 金 or 费 (供养金,
     维修基金, 热费) asked 多少 is answered in 元, while 维修基金需要多少业主同意 counts owners."""

@@ -98,7 +98,8 @@ MARGIN_CAP = 3.0  # also the margin of a query with a single passage found
 _NUMBER = r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十百千万亿半]+)"
 # The unit a quantity question asks in (after 多少/几/百分之), and how a passage states a figure in it.
 _ASKED_UNIT = re.compile(r"(?:多少|几)(?:个)?(钱|元|亿|万|公里|千米|小时|分钟|秒|天|日|工作日|周|星期|岁|周岁|年|个月|月|平方米|亩|倍"
-                         r"|次|辆|人|名|户|家|所|张|件|公斤|千克|吨|米|分)|(百分之几|百分比|比例|占比|百分点|几折|几成)"
+                         r"|次|辆|人|名|户|家|所|张|件|公斤|千克|吨|米|分|级|层|届|期|档|台|栋|座)"
+                         r"|(百分之几|百分比|比例|占比|百分点|几折|几成)"
                          r"|(多久|多长时间)")
 # The unit a quantity question implies by what it asks about (价格多少 → 元, 人口多少 → 人), unless it asks
 # for a change or a rate (收入增长多少 → a percentage).
@@ -120,6 +121,9 @@ _UNIT_IN_TEXT = {
     "分钟": "分钟", "秒": "秒", "工作日": "工作日|日", "周": "周|星期|日|天", "星期": "周|星期|日|天", "次": "次",
     "辆": "辆", "户": "户", "家": "家", "所": "所", "张": "张", "件": "件", "公斤": "公斤|千克", "千克": "公斤|千克",
     "吨": "吨", "米": "米", "分": "分", "时长": "年|个月|月|日|天|小时|周|星期|分钟", "法定人数": "人|名|户",
+    # grades, storeys, editions, phases, tiers, machines, buildings (几级 → 三级公路, 第几届 → 第七届; not 几种: kinds
+    # are answered by naming them, 厨余垃圾、可回收物、有害垃圾、其他垃圾)
+    **{unit: unit for unit in "级层届期档台栋座"},
 }
 # How many must consent, vote or attend (要多少人同意, 多少人投票才有效, 几户到场才算数) asks a quorum, which a rule
 # states as a share of the body as often as by a number (三分之二以上成员同意, 过半数投票); how many a body has
