@@ -127,6 +127,32 @@ def test_a_grade_or_an_edition_asked_is_answered_in_its_measure_word(answerer):
     assert feature(answerer.features(edition, meeting, [True] * 2, [passage("成功举办第七届世界浙商大会")], [1.0]), GAP) == 0
 
 
+def test_how_many_is_read_in_the_question_s_own_words(answerer):
+    """好几户 (several households) asks nothing, the 几个人 after it does; 几个分类垃圾桶 asks a count of bins, not
+    minutes (分), and 多少分贝 decibels; a fine asked 罚多少 is answered by a share of a base (预付款百分之一以下的罚款);
+    十八周岁 is a figure."""
+    crowd = ParsedQuery(raw="好几户一起去上访，最多能去几个人", runs=(("好几户", "上访"), ("最多", "去", "几个", "人")),
+                        wants_number=True)
+    visit = [(("上访",), 5.0)]
+    assert feature(answerer.features(crowd, visit, [True], [passage("上访代表人数不得超过五人")], [1.0]), GAP) == 0
+    bins = ParsedQuery(raw="写字楼里要配几个分类垃圾桶", runs=(("写字楼", "配", "几个", "分类", "垃圾桶"),), wants_number=True)
+    office = [(("写字楼",), 5.0)]
+    assert feature(answerer.features(bins, office, [True], [passage("写字楼应当设置4组垃圾桶，并分别标识")], [1.0]), GAP) == 0
+    fine = ParsedQuery(raw="开发商没拿预售证就卖房，会被罚多少", runs=(("开发商", "预售证", "卖房"), ("罚",)), wants_number=True)
+    presale = [(("预售",), 5.0)]
+    share = passage("未取得预售许可证明预售商品房的，处已收取预付款百分之一以下的罚款")
+    assert feature(answerer.features(fine, presale, [True], [share], [1.0]), GAP) == 0
+    assert feature(answerer.features(fine, presale, [True], [passage("不得预售商品房")], [1.0]), GAP) == 1
+    noise = ParsedQuery(raw="夜里噪声不能超过多少分贝", runs=(("夜里", "噪声", "超过", "分贝"),), wants_number=True)
+    loud = [(("噪声",), 5.0)]
+    assert feature(answerer.features(noise, loud, [True], [passage("夜间噪声不得超过45分贝")], [1.0]), GAP) == 0
+    assert feature(answerer.features(noise, loud, [True], [passage("夜间是指22时至次日6时，应当控制噪声")], [1.0]), GAP) == 1
+    age = ParsedQuery(raw="多大年纪可以献血", runs=(("多大", "年纪", "献血"),), wants_number=True)
+    blood = [(("献血",), 5.0)]
+    assert feature(answerer.features(age, blood, [True], [passage("提倡十八周岁至五十五周岁的健康公民自愿献血")], [1.0]),
+                   GAP) == 0
+
+
 def test_how_long_asks_for_a_duration_and_a_fund_asks_for_money(answerer):
     """多久 is answered by a period (十二个月), not by any figure; a sum named by a word ending in 金 or 费 (供养金,
     维修基金, 热费) asked 多少 is answered in 元, while 维修基金需要多少业主同意 counts owners."""
@@ -372,6 +398,12 @@ def test_only_names_count_as_places_and_a_document_may_be_named_in_the_text(answ
         assert articles.named_documents(ParsedQuery(raw=verb, runs=((verb,),), context={kind: 1.0})) == []
     noun = ParsedQuery(raw="政府工作报告里的重大决策", runs=(("重大", "决策"),), context={"报告": 1.0})
     assert answerer.named_documents(noun) == ["报告"]
+    # after a word of the question's own that no title of the kind holds, it is another report (检验报告); 省委决定
+    # names the 省委's 决定
+    inspection = ParsedQuery(raw="出假的检验报告怎么罚", runs=(("假的", "检验"), ("罚",)), context={"报告": 1.0})
+    assert answerer.named_documents(inspection) == []
+    decision = ParsedQuery(raw="省委决定里的目标", runs=(("省委", "目标"),), context={"决定": 1.0})
+    assert Answerer(["中共某省委关于某某的决定"]).named_documents(decision) == ["决定"]
     assert feature(answerer.features(noun, concepts, [True], [passage("重大决策")], [1.0]), GAP) == 1
 
 

@@ -97,7 +97,8 @@ MARGIN_CAP = 3.0  # also the margin of a query with a single passage found
 
 _NUMBER = r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十百千万亿半]+)"
 # The unit a quantity question asks in (after 多少/几/百分之), and how a passage states a figure in it.
-_ASKED_UNIT = re.compile(r"(?:多少|几)(?:个)?(钱|元|亿|万|公里|千米|小时|分钟|秒|天|日|工作日|周|星期|岁|周岁|年|个月|月|平方米|亩|倍"
+# (好几户, 十几个, 几十人: 几 is "several" there, not asked.)
+_ASKED_UNIT = re.compile(r"(?:多少|(?<![好十])几(?![十百千万]))(?:个)?(钱|元|分贝|亿|万|公里|千米|小时|分钟|秒|天|日|工作日|周|星期|岁|周岁|年|个月|月|平方米|亩|倍"
                          r"|次|辆|人|名|户|家|所|张|件|公斤|千克|吨|米|分|级|层|届|期|档|台|栋|座)"
                          r"|(百分之几|百分比|比例|占比|百分点|几折|几成)"
                          r"|(多久|多长时间)")
@@ -113,7 +114,10 @@ _AMOUNT_ASKED = re.compile(r"多少[呢啊呀？?\s]*$")  # 多少 ending the qu
 _SUM_ENDS = ("金", "费")  # 供养金, 维修基金, 押金; 热费, 停车费, 物业费: sums of money
 _NOT_SUMS = frozenset({"浪费", "消费", "免费"})
 _CHANGE_OR_RATE = re.compile(r"增长|增速|增加|提高|上调|下降|降低|减少|比例|比重|占比|率|倍")
-# (Laws state many sums as multiples: 支付二倍的工资, 违法所得一倍以上五倍以下的罚款; 多少钱 is answered so.)
+# (Laws state many sums as multiples: 支付二倍的工资, 违法所得一倍以上五倍以下的罚款; 多少钱 is answered so, and a fine
+# as a share of a base: 预付款百分之一以下的罚款. Not any share: 维修基金不足百分之三十 is when to top the fund up, and
+# 最低工资标准的百分之八十 leaves the wage itself unsaid.)
+_FINE_AS_SHARE = re.compile(r"[百千万]分之[^，。；]{0,8}?(?:罚款|罚金)")
 _UNIT_IN_TEXT = {
     "钱": "元|倍", "元": "元|倍", "亿": "亿", "万": "万", "公里": "公里|千米", "千米": "公里|千米", "小时": "小时",
     "天": "天|日", "日": "天|日", "岁": "岁", "周岁": "岁", "年": "年", "个月": "个月|月", "月": "个月|月",
@@ -123,7 +127,7 @@ _UNIT_IN_TEXT = {
     "吨": "吨", "米": "米", "分": "分", "时长": "年|个月|月|日|天|小时|周|星期|分钟", "法定人数": "人|名|户",
     # grades, storeys, editions, phases, tiers, machines, buildings (几级 → 三级公路, 第几届 → 第七届; not 几种: kinds
     # are answered by naming them, 厨余垃圾、可回收物、有害垃圾、其他垃圾)
-    **{unit: unit for unit in "级层届期档台栋座"},
+    **{unit: unit for unit in "级层届期档台栋座"}, "分贝": "分贝|dB|db",
 }
 # How many must consent, vote or attend (要多少人同意, 多少人投票才有效, 几户到场才算数) asks a quorum, which a rule
 # states as a share of the body as often as by a number (三分之二以上成员同意, 过半数投票); how many a body has
@@ -135,7 +139,7 @@ _SHARE_OF_BODY = re.compile(r"[一二三四五六七八九十0-9]+分之[一二�
 # A figure the question itself states (一年没扣分 → 一年, 60岁以上 → 60岁): a passage repeating it has not stated
 # the figure asked (审验期能延长几年 is not answered by 一年内无累积记分). 百/千/万 begin no figure said (多少万元).
 _SAID_FIGURE = re.compile(r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十半][一二两三四五六七八九十百千万亿半]*)[^\s，。？?！!、多几]")
-_FIGURE = re.compile(r"[0-9]|[一二三四五六七八九十百千]+分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|日|天|年|月|岁|小时|人|户)")
+_FIGURE = re.compile(r"[0-9]|[一二三四五六七八九十百千]+分之|[一二两三四五六七八九十百千万亿]+(?:个|项|家|倍|成|条|所|名|万|亿|元|公里|亩|批|类|日|天|年|月|岁|周岁|小时|人|户)")
 _COMPLEMENTS = ("来", "去")  # directional complements: no place name of the list ends in one but transliterations
 _LAND = "地"  # jieba's list tags land by its kind as places (河滩地, 山坡地, 根据地, 黑土地): no place a rule is of
 _ADMINISTRATIVE = ("省", "市", "县", "区", "国", "自治区", "特别行政区")
@@ -291,8 +295,16 @@ class Answerer:
         raw = normalize(q.raw)
         words = [w for w in q.context
                  if w not in q.words and len(w) > 1 and any(w in t for t in (*self.titles, *self.kinds))
-                 and not re.search(_VERB_USE.format(re.escape(w)), raw)]
+                 and not re.search(_VERB_USE.format(re.escape(w)), raw) and not self._of_another_thing(q, w)]
         return [w for w in words if not any(w != o and w in o for o in words)]
+
+    def _of_another_thing(self, q: ParsedQuery, word: str) -> bool:
+        """Whether the query writes a kind of document only after a word of its own that no title of that kind
+        holds (检验报告, 体检报告: a report of some test, not the 政府工作报告; 省委决定 names the 省委…决定)."""
+        raw = normalize(q.raw)
+        before = [w for run in q.runs for w in run if f"{w}{word}" in raw]
+        return len(before) > 0 and raw.count(word) == len(before) and not any(
+            b in t and word in t for b in before for t in self.titles)
 
     def features(self, q: ParsedQuery, concepts: Sequence[tuple[Sequence[str], float]], in_corpus: Sequence[bool],
                  top: Sequence[TopPassage], scores: Sequence[float]) -> np.ndarray:
@@ -416,7 +428,7 @@ def _year_forms(year: int) -> tuple[str, ...]:
 def _asked_unit(q: ParsedQuery) -> str | None:
     if _ASKED_QUORUM.search(q.raw):
         return _QUORUM
-    m = _ASKED_UNIT.search(q.raw)
+    m = next((m for m in _ASKED_UNIT.finditer(q.raw) if not _heads_a_word(q, q.raw, m.start(1), m.group(1))), None)
     if m is not None:
         return m.group(1) or ("%" if m.group(2) else "时长")
     if _CHANGE_OR_RATE.search(q.raw):
@@ -425,6 +437,13 @@ def _asked_unit(q: ParsedQuery) -> str | None:
     if sums and (_AMOUNT_ASKED.search(q.raw) or any(f"多少{w}" in q.raw for w in sums)):
         return "钱"  # 供养金每月多少, 减收多少热费: a sum of money (not 维修基金需要多少业主同意: owners counted)
     return next((unit for asks, unit in _IMPLIED_UNIT if asks.search(q.raw)), None)
+
+
+def _heads_a_word(q: ParsedQuery, raw: str, at: int, unit: str | None) -> bool:
+    """Whether the unit found at `at` is the first character of a longer word of the query (几个分类垃圾桶: 分类,
+    not 分)."""
+    return unit is not None and any(len(w) > len(unit) and w.startswith(unit) and raw.startswith(w, at)
+                                    for run in q.runs for w in run)
 
 
 def _unsaid(text: str, said: list[str]) -> str:
@@ -439,6 +458,8 @@ def _states_figure(text: str, unit: str | None) -> bool:
     if unit is None:
         return _FIGURE.search(text) is not None
     if unit == _QUORUM and _SHARE_OF_BODY.search(text):
+        return True
+    if unit in ("钱", "元") and _FINE_AS_SHARE.search(text):
         return True
     return re.search(f"{_NUMBER}[^，。；、0-9]{{0,3}}?(?:{_UNIT_IN_TEXT[unit]})", text) is not None
 
