@@ -129,8 +129,8 @@ def test_a_grade_or_an_edition_asked_is_answered_in_its_measure_word(answerer):
 
 def test_how_many_is_read_in_the_question_s_own_words(answerer):
     """好几户 (several households) asks nothing, the 几个人 after it does; 几个分类垃圾桶 asks a count of bins, not
-    minutes (分), and 多少分贝 decibels; a fine asked 罚多少 is answered by a share of a base (预付款百分之一以下的罚款);
-    十八周岁 is a figure."""
+    minutes (分), and 多少分贝 decibels; 几点 asks a time of day and 多高 a length, not any figure; a fine asked 罚多少
+    is answered by a share of a base (预付款百分之一以下的罚款); 十八周岁 is a figure."""
     crowd = ParsedQuery(raw="好几户一起去上访，最多能去几个人", runs=(("好几户", "上访"), ("最多", "去", "几个", "人")),
                         wants_number=True)
     visit = [(("上访",), 5.0)]
@@ -147,6 +147,14 @@ def test_how_many_is_read_in_the_question_s_own_words(answerer):
     loud = [(("噪声",), 5.0)]
     assert feature(answerer.features(noise, loud, [True], [passage("夜间噪声不得超过45分贝")], [1.0]), GAP) == 0
     assert feature(answerer.features(noise, loud, [True], [passage("夜间是指22时至次日6时，应当控制噪声")], [1.0]), GAP) == 1
+    clock = ParsedQuery(raw="户外广告灯晚上几点必须关", runs=(("户外广告", "灯", "晚上", "几点", "关"),), wants_number=True)
+    sign = [(("户外广告",), 5.0)]
+    assert feature(answerer.features(clock, sign, [True], [passage("户外广告设置有效期不超过五年")], [1.0]), GAP) == 1
+    assert feature(answerer.features(clock, sign, [True], [passage("户外广告照明应当于二十三时关闭")], [1.0]), GAP) == 0
+    height = ParsedQuery(raw="村道上的限高杆规定多高", runs=(("村道", "限高杆", "规定"),), wants_number=True)
+    road = [(("村道",), 5.0)]
+    assert feature(answerer.features(height, road, [True], [passage("村道上行驶的，处二百元罚款")], [1.0]), GAP) == 1
+    assert feature(answerer.features(height, road, [True], [passage("村道限高杆高度不低于四点五米")], [1.0]), GAP) == 0
     age = ParsedQuery(raw="多大年纪可以献血", runs=(("多大", "年纪", "献血"),), wants_number=True)
     blood = [(("献血",), 5.0)]
     assert feature(answerer.features(age, blood, [True], [passage("提倡十八周岁至五十五周岁的健康公民自愿献血")], [1.0]),

@@ -99,7 +99,7 @@ _NUMBER = r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十百千万亿半]+
 # The unit a quantity question asks in (after 多少/几/百分之), and how a passage states a figure in it.
 # (好几户, 十几个, 几十人: 几 is "several" there, not asked.)
 _ASKED_UNIT = re.compile(r"(?:多少|(?<![好十])几(?![十百千万]))(?:个)?(钱|元|分贝|亿|万|公里|千米|小时|分钟|秒|天|日|工作日|周|星期|岁|周岁|年|个月|月|平方米|亩|倍"
-                         r"|次|辆|人|名|户|家|所|张|件|公斤|千克|吨|米|分|级|层|届|期|档|台|栋|座)"
+                         r"|次|辆|人|名|户|家|所|张|件|公斤|千克|吨|米|分|级|层|届|期|档|台|栋|座|点)"
                          r"|(百分之几|百分比|比例|占比|百分点|几折|几成)"
                          r"|(多久|多长时间)")
 # The unit a quantity question implies by what it asks about (价格多少 → 元, 人口多少 → 人), unless it asks
@@ -109,6 +109,7 @@ _IMPLIED_UNIT = (
                 r"|罚款|罚金|罚多少|罚几|赔偿|赔多少|违约金|滞纳金|押金|手续费|[交缴付花]多少"), "钱"),  # (a fine in 元, or N倍 of a sum)
     (re.compile(r"人口|人数"), "人"),
     (re.compile(r"里程|距离"), "公里"),
+    (re.compile(r"多高|多宽|多深|多远|多粗"), "长度"),  # (not 多长: 试用期多长 asks a period)
 )
 _AMOUNT_ASKED = re.compile(r"多少[呢啊呀？?\s]*$")  # 多少 ending the question: how much of what it names
 _SUM_ENDS = ("金", "费")  # 供养金, 维修基金, 押金; 热费, 停车费, 物业费: sums of money
@@ -128,6 +129,7 @@ _UNIT_IN_TEXT = {
     # grades, storeys, editions, phases, tiers, machines, buildings (几级 → 三级公路, 第几届 → 第七届; not 几种: kinds
     # are answered by naming them, 厨余垃圾、可回收物、有害垃圾、其他垃圾)
     **{unit: unit for unit in "级层届期档台栋座"}, "分贝": "分贝|dB|db",
+    "点": "点|时", "长度": "米|公里|千米|厘米|毫米|公分",  # (几点: a time of day, 22时 or 晚上10点)
 }
 # How many must consent, vote or attend (要多少人同意, 多少人投票才有效, 几户到场才算数) asks a quorum, which a rule
 # states as a share of the body as often as by a number (三分之二以上成员同意, 过半数投票); how many a body has
