@@ -150,6 +150,7 @@ def test_how_many_is_read_in_the_question_s_own_words(answerer):
     clock = ParsedQuery(raw="户外广告灯晚上几点必须关", runs=(("户外广告", "灯", "晚上", "几点", "关"),), wants_number=True)
     sign = [(("户外广告",), 5.0)]
     assert feature(answerer.features(clock, sign, [True], [passage("户外广告设置有效期不超过五年")], [1.0]), GAP) == 1
+    assert feature(answerer.features(clock, sign, [True], [passage("户外广告每天亮灯不少于8小时")], [1.0]), GAP) == 1
     assert feature(answerer.features(clock, sign, [True], [passage("户外广告照明应当于二十三时关闭")], [1.0]), GAP) == 0
     height = ParsedQuery(raw="村道上的限高杆规定多高", runs=(("村道", "限高杆", "规定"),), wants_number=True)
     road = [(("村道",), 5.0)]

@@ -129,7 +129,7 @@ _UNIT_IN_TEXT = {
     # grades, storeys, editions, phases, tiers, machines, buildings (几级 → 三级公路, 第几届 → 第七届; not 几种: kinds
     # are answered by naming them, 厨余垃圾、可回收物、有害垃圾、其他垃圾)
     **{unit: unit for unit in "级层届期档台栋座"}, "分贝": "分贝|dB|db",
-    "点": "点|时", "长度": "米|公里|千米|厘米|毫米|公分",  # (几点: a time of day, 22时 or 晚上10点)
+    "点": "点|(?<!小)时(?![间段限])", "长度": "米|公里|千米|厘米|毫米|公分",  # (几点: a time of day, 22时 or 晚上10点, not 8小时)
 }
 # How many must consent, vote or attend (要多少人同意, 多少人投票才有效, 几户到场才算数) asks a quorum, which a rule
 # states as a share of the body as often as by a number (三分之二以上成员同意, 过半数投票); how many a body has
