@@ -108,6 +108,21 @@ def test_a_word_both_clauses_share_answers_neither_clause(answerer):
                    GAP) == 0
 
 
+def test_a_clause_s_own_words_leave_out_those_another_clause_holds_in_other_words(answerer):
+    """户外广告审批要几天，广告牌能抵押贷款吗: 广告牌 is searched as 户外广告设施, the first clause's 户外广告, so the second
+    clause is answered only by what it asks of its own (抵押); a clause saying 十几年 (a dozen years or so) asks nothing."""
+    q = ParsedQuery(raw="户外广告审批要几天，广告牌能抵押贷款吗", runs=(("户外广告", "审批", "几天"), ("广告牌", "抵押", "贷款")),
+                    wants_number=True)
+    concepts = [(("户外广告",), 5.0), (("审批",), 4.0), (("广告牌", "户外广告设施"), 6.0), (("抵押",), 5.0)]
+    days = passage("户外广告设施设置审批应当在三日内办结")
+    assert feature(answerer.features(q, concepts, [True] * 4, [days], [1.0]), GAP) > 0
+    years = ParsedQuery(raw="失业保险交了十几年，最多能领多久失业金", runs=(("失业保险", "交", "十几年"), ("最多", "领", "失业金")),
+                        wants_number=True)
+    fund = [(("失业保险",), 5.0), (("失业金", "失业保险金"), 6.0)]
+    longest = passage("缴费十年以上的，领取失业保险金的期限最长为二十四个月")
+    assert feature(answerer.features(years, fund, [True] * 2, [longest], [1.0]), GAP) == 0
+
+
 def test_a_figure_in_another_unit_does_not_answer_how_much_money(answerer):
     q = ParsedQuery(raw="补贴发多少钱", runs=(("补贴",),), wants_number=True)
     concepts = [(("补贴",), 5.0)]

@@ -163,7 +163,7 @@ _PROBE = re.compile(rf"对.{{1,20}}?(?:有什么|有没有|有无|有哪些|有)
 _PLACE_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|新区|省|市|县|区|州)$")
 # A compound question asks two things in two clauses (裁员怎么补偿，失业金怎么申请): each clause holds its own
 # question word, and each must be answered by one of the top passages.
-_ASKS = re.compile(r"吗|呢|什么|怎么|怎样|多少|多久|多长|几|哪|有没有|要不要|能不能|可不可以|是否|如何|何时|谁")
+_ASKS = re.compile(r"吗|呢|什么|怎么|怎样|多少|多久|多长|(?<![好十])几(?![十百千万])|哪|有没有|要不要|能不能|可不可以|是否|如何|何时|谁")
 _CLAUSE_END = re.compile(r"[\s，,；;、？?！!。]|以及|另外")
 
 
@@ -368,9 +368,12 @@ def _asked_parts(raw: str, concepts: Sequence[tuple[Sequence[str], float]]
     if len(clauses) < 2:
         return []
     parts = []
+    words = [[vs for vs, _ in concepts if vs[0] in c] for c in clauses]
     for i, c in enumerate(clauses):
         part = [(vs, w) for vs, w in concepts if vs[0] in c]
-        own = [(vs, w) for vs, w in part if not any(vs[0] in o for j, o in enumerate(clauses) if j != i)]
+        others = [v for j, ws in enumerate(words) if j != i for vs in ws for v in vs]
+        own = [(vs, w) for vs, w in part if not any(vs[0] in o for j, o in enumerate(clauses) if j != i)
+               and not any(o in v or v in o for v in vs for o in others)]
         parts.append((c, own or part))
     return [(c, part) for c, part in parts if part]
 
