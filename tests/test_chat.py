@@ -211,7 +211,7 @@ def test_nothing_found_says_so_without_quotes(core):
     ("你好", "greeting"), ("您好！", "greeting"), ("你是谁？", "greeting"), ("在吗", "greeting"), ("Hello", "greeting"),
     ("你好啊😀", "greeting"), ("哈哈哈", "greeting"), ("嗯嗯。", "greeting"), ("谢谢！", "thanks"), ("谢谢了", "thanks"), ("好的👌", "thanks"), ("再见", "thanks"),
     ("今天天气怎么样？", "everyday"), ("杭州明天会下雨吗", "everyday"), ("明天杭州天气", "everyday"), ("现在几点了", "everyday"), ("讲个笑话吧", "everyday"),
-    ("今天星期几", "everyday"), ("下一条", "action"), ("更多。", "action"), ("上一页", "action"), ("还有吗？", "action"), ("上下文 ②", "action"),
+    ("今天星期几", "everyday"), ("感冒了吃什么药好得快", "everyday"), ("电动轮椅哪个牌子好", "everyday"), ("下一条", "action"), ("更多。", "action"), ("上一页", "action"), ("还有吗？", "action"), ("上下文 ②", "action"),
     ("来源1", "action"), ("收藏 1", "action"), ("摘编", "action"),
 ])
 def test_a_greeting_thanks_or_everyday_request_gets_a_reply_not_quotes(core, text, kind):

@@ -1,4 +1,5 @@
-"""Everyday requests no policy document answers: the weather, the time or date, a joke, a song.
+"""Everyday requests no policy document answers: the weather, the time or date, a joke, a song, what medicine to
+take, which brand to buy.
 
 Searched, 今天天气怎么样 matched 重污染天气全消除 and came back "answered", quoted as if it were the answer; 现在几点了
 quoted a railway's new kilometres. Such a message is a request to a general assistant, not a question about the
@@ -23,6 +24,9 @@ EVERYDAY = re.compile("|".join((
     r"(?:给我|给大家|你)?(?:讲|说|来)(?:一个|一段|个|段)?(?:笑话|段子|故事)(?:吧|听听)?",
     r"(?:给我|你)?(?:唱|来)(?:一首|首)?歌",
     r"你(?:几岁|多大|多大了|吃饭了吗|吃了吗|喜欢什么|是男是女|是机器人吗)",
+    # what to take for an ailment, which brand to buy: a doctor's or a shop's advice, no rule's
+    r"(?:感冒|发烧|咳嗽|头疼|头痛|牙疼|拉肚子|嗓子疼|失眠)了?(?:应该|要|该)?(?:吃|用|喝)(?:什么|啥)药?(?:好|好得快|管用|有效|比较好)?",
+    r".{1,12}(?:哪个|哪种|哪家|什么|啥)(?:牌子|品牌)(?:的)?(?:好|最好|比较好|好用|靠谱|便宜)",
 )))
 
 
