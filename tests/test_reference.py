@@ -196,6 +196,9 @@ def test_seed_style_items_keep_working(searcher):
     assert single_items("方案第三条至第五条") == ["方案第三条", "方案第四条", "方案第五条"]
     parts = searcher.search("某某方案第一部分和第二部分", k=10)  # the plan has one part: not all asked, not answered
     assert parts.kind == "reference" and not parts.answered and parts.hits[0].passage.text == "一、总体要求"
+    # a part of a named document that it lacks: the nearest quotes are not it, and the chat says which part
+    absent = searcher.search("某某实施方案第五部分讲什么", k=10)
+    assert not absent.answered and absent.untouched == ("某某实施方案第五部分",)
     assert parse_reference("2023年全省一共给市场主体减了多少负担") is None
 
 
@@ -300,6 +303,18 @@ def test_named_sources_equals_scoring_every_source():
     assert named_sources("河南省物业管理条例", sources, MATCH_THRESHOLD) == ["henan-property"]
 
 
+def test_an_abbreviation_leaves_out_who_issued_the_document():
+    """政务新媒体意见 abbreviates 国务院办公厅关于推进政务新媒体健康有序发展的意见: 7 of its 25 characters, but 7 of the 17
+    after 关于, the way such titles are cut short."""
+    from assistant.records import Source
+    from assistant.search.reference import MATCH_THRESHOLD, named_sources
+
+    sources = [Source(id="opinion", title="国务院办公厅关于推进政务新媒体健康有序发展的意见"),
+               Source(id="property", title="物业管理条例")]
+    for words in ("政务新媒体意见", "政务新媒体意见讲的什么"):  # (the second shares too few bigrams with the title)
+        assert named_sources(words, sources, MATCH_THRESHOLD) == ["opinion"], words
+
+
 @pytest.fixture(scope="module")
 def titled(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     names = ["internet-cafe-management.md", "housing-provident-fund.md", "property-management.md",
@@ -316,3 +331,29 @@ def test_a_question_naming_a_document_by_its_title_is_searched_in_it(titled):
     assert {h.source.id for h in titled.search("罚款", k=30).hits} > {"internet-cafe-management"}
     either = titled.search("物业管理条例 罚款", k=30)
     assert {"property-management", "henan-property-management"} <= {h.source.id for h in either.hits}
+
+
+OPINION = """某某实施方案
+一、总体要求
+（一）基本原则。
+1.坚持正确导向。弘扬主旋律。
+2.坚持需求引领。优化用户体验。
+（二）工作目标。
+1.到2025年，建成平台。
+二、明确工作职责
+三、加强功能建设
+四、强化保障措施
+五、附则
+"""
+
+
+def test_a_part_named_by_its_title_scopes_the_number_after_it(tmp_path):
+    """A plan numbers its items anew in each part: 基本原则第2条 is the 2. under （一）基本原则, and 基本原则第5条 (of
+    two) is no part 五 — it is searched and not answered."""
+    searcher = Searcher.open(plan_with_regulations(tmp_path, OPINION, []))
+    second = searcher.search("某某方案基本原则第2条", k=5)
+    assert second.kind == "reference" and second.hits[0].passage.text == "2.坚持需求引领。"
+    assert searcher.search("某某方案工作目标第1条", k=5).hits[0].passage.text == "1.到2025年，建成平台。"
+    fifth = searcher.search("某某方案基本原则第5条是什么", k=5)
+    assert fifth.kind == "search" and not fifth.answered
+    assert searcher.search("某某方案第五部分", k=5).hits[0].passage.text == "五、附则"  # no title named: part 五

@@ -34,7 +34,7 @@ from assistant.search.places import bound_places, place_names
 from assistant.search.everyday import is_everyday
 from assistant.ingest.lists import CLAUSE_CUT, LEAD_REACH, LIST_ITEM, lead_in, lead_span, list_after
 from assistant.search.ranking import FIGURE, SANCTION, PassageTable, QueryRanker, cosine_scale, defined_term, load_weights, passage_flags
-from assistant.search.reference import LEGAL_UNITS
+from assistant.search.reference import ITEM_UNITS
 from assistant.search.slogans import count_and_word
 from assistant.search.tokenizer import bigrams
 from assistant.search import vectors
@@ -230,7 +230,7 @@ class Searcher:
             hits[0] = self._penalty_first(hits[0], parsed.highlight)
         # a numbered item (第五十条) no document has is asked about: what is shown cannot be it. (Not one a pasted
         # clause names as its own document's: 违反本条例第二十二条规定的 quotes a penalty, it asks for no article.)
-        asked_item = ((r := reference.parse_reference(normalize(query))) is not None and r.units[0] in LEGAL_UNITS
+        asked_item = ((r := reference.parse_reference(normalize(query))) is not None and r.units[0] in ITEM_UNITS
                       and not provisions(normalize(query)))
         score, x, checked = -math.inf, None, []
         if hits and not asked_item and not nearest:

@@ -45,6 +45,7 @@ _BRACKETED_ITEM = re.compile(rf"第\s*[(（]\s*({_NUM})\s*[)）]\s*项")
 _BARE_ITEM = re.compile(rf"(法|条例|规定|办法|细则|规则)\s*({_NUM})\s*(条|章)")
 LEGAL_UNITS = ("条", "章", "节", "编")
 DIVISIONS = ("章", "节", "编")  # the units that group articles
+ITEM_UNITS = (*LEGAL_UNITS, "部分")  # an item of these asked and found nowhere: a search's nearest quotes are not it
 NAME_MIN_CHARS = 4  # an abbreviation of a title names it when it has at least this many of its characters …
 NAME_MIN_SHARE = 0.3  # … and this share of them
 _KIND_TAIL = re.compile(rf"(?:管理|暂行)?(?:{'|'.join(KINDS)})$")  # 管理条例, 暂行办法, 法: the kind a title ends with
@@ -70,8 +71,11 @@ class ReferenceQuery:
 def item_named(ref: ReferenceQuery, text: str) -> str:
     """The numbered item a reference query asks for, as written and with the words naming its document (物业管理条例第七十条,
     爱国主义教育法第50条): what the nearest quotes of a search do not concern when no document named so has it."""
-    m = next((m for m in _ITEM.finditer(text) if m.group(2) in LEGAL_UNITS), None)
-    return ref.source_text.strip() + re.sub(r"\s+", "", m.group(0)) if m else ""
+    m = next((m for m in _ITEM.finditer(text) if m.group(2) in ITEM_UNITS), None)
+    if m is None:
+        return ""
+    # the words before the number, as typed (a question after it is no part of the name: 第五部分讲什么)
+    return (text[: m.start()].strip() or ref.source_text.strip()) + re.sub(r"\s+", "", m.group(0))
 
 
 @dataclass
@@ -167,14 +171,18 @@ def _longest_abbreviation(words: str, name: str, shortest: int = 0) -> int:
     return best
 
 
+# 国务院办公厅关于…, 中共浙江省委关于…: who issued a document, which nobody says when abbreviating it (政务新媒体意见), so
+# an abbreviation's share is of the rest of the title
+_ISSUER = re.compile(r"^.{2,12}?关于")
 _PLACE_PREFIX = re.compile(r"^(?:中华人民共和国|[^省市县]{1,7}?(?:省|自治区|市|县))")
 _KIND_SUFFIX = re.compile(r"(?:管理|促进|保护|保障|实施|暂行|服务)*(?:条例|规定|办法|法|决定|意见|细则|方案|规则)$")
 
 
 @lru_cache(maxsize=4096)
 def _topic(name: str) -> str:
-    """What a title is about: without its place (上海市, 中华人民共和国) and its generic kind (管理条例, 服务条例, 法)."""
-    return _KIND_SUFFIX.sub("", _PLACE_PREFIX.sub("", name)) or name
+    """What a title is about: without its issuer (国务院办公厅关于), its place (上海市, 中华人民共和国) and its generic kind
+    (管理条例, 服务条例, 法)."""
+    return _KIND_SUFFIX.sub("", _PLACE_PREFIX.sub("", _ISSUER.sub("", name))) or name
 
 
 def _law_short_name(words: str, name: str) -> bool:
@@ -202,7 +210,8 @@ def source_match(words: str, source: Source) -> float:
     said = _bigrams(_KIND_TAIL.sub("", words))
     names = [n for n in names if said & _bigrams(n)]
     overlap = max((len(grams & _bigrams(n)) / len(grams) for n in names), default=0.0)
-    shares += [k / len(n) for n in names if (k := _longest_abbreviation(words, n, NAME_MIN_CHARS)) >= NAME_MIN_CHARS]
+    shares += [k / len(_ISSUER.sub("", n)) for n in names
+               if (k := _longest_abbreviation(words, n, NAME_MIN_CHARS)) >= NAME_MIN_CHARS]
     abbreviated = max((ABBREVIATION_FLOOR + (1 - ABBREVIATION_FLOOR) * share for share in shares if share >= NAME_MIN_SHARE), default=0.0)
     return max(overlap, abbreviated)
 
@@ -261,6 +270,23 @@ def find_item(anchors: list[Passage], ref: ReferenceQuery) -> tuple[Passage, tup
         found = (p, path)
         scope = [c for c in scope if c[0].seq >= p.seq and c[1][: len(path)] == path and c[1] != path]
     return found
+
+
+def titled_part(anchors: list[Passage], words: str, source: Source | None) -> list[Passage]:
+    """The anchors under the part of a plan or opinion that `words` name by its title besides the document (政务新媒体
+    意见基本原则第5条: the 5. of （三）基本原则, not part 五): such a text numbers its items anew in each part. The
+    longest title named counts; a chapter's or an article's narrows nothing (a regulation numbers its articles
+    through), nor a title the document's own name holds, nor one with no numbered items under it."""
+    names = [n for n in (source.title, source.short) if n] if source else []
+    titled = [(len(title), p) for p in anchors if p.is_heading and (unit := _heading_unit(p.text))
+              and unit[1] not in LEGAL_UNITS and len(title := _title_key(_HEADING_NUM.sub("", normalize(p.text)))) >= 2
+              and title in words and not any(title in n for n in names)]
+    if not titled:
+        return anchors
+    part = max(titled, key=lambda t: (t[0], -t[1].seq))[1]
+    path = heading_path(part)
+    inside = [a for a in anchors if a.seq > part.seq and heading_path(a)[: len(path)] == path]
+    return inside or anchors
 
 
 def item_passages(headings: list[Passage], ref: ReferenceQuery) -> Passage | None:
@@ -559,7 +585,9 @@ def lookup(
         if ref.units[0] not in LEGAL_UNITS or any(kind in ref.source_text for kind in KINDS):
             return None  # no item of a regulation, or a document the corpus does not hold (XX条例第十条)
         candidates = [s.id for s in sources]  # 「第31条」 alone: every document that has one
-    found = [(sid, f) for sid in candidates if (f := find_item(headings(sid), ref)) is not None]
+    by_id = {s.id: s for s in sources}
+    found = [(sid, f) for sid in candidates
+             if (f := find_item(titled_part(headings(sid), ref.source_text, by_id.get(sid)), ref)) is not None]
     if not found:
         # 「第70条」 that no document has: say so, rather than search for the number 70
         return Lookup() if not named and len(ref.source_text) < 2 else None
