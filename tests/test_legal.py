@@ -256,6 +256,8 @@ def test_articles_before_a_first_chapter_numbered_two_are_the_lost_first_chapter
     ("henan-property-management.md", "物业管理区域及设施", "第八条", "第九条"),
     ("shandong-rural-roads.md", "养护管理", "第二十一条", "第二十二条"),  # no numbered chapter follows:
     ("shandong-rural-roads.md", "法律责任", "第四十九条", "第五十条"),  # its last four are all bare titles
+    ("anyang-secondary-water-supply.md", "规划建设", "第五条", "第六条"),  # after untitled first articles, two bare
+    ("anyang-secondary-water-supply.md", "运行管理", "第十五条", "第十六条"),  # titles, then 第四章
 ])
 def test_a_bare_title_after_chapter_n_is_the_lost_chapter(name: str, title: str, last: str, first: str):
     """The source prints a chapter's title alone, without its 第N章: it heads that chapter's articles, not a passage of
@@ -265,6 +267,31 @@ def test_a_bare_title_after_chapter_n_is_the_lost_chapter(name: str, title: str,
     assert not any(p.text == title for p in ps)
     chapter = next(p.section for p in ps if p.section[-1] == first)[0]
     assert chapter.endswith(" " + title) and chapter != next(p.section for p in ps if p.section[-1] == last)[0]
+
+
+def test_bare_titles_before_the_first_numbered_chapter_count_back_from_it():
+    """安阳市城镇居民二次供水条例 numbers only its 第四章: its first articles are 第一章's, its two bare titles 第二章 and
+    第三章, counted back from 第四章."""
+    name = "anyang-secondary-water-supply.md"
+    facts = metadata.read_facts(markdown.read(REGULATIONS / name))
+    chapter = {p.section[-1]: p.section[0] for p in body(passages(REGULATIONS / name, markdown.read, facts.title))}
+    assert (chapter["第一条"], chapter["第六条"], chapter["第十六条"], chapter["第二十六条"]) == (
+        "第一章", "第二章 规划建设", "第三章 运行管理", "第四章 法律责任")
+
+
+def test_short_lines_that_leave_no_room_before_the_next_chapter_stay_text(tmp_path: Path):
+    """Two short lines before articles, then 第三章: only 第二章's number is missing, so the first is text and the
+    second, right before 第三章's room runs out, is 第二章's title; with no numbered chapter at all, nothing is."""
+    path = tmp_path / "reg.md"
+    path.write_text("# 某市河道管理条例\n\n第一条 为了加强河道管理，制定本条例。\n\n河道保护\n\n第二条 本条例适用于本市。\n\n"
+                    "河道整治\n\n第三条 禁止侵占河道。\n\n## 第三章 附则\n\n第四条 本条例自公布之日起施行。\n", encoding="utf-8")
+    facts = metadata.read_facts(markdown.read(path))
+    ps = passages(path, markdown.read, facts.title)
+    assert "河道保护" in {p.text for p in ps} and "河道整治" not in {p.text for p in ps}
+    assert {p.section[0] for p in ps if p.section[-1] == "第三条"} == {"第二章 河道整治"}
+    path.write_text("# 某市河道管理条例\n\n第一条 为了加强河道管理，制定本条例。\n\n河道保护\n\n第二条 本条例适用于本市。\n",
+                    encoding="utf-8")
+    assert "河道保护" in {p.text for p in passages(path, markdown.read, metadata.read_facts(markdown.read(path)).title)}
 
 
 def test_a_bare_line_that_is_no_lost_chapter_stays_text(tmp_path: Path):

@@ -126,7 +126,7 @@ def blocks(paras: list[Paragraph], removals: Removals) -> list[Block]:
             last_chapter = _chapter_number(text) or last_chapter
         elif lost := _lost_chapter(paras, n, last_chapter, last_article):
             out.append(Block("", n, LEVELS["章"], lost))
-            last_chapter += 1
+            last_chapter = _chapter_number(lost) or last_chapter
         elif a and (a[0] > last_article or (a[0] == last_article and "之" in a[1])):
             number, head, rest = a
             last_article = number
@@ -147,21 +147,36 @@ def _chapter_number(text: str) -> int | None:
 
 
 def _lost_chapter(paras: list[Paragraph], n: int, last_chapter: int, last_article: int) -> str | None:
-    """The label of a chapter whose number the source lost, when paragraph n is its bare title: a short unpunctuated
-    line right before the next article, after 第N章 and before 第N+2章 or no numbered chapter at all (山东省人力资源市场条例
+    """The label of a chapter whose number the source lost, when paragraph n is its bare title (_bare_title): the
+    chapter after the last one numbered — or after an untitled first chapter, when articles came before any — as
+    long as the next numbered chapter, if any, leaves room for exactly the bare titles before it (山东省人力资源市场条例
     prints `法律责任` alone where 第六章 should be; 河南省物业管理条例 `物业管理区域及设施` for 第二章; 山东省农村公路条例
-    numbers only its 第二章, then prints its last four chapters' titles alone). Otherwise it was a passage of the article
-    before it, and the chapter's articles were filed under the chapter before (cited in the wrong chapter)."""
+    numbers only its 第二章, then prints its last four chapters' titles alone; 安阳市城镇居民二次供水条例 prints
+    `规划建设` and `运行管理` alone after its untitled first articles, then 第四章). Otherwise it was a passage of the
+    article before it, and the chapter's articles were filed under the chapter before (cited in the wrong chapter)."""
+    after = last_chapter or (1 if last_article else 0)
+    if not after or not _bare_title(paras, n, last_article):
+        return None
+    ahead = [(i, c) for i in range(n + 1, len(paras)) if (c := _chapter_number(paras[i].text)) is not None]
+    if ahead:
+        stop, number = ahead[0]
+        titles = sum(_bare_title(paras, i) for i in range(n, stop))
+        if number != after + titles + 1:
+            return None
+    elif not last_chapter:
+        return None  # no numbered chapter at all: nothing says a short line before an article is a chapter's title
+    return f"第{to_chinese(after + 1)}章 {paras[n].text}"
+
+
+def _bare_title(paras: list[Paragraph], n: int, last_article: int | None = None) -> bool:
+    """Whether paragraph n reads as a chapter's title printed alone: a short unpunctuated line right before an
+    article (the next one, when `last_article` is given)."""
     text = paras[n].text
-    if not last_chapter or len(text) > DIVISION_TITLE_MAX or _SENTENCE_PUNCT.search(text) or starts_unit(text):
-        return None
-    following = [p.text for p in paras[n + 1 :] if p.text]
-    if not following or (a := article(following[0])) is None or a[0] != last_article + 1:
-        return None
-    chapters = (c for t in following if (c := _chapter_number(t)) is not None)
-    if next(chapters, last_chapter + 2) != last_chapter + 2:
-        return None
-    return f"第{to_chinese(last_chapter + 1)}章 {text}"
+    if not text or len(text) > DIVISION_TITLE_MAX or _SENTENCE_PUNCT.search(text) or starts_unit(text):
+        return False
+    following = next((p.text for p in paras[n + 1 :] if p.text), None)
+    a = article(following) if following else None
+    return a is not None and (last_article is None or a[0] == last_article + 1)
 
 
 def _with_first_chapter(out: list["Block"]) -> list["Block"]:
