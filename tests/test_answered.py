@@ -142,6 +142,30 @@ def test_a_grade_or_an_edition_asked_is_answered_in_its_measure_word(answerer):
     assert feature(answerer.features(edition, meeting, [True] * 2, [passage("成功举办第七届世界浙商大会")], [1.0]), GAP) == 0
 
 
+def test_a_count_may_be_stated_by_the_name_of_what_is_counted(answerer):
+    """多少人 is answered by 参加人数一千以上 (the count named before its figure) as by 一千人; not by another
+    figure (七个工作日)."""
+    crowd = ParsedQuery(raw="办演唱会多少人以上要审批", runs=(("演唱会", "多少", "人", "以上", "审批"),), wants_number=True)
+    concert = [(("演唱会",), 5.0)]
+    counted = passage("本市对单场次参加人数一千以上的演唱会实行安全许可")
+    assert feature(answerer.features(crowd, concert, [True], [counted], [1.0]), GAP) == 0
+    assert feature(answerer.features(crowd, concert, [True], [passage("演唱会许可七个工作日内办结")], [1.0]), GAP) == 1
+    vague = passage("申请观看演唱会的人数达到一定数量的，应当审批")  # 一定 is no figure
+    assert feature(answerer.features(crowd, concert, [True], [vague], [1.0]), GAP) == 1
+
+
+def test_each_figure_a_compound_question_asks_must_be_stated(answerer):
+    """出租银行卡罚多少钱，判刑判几年 asks a sum and a term: a passage stating the fine alone leaves the second unanswered;
+    with a passage stating years among the top ones, both are."""
+    q = ParsedQuery(raw="出租银行卡罚多少钱，判刑判几年", runs=(("出租", "银行卡", "罚", "多少", "钱"), ("判刑", "判", "几年")),
+                    wants_number=True)
+    card = [(("银行卡",), 5.0), (("判刑",), 4.0)]
+    fine = passage("出租银行卡的，处二千元以下罚款；构成犯罪的，依法判刑")
+    assert feature(answerer.features(q, card, [True] * 2, [fine], [1.0]), GAP) == 1
+    term = passage("出租银行卡构成犯罪的，处三年以下有期徒刑")
+    assert feature(answerer.features(q, card, [True] * 2, [fine, term], [1.0, 0.9]), GAP) == 0
+
+
 def test_how_many_is_read_in_the_question_s_own_words(answerer):
     """好几户 (several households) asks nothing, the 几个人 after it does; 几个分类垃圾桶 asks a count of bins, not
     minutes (分), and 多少分贝 decibels; 几点 asks a time of day and 多高 a length, not any figure; a fine asked 罚多少

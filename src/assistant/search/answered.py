@@ -131,6 +131,10 @@ _UNIT_IN_TEXT = {
     **{unit: unit for unit in "级层届期档台栋座"}, "分贝": "分贝|dB|db",
     "点": "点|(?<!小)时(?![间段限])", "长度": "米|公里|千米|厘米|毫米|公分",  # (几点: a time of day, 22时 or 晚上10点, not 8小时)
 }
+# Things counted whose count a rule may state by its name before the figure (参加人数一千以上, 户数达到三十):
+# 多少人 is answered so as by 一千人
+_COUNTED = ("人", "名", "户", "辆", "家", "所", "张", "件", "次", "法定人数")
+_NOT_A_FIGURE = "(?![定些般切律致样旦起同并])"  # 一定数量, 一些: 一 heading a word, not a count
 # How many must consent, vote or attend (要多少人同意, 多少人投票才有效, 几户到场才算数) asks a quorum, which a rule
 # states as a share of the body as often as by a number (三分之二以上成员同意, 过半数投票); how many a body has
 # (业主委员会由几个人组成) is a count, which no share answers.
@@ -327,7 +331,9 @@ class Answerer:
         said = _SAID_FIGURE.findall(normalize(q.raw)) if q.wants_number else []
 
         probing = _PROBE.search(q.raw) is not None
-        parts_answered = not self.unanswered_clauses(q, concepts, in_corpus, top)
+        parts_answered = not self.unanswered_clauses(q, concepts, in_corpus, top) and all(
+            any(_states_figure(_unsaid(p.text, said), u) or _states_figure(_unsaid(p.lead, said), u) for p in top)
+            for u in (_clause_units(q.raw) if q.wants_number else ()))
 
         def on_asked_topic(p: TopPassage) -> bool:
             """A question probing a document for a rule on something (河南文明行为条例对街头卖艺有规定吗) is answered only by
@@ -444,6 +450,15 @@ def _asked_unit(q: ParsedQuery) -> str | None:
     return next((unit for asks, unit in _IMPLIED_UNIT if asks.search(q.raw)), None)
 
 
+def _clause_units(raw: str) -> list[str]:
+    """The units a compound question asks in its clauses, when they ask two or more (出租银行卡罚多少钱，判刑判几年:
+    元 and 年): each must be stated by a top passage, not only the first one's (which the first passage must state)."""
+    clauses = [c for c in _CLAUSE_END.split(normalize(raw)) if _ASKS.search(c)]
+    found = [m for c in clauses if (m := _ASKED_UNIT.search(c))]
+    units = list(dict.fromkeys(m.group(1) or ("%" if m.group(2) else "时长") for m in found))
+    return units if len(units) > 1 else []
+
+
 def _heads_a_word(q: ParsedQuery, raw: str, at: int, unit: str | None) -> bool:
     """Whether the unit found at `at` is the first character of a longer word of the query (几个分类垃圾桶: 分类,
     not 分)."""
@@ -466,7 +481,10 @@ def _states_figure(text: str, unit: str | None) -> bool:
         return True
     if unit in ("钱", "元") and _FINE_AS_SHARE.search(text):
         return True
-    return re.search(f"{_NUMBER}[^，。；、0-9]{{0,3}}?(?:{_UNIT_IN_TEXT[unit]})", text) is not None
+    units = _UNIT_IN_TEXT[unit]
+    return (re.search(f"{_NUMBER}[^，。；、0-9]{{0,3}}?(?:{units})", text) is not None
+            or (unit in _COUNTED and re.search(f"(?:{units})数[^，。；、0-9]{{0,4}}?{_NUMBER}{_NOT_A_FIGURE}", text)
+                is not None))
 
 
 def load_model(path: Path = WEIGHTS_FILE, semantic: bool = False) -> AnswerModel:
