@@ -1,5 +1,5 @@
 """Everyday requests no policy document answers: the weather, the time or date, a joke, a song, what medicine to
-take, which brand to buy.
+take, which brand to buy, what to wear or give.
 
 Searched, 今天天气怎么样 matched 重污染天气全消除 and came back "answered", quoted as if it were the answer; 现在几点了
 quoted a railway's new kilometres. Such a message is a request to a general assistant, not a question about the
@@ -27,6 +27,10 @@ EVERYDAY = re.compile("|".join((
     # what to take for an ailment, which brand to buy: a doctor's or a shop's advice, no rule's
     r"(?:感冒|发烧|咳嗽|头疼|头痛|牙疼|拉肚子|嗓子疼|失眠)了?(?:应该|要|该)?(?:吃|用|喝)(?:什么|啥)药?(?:好|好得快|管用|有效|比较好)?",
     r".{1,12}(?:哪个|哪种|哪家|什么|啥)(?:牌子|品牌)(?:的)?(?:好|最好|比较好|好用|靠谱|便宜)",
+    # what to wear, buy or give asked as a matter of taste (穿什么衣服合适, 买什么礼物好), not of a rule (窗口人员要穿什么:
+    # 着装统一规范)
+    r".{0,14}(?:(?:穿|送|贴|戴)(?:什么|啥)[^，。？]{0,6}?|买(?:什么|啥)(?:生日)?(?:礼物|衣服|鞋子?))"
+    r"(?:好|合适|好看|得体|比较好|最好)",
 )))
 
 
