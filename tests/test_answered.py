@@ -166,6 +166,34 @@ def test_each_figure_a_compound_question_asks_must_be_stated(answerer):
     assert feature(answerer.features(q, card, [True] * 2, [fine, term], [1.0, 0.9]), GAP) == 0
 
 
+def test_a_repeal_answers_whether_a_document_holds_not_what_it_said(answerer):
+    """《广州市募捐条例》同时废止 answers whether the old regulation still holds, not whether it required approval."""
+    repeal = passage("本条例自2021年9月1日起施行，《广州市募捐条例》同时废止。")
+    old = [(("广州市募捐条例",), 8.0)]
+    content = ParsedQuery(raw="当年的广州市募捐条例规定募捐要不要审批", runs=(("当年", "广州市募捐条例", "募捐", "审批"),))
+    assert feature(answerer.features(content, old + [(("审批",), 3.0)], [True] * 2, [repeal], [1.0]), GAP) > 0
+    valid = ParsedQuery(raw="广州市募捐条例现在还有效吗", runs=(("广州市募捐条例", "现在", "有效"),))
+    assert feature(answerer.features(valid, old, [True], [repeal], [1.0]), GAP) == 0
+    # a document's history line naming the State Council's decision 修改和废止… repeals nothing
+    history = passage("2022年3月29日《国务院关于修改和废止部分行政法规的决定》第四次修订")
+    assert feature(answerer.features(content, old, [True], [history], [1.0]), GAP) == 0
+
+
+def test_what_held_before_a_document_is_not_answered_by_it(answerer):
+    """汕头基层医疗条例出台以前…怎么收费的 asks about the time before the regulation, which its own fee rule does not
+    describe; whether an old rule still holds (原来的管理办法还管用吗) is answered."""
+    fee = passage("价格主管部门应当制定家庭医生签约服务包费用收费标准。")
+    sign = [(("家庭医生",), 6.0), (("收费",), 4.0)]
+    before = ParsedQuery(raw="汕头基层医疗条例出台以前家庭医生签约是怎么收费的", runs=(("汕头", "基层", "医疗", "条例", "出台",
+                                                                   "以前", "家庭医生", "签约", "收费"),))
+    assert feature(answerer.features(before, sign, [True] * 2, [fee], [1.0]), GAP) > 0
+    now = ParsedQuery(raw="家庭医生签约是怎么收费的", runs=(("家庭医生", "签约", "收费"),))
+    assert feature(answerer.features(now, sign, [True] * 2, [fee], [1.0]), GAP) == 0
+    repeal = passage("《河南省食品小作坊和食品摊贩管理办法》同时废止。")
+    still = ParsedQuery(raw="原来的食品摊贩管理办法还管用吗", runs=(("原来", "食品", "摊贩", "管理", "办法", "管用"),))
+    assert feature(answerer.features(still, [(("食品摊贩",), 6.0)], [True], [repeal], [1.0]), GAP) == 0
+
+
 def test_how_many_is_read_in_the_question_s_own_words(answerer):
     """好几户 (several households) asks nothing, the 几个人 after it does; 几个分类垃圾桶 asks a count of bins, not
     minutes (分), and 多少分贝 decibels; 几点 asks a time of day and 多高 a length, not any figure; a fine asked 罚多少

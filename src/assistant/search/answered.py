@@ -164,6 +164,15 @@ _PERIOD = re.compile(r"十([一二三四五六七八九])五")
 # 对…有什么规定/有没有要求/有限制吗: a question probing a document for a rule on something
 _PROBED = ("规定", "要求", "限制")  # (what is probed for: no topic word)
 _PROBE = re.compile(rf"对.{{1,20}}?(?:有什么|有没有|有无|有哪些|有)(?:{'|'.join(_PROBED)})")
+# A sentence repealing a document (本条例自…起施行，《广州市募捐条例》同时废止) answers whether or when that document still
+# holds, not what it said: a question on its content (当年的广州市募捐条例规定募捐要不要审批) is not answered by it.
+_REPEALS = re.compile(r"》(?:同时|予以|即行)?废止")
+_ASKS_VALIDITY = re.compile(r"还有效|仍有效|有效吗|继续有效|管用|算数|作废|废止|失效|适用|还能用|还用|执行|生效|施行|什么时候|何时"
+                            r"|哪天|哪年|修订|修改|取代|替代")
+# …出台以前, 以前的…条例: what held before a document (汕头基层医疗条例出台以前家庭医生签约是怎么收费的) is in no text
+# that came after it, and the corpus keeps no repealed text; only whether the old one still holds is answered
+_BEFORE_DOCUMENT = re.compile(r"(?:出台|实施|施行|出来|颁布|公布|制定)(?:以前|之前)"
+                              r"|(?:以前|原来|当年|旧|老)的.{0,12}?(?:条例|办法|规定|细则)")
 _PLACE_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|新区|省|市|县|区|州)$")
 # A compound question asks two things in two clauses (裁员怎么补偿，失业金怎么申请): each clause holds its own
 # question word, and each must be answered by one of the top passages.
@@ -331,6 +340,8 @@ class Answerer:
         said = _SAID_FIGURE.findall(normalize(q.raw)) if q.wants_number else []
 
         probing = _PROBE.search(q.raw) is not None
+        asks_validity = _ASKS_VALIDITY.search(q.raw) is not None
+        before_document = _BEFORE_DOCUMENT.search(q.raw) is not None and not asks_validity
         parts_answered = not self.unanswered_clauses(q, concepts, in_corpus, top) and all(
             any(_states_figure(_unsaid(p.text, said), u) or _states_figure(_unsaid(p.lead, said), u) for p in top)
             for u in (_clause_units(q.raw) if q.wants_number else ()))
@@ -345,9 +356,10 @@ class Answerer:
 
         def meets(p: TopPassage) -> bool:
             """Whether the passage meets every condition the question states (plain Python: three passages)."""
-            return (parts_answered and len(named[p.source]) == len(places) and (not probing or on_asked_topic(p))
+            return (parts_answered and not before_document and len(named[p.source]) == len(places) and (not probing or on_asked_topic(p))
                     and (not span or span[0] <= p.year <= span[1] or any(y in p.text or y in p.context for y in years))
                     and all(d in p.context or d in p.text for d in docs)
+                    and (asks_validity or not _REPEALS.search(p.text))
                     and (not q.wants_number or _states_figure(_unsaid(p.text, said), unit)
                          or _states_figure(_unsaid(p.lead, said), unit)))
 
