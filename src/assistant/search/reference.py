@@ -277,6 +277,8 @@ def titled_part(anchors: list[Passage], words: str, source: Source | None) -> li
     意见基本原则第5条: the 5. of （三）基本原则, not part 五): such a text numbers its items anew in each part. The
     longest title named counts; a chapter's or an article's narrows nothing (a regulation numbers its articles
     through), nor a title the document's own name holds, nor one with no numbered items under it."""
+    if len(words) < 2:
+        return anchors  # (no title can be named: 第31条 alone asks every document, each read here otherwise)
     names = [n for n in (source.title, source.short) if n] if source else []
     titled = [(len(title), p) for p in anchors if p.is_heading and (unit := _heading_unit(p.text))
               and unit[1] not in LEGAL_UNITS and len(title := _title_key(_HEADING_NUM.sub("", normalize(p.text)))) >= 2
