@@ -109,6 +109,8 @@ def test_question_intents(parks: Searcher):
     assert parse("小区花园算不算公园").wants_definition  # whether a case falls under a term: its 是指 sentence
     assert all(parse(q).wants_definition for q in ("什么叫公园", "啥叫古树名木", "何谓公园"))  # 什么是, worded so
     assert not parse("公园开放时间").wants_sanction
+    # a sanction named by its kind asks for the penalty article as 罚 does (吊销, 没收, 拘留, 坐牢, 判刑)
+    assert all(parse(q).wants_sanction for q in ("在公园放火会被拘留吗", "园内商户执照会被吊销吗", "偷挖花木会判刑吗"))
     # a number asked (几个, 多少, 第几), not which ones (哪几个: a list) nor several stated (好几家, 十几年)
     assert all(parse(q).wants_number for q in ("公园有几个大门", "公园排第几", "古树要几年养护一次"))
     assert not any(parse(q).wants_number for q in ("公园里有哪几个湖", "好几家单位共用的绿地谁管", "古树名木活了十几年还算吗",

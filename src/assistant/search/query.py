@@ -64,7 +64,8 @@ _FEES = re.compile(r"[交花掏给收付要]钱(?=[吗么嘛呢?？]|$)|要不�
 LAWS_SAY_FEES = ("费用", "收取", "免费", "无偿")
 # A question asking what happens to whoever breaks a rule: its answer states the penalty.
 # (违法吗/违不违法 asks whether an act is allowed, not what befalls it: _PERMISSION)
-_SANCTION = re.compile(r"罚|处分|惩|追究|后果|法律责任|被.{0,3}处理|(?<!违不)(?<!是否)(?:违法|违规)(?![吗么嘛])"
+_SANCTION = re.compile(r"罚|处分|惩|追究|后果|法律责任|被.{0,3}处理|吊销|没收|拘留|坐牢|判刑"
+                       r"|(?<!违不)(?<!是否)(?:违法|违规)(?![吗么嘛])"
                        r"|(?:违反|不遵守|不按)[^，。？?]{1,24}?(?:担|负|承担)[^，。？?]{0,4}责任")  # (违反X要担什么责任: its penalties)
 # A question asking what to do about a problem (单位不给开证明怎么办, 装修扰民怎么处理): a penalty for whoever
 # caused it (由…部门责令改正) answers it as well as a rule does (see ranking's unasked_sanction).
