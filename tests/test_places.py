@@ -58,6 +58,9 @@ def test_a_municipalitys_rules_bind_its_districts_and_counties_named_in_full_or_
     assert {"浦东新区", "闵行区"} <= bound_places("上海市养犬管理条例", "条例") and "朝阳区" in bound_places("北京市某某条例", "条例")
     assert bound_places("重庆市政府工作报告", "政府工作报告") == frozenset() and is_local("天津市某某条例")
     assert binds(bound_places("临沂市献血条例", "条例"), "郯城")  # (郯城县: a county named bare, in any province)
+    # Zhejiang's divisions are listed bare: 杭州市 (杭州市区的马路) is bound as 杭州 is; a one-character stem is no place
+    zhejiang = bound_places("浙江省某某条例", "条例")
+    assert binds(zhejiang, "杭州市") and binds(zhejiang, "杭州") and not binds(zhejiang, "苏州市")
 
 
 def test_a_national_rule_binds_the_home_province_and_its_places_only():

@@ -124,8 +124,11 @@ def written_as(place: str, written: list[str]) -> bool:
 
 def binds(bound: frozenset[str], place: str) -> bool:
     """Whether a document binding the places `bound` binds a place a question names: by that name, or by its bare
-    name when the table writes it in full (万州 of 万州区: a question naming a place knows it is one)."""
-    return place in bound or any(place + suffix in bound for suffix in _SUFFIXES)
+    name when the table writes it in full (万州 of 万州区: a question naming a place knows it is one), or in full
+    when the table writes it bare (杭州市 of 杭州, as Zhejiang's divisions are listed)."""
+    return (place in bound or any(place + suffix in bound for suffix in _SUFFIXES)
+            or any(place.endswith(suffix) and len(place) - len(suffix) >= 2 and place[: -len(suffix)] in bound
+                   for suffix in _SUFFIXES))
 
 
 def is_local(title: str) -> bool:
