@@ -194,6 +194,18 @@ def test_what_held_before_a_document_is_not_answered_by_it(answerer):
     assert feature(answerer.features(still, [(("食品摊贩",), 6.0)], [True], [repeal], [1.0]), GAP) == 0
 
 
+def test_a_figure_asked_before_who_oversees_it_asks_the_oversight(answerer):
+    """民办养老院收多少钱政府管不管 asks whether fees are overseen: the article saying who sets or checks them answers it
+    without a sum in 元; 民办养老院收多少钱 alone asks the sum."""
+    fee = passage("民办养老机构的收费项目和标准由经营者确定，价格主管部门加强监督检查")
+    home = [(("养老院", "养老机构"), 6.0), (("收费",), 3.0)]
+    overseen = ParsedQuery(raw="民办养老院收多少钱政府管不管", runs=(("民办", "养老院", "收", "多少", "钱", "政府", "管"),),
+                           wants_number=True)
+    assert feature(answerer.features(overseen, home, [True] * 2, [fee], [1.0]), GAP) == 0
+    sum_asked = ParsedQuery(raw="民办养老院收多少钱", runs=(("民办", "养老院", "收", "多少", "钱"),), wants_number=True)
+    assert feature(answerer.features(sum_asked, home, [True] * 2, [fee], [1.0]), GAP) > 0
+
+
 def test_how_many_is_read_in_the_question_s_own_words(answerer):
     """好几户 (several households) asks nothing, the 几个人 after it does; 几个分类垃圾桶 asks a count of bins, not
     minutes (分), and 多少分贝 decibels; 几点 asks a time of day and 多高 a length, not any figure; a fine asked 罚多少

@@ -119,6 +119,8 @@ _CHANGE_OR_RATE = re.compile(r"增长|增速|增加|提高|上调|下降|降低|
 # as a share of a base: 预付款百分之一以下的罚款. Not any share: 维修基金不足百分之三十 is when to top the fund up, and
 # 最低工资标准的百分之八十 leaves the wage itself unsaid.)
 _FINE_AS_SHARE = re.compile(r"[百千万]分之[^，。；]{0,8}?(?:罚款|罚金)")
+# A figure asked before asking who oversees it (民办养老院收多少钱政府管不管): what is asked is the oversight
+_OVERSIGHT_ASKED = re.compile(r"有人管|管不管|谁管|谁来管|归谁管|能管吗")
 _UNIT_IN_TEXT = {
     "钱": "元|倍", "元": "元|倍", "亿": "亿", "万": "万", "公里": "公里|千米", "千米": "公里|千米", "小时": "小时",
     "天": "天|日", "日": "天|日", "岁": "岁", "周岁": "岁", "年": "年", "个月": "个月|月", "月": "个月|月",
@@ -331,20 +333,21 @@ class Answerer:
            for p in top]
         places = self.named_places(q)
         docs = self.named_documents(q)
-        unit = _asked_unit(q) if q.wants_number else None
+        wants_number = q.wants_number and not _OVERSIGHT_ASKED.search(q.raw)
+        unit = _asked_unit(q) if wants_number else None
         span = _time_asked(q)
         years = span[2] if span else ()
 
         named = self._named_by_documents(places, top)
 
-        said = _SAID_FIGURE.findall(normalize(q.raw)) if q.wants_number else []
+        said = _SAID_FIGURE.findall(normalize(q.raw)) if wants_number else []
 
         probing = _PROBE.search(q.raw) is not None
         asks_validity = _ASKS_VALIDITY.search(q.raw) is not None
         before_document = _BEFORE_DOCUMENT.search(q.raw) is not None and not asks_validity
         parts_answered = not self.unanswered_clauses(q, concepts, in_corpus, top) and all(
             any(_states_figure(_unsaid(p.text, said), u) or _states_figure(_unsaid(p.lead, said), u) for p in top)
-            for u in (_clause_units(q.raw) if q.wants_number else ()))
+            for u in (_clause_units(q.raw) if wants_number else ()))
 
         def on_asked_topic(p: TopPassage) -> bool:
             """A question probing a document for a rule on something (河南文明行为条例对街头卖艺有规定吗) is answered only by
@@ -360,7 +363,7 @@ class Answerer:
                     and (not span or span[0] <= p.year <= span[1] or any(y in p.text or y in p.context for y in years))
                     and all(d in p.context or d in p.text for d in docs)
                     and (asks_validity or not _REPEALS.search(p.text))
-                    and (not q.wants_number or _states_figure(_unsaid(p.text, said), unit)
+                    and (not wants_number or _states_figure(_unsaid(p.text, said), unit)
                          or _states_figure(_unsaid(p.lead, said), unit)))
 
         gap = max(cov, default=0.0) - max((c for c, p in zip(cov, top) if meets(p)), default=0.0)
