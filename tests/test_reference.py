@@ -9,7 +9,7 @@ from regulation_support import REGULATION_MD, REGULATIONS, plan_with_regulations
 from assistant.chat import Request, build_core
 from assistant.ingest.legal import parse_number
 from assistant.search.engine import Searcher
-from assistant.search.reference import parse_reference, single_items
+from assistant.search.reference import Outline, parse_reference, single_items
 
 FILES = ["family-education-law.md", "shanghai-dog-keeping.md", "beijing-food-waste.md", "migrant-worker-wages.md"]
 PLAN = "某某实施方案\n一、总体要求\n31.打造协作升级版。推进山海协作。\n32.完善机制。健全制度。\n"
@@ -357,3 +357,59 @@ def test_a_part_named_by_its_title_scopes_the_number_after_it(tmp_path):
     fifth = searcher.search("某某方案基本原则第5条是什么", k=5)
     assert fifth.kind == "search" and not fifth.answered
     assert searcher.search("某某方案第五部分", k=5).hits[0].passage.text == "五、附则"  # no title named: part 五
+
+
+def _brute_force_find(anchors, ref, words, source):
+    """Outline.find and Outline.part as a plain scan of every place (the way they were written before the outline
+    indexed them): the oracle the index must agree with."""
+    from assistant.search.reference import LEGAL_UNITS, _arabic_heading, _candidates, _heading_unit
+
+    outline = Outline.of(anchors)
+    lo, hi = outline.part(words, source)
+    scope = outline.entries[lo:hi]
+    found = None
+    for n, arabic, unit in zip(ref.numbers, ref.arabic, ref.units):
+        if unit in ("款", "项"):
+            break
+        numbered = [(c, _heading_unit(c[2])) for c in scope]
+        if unit in LEGAL_UNITS and any(u and u[1] == unit for _, u in numbered):
+            matches = [c for c, u in numbered if u == (n, unit)]
+        else:
+            matches = [c for c, u in numbered if u and u[0] == n]
+        if not matches:
+            return None
+        p, path, _ = min(matches, key=lambda c: (_arabic_heading(c[2]) != arabic, len(c[1]), c[0].seq))
+        found = (p, path)
+        scope = [c for c in _candidates(anchors) if c[0].seq >= p.seq and c[1][: len(path)] == path and c[1] != path]
+    return found
+
+
+def test_the_outline_finds_what_scanning_every_heading_finds(searcher, db_path):
+    """Random references (numbers, units, two levels, a part's title) on regulations, a plan and the seeds: the
+    indexed lookup lands where a scan of all the document's places lands."""
+    import random
+
+    from assistant.search.numerals import to_chinese
+
+    rng = random.Random(7)
+    forms = ["第{n}条", "第{n}章", "第{n}部分", "{n}.", "第{n}章第{m}节", "第{n}部分{m}.", "第{n}部分第{m}条", "（{n}）",
+             "第{n}部分（{m}）", "第{n}条第{m}款"]
+    compared = found = 0
+    for engine in (searcher, Searcher.open(db_path)):
+        sources = {s.id: s for s in engine._names.values()}
+        for sid, anchors in engine._source_headings().items():
+            titles = [t for t, _ in Outline.of(anchors).parts] or ["无"]
+            for _ in range(150):
+                n, m = rng.randint(1, 40), rng.randint(1, 10)
+                text = rng.choice(["", rng.choice(titles)]) + "文件" + rng.choice(forms).format(
+                    n=to_chinese(n) if rng.random() < 0.5 else n, m=m)
+                ref = parse_reference(text)
+                if ref is None:
+                    continue
+                outline = Outline.of(anchors)
+                got = outline.find(ref, *outline.part(ref.source_text, sources.get(sid)))
+                want = _brute_force_find(anchors, ref, ref.source_text, sources.get(sid))
+                assert (got and (got[0].id, got[1])) == (want and (want[0].id, want[1])), text
+                compared += 1
+                found += want is not None
+    assert compared > 1000 and found > 300

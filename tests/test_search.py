@@ -181,7 +181,7 @@ def test_malformed_curated_file_is_a_clear_error(tmp_path):
 
 def test_regulation_articles_and_chapters_are_found_by_number():
     from assistant.records import Passage
-    from assistant.search.reference import item_passages, under
+    from assistant.search.reference import Outline, under
 
     ch = ("第二章 监督管理",)
     doc = [
@@ -194,9 +194,9 @@ def test_regulation_articles_and_chapters_are_found_by_number():
         Passage("g", "reg", 6, 3, (*ch, "第十三条"), "第十三条", True),
     ]
     heads = [p for p in doc if p.is_heading]
-    article = item_passages(heads, parse_reference("条例第十二条"))
+    article = Outline.of(heads).find(parse_reference("条例第十二条"))[0]
     assert [p.id for p in under(article, doc)] == ["e", "f"]
-    chapter = item_passages(heads, parse_reference("条例第二章"))
+    chapter = Outline.of(heads).find(parse_reference("条例第二章"))[0]
     assert [p.id for p in under(chapter, doc)] == ["d", "e", "f", "g"]
 
 

@@ -123,6 +123,7 @@ class Searcher:
         self._source_no = {sid: i for i, sid in enumerate(index.source_ids)}
         self._kinds = np.array([sources[sid].kind if sid in sources else "" for sid in index.source_ids], dtype=object)
         self._headings: dict[str, list[Passage]] | None = None
+        self._outlines: dict[str, reference.Outline] = {}  # per source, its numbered places (_outline)
         self._divisions: dict[str, list[reference.Division]] | None = None  # chapters by title (_titled_division)
         self._division_names: frozenset[str] | None = None  # their titles, from the contexts (_titled_division)
         self._row_cache: dict[int, tuple[tuple, str]] = {}  # see _rows
@@ -509,7 +510,7 @@ class Searcher:
         those name none, in the register's wording of them (养狗条例第十条 → 养犬条例: _respelled)."""
         def look_up(text: str) -> reference.Lookup | None:
             return reference.lookup(
-                text, list(self._names.values()), lambda sid: self._source_headings().get(sid, []),
+                text, list(self._names.values()), self._outline,
                 lambda heading: self._iter_passages(
                     f"source_id = ? and seq >= ? order by seq limit {REFERENCE_LIMIT}", [heading.source_id, heading.seq]
                 ),
@@ -532,7 +533,7 @@ class Searcher:
         if not any(name in text for name in self._division_names):
             return None
         if self._divisions is None:
-            self._divisions = reference.division_titles(self._source_headings())
+            self._divisions = reference.division_titles({sid: self._outline(sid) for sid in self._source_headings()})
         division = reference.titled_division(query, self._divisions, list(self._names.values()), source_id)
         if division is None:
             return None
@@ -588,6 +589,13 @@ class Searcher:
                     self._headings.setdefault(r[2], []).append(_passage(r))
                 seen.add(key)
         return self._headings
+
+    def _outline(self, source_id: str) -> reference.Outline:
+        """A source's numbered places (reference.Outline), indexed on the first reference to it."""
+        outline = self._outlines.get(source_id)
+        if outline is None:
+            outline = self._outlines[source_id] = reference.Outline.of(self._source_headings().get(source_id, []))
+        return outline
 
     # -- fetching ---------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ naming nothing but the document (道交法修改过几次) is answered by its hi
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Iterable
@@ -27,7 +28,7 @@ from assistant.search.normalize import normalize
 from assistant.search.query import TAKES_EFFECT
 from assistant.search.numerals import to_chinese
 
-__all__ = ["parse_number", "parse_reference", "item_named", "lookup", "Lookup", "item_passages", "under", "source_match",
+__all__ = ["parse_number", "parse_reference", "item_named", "lookup", "Lookup", "Outline", "under", "source_match",
            "holds_divisions", "history_source", "history_order", "history_answers", "division_names", "division_titles",
            "titled_division"]
 
@@ -249,52 +250,79 @@ def _candidates(anchors: list[Passage]) -> list[tuple[Passage, tuple[str, ...], 
     return out
 
 
-def find_item(anchors: list[Passage], ref: ReferenceQuery) -> tuple[Passage, tuple[str, ...]] | None:
-    """The place reached by following the numbers down a source's numbered sections: at each step one of
-    the unit asked for (when the source has such), else one numbered in the same style (31. for 31, 五、 for
-    第五部分) and, among those, the outermost. Returns its first passage and its section path."""
-    scope = _candidates(anchors)
-    found: tuple[Passage, tuple[str, ...]] | None = None
-    units = ref.units or ("",) * len(ref.numbers)
-    for n, arabic, unit in zip(ref.numbers, ref.arabic, units):
-        if unit in ("款", "项"):
-            break  # inside an article: paragraphs and items, not sections (see clause())
-        numbered = [(c, _heading_unit(c[2])) for c in scope]
-        if unit in LEGAL_UNITS and any(u and u[1] == unit for _, u in numbered):
-            matches = [c for c, u in numbered if u == (n, unit)]
-        else:
-            matches = [c for c, u in numbered if u and u[0] == n]
-        if not matches:
-            return None
-        p, path, _label = min(matches, key=lambda c: (_arabic_heading(c[2]) != arabic, len(c[1]), c[0].seq))
-        found = (p, path)
-        scope = [c for c in scope if c[0].seq >= p.seq and c[1][: len(path)] == path and c[1] != path]
-    return found
+@dataclass
+class Outline:
+    """A source's places a reference can land on (_candidates), their numbers indexed once: a reference reads the
+    entries of the number it asks, not every heading of the document (第十条 with no document named asks them all).
+    Each entry's `end` is the index after the last entry inside it, so a second number narrows to a slice."""
 
+    entries: list[tuple[Passage, tuple[str, ...], str]]
+    units: list[tuple[int, str] | None]
+    ends: list[int]
+    by_number: dict[int, list[int]]
+    by_unit: dict[str, list[int]]
+    parts: list[tuple[str, int]]  # (title, entry) of each titled part of a plan or opinion (see part)
 
-def titled_part(anchors: list[Passage], words: str, source: Source | None) -> list[Passage]:
-    """The anchors under the part of a plan or opinion that `words` name by its title besides the document (政务新媒体
-    意见基本原则第5条: the 5. of （三）基本原则, not part 五): such a text numbers its items anew in each part. The
-    longest title named counts; a chapter's or an article's narrows nothing (a regulation numbers its articles
-    through), nor a title the document's own name holds, nor one with no numbered items under it."""
-    if len(words) < 2:
-        return anchors  # (no title can be named: 第31条 alone asks every document, each read here otherwise)
-    names = [n for n in (source.title, source.short) if n] if source else []
-    titled = [(len(title), p) for p in anchors if p.is_heading and (unit := _heading_unit(p.text))
-              and unit[1] not in LEGAL_UNITS and len(title := _title_key(_HEADING_NUM.sub("", normalize(p.text)))) >= 2
-              and title in words and not any(title in n for n in names)]
-    if not titled:
-        return anchors
-    part = max(titled, key=lambda t: (t[0], -t[1].seq))[1]
-    path = heading_path(part)
-    inside = [a for a in anchors if a.seq > part.seq and heading_path(a)[: len(path)] == path]
-    return inside or anchors
+    @classmethod
+    def of(cls, anchors: list[Passage]) -> Outline:
+        entries = _candidates(anchors)
+        units = [_heading_unit(label) for _, _, label in entries]
+        by_number: dict[int, list[int]] = {}
+        by_unit: dict[str, list[int]] = {}
+        for i, unit in enumerate(units):
+            if unit:
+                by_number.setdefault(unit[0], []).append(i)
+                by_unit.setdefault(unit[1], []).append(i)
+        ends = [len(entries)] * len(entries)
+        open_: list[int] = []  # the entries whose section the current one is inside, outermost first
+        for i, (_, path, _) in enumerate(entries):
+            while open_ and path[: len(entries[open_[-1]][1])] != entries[open_[-1]][1]:
+                ends[open_.pop()] = i
+            open_.append(i)
+        parts = [(title, i) for i, ((p, _, label), unit) in enumerate(zip(entries, units))
+                 if p.is_heading and unit and unit[1] not in LEGAL_UNITS
+                 and len(title := _title_key(_HEADING_NUM.sub("", normalize(label)))) >= 2]
+        return cls(entries, units, ends, by_number, by_unit, parts)
 
+    def part(self, words: str, source: Source | None) -> tuple[int, int]:
+        """The slice of entries under the part of a plan or opinion that `words` name by its title besides the
+        document (政务新媒体意见基本原则第5条: the 5. of （三）基本原则, not part 五): such a text numbers its items anew in
+        each part. The longest title named counts; a chapter's or an article's narrows nothing (a regulation numbers
+        its articles through), nor a title the document's own name holds, nor one with nothing under it."""
+        names = [n for n in (source.title, source.short) if n] if source else []
+        titled = [(len(title), -i, i) for title, i in self.parts if title in words and not any(title in n for n in names)]
+        if titled:
+            i = max(titled)[2]
+            if self.ends[i] > i + 1:
+                return i + 1, self.ends[i]
+        return 0, len(self.entries)
 
-def item_passages(headings: list[Passage], ref: ReferenceQuery) -> Passage | None:
-    """The first passage of the item `ref` names (see find_item)."""
-    found = find_item(headings, ref)
-    return found[0] if found else None
+    def find(self, ref: ReferenceQuery, lo: int = 0, hi: int | None = None) -> tuple[Passage, tuple[str, ...]] | None:
+        """The place reached by following the numbers down the source's numbered sections (inside entries lo:hi): at
+        each step one of the unit asked for (when the slice has such), else one numbered in the same style (31. for 31,
+        五、 for 第五部分) and, among those, the outermost. Returns its first passage and its section path."""
+        hi = len(self.entries) if hi is None else hi
+        found: tuple[Passage, tuple[str, ...]] | None = None
+        depth = -1  # the entries inside the one found have longer paths than its own
+        units = ref.units or ("",) * len(ref.numbers)
+        for n, arabic, unit in zip(ref.numbers, ref.arabic, units):
+            if unit in ("款", "项"):
+                break  # inside an article: paragraphs and items, not sections (see clause())
+            matches = self._within(self.by_number.get(n, []), lo, hi, depth)
+            if unit in LEGAL_UNITS and any(True for _ in self._within(self.by_unit.get(unit, []), lo, hi, depth)):
+                matches = [i for i in matches if self.units[i][1] == unit]
+            if not matches:
+                return None
+            i = min(matches, key=lambda i: (_arabic_heading(self.entries[i][2]) != arabic, len(self.entries[i][1]),
+                                            self.entries[i][0].seq))
+            p, path, _ = self.entries[i]
+            found, lo, hi, depth = (p, path), i + 1, self.ends[i], len(path)
+        return found
+
+    def _within(self, indexes: list[int], lo: int, hi: int, depth: int) -> list[int]:
+        """The entries of `indexes` (ascending) inside lo:hi and deeper than `depth`."""
+        return [i for i in indexes[bisect_left(indexes, lo) : bisect_left(indexes, hi)]
+                if len(self.entries[i][1]) > depth]
 
 
 def heading_path(heading: Passage) -> tuple[str, ...]:
@@ -493,14 +521,13 @@ def division_names(contexts: Iterable[str]) -> frozenset[str]:
     return frozenset(t for c in contexts for t in _DIVISION_LABEL.findall(c) if len(t) >= 2)
 
 
-def division_titles(headings: dict[str, list[Passage]]) -> dict[str, list[Division]]:
+def division_titles(outlines: dict[str, Outline]) -> dict[str, list[Division]]:
     """Every source's chapters, 节 and 编 by their title without number and spacing (built once per index: a
     query is checked against the titles, not the headings)."""
     out: dict[str, list[Division]] = {}
-    for sid, anchors in headings.items():
-        for p, path, label in _candidates(anchors):
+    for sid, outline in outlines.items():
+        for (p, path, label), found in zip(outline.entries, outline.units):
             m = _HEADING_NUM.match(normalize(label))
-            found = _heading_unit(label)
             title = _title_key(normalize(label)[m.end():]) if m else ""
             if found and found[1] in DIVISIONS and len(title) >= 2:
                 out.setdefault(title, []).append(Division(sid, p, path, *found))
@@ -551,23 +578,23 @@ def single_items(query: str) -> list[str]:
     if len(numbers) < 2 or len(numbers) > MAX_ITEMS:
         return []
     unit = units.pop()
-    # written as typed: 第3条 of a plan is its item 3., 第三条 may be its part 三、 (find_item reads the style)
+    # written as typed: 第3条 of a plan is its item 3., 第三条 may be its part 三、 (Outline.find reads the style)
     spell = str if m.group(1).isdigit() else to_chinese
     return [f"{query[: m.start()]}第{spell(n)}{unit}{query[m.end():]}" for n in numbers]
 
 
 def lookup(
-    query: str, sources: list[Source], headings: Callable[[str], list[Passage]],
+    query: str, sources: list[Source], outline: Callable[[str], Outline],
     following: Callable[[Passage], Iterable[Passage]], source_id: str | None = None,
 ) -> Lookup | None:
     """Answer a reference query, or None when it is not one (or names an item no document has).
 
-    `sources` hold normalized names; `headings(source id)` gives a source's heading passages in order;
+    `sources` hold normalized names; `outline(source id)` gives a source's numbered places (Outline);
     `following(heading)` the passages from a heading on, in order.
     """
     items = single_items(normalize(query))
     if items:  # several items of one document, each looked up; those found are answered together
-        looked = [f for f in (lookup(q, sources, headings, following, source_id) for q in items) if f]
+        looked = [f for f in (lookup(q, sources, outline, following, source_id) for q in items) if f]
         found = [f for f in looked if f.passages]
         if found:
             seen: set[str] = set()
@@ -589,7 +616,7 @@ def lookup(
         candidates = [s.id for s in sources]  # 「第31条」 alone: every document that has one
     by_id = {s.id: s for s in sources}
     found = [(sid, f) for sid in candidates
-             if (f := find_item(titled_part(headings(sid), ref.source_text, by_id.get(sid)), ref)) is not None]
+             if (f := (o := outline(sid)).find(ref, *o.part(ref.source_text, by_id.get(sid)))) is not None]
     if not found:
         # 「第70条」 that no document has: say so, rather than search for the number 70
         return Lookup() if not named and len(ref.source_text) < 2 else None
