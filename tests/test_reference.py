@@ -397,7 +397,8 @@ def test_the_outline_finds_what_scanning_every_heading_finds(searcher, db_path):
     compared = found = 0
     for engine in (searcher, Searcher.open(db_path)):
         sources = {s.id: s for s in engine._names.values()}
-        for sid, anchors in engine._source_headings().items():
+        for sid in sources:
+            anchors = engine._outline(sid).anchors
             titles = [t for t, _ in Outline.of(anchors).parts] or ["无"]
             for _ in range(150):
                 n, m = rng.randint(1, 40), rng.randint(1, 10)

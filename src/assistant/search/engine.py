@@ -122,7 +122,6 @@ class Searcher:
                                   terms=index.terms, holds=partial(_held, index.fields["words"], index.fields["bigrams"]))
         self._source_no = {sid: i for i, sid in enumerate(index.source_ids)}
         self._kinds = np.array([sources[sid].kind if sid in sources else "" for sid in index.source_ids], dtype=object)
-        self._headings: dict[str, list[Passage]] | None = None
         self._outlines: dict[str, reference.Outline] = {}  # per source, its numbered places (_outline)
         self._divisions: dict[str, list[reference.Division]] | None = None  # chapters by title (_titled_division)
         self._division_names: frozenset[str] | None = None  # their titles, from the contexts (_titled_division)
@@ -533,7 +532,7 @@ class Searcher:
         if not any(name in text for name in self._division_names):
             return None
         if self._divisions is None:
-            self._divisions = reference.division_titles({sid: self._outline(sid) for sid in self._source_headings()})
+            self._divisions = reference.division_titles({sid: self._outline(sid) for sid in self._names})
         division = reference.titled_division(query, self._divisions, list(self._names.values()), source_id)
         if division is None:
             return None
@@ -577,24 +576,18 @@ class Searcher:
         lines = list(self._iter_passages("source_id = ? and section = ? order by seq", [named, headnote]))
         return [lines[i] for i in reference.history_order(query, [p.text for p in lines])]
 
-    def _source_headings(self) -> dict[str, list[Passage]]:
-        """Per source, the passages a reference can land on: headings, and the first passage of a section
-        that has no heading passage (a regulation's article: 第十条 is structure only)."""
-        if self._headings is None:
-            self._headings = {}
-            seen: set[tuple] = set()
-            for r in self._execute(f"{_SELECT} order by source_id, seq", []):
-                key = (r[2], r[5])  # source, section as stored (JSON: the same path is the same text)
-                if r[7] or (r[5] != "[]" and key not in seen):  # only these are read into Passages
-                    self._headings.setdefault(r[2], []).append(_passage(r))
-                seen.add(key)
-        return self._headings
-
     def _outline(self, source_id: str) -> reference.Outline:
-        """A source's numbered places (reference.Outline), indexed on the first reference to it."""
+        """A source's numbered places (reference.Outline), read and indexed on the first reference to it: the
+        passages a reference can land on are its headings and the first passage of each section that has no heading
+        passage (a regulation's article: 第十条 is structure only)."""
         outline = self._outlines.get(source_id)
         if outline is None:
-            outline = self._outlines[source_id] = reference.Outline.of(self._source_headings().get(source_id, []))
+            anchors, seen = [], set()
+            for r in self._execute(f"{_SELECT} where source_id = ? order by seq", [source_id]):
+                if r[7] or (r[5] != "[]" and r[5] not in seen):  # (section as stored: JSON, the same path the same text)
+                    anchors.append(_passage(r))
+                seen.add(r[5])
+            outline = self._outlines[source_id] = reference.Outline.of(anchors)
         return outline
 
     # -- fetching ---------------------------------------------------------------------------

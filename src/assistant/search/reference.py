@@ -256,6 +256,7 @@ class Outline:
     entries of the number it asks, not every heading of the document (第十条 with no document named asks them all).
     Each entry's `end` is the index after the last entry inside it, so a second number narrows to a slice."""
 
+    anchors: list[Passage]  # the passages it was built from, in order
     entries: list[tuple[Passage, tuple[str, ...], str]]
     units: list[tuple[int, str] | None]
     ends: list[int]
@@ -282,7 +283,7 @@ class Outline:
         parts = [(title, i) for i, ((p, _, label), unit) in enumerate(zip(entries, units))
                  if p.is_heading and unit and unit[1] not in LEGAL_UNITS
                  and len(title := _title_key(_HEADING_NUM.sub("", normalize(label)))) >= 2]
-        return cls(entries, units, ends, by_number, by_unit, parts)
+        return cls(anchors, entries, units, ends, by_number, by_unit, parts)
 
     def part(self, words: str, source: Source | None) -> tuple[int, int]:
         """The slice of entries under the part of a plan or opinion that `words` name by its title besides the
@@ -328,7 +329,8 @@ class Outline:
 def heading_path(heading: Passage) -> tuple[str, ...]:
     """The section path that the passages under `heading` start with (the heading's own section, when
     that already ends with the heading's title, which ingest may have tidied: 「31.打造…。」 → 「31. 打造…」)."""
-    if not heading.is_heading or (heading.section and _title_key(heading.section[-1]) == _title_key(heading.text)):
+    if not heading.is_heading or (heading.section and (heading.section[-1] == heading.text  # (the usual: no normalising)
+                                                       or _title_key(heading.section[-1]) == _title_key(heading.text))):
         return heading.section
     return (*heading.section, heading.text)
 
