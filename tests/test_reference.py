@@ -137,6 +137,17 @@ def test_article_without_a_document_offers_a_choice(searcher):
     assert none.kind == "reference" and none.hits == []  # no search hit on the number 99
     absent = searcher.search("四川省乡村振兴促进条例第十条", k=10)  # a document the corpus does not hold
     assert absent.kind == "search"
+    asked = searcher.search("第十二条是怎么规定的", k=10)  # (规定 the verb, no document's kind)
+    assert asked.kind == "choice" and all(h.passage.section[-1] == "第十二条" for h in asked.hits)
+
+
+def test_an_ordinal_inside_a_sentence_is_no_article(searcher):
+    """第一条 is also 'the first' (浙北第一条水上美丽乡村精品线): a sentence around it asks a search, not every document's
+    first article."""
+    r = searcher.search("河道上第一条示范河道在哪里", k=10)
+    assert r.kind == "search"
+
+
 
 
 @pytest.mark.parametrize("query, articles", [
@@ -170,6 +181,17 @@ def long_code() -> str:
     from assistant.search.numerals import to_chinese
 
     return "# 某某法典\n\n" + "\n\n".join(f"第{to_chinese(n)}条 本法第{n}条规定的事项之{n}。" for n in range(1, 121)) + "\n"
+
+
+def test_a_document_named_without_the_item_is_not_respelled_into_another(tmp_path):
+    """农民工工资条例第七十条: 保障农民工工资支付条例 has 64 articles. The register's wording of the words (工资条 → 工资清单)
+    named no document, which offered every other document's 第七十条 as a choice, answered."""
+    code = tmp_path / "code.md"
+    code.write_text(long_code(), encoding="utf-8")
+    engine = Searcher.open(plan_with_regulations(tmp_path, PLAN, [REGULATIONS / "migrant-worker-wages.md", code]))
+    r = engine.search("农民工工资条例第七十条", k=10)
+    assert r.kind != "choice" and r.answered is False
+    assert engine.search("农民工工资条例第六十条", k=10).hits[0].passage.section[-1] == "第六十条"
 
 
 def test_articles_numbered_past_four_numerals_are_found(tmp_path):

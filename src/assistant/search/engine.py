@@ -516,12 +516,16 @@ class Searcher:
                 source_id,
             )
         found = look_up(query)
-        if found is None and reference.parse_reference(normalize(query)) is not None:
-            respelled = self._respelled(query)
-            found = look_up(respelled) if respelled else None
-        elif found is None:
-            found = self._titled_division(query, source_id)
-        return found
+        if found is not None:
+            return found
+        ref = reference.parse_reference(normalize(query))
+        if ref is None:
+            return self._titled_division(query, source_id)
+        if len(ref.source_text) >= 2 and reference.named_sources(ref.source_text, self._names.values(),
+                                                                 reference.MATCH_THRESHOLD):
+            return None  # the document named lacks the item (农民工工资条例第七十条): no other found by respelling it
+        respelled = self._respelled(query)
+        return look_up(respelled) if respelled else None
 
     def _titled_division(self, query: str, source_id: str | None) -> reference.Lookup | None:
         """A chapter asked for by its title (道交法法律责任那一章), whole and in order as 道交法第七章 is. The headings

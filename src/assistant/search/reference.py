@@ -499,6 +499,9 @@ def _is_name_of(words: str, source: Source) -> bool:
 
 
 # What may follow a division's title when it is asked for by name: 道交法法律责任那一章, 劳动合同法的特别规定讲了什么
+# What a bare reference (第十条, no document named) may say besides the number: it asks for the item, nothing more
+_BARE_TAIL = re.compile(r"(?:请问|帮我|我想|看看|查一?下|查|的|里|这|那|一|内容|规定|全文|原文|条文|讲|说|写|是|有|了|哪些|什么|啥"
+                        r"|怎么|怎样|如何|呢|吗|吧)*")
 _DIVISION_TAIL = re.compile(r"(?:的|那一?|这一?|一|章|节|编|部分|内容|规定|全文|原文|条文|讲了?|说了?|写了?|是|有|哪些|什么|些|呢|吗"
                             r"|[\s?？。!！,，:：》“”\"])*")
 
@@ -613,8 +616,10 @@ def lookup(
         candidates = named_sources(ref.source_text, sources, MATCH_THRESHOLD) if len(ref.source_text) >= 2 else []
     named = bool(candidates)
     if not named:
-        if ref.units[0] not in LEGAL_UNITS or any(kind in ref.source_text for kind in KINDS):
-            return None  # no item of a regulation, or a document the corpus does not hold (XX条例第十条)
+        if ref.units[0] not in LEGAL_UNITS or _BARE_TAIL.fullmatch(ref.source_text) is None:
+            # no item of a regulation, a document the corpus does not hold (XX条例第十条), or an ordinal inside a
+            # sentence (浙北第一条水上美丽乡村精品线在哪个村): a search
+            return None
         candidates = [s.id for s in sources]  # 「第31条」 alone: every document that has one
     by_id = {s.id: s for s in sources}
     found = [(sid, f) for sid in candidates
