@@ -183,6 +183,20 @@ def long_code() -> str:
     return "# 某某法典\n\n" + "\n\n".join(f"第{to_chinese(n)}条 本法第{n}条规定的事项之{n}。" for n in range(1, 121)) + "\n"
 
 
+@pytest.mark.parametrize("query", ["山东优化营商环境谁是第一责任人", "第一轮土地承包的时候承包期是多少年", "养犬条例第二次修正是哪年",
+                                   "商场着火了，店员第一件事该干啥", "捐献人去世以后家属第一步要干什么"])
+def test_an_ordinal_before_a_word_is_no_item(query):
+    """第N with no unit before more Chinese is an ordinal (第一责任人 is who answers first, not article 1 of the document
+    named)."""
+    assert parse_reference(query) is None
+
+
+@pytest.mark.parametrize("query, numbers", [("共同富裕实施方案第31", (31,)), ("省域治理决定 第五 1.", (5, 1)),
+                                            ("养犬条例第十二条", (12,))])
+def test_a_number_with_no_unit_at_the_end_or_before_punctuation_is_an_item(query, numbers):
+    assert parse_reference(query).numbers == numbers
+
+
 def test_a_document_named_without_the_item_is_not_respelled_into_another(tmp_path):
     """农民工工资条例第七十条: 保障农民工工资支付条例 has 64 articles. The register's wording of the words (工资条 → 工资清单)
     named no document, which offered every other document's 第七十条 as a choice, answered."""

@@ -34,9 +34,10 @@ __all__ = ["parse_number", "parse_reference", "item_named", "lookup", "Lookup", 
 
 # A number in a query or heading: digits (not four: a year), or Chinese numerals as long as ingest reads them (一百一十九)
 _NUM = r"[0-9]{1,3}|[一二三四五六七八九十百千零〇两]{1,8}"
-# 第五部分 / 第31条 / 第三章 / 第二款 / 31. / （五） / 五、 in a query
+# 第五部分 / 第31条 / 第三章 / 第二款 / 31. / （五） / 五、 in a query; not an ordinal before a word (第一责任人, 第一轮,
+# 第二次修正: 第N with no unit is an item only before no further Chinese)
 _ITEM = re.compile(
-    rf"第\s*({_NUM})\s*(部分|条|章|节|编|款|项|点)?|[(（]\s*({_NUM})\s*[)）]|(?<![0-9.])({_NUM})\s*[.、](?![0-9])|(?<![0-9.])([0-9]{{1,3}})\s*$"
+    rf"第\s*({_NUM})\s*(?:(部分|条|章|节|编|款|项|点)|(?![\u4e00-\u9fff]))|[(（]\s*({_NUM})\s*[)）]|(?<![0-9.])({_NUM})\s*[.、](?![0-9])|(?<![0-9.])([0-9]{{1,3}})\s*$"
 )
 # Numbering at the start of a heading, with its unit.
 _HEADING_NUM = re.compile(rf"^(?:第({_NUM})(部分|条|章|节|编)|[(（]({_NUM})[)）]|({_NUM})[.、])")
