@@ -133,7 +133,9 @@ def test_when_it_takes_effect_is_answered_by_its_effect_article(trees: Searcher)
 def test_an_article_of_a_version_by_year_is_answered_only_when_that_version_is_held(trees: Searcher):
     """2018年版…第三条 asks the text before the 2021 amendment: the article held is shown, not as an answer."""
     for query, held in (("古树名木保护条例第三条", True), ("2021年版古树名木保护条例第三条", True),
-                        ("2018年版古树名木保护条例第三条", False), ("2010年的古树名木保护条例第三条", False)):
+                        ("2018年版古树名木保护条例第三条", False), ("2010年的古树名木保护条例第三条", False),
+                        ("古树名木保护条例2021年修正以前第三条是怎么规定的", False),  # (the text held is 2021's)
+                        ("古树名木保护条例2022年修改之前的第三条", True)):
         results = trees.search(query, k=3)
         assert results.kind == "reference" and results.hits[0].passage.text == "禁止砍伐古树名木。"
         assert results.answered is held, query

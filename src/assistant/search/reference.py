@@ -469,12 +469,21 @@ def history_order(query: str, lines: list[str]) -> list[int]:
     return order
 
 
+# the version before a year's change (2021年修正以前, 2018年修订之前的): older than that year's text
+_BEFORE_YEAR = re.compile(r"((?:19|20)[0-9]{2})年?(?:的)?(?:修正|修订|修改|改动?)?(?:以前|之前|前)")
+
+
 def version_held(query: str, source: Source) -> bool:
     """Whether the text held is the version a query names by year (2001年版河南物业管理条例第十条): not when the
-    document was passed or last changed after that year, as its text then differs (or did not exist)."""
-    years = _YEAR_ASKED.findall(normalize(query))
+    document was passed or last changed after that year, as its text then differs (or did not exist); nor, for the
+    version before a year's change (2021年修正以前), when it was last changed that year or later."""
+    q = normalize(query)
+    years = _YEAR_ASKED.findall(q)
     held = source.revised or source.promulgated or source.passed or source.effective
-    return not years or not held or max(map(int, years)) >= int(held[:4])
+    if not years or not held:
+        return True
+    before = _BEFORE_YEAR.search(q)
+    return int(held[:4]) < int(before.group(1)) if before else max(map(int, years)) >= int(held[:4])
 
 
 def effect_lines(texts: list[str]) -> list[int]:
