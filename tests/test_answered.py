@@ -762,3 +762,16 @@ def test_a_named_document_without_the_words_asked_shows_what_fits_the_question(t
     assert found.hits and found.hits[0].passage.text.startswith("在保护范围内开山采石的，由县自然资源部门责令停止")
     assert not found.answered
     assert searcher.search("某县山体保护条例 开山采石 罚款").answered  # (its words found: an answer as before)
+
+
+def test_a_sentence_quoted_is_answered_by_itself(db_path):
+    """木受绳则直，人受谏则圣 typed as a phrase came back not answered (words that rare score low in the model): a query
+    of QUOTED_MIN characters or more found verbatim in the first passage, punctuation aside, is answered by it."""
+    from assistant.search.answered import quotes
+
+    engine = Searcher.open(db_path)
+    for query in ("木受绳则直人受谏则圣", "木受绳则直，人受谏则圣"):
+        r = engine.search(query, k=3)
+        assert "木受绳则直" in r.hits[0].passage.text and r.answered, query
+    assert quotes("人受谏则圣", "木受绳则直，人受谏则圣。") is False  # (five characters: a phrase, not a quotation)
+    assert quotes("木受绳则直 人受谏则圣", "木受绳则直，人受谏则圣。")

@@ -94,6 +94,8 @@ MAX_CONCEPTS = 8  # (queries of more are few: 15 of 1,187 answered-model tuning 
 # of the table (places.py) is a place however often the documents write it (杭州).
 COMMON_WORD_SHARE = 0.1
 MARGIN_CAP = 3.0  # also the margin of a query with a single passage found
+QUOTED_MIN = 6  # characters of a query that, found verbatim in the first passage, quote it (see quotes)
+_NOT_WORD = re.compile(r"[\W_]+")
 
 _NUMBER = r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十百千万亿半]+)"
 # The unit a quantity question asks in (after 多少/几/百分之), and how a passage states a figure in it.
@@ -378,6 +380,13 @@ class Answerer:
         unlisted = sum(not ok and general_frequency(vs[0]) <= RAREST_LISTED for (vs, _), ok in zip(concepts, in_corpus))
         return np.array([max(math.log(max(best, 1e-3)), -5.0), gap, min(margin, MARGIN_CAP), float(on_topic),
                          float(same_document), pair_share, float(unlisted), float(min(len(concepts), MAX_CONCEPTS))])
+
+
+def quotes(query: str, text: str) -> bool:
+    """Whether the query is the passage's own words, punctuation aside (木受绳则直人受谏则圣, 权随事转人随事转钱随事转): a
+    user quoting the documents is answered by the sentence quoted, whatever the model makes of words that rare."""
+    words = _NOT_WORD.sub("", normalize(query))
+    return len(words) >= QUOTED_MIN and words in _NOT_WORD.sub("", normalize(text))
 
 
 def _asked_parts(raw: str, concepts: Sequence[tuple[Sequence[str], float]]

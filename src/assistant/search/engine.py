@@ -29,7 +29,7 @@ from assistant.search.index import SearchIndex, load_index
 from assistant.search.normalize import fold, normalize
 from assistant.search.numerals import to_chinese
 from assistant.search.query import ParsedQuery, QueryParser
-from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model
+from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model, quotes
 from assistant.search.places import bound_places, place_names
 from assistant.search.everyday import is_everyday
 from assistant.ingest.lists import CLAUSE_CUT, LEAD_REACH, LIST_ITEM, lead_in, lead_span, list_after
@@ -240,8 +240,10 @@ class Searcher:
         # (known from top_k when it read every list: the same passages, the same filters)
         total = count_matches(lists, allowed, TOTAL_CAP) if top.matches is None else min(top.matches, TOTAL_CAP)
         # an everyday request (今天天气怎么样) shares a word with some passage, never its subject
-        # a slogan spelled out answers what it stands for, however few of the question's words it holds
-        answered = (score >= self.answer_model.threshold or spelled is not None) and not is_everyday(query)
+        # a slogan spelled out answers what it stands for, however few of the question's words it holds; a passage
+        # quoted answers its quotation
+        answered = (score >= self.answer_model.threshold or spelled is not None
+                    or bool(hits) and quotes(query, hits[0].passage.text)) and not is_everyday(query)
         missing = reference.item_named(r, normalize(query)) if asked_item else ""  # (第七十条 of a regulation of 67)
         untouched = () if answered else (*((missing,) if missing else ()),
                                           *self.answerer.unnamed_places(parsed, checked),
