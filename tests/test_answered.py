@@ -775,3 +775,16 @@ def test_a_sentence_quoted_is_answered_by_itself(db_path):
         assert "木受绳则直" in r.hits[0].passage.text and r.answered, query
     assert quotes("人受谏则圣", "木受绳则直，人受谏则圣。") is False  # (five characters: a phrase, not a quotation)
     assert quotes("木受绳则直 人受谏则圣", "木受绳则直，人受谏则圣。")
+
+
+@pytest.mark.parametrize("query", ["认养了一棵树，这树就归我了吗", "公园大门口多少米以内不能摆摊", "停车场能挪作他用吗",
+                                   "用人单位自用工之日起就和劳动者建立劳动关系"])
+def test_phrases_jieba_tags_as_places_name_none(searcher, query):
+    """jieba's place list tags phrases too: its rarest entries (挪作他用, 之日起), a count (一棵树), a doorway (大门口).
+    Named as places, they asked every passage to name them, and answerable questions came back not answered."""
+    assert searcher.answerer.named_places(searcher.parser.parse(query)) == []
+
+
+def test_places_jieba_lists_stay_places(searcher):
+    for query, place in (("新加坡的组屋政策怎么样", "新加坡"), ("香港市民能申请吗", "香港"), ("颐和园里能建过山车吗", "颐和园")):
+        assert searcher.answerer.named_places(searcher.parser.parse(query)) == [place]

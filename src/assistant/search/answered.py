@@ -93,6 +93,7 @@ MAX_CONCEPTS = 8  # (queries of more are few: 15 of 1,187 answered-model tuning 
 # the county and district names questions use (滕州, 朝阳, 普陀, 闵行 …) are in 2 % of them at most; a city or province
 # of the table (places.py) is a place however often the documents write it (杭州).
 COMMON_WORD_SHARE = 0.1
+_NO_NAME = re.compile(r"^[一二两三四五六七八九十几][个棵只件张位名]|门口$")  # a count or a doorway, tagged a place
 MARGIN_CAP = 3.0  # also the margin of a query with a single passage found
 QUOTED_MIN = 6  # characters of a query that, found verbatim in the first passage, quote it (see quotes)
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -270,11 +271,14 @@ class Answerer:
         listed in its administrative form (杭州 → 杭州市, 日本 → 日本国); the list also tags words such as 上门,
         城镇 and 爱国 (of 爱国主义), which name no place (and many 国 of old: 美国 is lost with them), and verb
         phrases ending in a directional complement (上门来), and words the corpus's documents commonly write (新建:
-        COMMON_WORD_SHARE)."""
+        COMMON_WORD_SHARE), and phrases: its rarest entries (挪作他用, 二房东 is not), a count (一棵树), a doorway
+        (大门口)."""
         if place.endswith((*_COMPLEMENTS, _LAND)):  # 上门来, 迁回来: a verb and its direction, tagged a place
             return False
         if len(place) == 2 and place not in self.listed and self.document_share(place) >= COMMON_WORD_SHARE:
             return False  # (the province table's names are places however often written: 杭州 in a Zhejiang corpus)
+        if len(place) > 2 and (general_frequency(place) <= RAREST_LISTED or _NO_NAME.search(place)):
+            return False  # 挪作他用, 之日起, 花钱买: the rarest entries, phrases tagged by machine; 一棵树, 大门口
         return len(place) > 2 or place in _ABROAD or any(place + s in self.places for s in _ADMINISTRATIVE)
 
     def names_places_of(self, q: ParsedQuery, context: str) -> bool:
