@@ -245,3 +245,13 @@ def arcades(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
 def test_a_regulation_is_named_by_a_kind_its_definition_lists(arcades: Searcher, query: str, first: str):
     results = arcades.search(query, k=5)
     assert results.kind == "reference" and results.hits[0].passage.text == first
+
+
+def test_history_lines_answer_only_queries_mentioning_such_an_event(trees: Searcher):
+    """A search naming only the place or a year of a history line (某省 2015年 人民代表大会) found the line first: it says
+    when the regulation was passed, which a question on anything else never asks. A question naming such an event, a
+    session or a date still finds them."""
+    for query in ("某省人民代表大会常务委员会有哪些", "2015年某市古树有多少"):
+        assert all(h.passage.section != (HEADNOTE,) for h in trees.search(query, k=10).hits), query
+    for query in ("某省常委会哪次会议批准", "2015年9月25日", "2021年的修正"):
+        assert trees.search(query, k=3).hits[0].passage.section == (HEADNOTE,), query

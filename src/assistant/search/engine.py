@@ -138,6 +138,11 @@ class Searcher:
         self._title_names = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))) or "(?!)")
         self._first_anywhere = ~index.dup_global  # exact repeats are shown once
         self._first_in_source = ~index.dup_in_source
+        # a document's history lines (题注: …会议通过, …修正), searched only by a query mentioning such an event
+        # (reference.mentions_history): else a place or year they name puts them first (威海哪家大排档好吃)
+        history = np.array([c.endswith(normalize(HEADNOTE)) for c in index.contexts], dtype=np.bool_)
+        history = history[index.passage_context] if len(history) else np.zeros(index.size, dtype=np.bool_)
+        self._text_anywhere, self._text_in_source = self._first_anywhere & ~history, self._first_in_source & ~history
         # sentence vectors, when the corpus is embedded and the model installed (vectors.py): ranking by meaning too
         self.vectors = vectors.load(corpus.conn, index.passage_rows) if semantic else None
         self.encoder = vectors.encoder() if self.vectors is not None else None
@@ -440,13 +445,15 @@ class Searcher:
         return self._test(q, mask), among
 
     def _mask(self, q: ParsedQuery, source_id: str | None, kinds: tuple[str, ...] | None) -> np.ndarray:
-        """The index-side part of _allowed: a passage's source, kind and first occurrence, and the character pairs
-        of each “phrase” (all held) and -excluded word (not all held)."""
+        """The index-side part of _allowed: a passage's source, kind and first occurrence, whether it is a history
+        line, and the character pairs of each “phrase” (all held) and -excluded word (not all held)."""
         idx = self.index
+        lines = reference.mentions_history(normalize(q.raw))
         if source_id is not None:
-            mask = (idx.passage_source == self._source_no.get(source_id, -1)) & self._first_in_source
-        else:
-            mask = self._first_anywhere  # (not copied, so never changed in place: a copy cost ~60 µs at 100× corpus)
+            first = self._first_in_source if lines else self._text_in_source
+            mask = (idx.passage_source == self._source_no.get(source_id, -1)) & first
+        else:  # (not copied, so never changed in place: a copy cost ~60 µs at 100× corpus)
+            mask = self._first_anywhere if lines else self._text_anywhere
         if kinds is not None:
             mask = mask & np.array([self.index.ranking.in_group(k, kinds) for k in self._kinds], dtype=np.bool_)[idx.passage_source]
         for phrase in q.phrases:

@@ -407,6 +407,17 @@ _HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|{_ORDER}|施行|实施|执行
                             r"第[几一二三四五六七八九十]+次|(?:19|20)[0-9]{2}年?|这部|这个|[\s?？。!！,，、])+")
 
 
+# What a query says when a document's history lines may answer it: an event of its life, a session, an order, a date
+_MENTIONS_HISTORY = re.compile(rf"{_EVENT}|发布|施行|实施|生效|执行|会议|会上|号令|改的|几回|版|[0-9]{{4}}年[0-9]{{1,2}}月")
+
+
+def mentions_history(query: str) -> bool:
+    """Whether a document's history lines (…会议通过, …第一次修正, 2016年1月1日 施行) may answer the query (normalised):
+    it names such an event, a session, an order or a date. Other searches leave them out: they state when a document
+    was passed, which a question on what it says never asks, though they name its place and years."""
+    return _MENTIONS_HISTORY.search(query) is not None
+
+
 def asks_history(query: str) -> bool:
     """Whether the query asks when or how often a document was passed or amended, by which order, or when it takes
     effect (normalised)."""
