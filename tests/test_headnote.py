@@ -76,6 +76,9 @@ def test_the_chat_cites_a_history_line_as_the_headnote(trees: Searcher):
     ("古树名木保护条例修改过几次", [AMENDED, PASSED]),  # a count or the latest event: the latest first
     ("古树名木保护条例一共修正了几次", [AMENDED, PASSED]),
     ("古树名木保护条例一共改了几次", [AMENDED, PASSED]),  # (改了, as 改过, asks an amendment)
+    ("古树名木保护条例改过几回", [AMENDED, PASSED]),  # (几回, as 几次)
+    ("古树名木保护条例最近一次是哪年改的", [AMENDED, PASSED]),
+    ("古树名木保护条例是哪年发布的", [PASSED, AMENDED]),
     ("古树名木保护条例最近一次修正是哪年", [AMENDED, PASSED]),
     ("古树名木保护条例第一次修正是什么时候", [AMENDED, PASSED]),  # (no line says 第一次修正: its one amendment)
 ])

@@ -389,14 +389,14 @@ def _item_number(p: Passage) -> int | None:
 # 道交法一共修正了几次, 最早哪年公布的, 第一次修正是哪年, 经过谁批准的, 哪个机关制定的), or the order it was published
 # by (国务院第几号令). Answered by the document's history lines (题注), which date each event and name the body and the
 # order, as a numbered item by its text.
-_EVENT = r"通过|批准|修正|修订|修改|改过|改了|颁布|公布|出台|制定"
-_WHEN = (r"什么时候|什么时间|啥时候|啥时|何时|哪年|哪一年|哪天|哪一天|几时|时间|日期|几次|多少次|哪次|哪一次|哪届|哪个会|吗|没有|过没"
+_EVENT = r"通过|批准|修正|修订|修改|改过|改了|改的|颁布|公布|发布|出台|制定"
+_WHEN = (r"什么时候|什么时间|啥时候|啥时|何时|哪年|哪一年|哪天|哪一天|几时|时间|日期|几次|多少次|几回|哪次|哪一次|哪届|哪个会|吗|没有|过没"
          r"|谁|哪个机关|什么机关|哪个部门|哪级")
 _ORDER = r"第几号令|几号令|哪号令"
-_LATEST = re.compile(r"最近|最新|上一次|后来|几次|多少次|一共|总共|至今")
+_LATEST = re.compile(r"最近|最新|上一次|后来|几次|多少次|几回|一共|总共|至今")
 _HISTORY_ASKED = re.compile(rf"(?:{_EVENT}).*?(?:{_WHEN})|(?:{_WHEN}).*?(?:{_EVENT})|{_ORDER}")
 _YEAR_ASKED = re.compile(r"(?:19|20)[0-9]{2}(?=年|$|[^0-9])")  # 2009年那次修正: the line of that year answers
-_AMENDMENT_ASKED = re.compile(r"修正|修订|修改|改过|改了|改动")  # (an amendment asked, whatever the verb: the lines say 修正/修订)
+_AMENDMENT_ASKED = re.compile(r"修正|修订|修改|改过|改了|改的|改动")  # (an amendment asked, whatever the verb: the lines say 修正/修订)
 _AMENDMENT = re.compile(r"修正|修订")
 # The event of a passing asked by its verb, and how history lines state it: 通过 by the congress that made it, 批准 by
 # the one approving it (a city's regulation: …省人民代表大会常务委员会…批准), 公布 by the order publishing it
@@ -408,7 +408,7 @@ _HISTORY_WORDS = re.compile(rf"(?:{_EVENT}|{_WHEN}|{_ORDER}|施行|实施|执行
 
 
 # What a query says when a document's history lines may answer it: an event of its life, a session, an order, a date
-_MENTIONS_HISTORY = re.compile(rf"{_EVENT}|发布|施行|实施|生效|执行|会议|会上|号令|改的|几回|版|[0-9]{{4}}年[0-9]{{1,2}}月")
+_MENTIONS_HISTORY = re.compile(rf"{_EVENT}|施行|实施|生效|执行|会议|会上|号令|几回|版|[0-9]{{4}}年[0-9]{{1,2}}月")
 
 
 def mentions_history(query: str) -> bool:
