@@ -658,6 +658,10 @@ def test_the_chat_says_which_article_asked_of_a_document_it_lacks(searcher):
     reply = build_core(searcher).handle_message(Request(7, 7, "上海市养犬管理条例第90条")).blocks[0].text
     assert reply.startswith("资料库中没有“上海市养犬管理条例第90条”。")
     assert searcher.search("上海市养犬管理条例第十三条").untouched == ()  # found: nothing to say
+    # the item missing is all there is to say (not 上海 too: the quotes after it are no answer to anything else)
+    assert searcher.search("上海养犬条例第九十条").untouched == ("上海养犬条例第九十条",)
+    assert searcher.search("上海市养犬管理条例第二章第九节").untouched == ("上海市养犬管理条例第二章第九节",)
+    assert searcher.search("第九十条讲什么").untouched == ("第九十条",)  # (a question after it names nothing)
 
 
 def test_the_chat_says_which_clause_of_a_compound_question_the_nearest_quotes_do_not_answer(searcher):

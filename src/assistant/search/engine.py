@@ -250,10 +250,10 @@ class Searcher:
         answered = (score >= self.answer_model.threshold or spelled is not None
                     or bool(hits) and quotes(query, hits[0].passage.text)) and not is_everyday(query)
         missing = reference.item_named(r, normalize(query)) if asked_item else ""  # (第七十条 of a regulation of 67)
-        untouched = () if answered else (*((missing,) if missing else ()),
-                                          *self.answerer.unnamed_places(parsed, checked),
-                                          *self.answerer.unanswered_clauses(parsed, ranker.concepts,
-                                                                            self._concepts_found(ranker), checked))
+        # (the item missing is all there is to say: the quotes after it are no answer to anything else asked)
+        untouched = () if answered else (missing,) if missing else (
+            *self.answerer.unnamed_places(parsed, checked),
+            *self.answerer.unanswered_clauses(parsed, ranker.concepts, self._concepts_found(ranker), checked))
         return Results(query=query, hits=hits, total=total, answered=answered, answer_score=score,
                        answer_features=tuple(x.tolist()) if x is not None else (), untouched=untouched, missing=missing)
 

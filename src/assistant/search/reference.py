@@ -73,11 +73,18 @@ class ReferenceQuery:
 def item_named(ref: ReferenceQuery, text: str) -> str:
     """The numbered item a reference query asks for, as written and with the words naming its document (物业管理条例第七十条,
     爱国主义教育法第50条): what the nearest quotes of a search do not concern when no document named so has it."""
-    m = next((m for m in _ITEM.finditer(text) if m.group(2) in ITEM_UNITS), None)
-    if m is None:
+    items = [m for m in _ITEM.finditer(text) if m.group(2) in ITEM_UNITS]
+    if not items:
         return ""
-    # the words before the number, as typed (a question after it is no part of the name: 第五部分讲什么)
-    return (text[: m.start()].strip() or ref.source_text.strip()) + re.sub(r"\s+", "", m.group(0))
+    end = items[0].end()  # and the items right after it, each narrowing the one before (第二章第三节)
+    for m in items[1:]:
+        if text[end : m.start()].strip():
+            break
+        end = m.end()
+    # the words before the number, as typed, else those after it naming a document (第十条 北京市反食品浪费规定); a
+    # question after it is no part of the name (第五部分讲什么)
+    named = text[: items[0].start()].strip() or ("" if _BARE_TAIL.fullmatch(ref.source_text) else ref.source_text.strip())
+    return named + re.sub(r"\s+", "", text[items[0].start() : end])
 
 
 @dataclass
