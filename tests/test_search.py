@@ -300,3 +300,20 @@ def test_synonym_keys_found_by_substrings_are_those_a_scan_of_every_key_finds(se
         scanned = [k for k in sorted(keys, key=len, reverse=True) if k in content or k in plain]
         found = [k for k in parser._keys_in([], content)]
         assert found == sorted(scanned, key=len, reverse=True), content
+
+
+def test_a_pasted_paragraph_finds_its_sentences(db_path):
+    """A cadre pastes a paragraph to find where it comes from: its quotation marks quote (“亩均论英雄”), they ask for no
+    exact phrase, and a number in it (7.) is no reference. A 1,000-character paste found nothing (six phrases, all
+    required in one sentence), after 0.4 s spent matching it against every title as a reference's document name."""
+    from tests.conftest import CORPUS
+
+    engine = Searcher.open(db_path)
+    flat = next(CORPUS.glob("000_*.txt")).read_text(encoding="utf-8").replace("\n", "")
+    start = flat.index("没有走在前列也是一种风险") - 200
+    for n in (300, 1000, 3000):
+        pasted = flat[start : start + n]
+        r = engine.search(pasted, k=5)
+        assert r.kind == "search" and r.hits, n
+        first = r.hits[0].passage.text
+        assert first[:12] in pasted or first[-12:] in pasted, (n, first)

@@ -20,6 +20,7 @@ from assistant.search.tokenizer import Tokenizer, bigrams
 
 EXPANSION_WEIGHT = 0.6
 MAX_GAP = 4  # characters of the question a gapped key (lexicon.GAP) lets stand between its parts
+PASTED = 80  # characters beyond which a query is a pasted text: its quotation marks quote, they ask no exact phrase
 NUMERAL_WEIGHT = 1.0
 MAX_KEY = 12  # longest mined key looked up (characters)
 MAX_SPELLED_OUT = 2  # corpus terms a word no passage holds may stand for (the most used)
@@ -167,8 +168,11 @@ class QueryParser:
         """`whole`: the question `raw` is the rest of once the document it names is set aside (engine._titled); a
         purpose question is told by the document's kind in its title (这个条例的目的, 反家庭暴力法的宗旨), so it is read there."""
         text = normalize(raw)
-        # A quoted single character (哪几个“区”) is emphasis, not an exact phrase: it stays a plain word.
-        phrases = tuple(p.strip() for p in _PHRASE.findall(text) if len(p.strip()) > 1)
+        # A quoted single character (哪几个“区”) is emphasis, not an exact phrase: it stays a plain word; so is all a
+        # pasted text quotes (“亩均论英雄” in a paragraph looked up: its sentences hold its quotations one by one).
+        phrases = tuple(p.strip() for p in _PHRASE.findall(text) if len(p.strip()) > 1) if len(text) <= PASTED else ()
+        if not phrases:
+            text = _PHRASE.sub(lambda m: f" {m.group(1)} ", text)
         text = _PHRASE.sub(lambda m: m.group(0) if len(m.group(1).strip()) > 1 else f" {m.group(1)} ", text)
         text = _PHRASE.sub(" ", text)
         sources = _SOURCE.findall(text)

@@ -485,8 +485,10 @@ class QueryRanker:
                 sets = (1 << np.arange(len(self.concepts), dtype=np.int64)) @ self.concept_ctx
                 ordered = np.sort(sets)  # dense ranks, as np.unique(…, return_inverse=True) gives them in 4× the time
                 self._named = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))].searchsorted(sets)
-            else:
-                self._named = np.unique(self.concept_ctx.T, axis=0, return_inverse=True)[1].ravel()
+            else:  # (a pasted paragraph: each context's set as bytes; np.unique(…, axis=0) took ~0.25 s)
+                packed = np.packbits(self.concept_ctx.T.astype(np.bool_), axis=1)
+                rows = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
+                self._named = np.unique(rows, return_inverse=True)[1].ravel()
         return self._named
 
     def cover_bound(self) -> CoverBound:

@@ -25,7 +25,7 @@ from assistant.ingest.lists import sentence_start
 from assistant.ingest.legal import ITEM, parse_number
 from assistant.records import Passage, Source
 from assistant.search.normalize import normalize
-from assistant.search.query import TAKES_EFFECT
+from assistant.search.query import PASTED, TAKES_EFFECT
 from assistant.search.numerals import to_chinese
 
 __all__ = ["parse_number", "parse_reference", "item_named", "lookup", "Lookup", "Outline", "under", "source_match",
@@ -101,6 +101,8 @@ class Lookup:
 def parse_reference(query: str) -> ReferenceQuery | None:
     """Split 「共同富裕实施方案 31」 into the source words and the item numbers, or None (cached: a search
     asks twice, for the lookup and for whether a numbered item was asked at all)."""
+    if len(query) > PASTED:
+        return None  # a pasted text's numbers (1., 第三) are its own: no reference asks with so many words
     numbers, arabic, units = [], [], []
     query = _BARE_ITEM.sub(r"\1第\2\3", _BRACKETED_ITEM.sub(r"第\1项", query))
     for m in _ITEM.finditer(query):
