@@ -47,6 +47,8 @@ DEALT_AS: dict[str, tuple[str | None, str]] = {
     "e-b6-none-037": (None, "topic absent"),
     "e-b6-none-038": (None, "topic absent"),
     "e-b6-none-040": (None, "topic absent"),
+    # relabelled when batch 33 added 中华人民共和国治安管理处罚法 (see the README's batch 33 paragraph)
+    "e-b4-none-028": (None, "figure not stated"),
 }
 
 
