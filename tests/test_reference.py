@@ -450,3 +450,16 @@ def test_the_outline_finds_what_scanning_every_heading_finds(searcher, db_path):
                 compared += 1
                 found += want is not None
     assert compared > 1000 and found > 300
+
+
+def test_an_ordinal_in_a_sentence_asks_no_item_the_documents_lack(searcher):
+    """浙北第一条水上美丽乡村精品线在哪个村 was searched, then flagged as asking an article no document has (未涉及“浙北第一条”),
+    its right answer shown as no answer. Words naming a document, or asking the item alone, still ask for it."""
+    from assistant.search.reference import item_asked
+
+    sources = list(searcher._names.values())
+    assert not item_asked(parse_reference("河道上第一条示范河道在哪里"), sources)
+    assert item_asked(parse_reference("四川省乡村振兴促进条例第十条"), sources)  # a document not held: still an item
+    assert item_asked(parse_reference("第九十九条讲什么"), sources)
+    assert item_asked(parse_reference("养犬条例第九十九条"), sources)
+    assert searcher.search("河道上第一条示范河道在哪里", k=3).untouched == ()

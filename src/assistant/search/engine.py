@@ -236,7 +236,7 @@ class Searcher:
         # a numbered item (第五十条) no document has is asked about: what is shown cannot be it. (Not one a pasted
         # clause names as its own document's: 违反本条例第二十二条规定的 quotes a penalty, it asks for no article.)
         asked_item = ((r := reference.parse_reference(normalize(query))) is not None and r.units[0] in ITEM_UNITS
-                      and not provisions(normalize(query)))
+                      and not provisions(normalize(query)) and reference.item_asked(r, self._names.values()))
         score, x, checked = -math.inf, None, []
         if hits and not asked_item and not nearest:
             checked = self._top_passages(judged.docs[:ANSWERED_DEPTH], rows, parsed.wants_sanction)

@@ -87,6 +87,14 @@ def item_named(ref: ReferenceQuery, text: str) -> str:
     return named + re.sub(r"\s+", "", text[items[0].start() : end])
 
 
+def item_asked(ref: ReferenceQuery, sources: Iterable[Source]) -> bool:
+    """Whether a reference's words ask for its numbered item: they name a document or a kind of one (四川省…条例第十条,
+    held or not), or they ask for the item alone (第十条讲什么). A sentence around an ordinal asks something else
+    (浙北第一条水上美丽乡村精品线在哪个村: the first such line, no article)."""
+    return (_BARE_TAIL.fullmatch(ref.source_text) is not None or any(kind in ref.source_text for kind in KINDS)
+            or bool(named_sources(ref.source_text, sources, MATCH_THRESHOLD)))
+
+
 @dataclass
 class Lookup:
     """The answer to a reference: the item's passages, or a choice of documents when none was named."""
