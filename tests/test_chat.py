@@ -176,17 +176,17 @@ def test_paging_only_for_the_asker(core):
 def test_a_capped_total_reads_100_plus_and_paging_goes_past_it(core):
     """A search's total stops counting at TOTAL_CAP: the header says 100+, and 下一页 stays while pages are full."""
     reply = core.handle_message(Request(7, 7, "共同富裕 示范区"))
-    assert "第 1–3 条，共 100+ 条" in plain_text(reply)
+    assert "第 1–3 处，共 100+ 处" in plain_text(reply)
     sid = next(b.data for row in reply.buttons for b in row if b.label == "下一页").split(":")[1]
     late = core.handle_action(ME, f"pg:{sid}:99")
-    assert "第 100–102 条，共 100+ 条" in plain_text(late)
+    assert "第 100–102 处，共 100+ 处" in plain_text(late)
     assert "下一页" in [b.label for row in late.buttons for b in row]
     # an exact total: the last page offers no next one
     reply = core.handle_message(Request(7, 7, "浙里督"))
-    total = int(re.search(r"共 (\d+) 条", plain_text(reply)).group(1))
+    total = int(re.search(r"共 (\d+) 处", plain_text(reply)).group(1))
     sid = next(b.data for row in reply.buttons for b in row if b.label == "下一页").split(":")[1]
     last = core.handle_action(ME, f"pg:{sid}:{total - 1}")
-    assert f"第 {total}–{total} 条，共 {total} 条" in plain_text(last)
+    assert f"第 {total}–{total} 处，共 {total} 处" in plain_text(last)
     assert "下一页" not in [b.label for row in last.buttons for b in row]
 
 

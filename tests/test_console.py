@@ -59,10 +59,10 @@ def test_a_typed_button_label_presses_it_as_on_dingtalk(searcher):
     """下一页 typed (or 下一条。) pages like #N does; a question that only contains such a word is searched."""
     core = build_core(searcher)
     paged = run_console(core, ["共同富裕", "下一条。"])
-    assert "第 1–3 条" in paged and "第 4–6 条" in paged
-    assert run_console(core, ["共同富裕", "下一页"]).split("第 4–6 条")[1] == paged.split("第 4–6 条")[1]
+    assert "第 1–3 处" in paged and "第 4–6 处" in paged
+    assert run_console(core, ["共同富裕", "下一页"]).split("第 4–6 处")[1] == paged.split("第 4–6 处")[1]
     searched = run_console(core, ["共同富裕", "下一页在哪"])
-    assert "第 4–6 条" not in searched and "下一页在哪" in searched
+    assert "第 4–6 处" not in searched and "下一页在哪" in searched
 
 
 def test_an_action_no_answer_offers_says_so_instead_of_searching_it(searcher):

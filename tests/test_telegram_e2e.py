@@ -67,7 +67,7 @@ def test_private_question_pages_and_context(core, db_path):
         text = first.params["text"]
         assert first.params["parse_mode"] == "HTML" and well_formed(text)
         assert text.count("「") == 3 and "<b>山海协作</b>" in text and "——《" in text
-        assert "第 1–3 条" in text
+        assert "第 1–3 处" in text
         assert all(len(b.get("callback_data", "").encode()) <= 64 for b in first.buttons())
         labels = [b["text"] for b in first.buttons()]
         assert {"上下文", "来源", "复制", "下一页", "②", "③"} <= set(labels)
@@ -77,7 +77,7 @@ def test_private_question_pages_and_context(core, db_path):
 
         api.callback(first, first.button("下一页"), user_id=USER)
         page2 = api.wait_for("editMessageText", to(USER))
-        assert "第 4–6 条" in page2.params["text"] and page2.params["message_id"] == first.result["message_id"]
+        assert "第 4–6 处" in page2.params["text"] and page2.params["message_id"] == first.result["message_id"]
         api.wait_for("answerCallbackQuery")
         api.callback(page2, page2.button("上一页"), user_id=USER)
         back = api.wait_for("editMessageText", to(USER), count=2)
@@ -109,7 +109,7 @@ def test_buttons_keep_working_after_a_restart(searcher, db_path, tmp_path):
         with run_bot(api):  # a fresh process: nothing in memory
             api.callback(first, first.button("下一页"), user_id=USER)
             page2 = api.wait_for("editMessageText", to(USER))
-            assert "第 4–6 条" in page2.params["text"]
+            assert "第 4–6 处" in page2.params["text"]
             api.callback(page2, page2.button("上一页"), user_id=USER)
             back = api.wait_for("editMessageText", to(USER), count=2)
             assert visible(back.params["text"]) == visible(first.params["text"])
@@ -238,7 +238,7 @@ def test_bad_inputs_get_sensible_answers(core, db_path):
         assert "&lt;b&gt;" in markup or "<b>共同富裕</b>" in markup
         assert "<script>" not in api.wait_for("sendMessage", to(USER + 17)).params["text"]
         assert "没有简称为“不存在的文件”的文件" in api.wait_for("sendMessage", to(USER + 21)).params["text"]
-        assert api.wait_for("sendMessage", to(USER + 22)).params["text"].startswith("“两个先行”：第 1–3 条")
+        assert api.wait_for("sendMessage", to(USER + 22)).params["text"].startswith("“两个先行”：第 1–3 处")
 
 
 def test_flood_and_server_errors_are_survived(core, db_path):

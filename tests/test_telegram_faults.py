@@ -95,7 +95,7 @@ def test_a_stale_callback_query_still_turns_the_page(core, db_path):
         api.fail("answerCallbackQuery", 400)  # "query is too old and response timeout expired"
         api.callback(first, first.button("下一页"), user_id=USER)
         page = api.wait_for("editMessageText", to(USER))
-        assert "第 4–6 条" in page.params["text"]
+        assert "第 4–6 处" in page.params["text"]
 
 
 def test_replies_follow_a_group_that_became_a_supergroup(core, db_path):

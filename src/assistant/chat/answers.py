@@ -238,7 +238,7 @@ class Answers:
         if reference and offset == 0 and shown == results.total:
             text = f"“{query}”原文（共 {results.total} 句）"
         else:
-            unit = "句" if reference else "条"
+            unit = "句" if reference else "处"  # not 条: beside a regulation's 第N条 it reads as articles
             total = f"{results.total}+" if getattr(results, "capped", False) else results.total
             text = f"“{query}”：第 {offset + 1}–{offset + shown} {unit}，共 {total} {unit}"
         scope = self.corpus.source(session.source_id) if session.source_id else None

@@ -90,7 +90,7 @@ class Results:
     query: str
     hits: list[Hit] = field(default_factory=list)
     # passages the query can return (holding a query word or character pair, passing its filters), counted
-    # up to TOTAL_CAP (a reference: the passages of the item); what paging may reach, shown as 共 N 条
+    # up to TOTAL_CAP (a reference: the passages of the item); what paging may reach, shown as 共 N 处
     total: int = 0
     kind: str = "search"  # "search"; "reference" when the query named a numbered item; "choice" when it named
     # an item (第31条) but no document: hits are that item's heading in each document that has it
@@ -106,7 +106,7 @@ class Results:
 
     @property
     def capped(self) -> bool:
-        """`total` stopped counting at TOTAL_CAP: there may be more (shown as 共 100+ 条)."""
+        """`total` stopped counting at TOTAL_CAP: there may be more (shown as 共 100+ 处)."""
         return self.kind == "search" and self.total >= TOTAL_CAP
 
 

@@ -129,7 +129,7 @@ async function search() {
     const capped = data.kind === "search" && data.total >= TOTAL_CAP;
     if (!data.results.length) setStatus(`没有找到与“${state.query}”相关的原文，可以换个说法或用更短的关键词。`, true);
     else setStatus((data.answered ? "" : "未找到直接回答的原文，以下是相关语句。")
-                   + `第 ${first}–${last} 条，共 ${data.total}${capped ? "+" : ""} 条`, !data.answered);
+                   + `第 ${first}–${last} 处，共 ${data.total}${capped ? "+" : ""} 处`, !data.answered);
     $("pager").hidden = data.total <= PAGE_SIZE;
     $("prev").disabled = state.page <= 1;
     $("next").disabled = capped ? data.results.length < PAGE_SIZE : last >= data.total;
