@@ -463,3 +463,20 @@ def test_an_ordinal_in_a_sentence_asks_no_item_the_documents_lack(searcher):
     assert item_asked(parse_reference("第九十九条讲什么"), sources)
     assert item_asked(parse_reference("养犬条例第九十九条"), sources)
     assert searcher.search("河道上第一条示范河道在哪里", k=3).untouched == ()
+
+
+def test_a_served_corpus_reads_every_outline_before_the_first_question(db_path, tmp_path):
+    """The bot, `serve` and a corpus switched to after a re-ingest have read each source's numbered places at
+    start: no user's first reference waits for them."""
+    from channel_support import settings_for
+
+    from assistant.runtime import open_core
+
+    core = open_core(settings_for(db_path, tmp_path))
+    try:
+        for engine in (core.searcher, core.reopen()):
+            assert engine._names and set(engine._outlines) == set(engine._names)
+        assert not Searcher.open(db_path)._outlines  # a one-off search (the CLI) reads none it does not need
+    finally:
+        if core.querylog is not None:
+            core.querylog.close()

@@ -52,10 +52,10 @@ def open_core(settings: Settings) -> ChatCore:
     """The chat core on the configured corpus and state store (with the query log), features registered;
     the caller closes core.querylog when done.
     Raises storage.DatabaseMissing or state.StateError with a message for the operator."""
-    searcher = Searcher.open(settings.db_path)
+    searcher = Searcher.open(settings.db_path).warm_up()
     state = open_state(settings)
     querylog = QueryLog(state, settings.query_log_days) if settings.query_log_days else None
-    core = build_core(searcher, access=access(settings), reopen=lambda: Searcher.open(settings.db_path),
+    core = build_core(searcher, access=access(settings), reopen=lambda: Searcher.open(settings.db_path).warm_up(),
                       state_db=state, querylog=querylog)
     core.watch_corpus(settings.db_path)  # a re-ingest is picked up without a restart
     load_features(core, settings)

@@ -589,6 +589,14 @@ class Searcher:
         lines = list(self._iter_passages("source_id = ? and section = ? order by seq", [named, headnote]))
         return [lines[i] for i in reference.history_order(query, [p.text for p in lines])]
 
+    def warm_up(self) -> Searcher:
+        """Read every source's outline now, so that no user waits for it: the first reference to a source reads
+        it (a bare 第十条 reads them all: 0.16 s for 126 sources, 2.7 s and +53 MB at the 100× corpus), memory
+        the running searcher would hold after that reference anyway."""
+        for source_id in self._names:
+            self._outline(source_id)
+        return self
+
     def _outline(self, source_id: str) -> reference.Outline:
         """A source's numbered places (reference.Outline), read and indexed on the first reference to it: the
         passages a reference can land on are its headings and the first passage of each section that has no heading
