@@ -654,9 +654,13 @@ def test_the_chat_says_which_article_asked_of_a_document_it_lacks(searcher):
     assert not asked.answered and asked.untouched == ("上海市养犬管理条例第九十条",)
     lead = build_core(searcher).handle_message(Request(7, 7, "上海市养犬管理条例第九十条")).blocks[0].text
     assert lead.endswith("以下是最接近的原文，未涉及“上海市养犬管理条例第九十条”：")
-    # nothing left to quote once the title's words are taken (第90条 alone): said so, not "try shorter words"
+    # nothing left to search once the title's words are taken (第90条 alone): the regulation's own lines, not
+    # "try shorter words"
     reply = build_core(searcher).handle_message(Request(7, 7, "上海市养犬管理条例第90条")).blocks[0].text
-    assert reply.startswith("资料库中没有“上海市养犬管理条例第90条”。")
+    assert reply.endswith("以下是最接近的原文，未涉及“上海市养犬管理条例第90条”：")
+    assert {h.source.title for h in searcher.search("上海市养犬管理条例第90条").hits} == {"上海市养犬管理条例"}
+    # no document has it: said so
+    assert build_core(searcher).handle_message(Request(7, 7, "第200条")).blocks[0].text.startswith("资料库中没有“第200条”。")
     assert searcher.search("上海市养犬管理条例第十三条").untouched == ()  # found: nothing to say
     # the item missing is all there is to say (not 上海 too: the quotes after it are no answer to anything else)
     assert searcher.search("上海养犬条例第九十条").untouched == ("上海养犬条例第九十条",)

@@ -480,3 +480,14 @@ def test_a_served_corpus_reads_every_outline_before_the_first_question(db_path, 
     finally:
         if core.querylog is not None:
             core.querylog.close()
+
+
+def test_an_item_a_named_document_lacks_shows_that_document_without_vectors_too(tmp_path):
+    """爱国主义教育法第五十条 (a law of forty articles) searched by words alone found nothing at all, though every
+    passage of the law is of the document named; with vectors it showed the law's nearest passages. Both show the
+    law now, never as an answer."""
+    engine = Searcher.open(plan_with_regulations(tmp_path, PLAN, [REGULATIONS / "migrant-worker-wages.md"]),
+                           semantic=False)
+    r = engine.search("保障农民工工资支付条例第七十条", k=5)
+    assert len(r.hits) == 5 and r.answered is False and r.missing
+    assert {h.passage.source_id for h in r.hits} == {"migrant-worker-wages"}

@@ -201,7 +201,9 @@ class Searcher:
             if kind == "reference" and found and parsed.wants_sanction and ref.asked and ref.asked.units[:1] == ("条",):
                 found = [*self._penalties_citing(found[0].source_id, ref.asked.numbers[0], found), *found]
             hits = [self._hit(p, 1.0, ()) for p in found[offset : offset + k]]
-            return Results(query=query, hits=hits, total=len(found), kind=kind, answered=answered)
+            asked = None if found else reference.parse_reference(normalize(query))
+            missing = reference.item_named(asked, normalize(query)) if asked else ""  # 第200条: no document has it
+            return Results(query=query, hits=hits, total=len(found), kind=kind, answered=answered, missing=missing)
         if parsed.empty:
             return Results(query=query)
         if source_id is None and kinds is None and (titled := self._titled(query)) is not None:
@@ -211,8 +213,9 @@ class Searcher:
         allowed, among = self._filter(parsed, source_id, kinds)
         ranked = partial(self._ranked, query, parsed, lists, allowed, source_id, kinds, offset == 0)
         top, spelled = ranked(ranker, max(SHORTLIST, offset + k), among)
-        # a document named, none of its passages holding a word asked: those fitting what is asked (its penalties)
-        fitting = source_id is not None and _asks_something(parsed)
+        # a document named, none of its passages holding a word asked: those fitting what is asked (its penalties);
+        # without vectors, its first passages (爱国主义教育法第五十条 of a law of 40 articles: the law, not nothing)
+        fitting = source_id is not None and (_asks_something(parsed) or ranker.meaning is None)
         nearest = (not len(top.docs) and not (parsed.phrases or parsed.excluded)
                    and (ranker.meaning is not None or fitting))
         if nearest:  # no passage shares a word with it: the nearest, shown as such, never as an answer
