@@ -49,6 +49,8 @@ DEALT_AS: dict[str, tuple[str | None, str]] = {
     "e-b6-none-040": (None, "topic absent"),
     # relabelled when batch 33 added 中华人民共和国治安管理处罚法 (see the README's batch 33 paragraph)
     "e-b4-none-028": (None, "figure not stated"),
+    # relabelled when batch 34 added 快递暂行条例 (see the README's batch 34 paragraph)
+    "e-b10-none-029": (None, "topic absent"),
 }
 
 
