@@ -78,6 +78,15 @@ def test_header_forms():
     g = metadata.Facts()
     metadata.read_events("2018年9月28日浙江省人民政府令第369号公布 自2018年11月1日起施行", g)
     assert (g.promulgated, g.effective, g.issuer) == ("2018-09-28", "2018-11-01", "浙江省人民政府")
+    # a city's regulation amended by a decision the province approved: the approval qualifies the decision, 修正
+    # is the event (before, 2019-11-29 was read as a second 批准 and the amendment was lost)
+    h = metadata.Facts()
+    metadata.read_events(
+        "（2003年6月27日某市第十届人民代表大会常务委员会第十次会议通过　2003年8月1日某省第十届人民代表大会常务委员会"
+        "第五次会议批准　根据2019年9月26日某市第十三届人民代表大会常务委员会第二十一次会议通过、2019年11月29日某省"
+        "第十三届人民代表大会常务委员会第十五次会议批准的《某市人民代表大会常务委员会关于修改〈某市市容条例〉等八件"
+        "地方性法规的决定》修正）", h)
+    assert (h.passed, h.approved, h.revised) == ("2003-06-27", "2003-08-01", "2019-11-29")
     assert metadata.kind_of("某省高质量发展实施方案（2021—2025年）") == "实施方案"
     assert metadata.kind_of("某市物业管理办法（试行）") == "办法"
     assert metadata.kind_of("某省促进家政服务业提质扩容若干措施") == "措施"

@@ -33,8 +33,9 @@ EVENTS = {  # verb → Facts field
     "施行": "effective", "实施": "effective", "修订": "revised", "修正": "revised", "修改": "revised",
 }
 _DATE = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
-# A date, the body (words, or a bracketed title that may itself contain 修改), then the event's verb.
-_EVENT = re.compile(rf"{_DATE}((?:《[^》]*》|[^。；;《])*?)(?:第[一二三四五六七八九十]+次)?({'|'.join(EVENTS)})")
+# A date, the body (words, or a bracketed title that may itself contain 修改), then the event's verb; not a verb
+# qualifying what follows it (…批准的《…关于修改…的决定》修正: a city's amendment, dated by the province's approval)
+_EVENT = re.compile(rf"{_DATE}((?:《[^》]*》|[^。；;《])*?)(?:第[一二三四五六七八九十]+次)?({'|'.join(EVENTS)})(?!的)")
 _EFFECTIVE = re.compile(rf"本(?:{'|'.join(KINDS)})自{_DATE}起(?:施行|实施)")
 # In force when promulgated, undated: a header line of its own (公布之日施行) or the closing article (本条例自公布之日起施行)
 _ON_PROMULGATION = r"(?:自|从)?(?:公布|发布)之日起?(?:施行|实施|生效)"
