@@ -213,9 +213,10 @@ class Searcher:
         allowed, among = self._filter(parsed, source_id, kinds)
         ranked = partial(self._ranked, query, parsed, lists, allowed, source_id, kinds, offset == 0)
         top, spelled = ranked(ranker, max(SHORTLIST, offset + k), among)
-        # a document named, none of its passages holding a word asked: those fitting what is asked (its penalties);
-        # without vectors, its first passages (爱国主义教育法第五十条 of a law of 40 articles: the law, not nothing)
-        fitting = source_id is not None and (_asks_something(parsed) or ranker.meaning is None)
+        # a document named, none of its passages holding a word asked: those fitting what is asked (its penalties),
+        # by meaning too when embedded; asking nothing else, its first passages (爱国主义教育法第五十条 of a law of 40
+        # articles: the law, not nothing)
+        fitting = source_id is not None
         nearest = (not len(top.docs) and not (parsed.phrases or parsed.excluded)
                    and (ranker.meaning is not None or fitting))
         if nearest:  # no passage shares a word with it: the nearest, shown as such, never as an answer
@@ -747,12 +748,6 @@ def _nearest(meaning: vectors.Meaning, allowed, n: int) -> TopK:
     cand = cand[allowed(cand)]
     order = np.lexsort((cand, far[cand]))[:n]
     return TopK(cand[order], 1 - far[cand[order]], len(cand))
-
-
-def _asks_something(q: ParsedQuery) -> bool:
-    """Whether the question asks for a kind of sentence the ranking's features tell (a penalty, a date, a figure …)."""
-    return (q.wants_sanction or q.wants_time or q.wants_number or q.wants_definition or q.wants_agent
-            or q.wants_permission or q.wants_purpose)
 
 
 def _fitting(ranker: QueryRanker, cand: np.ndarray, n: int) -> TopK:
