@@ -51,6 +51,10 @@ DEALT_AS: dict[str, tuple[str | None, str]] = {
     "e-b4-none-028": (None, "figure not stated"),
     # relabelled when batch 34 added 快递暂行条例 (see the README's batch 34 paragraph)
     "e-b10-none-029": (None, "topic absent"),
+    # relabelled when batch 35 added 工伤保险条例 (see the README's batch 35 paragraph)
+    "e-b6-none-039": (None, "topic absent"),
+    "e-b8-none-023": (None, "figure not stated"),
+    "e-b8-none-048": (None, "compound"),
 }
 
 
