@@ -653,11 +653,12 @@ def test_the_chat_says_which_article_asked_of_a_document_it_lacks(searcher):
     asked = searcher.search("上海市养犬管理条例第九十条")
     assert not asked.answered and asked.untouched == ("上海市养犬管理条例第九十条",)
     lead = build_core(searcher).handle_message(Request(7, 7, "上海市养犬管理条例第九十条")).blocks[0].text
-    assert lead.endswith("以下是最接近的原文，未涉及“上海市养犬管理条例第九十条”：")
+    # how many it has, beside what it lacks: the quotes after are explained
+    assert lead.endswith("以下是最接近的原文，未涉及“上海市养犬管理条例第九十条”（《上海市养犬管理条例》共六十一条）：")
     # nothing left to search once the title's words are taken (第90条 alone): the regulation's own lines, not
     # "try shorter words"
     reply = build_core(searcher).handle_message(Request(7, 7, "上海市养犬管理条例第90条")).blocks[0].text
-    assert reply.endswith("以下是最接近的原文，未涉及“上海市养犬管理条例第90条”：")
+    assert reply.endswith("以下是最接近的原文，未涉及“上海市养犬管理条例第90条”（《上海市养犬管理条例》共六十一条）：")
     assert {h.source.title for h in searcher.search("上海市养犬管理条例第90条").hits} == {"上海市养犬管理条例"}
     # no document has it: said so
     assert build_core(searcher).handle_message(Request(7, 7, "第200条")).blocks[0].text.startswith("资料库中没有“第200条”。")

@@ -184,6 +184,8 @@ class Answers:
         extras = [b for make in self.core.registry.answer_buttons if (b := make(session, results.hits, req))]
         # the one-line "no direct answer" lead, on the first page only
         untouched = "、".join(f"“{p}”" for p in getattr(results, "untouched", ()))
+        if untouched and getattr(results, "held", ""):  # 未涉及“爱国主义教育法第五十条”（《爱国主义教育法》共四十条）
+            untouched += f"（{book_title(results.hits[0].source.label)}{results.held}）"
         lead = ([Text(NO_DIRECT_ANSWER.format(coverage=coverage(self.corpus.sources()).brief(),
                                               untouched=UNTOUCHED.format(asked=untouched) if untouched else ""))]
                 if offset == 0 and not getattr(results, "answered", True) else [])

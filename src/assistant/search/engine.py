@@ -103,6 +103,7 @@ class Results:
     # not name, a clause of a compound question none of them answers)
     untouched: tuple[str, ...] = ()
     missing: str = ""  # a numbered item asked of a document that has none such (物业管理条例第七十条), as asked
+    held: str = ""  # how many of that item's unit the document named has (共六十七条): why it has none such
 
     @property
     def capped(self) -> bool:
@@ -254,12 +255,14 @@ class Searcher:
         answered = (score >= self.answer_model.threshold or spelled is not None
                     or bool(hits) and quotes(query, hits[0].passage.text)) and not is_everyday(query)
         missing = reference.item_named(r, normalize(query)) if asked_item else ""  # (第七十条 of a regulation of 67)
+        held = self._held(source_id, r.units) if missing and source_id is not None else ""
         # (the item missing is all there is to say: the quotes after it are no answer to anything else asked)
         untouched = () if answered else (missing,) if missing else (
             *self.answerer.unnamed_places(parsed, checked),
             *self.answerer.unanswered_clauses(parsed, ranker.concepts, self._concepts_found(ranker), checked))
         return Results(query=query, hits=hits, total=total, answered=answered, answer_score=score,
-                       answer_features=tuple(x.tolist()) if x is not None else (), untouched=untouched, missing=missing)
+                       answer_features=tuple(x.tolist()) if x is not None else (), untouched=untouched, missing=missing,
+                       held=held)
 
     def _ranked(self, query: str, q: ParsedQuery, lists: list[TermList], allowed, source_id: str | None,
                 kinds: tuple[str, ...] | None, first_page: bool, ranker: QueryRanker, n: int,
@@ -592,6 +595,14 @@ class Searcher:
             return [stated[i] for i in reference.effect_lines([p.text for p in stated])]
         lines = list(self._iter_passages("source_id = ? and section = ? order by seq", [named, headnote]))
         return [lines[i] for i in reference.history_order(query, [p.text for p in lines])]
+
+    def _held(self, source_id: str, units: tuple[str, ...]) -> str:
+        """共四十条 for an article (or 共六章 for a chapter) asked of a document that has fewer: said beside what is
+        missing, the quotes after it are explained. Nothing for a narrower item (第二章第九节): its count is per chapter."""
+        if len(units) != 1 or units[0] not in ("条", "章"):
+            return ""
+        last = self._outline(source_id).last(units[0])
+        return f"共{to_chinese(last)}{units[0]}" if last else ""
 
     def warm_up(self) -> Searcher:
         """Read every source's outline now, so that no user waits for it: the first reference to a source reads

@@ -303,6 +303,10 @@ class Outline:
                  and len(title := _title_key(_HEADING_NUM.sub("", normalize(label)))) >= 2]
         return cls(anchors, entries, units, ends, by_number, by_unit, parts)
 
+    def last(self, unit: str) -> int:
+        """The highest number of the unit (条, 章) among the source's places: 0 when it has none so numbered."""
+        return max((self.units[i][0] for i in self.by_unit.get(unit, [])), default=0)
+
     def part(self, words: str, source: Source | None) -> tuple[int, int]:
         """The slice of entries under the part of a plan or opinion that `words` name by its title besides the
         document (政务新媒体意见基本原则第5条: the 5. of （三）基本原则, not part 五): such a text numbers its items anew in
