@@ -1,5 +1,5 @@
 """Everyday requests no policy document answers: the weather, the time or date, a joke, a song, what medicine to
-take, which brand to buy, what to wear or give.
+take, which brand to buy, what to wear or give, where the nearest shop is, which one is best, where to go out.
 
 Searched, 今天天气怎么样 matched 重污染天气全消除 and came back "answered", quoted as if it were the answer; 现在几点了
 quoted a railway's new kilometres. Such a message is a request to a general assistant, not a question about the
@@ -27,6 +27,11 @@ EVERYDAY = re.compile("|".join((
     # what to take for an ailment, which brand to buy: a doctor's or a shop's advice, no rule's
     r"(?:感冒|发烧|咳嗽|头疼|头痛|牙疼|拉肚子|嗓子疼|失眠)了?(?:应该|要|该)?(?:吃|用|喝)(?:什么|啥)药?(?:好|好得快|管用|有效|比较好)?",
     r".{1,12}(?:哪个|哪种|哪家|什么|啥)(?:牌子|品牌)(?:的)?(?:好|最好|比较好|好用|靠谱|便宜)",
+    # where the nearest one is, which shop is best, where to go out: a map's or a review site's answer, no rule's
+    # (小区楼下最近的快递点在哪, 附近哪家健身房便宜, 周末带孩子去哪里玩)
+    r".{0,16}(?:最近的|附近的?)[^，。？]{1,10}(?:在哪|在哪里|在哪儿|怎么走)",
+    r".{0,16}(?:哪家|哪个|哪里|哪儿)[^，。？]{0,10}(?:好吃|最好吃|最便宜|便宜|比较便宜|好玩|最好玩|人少)",
+    r".{0,10}去哪(?:儿|里)?(?:玩|泡温泉|吃|逛|旅游|度假|踏青)[^，。？]{0,4}",
     # what to wear, buy or give asked as a matter of taste (穿什么衣服合适, 买什么礼物好), not of a rule (窗口人员要穿什么:
     # 着装统一规范)
     r".{0,14}(?:(?:穿|送|贴|戴)(?:什么|啥)[^，。？]{0,6}?|买(?:什么|啥)(?:生日)?(?:礼物|衣服|鞋子?))"
