@@ -491,3 +491,12 @@ def test_an_item_a_named_document_lacks_shows_that_document_without_vectors_too(
     r = engine.search("保障农民工工资支付条例第七十条", k=5)
     assert len(r.hits) == 5 and r.answered is False and r.missing
     assert {h.passage.source_id for h in r.hits} == {"migrant-worker-wages"}
+    assert r.held == "共六十四条"  # how many it has, said beside what it lacks
+
+
+def test_a_chapter_asked_of_a_regulation_without_chapters_is_said_to_have_none(tmp_path):
+    engine = Searcher.open(plan_with_regulations(tmp_path, PLAN, [REGULATIONS / "residence-permit.md"]), semantic=False)
+    r = engine.search("居住证暂行条例第三章", k=3)
+    assert r.answered is False and r.held == "不分章"
+    lead = build_core(engine).handle_message(Request(7, 7, "居住证暂行条例第三章")).blocks[0].text
+    assert lead.endswith("未涉及“居住证暂行条例第三章”（《居住证暂行条例》不分章）：")

@@ -202,9 +202,13 @@ class Searcher:
             if kind == "reference" and found and parsed.wants_sanction and ref.asked and ref.asked.units[:1] == ("条",):
                 found = [*self._penalties_citing(found[0].source_id, ref.asked.numbers[0], found), *found]
             hits = [self._hit(p, 1.0, ()) for p in found[offset : offset + k]]
-            asked = None if found else reference.parse_reference(normalize(query))
-            missing = reference.item_named(asked, normalize(query)) if asked else ""  # 第200条: no document has it
-            return Results(query=query, hits=hits, total=len(found), kind=kind, answered=answered, missing=missing)
+            # 第200条: no document has it; 居住证暂行条例第三章: its 第三条 is shown, the chapter is missing (不分章)
+            lacking = not found or kind == "reference" and not reference.holds_divisions(ref.asked, found[0].section)
+            asked = reference.parse_reference(normalize(query)) if lacking else None
+            missing = reference.item_named(asked, normalize(query)) if asked else ""
+            held = self._held(found[0].source_id, asked.units) if missing and found else ""
+            return Results(query=query, hits=hits, total=len(found), kind=kind, answered=answered,
+                           untouched=(missing,) if found and missing else (), missing=missing, held=held)
         if parsed.empty:
             return Results(query=query)
         if source_id is None and kinds is None and (titled := self._titled(query)) is not None:
@@ -597,12 +601,13 @@ class Searcher:
         return [lines[i] for i in reference.history_order(query, [p.text for p in lines])]
 
     def _held(self, source_id: str, units: tuple[str, ...]) -> str:
-        """共四十条 for an article (or 共六章 for a chapter) asked of a document that has fewer: said beside what is
-        missing, the quotes after it are explained. Nothing for a narrower item (第二章第九节): its count is per chapter."""
+        """共四十条 for an article (or 共六章, 不分章 for a chapter) asked of a document that has fewer: said beside what
+        is missing, the quotes after it are explained. Nothing for a narrower item (第二章第九节): its count is per
+        chapter; nor for an article of a text not numbered so (a plan)."""
         if len(units) != 1 or units[0] not in ("条", "章"):
             return ""
         last = self._outline(source_id).last(units[0])
-        return f"共{to_chinese(last)}{units[0]}" if last else ""
+        return f"共{to_chinese(last)}{units[0]}" if last else "不分章" if units[0] == "章" else ""
 
     def warm_up(self) -> Searcher:
         """Read every source's outline now, so that no user waits for it: the first reference to a source reads
