@@ -450,6 +450,20 @@ def test_the_province_table_names_cities_jiebas_list_tags_otherwise(answerer):
         assert answerer.named_places(ParsedQuery(raw=raw, runs=runs)) == named
 
 
+def test_our_province_names_the_home_province():
+    """我省/本省 name the corpus's home province (ranking.toml `home`), as 浙江 would; 全省 only when no other place is
+    named (山东全省 is Shandong's); without a home they name nothing."""
+    home = Answerer(["某某决定"], home="浙江")
+    for raw, runs, named in (("我省农村建房要审批吗", (("我省", "农村", "建房"),), ["浙江"]),
+                             ("咱们省的失业金怎么领", (("咱们", "省", "失业金"),), ["浙江"]),
+                             ("全省养老机构有多少家", (("全省", "养老", "机构"),), ["浙江"]),
+                             ("山东全省养老机构有多少家", (("山东", "全省", "养老", "机构"),), ["山东"]),
+                             ("我省和山东的养老机构", (("我省", "和", "山东", "养老", "机构"),), ["山东", "浙江"]),
+                             ("浙江全省养老机构", (("浙江", "全省", "养老", "机构"),), ["浙江"])):
+        assert home.named_places(ParsedQuery(raw=raw, runs=runs)) == named
+    assert Answerer(["某某决定"]).named_places(ParsedQuery(raw="我省农村建房", runs=(("我省", "农村", "建房"),))) == []
+
+
 def test_a_listed_place_the_documents_commonly_write_as_a_word_is_no_place():
     """新建 is in jieba's place list (新建县, once of 南昌) and is a word policy documents write everywhere (新建住宅):
     where a tenth of the corpus's documents write it, a question saying 新建 names no place; 朝阳, which they
@@ -730,6 +744,19 @@ def test_a_national_law_answers_the_home_provinces_questions_not_another_places(
     other = searcher.search("广州试用期最长多久")
     assert "试用期不得超过" in other.hits[0].passage.text and feature(np.array(other.answer_features), GAP) > 0
     assert not other.answered
+
+
+def test_our_province_is_asked_of_the_home_provinces_rules_not_another_provinces(tmp_path):
+    """我省 is the asker's province (home = 浙江 in the repository's ranking.toml): Shandong's rule on closing a care
+    home is the nearest quote, not the answer, and the reply says that it does not concern 浙江; 山东 asked is
+    answered by it."""
+    searcher = Searcher.open(plan_with_regulations(tmp_path, PLAN, [REGULATIONS / "shandong-elderly-care-services.md"],
+                                                   curated=("ranking.toml",)))
+    ours = searcher.search("我省养老机构停办要提前多久报告")
+    assert "六十日前" in ours.hits[0].passage.text and feature(np.array(ours.answer_features), GAP) > 0
+    assert not ours.answered and ours.untouched == ("浙江",)
+    theirs = searcher.search("山东养老机构停办要提前多久报告")
+    assert "六十日前" in theirs.hits[0].passage.text and feature(np.array(theirs.answer_features), GAP) == 0
 
 
 def test_an_everyday_request_is_not_answered_even_by_a_passage_stating_its_words(tmp_path):

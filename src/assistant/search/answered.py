@@ -179,6 +179,10 @@ _ASKS_VALIDITY = re.compile(r"还有效|仍有效|有效吗|继续有效|管用|
 _BEFORE_DOCUMENT = re.compile(r"(?:出台|实施|施行|出来|颁布|公布|制定)(?:以前|之前)"
                               r"|(?:以前|原来|当年|旧|老)的.{0,12}?(?:条例|办法|规定|细则)")
 _PLACE_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|新区|省|市|县|区|州)$")
+# The home province said as the asker's own (我省高速公路限速多少): the corpus's home province (ranking.toml `home`) is
+# named, as 浙江 is; 全省 only when no other place is (山东全省 is Shandong's)
+_OUR_PROVINCE = re.compile(r"我省|本省|我们省|咱们省|咱省")
+_WHOLE_PROVINCE = "全省"
 # A compound question asks two things in two clauses (裁员怎么补偿，失业金怎么申请): each clause holds its own
 # question word, and each must be answered by one of the top passages.
 _ASKS = re.compile(r"吗|呢|什么|怎么|怎样|多少|多久|多长|(?<![好十])几(?![十百千万])|哪|有没有|要不要|能不能|可不可以|是否|如何|何时|谁")
@@ -242,13 +246,14 @@ class Answerer:
     """The corpus facts the features read, and the features of one query's top passages."""
 
     def __init__(self, titles: Sequence[str], kinds: Sequence[str] = (), bound: Sequence[frozenset[str]] = (),
-                 document_share: Callable[[str], float] = lambda _word: 0.0) -> None:
+                 document_share: Callable[[str], float] = lambda _word: 0.0, home: str = "") -> None:
         self.places = place_names()
         self.listed = listed_places()
         self.titles = tuple(titles)  # each source's title and short name (normalised), by source number
         self.kinds = tuple(kinds)  # the kinds of source (报告, 决定 …): a question may name one
         self.bound = tuple(bound)  # by source number, the places its rules bind beyond its title (places.py)
         self.document_share = document_share  # the share of the corpus's documents writing a two-character word
+        self.home = home  # the province whose users ask (浙江): what 我省 names
 
     def named_places(self, q: ParsedQuery) -> list[str]:
         """Places the query's words name: a word, or the longest place its start spells (北京饭店 → 北京),
@@ -263,8 +268,11 @@ class Answerer:
             place = next((w[:n] for n in range(len(w), 1, -1) if w[:n] in self.places and self._is_a_name(w[:n])), None)
             if place is not None:
                 found.append(_PLACE_SUFFIX.sub("", place) if len(place) > 2 else place)
-        written = written_places(normalize(q.raw))  # 商城县, 文登区: named as the table writes them
-        return list(dict.fromkeys([*(p for p in found if not written_as(p, written)), *written]))
+        raw = normalize(q.raw)
+        written = written_places(raw)  # 商城县, 文登区: named as the table writes them
+        named = list(dict.fromkeys([*(p for p in found if not written_as(p, written)), *written]))
+        ours = _OUR_PROVINCE.search(raw) is not None or (_WHOLE_PROVINCE in raw and not named)
+        return [*named, self.home] if self.home and ours and self.home not in named else named
 
     def _is_a_name(self, place: str) -> bool:
         """Whether a place of jieba's list is a name a question states: a two-character entry must also be

@@ -165,7 +165,7 @@ class Searcher:
         # (the share reads the table, not the searcher: no reference cycle keeps a replaced corpus alive)
         self.answerer = Answerer([normalize(f"{sources[sid].title} {sources[sid].short}") if sid in sources else ""
                                   for sid in index.source_ids], sorted({s.kind for s in sources.values()}), bound,
-                                 lambda word: float(table.sources_holding(word).mean()))
+                                 lambda word: float(table.sources_holding(word).mean()), index.ranking.home)
 
     @classmethod
     def open(cls, db_path: Path | str, semantic: bool = True) -> "Searcher":
