@@ -287,6 +287,8 @@ def test_who_oversees_question_finds_the_article_assigning_the_duty(tmp_path: Pa
     # both name someone in charge (AGENT); only the article giving a department the field's oversight answers
     assert passage_flags(duty) & OVERSEES and passage_flags(fee) & AGENT and not passage_flags(fee) & OVERSEES
     assert not passage_flags("占用城市道路的，应当向市政工程行政主管部门交纳占用费。") & OVERSEES
+    # a list of departments ending in one whose name holds 监督 is no department given the field's oversight
+    assert not passage_flags("发展改革、财政、市场监督管理等部门应当在各自职责范围内，配合做好农贸市场工作。") & OVERSEES
     assert top(markets, "农贸市场归哪个部门管") == duty
     assert top(without(markets, "no_agent"), "农贸市场归哪个部门管") == fee
 

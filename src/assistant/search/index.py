@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # only ingest writes an index: a searcher starts without sqli
     import sqlite_utils
 
 TABLE = "search_index"
-INDEX_VERSION = "17"  # 17: a policy document's preamble (…作出如下决定) is a purpose clause; 16: passage flags mark an
+INDEX_VERSION = "18"  # 18: a list of departments ending in 市场监督管理等部门 oversees nothing (ranking._OVERSEES); 17: a policy document's preamble (…作出如下决定) is a purpose clause; 16: passage flags mark an
 # article assigning a field's oversight and a purpose clause (ranking.OVERSEES, PURPOSE)
 # 15: the words of the provisions a passage names are a field of their own ("cited")
 FIELDS = ("words", "bigrams", "context", "cited")

@@ -104,9 +104,9 @@ _SANCTION = re.compile(r"罚|警告|责令|处分|吊销|没收|拘留|训诫|�
 _AGENT = re.compile(r"由.{1,30}(?:负责|承担|交纳|支付|进行|组织|实施|审批|管理|清偿|制定|决定|确定|办理)|负责|属于"
                     r"|归.{1,10}所有|主管部门")
 # Assigns a body the oversight of a field: …部门负责本行政区域内…的监督管理工作, 主管本市…工作, 指导、监督…工作,
-# 对本辖区…工作进行监督, 是本市…行业的行政主管部门 (not 向主管部门交纳 nor 市场监督管理部门应当…: a department
-# named, no duty given)
-_OVERSEES = re.compile(r"(?:负责|主管|指导|监督|监管)(?!(?:管理)?(?:部门|机关|机构|局))[^。；]{0,40}?(?:工作|管理|监督)"
+# 对本辖区…工作进行监督, 是本市…行业的行政主管部门 (not 向主管部门交纳 nor 市场监督管理部门应当…, nor a list of departments
+# ending in one, 民政、市场监督管理等部门…配合做好…工作: a department named, no duty given)
+_OVERSEES = re.compile(r"(?:负责|主管|指导|监督|监管)(?!(?:管理)?等?(?:部门|机关|机构|局))[^。；]{0,40}?(?:工作|管理|监督)"
                        r"|对[^。；]{1,30}(?:进行|实施|实行)(?:监督|管理|指导)|是[^。；]{0,30}主管部门")
 # States why the rule is made: 为了…，根据…，制定本条例; 本法的宗旨是…; a policy document's preamble, ending with what it
 # goes on to set out: 为…，特制定…实施方案如下 / 全会…作出如下决定 / 为…，现提出如下意见
