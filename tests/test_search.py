@@ -9,7 +9,7 @@ from rank_bm25 import BM25Okapi
 
 from assistant.search.engine import TOTAL_CAP, Searcher
 from assistant.search.index import BM25_PARAMS, load_index
-from assistant.search.normalize import normalize
+from assistant.search.normalize import normalize, strip_markup
 from assistant.search.reference import parse_number, parse_reference
 
 
@@ -317,3 +317,19 @@ def test_a_pasted_paragraph_finds_its_sentences(db_path):
         assert r.kind == "search" and r.hits, n
         first = r.hits[0].passage.text
         assert first[:12] in pasted or first[-12:] in pasted, (n, first)
+
+
+@pytest.mark.parametrize("pasted, plain", [
+    ("<b>&amp;共同富裕</b>", "共同富裕"),
+    ('<p style="x">山海协作工程&nbsp;升级版</p>', "山海协作工程 升级版"),
+    ("<span>数字化改革</span><br/>是什么", "数字化改革 是什么"),
+])
+def test_html_pasted_into_a_query_is_not_searched_as_words(searcher, pasted, plain):
+    got, want = searcher.search(pasted), searcher.search(plain)
+    assert want.hits and texts(got) == texts(want)
+    assert got.answered == want.answered and got.untouched == want.untouched
+
+
+def test_angle_brackets_around_a_title_are_kept():
+    assert strip_markup("<家庭教育促进法>第十三条") == "<家庭教育促进法>第十三条"
+    assert strip_markup("增速<5%的县 & 市") == "增速<5%的县 & 市"

@@ -26,7 +26,7 @@ from assistant.search.bm25 import Field
 from assistant.search.crossrefs import Document, Row, cited, names_provisions, provisions
 from assistant.search.candidates import ADMITTED, MAX_BITS, TermList, TopK, best_first, count_matches, top_k
 from assistant.search.index import SearchIndex, load_index
-from assistant.search.normalize import fold, normalize
+from assistant.search.normalize import fold, normalize, strip_markup
 from assistant.search.numerals import to_chinese
 from assistant.search.query import ParsedQuery, QueryParser
 from assistant.search.answered import ANSWERED_DEPTH, Answerer, TopPassage, load_model, quotes
@@ -178,6 +178,7 @@ class Searcher:
 
     def search(self, query: str, k: int = 10, offset: int = 0, source_id: str | None = None) -> Results:
         k, offset = max(k, 0), max(offset, 0)
+        query = strip_markup(query)
         parsed = self.parser.parse(query)
         kinds = None
         if parsed.source and source_id is None:
@@ -742,7 +743,8 @@ _SELECT = "select rowid, id, source_id, seq, para, section, text, is_heading fro
 
 def asked_text(query: str) -> str:
     """What a query asks, embedded for its meaning: not its @文件 / -排除 syntax."""
-    return _SYNTAX.sub(" ", normalize(query)).strip() or normalize(query)
+    query = normalize(strip_markup(query))
+    return _SYNTAX.sub(" ", query).strip() or query
 
 
 def _held(words: Field, pairs: Field, text: str) -> bool:

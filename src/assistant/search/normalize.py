@@ -1,6 +1,7 @@
 """Text normalisation shared by indexing and querying, so both sides compare like with like."""
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -35,3 +36,15 @@ def fold_words(text: str) -> str:
     """`fold` limited to what changes words (letters, digits), leaving punctuation: cheaper still,
     as most passages need no change at all. Enough wherever only words are compared."""
     return text.translate(_FOLD) if _FOLDS_WORDS.search(text) else text
+
+
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+
+
+def strip_markup(query: str) -> str:
+    """A query as typed, without HTML pasted along with it (`<b>共同富裕</b>`, `&amp;`, `&nbsp;`): its tag names
+    and entity names are not words asked. Angle brackets around Chinese (`<家庭教育促进法>`) are kept: people type
+    them as title marks."""
+    if "<" not in query and "&" not in query:
+        return query
+    return html.unescape(_TAG.sub(" ", query)).replace("\xa0", " ")
