@@ -132,6 +132,12 @@ def markdown_to_numbered_docx(source: Path, target: Path) -> Path:
     filled = [line.strip() for line in lines if line.strip()]
     contents = {i for i, line in enumerate(filled[:-1])  # a table of contents: chapter titles with nothing under them
                 if all(x.startswith("## ") and CHAPTER.match(x[3:].strip()) for x in (line, filled[i + 1]))}
+    if (start := next((i + 1 for i, line in enumerate(filled) if line.startswith("<!--")), None)) is not None:
+        run = start  # a table of contents that lists sections too (北京市节水条例): the headings right after the
+        while run < len(filled) and filled[run].startswith(("## ", "### ")):  # comment, but the last, which
+            run += 1  # opens the text
+        if any(filled[j].startswith("### ") for j in range(start, run - 1)):
+            contents |= set(range(start, run - 1))
     for i, line in enumerate(filled):
         if line.startswith("<!--"):
             continue
