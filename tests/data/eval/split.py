@@ -55,6 +55,9 @@ DEALT_AS: dict[str, tuple[str | None, str]] = {
     "e-b6-none-039": (None, "topic absent"),
     "e-b8-none-023": (None, "figure not stated"),
     "e-b8-none-048": (None, "compound"),
+    # relabelled when batch 38 added 上海市古树名木和古树后续资源保护条例 (see the README's batch 38 paragraph)
+    "e-b11-none-030": (None, "topic absent"),
+    "e-b29-none-037": (None, "compound"),
 }
 
 
