@@ -108,6 +108,10 @@ def test_question_intents(parks: Searcher):
     assert parse("古树名木包括哪些").wants_definition and parse("古树名木包括什么").wants_definition  # what it covers
     assert parse("小区花园算不算公园").wants_definition  # whether a case falls under a term: its 是指 sentence
     assert all(parse(q).wants_definition for q in ("什么叫公园", "啥叫古树名木", "何谓公园"))  # 什么是, worded so
+    # what qualifies as a term: its 是指 sentence; not a count (才算数) nor a reckoning (算钱), nor a plan (打算…哪些)
+    assert all(parse(q).wants_definition for q in ("什么样的树才算古树名木", "哪些绿地算公园", "怎样才算文明游园"))
+    assert not any(parse(q).wants_definition for q in ("公园改造要多少人同意才算数", "公园停车费怎么算钱",
+                                                       "市里打算新建哪些公园"))
     assert not parse("公园开放时间").wants_sanction
     # a sanction named by its kind asks for the penalty article as 罚 does (吊销, 没收, 拘留, 坐牢, 判刑)
     assert all(parse(q).wants_sanction for q in ("在公园放火会被拘留吗", "园内商户执照会被吊销吗", "偷挖花木会判刑吗"))

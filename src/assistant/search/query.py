@@ -40,7 +40,9 @@ _ASPECT = re.compile(r"(?<=[\u4e00-\u9fff])[了过着](?=[\u4e00-\u9fff])")
 _DEFINITION = re.compile(r"是啥|是什么|什么是|啥是|啥意思|什么意思|指什么|指哪|指的是|含义|内涵|定义|怎么界定|怎么理解|如何理解"
                          r"|什么叫|啥叫|何谓|指啥|咋理解"  # (什么叫医疗纠纷, 何谓家庭教育: the same question, worded so)
                          r"|包括谁|都有谁|指谁|包括哪些|包括什么|包括啥|包含哪些"  # (who or what a term covers: 近亲属包括谁 → 近亲属，是指父母、配偶…)
-                         r"|算不算|属不属于")  # (whether a case falls under a term: 单位大院算不算道路 → 道路，是指…)
+                         r"|算不算|属不属于"  # (whether a case falls under a term: 单位大院算不算道路 → 道路，是指…)
+                         # (what qualifies as a term: 什么样的树能算名木, 哪些幼儿园算公办幼儿园 → 名木是指…, 公办幼儿园是指…)
+                         r"|(?:什么样|怎样|怎么样|啥样|哪些|哪种|哪类)[^，。？?！!\s]{0,8}?(?:才|能|可以)?算(?![数账钱])")
 # A question asking for several things: its answer enumerates them.
 _LIST = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]|有几|几[个项大条类种方面]|包括|分别|都有")
 # A question asking when: its answer states a date or a period.
