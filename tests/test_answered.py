@@ -300,6 +300,9 @@ def test_how_much_a_fine_is_asks_for_a_sum(answerer):
     ("全市有多少辆救护车", "救护车管理办法2016年7月22日通过", "全市配置救护车500辆"),
     ("救护车一年能查几次", "救护车检查期限为30日", "救护车每年检查不少于两次"),
     ("救护车司机每周要工作几个工作日", "救护车司机每日工作不超过8小时", "救护车司机每周工作五个工作日"),
+    # things counted by their measure word: a tree count is not a tree's age
+    ("救护车站旁边种了多少棵树", "救护车站旁百年以上的树木应当保护", "救护车站旁种植树木120株"),
+    ("救护车站有几间休息室", "救护车站休息室面积不少于20平方米", "每个救护车站设休息室两间"),
 ])
 def test_the_unit_a_quantity_question_names_is_the_unit_of_its_answer(answerer, raw: str, other: str, stated: str):
     q = ParsedQuery(raw=raw, runs=(("救护车",),), wants_number=True)

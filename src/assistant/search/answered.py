@@ -102,7 +102,8 @@ _NUMBER = r"(?:[0-9][0-9.,]*|[一二两三四五六七八九十百千万亿半]+
 # The unit a quantity question asks in (after 多少/几/百分之), and how a passage states a figure in it.
 # (好几户, 十几个, 几十人: 几 is "several" there, not asked.)
 _ASKED_UNIT = re.compile(r"(?:多少|(?<![好十])几(?![十百千万]))(?:个)?(钱|元|分贝|亿|万|公里|千米|小时|分钟|秒|天|日|工作日|周|星期|岁|周岁|年|个月|月|平方米|亩|倍"
-                         r"|次|辆|人|名|户|家|所|张|件|公斤|千克|吨|米|分|级|层|届|期|档|台|栋|座|点)"
+                         r"|次|辆|人|名|户|家|所|张|件|公斤|千克|吨|米|分|级|层|届|期|档|台|栋|座|点"
+                         r"|棵|株|只|头|匹|本|册|盏|间|套|处|份|双|支|根|瓶|箱)"
                          r"|(百分之几|百分比|比例|占比|百分点|几折|几成)"
                          r"|(多久|多长时间)")
 # The unit a quantity question implies by what it asks about (价格多少 → 元, 人口多少 → 人), unless it asks
@@ -134,6 +135,8 @@ _UNIT_IN_TEXT = {
     # grades, storeys, editions, phases, tiers, machines, buildings (几级 → 三级公路, 第几届 → 第七届; not 几种: kinds
     # are answered by naming them, 厨余垃圾、可回收物、有害垃圾、其他垃圾)
     **{unit: unit for unit in "级层届期档台栋座"}, "分贝": "分贝|dB|db",
+    # things counted by their measure word (多少棵古树, 几只天鹅, 几间教室): a count in another unit (树龄一百年) is none
+    **{unit: unit for unit in "只头匹盏间套处份双支根瓶箱"}, "棵": "棵|株", "株": "株|棵", "本": "本|册", "册": "册|本",
     "点": "点|(?<!小)时(?![间段限])", "长度": "米|公里|千米|厘米|毫米|公分",  # (几点: a time of day, 22时 or 晚上10点, not 8小时)
 }
 # Things counted whose count a rule may state by its name before the figure (参加人数一千以上, 户数达到三十):
