@@ -295,6 +295,17 @@ def test_how_much_a_fine_is_asks_for_a_sum(answerer):
     assert feature(answerer.features(q, concepts, [True], [fined], [1.0]), GAP) == 0
 
 
+def test_a_sum_asked_about_anything_but_a_penalty_is_not_stated_by_a_fine(answerer):
+    q = ParsedQuery(raw="举报乱倒垃圾能拿多少奖励", runs=(("举报", "乱倒", "垃圾", "奖励"),), wants_number=True)
+    concepts = [(("垃圾",), 5.0), (("奖励",), 3.0)]
+    fined = passage("乱倒垃圾的，处二百元以上二千元以下罚款；举报属实的，给予奖励。")
+    assert feature(answerer.features(q, concepts, [True] * 2, [fined], [1.0]), GAP) == 1
+    rewarded = passage("举报乱倒垃圾经查证属实的，每件奖励五十元。")
+    assert feature(answerer.features(q, concepts, [True] * 2, [rewarded], [1.0]), GAP) == 0
+    penalty = ParsedQuery(raw="乱倒垃圾罚多少钱", runs=(("乱倒", "垃圾"),), wants_number=True, wants_sanction=True)
+    assert feature(answerer.features(penalty, concepts[:1], [True], [fined], [1.0]), GAP) == 0
+
+
 @pytest.mark.parametrize("raw, other, stated", [
     ("救护车几分钟内必须到", "救护车设置三条专线电话线路", "接到呼叫后三分钟内派出救护车"),
     ("全市有多少辆救护车", "救护车管理办法2016年7月22日通过", "全市配置救护车500辆"),

@@ -122,6 +122,7 @@ _CHANGE_OR_RATE = re.compile(r"增长|增速|增加|提高|上调|下降|降低|
 # (Laws state many sums as multiples: 支付二倍的工资, 违法所得一倍以上五倍以下的罚款; 多少钱 is answered so, and a fine
 # as a share of a base: 预付款百分之一以下的罚款. Not any share: 维修基金不足百分之三十 is when to top the fund up, and
 # 最低工资标准的百分之八十 leaves the wage itself unsaid.)
+_FINE_CLAUSE = re.compile(r"[^，。；]*(?:罚款|罚金)[^，。；]*")  # a clause stating a fine
 _FINE_AS_SHARE = re.compile(r"[百千万]分之[^，。；]{0,8}?(?:罚款|罚金)")
 # A figure asked before asking who oversees it (民办养老院收多少钱政府管不管): what is asked is the oversight
 _OVERSIGHT_ASKED = re.compile(r"有人管|管不管|谁管|谁来管|归谁管|能管吗")
@@ -359,11 +360,18 @@ class Answerer:
 
         said = _SAID_FIGURE.findall(normalize(q.raw)) if wants_number else []
 
+        def states(text: str, u: str | None) -> bool:
+            """Whether the text states a figure in the unit u, other than one the question states; a sum asked
+            about anything but a penalty (举报奖励多少钱, 鉴定费多少钱) is not stated by a fine (处五万元以下罚款)."""
+            if u in ("钱", "元") and not (q.wants_sanction or "罚" in q.raw):
+                text = _FINE_CLAUSE.sub("", text)
+            return _states_figure(_unsaid(text, said), u)
+
         probing = _PROBE.search(q.raw) is not None
         asks_validity = _ASKS_VALIDITY.search(q.raw) is not None
         before_document = _BEFORE_DOCUMENT.search(q.raw) is not None and not asks_validity
         parts_answered = not self.unanswered_clauses(q, concepts, in_corpus, top) and all(
-            any(_states_figure(_unsaid(p.text, said), u) or _states_figure(_unsaid(p.lead, said), u) for p in top)
+            any(states(p.text, u) or states(p.lead, u) for p in top)
             for u in (_clause_units(q.raw) if wants_number else ()))
 
         def on_asked_topic(p: TopPassage) -> bool:
@@ -380,8 +388,7 @@ class Answerer:
                     and (not span or span[0] <= p.year <= span[1] or any(y in p.text or y in p.context for y in years))
                     and all(d in p.context or d in p.text for d in docs)
                     and (asks_validity or not _REPEALS.search(p.text))
-                    and (not wants_number or _states_figure(_unsaid(p.text, said), unit)
-                         or _states_figure(_unsaid(p.lead, said), unit)))
+                    and (not wants_number or states(p.text, unit) or states(p.lead, unit)))
 
         gap = max(cov, default=0.0) - max((c for c, p in zip(cov, top) if meets(p)), default=0.0)
         best = scores[0] if scores else 0.0
