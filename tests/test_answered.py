@@ -420,6 +420,12 @@ def test_a_question_framed_by_next_year_is_met_by_a_text_stating_that_year(answe
     assert feature(answerer.features(framed, concepts, [True], [passage("2025年起宅基地审批", year=2024)], [1.0]), GAP) == 0
     inside = ParsedQuery(raw="宅基地能留着明年再批吗", runs=(("宅基地", "留着", "再批"),), year=2025)  # frames nothing
     assert feature(answerer.features(inside, concepts, [True], [passage("宅基地审批", year=2024)], [1.0]), GAP) == 0
+    # whether something will happen next year: a prediction no rule states, unless it says what holds the next year
+    will = ParsedQuery(raw="宅基地条例明年会不会修订", runs=(("宅基地", "条例", "修订"),), year=2025)
+    assert feature(answerer.features(will, concepts, [True], [passage("宅基地审批", year=2024)], [1.0]), GAP) == 1
+    fee = ParsedQuery(raw="超占了宅基地，明年的使用费会不会涨", runs=(("宅基地", "使用费"),), year=2025)
+    yearly = passage("超占宅基地的，下一年度的使用费按超占面积加收", year=2024)
+    assert feature(answerer.features(fee, concepts, [True], [yearly], [1.0]), GAP) == 0
 
 
 def test_every_condition_must_be_met_by_one_passage(answerer):

@@ -162,9 +162,12 @@ _ADMINISTRATIVE = ("省", "市", "县", "区", "国", "自治区", "特别行政
 # named places all the same (在美国做志愿者, 香港坐救护车), as longer names (意大利, 新加坡) already are.
 _ABROAD = frozenset("美国 英国 法国 德国 韩国 俄国 泰国 印度 越南 朝鲜 缅甸 老挝 蒙古 伊朗 巴西 埃及 希腊 瑞士 瑞典 荷兰 "
                     "波兰 芬兰 挪威 丹麦 智利 秘鲁 古巴 香港 欧洲 非洲 美洲 亚洲 澳洲 北美 南美 欧盟".split())
-# A question framed by next year (明年宅基地审批有什么新政策, 明年起…): only a text stating that year speaks of it; 明年 inside
-# a question (烟花能留着明年再卖吗) frames nothing
-_NEXT_YEAR = re.compile(r"\s*明年")
+# A question framed by next year (明年宅基地审批有什么新政策, 明年起…), or asking whether something will happen next year
+# (医保条例明年会不会修订, 北京明年的垃圾费会不会涨): only a text stating that year speaks of it, or one stating what holds
+# for the next year as a rule does (下一年度的保险费率); 明年 as the time of an act asked about (烟花能留着明年再卖吗) frames
+# nothing
+_NEXT_YEAR = re.compile(r"^\s*明年|明年(?:的[^，。？?！!\s]{0,8})?(?:会不会|还会|会|要不要|是否)")
+_NEXT_YEAR_FORMS = ("明年", "下一年", "次年", "来年")
 # A document kind's word used as a verb, or as the object of one, names no document: after a modal or a
 # preposition of the one it is addressed to (要向谁报告, 可以自己决定, 由谁决定, 给文章点赞), a few characters before it.
 _VERB_USE = r"(?:向|给|跟|能|可以|要|应该|应当|自己|由|须|得)[^，。？?！!的]{{0,4}}{}"
@@ -471,8 +474,8 @@ def _time_asked(q: ParsedQuery) -> tuple[int, int, tuple[str, ...]] | None:
         if re.search(f"{q.year}年(?:以前|之前)", normalize(q.raw)):
             return 0, q.year - 1, ()
         return q.year, q.year, _year_forms(q.year)
-    if q.year is not None and _NEXT_YEAR.match(normalize(q.raw)):
-        return q.year, q.year, _year_forms(q.year)
+    if q.year is not None and _NEXT_YEAR.search(normalize(q.raw)):
+        return q.year, q.year, (*_year_forms(q.year), *_NEXT_YEAR_FORMS)
     return None
 
 
