@@ -213,6 +213,8 @@ def test_nothing_found_says_so_without_quotes(core):
     ("今天天气怎么样？", "everyday"), ("杭州明天会下雨吗", "everyday"), ("明天杭州天气", "everyday"), ("现在几点了", "everyday"), ("讲个笑话吧", "everyday"),
     ("今天星期几", "everyday"), ("感冒了吃什么药好得快", "everyday"), ("电动轮椅哪个牌子好", "everyday"), ("面试穿什么衣服合适", "everyday"), ("过年送什么礼物好", "everyday"),
     ("小区楼下最近的快递点在哪", "everyday"), ("附近哪家健身房便宜", "everyday"), ("周末带孩子去哪里玩", "everyday"),
+    ("红烧肉怎么做才好吃", "everyday"), ("龙井怎么泡才好喝？", "everyday"), ("燃气灶和电磁炉哪个更省钱", "everyday"),
+    ("现在买车划不划算", "everyday"),
     ("下一条", "action"), ("更多。", "action"), ("上一页", "action"), ("还有吗？", "action"), ("上下文 ②", "action"),
     ("来源1", "action"), ("收藏 1", "action"), ("摘编", "action"),
 ])
@@ -231,7 +233,8 @@ def test_a_greeting_thanks_or_everyday_request_gets_a_reply_not_quotes(core, tex
 @pytest.mark.parametrize("text", ["你好，共同富裕是什么", "谢谢你们对山区26县的支持", "感谢信", "好的营商环境",
                                   "重污染天气怎么治理", "极端天气预警", "讲好中国故事",
                                   "窗口工作人员上班要穿什么", "老年人买什么保险比较好", "最近有哪些惠民政策",
-                                  "哪个部门负责优化营商环境", "营商环境哪里做得最好"])
+                                  "哪个部门负责优化营商环境", "营商环境哪里做得最好", "古树怎么养护才能长得好",
+                                  "垃圾怎么分类才对"])
 def test_a_greeting_within_a_question_is_still_a_search(core, text):
     assert core.handle_message(Request(7, 7, text)).quotes()
 
