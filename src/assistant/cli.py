@@ -212,7 +212,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.search.engine import Searcher
-    from assistant.search.evaluation import evaluate, load_queries, report
+    from assistant.search.evaluation import evaluate, load_queries, outcome_line, report
 
     searcher = Searcher.open(args.db, semantic=not args.lexical)
     queries = load_queries(args.files)
@@ -222,6 +222,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     outcomes = evaluate(queries, run)
     print(report(outcomes))
+    if args.outcomes:
+        args.outcomes.write_text("".join(outcome_line(o) + "\n" for o in outcomes), encoding="utf-8")
     return 0
 
 
@@ -331,6 +333,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="用评测集（JSONL）计算 Recall@1/3/5 与 MRR@10")
     p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--outcomes", type=Path, metavar="FILE",
+                   help="另存每条查询的结果（JSON 行：命中名次、是否标为已回答），供 benchmarks/compare_outcomes.py 逐条比较")
     _add_words_only(p)
     _add_db(p)
     p.set_defaults(func=cmd_eval)

@@ -74,6 +74,14 @@ def evaluate(queries: list[EvalQuery], search: Callable[[str], tuple[list[str], 
     return outcomes
 
 
+def outcome_line(o: Outcome) -> str:
+    """One query's outcome as a JSON line (eval --outcomes): two runs' files compare query by query
+    (benchmarks/compare_outcomes.py)."""
+    return json.dumps({"id": o.query.id, "style": o.query.style, "answerable": bool(o.query.gold), "rank": o.rank,
+                       "answered": o.answered, "query": o.query.query, "first": o.top[0] if o.top else ""},
+                      ensure_ascii=False)
+
+
 def metrics(outcomes: list[Outcome]) -> Metrics:
     """Recall and MRR over the answerable queries among `outcomes`."""
     outcomes = [o for o in outcomes if o.query.gold]
